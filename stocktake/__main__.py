@@ -1,0 +1,3 @@
+from stocktake.cli.main import run
+
+run()

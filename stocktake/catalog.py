@@ -1,0 +1,352 @@
+"""The workspace catalog: registered assets and their immutable Parquet versions, in SQLite.
+
+Every table that enters Stocktake, or that a change produces, becomes a new Parquet snapshot with a
+content hash and a parent version. Snapshots are never rewritten; the catalog row is written last,
+inside a transaction, so a failure part-way leaves the workspace as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import sqlite3
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from stocktake.errors import StocktakeError, UnknownNameError
+from stocktake.settings import resolve_workspace
+
+KINDS = ("users", "products", "orders", "order_items", "events", "reviews", "other")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS assets (
+    name TEXT PRIMARY KEY, kind TEXT NOT NULL, source TEXT NOT NULL, format TEXT NOT NULL,
+    description TEXT NOT NULL DEFAULT '', tags TEXT NOT NULL DEFAULT '[]',
+    created_at TEXT NOT NULL, updated_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS versions (
+    asset TEXT NOT NULL REFERENCES assets(name) ON DELETE CASCADE,
+    version INTEGER NOT NULL, parent INTEGER, content_hash TEXT NOT NULL, path TEXT NOT NULL,
+    rows INTEGER NOT NULL, columns TEXT NOT NULL, note TEXT NOT NULL DEFAULT '',
+    lineage TEXT NOT NULL DEFAULT '{}', created_at TEXT NOT NULL,
+    PRIMARY KEY (asset, version)
+);
+CREATE TABLE IF NOT EXISTS models (
+    id TEXT PRIMARY KEY, task TEXT NOT NULL, algorithm TEXT NOT NULL, asset TEXT NOT NULL,
+    asset_version INTEGER, path TEXT NOT NULL, metrics TEXT NOT NULL, params TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+"""
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str  # integer, float, boolean, date, timestamp, string, binary, other
+
+
+@dataclass(frozen=True)
+class Version:
+    asset: str
+    version: int
+    parent: int | None
+    content_hash: str
+    path: Path
+    rows: int
+    columns: tuple[Column, ...]
+    note: str
+    lineage: dict
+    created_at: str
+
+
+@dataclass(frozen=True)
+class Asset:
+    name: str
+    kind: str
+    source: str
+    format: str
+    description: str
+    tags: tuple[str, ...]
+    created_at: str
+    updated_at: str
+    current: Version
+
+    @property
+    def version(self) -> int:
+        return self.current.version
+
+    @property
+    def rows(self) -> int:
+        return self.current.rows
+
+    @property
+    def columns(self) -> tuple[Column, ...]:
+        return self.current.columns
+
+    @property
+    def path(self) -> Path:
+        return self.current.path
+
+    def to_dict(self) -> dict:
+        return {
+            "name": self.name, "kind": self.kind, "source": self.source, "format": self.format,
+            "description": self.description, "tags": list(self.tags),
+            "rows": self.rows, "n_columns": len(self.columns),
+            "columns": [asdict(c) for c in self.columns],
+            "version": self.version, "content_hash": self.current.content_hash,
+            "created_at": self.created_at, "updated_at": self.updated_at,
+        }
+
+
+def storage_type(arrow_type: pa.DataType) -> str:
+    """Our small vocabulary of storage types, from an Arrow type."""
+    if pa.types.is_boolean(arrow_type):
+        return "boolean"
+    if pa.types.is_integer(arrow_type):
+        return "integer"
+    if pa.types.is_floating(arrow_type) or pa.types.is_decimal(arrow_type):
+        return "float"
+    if pa.types.is_timestamp(arrow_type):
+        return "timestamp"
+    if pa.types.is_date(arrow_type):
+        return "date"
+    if pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type):
+        return "string"
+    if pa.types.is_binary(arrow_type) or pa.types.is_large_binary(arrow_type):
+        return "binary"
+    return "other"
+
+
+class Workspace:
+    """One folder that holds all state: catalog, snapshots, models, index, sessions, reports."""
+
+    def __init__(self, root: str | Path | None = None):
+        self.root = resolve_workspace(root)
+        for sub in ("snapshots", "models", "chroma", "sessions", "reports", "cache"):
+            (self.root / sub).mkdir(parents=True, exist_ok=True)
+        self.db_path = self.root / "catalog.sqlite"
+        with self.connect() as db:
+            db.executescript(_SCHEMA)
+
+    def dir(self, name: str) -> Path:
+        return self.root / name
+
+    @contextmanager
+    def connect(self) -> Iterator[sqlite3.Connection]:
+        db = sqlite3.connect(self.db_path, timeout=30)
+        db.row_factory = sqlite3.Row
+        db.execute("PRAGMA foreign_keys = ON")
+        try:
+            with db:
+                yield db
+        finally:
+            db.close()
+
+
+class Catalog:
+    """Registered assets and their versions."""
+
+    def __init__(self, workspace: Workspace | str | Path | None = None):
+        self.ws = workspace if isinstance(workspace, Workspace) else Workspace(workspace)
+
+    # ---- reading -------------------------------------------------------------------------
+    def names(self) -> list[str]:
+        with self.ws.connect() as db:
+            return [r["name"] for r in db.execute("SELECT name FROM assets ORDER BY name")]
+
+    def exists(self, name: str) -> bool:
+        with self.ws.connect() as db:
+            return db.execute("SELECT 1 FROM assets WHERE name = ?", (name,)).fetchone() is not None
+
+    def list_assets(self) -> list[Asset]:
+        return [self.get(n) for n in self.names()]
+
+    def get(self, name: str, version: int | None = None) -> Asset:
+        with self.ws.connect() as db:
+            row = db.execute("SELECT * FROM assets WHERE name = ?", (name,)).fetchone()
+            if row is None:
+                raise UnknownNameError("asset", name, self.names())
+            current = self._version(db, name, version)
+        return Asset(
+            name=row["name"], kind=row["kind"], source=row["source"], format=row["format"],
+            description=row["description"], tags=tuple(json.loads(row["tags"])),
+            created_at=row["created_at"], updated_at=row["updated_at"], current=current,
+        )
+
+    def versions(self, name: str) -> list[Version]:
+        self.get(name)
+        with self.ws.connect() as db:
+            rows = db.execute(
+                "SELECT * FROM versions WHERE asset = ? ORDER BY version", (name,)
+            ).fetchall()
+        return [self._to_version(r) for r in rows]
+
+    def path(self, name: str, version: int | None = None) -> Path:
+        """The Parquet snapshot of an asset version (the latest by default)."""
+        return self.get(name, version).path
+
+    def load(self, name: str, version: int | None = None, columns: list[str] | None = None) -> pd.DataFrame:
+        return pd.read_parquet(self.path(name, version), columns=columns)
+
+    def _version(self, db: sqlite3.Connection, name: str, version: int | None) -> Version:
+        if version is None:
+            row = db.execute(
+                "SELECT * FROM versions WHERE asset = ? ORDER BY version DESC LIMIT 1", (name,)
+            ).fetchone()
+        else:
+            row = db.execute(
+                "SELECT * FROM versions WHERE asset = ? AND version = ?", (name, version)
+            ).fetchone()
+            if row is None:
+                known = [str(r[0]) for r in db.execute("SELECT version FROM versions WHERE asset = ?", (name,))]
+                raise UnknownNameError(f"version of '{name}'", str(version), known)
+        return self._to_version(row)
+
+    def _to_version(self, row: sqlite3.Row) -> Version:
+        return Version(
+            asset=row["asset"], version=row["version"], parent=row["parent"],
+            content_hash=row["content_hash"], path=self.ws.root / row["path"], rows=row["rows"],
+            columns=tuple(Column(**c) for c in json.loads(row["columns"])), note=row["note"],
+            lineage=json.loads(row["lineage"]), created_at=row["created_at"],
+        )
+
+    # ---- writing -------------------------------------------------------------------------
+    def register(
+        self, name: str, table: pa.Table | pd.DataFrame, *, kind: str, source: str, fmt: str,
+        description: str = "", tags: tuple[str, ...] = (), replace: bool = False, note: str = "ingested",
+    ) -> Asset:
+        """Register a new asset, or with ``replace`` add a new version of an existing one."""
+        validate_name(name)
+        if kind not in KINDS:
+            raise StocktakeError(f"Unknown kind '{kind}'. Use one of: {', '.join(KINDS)}.")
+        if self.exists(name):
+            if not replace:
+                raise StocktakeError(
+                    f"An asset named '{name}' already exists. Use --replace to add a new version, "
+                    "or --name to choose another name."
+                )
+            return self.add_version(name, table, note=note, source=source, kind=kind)
+        stamp = now_iso()
+        with self._snapshot(name, table) as (rel, digest, arrow):
+            with self.ws.connect() as db:
+                db.execute(
+                    "INSERT INTO assets VALUES (?,?,?,?,?,?,?,?)",
+                    (name, kind, source, fmt, description, json.dumps(list(tags)), stamp, stamp),
+                )
+                self._insert_version(db, name, 1, None, digest, rel, arrow, note, {}, stamp)
+        return self.get(name)
+
+    def add_version(
+        self, name: str, table: pa.Table | pd.DataFrame, *, note: str, lineage: dict | None = None,
+        parent: int | None = None, source: str | None = None, kind: str | None = None,
+    ) -> Asset:
+        """Write a changed table as a new version; ``parent`` defaults to the latest version."""
+        current = self.get(name)
+        parent = current.version if parent is None else parent
+        stamp = now_iso()
+        with self._snapshot(name, table) as (rel, digest, arrow):
+            with self.ws.connect() as db:
+                latest = db.execute("SELECT MAX(version) FROM versions WHERE asset = ?", (name,)).fetchone()[0]
+                self._insert_version(db, name, latest + 1, parent, digest, rel, arrow, note, lineage or {}, stamp)
+                db.execute(
+                    "UPDATE assets SET updated_at = ?, source = ?, kind = ? WHERE name = ?",
+                    (stamp, source or current.source, kind or current.kind, name),
+                )
+        return self.get(name)
+
+    def update_info(self, name: str, *, description: str | None = None, tags: tuple[str, ...] | None = None,
+                    kind: str | None = None) -> Asset:
+        asset = self.get(name)
+        if kind is not None and kind not in KINDS:
+            raise StocktakeError(f"Unknown kind '{kind}'. Use one of: {', '.join(KINDS)}.")
+        with self.ws.connect() as db:
+            db.execute(
+                "UPDATE assets SET description = ?, tags = ?, kind = ?, updated_at = ? WHERE name = ?",
+                (asset.description if description is None else description,
+                 json.dumps(list(asset.tags if tags is None else tags)),
+                 kind or asset.kind, now_iso(), name),
+            )
+        return self.get(name)
+
+    def remove(self, name: str) -> None:
+        """Forget an asset and delete its snapshots (the user's source files are never touched)."""
+        self.get(name)
+        with self.ws.connect() as db:
+            db.execute("DELETE FROM versions WHERE asset = ?", (name,))
+            db.execute("DELETE FROM assets WHERE name = ?", (name,))
+        shutil.rmtree(self.ws.dir("snapshots") / name, ignore_errors=True)
+
+    def drop_version(self, name: str, version: int) -> None:
+        """Undo a version that was just added (used to roll back a multi-table ingest)."""
+        doomed = self.get(name, version)
+        with self.ws.connect() as db:
+            db.execute("DELETE FROM versions WHERE asset = ? AND version = ?", (name, version))
+            shared = db.execute("SELECT 1 FROM versions WHERE path = ?",
+                                (str(doomed.path.relative_to(self.ws.root)),)).fetchone()
+        if shared is None:
+            doomed.path.unlink(missing_ok=True)
+
+    def _insert_version(self, db, name, version, parent, digest, rel, arrow: pa.Table, note, lineage, stamp):
+        columns = [{"name": f.name, "type": storage_type(f.type)} for f in arrow.schema]
+        db.execute(
+            "INSERT INTO versions VALUES (?,?,?,?,?,?,?,?,?,?)",
+            (name, version, parent, digest, rel, arrow.num_rows, json.dumps(columns), note,
+             json.dumps(lineage, default=str), stamp),
+        )
+
+    @contextmanager
+    def _snapshot(self, name: str, table: pa.Table | pd.DataFrame) -> Iterator[tuple[str, str, pa.Table]]:
+        """Write the table to a content-addressed Parquet file; remove it again if the caller fails."""
+        arrow = table if isinstance(table, pa.Table) else pa.Table.from_pandas(table, preserve_index=False)
+        arrow = arrow.replace_schema_metadata(None)
+        folder = self.ws.dir("snapshots") / name
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(suffix=".parquet.tmp", dir=folder)
+        os.close(fd)
+        final: Path | None = None
+        try:
+            pq.write_table(arrow, tmp, compression="zstd")
+            digest = file_hash(Path(tmp))
+            final = folder / f"{digest[:16]}.parquet"
+            created = not final.exists()
+            if created:
+                os.replace(tmp, final)
+            else:
+                os.unlink(tmp)
+            yield str(final.relative_to(self.ws.root)), digest, arrow
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            if final is not None and created:
+                final.unlink(missing_ok=True)
+            if not any(folder.iterdir()):
+                folder.rmdir()
+            raise
+
+
+def validate_name(name: str) -> None:
+    if not name or not all(c.isalnum() or c in "_-." for c in name) or name.startswith("."):
+        raise StocktakeError(
+            f"Invalid asset name '{name}': use letters, digits, '_', '-' or '.' (for example --name orders_2024)."
+        )
+
+
+def file_hash(path: Path, chunk: int = 1 << 20) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while block := f.read(chunk):
+            h.update(block)
+    return h.hexdigest()

@@ -1,0 +1,1 @@
+"""The ``stocktake`` command line."""

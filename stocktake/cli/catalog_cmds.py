@@ -1,0 +1,103 @@
+"""Catalog commands: ingest, assets, show, remove."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+import typer
+from rich.table import Table
+
+from stocktake.cli.common import catalog, err, out, print_json, warn
+from stocktake.errors import StocktakeError
+
+
+def ingest(
+    ctx: typer.Context,
+    path: str = typer.Argument(..., help="A file, a folder of files, or sqlite:///file.db"),
+    name: str = typer.Option(None, "--name", help="Asset name (default: from the file name)."),
+    kind: str = typer.Option(None, "--kind", help="users, products, orders, order_items, events, reviews or other."),
+    sep: str = typer.Option(None, "--sep", help="Delimiter: ',', ';', '|', tab, whitespace (default: sniffed)."),
+    no_header: bool = typer.Option(False, "--no-header", help="The first row is data, not column names."),
+    columns: str = typer.Option(None, "--columns", help="Column names, comma-separated (a,b,c)."),
+    encoding: str = typer.Option(None, "--encoding", help="Text encoding (default: UTF-8, else Latin-1)."),
+    table: str = typer.Option(None, "--table", help="One table of a SQLite database or one sheet of a workbook."),
+    replace: bool = typer.Option(False, "--replace", help="Add a new version to an existing asset."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Ingest a file, folder or SQLite database as catalog assets (sources are never modified)."""
+    from stocktake.tools.ingest import ReadOptions, ingest_path
+
+    options = ReadOptions(
+        sep=sep, header=False if no_header else None, encoding=encoding, table=table,
+        columns=tuple(c.strip() for c in columns.split(",")) if columns else None,
+    )
+    with err.status("Reading…") as status:
+        results = ingest_path(catalog(ctx), path, name=name, kind=kind, options=options, replace=replace,
+                              on_file=lambda f: status.update(f"Reading {f}…"))
+    for result in results:
+        for message in result.warnings:
+            warn(f"{result.asset.source}: {message}")
+    if as_json:
+        print_json({"assets": [r.to_dict() for r in results]})
+        return
+    for result in results:
+        a = result.asset
+        err.print(f"[green]✓[/] {a.name} ({a.kind}): {a.rows:,} rows × {len(a.columns)} columns, version {a.version}",
+                  highlight=False)
+
+
+def assets(ctx: typer.Context, as_json: bool = typer.Option(False, "--json")) -> None:
+    """List the registered assets."""
+    items = catalog(ctx).list_assets()
+    if as_json:
+        print_json({"assets": [a.to_dict() for a in items]})
+        return
+    if not items:
+        err.print("No assets yet. Try: stocktake ingest PATH  (or stocktake sample-data DIR first)")
+        return
+    table = Table("name", "kind", "rows", "columns", "version", "source")
+    for a in items:
+        table.add_row(a.name, a.kind, f"{a.rows:,}", str(len(a.columns)), str(a.version), a.source)
+    out.print(table)
+
+
+def show(ctx: typer.Context, name: str, as_json: bool = typer.Option(False, "--json")) -> None:
+    """Show one asset: its columns with types and its versions."""
+    cat = catalog(ctx)
+    asset = cat.get(name)
+    versions = cat.versions(name)
+    if as_json:
+        payload = asset.to_dict()
+        payload["versions"] = [
+            {k: (str(v) if k == "path" else v) for k, v in asdict(ver).items() if k not in ("columns", "asset")}
+            for ver in versions
+        ]
+        print_json(payload)
+        return
+    out.print(f"[bold]{asset.name}[/] ({asset.kind}) — {asset.rows:,} rows, version {asset.version}, from {asset.source}",
+              highlight=False)
+    cols = Table("column", "type")
+    for c in asset.columns:
+        cols.add_row(c.name, c.type)
+    out.print(cols)
+    vers = Table("version", "parent", "rows", "hash", "note", "created")
+    for v in versions:
+        vers.add_row(str(v.version), str(v.parent or ""), f"{v.rows:,}", v.content_hash[:12], v.note, v.created_at)
+    out.print(vers)
+
+
+def remove(ctx: typer.Context, name: str, yes: bool = typer.Option(False, "--yes", "-y", help="Don't ask.")) -> None:
+    """Remove an asset and its snapshots from the workspace (your source files are untouched)."""
+    cat = catalog(ctx)
+    asset = cat.get(name)
+    if not yes and not typer.confirm(f"Remove '{name}' and its {len(cat.versions(name))} version(s)?"):
+        raise StocktakeError("Cancelled; nothing was removed.")
+    cat.remove(asset.name)
+    err.print(f"Removed {name}.")
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(ingest)
+    app.command()(assets)
+    app.command()(show)
+    app.command()(remove)

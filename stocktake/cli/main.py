@@ -1,0 +1,66 @@
+"""Entry point: the ``stocktake`` app, its global options, and one-line errors instead of tracebacks."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import typer
+from typer.core import TyperGroup
+
+from stocktake.errors import StocktakeError
+
+
+def _fail(message: str) -> None:
+    from stocktake.cli.common import err
+
+    err.print(f"[red]Error:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code=1)
+
+
+class _FriendlyGroup(TyperGroup):
+    """Turns every error raised by a command into a one-line message and a non-zero exit."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except StocktakeError as exc:
+            _fail(str(exc))
+        except KeyboardInterrupt:
+            raise typer.Abort() from None
+        except Exception as exc:
+            # Click's own exceptions (usage errors, exits) carry an exit code and print themselves.
+            if hasattr(exc, "exit_code") or os.environ.get("STOCKTAKE_DEBUG"):
+                raise
+            _fail(f"internal error: {type(exc).__name__}: {exc} (set STOCKTAKE_DEBUG=1 for the traceback)")
+
+
+app = typer.Typer(
+    cls=_FriendlyGroup, no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+    help="Stocktake: take stock of your e-commerce data assets.",
+)
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    workspace: Path = typer.Option(
+        None, "--workspace", "-w", envvar="STOCKTAKE_HOME",
+        help="Workspace folder holding all state (default ./stocktake-workspace).",
+    ),
+) -> None:
+    ctx.obj = None
+
+
+def _register() -> None:
+    from stocktake.cli import catalog_cmds, sample_cmds
+
+    for module in (catalog_cmds, sample_cmds):
+        module.register(app)
+
+
+_register()
+
+
+def run() -> None:
+    app()

@@ -1,0 +1,37 @@
+"""User-facing errors: one line that says what is wrong and what to do."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+
+class StocktakeError(Exception):
+    """An error whose message is shown to the user as is (no traceback)."""
+
+
+class UnknownNameError(StocktakeError, KeyError):
+    """A name (asset, column, model, session) that does not exist; the message suggests real ones."""
+
+    def __init__(self, what: str, name: str, known: Iterable[str]):
+        self.what, self.name = what, name
+        self.suggestions = suggest(name, known)
+        super().__init__(self.__str__())
+
+    def __str__(self) -> str:
+        hint = f" Did you mean: {', '.join(self.suggestions)}?" if self.suggestions else ""
+        return f"No {self.what} named '{self.name}'.{hint}"
+
+
+def suggest(name: str, known: Iterable[str], n: int = 5) -> list[str]:
+    """Real names close to ``name``: prefix and substring matches first, then fuzzy ones."""
+    known = list(dict.fromkeys(known))
+    low = name.lower()
+    contains = [k for k in known if low and (low in k.lower() or k.lower() in low)]
+    fuzzy = difflib.get_close_matches(name, known, n=n, cutoff=0.5)
+    if not fuzzy:
+        lowered = {k.lower(): k for k in known}
+        fuzzy = [lowered[m] for m in difflib.get_close_matches(low, list(lowered), n=n, cutoff=0.5)]
+    found = list(dict.fromkeys(contains + fuzzy))[:n]
+    # With nothing close, a short list of every real name is the most useful hint.
+    return found or (known if len(known) <= n else [])

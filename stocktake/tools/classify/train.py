@@ -1,0 +1,183 @@
+"""Fine-tune a BERT-family encoder for text classification, next to a TF-IDF + LR baseline on the same split."""
+
+from __future__ import annotations
+
+import math
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+
+from stocktake.registry import ModelRegistry
+from stocktake.tools.classify.baseline import build_baseline
+from stocktake.tools.classify.card import write_model_card
+from stocktake.tools.classify.data import LabelledTexts, Split, class_weights, encode_labels, split_stratified
+from stocktake.tools.classify.encoder import (
+    Encoded, ProgressFn, autocast, base_model_path, predict_proba, resolve_device, tokenize,
+)
+from stocktake.tools.classify.metrics import Metrics, score_predictions
+from stocktake.tools.classify.reports import ClassifierReport
+from stocktake.tools.classify.settings import ClassifySettings
+
+TASK = "classifier"
+
+
+def train_classifier(df: pd.DataFrame, text_cols: list[str], label_col: str,
+                     settings: ClassifySettings = ClassifySettings(), registry: ModelRegistry | None = None,
+                     asset: str | None = None, asset_version: int | None = None,
+                     progress: ProgressFn | None = None) -> ClassifierReport:
+    """Train, evaluate against the baseline, and (with a registry) save the model with its card."""
+    data = encode_labels(df, text_cols, label_col, settings.max_rows, settings.split.seed)
+    split = split_stratified(data.labels, settings.split)
+    device = resolve_device(settings.device)
+    path = base_model_path(settings.base_model)
+    baseline = _score_baseline(data, split, settings)
+    run = _fine_tune(path, data, split, settings, device, progress)
+    start = _sync(device)
+    probs = predict_proba(run.model, run.encoded.take(split.test), settings.eval_batch_size, device)
+    infer_s = _sync(device) - start
+    test = score_predictions(data.labels[split.test], probs.argmax(1), data.classes)
+    params = _params(settings, path, text_cols, label_col)
+    model_id, folder = _save(registry, run, path)
+    report = ClassifierReport(
+        model_id=model_id, path=str(folder) if folder else None, asset=asset, asset_version=asset_version,
+        base_model=path, text_cols=tuple(text_cols), label_col=label_col,
+        rows={"train": len(split.train), "val": len(split.val), "test": len(split.test),
+              "dropped_unlabelled": data.dropped},
+        test=test, baseline=baseline, epochs_run=run.epochs_run, best_epoch=run.best_epoch,
+        best_val_macro_f1=run.best_val, device=device.type, train_seconds=round(run.train_s, 2),
+        train_samples_per_s=round(run.samples / run.train_s, 1),
+        end_to_end_samples_per_s=round(run.samples / run.total_s, 1),
+        inference_samples_per_s=round(len(split.test) / infer_s, 1), params=params,
+    )
+    if registry is not None:
+        write_model_card(folder, report)
+        registry.record(model_id, task=TASK, algorithm=_algorithm(path), asset=asset or "(dataframe)",
+                        asset_version=asset_version, metrics=_registry_metrics(report), params=params)
+    return report
+
+
+def _score_baseline(data: LabelledTexts, split: Split, settings: ClassifySettings) -> Metrics:
+    model = build_baseline(settings.baseline, balanced=settings.class_weights)
+    model.fit([data.texts[i] for i in split.train], data.labels[split.train])
+    predicted = model.predict([data.texts[i] for i in split.test])
+    return score_predictions(data.labels[split.test], predicted, data.classes)
+
+
+class _Run:
+    """The trained model and what its loop measured."""
+
+    def __init__(self, model, tokenizer, encoded: Encoded):
+        self.model, self.tokenizer, self.encoded = model, tokenizer, encoded
+        self.epochs_run = self.best_epoch = self.samples = 0
+        self.best_val = -1.0
+        self.train_s = self.total_s = 0.0
+
+
+def _fine_tune(path: str, data: LabelledTexts, split: Split, settings: ClassifySettings,
+               device: torch.device, progress: ProgressFn | None) -> _Run:
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    torch.manual_seed(settings.split.seed)
+    labels = {i: c for i, c in enumerate(data.classes)}
+    model = AutoModelForSequenceClassification.from_pretrained(
+        path, num_labels=len(labels), id2label=labels, label2id={c: i for i, c in labels.items()},
+        dtype=torch.float32,
+    ).to(device)
+    tokenizer = AutoTokenizer.from_pretrained(path)
+    start = _sync(device)
+    run = _Run(model, tokenizer, tokenize(tokenizer, data.texts, settings.max_length).to(device))
+    y = torch.as_tensor(data.labels, device=device)
+    weights = class_weights(data.labels[split.train], len(labels)) if settings.class_weights else None
+    loss_fn = torch.nn.CrossEntropyLoss(
+        weight=None if weights is None else torch.as_tensor(weights, dtype=torch.float32, device=device))
+    steps_per_epoch = math.ceil(len(split.train) / settings.batch_size)
+    optimizer, scheduler = _optimizer(model, settings, steps_per_epoch * settings.epochs, device)
+    val = run.encoded.take(split.val)
+    rng = np.random.default_rng(settings.split.seed)
+    best_state, stale = None, 0
+    for epoch in range(1, settings.epochs + 1):
+        tick = _sync(device)
+        model.train()
+        order = rng.permutation(split.train)
+        for step, begin in enumerate(range(0, len(order), settings.batch_size), 1):
+            chunk = order[begin:begin + settings.batch_size]
+            ids, mask = run.encoded.batch(chunk)
+            with autocast(device):
+                logits = model(input_ids=ids, attention_mask=mask).logits
+            loss = loss_fn(logits.float(), y[torch.as_tensor(chunk, device=device)])
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optimizer.step()
+            scheduler.step()
+            optimizer.zero_grad(set_to_none=True)
+            if progress:
+                progress(f"epoch {epoch}/{settings.epochs}", step, steps_per_epoch)
+        run.train_s += _sync(device) - tick
+        run.samples += len(order)
+        run.epochs_run = epoch
+        val_f1 = score_predictions(data.labels[split.val],
+                                   predict_proba(model, val, settings.eval_batch_size, device).argmax(1),
+                                   data.classes).macro_f1
+        if val_f1 > run.best_val:
+            run.best_val, run.best_epoch, stale = val_f1, epoch, 0
+            best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+        else:
+            stale += 1
+            if stale >= settings.patience:
+                break
+    run.total_s = _sync(device) - start
+    model.load_state_dict(best_state)
+    return run
+
+
+def _optimizer(model, settings: ClassifySettings, total_steps: int, device: torch.device):
+    decay = [p for n, p in model.named_parameters() if p.ndim > 1]
+    no_decay = [p for n, p in model.named_parameters() if p.ndim <= 1]
+    optimizer = torch.optim.AdamW(
+        [{"params": decay, "weight_decay": settings.weight_decay}, {"params": no_decay, "weight_decay": 0.0}],
+        lr=settings.learning_rate, fused=device.type == "cuda",
+    )
+    warmup = max(1, int(total_steps * settings.warmup_fraction))
+
+    def schedule(step: int) -> float:
+        if step < warmup:
+            return (step + 1) / warmup
+        return max(0.0, (total_steps - step) / max(1, total_steps - warmup))
+
+    return optimizer, torch.optim.lr_scheduler.LambdaLR(optimizer, schedule)
+
+
+def _sync(device: torch.device) -> float:
+    """A timestamp taken after the GPU has finished the work queued so far."""
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+    return time.perf_counter()
+
+
+def _save(registry: ModelRegistry | None, run: _Run, base: str) -> tuple[str | None, Path | None]:
+    if registry is None:
+        return None, None
+    model_id, folder = registry.new_dir(TASK, _algorithm(base))
+    run.model.save_pretrained(folder)
+    run.tokenizer.save_pretrained(folder)
+    return model_id, folder
+
+
+def _algorithm(base: str) -> str:
+    return "minilm" if "minilm" in base.lower() else "bert"
+
+
+def _params(settings: ClassifySettings, base: str, text_cols: list[str], label_col: str) -> dict:
+    return {"base_model": base, "text_cols": list(text_cols), "label_col": label_col,
+            "epochs": settings.epochs, "batch_size": settings.batch_size, "learning_rate": settings.learning_rate,
+            "max_length": settings.max_length, "max_rows": settings.max_rows,
+            "class_weights": settings.class_weights, "seed": settings.split.seed}
+
+
+def _registry_metrics(report: ClassifierReport) -> dict:
+    return {"accuracy": report.accuracy, "macro_f1": report.macro_f1,
+            "baseline_accuracy": report.baseline.accuracy, "baseline_macro_f1": report.baseline.macro_f1,
+            "labels": list(report.test.labels), "rows": report.rows}

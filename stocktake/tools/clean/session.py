@@ -1,0 +1,427 @@
+"""Cleaning sessions: an event log of decisions on top of one base version of an asset.
+
+The current table is always the replay of the accepted steps, in the order they were accepted, over the
+base snapshot; so undoing any step is "remove it and replay the rest". Each session is one JSON file in
+``sessions/cleaning/`` plus a Parquet cache of the current table whose name carries a hash of the applied
+steps, so a stale cache is never mistaken for the current one. Both are written to a temporary file and
+moved into place with ``os.replace``: a crash mid-write leaves the last good state.
+
+Finishing writes a new version of the asset. If the asset gained a version since the session started,
+finishing refuses until the user picks: ``rebase`` (replay the steps onto the latest version) or
+``branch`` (a new asset ``<asset>__branch_<session>`` whose version 1 is the session's base and version 2
+the cleaned table), so nobody's work is silently overwritten.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from stocktake.catalog import Catalog, Workspace, now_iso
+from stocktake.errors import StocktakeError, UnknownNameError
+from stocktake.tools.clean.propose import Proposal, propose_steps
+from stocktake.tools.clean.steps import Preview, get_step, records
+
+PREVIEW_ROWS = 5
+
+
+@dataclass(frozen=True)
+class StepView:
+    id: str
+    kind: str
+    status: str  # proposed, accepted, rejected, undone
+    origin: str  # proposed or custom
+    what: str
+    why: str
+    params: dict
+    code: str
+    preview: Preview | None = None
+    problem: str = ""  # why the step cannot run on the current table, if it cannot
+
+    def to_dict(self) -> dict:
+        return {
+            "id": self.id, "kind": self.kind, "status": self.status, "origin": self.origin, "what": self.what,
+            "why": self.why, "params": self.params, "code": self.code,
+            "rows_affected": self.preview.rows_affected if self.preview else None,
+            "preview": self.preview.to_dict() if self.preview else None,
+            **({"problem": self.problem} if self.problem else {}),
+        }
+
+
+@dataclass(frozen=True)
+class SessionView:
+    id: str
+    asset: str
+    base_version: int
+    applied: tuple[str, ...]
+    steps: tuple[StepView, ...]
+    rows: int
+    columns: tuple[str, ...]
+    base_rows: int
+    head: list[dict]
+    finished: dict | None
+
+    def to_dict(self) -> dict:
+        return {
+            "session": self.id, "asset": self.asset, "base_version": self.base_version,
+            "applied": list(self.applied), "rows": self.rows, "base_rows": self.base_rows,
+            "columns": list(self.columns), "steps": [s.to_dict() for s in self.steps], "head": self.head,
+            "finished": self.finished,
+        }
+
+
+def sessions_dir(ws: Workspace) -> Path:
+    folder = ws.dir("sessions") / "cleaning"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def write_atomic(path: Path, write: Callable[[str], None]) -> None:
+    """Write through a temporary file in the same folder and move it into place, or leave ``path`` as it was."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def start_session(catalog: Catalog, asset: str, version: int | None = None) -> CleaningSession:
+    """A new session on ``asset`` (its latest version by default), with the proposed steps."""
+    base = catalog.get(asset, version)
+    proposals = propose_steps(catalog, asset, base.version)
+    state = {
+        "id": f"cs-{uuid.uuid4().hex[:8]}", "asset": asset, "base_version": base.version,
+        "created_at": now_iso(), "steps": {}, "events": [], "finished": None, "cache": None,
+    }
+    session = CleaningSession(catalog, state)
+    for proposal in proposals:
+        session._define(proposal, origin="proposed")
+    session._save()
+    return session
+
+
+def load_session(ws: Workspace | Catalog, session_id: str) -> CleaningSession:
+    catalog = ws if isinstance(ws, Catalog) else Catalog(ws)
+    path = sessions_dir(catalog.ws) / f"{session_id}.json"
+    if not path.is_file():
+        raise UnknownNameError("cleaning session", session_id, [s["id"] for s in list_sessions(catalog.ws)])
+    return CleaningSession(catalog, json.loads(path.read_text()))
+
+
+def list_sessions(ws: Workspace) -> list[dict]:
+    out = []
+    for path in sorted(sessions_dir(ws).glob("cs-*.json")):
+        state = json.loads(path.read_text())
+        out.append({"id": state["id"], "asset": state["asset"], "base_version": state["base_version"],
+                    "created_at": state["created_at"], "steps": len(state["steps"]),
+                    "finished": state["finished"]})
+    return out
+
+
+class CleaningSession:
+    def __init__(self, catalog: Catalog, state: dict):
+        self.catalog, self.state = catalog, state
+        self._table: pd.DataFrame | None = None
+
+    @property
+    def id(self) -> str:
+        return self.state["id"]
+
+    @property
+    def asset(self) -> str:
+        return self.state["asset"]
+
+    # ---- the derived state --------------------------------------------------------------------
+    def _fold(self) -> tuple[list[str], list[tuple[str, int]], dict[str, str], dict[str, dict]]:
+        """Replay the decision log: applied step ids in order, the redo stack, statuses and parameters."""
+        applied: list[str] = []
+        redo: list[tuple[str, int]] = []
+        status = {sid: "proposed" for sid in self.state["steps"]}
+        params = {sid: dict(step["params"]) for sid, step in self.state["steps"].items()}
+        for ev in self.state["events"]:
+            sid, op = ev.get("step"), ev["op"]
+            if op in ("accept", "edit"):
+                params[sid].update(ev["params"])
+            if op == "accept":
+                applied.append(sid)
+                redo.clear()
+                status[sid] = "accepted"
+            elif op == "reject":
+                status[sid] = "rejected"
+            elif op == "undo":
+                redo.append((sid, applied.index(sid)))
+                applied.remove(sid)
+                status[sid] = "undone"
+            elif op == "redo":
+                sid, pos = redo.pop()
+                applied.insert(pos, sid)
+                status[sid] = "accepted"
+        return applied, redo, status, params
+
+    def _replay(self, applied: list[str], params: dict[str, dict]) -> pd.DataFrame:
+        df = self.catalog.load(self.asset, self.state["base_version"])
+        for sid in applied:
+            try:
+                df = get_step(self.state["steps"][sid]["kind"]).apply(df, params[sid])
+            except StocktakeError as exc:
+                raise StocktakeError(f"Replaying step {sid} failed: {exc}") from None
+        return df
+
+    def _cache_key(self, applied: list[str], params: dict[str, dict]) -> str:
+        chain = [(self.state["steps"][s]["kind"], params[s]) for s in applied]
+        payload = json.dumps([self.state["base_version"], chain], sort_keys=True, default=str)
+        return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+    def table(self) -> pd.DataFrame:
+        """The current table (index: row numbers of the base table)."""
+        if self._table is None:
+            applied, _, _, params = self._fold()
+            cache = self.state.get("cache")
+            path = self._folder() / f"current-{self._cache_key(applied, params)}.parquet"
+            if cache and cache == path.name and path.is_file():
+                self._table = pd.read_parquet(path)
+            else:
+                self._table = self._replay(applied, params)
+        return self._table
+
+    # ---- decisions ----------------------------------------------------------------------------
+    def proposals(self) -> list[StepView]:
+        """Steps still waiting for a decision, each previewed on the current table."""
+        _, _, status, _ = self._fold()
+        return [self._view(sid, preview=True) for sid in self.state["steps"] if status[sid] == "proposed"]
+
+    def accept(self, step_id: str, params: dict | None = None) -> StepView:
+        applied, _, status, current = self._fold()
+        self._check_step(step_id)
+        if status[step_id] == "accepted":
+            raise StocktakeError(f"Step {step_id} is already applied; use edit to change its parameters.")
+        merged = {**current[step_id], **(params or {})}
+        table = get_step(self.state["steps"][step_id]["kind"]).apply(self.table(), merged)
+        self._commit({"op": "accept", "step": step_id, "params": params or {}}, table)
+        return self._view(step_id)
+
+    def reject(self, step_id: str) -> StepView:
+        _, _, status, _ = self._fold()
+        self._check_step(step_id)
+        if status[step_id] == "accepted":
+            raise StocktakeError(f"Step {step_id} is applied; use undo to take it back.")
+        self._commit({"op": "reject", "step": step_id}, None)
+        return self._view(step_id)
+
+    def undo(self, step_id: str | None = None) -> StepView:
+        """Take back any applied step (the last by default); the later ones are replayed without it."""
+        applied, _, _, params = self._fold()
+        if step_id is None:
+            if not applied:
+                raise StocktakeError(f"Nothing to undo in session {self.id}: no step is applied.")
+            step_id = applied[-1]
+        self._check_step(step_id)
+        if step_id not in applied:
+            raise StocktakeError(f"Step {step_id} is not applied; applied steps: {', '.join(applied) or 'none'}.")
+        rest = [s for s in applied if s != step_id]
+        self._commit({"op": "undo", "step": step_id}, self._replay_after(step_id, rest, params))
+        return self._view(step_id)
+
+    def redo(self) -> StepView:
+        applied, redo, _, params = self._fold()
+        if not redo:
+            raise StocktakeError(f"Nothing to redo in session {self.id}.")
+        sid, pos = redo[-1]
+        self._commit({"op": "redo", "step": sid}, self._replay(applied[:pos] + [sid] + applied[pos:], params))
+        return self._view(sid)
+
+    def add_custom_step(self, kind: str, params: dict, why: str = "asked for by the user") -> StepView:
+        """Define a step the user asked for; it waits as a proposal until accepted."""
+        step = get_step(kind)
+        checked = step.validate(params, list(self.table().columns))
+        sid = self._define(Proposal(kind, checked, step.describe(checked), why, None), origin="custom")
+        self._save()
+        return self._view(sid, preview=True)
+
+    def edit_step(self, step_id: str, params: dict) -> StepView:
+        """Change a step's parameters; an applied step is replayed with them."""
+        applied, _, _, current = self._fold()
+        self._check_step(step_id)
+        new = {**current, step_id: {**current[step_id], **params}}
+        get_step(self.state["steps"][step_id]["kind"]).validate(new[step_id])
+        table = self._replay_after(step_id, applied, new) if step_id in applied else None
+        self._commit({"op": "edit", "step": step_id, "params": params}, table)
+        return self._view(step_id, preview=step_id not in applied)
+
+    def explain_step(self, step_id: str) -> StepView:
+        self._check_step(step_id)
+        return self._view(step_id, preview=True)
+
+    def show(self) -> SessionView:
+        applied, _, _, _ = self._fold()
+        table = self.table()
+        return SessionView(
+            id=self.id, asset=self.asset, base_version=self.state["base_version"], applied=tuple(applied),
+            steps=tuple(self._view(s) for s in self.state["steps"]), rows=len(table),
+            columns=tuple(map(str, table.columns)),
+            base_rows=self.catalog.get(self.asset, self.state["base_version"]).rows,
+            head=records(table.head(PREVIEW_ROWS)), finished=self.state["finished"],
+        )
+
+    def export_script(self, path: str | Path) -> Path:
+        from stocktake.tools.clean.export import write_script
+
+        applied, _, _, params = self._fold()
+        return write_script(self, [(sid, params[sid]) for sid in applied], Path(path))
+
+    def finish(self, mode: str | None = None) -> dict:
+        """Write the current table as a new version; ``mode`` says what to do if the asset has moved on."""
+        if mode not in (None, "rebase", "branch"):
+            raise StocktakeError(f"Unknown finish mode '{mode}'; use rebase or branch.")
+        self._check_open()
+        applied, _, _, params = self._fold()
+        if not applied:
+            raise StocktakeError(f"Session {self.id} has no accepted steps; accept some or reject the session.")
+        latest = self.catalog.get(self.asset).version
+        base = self.state["base_version"]
+        lineage = {"cleaning_session": self.id, "base_version": base,
+                   "steps": [{"id": s, "kind": self.state["steps"][s]["kind"], "params": params[s],
+                              "what": self.state["steps"][s]["what"]} for s in applied]}
+        if latest != base and mode is None:
+            raise StocktakeError(
+                f"Asset '{self.asset}' changed since session {self.id} started (base version {base}, now version "
+                f"{latest}). Nothing was written. Finish again with --rebase to replay the {len(applied)} accepted "
+                f"steps onto version {latest}, or --branch to save the result as the new asset "
+                f"'{self._branch_name()}'."
+            )
+        if latest != base and mode == "rebase":
+            table = self._rebased_table(latest, applied, params)
+            lineage["rebased_onto"] = latest
+            result = self.catalog.add_version(self.asset, _plain(table), note=f"cleaned in session {self.id} "
+                                              f"(rebased onto v{latest})", lineage=lineage)
+            done = {"asset": self.asset, "version": result.version, "mode": "rebase"}
+        elif latest != base and mode == "branch":
+            done = self._write_branch(lineage)
+        else:
+            result = self.catalog.add_version(self.asset, _plain(self.table()),
+                                              note=f"cleaned in session {self.id}", lineage=lineage, parent=base)
+            done = {"asset": self.asset, "version": result.version, "mode": "direct"}
+        self.state["finished"] = {**done, "at": now_iso()}
+        self._save()
+        return self.state["finished"]
+
+    # ---- helpers ------------------------------------------------------------------------------
+    def _rebased_table(self, latest: int, applied: list[str], params: dict[str, dict]) -> pd.DataFrame:
+        df = self.catalog.load(self.asset, latest)
+        for sid in applied:
+            try:
+                df = get_step(self.state["steps"][sid]["kind"]).apply(df, params[sid])
+            except StocktakeError as exc:
+                raise StocktakeError(f"Rebase onto version {latest} failed at step {sid}: {exc} "
+                                     "Nothing was written; finish with --branch instead.") from None
+        return df
+
+    def _branch_name(self) -> str:
+        return f"{self.asset}__branch_{self.id}"
+
+    def _write_branch(self, lineage: dict) -> dict:
+        """A new asset: version 1 is this session's base, version 2 the cleaned table (parent 1)."""
+        name = self._branch_name()
+        source = self.catalog.get(self.asset, self.state["base_version"])
+        self.catalog.register(
+            name, self.catalog.load(self.asset, self.state["base_version"]), kind=source.kind,
+            source=source.source, fmt=source.format,
+            note=f"branched from {self.asset} v{self.state['base_version']} by session {self.id}",
+        )
+        lineage = {**lineage, "branched_from": {"asset": self.asset, "version": self.state["base_version"]}}
+        result = self.catalog.add_version(name, _plain(self.table()), note=f"cleaned in session {self.id}",
+                                          lineage=lineage)
+        return {"asset": name, "version": result.version, "mode": "branch"}
+
+    def _replay_after(self, step_id: str, applied: list[str], params: dict[str, dict]) -> pd.DataFrame:
+        try:
+            return self._replay(applied, params)
+        except StocktakeError as exc:
+            raise StocktakeError(f"Changing step {step_id} breaks a later step. {exc} "
+                                 "Undo that later step first. Nothing was changed.") from None
+
+    def _define(self, proposal: Proposal, origin: str) -> str:
+        sid = f"s{len(self.state['steps']) + 1}"
+        self.state["steps"][sid] = {
+            "id": sid, "kind": proposal.kind, "params": proposal.params, "what": proposal.what,
+            "why": proposal.why, "rows": proposal.rows, "origin": origin,
+        }
+        return sid
+
+    def _check_step(self, step_id: str) -> None:
+        self._check_open()
+        if step_id not in self.state["steps"]:
+            raise UnknownNameError(f"step in session {self.id}", step_id, self.state["steps"])
+
+    def _check_open(self) -> None:
+        if self.state["finished"]:
+            f = self.state["finished"]
+            raise StocktakeError(f"Session {self.id} is finished (written as {f['asset']} version {f['version']}); "
+                                 "start a new session to clean further.")
+
+    def _commit(self, event: dict, table: pd.DataFrame | None) -> None:
+        """Cache the new table, then log the event; the JSON is written last, so a failure changes nothing."""
+        self.state["events"].append({**event, "at": now_iso()})
+        old_cache = self.state.get("cache")
+        try:
+            if table is not None:
+                applied, _, _, params = self._fold()
+                name = f"current-{self._cache_key(applied, params)}.parquet"
+                arrow = pa.Table.from_pandas(table, preserve_index=True)
+                write_atomic(self._folder() / name, lambda tmp: pq.write_table(arrow, tmp))
+                self.state["cache"] = name
+            self._save()
+        except BaseException:
+            self.state["events"].pop()
+            self.state["cache"] = old_cache
+            raise
+        if table is not None:
+            self._table = table
+            for stale in self._folder().glob("current-*.parquet"):
+                if stale.name != self.state["cache"]:
+                    stale.unlink(missing_ok=True)
+
+    def _save(self) -> None:
+        self.state["updated_at"] = now_iso()
+        path = sessions_dir(self.catalog.ws) / f"{self.id}.json"
+        text = json.dumps(self.state, indent=1, default=str)
+        write_atomic(path, lambda tmp: Path(tmp).write_text(text))
+
+    def _folder(self) -> Path:
+        folder = sessions_dir(self.catalog.ws) / self.id
+        folder.mkdir(exist_ok=True)
+        return folder
+
+    def _view(self, step_id: str, preview: bool = False) -> StepView:
+        _, _, status, params = self._fold()
+        step = self.state["steps"][step_id]
+        kind = get_step(step["kind"])
+        shown, problem = None, ""
+        if preview:
+            try:
+                shown = kind.preview(self.table(), params[step_id], PREVIEW_ROWS)
+            except StocktakeError as exc:
+                problem = str(exc)
+        return StepView(
+            id=step_id, kind=step["kind"], status=status[step_id], origin=step["origin"],
+            what=kind.describe(kind.validate(params[step_id])), why=step["why"], params=params[step_id],
+            code=kind.code(params[step_id]), preview=shown, problem=problem,
+        )
+
+
+def _plain(table: pd.DataFrame) -> pd.DataFrame:
+    """The table as a catalog version stores it: the base row numbers are not data."""
+    return table.reset_index(drop=True)

@@ -1,0 +1,432 @@
+"""Cleaning step types: each turns validated parameters into a few lines of pandas code.
+
+The code a step writes is the single source of truth: ``apply`` runs exactly that code, and the exported
+script is those same lines one after another, so the script reproduces the session by construction.
+Parameters reach the code only through ``repr`` of validated values, never by pasting raw text.
+
+Steps keep the DataFrame index (the row number in the session's base table) so that previews can put a
+row's before and after side by side and relabelling can name rows of the base table.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import numpy as np
+import pandas as pd
+
+from stocktake.errors import StocktakeError, UnknownNameError
+
+EMAIL_PATTERN = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+PHONE_PATTERN = r"(?<!\w)\+?\d[\d ().-]{7,}\d(?!\w)"
+
+_REQUIRED = object()
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    default: Any = _REQUIRED
+    choices: tuple = ()
+    column: bool = False  # a column name, or a list of them, that must exist in the table
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class Preview:
+    rows_affected: int
+    rows_removed: int
+    rows_changed: int
+    columns_removed: tuple[str, ...]
+    before: list[dict]
+    after: list[dict]
+
+    def to_dict(self) -> dict:
+        return {
+            "rows_affected": self.rows_affected, "rows_removed": self.rows_removed,
+            "rows_changed": self.rows_changed, "columns_removed": list(self.columns_removed),
+            "before": self.before, "after": self.after,
+        }
+
+
+class Step:
+    """A kind of cleaning step; subclasses define ``params``, ``describe`` and ``lines``."""
+
+    kind: ClassVar[str]
+    summary: ClassVar[str]
+    params: ClassVar[tuple[Param, ...]] = ()
+
+    def validate(self, params: dict, columns: list[str] | None = None) -> dict:
+        """Parameters with defaults filled in; a clear error for a missing, unknown or out-of-choice one."""
+        known = {p.name for p in self.params}
+        unknown = sorted(set(params) - known)
+        if unknown:
+            raise StocktakeError(
+                f"Step '{self.kind}' has no parameter {', '.join(unknown)}; it takes: {', '.join(sorted(known))}."
+            )
+        out = {}
+        for p in self.params:
+            value = params.get(p.name, p.default)
+            if value is _REQUIRED:
+                raise StocktakeError(f"Step '{self.kind}' needs the parameter '{p.name}' ({p.help}).")
+            if p.choices and value not in p.choices:
+                raise StocktakeError(
+                    f"Parameter '{p.name}' of step '{self.kind}' is {value!r}; use one of: "
+                    f"{', '.join(map(str, p.choices))}."
+                )
+            if p.column and columns is not None and value is not None:
+                for name in [value] if isinstance(value, str) else value:
+                    if name not in columns:
+                        raise UnknownNameError("column", str(name), columns)
+            out[p.name] = value
+        return out
+
+    def describe(self, params: dict) -> str:
+        raise NotImplementedError
+
+    def lines(self, params: dict) -> list[str]:
+        raise NotImplementedError
+
+    def code(self, params: dict) -> str:
+        """Pandas code that reads and rebinds ``df``; it needs only ``pd``, ``np``, ``re`` and ``hashlib``."""
+        return "\n".join(self.lines(self.validate(params)))
+
+    def apply(self, df: pd.DataFrame, params: dict) -> pd.DataFrame:
+        params = self.validate(params, list(df.columns))
+        scope = {"pd": pd, "np": np, "re": re, "hashlib": hashlib, "df": df.copy()}
+        try:
+            exec(compile(self.code(params), f"<step {self.kind}>", "exec"), scope)  # noqa: S102 - our own code
+        except (KeyError, ValueError, TypeError, AttributeError) as exc:
+            raise StocktakeError(
+                f"Step '{self.kind}' ({self.describe(params)}) failed on this table: {type(exc).__name__}: {exc}. "
+                "Edit its parameters or reject it."
+            ) from None
+        return scope["df"]
+
+    def preview(self, df: pd.DataFrame, params: dict, n: int = 5) -> Preview:
+        return compare(df, self.apply(df, params), n)
+
+
+def compare(before: pd.DataFrame, after: pd.DataFrame, n: int = 5) -> Preview:
+    """What a step did: rows removed, rows whose values changed, and up to ``n`` of them before and after."""
+    removed = before.index.difference(after.index)
+    common = before.index.intersection(after.index)
+    shared = [c for c in before.columns if c in after.columns]
+    changed = pd.Series(False, index=common)
+    for col in shared:
+        b, a = before.loc[common, col], after.loc[common, col]
+        if b.dtype != a.dtype:
+            b, a = b.astype(object), a.astype(object)
+        differs = (b != a) & ~(b.isna() & a.isna())
+        changed |= differs.fillna(True).astype(bool).to_numpy()
+    gone_columns = tuple(c for c in before.columns if c not in after.columns)
+    changed_rows = common if gone_columns else common[changed.to_numpy()]
+    affected = removed.union(changed_rows)
+    sample = affected[:n]
+    return Preview(
+        rows_affected=len(affected), rows_removed=len(removed), rows_changed=len(changed_rows),
+        columns_removed=gone_columns,
+        before=records(before.loc[sample]),
+        after=[records(after.loc[[i]])[0] if i in after.index else None for i in sample],
+    )
+
+
+def records(df: pd.DataFrame) -> list[dict]:
+    """Rows as JSON-friendly dicts with their base row number."""
+    out = []
+    for idx, row in df.iterrows():
+        item = {"_row": int(idx)}
+        for col, value in row.items():
+            item[str(col)] = None if _is_missing(value) else (value.isoformat() if hasattr(value, "isoformat") else
+                                                              value.item() if hasattr(value, "item") else value)
+        out.append(item)
+    return out
+
+
+def _is_missing(value) -> bool:
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+# ---- the step kinds ------------------------------------------------------------------------------
+
+class DropDuplicates(Step):
+    kind, summary = "drop_duplicates", "drop exact duplicate rows, keeping the first"
+    params = (Param("subset", None, column=True, help="columns to compare; all by default"),)
+
+    def describe(self, p):
+        return "drop exact duplicate rows" + (f" (on {', '.join(p['subset'])})" if p["subset"] else "")
+
+    def lines(self, p):
+        return [f"df = df.drop_duplicates(subset={p['subset']!r}, keep='first')"]
+
+
+class DedupeByKey(Step):
+    kind, summary = "dedupe_key", "keep one row per key: the latest by a column, or the first/last seen"
+    params = (
+        Param("key", column=True, help="the key columns, a list"),
+        Param("order_by", None, column=True, help="the column that says which row is latest"),
+        Param("keep", "last", choices=("last", "first")),
+    )
+
+    def describe(self, p):
+        which = f"the {'latest' if p['keep'] == 'last' else 'earliest'} by {p['order_by']}" if p["order_by"] \
+            else f"the {p['keep']} seen"
+        return f"keep one row per {', '.join(p['key'])} ({which})"
+
+    def lines(self, p):
+        if p["order_by"] is None:
+            return [f"df = df.drop_duplicates(subset={p['key']!r}, keep={p['keep']!r})"]
+        return [
+            f"keep = df.sort_values({p['order_by']!r}, kind='stable', na_position='first')"
+            f".drop_duplicates(subset={p['key']!r}, keep={p['keep']!r}).index",
+            "df = df[df.index.isin(keep)]",
+        ]
+
+
+class DropMissing(Step):
+    kind, summary = "drop_missing", "drop rows where any of the columns is missing"
+    params = (Param("columns", column=True, help="a list of columns"),)
+
+    def describe(self, p):
+        return f"drop rows with no {', '.join(p['columns'])}"
+
+    def lines(self, p):
+        return [f"df = df.dropna(subset={p['columns']!r})"]
+
+
+class FillMissing(Step):
+    kind, summary = "fill_missing", "fill missing values of a column with a value, the median, mean or mode"
+    params = (
+        Param("column", column=True),
+        Param("strategy", "value", choices=("value", "median", "mean", "mode")),
+        Param("value", None, help="the fill value when strategy is 'value'"),
+    )
+
+    def validate(self, params, columns=None):
+        p = super().validate(params, columns)
+        if p["strategy"] == "value" and p["value"] is None:
+            raise StocktakeError(f"Step 'fill_missing' on '{p['column']}' needs --param value=... "
+                                 "(or strategy=median|mean|mode).")
+        return p
+
+    def describe(self, p):
+        how = repr(p["value"]) if p["strategy"] == "value" else f"the {p['strategy']}"
+        return f"fill missing {p['column']} with {how}"
+
+    def lines(self, p):
+        col = p["column"]
+        fill = {"value": repr(p["value"]), "median": f"df[{col!r}].median()", "mean": f"df[{col!r}].mean()",
+                "mode": f"df[{col!r}].mode().iloc[0]"}[p["strategy"]]
+        return [f"df[{col!r}] = df[{col!r}].fillna({fill})"]
+
+
+class ParseDates(Step):
+    kind, summary = "parse_dates", "parse a text column as dates; unparseable values become missing or are dropped"
+    params = (
+        Param("column", column=True),
+        Param("format", "ISO8601", help="ISO8601, mixed, or a strptime format such as %d/%m/%Y"),
+        Param("dayfirst", False, choices=(False, True)),
+        Param("unparseable", "null", choices=("null", "drop")),
+    )
+
+    def describe(self, p):
+        tail = "drop rows that don't parse" if p["unparseable"] == "drop" else "unparseable values become missing"
+        return f"parse {p['column']} as dates ({p['format']}; {tail})"
+
+    def lines(self, p):
+        col = p["column"]
+        parse = f"parsed = pd.to_datetime(df[{col!r}], format={p['format']!r}, errors='coerce'" + (
+            ", dayfirst=True)" if p["dayfirst"] else ")")
+        if p["unparseable"] == "drop":
+            return [parse, f"df = df[parsed.notna() | df[{col!r}].isna()].assign(**{{{col!r}: parsed}})"]
+        return [parse, f"df[{col!r}] = parsed"]
+
+
+class NormaliseText(Step):
+    kind, summary = "normalise_text", "trim text, collapse repeated spaces, optionally change case"
+    params = (
+        Param("columns", column=True, help="a list of text columns"),
+        Param("case", None, choices=(None, "lower", "upper", "title")),
+    )
+
+    def describe(self, p):
+        case = f", {p['case']} case" if p["case"] else ""
+        return f"trim and collapse spaces in {', '.join(p['columns'])}{case}"
+
+    def lines(self, p):
+        case = f".str.{p['case']}()" if p["case"] else ""
+        return [
+            f"for col in {p['columns']!r}:",
+            f"    df[col] = df[col].str.strip().str.replace(r'\\s+', ' ', regex=True){case}",
+        ]
+
+
+class UnifyCategories(Step):
+    kind, summary = "unify_categories", "map variant spellings of a category onto one canonical value"
+    params = (Param("column", column=True), Param("mapping", help="{variant: canonical}"))
+
+    def describe(self, p):
+        return f"unify {len(p['mapping'])} spellings in {p['column']} onto {len(set(p['mapping'].values()))} values"
+
+    def lines(self, p):
+        return [f"df[{p['column']!r}] = df[{p['column']!r}].replace({dict(p['mapping'])!r})"]
+
+
+class OutOfRange(Step):
+    kind, summary = "out_of_range", "drop, cap or blank values outside [min, max]"
+    params = (
+        Param("column", column=True),
+        Param("min", None), Param("max", None),
+        Param("action", "drop", choices=("drop", "cap", "null")),
+    )
+
+    def validate(self, params, columns=None):
+        p = super().validate(params, columns)
+        if p["min"] is None and p["max"] is None:
+            raise StocktakeError(f"Step 'out_of_range' on '{p['column']}' needs --param min=... or max=...")
+        for bound in ("min", "max"):
+            if p[bound] is not None and not isinstance(p[bound], (int, float)):
+                raise StocktakeError(f"Parameter '{bound}' of step 'out_of_range' must be a number, not {p[bound]!r}.")
+        return p
+
+    def describe(self, p):
+        span = " and ".join(x for x in (f"below {p['min']}" if p["min"] is not None else "",
+                                         f"above {p['max']}" if p["max"] is not None else "") if x)
+        verb = {"drop": "drop rows with", "cap": "cap", "null": "blank"}[p["action"]]
+        return f"{verb} {p['column']} {span}"
+
+    def lines(self, p):
+        col = p["column"]
+        if p["action"] == "cap":
+            return [f"df[{col!r}] = df[{col!r}].clip(lower={p['min']!r}, upper={p['max']!r})"]
+        tests = [f"df[{col!r}].lt({p['min']!r})" if p["min"] is not None else "",
+                 f"df[{col!r}].gt({p['max']!r})" if p["max"] is not None else ""]
+        out = [f"bad = ({' | '.join(t for t in tests if t)}).fillna(False).astype(bool)"]
+        return out + (["df = df[~bad]"] if p["action"] == "drop" else [f"df[{col!r}] = df[{col!r}].mask(bad)"])
+
+
+class CastType(Step):
+    kind, summary = "cast_type", "convert a column to integer, float or text; values that don't convert become missing"
+    params = (Param("column", column=True), Param("to", choices=("integer", "float", "string")))
+
+    def describe(self, p):
+        return f"convert {p['column']} to {p['to']}"
+
+    def lines(self, p):
+        col = p["column"]
+        expr = {"integer": f"pd.to_numeric(df[{col!r}], errors='coerce').astype('Int64')",
+                "float": f"pd.to_numeric(df[{col!r}], errors='coerce').astype('float64')",
+                "string": f"df[{col!r}].astype('str')"}[p["to"]]
+        return [f"df[{col!r}] = {expr}"]
+
+
+class MaskPII(Step):
+    kind, summary = "mask_pii", "hash a personal-data column, redact e-mails and phones in text, or drop the column"
+    params = (Param("column", column=True), Param("method", "hash", choices=("hash", "redact", "drop_column")))
+
+    def describe(self, p):
+        how = {"hash": "replace each value by a short hash (still joinable)",
+               "redact": "replace e-mail addresses and phone numbers by [email] / [phone]",
+               "drop_column": "drop the column"}[p["method"]]
+        return f"mask personal data in {p['column']}: {how}"
+
+    def lines(self, p):
+        col = p["column"]
+        if p["method"] == "drop_column":
+            return [f"df = df.drop(columns=[{col!r}])"]
+        if p["method"] == "hash":
+            return [f"df[{col!r}] = df[{col!r}].map(lambda v: 'h_' + hashlib.sha256(str(v).encode()).hexdigest()[:12],"
+                    " na_action='ignore')"]
+        return [f"df[{col!r}] = (df[{col!r}].str.replace({EMAIL_PATTERN!r}, '[email]', regex=True)"
+                f".str.replace({PHONE_PATTERN!r}, '[phone]', regex=True))"]
+
+
+class Relabel(Step):
+    kind, summary = "relabel", "set new labels on given rows (row numbers of the base table)"
+    params = (Param("column", column=True), Param("changes", help="{row: new label}"))
+
+    def describe(self, p):
+        return f"relabel {len(p['changes'])} rows in {p['column']}"
+
+    def lines(self, p):
+        changes = {int(k): v for k, v in p["changes"].items()}
+        return [
+            f"labels = pd.Series({changes!r}, dtype=object)",
+            "hit = labels.index.intersection(df.index)",
+            f"df.loc[hit, {p['column']!r}] = labels[hit]",
+        ]
+
+
+class DropOrphans(Step):
+    kind, summary = "drop_orphans", "drop rows whose key has no match in the parent table"
+    params = (
+        Param("column", column=True), Param("parent_asset"), Param("parent_version"),
+        Param("parent_column"), Param("parent_path", help="the parent version's Parquet snapshot"),
+    )
+
+    def describe(self, p):
+        return f"drop rows whose {p['column']} is not in {p['parent_asset']}.{p['parent_column']} (v{p['parent_version']})"
+
+    def lines(self, p):
+        return [
+            f"parent_keys = pd.read_parquet({p['parent_path']!r}, columns=[{p['parent_column']!r}])"
+            f"[{p['parent_column']!r}]",
+            f"df = df[df[{p['column']!r}].isin(parent_keys) | df[{p['column']!r}].isna()]",
+        ]
+
+
+class DropColumns(Step):
+    kind, summary = "drop_columns", "drop columns"
+    params = (Param("columns", column=True, help="a list of columns"),)
+
+    def describe(self, p):
+        return f"drop the columns {', '.join(p['columns'])}"
+
+    def lines(self, p):
+        return [f"df = df.drop(columns={p['columns']!r})"]
+
+
+class DropRows(Step):
+    kind, summary = "drop_rows", "drop rows matching a pandas expression, such as: Quantity < 0"
+    params = (Param("where", help="a pandas query expression"),)
+
+    def validate(self, params, columns=None):
+        p = super().validate(params, columns)
+        if not isinstance(p["where"], str) or not p["where"].strip():
+            raise StocktakeError("Step 'drop_rows' needs --param where='<pandas expression>', such as: price < 0.")
+        return p
+
+    def describe(self, p):
+        return f"drop rows where {p['where']}"
+
+    def lines(self, p):
+        return [f"df = df[~df.eval({p['where']!r}).fillna(False).astype(bool)]"]
+
+
+STEP_TYPES: dict[str, Step] = {cls.kind: cls() for cls in (
+    DropDuplicates, DedupeByKey, DropMissing, FillMissing, ParseDates, NormaliseText, UnifyCategories,
+    OutOfRange, CastType, MaskPII, Relabel, DropOrphans, DropColumns, DropRows,
+)}
+
+
+def get_step(kind: str) -> Step:
+    if kind not in STEP_TYPES:
+        raise UnknownNameError("cleaning step kind", kind, STEP_TYPES)
+    return STEP_TYPES[kind]
+
+
+def describe_kinds() -> list[dict]:
+    """Every step kind with its parameters, for help texts and the agent."""
+    return [
+        {"kind": s.kind, "summary": s.summary,
+         "params": [{"name": p.name, "required": p.default is _REQUIRED,
+                     "default": None if p.default is _REQUIRED else p.default,
+                     "choices": list(p.choices), "help": p.help} for p in s.params]}
+        for s in STEP_TYPES.values()
+    ]

@@ -1,0 +1,381 @@
+"""Chunkers per format: each turns one document into chunks that point at one table, one column or one passage.
+
+Markdown and plain text share a section parser (ATX and underlined headings); within a section, column bullets
+(``- `col`: text``), Markdown tables with a column header and ``name -- text`` entries become their own chunks.
+dbt ``schema.yml``, CSV data dictionaries and SQL DDL are parsed for their models, tables and columns.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from stocktake.errors import StocktakeError
+from stocktake.tools.docs.model import Chunk, DocsSettings, snake
+
+SEP = " › "
+
+
+# ---- shared helpers ----------------------------------------------------------------------------------
+def _lines_label(start: int, end: int) -> str:
+    return f"line {start}" if start == end else f"lines {start}-{end}"
+
+
+def _table_chunk(name: str, table: str, description: str, columns: list[str], source: str,
+                 line: int | None, heading: str | None = None, end: int | None = None) -> Chunk:
+    text = f"{table}: {description.strip() or 'table'}"
+    if columns:
+        text += f"\nColumns: {', '.join(columns)}"
+    return Chunk(text=text, source=source, location=SEP.join([name, heading or table]), table=table,
+                 line_start=line, line_end=end or line)
+
+
+def _column_chunk(name: str, table: str | None, column: str, description: str, source: str, line: int | None,
+                  ctype: str | None = None, heading: str | None = None, end: int | None = None) -> Chunk:
+    typed = f" ({ctype})" if ctype else ""
+    prefix = table or heading or name
+    return Chunk(text=f"{prefix}{SEP}{column}{typed}: {description.strip()}".rstrip(": "), source=source,
+                 location=SEP.join([name, heading or table or name, column]), table=table, column=column,
+                 line_start=line, line_end=end or line)
+
+
+def _split_prose(paragraphs: list[tuple[int, int, str]], limit: int) -> list[tuple[int, int, str]]:
+    """Merge consecutive paragraphs up to ``limit`` characters; a single longer paragraph is cut at sentences."""
+    pieces: list[tuple[int, int, str]] = []
+    for start, end, text in paragraphs:
+        if pieces and len(pieces[-1][2]) + len(text) + 2 <= limit:
+            s, _, t = pieces[-1]
+            pieces[-1] = (s, end, f"{t}\n\n{text}")
+            continue
+        while len(text) > limit:
+            cut = text.rfind(". ", 0, limit)
+            cut = cut + 1 if cut > limit // 3 else limit
+            pieces.append((start, end, text[:cut].strip()))
+            text = text[cut:].strip()
+        if text:
+            pieces.append((start, end, text))
+    return pieces
+
+
+# ---- Markdown and plain text ---------------------------------------------------------------------------
+_ATX = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
+_UNDERLINE = re.compile(r"^\s*(=+|-+)\s*$")
+_HTML_ONLY = re.compile(r"^\s*(<[^>]+>\s*)+$")
+_BULLET = re.compile(
+    r"^\s*[-*+]\s+(?:`(?P<code>[^`]+)`|\*\*(?P<bold>[^*]+)\*\*|(?P<plain>[A-Za-z_][\w.]*))"
+    r"\s*(?:\((?P<type>[^)]{1,40})\))?\s*(?::|\s[-–—])\s*(?P<desc>.*)$"
+)
+_ENTRY = re.compile(r"^(?P<name>[A-Za-z0-9_][\w.\-]*)\s+--\s+(?P<desc>.*)$")
+_FILE_IN_TEXT = re.compile(r"`?([A-Za-z0-9_\-]+)\.(?:csv|tsv|parquet|json|jsonl|dat|xlsx)`?", re.IGNORECASE)
+_IDENT_ONLY = re.compile(r"^`?([A-Za-z_][\w.\-]*)`?$")
+_TABLE_WORD = re.compile(r"^(?:table|model|dataset)\s*:\s*`?([\w.\-]+)`?$|^`?([\w.\-]+)`?\s+(?:table|dataset)$",
+                         re.IGNORECASE)
+_NAME_HEADERS = {"column", "column_name", "field", "field_name", "name", "attribute", "variable"}
+_DESC_HEADERS = {"description", "meaning", "definition", "comment", "comments", "notes", "note", "details"}
+_TYPE_HEADERS = {"type", "data_type", "dtype", "datatype", "column_type"}
+_TABLE_HEADERS = {"table", "table_name", "model", "entity", "dataset", "file"}
+
+
+@dataclass
+class _Section:
+    heading: str | None
+    level: int
+    table: str | None
+    weak_table: str | None = None  # a plain one-word heading ("Orders"): a table only if it lists columns
+    lines: list[tuple[int, str]] = field(default_factory=list)
+
+
+def _table_from_heading(heading: str) -> tuple[str | None, str | None]:
+    """(table, weak table) named by a heading: identifiers, backticks, file names and "Table: x" are sure."""
+    text = re.sub(r"\*\*", "", heading).strip()
+    if m := _IDENT_ONLY.match(text):
+        name = m.group(1)
+        return (name, None) if re.search(r"[_.]", name) or text.startswith("`") else (None, name)
+    return _strong_table(text), None
+
+
+def _strong_table(text: str) -> str | None:
+    if m := _TABLE_WORD.match(text):
+        return m.group(1) or m.group(2)
+    if m := _FILE_IN_TEXT.search(text):
+        return m.group(1)
+    if m := re.search(r"`([A-Za-z_][\w.]*)`", text):
+        return m.group(1)
+    return None
+
+
+def _sections(text: str) -> list[_Section]:
+    raw = text.splitlines()
+    sections = [_Section(None, 0, None)]
+    stack: list[_Section] = []
+    fenced = False
+    i = 0
+    while i < len(raw):
+        line, lineno = raw[i], i + 1
+        if line.lstrip().startswith(("```", "~~~")):
+            fenced = not fenced
+        heading = level = None
+        if not fenced:
+            if m := _ATX.match(line):
+                heading, level = m.group(2), len(m.group(1))
+            elif (line.strip() and i + 1 < len(raw) and _UNDERLINE.match(raw[i + 1])
+                  and len(raw[i + 1].strip()) >= 3 and not _BULLET.match(line)):
+                heading, level = line.strip(), 1 if raw[i + 1].strip()[0] == "=" else 2
+                i += 1
+        if heading is not None:
+            stack = [s for s in stack if s.level < level]
+            inherited = next((s.table for s in reversed(stack) if s.table), None)
+            table, weak = _table_from_heading(heading)
+            section = _Section(heading, level, table or inherited, weak)
+            stack.append(section)
+            sections.append(section)
+        elif not _HTML_ONLY.match(line):
+            sections[-1].lines.append((lineno, line))
+        i += 1
+    return sections
+
+
+def _markdown_table_items(rows: list[tuple[int, str]]) -> list[tuple[int, str, str | None, str, str | None]] | None:
+    """Rows of a Markdown table whose header names columns: (line, column, type, description, table)."""
+    cells = [(n, [c.strip().strip("`") for c in line.strip().strip("|").split("|")]) for n, line in rows]
+    header = [snake(c) for c in cells[0][1]]
+    name_i = next((i for i, h in enumerate(header) if h in _NAME_HEADERS), None)
+    if name_i is None:
+        return None
+    desc_i = next((i for i, h in enumerate(header) if h in _DESC_HEADERS), None)
+    type_i = next((i for i, h in enumerate(header) if h in _TYPE_HEADERS), None)
+    table_i = next((i for i, h in enumerate(header) if h in _TABLE_HEADERS), None)
+    items = []
+    for n, row in cells[2:]:
+        get = lambda i: row[i] if i is not None and i < len(row) and row[i] else None  # noqa: E731
+        if get(name_i):
+            extra = [c for i, c in enumerate(row) if i not in (name_i, desc_i, type_i, table_i) and c]
+            desc = " ".join(filter(None, [get(desc_i), *extra]))
+            items.append((n, get(name_i), get(type_i), desc, get(table_i)))
+    return items
+
+
+def _section_chunks(section: _Section, name: str, source: str, settings: DocsSettings) -> list[Chunk]:
+    heading = section.heading and re.sub(r"[`*]", "", section.heading).strip()
+    items: list[tuple[int, int, str, str | None, str, str | None, bool]] = []  # start, end, name, type, desc, table, is_entry
+    prose: list[tuple[int, int, str]] = []
+    lines = section.lines
+    i = 0
+    while i < len(lines):
+        n, line = lines[i]
+        if line.strip().startswith("|") and i + 1 < len(lines) and re.match(r"^\s*\|?[\s:|-]+\|?\s*$", lines[i + 1][1]):
+            j = i
+            while j < len(lines) and lines[j][1].strip().startswith("|"):
+                j += 1
+            found = _markdown_table_items(lines[i:j])
+            if found is not None:
+                items += [(r, r, c, t, d, tb, False) for r, c, t, d, tb in found]
+            else:
+                prose.append((n, lines[j - 1][0], "\n".join(t for _, t in lines[i:j])))
+            i = j
+            continue
+        m = _BULLET.match(line) or _ENTRY.match(line)
+        if m:
+            j, desc = i + 1, [m.group("desc")]
+            # Continuation lines: indented text, or (for "name -- text" entries) anything up to a blank line.
+            while j < len(lines) and lines[j][1].strip() and not (_BULLET.match(lines[j][1]) or _ENTRY.match(lines[j][1])) \
+                    and (lines[j][1][:1].isspace() or m.re is _ENTRY):
+                desc.append(lines[j][1].strip())
+                j += 1
+            col = m.groupdict().get("code") or m.groupdict().get("bold") or m.groupdict().get("plain") or m.group("name")
+            items.append((n, lines[j - 1][0], col.strip(), m.groupdict().get("type"), " ".join(desc), None,
+                          m.re is _ENTRY))
+            i = j
+            continue
+        if line.strip():
+            j = i
+            while j < len(lines) and lines[j][1].strip() and not (_BULLET.match(lines[j][1]) or _ENTRY.match(lines[j][1])):
+                j += 1
+            prose.append((n, lines[j - 1][0], "\n".join(t.rstrip() for _, t in lines[i:j])))
+            i = j
+            continue
+        i += 1
+
+    chunks: list[Chunk] = []
+    columns = [it[2] for it in items if not it[6]]
+    table = section.table or (section.weak_table if columns else None)
+    label = heading or name
+    pieces = _split_prose(prose, settings.max_chunk_chars)
+    if table and (columns or pieces):
+        start, end, desc = pieces.pop(0) if pieces else (items[0][0], items[-1][1], "")
+        end = max([end] + [it[1] for it in items])
+        chunks.append(_table_chunk(name, table, desc, columns, source, start, heading=label, end=end))
+    for start, end, text in pieces:
+        prefix = f"{heading}\n" if heading else ""
+        chunks.append(Chunk(text=prefix + text, source=source, location=f"{SEP.join([name, label])} ({_lines_label(start, end)})"
+                            if heading else f"{name} ({_lines_label(start, end)})", table=table,
+                            line_start=start, line_end=end))
+    for start, end, col, ctype, desc, item_table, is_entry in items:
+        if is_entry:  # "u.data -- The full data set ..." describes a file, i.e. a table
+            chunks.append(Chunk(text=f"{col}: {desc}", source=source, location=SEP.join([name, label, col]),
+                                table=col, line_start=start, line_end=end))
+        else:
+            chunks.append(_column_chunk(name, item_table or table, col, desc, source, start, ctype,
+                                        heading=None if (item_table or table) else label, end=end))
+    return chunks
+
+
+def chunk_markdown(text: str, name: str, source: str, settings: DocsSettings = DocsSettings()) -> list[Chunk]:
+    return [c for s in _sections(text) for c in _section_chunks(s, name, source, settings)]
+
+
+# ---- dbt / YAML ----------------------------------------------------------------------------------------
+def _line_of(lines: list[str], name: str, after: int = 0) -> int | None:
+    pattern = re.compile(rf"^\s*-?\s*name:\s*['\"]?{re.escape(str(name))}['\"]?\s*$")
+    return next((i + 1 for i in range(after, len(lines)) if pattern.match(lines[i])), None)
+
+
+def chunk_yaml(text: str, name: str, source: str, settings: DocsSettings = DocsSettings()) -> list[Chunk]:
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise StocktakeError(f"{name} is not valid YAML ({exc.__class__.__name__}); fix it or index it as text.") from None
+    if not isinstance(data, dict):
+        raise StocktakeError(f"{name} holds no YAML mapping: expected a dbt schema.yml with 'models:' or 'sources:'.")
+    models = [m for m in data.get("models") or [] if isinstance(m, dict)]
+    models += [t for s in data.get("sources") or [] if isinstance(s, dict) for t in s.get("tables") or []
+               if isinstance(t, dict)]
+    models += [m for key in ("seeds", "snapshots") for m in data.get(key) or [] if isinstance(m, dict)]
+    lines = text.splitlines()
+    if not models:
+        return chunk_markdown(text, name, source, settings)  # any other YAML: indexed as text passages
+    chunks = []
+    for model in models:
+        table = str(model.get("name", "")).strip()
+        if not table:
+            continue
+        line = _line_of(lines, table)
+        cols = [c for c in model.get("columns") or [] if isinstance(c, dict) and c.get("name")]
+        chunks.append(_table_chunk(name, table, str(model.get("description") or ""),
+                                   [str(c["name"]) for c in cols], source, line))
+        for col in cols:
+            tests = [t if isinstance(t, str) else next(iter(t), "") for t in (col.get("tests") or col.get("data_tests") or [])]
+            desc = str(col.get("description") or "") + (f" Tests: {', '.join(map(str, tests))}." if tests else "")
+            chunks.append(_column_chunk(name, table, str(col["name"]), desc, source,
+                                        _line_of(lines, col["name"], (line or 1) - 1), col.get("data_type")))
+    return chunks
+
+
+# ---- CSV data dictionaries -----------------------------------------------------------------------------
+def chunk_csv_dictionary(text: str, name: str, source: str, settings: DocsSettings = DocsSettings()) -> list[Chunk]:
+    dialect = csv.excel_tab if name.lower().endswith(".tsv") else csv.excel
+    reader = csv.reader(io.StringIO(text), dialect)
+    header = [snake(h) for h in next(reader, [])]
+    pick = lambda names: next((i for i, h in enumerate(header) if h in names), None)  # noqa: E731
+    col_i, desc_i, type_i, table_i = pick(_NAME_HEADERS), pick(_DESC_HEADERS), pick(_TYPE_HEADERS), pick(_TABLE_HEADERS)
+    if col_i is None or desc_i is None:
+        raise StocktakeError(
+            f"{name} does not look like a data dictionary: it needs a column-name header (column, field, name) and a "
+            f"description header (description, meaning, comment); found {', '.join(header) or 'no header'}."
+        )
+    default_table = re.sub(r"(_?(data_)?dictionary|_?schema)$", "", Path(name).stem, flags=re.IGNORECASE) or None
+    tables: dict[str | None, list[tuple[int, str, str | None, str]]] = {}
+    table_desc: dict[str | None, str] = {}
+    for row_no, row in enumerate(reader, start=2):
+        cell = lambda i: row[i].strip() if i is not None and i < len(row) else ""  # noqa: E731
+        table = cell(table_i) or default_table
+        if not cell(col_i):
+            table_desc[table] = cell(desc_i)
+            continue
+        tables.setdefault(table, []).append((row_no, cell(col_i), cell(type_i) or None, cell(desc_i)))
+    chunks = []
+    for table, rows in tables.items():
+        chunks.append(_table_chunk(name, table or name, table_desc.get(table, ""), [r[1] for r in rows], source,
+                                   rows[0][0], end=rows[-1][0]))
+        chunks += [_column_chunk(name, table, col, desc, source, n, ctype) for n, col, ctype, desc in rows]
+    return chunks
+
+
+# ---- SQL DDL -------------------------------------------------------------------------------------------
+_CREATE = re.compile(r"create\s+(?:or\s+replace\s+)?(?:temp(?:orary)?\s+)?table\s+(?:if\s+not\s+exists\s+)?"
+                     r"(?P<name>[\w.\"`\[\]]+)\s*\(", re.IGNORECASE)
+_COMMENT_ON = re.compile(r"comment\s+on\s+(?P<what>table|column)\s+(?P<target>[\w.\"`]+)\s+is\s+'(?P<text>(?:[^']|'')*)'",
+                         re.IGNORECASE)
+_INLINE_COMMENT = re.compile(r"\bcomment\s+'((?:[^']|'')*)'", re.IGNORECASE)
+_CONSTRAINT = re.compile(r"^(primary|foreign|constraint|unique|check|key|index|exclude)\b", re.IGNORECASE)
+
+
+def _bare(identifier: str) -> str:
+    return re.sub(r"[\"`\[\]]", "", identifier).split(".")[-1]
+
+
+def chunk_sql(text: str, name: str, source: str, settings: DocsSettings = DocsSettings()) -> list[Chunk]:
+    text = re.sub(r"/\*.*?\*/", lambda m: "\n" * m.group().count("\n"), text, flags=re.DOTALL)
+    lines = text.splitlines()
+    notes: dict[tuple[str, str | None], str] = {}
+    for m in _COMMENT_ON.finditer(text):
+        parts = [_bare(p) for p in m.group("target").split(".")]
+        key = (parts[-1], None) if m.group("what").lower() == "table" else (parts[-2], parts[-1])
+        notes[key] = m.group("text").replace("''", "'")
+    chunks = []
+    for m in _CREATE.finditer(text):
+        table = _bare(m.group("name"))
+        first = text.count("\n", 0, m.start())  # 0-based line of CREATE TABLE
+        above, k = [], first - 1
+        while k >= 0 and lines[k].strip().startswith("--"):
+            above.insert(0, lines[k].strip()[2:].strip())
+            k -= 1
+        columns, pending, depth, last = [], [], 0, first
+        for k in range(first, len(lines)):
+            line = lines[k] if k > first else lines[k][lines[k].find("(", m.start() - text.rfind("\n", 0, m.start()) - 1) + 1:]
+            code, _, comment = line.partition("--")
+            depth += code.count("(") - code.count(")")
+            last = k
+            stripped = code.strip().strip(",").strip()
+            if stripped and depth >= 0 and not _CONSTRAINT.match(stripped) and not stripped.startswith(")"):
+                col, *rest = stripped.split()
+                inline = _INLINE_COMMENT.search(stripped)
+                ctype = re.split(r"\s(?:not|null|default|primary|references|comment|unique|check)\b",
+                                 " ".join(rest), flags=re.IGNORECASE)[0].strip() or None
+                desc = " ".join(filter(None, [*pending, comment.strip(), inline and inline.group(1).replace("''", "'"),
+                                              notes.get((table, _bare(col)))]))
+                columns.append((k + 1, _bare(col), ctype, desc))
+                pending = []
+            elif not stripped and comment.strip():
+                pending.append(comment.strip())
+            if depth < 0 or (depth == 0 and ")" in code):
+                break
+        description = " ".join(filter(None, [*above, notes.get((table, None))]))
+        chunks.append(_table_chunk(name, table, description, [c[1] for c in columns], source, first + 1, end=last + 1))
+        chunks += [_column_chunk(name, table, col, desc, source, n, ctype) for n, col, ctype, desc in columns]
+    if not chunks:
+        raise StocktakeError(f"{name} holds no CREATE TABLE statement; index prose documentation as .md or .txt.")
+    return chunks
+
+
+# ---- dispatch ------------------------------------------------------------------------------------------
+Chunker = Callable[[str, str, str, DocsSettings], list[Chunk]]
+CHUNKERS: dict[str, Chunker] = {
+    ".md": chunk_markdown, ".markdown": chunk_markdown, ".txt": chunk_markdown, ".rst": chunk_markdown,
+    ".yml": chunk_yaml, ".yaml": chunk_yaml, ".csv": chunk_csv_dictionary, ".tsv": chunk_csv_dictionary,
+    ".sql": chunk_sql, ".ddl": chunk_sql,
+}
+
+
+def chunker_for(path: Path) -> Chunker | None:
+    if path.suffix.lower() in CHUNKERS:
+        return CHUNKERS[path.suffix.lower()]
+    if path.name.upper().startswith(("README", "CHANGELOG", "NOTES")) and not path.suffix:
+        return chunk_markdown  # plain-text READMEs: the section parser handles underlined headings
+    return None
+
+
+def chunk_file(path: Path, settings: DocsSettings = DocsSettings()) -> list[Chunk]:
+    chunker = chunker_for(path)
+    if chunker is None:
+        raise StocktakeError(
+            f"Cannot index {path}: supported docs are {', '.join(sorted(CHUNKERS))} files and READMEs."
+        )
+    text = path.read_bytes().decode("utf-8", errors="replace")
+    return chunker(text, path.name, str(path.resolve()), settings)

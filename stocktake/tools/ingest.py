@@ -1,0 +1,351 @@
+"""Ingestion: read a user's file, folder or SQLite database into typed tables and register them.
+
+Everything is read and checked before anything is written, so a failure leaves the catalog and the
+workspace exactly as they were. Source files are only ever opened for reading.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import re
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from stocktake.catalog import Asset, Catalog
+from stocktake.errors import StocktakeError
+from stocktake.tools import infer
+
+TEXT_SUFFIXES = {".csv", ".tsv", ".txt", ".tab", ".psv", ".dat", ".data", ".item", ".user", ".base", ".test",
+                 ".genre", ".occupation"}
+OTHER_SUFFIXES = {".parquet", ".pq", ".json", ".jsonl", ".ndjson", ".xlsx", ".xlsm", ".db", ".sqlite", ".sqlite3"}
+SUPPORTED = sorted(TEXT_SUFFIXES | OTHER_SUFFIXES | {".gz"})
+_SEP_NAMES = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|", "space": infer.WHITESPACE,
+              "whitespace": infer.WHITESPACE}
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    sep: str | None = None
+    header: bool | None = None  # None: sniffed
+    columns: tuple[str, ...] | None = None
+    encoding: str | None = None
+    table: str | None = None
+
+
+@dataclass(frozen=True)
+class ParsedTable:
+    """A table read from a source, not yet registered."""
+    name: str
+    frame: pd.DataFrame | pa.Table
+    source: str
+    fmt: str
+    details: dict = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    asset: Asset
+    warnings: tuple[str, ...]
+    details: dict
+
+    def to_dict(self) -> dict:
+        return {**self.asset.to_dict(), "warnings": list(self.warnings), "read": self.details}
+
+
+def ingest_path(
+    catalog: Catalog, path: str | Path, *, name: str | None = None, kind: str | None = None,
+    options: ReadOptions = ReadOptions(), replace: bool = False,
+    on_file: Callable[[str], None] | None = None,
+) -> list[IngestResult]:
+    """Read a file, a folder of files or ``sqlite:///file.db`` and register every table in it."""
+    tables = read_source(path, options, name=name, on_file=on_file)
+    if name and len(tables) > 1:
+        raise StocktakeError(f"{path} holds {len(tables)} tables; --name only works for one (use --table).")
+    if not replace:
+        taken = [t.name for t in tables if catalog.exists(t.name)]
+        if taken:
+            raise StocktakeError(
+                f"An asset named '{taken[0]}' already exists. Use --replace to add a new version, or --name to choose another name."
+            )
+    results, done = [], []
+    try:
+        for table in tables:
+            asset = catalog.register(
+                table.name, table.frame, kind=kind or infer_kind(_column_names(table.frame)), source=table.source,
+                fmt=table.fmt, description=f"Ingested from {table.source}", replace=replace,
+            )
+            done.append((table.name, asset.version))
+            results.append(IngestResult(asset, table.warnings, table.details))
+    except BaseException:
+        _undo(catalog, done)
+        raise
+    return results
+
+
+def _undo(catalog: Catalog, done: list[tuple[str, int]]) -> None:
+    """Roll back the tables of a multi-table ingest that were registered before one failed."""
+    for asset_name, version in done:
+        if version == 1:
+            catalog.remove(asset_name)
+        else:
+            catalog.drop_version(asset_name, version)
+
+
+def read_source(path: str | Path, options: ReadOptions = ReadOptions(), *, name: str | None = None,
+                on_file: Callable[[str], None] | None = None) -> list[ParsedTable]:
+    text = str(path)
+    if text.startswith("sqlite:///"):
+        return read_sqlite(Path(text.removeprefix("sqlite:///")), options)
+    p = Path(path).expanduser()
+    if not p.exists():
+        raise StocktakeError(f"{p}: no such file or folder. Check the path.")
+    if p.is_dir():
+        return _read_folder(p, options, on_file)
+    if on_file:
+        on_file(str(p))
+    return [_with_name(t, name) for t in read_file(p, options)]
+
+
+def _with_name(table: ParsedTable, name: str | None) -> ParsedTable:
+    return table if not name else ParsedTable(name, table.frame, table.source, table.fmt, table.details, table.warnings)
+
+
+def _read_folder(folder: Path, options: ReadOptions, on_file) -> list[ParsedTable]:
+    tables = []
+    # Top level only: sub-folders often hold other cuts of the same tables (ingest them on their own).
+    for p in sorted(q for q in folder.iterdir() if q.is_file() and not q.name.startswith(".")):
+        if _format_of(p) is None and not _sniffs_as_table(p):
+            continue  # READMEs, notes and other non-tabular files in a data folder
+        if on_file:
+            on_file(str(p))
+        tables.extend(read_file(p, options))
+    if not tables:
+        raise StocktakeError(f"{folder}: no supported data files found (supported: {', '.join(SUPPORTED)}).")
+    names = [t.name for t in tables]
+    clash = next((n for n in names if names.count(n) > 1), None)
+    if clash:
+        raise StocktakeError(f"{folder}: two files would both become asset '{clash}'; ingest them one by one with --name.")
+    return tables
+
+
+def _sniffs_as_table(p: Path) -> bool:
+    if p.suffix.lower() in {".md", ".pdf", ".png", ".jpg", ".html", ".py", ".zip"}:
+        return False
+    raw = p.read_bytes()[:65536]
+    if not raw or infer.looks_binary(raw):
+        return False
+    text, _ = infer.decode(raw.rsplit(b"\n", 1)[0] if b"\n" in raw else raw)
+    return infer.sniff_delimiter(text) is not None
+
+
+def _format_of(p: Path) -> str | None:
+    suffixes = [s.lower() for s in p.suffixes]
+    last = suffixes[-1] if suffixes else ""
+    if last == ".gz":
+        inner = suffixes[-2] if len(suffixes) > 1 else ""
+        return "gzip+" + ("jsonl" if inner in (".jsonl", ".ndjson") else "json" if inner == ".json" else "text")
+    if last in TEXT_SUFFIXES:
+        return "text"
+    return {".parquet": "parquet", ".pq": "parquet", ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl",
+            ".xlsx": "excel", ".xlsm": "excel", ".db": "sqlite", ".sqlite": "sqlite", ".sqlite3": "sqlite"}.get(last)
+
+
+_GENERIC_SUFFIXES = {".csv", ".tsv", ".txt", ".tab", ".psv", ".dat", *OTHER_SUFFIXES}
+
+
+def asset_name_for(p: Path) -> str:
+    """``orders.csv.gz`` → ``orders``; ``u.data`` → ``u_data`` (a suffix that names the content stays)."""
+    stem = p.name.removesuffix(".gz").removesuffix(".GZ")
+    suffix = Path(stem).suffix
+    if suffix.lower() in _GENERIC_SUFFIXES:
+        stem = stem[: -len(suffix)]
+    return re.sub(r"[^A-Za-z0-9_]+", "_", stem).strip("_") or "asset"
+
+
+def read_file(p: Path, options: ReadOptions = ReadOptions()) -> list[ParsedTable]:
+    fmt = _format_of(p)
+    if fmt is None:
+        if not _sniffs_as_table(p):
+            raise StocktakeError(
+                f"{p}: unknown format '{p.suffix or p.name}'. Supported: {', '.join(SUPPORTED)} and sqlite:///FILE.db."
+            )
+        fmt = "text"
+    if fmt == "sqlite":
+        return read_sqlite(p, options)
+    raw = p.read_bytes()
+    if fmt.startswith("gzip+"):
+        try:
+            raw = gzip.decompress(raw)
+        except (OSError, EOFError) as exc:
+            raise StocktakeError(f"{p}: not a valid gzip file ({exc}). Check that the file is complete.") from None
+        fmt = fmt.removeprefix("gzip+")
+    if not raw.strip():
+        raise StocktakeError(f"{p}: the file is empty. Nothing to ingest.")
+    name = asset_name_for(p)
+    reader = {"text": read_delimited, "parquet": _read_parquet, "json": _read_json, "jsonl": _read_json,
+              "excel": _read_excel}[fmt]
+    return [t if t.name else ParsedTable(name, t.frame, t.source, t.fmt, t.details, t.warnings)
+            for t in reader(p, raw, options, fmt)]
+
+
+def read_delimited(p: Path, raw: bytes, options: ReadOptions, fmt: str = "text") -> list[ParsedTable]:
+    if infer.looks_binary(raw):
+        raise StocktakeError(f"{p}: looks like a binary file, not delimited text. Check the file or its extension.")
+    text, encoding = infer.decode(raw, options.encoding)
+    sep = _SEP_NAMES.get(options.sep, options.sep) if options.sep else infer.sniff_delimiter(text)
+    rows = _split_rows(text, sep or ",", limit=50)
+    header = options.header if options.header is not None else infer.has_header(rows)
+    frame = _parse_text(p, text, sep or ",")
+    names, warnings = [f"col_{i}" for i in range(1, frame.shape[1] + 1)], []
+    if header:
+        names, warnings = infer.clean_names([str(v) if isinstance(v, str) else "" for v in frame.iloc[0]])
+        frame = frame.iloc[1:].reset_index(drop=True)
+    if options.columns:
+        if len(options.columns) != frame.shape[1]:
+            raise StocktakeError(
+                f"{p}: --columns names {len(options.columns)} columns but the file has {frame.shape[1]}. Give one name per column."
+            )
+        names, warnings = infer.clean_names(list(options.columns))
+    frame.columns = names
+    frame = infer.infer_frame(frame)
+    details = {"encoding": encoding, "delimiter": "whitespace" if sep == infer.WHITESPACE else sep,
+               "header": bool(header), "line_endings": "CRLF" if "\r\n" in text[:100_000] else "LF"}
+    return [ParsedTable("", frame, str(p), "delimited", details, tuple(warnings))]
+
+
+def _split_rows(text: str, sep: str, limit: int) -> list[list[str]]:
+    lines = [line for line in text[:200_000].splitlines() if line.strip()][:limit]
+    if sep == infer.WHITESPACE:
+        return [line.split() for line in lines]
+    return list(csv.reader(io.StringIO("\n".join(lines)), delimiter=sep))
+
+
+def _parse_text(p: Path, text: str, sep: str) -> pd.DataFrame:
+    kwargs = dict(header=None, dtype=str, keep_default_na=False, na_values=list(infer.NULL_TOKENS),
+                  skip_blank_lines=True)
+    if sep == infer.WHITESPACE:
+        kwargs["sep"] = r"\s+"
+    else:
+        kwargs["sep"] = sep
+    try:
+        return pd.read_csv(io.StringIO(text), engine="c", **kwargs)
+    except pd.errors.ParserError as exc:
+        match = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
+        if match:
+            want, line, got = match.groups()
+            raise StocktakeError(
+                f"{p}, line {line}: expected {want} fields, saw {got} (ragged row). Fix or quote that row, "
+                f"or give the right delimiter with --sep."
+            ) from None
+        raise StocktakeError(f"{p}: could not parse as delimited text ({exc}). Try --sep or --encoding.") from None
+    except pd.errors.EmptyDataError:
+        raise StocktakeError(f"{p}: the file is empty. Nothing to ingest.") from None
+
+
+def _read_parquet(p: Path, raw: bytes, options: ReadOptions, fmt: str) -> list[ParsedTable]:
+    try:
+        table = pq.read_table(io.BytesIO(raw))
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise StocktakeError(f"{p}: not a readable Parquet file ({exc}).") from None
+    names, warnings = infer.clean_names(table.column_names)
+    return [ParsedTable("", table.rename_columns(names), str(p), "parquet", {}, tuple(warnings))]
+
+
+def _read_json(p: Path, raw: bytes, options: ReadOptions, fmt: str) -> list[ParsedTable]:
+    text, encoding = infer.decode(raw, options.encoding)
+    try:
+        frame = pd.read_json(io.StringIO(text), lines=fmt == "jsonl", dtype=False)
+    except ValueError as exc:
+        where = "one JSON object per line" if fmt == "jsonl" else "an array of objects or an object of columns"
+        raise StocktakeError(f"{p}: not valid JSON for a table ({exc}); expected {where}.") from None
+    return [_frame_table(p, frame, fmt, {"encoding": encoding})]
+
+
+def _read_excel(p: Path, raw: bytes, options: ReadOptions, fmt: str) -> list[ParsedTable]:
+    try:
+        sheets = pd.read_excel(io.BytesIO(raw), sheet_name=options.table or None, dtype=object)
+    except ValueError as exc:
+        raise StocktakeError(f"{p}: could not read the workbook ({exc}). Use --table SHEET to pick a sheet.") from None
+    except Exception as exc:  # openpyxl raises several unrelated types for corrupt files
+        raise StocktakeError(f"{p}: not a readable Excel workbook ({type(exc).__name__}).") from None
+    if isinstance(sheets, pd.DataFrame):
+        sheets = {options.table: sheets}
+    many = len(sheets) > 1
+    return [
+        _frame_table(p, frame, "excel", {"sheet": sheet}, name=f"{asset_name_for(p)}_{_slug(sheet)}" if many else "")
+        for sheet, frame in sheets.items()
+    ]
+
+
+def read_sqlite(p: Path, options: ReadOptions) -> list[ParsedTable]:
+    if not p.is_file():
+        raise StocktakeError(f"{p}: no such SQLite database file.")
+    try:
+        db = sqlite3.connect(f"file:{p}?mode=ro", uri=True)
+        try:
+            names = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type IN ('table','view') "
+                                               "AND name NOT LIKE 'sqlite_%' ORDER BY name")]
+            if options.table:
+                if options.table not in names:
+                    raise StocktakeError(f"{p}: no table '{options.table}'. Tables: {', '.join(names) or 'none'}.")
+                names = [options.table]
+            if not names:
+                raise StocktakeError(f"{p}: the database has no tables.")
+            frames = {n: pd.read_sql_query(f'SELECT * FROM "{n}"', db) for n in names}
+        finally:
+            db.close()
+    except sqlite3.DatabaseError as exc:
+        raise StocktakeError(f"{p}: not a readable SQLite database ({exc}).") from None
+    return [_frame_table(p, frame, "sqlite", {"table": n}, name=_slug(n)) for n, frame in frames.items()]
+
+
+def _frame_table(p: Path, frame: pd.DataFrame, fmt: str, details: dict, name: str = "") -> ParsedTable:
+    names, warnings = infer.clean_names([str(c) if c is not None else "" for c in frame.columns])
+    frame = frame.set_axis(names, axis=1)
+    return ParsedTable(name, infer.infer_frame(frame), str(p), fmt, details, tuple(warnings))
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_]+", "_", str(text)).strip("_") or "table"
+
+
+def _column_names(frame: pd.DataFrame | pa.Table) -> list[str]:
+    return list(frame.column_names if isinstance(frame, pa.Table) else frame.columns)
+
+
+_KIND_RULES: tuple[tuple[str, Callable[[set[str], str], bool]], ...] = (
+    ("events", lambda t, j: bool(t & {"event", "behavior", "behaviour", "action", "pv", "click"})
+     or ("session" in t and bool(t & {"item", "product", "itemid"}))),
+    ("reviews", lambda t, j: "review" in t or ("rating" in t and bool(t & {"text", "comment", "title"}))),
+    ("order_items", lambda t, j: bool(t & {"order", "invoice", "invoiceno"}) and bool(t & {"product", "item", "stockcode", "sku"})
+     and bool(t & {"price", "quantity", "qty", "amount"})),
+    ("orders", lambda t, j: bool(t & {"order", "invoice"}) and bool(t & {"status", "purchase", "customer", "user", "date"})),
+    ("products", lambda t, j: bool(t & {"product", "item", "sku"}) and bool(t & {"title", "name", "category", "brand", "description"})),
+    ("users", lambda t, j: bool(t & {"user", "customer"}) and bool(t & {"email", "age", "gender", "city", "zip", "signup", "occupation", "country", "state"})),
+    ("events", lambda t, j: bool(t & {"user", "userid"}) and bool(t & {"item", "itemid", "movie", "movieid", "product"})
+     and bool(t & {"rating", "timestamp", "time", "ts"})),
+)
+
+
+def infer_kind(columns: list[str]) -> str:
+    """The kind of table, from its column names (``other`` where nothing fits)."""
+    tokens: set[str] = set()
+    for col in columns:
+        words = re.findall(r"[a-z]+", re.sub(r"([a-z])([A-Z])", r"\1_\2", str(col)).lower())
+        tokens.update(words)
+        tokens.add("".join(words))
+    joined = " ".join(columns).lower()
+    for kind, rule in _KIND_RULES:
+        if rule(tokens, joined):
+            return kind
+    return "other"
+

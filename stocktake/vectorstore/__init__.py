@@ -1,0 +1,1 @@
+"""Local embeddings and the persistent Chroma store behind schema-doc retrieval."""

@@ -1,0 +1,100 @@
+"""The persistent Chroma collection of doc chunks in the workspace (``<workspace>/chroma``).
+
+Ids are content hashes, so a source is synchronised rather than appended to: chunks already stored are kept,
+chunks that vanished from the source are deleted, and only new ones are embedded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from stocktake.catalog import Workspace
+from stocktake.vectorstore.embeddings import LocalEncoder, MiniLMEmbeddingFunction, shared_encoder
+
+COLLECTION = "stocktake_docs"
+
+
+@dataclass(frozen=True)
+class Record:
+    id: str
+    text: str
+    metadata: dict
+
+
+@dataclass(frozen=True)
+class SyncResult:
+    added: int
+    removed: int
+    unchanged: int
+
+
+class DocStore:
+    """Chunks with metadata and embeddings; the model is only loaded when something needs embedding."""
+
+    def __init__(self, ws: Workspace, encoder: LocalEncoder | None = None, collection: str = COLLECTION):
+        self.ws, self.name = ws, collection
+        self.encoder = encoder or shared_encoder()
+        self.revision = 0  # bumped on every write, so derived indexes (keyword search) know when to rebuild
+        self._collection = None
+
+    @property
+    def path(self) -> Path:
+        return self.ws.dir("chroma")
+
+    @property
+    def collection(self):
+        if self._collection is None:
+            import chromadb
+            from chromadb.config import Settings
+
+            client = chromadb.PersistentClient(path=str(self.path), settings=Settings(anonymized_telemetry=False))
+            self._collection = client.get_or_create_collection(
+                self.name, embedding_function=MiniLMEmbeddingFunction(self.encoder),
+                metadata={"hnsw:space": "cosine"},
+            )
+        return self._collection
+
+    def count(self) -> int:
+        return self.collection.count()
+
+    def records(self, where: dict | None = None) -> list[Record]:
+        got = self.collection.get(where=where, include=["documents", "metadatas"])
+        return [Record(i, d, m or {}) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])]
+
+    def sync_source(self, source: str, records: list[Record], embed_texts: list[str]) -> SyncResult:
+        """Make the stored chunks of ``source`` exactly ``records``; metadata of kept chunks is refreshed."""
+        existing = {r.id: r for r in self.records({"source": source})}
+        wanted = {r.id: (r, e) for r, e in zip(records, embed_texts)}
+        stale = [i for i in existing if i not in wanted]
+        new = [i for i in wanted if i not in existing]
+        changed = [i for i in wanted if i in existing and existing[i].metadata != wanted[i][0].metadata]
+        if stale:
+            self.collection.delete(ids=stale)
+        if new:
+            self.collection.add(
+                ids=new, documents=[wanted[i][0].text for i in new], metadatas=[wanted[i][0].metadata for i in new],
+                embeddings=self.encoder.encode([wanted[i][1] for i in new]),
+            )
+        if changed:
+            self.collection.update(ids=changed, metadatas=[wanted[i][0].metadata for i in changed])
+        if stale or new or changed:
+            self.revision += 1
+        return SyncResult(added=len(new), removed=len(stale), unchanged=len(wanted) - len(new))
+
+    def delete_source(self, source: str) -> int:
+        ids = self.collection.get(where={"source": source}, include=[])["ids"]
+        if ids:
+            self.collection.delete(ids=ids)
+            self.revision += 1
+        return len(ids)
+
+    def query(self, text: str, n: int, where: dict | None = None) -> list[tuple[Record, float]]:
+        """The ``n`` nearest chunks to ``text`` with their cosine similarity."""
+        n = min(n, self.count())
+        if n == 0:
+            return []
+        got = self.collection.query(query_embeddings=self.encoder.encode([text]), n_results=n, where=where,
+                                    include=["documents", "metadatas", "distances"])
+        return [(Record(i, d, m or {}), 1.0 - dist) for i, d, m, dist in
+                zip(got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0])]

@@ -1,0 +1,230 @@
+"""Readers, sniffing, type inference and the errors users meet, on tiny files made in each test."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import sqlite3
+
+import pandas as pd
+import pytest
+
+from stocktake.catalog import file_hash
+from stocktake.errors import StocktakeError
+from stocktake.tools.ingest import ReadOptions, infer_kind, ingest_path
+
+
+def write(tmp_path, name, content, mode="w", encoding="utf-8"):
+    path = tmp_path / name
+    if mode == "wb":
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding=encoding, newline="")
+    return path
+
+
+def types_of(asset):
+    return {c.name: c.type for c in asset.columns}
+
+
+TEXT_CASES = [
+    ("comma.csv", "id,name,price\n1,Mug,3.5\n2,Cup,4\n", (2, 3), ","),
+    ("tabs.tsv", "id\tname\n1\ta\n2\tb\n", (2, 2), "\t"),
+    ("semi.csv", "id;city\n1;Paris\n2;Köln\n", (2, 2), ";"),
+    ("pipe.txt", "1|a|x\n2|b|y\n", (2, 3), "|"),
+    ("spaces.txt", " id  when  qty\n 001 19970101  1\n 002 19970102  3\n", (2, 3), "whitespace"),
+    ("crlf.csv", "id,name\r\n1,a\r\n2,b\r\n", (2, 2), ","),
+    ("quoted.csv", 'id,text\n1,"hello, world"\n2,"multi\nline"\n', (2, 2), ","),
+]
+
+
+@pytest.mark.parametrize("name, content, shape, delimiter", TEXT_CASES, ids=[c[0] for c in TEXT_CASES])
+def test_delimited_text_is_sniffed(catalog, tmp_path, name, content, shape, delimiter):
+    [result] = ingest_path(catalog, write(tmp_path, name, content))
+    assert (result.asset.rows, len(result.asset.columns)) == shape
+    assert result.details["delimiter"] == delimiter
+
+
+INFER_CASES = [
+    ("ints", ["1", "2", "-3"], "integer"),
+    ("zip", ["01012", "20231", "35182"], "string"),
+    ("huge", ["123456789012345678901", "1", "2"], "string"),
+    ("floats", ["1.5", "2", "1e3"], "float"),
+    ("padded_floats", ["00001", "2.5", "3"], "string"),
+    ("flags", ["true", "False", "yes"], "boolean"),
+    ("iso_date", ["2024-01-31", "2023-12-01", "1969-07-20"], "date"),
+    ("iso_ts", ["2024-01-31 10:00:00", "2024-02-01T11:30:00", "2024-02-02 00:00:00"], "timestamp"),
+    ("short_date", ["31-Jul-18", "01-Aug-18", "15-Jun-18"], "date"),
+    ("long_date", ["01-Jan-1995", "15-Mar-1996", "03-Oct-1994"], "date"),
+    ("created_at", ["1511544070", "1511561733", "1511572885"], "timestamp"),
+    ("count", ["1511544070", "1511561733", "1511572885"], "integer"),
+    ("mostly_dates", ["2024-01-31", "31/02/2024x", "2024-02-01"], "string"),
+    ("mixed", ["1", "two", "3"], "string"),
+    ("nulls", ["", "", ""], "string"),
+]
+
+
+@pytest.mark.parametrize("column, values, expected", INFER_CASES, ids=[c[0] for c in INFER_CASES])
+def test_type_inference_keeps_information(catalog, tmp_path, column, values, expected):
+    content = "row_id," + column + "\n" + "".join(f"{i},{v}\n" for i, v in enumerate(values))
+    [result] = ingest_path(catalog, write(tmp_path, "t.csv", content))
+    assert types_of(result.asset)[column] == expected
+
+
+def test_raw_text_is_kept_where_a_column_stays_text(catalog, tmp_path):
+    path = write(tmp_path, "t.csv", "id,zip\n1,01012\n2, 0042 \n")
+    [result] = ingest_path(catalog, path)
+    assert catalog.load(result.asset.name)["zip"].tolist() == ["01012", " 0042 "]
+
+
+HEADER_CASES = [
+    ("numbers_below_names.csv", "user,item\n1,2\n3,4\n", True),
+    ("all_numbers.csv", "1,2\n3,4\n", False),
+    ("word_rows.csv", "product_category_name,english\nbeleza,beauty\ncasa,home\n", True),
+    ("single_column_values.txt", "administrator\nartist\ndoctor\n", False),
+]
+
+
+@pytest.mark.parametrize("name, content, header", HEADER_CASES, ids=[c[0] for c in HEADER_CASES])
+def test_header_row_is_detected(catalog, tmp_path, name, content, header):
+    [result] = ingest_path(catalog, write(tmp_path, name, content))
+    assert result.details["header"] is header
+
+
+def test_no_header_and_column_names_from_the_command_line(catalog, tmp_path):
+    path = write(tmp_path, "log.csv", "u,i\n1,2\n")
+    [result] = ingest_path(catalog, path, options=ReadOptions(header=False, columns=("user_id", "item_id")))
+    assert [c.name for c in result.asset.columns] == ["user_id", "item_id"]
+    assert result.asset.rows == 2
+
+
+def test_encodings_utf8_bom_and_latin1(catalog, tmp_path):
+    bom = write(tmp_path, "bom.csv", b"\xef\xbb\xbfname,city\na,K\xc3\xb6ln\n", mode="wb")
+    latin = write(tmp_path, "latin.csv", "name,city\na,Köln\n".encode("latin-1"), mode="wb")
+    [r1] = ingest_path(catalog, bom)
+    [r2] = ingest_path(catalog, latin)
+    assert [c.name for c in r1.asset.columns] == ["name", "city"]
+    assert catalog.load("bom")["city"][0] == catalog.load("latin")["city"][0] == "Köln"
+    assert (r1.details["encoding"], r2.details["encoding"]) == ("utf-8-sig", "latin-1")
+
+
+def test_duplicate_and_empty_column_names_are_renamed_with_a_warning(catalog, tmp_path):
+    [result] = ingest_path(catalog, write(tmp_path, "t.csv", ",a,a\n1,2,3\n"))
+    assert [c.name for c in result.asset.columns] == ["unnamed_1", "a", "a_2"]
+    assert len(result.warnings) == 2
+
+
+def test_gzip_parquet_json_jsonl_excel_and_sqlite(catalog, tmp_path):
+    frame = pd.DataFrame({"order_id": [1, 2], "status": ["paid", "sent"]})
+    (tmp_path / "a.csv.gz").write_bytes(gzip.compress(b"order_id,status\n1,paid\n2,sent\n"))
+    frame.to_parquet(tmp_path / "b.parquet")
+    (tmp_path / "c.json").write_text(json.dumps(frame.to_dict(orient="records")))
+    (tmp_path / "d.jsonl").write_text("\n".join(json.dumps(r) for r in frame.to_dict(orient="records")))
+    frame.to_excel(tmp_path / "e.xlsx", index=False)
+    with sqlite3.connect(tmp_path / "f.db") as db:
+        frame.to_sql("orders", db, index=False)
+        frame.to_sql("payments", db, index=False)
+    results = ingest_path(catalog, tmp_path)
+    assert sorted(r.asset.name for r in results) == ["a", "b", "c", "d", "e", "orders", "payments"]
+    for r in results:
+        assert (r.asset.rows, types_of(r.asset)) == (2, {"order_id": "integer", "status": "string"})
+
+
+def test_one_sqlite_table_by_url(catalog, tmp_path):
+    with sqlite3.connect(tmp_path / "shop.db") as db:
+        pd.DataFrame({"x": [1]}).to_sql("orders", db, index=False)
+        pd.DataFrame({"y": [1]}).to_sql("users", db, index=False)
+    [result] = ingest_path(catalog, f"sqlite:///{tmp_path / 'shop.db'}", options=ReadOptions(table="users"))
+    assert result.asset.name == "users"
+
+
+ERRORS = [
+    ("missing", None, "no such file"),
+    ("empty.csv", b"", "empty"),
+    ("blank.csv", b"\n\n  \n", "empty"),
+    ("binary.csv", b"\x00\x01\x02PK\x03\x04" * 100, "binary"),
+    ("ragged.csv", b"a,b\n1,2\n3,4,5\n", "line 3: expected 2 fields, saw 3"),
+    ("notes.pdf", b"%PDF-1.4 \x00\x00", "unknown format"),
+    ("broken.json", b"{not json", "not valid JSON"),
+    ("broken.parquet", b"PAR1 nothing", "not a readable Parquet"),
+    ("broken.csv.gz", b"not gzip", "not a valid gzip"),
+    ("broken.db", b"this is not sqlite at all" * 10, "not a readable SQLite"),
+]
+
+
+@pytest.mark.parametrize("name, content, message", ERRORS, ids=[e[0] for e in ERRORS])
+def test_bad_input_is_a_one_line_error_that_names_the_file(catalog, tmp_path, name, content, message):
+    path = tmp_path / name
+    if content is not None:
+        path.write_bytes(content)
+    with pytest.raises(StocktakeError) as info:
+        ingest_path(catalog, path)
+    text = str(info.value)
+    assert message in text and name in text and "\n" not in text
+    assert catalog.names() == []
+
+
+def test_a_taken_name_is_refused_and_replace_adds_a_version(catalog, tmp_path):
+    path = write(tmp_path, "t.csv", "a\n1\n")
+    ingest_path(catalog, path)
+    with pytest.raises(StocktakeError, match="already exists.*--replace"):
+        ingest_path(catalog, path)
+    write(tmp_path, "t.csv", "a\n1\n2\n")
+    [result] = ingest_path(catalog, path, replace=True)
+    assert (result.asset.version, result.asset.rows, result.asset.current.parent) == (2, 2, 1)
+    assert catalog.load("t", version=1)["a"].tolist() == [1]
+
+
+def test_a_failed_folder_ingest_leaves_the_workspace_as_it_was(catalog, ws, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    write(folder, "good.csv", "a\n1\n")
+    write(folder, "zbad.csv", "a,b\n1,2\n1,2,3\n")
+    before = sorted(p.relative_to(ws.root) for p in ws.root.rglob("*") if p.is_file() and p.suffix != ".sqlite")
+    with pytest.raises(StocktakeError, match="zbad.csv"):
+        ingest_path(catalog, folder)
+    after = sorted(p.relative_to(ws.root) for p in ws.root.rglob("*") if p.is_file() and p.suffix != ".sqlite")
+    assert catalog.names() == [] and before == after
+
+
+def test_a_failure_while_registering_rolls_back_earlier_tables(catalog, tmp_path, monkeypatch):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    write(folder, "a.csv", "x\n1\n")
+    write(folder, "b.csv", "x\n1\n")
+    real = catalog.register
+
+    def fail_on_b(name, *args, **kwargs):
+        if name == "b":
+            raise OSError("disk full")
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(catalog, "register", fail_on_b)
+    with pytest.raises(OSError):
+        ingest_path(catalog, folder)
+    assert catalog.names() == []
+
+
+def test_sources_are_never_modified(catalog, tmp_path):
+    path = write(tmp_path, "t.csv", "id,zip\r\n1,01012\r\n")
+    before = file_hash(path)
+    ingest_path(catalog, path)
+    ingest_path(catalog, path, replace=True)
+    assert file_hash(path) == before
+
+
+KIND_CASES = [
+    (["user_id", "email", "signup_date"], "users"),
+    (["product_id", "title", "category", "price"], "products"),
+    (["order_id", "user_id", "status", "created_at"], "orders"),
+    (["order_id", "product_id", "quantity", "price"], "order_items"),
+    (["user_id", "product_id", "event_type", "timestamp", "session_id"], "events"),
+    (["review_id", "product_id", "rating", "text"], "reviews"),
+    (["userId", "movieId", "rating", "timestamp"], "events"),
+    (["col_1", "col_2"], "other"),
+]
+
+
+@pytest.mark.parametrize("columns, kind", KIND_CASES, ids=[k for _, k in KIND_CASES])
+def test_kind_is_inferred_from_column_names(columns, kind):
+    assert infer_kind(columns) == kind
