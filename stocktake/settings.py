@@ -28,13 +28,34 @@ class LLMSettings:
 
 @dataclass(frozen=True)
 class ProfileSettings:
-    exact_distinct_limit: int = 1_000_000
+    """Thresholds of the profiler (stocktake/tools/profile*.py) and the relation finder (relations.py)."""
+
+    exact_distinct_limit: int = 1_000_000  # beyond this many (approximate) distinct values, report approximate
     top_values: int = 10
+    value_count_limit: int = 100_000  # top values only for columns with at most this many distinct values
     histogram_bins: int = 20
-    missing_warn_fraction: float = 0.0
+    missing_warn_fraction: float = 0.0  # a column with a larger share of nulls gets a missing_values issue
     max_key_combination: int = 2
-    fk_min_coverage: float = 0.9
     examples: int = 3
+    sample_rows: int = 20_000  # evenly spaced rows read to decide semantic types; counts are always exact
+    exact_quantile_rows: int = 2_000_000  # exact quantiles up to this many rows, approximate beyond
+    parse_min_fraction: float = 0.9  # a text column is "dates" or "numbers" when this share parses
+    mixed_min_fraction: float = 0.1  # between this and parse_min_fraction numeric: mixed_types
+    category_max_distinct: int = 1_000
+    category_min_mean_count: float = 5.0  # rows per distinct value for a text column to be a category
+    free_text_min_chars: float = 20.0
+    free_text_min_words: float = 3.0
+    typo_min_length: int = 5  # shorter values are never merged as typos ("Asus"/"Asos")
+    typo_max_ratio: float = 0.2  # a typo variant has at most this share of its canonical spelling's rows
+    outlier_iqr_k: float = 3.0  # Tukey's far-out fences; money is judged on a log scale
+    ancient_year: int = 1900
+    future_days: int = 1
+    time_gap_min_days: float = 7.0
+    key_min_unique_ratio: float = 0.99  # distinct/non-null for a key (tolerates a few duplicate keys)
+    fk_min_coverage: float = 0.9  # named relations: share of child rows found in the parent
+    fk_unnamed_min_coverage: float = 0.99  # relations without name evidence must cover nearly all rows
+    fk_min_distinct_ratio: float = 0.5  # ... and use at least this share of the parent's keys
+    memory_limit: str = "1500MB"  # DuckDB spills to disk beyond this
 
 
 @dataclass(frozen=True)

@@ -53,9 +53,9 @@ def main(
 
 
 def _register() -> None:
-    from stocktake.cli import catalog_cmds, sample_cmds
+    from stocktake.cli import catalog_cmds, sample_cmds, docs_cmds, clean_cmds
 
-    for module in (catalog_cmds, sample_cmds):
+    for module in (catalog_cmds, sample_cmds, docs_cmds, clean_cmds):
         module.register(app)
 
 

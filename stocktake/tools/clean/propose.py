@@ -18,9 +18,11 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+import importlib.util
+
 from stocktake.catalog import Catalog
 from stocktake.errors import StocktakeError
-from stocktake.tools.clean.steps import EMAIL_PATTERN, PHONE_PATTERN, get_step
+from stocktake.tools.clean.steps import get_step
 
 
 @dataclass(frozen=True)
@@ -35,7 +37,9 @@ class CleanSettings:
     orphan_max_share: float = 0.5  # more orphans than this means the key types or the relation are wrong
     audit_min_confidence: float = 0.5
     free_text_min_distinct_share: float = 0.5
+    key_max_duplicate_share: float = 0.05  # a "key" repeated more often than this is no key
     id_name: str = r"(^id$|_id$|^id_|id$)"
+    code_name: str = r"(id$|_id|^id|no$|num|number|code|zip|postal|phone|sku|invoice)"  # numbers that stay text
     time_name: str = r"(time|timestamp|date|_ts$|^ts$|_at$|created|updated)"
     non_negative_name: str = (r"(price|amount|cost|value|total|qty|quantity|freight|weight|length|height|width"
                               r"|count|installments|age|stock)")
@@ -99,6 +103,8 @@ def _sequence(df: pd.DataFrame, drafts: list[Proposal]) -> list[Proposal]:
 
 
 def _profile_issues(catalog: Catalog, asset: str, version: int) -> tuple:
+    if importlib.util.find_spec("stocktake.tools.profile") is None:
+        return ()  # without the profiler the rules' own checks still propose steps
     from stocktake.tools.profile import profile_asset
 
     return tuple(profile_asset(catalog, asset, version).issues)
@@ -133,7 +139,10 @@ def _text_spacing(ctx: _Context) -> list[Proposal]:
 def _categories(ctx: _Context) -> list[Proposal]:
     out = []
     from_issues = {i.column: i for i in ctx.issues_of("inconsistent_categories")}
+    personal = re.compile(ctx.settings.pii_name, re.I)
     for col in ctx.strings():
+        if personal.search(col):
+            continue  # names are not categories: 'Ana Silva' and 'Ana Silvo' are two people
         issue = from_issues.get(col)
         clusters = (issue.details or {}).get("clusters") if issue else None
         if not clusters and not _is_category(ctx.df[col], ctx.settings):
@@ -155,14 +164,15 @@ def _categories(ctx: _Context) -> list[Proposal]:
 
 def _types(ctx: _Context) -> list[Proposal]:
     out = []
-    time_name = re.compile(ctx.settings.time_name, re.I)
+    skip = re.compile(f"{ctx.settings.time_name}|{ctx.settings.code_name}", re.I)
     for col in ctx.strings():
         values = ctx.df[col].dropna()
-        if values.empty or time_name.search(col):
+        if values.empty or skip.search(col):
             continue
         numbers = pd.to_numeric(values, errors="coerce")
         share = numbers.notna().mean()
-        if share >= ctx.settings.numeric_min_parsed and share < 1 or (share == 1 and not _keeps_text(values)):
+        # All-numeric text was kept as text on ingest on purpose (leading zeros); only a few junk values are news.
+        if ctx.settings.numeric_min_parsed <= share < 1:
             integral = bool((numbers.dropna() % 1 == 0).all())
             out.append(Proposal("cast_type", {"column": col, "to": "integer" if integral else "float"},
                                 f"convert {col} to numbers",
@@ -259,7 +269,7 @@ def _key_duplicates(ctx: _Context) -> list[Proposal]:
         if not all(k in ctx.df.columns for k in key):
             continue
         n = int(deduped.duplicated(subset=key).sum())
-        if not n:
+        if not n or n > ctx.settings.key_max_duplicate_share * len(deduped):
             continue
         order_by = _latest_column(ctx, key)
         which = f"the latest by {order_by}" if order_by else "the last one in the file"
@@ -310,19 +320,18 @@ def _pii(ctx: _Context) -> list[Proposal]:
     out = []
     flagged = {i.column for i in ctx.issues_of("pii")}
     name = re.compile(ctx.settings.pii_name, re.I)
-    pattern = re.compile(f"{EMAIL_PATTERN}|{PHONE_PATTERN}")
     for col in ctx.strings():
-        values = ctx.df[col].dropna()
         if name.search(col):
             out.append(Proposal("mask_pii", {"column": col, "method": "hash"}, f"hash {col}",
                                 f"{col} holds personal data; a short hash keeps it joinable without exposing it "
                                 "(method=drop_column removes it)."))
             continue
-        hits = int(values.str.contains(pattern).sum()) if not values.empty else 0
-        if hits and (col in flagged or _is_free_text(ctx.df[col], ctx.settings)):
+        # Sequencing drops this proposal again where no value holds an address or number.
+        if col in flagged or _is_free_text(ctx.df[col], ctx.settings):
             out.append(Proposal("mask_pii", {"column": col, "method": "redact"},
                                 f"redact e-mails and phone numbers in {col}",
-                                f"{hits} values of {col} contain an e-mail address or phone number."))
+                                f"values of {col} contain e-mail addresses or phone numbers; they are replaced by "
+                                "[email] / [phone] and the rest of the text is kept."))
     return out
 
 
@@ -421,11 +430,6 @@ def _is_free_text(series: pd.Series, st: CleanSettings) -> bool:
         values.str.contains(" ").mean() > 0.5
 
 
-def _keeps_text(values: pd.Series) -> bool:
-    """Codes such as zip prefixes with leading zeros must stay text."""
-    return bool(values.str.match(r"^0\d").any())
-
-
 def _key_of(issue) -> list[str] | None:
     details = issue.details or {}
     key = details.get("key") or details.get("columns") or ([issue.column] if issue.column else None)
@@ -463,8 +467,8 @@ def _own_relations(ctx: _Context) -> list[tuple[str, str, str]]:
         for other in ctx.catalog.list_assets():
             if other.name == ctx.asset or col not in {c.name for c in other.columns}:
                 continue
-            keys = ctx.catalog.load(other.name, columns=[col])[col]
-            if keys.is_unique and (other.kind != ctx.kind):
+            keys = ctx.catalog.load(other.name, columns=[col])[col].dropna()
+            if len(keys) and keys.duplicated().mean() <= ctx.settings.key_max_duplicate_share:
                 out.append((col, other.name, col))
                 break
     return out

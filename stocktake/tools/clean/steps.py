@@ -21,7 +21,10 @@ import pandas as pd
 from stocktake.errors import StocktakeError, UnknownNameError
 
 EMAIL_PATTERN = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
-PHONE_PATTERN = r"(?<!\w)\+?\d[\d ().-]{7,}\d(?!\w)"
+PHONE_PATTERN = r"(?<![\w+])\+?\(?\d[\d ().-]{6,}\d(?!\w)"
+# A phone number has at least this many digits and doesn't look like a date ("10.10.2018", "2018-08-15 10").
+PHONE_MIN_DIGITS = 9
+DATE_LIKE = r"\d{4}-\d\d-\d\d|\d\d?[./-]\d\d?[./-]\d{2,4}"
 
 _REQUIRED = object()
 
@@ -32,6 +35,7 @@ class Param:
     default: Any = _REQUIRED
     choices: tuple = ()
     column: bool = False  # a column name, or a list of them, that must exist in the table
+    many: bool = False  # a list; a single name is taken as a list of one
     help: str = ""
 
 
@@ -81,6 +85,8 @@ class Step:
                 for name in [value] if isinstance(value, str) else value:
                     if name not in columns:
                         raise UnknownNameError("column", str(name), columns)
+            if p.many and isinstance(value, str):
+                value = [value]
             out[p.name] = value
         return out
 
@@ -157,7 +163,7 @@ def _is_missing(value) -> bool:
 
 class DropDuplicates(Step):
     kind, summary = "drop_duplicates", "drop exact duplicate rows, keeping the first"
-    params = (Param("subset", None, column=True, help="columns to compare; all by default"),)
+    params = (Param("subset", None, column=True, many=True, help="columns to compare; all by default"),)
 
     def describe(self, p):
         return "drop exact duplicate rows" + (f" (on {', '.join(p['subset'])})" if p["subset"] else "")
@@ -169,7 +175,7 @@ class DropDuplicates(Step):
 class DedupeByKey(Step):
     kind, summary = "dedupe_key", "keep one row per key: the latest by a column, or the first/last seen"
     params = (
-        Param("key", column=True, help="the key columns, a list"),
+        Param("key", column=True, many=True, help="the key columns, a list"),
         Param("order_by", None, column=True, help="the column that says which row is latest"),
         Param("keep", "last", choices=("last", "first")),
     )
@@ -191,7 +197,7 @@ class DedupeByKey(Step):
 
 class DropMissing(Step):
     kind, summary = "drop_missing", "drop rows where any of the columns is missing"
-    params = (Param("columns", column=True, help="a list of columns"),)
+    params = (Param("columns", column=True, many=True, help="a list of columns"),)
 
     def describe(self, p):
         return f"drop rows with no {', '.join(p['columns'])}"
@@ -251,7 +257,7 @@ class ParseDates(Step):
 class NormaliseText(Step):
     kind, summary = "normalise_text", "trim text, collapse repeated spaces, optionally change case"
     params = (
-        Param("columns", column=True, help="a list of text columns"),
+        Param("columns", column=True, many=True, help="a list of text columns"),
         Param("case", None, choices=(None, "lower", "upper", "title")),
     )
 
@@ -343,8 +349,14 @@ class MaskPII(Step):
         if p["method"] == "hash":
             return [f"df[{col!r}] = df[{col!r}].map(lambda v: 'h_' + hashlib.sha256(str(v).encode()).hexdigest()[:12],"
                     " na_action='ignore')"]
-        return [f"df[{col!r}] = (df[{col!r}].str.replace({EMAIL_PATTERN!r}, '[email]', regex=True)"
-                f".str.replace({PHONE_PATTERN!r}, '[phone]', regex=True))"]
+        return [
+            "def phone(match):",
+            "    text = match.group()",
+            f"    digits = len(re.sub(r'\\D', '', text))",
+            f"    return text if digits < {PHONE_MIN_DIGITS} or re.search({DATE_LIKE!r}, text) else '[phone]'",
+            f"df[{col!r}] = (df[{col!r}].str.replace({EMAIL_PATTERN!r}, '[email]', regex=True)"
+            f".str.replace({PHONE_PATTERN!r}, phone, regex=True))",
+        ]
 
 
 class Relabel(Step):
@@ -383,7 +395,7 @@ class DropOrphans(Step):
 
 class DropColumns(Step):
     kind, summary = "drop_columns", "drop columns"
-    params = (Param("columns", column=True, help="a list of columns"),)
+    params = (Param("columns", column=True, many=True, help="a list of columns"),)
 
     def describe(self, p):
         return f"drop the columns {', '.join(p['columns'])}"

@@ -17,7 +17,7 @@ from pathlib import Path
 import yaml
 
 from stocktake.errors import StocktakeError
-from stocktake.tools.docs.model import Chunk, DocsSettings, snake
+from stocktake.tools.docs.model import COLUMNS_LINE, Chunk, DocsSettings, snake, table_name
 
 SEP = " › "
 
@@ -31,7 +31,7 @@ def _table_chunk(name: str, table: str, description: str, columns: list[str], so
                  line: int | None, heading: str | None = None, end: int | None = None) -> Chunk:
     text = f"{table}: {description.strip() or 'table'}"
     if columns:
-        text += f"\nColumns: {', '.join(columns)}"
+        text += f"{COLUMNS_LINE}{', '.join(columns)}"
     return Chunk(text=text, source=source, location=SEP.join([name, heading or table]), table=table,
                  line_start=line, line_end=end or line)
 
@@ -219,7 +219,7 @@ def _section_chunks(section: _Section, name: str, source: str, settings: DocsSet
     for start, end, col, ctype, desc, item_table, is_entry in items:
         if is_entry:  # "u.data -- The full data set ..." describes a file, i.e. a table
             chunks.append(Chunk(text=f"{col}: {desc}", source=source, location=SEP.join([name, label, col]),
-                                table=col, line_start=start, line_end=end))
+                                table=table_name(col), line_start=start, line_end=end))
         else:
             chunks.append(_column_chunk(name, item_table or table, col, desc, source, start, ctype,
                                         heading=None if (item_table or table) else label, end=end))
@@ -277,7 +277,8 @@ def chunk_csv_dictionary(text: str, name: str, source: str, settings: DocsSettin
     if col_i is None or desc_i is None:
         raise StocktakeError(
             f"{name} does not look like a data dictionary: it needs a column-name header (column, field, name) and a "
-            f"description header (description, meaning, comment); found {', '.join(header) or 'no header'}."
+            f"description header (description, meaning, comment); found {', '.join(header[:6]) or 'no header'}"
+            f"{', …' if len(header) > 6 else ''}."
         )
     default_table = re.sub(r"(_?(data_)?dictionary|_?schema)$", "", Path(name).stem, flags=re.IGNORECASE) or None
     tables: dict[str | None, list[tuple[int, str, str | None, str]]] = {}
@@ -310,6 +311,29 @@ def _bare(identifier: str) -> str:
     return re.sub(r"[\"`\[\]]", "", identifier).split(".")[-1]
 
 
+def _ddl_columns(body: list[str], first_line: int, table: str, notes: dict) -> list[tuple[int, str, str | None, str]]:
+    """(line, column, type, description) of each column definition in the body of a CREATE TABLE."""
+    columns, pending, depth = [], [], 0
+    for offset, line in enumerate(body):
+        code, _, comment = line.partition("--")
+        depth += code.count("(") - code.count(")")
+        definition = code.strip().strip(",").strip()
+        if depth < 0:
+            break
+        if definition and not _CONSTRAINT.match(definition):
+            col, *rest = definition.split()
+            inline = _INLINE_COMMENT.search(definition)
+            ctype = re.split(r"\s(?:not|null|default|primary|references|comment|unique|check)\b",
+                             " ".join(rest), flags=re.IGNORECASE)[0].strip() or None
+            desc = " ".join(filter(None, [*pending, comment.strip(), inline and inline.group(1).replace("''", "'"),
+                                          notes.get((table, _bare(col)))]))
+            columns.append((first_line + offset, _bare(col), ctype, desc))
+            pending = []
+        elif not definition and comment.strip():
+            pending.append(comment.strip())  # a comment line describes the column below it
+    return columns
+
+
 def chunk_sql(text: str, name: str, source: str, settings: DocsSettings = DocsSettings()) -> list[Chunk]:
     text = re.sub(r"/\*.*?\*/", lambda m: "\n" * m.group().count("\n"), text, flags=re.DOTALL)
     lines = text.splitlines()
@@ -326,28 +350,10 @@ def chunk_sql(text: str, name: str, source: str, settings: DocsSettings = DocsSe
         while k >= 0 and lines[k].strip().startswith("--"):
             above.insert(0, lines[k].strip()[2:].strip())
             k -= 1
-        columns, pending, depth, last = [], [], 0, first
-        for k in range(first, len(lines)):
-            line = lines[k] if k > first else lines[k][lines[k].find("(", m.start() - text.rfind("\n", 0, m.start()) - 1) + 1:]
-            code, _, comment = line.partition("--")
-            depth += code.count("(") - code.count(")")
-            last = k
-            stripped = code.strip().strip(",").strip()
-            if stripped and depth >= 0 and not _CONSTRAINT.match(stripped) and not stripped.startswith(")"):
-                col, *rest = stripped.split()
-                inline = _INLINE_COMMENT.search(stripped)
-                ctype = re.split(r"\s(?:not|null|default|primary|references|comment|unique|check)\b",
-                                 " ".join(rest), flags=re.IGNORECASE)[0].strip() or None
-                desc = " ".join(filter(None, [*pending, comment.strip(), inline and inline.group(1).replace("''", "'"),
-                                              notes.get((table, _bare(col)))]))
-                columns.append((k + 1, _bare(col), ctype, desc))
-                pending = []
-            elif not stripped and comment.strip():
-                pending.append(comment.strip())
-            if depth < 0 or (depth == 0 and ")" in code):
-                break
+        columns = _ddl_columns(text[m.end():].split("\n"), first + 1, table, notes)
         description = " ".join(filter(None, [*above, notes.get((table, None))]))
-        chunks.append(_table_chunk(name, table, description, [c[1] for c in columns], source, first + 1, end=last + 1))
+        end = columns[-1][0] + 1 if columns else first + 1
+        chunks.append(_table_chunk(name, table, description, [c[1] for c in columns], source, first + 1, end=end))
         chunks += [_column_chunk(name, table, col, desc, source, n, ctype) for n, col, ctype, desc in columns]
     if not chunks:
         raise StocktakeError(f"{name} holds no CREATE TABLE statement; index prose documentation as .md or .txt.")

@@ -139,9 +139,14 @@ def stem(word: str) -> str:
     return word
 
 
+def table_name(name: str) -> str:
+    """A data file named as a table: ``orders.csv`` is ``orders``; ``u.data`` stays as it is."""
+    return _DATA_SUFFIX.sub("", name)
+
+
 def name_tokens(name: str) -> tuple[str, ...]:
     """The meaningful words of a table name: ``olist_orders_dataset`` and ``orders.csv`` both give ``('order',)``."""
-    words = [stem(w) for w in snake(_DATA_SUFFIX.sub("", name)).split("_") if w]
+    words = [stem(w) for w in snake(table_name(name)).split("_") if w]
     meaningful = tuple(w for w in words if w not in _NOISE)
     return meaningful or tuple(words)
 
@@ -156,6 +161,16 @@ def tokenize(text: str) -> list[str]:
             tokens.append(raw.lower())
         tokens.extend(stem(p) for p in parts if p not in STOPWORDS)
     return tokens
+
+
+COLUMNS_LINE = "\nColumns: "
+
+
+def keyword_text(text: str) -> str:
+    """The text BM25 sees: a table chunk's column list is left out, so an exact column name ranks its own chunk
+    first rather than the (shorter) list that merely names it."""
+    head, _, _ = text.partition(COLUMNS_LINE)
+    return head
 
 
 def humanize(text: str) -> str:

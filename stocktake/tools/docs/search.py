@@ -9,7 +9,7 @@ from __future__ import annotations
 import weakref
 
 from stocktake.errors import StocktakeError, UnknownNameError
-from stocktake.tools.docs.model import DocHit, DocsSettings, humanize, tokenize
+from stocktake.tools.docs.model import DocHit, DocsSettings, humanize, keyword_text, tokenize
 from stocktake.vectorstore.store import DocStore, Record
 
 
@@ -18,7 +18,7 @@ class KeywordIndex:
         from rank_bm25 import BM25Okapi
 
         self.records = records
-        corpus = [tokenize(r.text) for r in records]
+        corpus = [tokenize(keyword_text(r.text)) for r in records]
         self.bm25 = BM25Okapi(corpus) if records else None
 
     def search(self, question: str, n: int, asset: str | None = None) -> list[Record]:
@@ -72,6 +72,9 @@ def search_docs(store: DocStore, question: str, k: int = 5, asset: str | None = 
         return []
     if asset is not None:
         linked = sorted({r.metadata["asset"] for r in index.records if r.metadata.get("asset")})
+        if not linked:
+            raise StocktakeError(f"No indexed doc is linked to asset '{asset}': run `stocktake docs profile {asset}`, "
+                                 "or `stocktake docs add` again after ingesting the asset so names can be matched.")
         if asset not in linked:
             raise UnknownNameError("asset linked to indexed docs", asset, linked)
     n = max(settings.candidates, k)

@@ -1,0 +1,157 @@
+"""The assistant: one conversation API over the LLM agent or the offline planner.
+
+``stream(question, thread)`` yields events (tool steps, text, confirmation requests, the answer);
+``resume(thread, approve)`` answers a confirmation request. Each thread keeps its own memory.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+from langchain_core.tools import BaseTool
+
+from stocktake.agent.context import ToolContext
+from stocktake.agent.events import Answer, ConfirmationNeeded, Event, TextDelta, ToolFinished, ToolStarted
+from stocktake.agent.offline import OFFLINE_NOTE, OfflinePlanner, help_text
+from stocktake.agent.templates import render_answer
+from stocktake.agent.tools import build_tools, confirm_required
+
+
+class Assistant:
+    def __init__(self, ctx: ToolContext, llm=None, tools: list[BaseTool] | None = None, model_name: str = ""):
+        self.ctx = ctx
+        self.tools = tools if tools is not None else build_tools(ctx)
+        self.by_name = {t.name: t for t in self.tools}
+        self.gated = set(confirm_required(self.tools))
+        self.mode = "llm" if llm is not None else "offline"
+        self.model_name = model_name if llm is not None else "offline mode"
+        self._agent = None
+        if llm is not None:
+            from stocktake.agent.build import build_agent
+
+            self._agent = build_agent(llm, self.tools, ctx.catalog, ctx.settings.llm)
+        self._planner = OfflinePlanner(ctx, set(self.by_name)) if llm is None else None
+        self._pending: dict[str, tuple[str, dict, str]] = {}  # offline: thread -> (tool, args, intent)
+
+    # ---- public API ----------------------------------------------------------------------
+    def stream(self, question: str, thread_id: str = "default") -> Iterator[Event]:
+        if self._agent is not None:
+            yield from self._stream_agent({"messages": [{"role": "user", "content": question}]}, thread_id)
+        else:
+            yield from self._stream_offline(question, thread_id)
+
+    def resume(self, thread_id: str, approve: bool, reason: str = "") -> Iterator[Event]:
+        """Answer the pending confirmation of a thread: run the change, or tell the agent it was declined."""
+        if self._agent is not None:
+            from langgraph.types import Command
+
+            decision = {"type": "approve"} if approve else {"type": "reject", "message": reason or "The user declined."}
+            state = self._agent.get_state(self._config(thread_id))
+            count = sum(len(i.value.get("action_requests", [])) for i in state.interrupts) or 1
+            yield from self._stream_agent(Command(resume={"decisions": [decision] * count}), thread_id)
+            return
+        pending = self._pending.pop(thread_id, None)
+        if pending is None:
+            yield Answer(f"There is nothing waiting for confirmation.\n\n{OFFLINE_NOTE}", "offline")
+            return
+        tool, args, intent = pending
+        if not approve:
+            yield Answer(f"Cancelled: nothing was changed.\n\n{OFFLINE_NOTE}", "offline")
+            return
+        yield from self._run_offline_tool(tool, args, intent)
+
+    def ask(self, question: str, thread_id: str = "default", approve: bool | None = None) -> Answer:
+        """Run a turn to the end; a confirmation request is answered with ``approve`` (None: left pending)."""
+        answer, pending = None, None
+        for event in self.stream(question, thread_id):
+            if isinstance(event, ConfirmationNeeded):
+                pending = event
+            elif isinstance(event, Answer):
+                answer = event
+        if pending is not None and approve is not None:
+            calls = answer.tool_calls if answer else ()
+            for event in self.resume(thread_id, approve):
+                if isinstance(event, Answer):
+                    answer = Answer(event.text, event.mode, calls + event.tool_calls)
+        return answer
+
+    # ---- LLM agent -------------------------------------------------------------------------
+    def _config(self, thread_id: str) -> dict:
+        return {"configurable": {"thread_id": thread_id}, "recursion_limit": 4 * self.ctx.settings.llm.max_steps + 10}
+
+    def _stream_agent(self, payload, thread_id: str) -> Iterator[Event]:
+        started: dict[str, tuple[str, float]] = {}
+        calls: list[dict] = []
+        final = ""
+        for mode, chunk in self._agent.stream(payload, self._config(thread_id), stream_mode=["updates", "messages"]):
+            if mode == "messages":
+                message, meta = chunk
+                if meta.get("langgraph_node") == "model" and getattr(message, "content", "") and \
+                        not getattr(message, "tool_call_chunks", None) and isinstance(message.content, str):
+                    yield TextDelta(message.content)
+                continue
+            for node, update in chunk.items():
+                if node == "__interrupt__":
+                    actions = tuple(a for i in update for a in i.value.get("action_requests", []))
+                    yield ConfirmationNeeded(actions)
+                    yield Answer("This needs your confirmation: " + "; ".join(
+                        f"{a['name']}({a['args']})" for a in actions), "llm", tuple(calls))
+                    return
+                for message in (update or {}).get("messages", []):
+                    if message.type == "ai" and message.tool_calls:
+                        for call in message.tool_calls:
+                            started[call["id"]] = (call["name"], time.perf_counter())
+                            calls.append({"name": call["name"], "args": call["args"]})
+                            yield ToolStarted(call["id"], call["name"], call["args"])
+                    elif message.type == "ai":
+                        final = message.content if isinstance(message.content, str) else str(message.content)
+                    elif message.type == "tool":
+                        name, t0 = started.get(message.tool_call_id, (message.name, time.perf_counter()))
+                        content = message.content if isinstance(message.content, str) else str(message.content)
+                        yield ToolFinished(message.tool_call_id, name, content, getattr(message, "artifact", None),
+                                           round(time.perf_counter() - t0, 3),
+                                           ok=message.status != "error" and not content.startswith("Error:"))
+        yield Answer(final, "llm", tuple(calls))
+
+    # ---- offline planner -------------------------------------------------------------------
+    def _stream_offline(self, question: str, thread_id: str) -> Iterator[Event]:
+        plan = self._planner.plan(question)
+        if plan.tool is None:
+            prefix = "" if plan.intent == "help" else "I couldn't map that question to something I can do offline.\n\n"
+            yield Answer(prefix + help_text(set(self.by_name)), "offline")
+            return
+        if plan.missing:
+            names = ", ".join(self.ctx.catalog.names()[:15]) or "none yet"
+            need = {"asset": f"which asset you mean (assets: {names})", "user": "which user id"}[plan.missing]
+            yield Answer(f"I understood *{plan.intent.replace('_', ' ')}*, but please tell me {need}.\n\n{OFFLINE_NOTE}",
+                         "offline")
+            return
+        if plan.tool in self.gated:
+            self._pending[thread_id] = (plan.tool, plan.args, plan.intent)
+            action = {"name": plan.tool, "args": plan.args, "description": "This changes data and needs your confirmation"}
+            yield ConfirmationNeeded((action,))
+            yield Answer(f"I can run **{plan.tool}** with {plan.args}. It changes data, so please confirm or cancel."
+                         f"\n\n{OFFLINE_NOTE}", "offline", ({"name": plan.tool, "args": plan.args},))
+            return
+        yield from self._run_offline_tool(plan.tool, plan.args, plan.intent)
+
+    def _run_offline_tool(self, tool_name: str, args: dict, intent: str) -> Iterator[Event]:
+        call_id = f"offline-{time.monotonic_ns()}"
+        yield ToolStarted(call_id, tool_name, args)
+        t0 = time.perf_counter()
+        message = self.by_name[tool_name].invoke({"name": tool_name, "args": args, "id": call_id, "type": "tool_call"})
+        content, artifact = message.content, message.artifact
+        ok = not str(content).startswith("Error:")
+        yield ToolFinished(call_id, tool_name, content, artifact, round(time.perf_counter() - t0, 3), ok)
+        text = render_answer(intent, args, content, artifact) if ok else content
+        yield Answer(f"{text}\n\n{OFFLINE_NOTE}", "offline", ({"name": tool_name, "args": args},))
+
+
+def connect_assistant(ctx: ToolContext, *, offline: bool = False) -> Assistant:
+    """The assistant on the configured LLM endpoint, or in offline mode where none answers."""
+    from stocktake.agent.llm import connect_llm
+
+    llm, status = (None, None) if offline else connect_llm(ctx.settings.llm)
+    model = getattr(llm, "model_name", "") if llm is not None else ""
+    return Assistant(ctx, llm, model_name=model)

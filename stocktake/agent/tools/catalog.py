@@ -1,0 +1,132 @@
+"""Tools over the catalog, the profiler and SQL: the questions users ask most."""
+
+from __future__ import annotations
+
+from langchain_core.tools import BaseTool
+
+from stocktake.agent.context import ToolContext
+from stocktake.agent.guard import quote_value
+from stocktake.agent.tools.base import agent_tool, lines
+
+ISSUE_KINDS = ("duplicate_rows", "duplicate_key", "missing_values", "constant_column", "unparseable_values",
+               "future_or_ancient_dates", "negative_values", "outliers", "inconsistent_categories", "pii",
+               "mixed_types", "orphan_foreign_keys", "suspected_mislabel")
+
+
+def build(ctx: ToolContext) -> list[BaseTool]:
+    guard = ctx.settings.guard
+
+    def q(value) -> str:
+        return quote_value(value, guard.max_value_chars, guard.mask_pii)
+
+    def profile(name: str):
+        from stocktake.tools.profile import profile_asset
+
+        return profile_asset(ctx.catalog, ctx.asset(name).name)
+
+    @agent_tool
+    def list_assets() -> tuple[str, dict]:
+        """List every data asset in the catalog with its kind, row count and column count."""
+        assets = ctx.catalog.list_assets()
+        if not assets:
+            return "The catalog is empty. Ingest files with `stocktake ingest PATH`.", {"assets": []}
+        text = lines(f"- {a.name} ({a.kind}): {a.rows:,} rows × {len(a.columns)} columns" for a in assets)
+        return f"{len(assets)} assets:\n{text}", {"assets": [a.to_dict() for a in assets]}
+
+    @agent_tool
+    def describe_asset(asset: str) -> tuple[str, dict]:
+        """Describe one asset: kind, size, source, versions, time range and every column with its type.
+
+        Args:
+            asset: Asset name exactly as in the catalog, e.g. "orders".
+        """
+        a = ctx.asset(asset)
+        p = profile(a.name).to_dict()
+        by_name = {c["name"]: c for c in p["columns"]}
+        cols = lines([f"- {c.name}: {c.type}, {by_name.get(c.name, {}).get('semantic_type', '?')}, "
+                      f"{by_name.get(c.name, {}).get('nulls', 0):,} nulls" for c in a.columns], limit=60)
+        coverage = p.get("time_coverage") or {}
+        time = f"\nTime range: {coverage.get('first')} to {coverage.get('last')} ({coverage.get('column')})" if coverage else ""
+        text = (f"{a.name} ({a.kind}): {a.rows:,} rows × {len(a.columns)} columns, version {a.version}, "
+                f"from {a.source}. {a.description}{time}\nColumns:\n{cols}")
+        return text, {"asset": a.to_dict(), "profile": p}
+
+    @agent_tool
+    def quality_issues(asset: str | None = None, kind: str | None = None) -> tuple[str, dict]:
+        """Quality issues found by the profiler: missing values, duplicates, PII, orphans and more.
+
+        Args:
+            asset: One asset name; leave empty for every asset.
+            kind: Only issues of this kind: duplicate_rows, duplicate_key, missing_values, constant_column,
+                unparseable_values, future_or_ancient_dates, negative_values, outliers,
+                inconsistent_categories, pii, mixed_types, orphan_foreign_keys or suspected_mislabel.
+        """
+        if kind and kind not in ISSUE_KINDS:
+            return f"Error: unknown issue kind '{kind}'. Valid kinds: {', '.join(ISSUE_KINDS)}.", {"error": kind}
+        names = [ctx.asset(asset).name] if asset else ctx.catalog.names()
+        found, scores = [], {}
+        for name in names:
+            prof = profile(name)
+            scores[name] = prof.quality_score
+            found += [i.to_dict() for i in prof.issues if not kind or i.kind == kind]
+        if not found:
+            where = f"in {asset}" if asset else "in any asset"
+            return f"No {kind or 'quality'} issues found {where}.", {"issues": [], "quality_scores": scores}
+        found.sort(key=lambda i: ({"high": 0, "medium": 1, "low": 2}.get(i["severity"], 3), -i["rows"]))
+        text = lines(
+            f"- [{i['severity']}] {i['asset']}.{i['column'] or '*'} {i['kind']}: {i['rows']:,} rows. "
+            f"{i['message']}" + (f" e.g. {', '.join(q(e) for e in i['examples'][:2])}" if i.get("examples") else "")
+            for i in found)
+        score = "; ".join(f"{n}: {s:.0f}/100" for n, s in scores.items())
+        return f"{len(found)} issues (quality scores: {score}):\n{text}", {"issues": found, "quality_scores": scores}
+
+    @agent_tool
+    def find_relationships(asset: str | None = None, other: str | None = None) -> tuple[str, dict]:
+        """Foreign-key relationships between assets (how tables join), with coverage and cardinality.
+
+        Args:
+            asset: Only relationships that involve this asset; leave empty for all.
+            other: With asset, only relationships between asset and this second asset.
+        """
+        from stocktake.tools.relations import find_relations
+
+        for name in (asset, other):
+            if name:
+                ctx.asset(name)
+        rels = [r.to_dict() for r in find_relations(ctx.catalog)]
+        wanted = {n for n in (asset, other) if n}
+        rels = [r for r in rels if wanted <= {r["from_asset"], r["to_asset"]}]
+        if not rels:
+            return "No relationships found" + (f" involving {' and '.join(sorted(wanted))}." if wanted else "."), {"relations": []}
+        text = lines(f"- {r['from_asset']}.{r['from_column']} → {r['to_asset']}.{r['to_column']} "
+                     f"({r['cardinality']}, {r['coverage']:.0%} of values match)" for r in rels)
+        return f"{len(rels)} relationships:\n{text}", {"relations": rels}
+
+    @agent_tool
+    def run_sql(query: str) -> tuple[str, dict]:
+        """Run one read-only SQL SELECT (DuckDB dialect) over the assets; each asset is a table of its name.
+
+        Args:
+            query: A single SELECT statement, e.g. "SELECT status, COUNT(*) FROM orders GROUP BY 1".
+        """
+        from stocktake.tools.query import run_select
+
+        result = run_select(ctx.catalog, query, row_limit=guard.sql_row_limit, timeout_s=guard.sql_timeout_s)
+        shown = result.rows[:20]
+        table = lines((" | ".join(q(v) for v in row) for row in shown), limit=20)
+        more = " (more rows were cut by the row limit)" if result.truncated else ""
+        text = f"{len(result.rows)} rows{more}. Columns: {', '.join(result.columns)}\n{table}"
+        return text, result.to_dict()
+
+    @agent_tool(changes_data=True)
+    def describe_asset_purpose(asset: str, description: str) -> tuple[str, dict]:
+        """Record what an asset holds (its description in the catalog). Changes the catalog: needs confirmation.
+
+        Args:
+            asset: Asset name exactly as in the catalog.
+            description: One or two sentences on what the table holds and who uses it.
+        """
+        updated = ctx.catalog.update_info(ctx.asset(asset).name, description=description)
+        return f"Saved the description of {updated.name}.", {"asset": updated.to_dict()}
+
+    return [list_assets, describe_asset, quality_issues, find_relationships, run_sql, describe_asset_purpose]

@@ -1,0 +1,215 @@
+"""Cleaning commands: ``stocktake clean start|show|accept|reject|undo|redo|add|edit|explain|export|finish``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from stocktake.cli.common import catalog, err, out, print_json, workspace
+from stocktake.errors import StocktakeError
+
+clean_app = typer.Typer(no_args_is_help=True, help="Guided data cleaning in persistent sessions.")
+
+PARAM_HELP = "A step parameter as key=value; the value is JSON where it parses (2, null, [\"a\",\"b\"]), else text."
+JSON_OPT = typer.Option(False, "--json", help="Print one JSON object.")
+
+
+def parse_params(pairs: list[str] | None) -> dict:
+    """``["min=0", "action=cap", 'columns=["a"]']`` as ``{"min": 0, "action": "cap", "columns": ["a"]}``."""
+    params = {}
+    for pair in pairs or []:
+        key, sep, raw = pair.partition("=")
+        if not sep or not key.strip():
+            raise StocktakeError(f"--param '{pair}' is not key=value, for example --param value=unknown.")
+        try:
+            params[key.strip()] = json.loads(raw)
+        except json.JSONDecodeError:
+            params[key.strip()] = raw
+    return params
+
+
+def _session(ctx: typer.Context, session_id: str):
+    from stocktake.tools.clean import load_session
+
+    return load_session(catalog(ctx), session_id)
+
+
+def _print_step(view, detailed: bool = False) -> None:
+    rows = f", {view.preview.rows_affected:,} rows" if view.preview else ""
+    out.print(f"[bold]{view.id}[/] [{view.status}] {view.kind}: {view.what}{rows}", highlight=False)
+    out.print(f"    why: {view.why}", highlight=False)
+    if view.problem:
+        out.print(f"    [red]cannot run now:[/] {view.problem}", highlight=False)
+    if detailed:
+        out.print("    code:\n" + "\n".join("      " + line for line in view.code.splitlines()), highlight=False)
+        if view.preview and view.preview.before:
+            out.print(f"    before: {view.preview.before[0]}", highlight=False)
+            out.print(f"    after:  {view.preview.after[0]}", highlight=False)
+
+
+def start(ctx: typer.Context, asset: str = typer.Argument(..., help="The asset to clean."),
+          version: int = typer.Option(None, "--version", help="Start from this version (default: the latest)."),
+          as_json: bool = JSON_OPT) -> None:
+    """Start a cleaning session: profile the asset and propose ordered steps."""
+    from stocktake.tools.clean import start_session
+
+    with err.status(f"Profiling {asset} and proposing steps…"):
+        session = start_session(catalog(ctx), asset, version)
+        proposals = session.proposals()
+    if as_json:
+        print_json({"session": session.id, "asset": asset, "base_version": session.state["base_version"],
+                    "proposals": [p.to_dict() for p in proposals]})
+        return
+    out.print(f"Session [bold]{session.id}[/] on {asset} v{session.state['base_version']}: "
+              f"{len(proposals)} proposed steps", highlight=False)
+    for view in proposals:
+        _print_step(view, detailed=True)
+    err.print(f"Next: stocktake clean accept {session.id} STEP (or all) | reject | explain | show")
+
+
+def show(ctx: typer.Context, session_id: str = typer.Argument(..., metavar="SESSION"), as_json: bool = JSON_OPT) -> None:
+    """Show a session: every step with its status, and the current table's size."""
+    view = _session(ctx, session_id).show()
+    if as_json:
+        print_json(view.to_dict())
+        return
+    out.print(f"Session [bold]{view.id}[/] on {view.asset} v{view.base_version}: {view.base_rows:,} → "
+              f"{view.rows:,} rows; applied: {', '.join(view.applied) or 'none'}", highlight=False)
+    if view.finished:
+        out.print(f"finished: {view.finished}", highlight=False)
+    for step in view.steps:
+        _print_step(step)
+
+
+def sessions(ctx: typer.Context, as_json: bool = JSON_OPT) -> None:
+    """List cleaning sessions."""
+    from stocktake.tools.clean import list_sessions
+
+    items = list_sessions(workspace(ctx))
+    if as_json:
+        print_json({"sessions": items})
+        return
+    table = Table("session", "asset", "base", "steps", "finished")
+    for s in items:
+        done = f"{s['finished']['asset']} v{s['finished']['version']}" if s["finished"] else ""
+        table.add_row(s["id"], s["asset"], str(s["base_version"]), str(s["steps"]), done)
+    out.print(table)
+
+
+def accept(ctx: typer.Context, session_id: str = typer.Argument(..., metavar="SESSION"),
+           step: str = typer.Argument(..., help="A step id, or 'all' for every pending proposal in order."),
+           param: list[str] = typer.Option(None, "--param", "-p", help=PARAM_HELP), as_json: bool = JSON_OPT) -> None:
+    """Accept a step (optionally with changed parameters); the current table is updated."""
+    session = _session(ctx, session_id)
+    params = parse_params(param)
+    if step == "all":
+        if params:
+            raise StocktakeError("--param applies to one step; accept steps one by one to change parameters.")
+        views = [session.accept(p.id) for p in session.proposals() if not p.problem]
+    else:
+        views = [session.accept(step, params)]
+    _report(session, views, as_json)
+
+
+def reject(ctx: typer.Context, session_id: str = typer.Argument(..., metavar="SESSION"),
+           step: str = typer.Argument(...), as_json: bool = JSON_OPT) -> None:
+    """Reject a proposed step."""
+    session = _session(ctx, session_id)
+    _report(session, [session.reject(step)], as_json)
+
+
+def undo(ctx: typer.Context, session_id: str = typer.Argument(..., metavar="SESSION"),
+         step: str = typer.Argument(None, help="Any applied step (default: the last one)."),
+         as_json: bool = JSON_OPT) -> None:
+    """Take back an applied step; the later steps are replayed without it."""
+    session = _session(ctx, session_id)
+    _report(session, [session.undo(step)], as_json)
+
+
+def redo(ctx: typer.Context, session_id: str = typer.Argument(..., metavar="SESSION"), as_json: bool = JSON_OPT) -> None:
+    """Re-apply the step undone last."""
+    session = _session(ctx, session_id)
+    _report(session, [session.redo()], as_json)
+
+
+def add(ctx: typer.Context, session_id: str = typer.Argument(..., metavar="SESSION"),
+        kind: str = typer.Argument(..., help="The step kind; see: stocktake clean kinds."),
+        param: list[str] = typer.Option(None, "--param", "-p", help=PARAM_HELP), as_json: bool = JSON_OPT) -> None:
+    """Add a custom step; it waits as a proposal until you accept it."""
+    session = _session(ctx, session_id)
+    _report(session, [session.add_custom_step(kind, parse_params(param))], as_json)
+
+
+def edit(ctx: typer.Context, session_id: str = typer.Argument(..., metavar="SESSION"), step: str = typer.Argument(...),
+         param: list[str] = typer.Option(..., "--param", "-p", help=PARAM_HELP), as_json: bool = JSON_OPT) -> None:
+    """Change a step's parameters (an applied step is replayed with them)."""
+    session = _session(ctx, session_id)
+    _report(session, [session.edit_step(step, parse_params(param))], as_json)
+
+
+def explain(ctx: typer.Context, session_id: str = typer.Argument(..., metavar="SESSION"),
+            step: str = typer.Argument(...), as_json: bool = JSON_OPT) -> None:
+    """Explain one step: what, why, its code and a before/after preview."""
+    view = _session(ctx, session_id).explain_step(step)
+    if as_json:
+        print_json(view.to_dict())
+        return
+    _print_step(view, detailed=True)
+
+
+def export(ctx: typer.Context, session_id: str = typer.Argument(..., metavar="SESSION"),
+           out_path: Path = typer.Option(..., "--out", help="The .py file to write."), as_json: bool = JSON_OPT) -> None:
+    """Export the session as a standalone pandas script that reproduces its result."""
+    path = _session(ctx, session_id).export_script(out_path)
+    if as_json:
+        print_json({"session": session_id, "script": str(path)})
+        return
+    err.print(f"[green]✓[/] wrote {path}; run: python {path} OUTPUT.parquet", highlight=False)
+
+
+def finish(ctx: typer.Context, session_id: str = typer.Argument(..., metavar="SESSION"),
+           rebase: bool = typer.Option(False, "--rebase", help="If the asset changed: replay the steps onto its latest version."),
+           branch: bool = typer.Option(False, "--branch", help="If the asset changed: save as a new asset ASSET__branch_SESSION."),
+           as_json: bool = JSON_OPT) -> None:
+    """Write the cleaned table as a new version of the asset."""
+    if rebase and branch:
+        raise StocktakeError("Choose one of --rebase or --branch.")
+    done = _session(ctx, session_id).finish("rebase" if rebase else "branch" if branch else None)
+    if as_json:
+        print_json({"session": session_id, **done})
+        return
+    err.print(f"[green]✓[/] wrote {done['asset']} version {done['version']} ({done['mode']})", highlight=False)
+
+
+def kinds(as_json: bool = JSON_OPT) -> None:
+    """List the step kinds and their parameters (for custom steps)."""
+    from stocktake.tools.clean import describe_kinds
+
+    items = describe_kinds()
+    if as_json:
+        print_json({"kinds": items})
+        return
+    for k in items:
+        params = ", ".join(p["name"] + ("" if p["required"] else f"={p['default']!r}") for p in k["params"])
+        out.print(f"[bold]{k['kind']}[/]({params}): {k['summary']}", highlight=False)
+
+
+def _report(session, views, as_json: bool) -> None:
+    if as_json:
+        state = session.show()
+        print_json({"session": session.id, "steps": [v.to_dict() for v in views], "rows": state.rows,
+                    "applied": list(state.applied)})
+        return
+    for view in views:
+        _print_step(view)
+    state = session.show()
+    err.print(f"{session.id}: {state.rows:,} rows now; applied: {', '.join(state.applied) or 'none'}", highlight=False)
+
+
+def register(app: typer.Typer) -> None:
+    for command in (start, show, sessions, accept, reject, undo, redo, add, edit, explain, export, finish, kinds):
+        clean_app.command(command.__name__)(command)
+    app.add_typer(clean_app, name="clean")

@@ -1,0 +1,8 @@
+"""Guided data cleaning: proposed steps, decisions in a persistent session, export as a pandas script."""
+
+from stocktake.tools.clean.propose import CleanSettings, Proposal, propose_steps
+from stocktake.tools.clean.session import CleaningSession, list_sessions, load_session, start_session
+from stocktake.tools.clean.steps import STEP_TYPES, describe_kinds, get_step
+
+__all__ = ["CleanSettings", "CleaningSession", "Proposal", "STEP_TYPES", "describe_kinds", "get_step",
+           "list_sessions", "load_session", "propose_steps", "start_session"]

@@ -1,0 +1,103 @@
+"""The results of profiling: column and table profiles and the issues found, as frozen dataclasses.
+
+Values are stored JSON-ready (numbers as int/float, dates and timestamps as ISO strings), so a profile can be
+cached, printed with ``--json`` and read back unchanged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+SEVERITIES = ("high", "medium", "low")
+ISSUE_KINDS = ("duplicate_rows", "duplicate_key", "missing_values", "constant_column", "unparseable_values",
+               "future_or_ancient_dates", "negative_values", "outliers", "inconsistent_categories", "pii",
+               "mixed_types", "orphan_foreign_keys")
+SEMANTIC_TYPES = ("identifier", "foreign_key", "category", "free_text", "email", "phone", "url", "price",
+                  "quantity", "rating", "timestamp", "date", "boolean", "geo", "number", "text", "other")
+
+
+@dataclass(frozen=True)
+class Issue:
+    kind: str
+    asset: str
+    column: str | None  # None for table-level issues (duplicate_rows)
+    rows: int  # affected rows, exact
+    severity: str  # high, medium or low
+    message: str
+    examples: tuple[str, ...] = ()
+    details: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return {"kind": self.kind, "asset": self.asset, "column": self.column, "rows": self.rows,
+                "severity": self.severity, "message": self.message, "examples": list(self.examples),
+                "details": self.details}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> Issue:
+        return cls(**{**d, "examples": tuple(d["examples"])})
+
+
+@dataclass(frozen=True)
+class ColumnProfile:
+    name: str
+    type: str  # storage type: integer, float, boolean, date, timestamp, string, binary, other
+    semantic_type: str
+    rows: int
+    non_null: int
+    nulls: int
+    null_fraction: float
+    distinct: int | None
+    distinct_exact: bool
+    min: Any = None
+    max: Any = None
+    mean: Any = None
+    std: float | None = None
+    quantiles: dict[str, Any] = field(default_factory=dict)  # p5, p25, p50, p75, p95
+    quantiles_exact: bool = True
+    top_values: tuple[tuple[Any, int], ...] = ()
+    length: dict[str, float] | None = None  # characters: min, max, mean (text columns)
+    histogram: dict | None = None  # {"kind": "numeric"|"time"|"categorical", "edges"/"labels", "counts"}
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["top_values"] = [{"value": v, "count": n} for v, n in self.top_values]
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict) -> ColumnProfile:
+        top = tuple((t["value"], t["count"]) for t in d["top_values"])
+        return cls(**{**d, "top_values": top})
+
+
+@dataclass(frozen=True)
+class TableProfile:
+    asset: str
+    version: int
+    rows: int
+    duplicate_rows: int
+    candidate_keys: tuple[tuple[str, ...], ...]
+    time_coverage: dict | None  # column, first, last, gaps
+    quality_score: float
+    quality_rule: str
+    columns: tuple[ColumnProfile, ...]
+    issues: tuple[Issue, ...]
+    content_hash: str = ""
+
+    def column(self, name: str) -> ColumnProfile:
+        return next(c for c in self.columns if c.name == name)
+
+    def to_dict(self) -> dict:
+        return {"asset": self.asset, "version": self.version, "content_hash": self.content_hash,
+                "rows": self.rows, "duplicate_rows": self.duplicate_rows,
+                "candidate_keys": [list(k) for k in self.candidate_keys], "time_coverage": self.time_coverage,
+                "quality_score": self.quality_score, "quality_rule": self.quality_rule,
+                "columns": [c.to_dict() for c in self.columns], "issues": [i.to_dict() for i in self.issues]}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> TableProfile:
+        return cls(asset=d["asset"], version=d["version"], content_hash=d["content_hash"], rows=d["rows"],
+                   duplicate_rows=d["duplicate_rows"], candidate_keys=tuple(tuple(k) for k in d["candidate_keys"]),
+                   time_coverage=d["time_coverage"], quality_score=d["quality_score"],
+                   quality_rule=d["quality_rule"], columns=tuple(ColumnProfile.from_dict(c) for c in d["columns"]),
+                   issues=tuple(Issue.from_dict(i) for i in d["issues"]))

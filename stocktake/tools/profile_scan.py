@@ -1,0 +1,222 @@
+"""Column statistics of one Parquet snapshot, computed by DuckDB without loading the table into pandas.
+
+One aggregate pass gives counts, approximate distinct counts, min/max/mean/std, quantiles, string lengths
+and the counts behind several issues (negatives, future dates); a second pass makes distinct counts exact
+where that is affordable; per-column GROUP BYs give value counts for low-cardinality columns; a single query
+gives every histogram; a small, evenly spaced row sample feeds the semantic-type rules.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from stocktake.catalog import Column
+from stocktake.settings import ProfileSettings
+
+NUMERIC = ("integer", "float")
+TEMPORAL = ("date", "timestamp")
+SCALAR = ("integer", "float", "boolean", "date", "timestamp", "string")
+QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+
+
+@dataclass
+class ColumnScan:
+    """Raw statistics of one column, filled in by the passes below (internal to the profiler)."""
+
+    name: str
+    type: str
+    non_null: int = 0
+    approx_distinct: int | None = None
+    distinct: int | None = None
+    distinct_exact: bool = False
+    min: Any = None
+    max: Any = None
+    mean: Any = None
+    std: float | None = None
+    quantiles: dict[str, Any] = field(default_factory=dict)
+    quantiles_exact: bool = True
+    negatives: int = 0
+    future: int = 0
+    ancient: int = 0
+    length: dict[str, float] | None = None
+    value_counts: list[tuple[Any, int]] | None = None  # most frequent first; complete if len < distinct? no: see complete
+    value_counts_complete: bool = False
+    histogram: dict | None = None
+    sample: list = field(default_factory=list)
+
+
+def quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def connect(path: Path, settings: ProfileSettings) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB with the snapshot as view ``t``."""
+    con = duckdb.connect(config={"memory_limit": settings.memory_limit, "preserve_insertion_order": False})
+    con.execute(f"CREATE VIEW t AS SELECT * FROM read_parquet('{_sql_path(path)}')")
+    return con
+
+
+def _sql_path(path: Path) -> str:
+    return str(path).replace("'", "''")
+
+
+def jsonable(value: Any) -> Any:
+    """A value as JSON would hold it: ISO strings for times, floats for decimals, None for NaN."""
+    if isinstance(value, (dt.datetime, dt.date, dt.time)):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, bytes):
+        return value[:32].hex()
+    if isinstance(value, dt.timedelta):
+        return value.total_seconds()
+    return value
+
+
+def scan_table(con: duckdb.DuckDBPyConnection, path: Path, columns: tuple[Column, ...], rows: int,
+               settings: ProfileSettings, now: dt.datetime) -> list[ColumnScan]:
+    scans = [ColumnScan(c.name, c.type) for c in columns]
+    if not scans:
+        return scans
+    _aggregate_pass(con, scans, rows, settings, now)
+    _exact_distinct_pass(con, scans, settings)
+    for s in scans:
+        _value_counts(con, s, settings)
+    _histograms(con, scans, settings)
+    _sample(con, path, scans, rows, settings)
+    return scans
+
+
+def _aggregate_pass(con, scans: list[ColumnScan], rows: int, settings: ProfileSettings, now: dt.datetime) -> None:
+    exact_q = rows <= settings.exact_quantile_rows
+    parts: list[str] = []
+    for i, s in enumerate(scans):
+        c = quote(s.name)
+        parts.append(f"count({c}) AS n{i}")
+        if s.type not in SCALAR:
+            continue
+        parts.append(f"approx_count_distinct({c}) AS d{i}")
+        if s.type == "boolean":
+            parts += [f"bool_and({c}) AS lo{i}", f"bool_or({c}) AS hi{i}", f"avg({c}::INTEGER) AS mean{i}"]
+            continue
+        parts += [f"min({c}) AS lo{i}", f"max({c}) AS hi{i}"]
+        if s.type in NUMERIC:
+            qfun = f"quantile_cont({c}, {list(QUANTILES)})" if exact_q else f"approx_quantile({c}, {list(QUANTILES)})"
+            parts += [f"avg({c}) AS mean{i}", f"stddev_samp({c}) AS std{i}", f"{qfun} AS q{i}",
+                      f"count(*) FILTER (WHERE {c} < 0) AS neg{i}"]
+        elif s.type in TEMPORAL:
+            qfun = f"quantile_disc({c}, {list(QUANTILES)})" if exact_q else f"approx_quantile({c}, {list(QUANTILES)})"
+            future = (now + dt.timedelta(days=settings.future_days)).strftime("%Y-%m-%d %H:%M:%S")
+            parts += [f"to_timestamp(avg(epoch({c}))) AS mean{i}", f"{qfun} AS q{i}",
+                      f"count(*) FILTER (WHERE {c}::TIMESTAMP > TIMESTAMP '{future}') AS fut{i}",
+                      f"count(*) FILTER (WHERE {c}::TIMESTAMP < TIMESTAMP '{settings.ancient_year}-01-01') AS anc{i}"]
+        else:
+            parts += [f"min(length({c})) AS lmin{i}", f"max(length({c})) AS lmax{i}", f"avg(length({c})) AS lmean{i}"]
+    rec = con.execute(f"SELECT {', '.join(parts)} FROM t").fetchone()
+    names = [d[0] for d in con.description]
+    got = dict(zip(names, rec))
+    for i, s in enumerate(scans):
+        s.non_null = int(got[f"n{i}"])
+        s.approx_distinct = _int(got.get(f"d{i}"))
+        s.min, s.max = jsonable(got.get(f"lo{i}")), jsonable(got.get(f"hi{i}"))
+        s.mean, s.std = jsonable(got.get(f"mean{i}")), jsonable(got.get(f"std{i}"))
+        if got.get(f"q{i}") is not None:
+            s.quantiles = {f"p{round(q * 100)}": jsonable(v) for q, v in zip(QUANTILES, got[f"q{i}"])}
+            s.quantiles_exact = exact_q
+        s.negatives = _int(got.get(f"neg{i}")) or 0
+        s.future, s.ancient = _int(got.get(f"fut{i}")) or 0, _int(got.get(f"anc{i}")) or 0
+        if f"lmin{i}" in got and got[f"lmin{i}"] is not None:
+            s.length = {"min": got[f"lmin{i}"], "max": got[f"lmax{i}"], "mean": round(got[f"lmean{i}"], 2)}
+
+
+def _int(v) -> int | None:
+    return None if v is None else int(v)
+
+
+def _exact_distinct_pass(con, scans: list[ColumnScan], settings: ProfileSettings) -> None:
+    """Exact distinct counts for columns under the bound, and for near-unique ones (keys must be exact)."""
+    wanted = [i for i, s in enumerate(scans) if s.approx_distinct is not None and s.non_null and (
+        s.approx_distinct <= settings.exact_distinct_limit or s.approx_distinct >= 0.9 * s.non_null)]
+    for s in scans:
+        if s.non_null == 0 and s.type in SCALAR:
+            s.distinct, s.distinct_exact = 0, True
+        elif s.approx_distinct is not None:
+            s.distinct = min(s.approx_distinct, s.non_null)
+    if not wanted:
+        return
+    rec = con.execute("SELECT " + ", ".join(f"count(DISTINCT {quote(scans[i].name)})" for i in wanted) + " FROM t"
+                      ).fetchone()
+    for i, n in zip(wanted, rec):
+        scans[i].distinct, scans[i].distinct_exact = int(n), True
+
+
+def _value_counts(con, s: ColumnScan, settings: ProfileSettings) -> None:
+    """Value counts, most frequent first: all of them for small text domains (category checks), else the top."""
+    if s.type not in SCALAR or not s.distinct or s.distinct > settings.value_count_limit:
+        return
+    if s.distinct == s.non_null and s.distinct > settings.top_values:
+        return  # every value occurs once: there is nothing to rank
+    c = quote(s.name)
+    complete = s.type == "string" and s.distinct <= settings.category_max_distinct
+    limit = "" if complete else f" LIMIT {settings.top_values}"
+    rows = con.execute(f"SELECT {c} AS v, count(*) AS n FROM t WHERE {c} IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1"
+                       + limit).fetchall()
+    s.value_counts = [(jsonable(v), int(n)) for v, n in rows]
+    s.value_counts_complete = complete
+
+
+def _histograms(con, scans: list[ColumnScan], settings: ProfileSettings) -> None:
+    bins = settings.histogram_bins
+    parts, plan = [], []
+    for i, s in enumerate(scans):
+        if s.type in NUMERIC + TEMPORAL and s.non_null and s.min != s.max:
+            expr = f"{quote(s.name)}::DOUBLE" if s.type in NUMERIC else f"epoch({quote(s.name)})::DOUBLE"
+            lo, hi = con.execute(f"SELECT min({expr}), max({expr}) FROM t").fetchone() if s.type in TEMPORAL \
+                else (float(s.min), float(s.max))
+            if not (math.isfinite(lo) and math.isfinite(hi)):
+                continue
+            edges = [lo + (hi - lo) * k / bins for k in range(bins + 1)]
+            edges[-1] = hi
+            parts.append(f"histogram({expr}, {edges[1:]!r}) AS h{i}")
+            plan.append((i, edges))
+    if parts:
+        got = con.execute("SELECT " + ", ".join(parts) + " FROM t").fetchone()
+        for (i, edges), counts in zip(plan, got):
+            scans[i].histogram = _histogram_dict(scans[i], edges, counts)
+    for s in scans:
+        if s.histogram is None and s.value_counts:
+            top = s.value_counts[: settings.top_values]
+            s.histogram = {"kind": "categorical", "labels": [v for v, _ in top], "counts": [n for _, n in top]}
+
+
+def _histogram_dict(s: ColumnScan, edges: list[float], counts: dict) -> dict:
+    by_edge = dict(counts or {})
+    values = [int(by_edge.get(e, 0)) for e in edges[1:]]
+    if s.type in TEMPORAL:
+        shown = [dt.datetime.fromtimestamp(e, dt.UTC).replace(tzinfo=None).isoformat() for e in edges]
+        return {"kind": "time", "edges": shown, "counts": values}
+    return {"kind": "numeric", "edges": edges, "counts": values}
+
+
+def _sample(con, path: Path, scans: list[ColumnScan], rows: int, settings: ProfileSettings) -> None:
+    """Evenly spaced non-null values of the text columns (deterministic, unlike a random sample)."""
+    text = [s for s in scans if s.type == "string" and s.non_null]
+    if not text:
+        return
+    step = max(1, rows // settings.sample_rows)
+    for s in text:
+        c = quote(s.name)
+        got = con.execute(
+            f"SELECT {c} FROM read_parquet('{_sql_path(path)}', file_row_number=true) "
+            f"WHERE {c} IS NOT NULL AND file_row_number % {step} = 0 ORDER BY file_row_number LIMIT {settings.sample_rows}"
+        ).fetchall()
+        s.sample = [v for (v,) in got]

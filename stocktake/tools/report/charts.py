@@ -1,0 +1,78 @@
+"""Report charts as PNG bytes, drawn with matplotlib's Agg canvas (no display, no pyplot global state)."""
+
+from __future__ import annotations
+
+import base64
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ChartSettings:
+    dpi: int = 110
+    width_in: float = 7.5
+    bar_in: float = 0.28  # height per bar
+    max_bars: int = 40  # more columns than this: only the ones with the most nulls are drawn
+    warn_fraction: float = 0.05  # null rates above this are drawn amber, above alert_fraction red
+    alert_fraction: float = 0.5
+
+
+_GREY, _BLUE, _AMBER, _RED = "#94a3b8", "#2563eb", "#f59e0b", "#dc2626"
+
+
+def chart_null_rates(rates: Sequence[tuple[str, float]], settings: ChartSettings = ChartSettings()) -> bytes:
+    """Horizontal bars: the share of missing values per column, in column order."""
+    shown = list(rates)
+    title = "Missing values per column"
+    if len(shown) > settings.max_bars:
+        keep = {n for n, _ in sorted(shown, key=lambda nr: -nr[1])[:settings.max_bars]}
+        shown = [(n, r) for n, r in shown if n in keep]
+        title += f" ({settings.max_bars} of {len(rates)} columns with the most)"
+    colours = [_RED if r > settings.alert_fraction else _AMBER if r > settings.warn_fraction
+               else _BLUE if r > 0 else _GREY for _, r in shown]
+    labels = [f"{r:.1%}" if r else "0" for _, r in shown]
+    return _bar_chart([n for n, _ in shown], [r * 100 for _, r in shown], colours, labels, title,
+                      "% of rows missing", settings, x_max=110)
+
+
+def chart_rows_per_asset(rows: Sequence[tuple[str, int]], settings: ChartSettings = ChartSettings()) -> bytes:
+    """Horizontal bars: rows per asset."""
+    values = [n for _, n in rows]
+    return _bar_chart([a for a, _ in rows], values, [_BLUE] * len(rows), [f"{n:,}" for n in values],
+                      "Rows per asset", "rows", settings, x_max=max(values, default=0) * 1.18 or 1)
+
+
+def png_data_uri(png: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+def _bar_chart(names: list[str], values: list[float], colours: list[str], labels: list[str], title: str,
+               x_label: str, settings: ChartSettings, x_max: float) -> bytes:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(settings.width_in, 1.1 + settings.bar_in * max(len(names), 1)))
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    positions = range(len(names))
+    ax.barh(list(positions), values, color=colours, height=0.7)
+    ax.set_yticks(list(positions), labels=[_shorten(n) for n in names], fontsize=9)
+    ax.invert_yaxis()  # first column / asset at the top, as in the tables
+    ax.set_xlim(0, x_max)
+    ax.set_title(title, fontsize=11, loc="left")
+    ax.set_xlabel(x_label, fontsize=9)
+    ax.tick_params(axis="x", labelsize=8)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    for y, value, label in zip(positions, values, labels):
+        ax.text(value + x_max * 0.01, y, label, va="center", fontsize=8, color="#334155")
+    fig.tight_layout()
+    buffer = io.BytesIO()
+    # No "Software" stamp: the same report data gives byte-identical charts.
+    fig.savefig(buffer, format="png", dpi=settings.dpi, metadata={"Software": None})
+    return buffer.getvalue()
+
+
+def _shorten(name: str, limit: int = 28) -> str:
+    return name if len(name) <= limit else name[: limit - 1] + "…"

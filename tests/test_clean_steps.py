@@ -1,0 +1,151 @@
+"""Cleaning step kinds: what each does to tiny tables, how it checks its parameters, and its previews."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from stocktake.errors import StocktakeError, UnknownNameError
+from stocktake.tools.clean import STEP_TYPES, get_step
+from stocktake.tools.clean.propose import cluster_spellings, fingerprint, osa_distance
+
+NA = np.nan
+
+
+def run(kind: str, df: pd.DataFrame, **params) -> pd.DataFrame:
+    return get_step(kind).apply(df, params)
+
+
+@pytest.mark.parametrize("kind, before, params, after", [
+    ("drop_duplicates", {"a": [1, 1, 2], "b": ["x", "x", "x"]}, {}, {"a": [1, 2], "b": ["x", "x"]}),
+    ("drop_duplicates", {"a": [1, 1, 2], "b": ["x", "y", "x"]}, {"subset": "a"}, {"a": [1, 2], "b": ["x", "x"]}),
+    ("dedupe_key", {"k": [1, 1, 2], "t": ["2024-02", "2024-01", "2024-01"]}, {"key": ["k"], "order_by": "t"},
+     {"k": [1, 2], "t": ["2024-02", "2024-01"]}),
+    ("dedupe_key", {"k": [1, 1, 2], "v": ["a", "b", "c"]}, {"key": "k"}, {"k": [1, 2], "v": ["b", "c"]}),
+    ("drop_missing", {"a": [1.0, NA, 3.0], "b": ["x", "y", None]}, {"columns": ["a"]},
+     {"a": [1.0, 3.0], "b": ["x", None]}),
+    ("fill_missing", {"a": [1.0, NA, 5.0]}, {"column": "a", "strategy": "median"}, {"a": [1.0, 3.0, 5.0]}),
+    ("fill_missing", {"c": ["x", None, "x"]}, {"column": "c", "value": "unknown"}, {"c": ["x", "unknown", "x"]}),
+    ("fill_missing", {"c": ["x", None, "y", "y"]}, {"column": "c", "strategy": "mode"}, {"c": ["x", "y", "y", "y"]}),
+    ("normalise_text", {"t": ["  a  b ", "c", None]}, {"columns": "t"}, {"t": ["a b", "c", None]}),
+    ("normalise_text", {"t": [" Ab "]}, {"columns": ["t"], "case": "lower"}, {"t": ["ab"]}),
+    ("unify_categories", {"c": ["Books", "books", "Bokos", "Toys"]}, {"column": "c", "mapping": {"books": "Books",
+     "Bokos": "Books"}}, {"c": ["Books", "Books", "Books", "Toys"]}),
+    ("out_of_range", {"p": [1.0, -2.0, NA, 9.0]}, {"column": "p", "min": 0}, {"p": [1.0, NA, 9.0]}),
+    ("out_of_range", {"p": [1.0, -2.0, 9.0]}, {"column": "p", "min": 0, "max": 5, "action": "cap"},
+     {"p": [1.0, 0.0, 5.0]}),
+    ("out_of_range", {"p": [1.0, -2.0]}, {"column": "p", "min": 0, "action": "null"}, {"p": [1.0, NA]}),
+    ("cast_type", {"n": ["1", "2", "x"]}, {"column": "n", "to": "float"}, {"n": [1.0, 2.0, NA]}),
+    ("mask_pii", {"e": ["a@b.com", None]}, {"column": "e"},
+     {"e": ["h_" + __import__("hashlib").sha256(b"a@b.com").hexdigest()[:12], None]}),
+    ("mask_pii", {"t": ["mail me: ann.k12@example.com or call +1 555-123-4567 ok"]}, {"column": "t", "method": "redact"},
+     {"t": ["mail me: [email] or call [phone] ok"]}),
+    ("mask_pii", {"t": ["bought on 10.10.2018, order 2018-08-15 10:00, 3 items"]}, {"column": "t", "method": "redact"},
+     {"t": ["bought on 10.10.2018, order 2018-08-15 10:00, 3 items"]}),
+    ("mask_pii", {"t": ["x"], "u": [1]}, {"column": "t", "method": "drop_column"}, {"u": [1]}),
+    ("relabel", {"label": ["a", "b", "c"]}, {"column": "label", "changes": {"1": "z", "7": "q"}},
+     {"label": ["a", "z", "c"]}),
+    ("drop_columns", {"a": [1], "b": [2]}, {"columns": ["b"]}, {"a": [1]}),
+    ("drop_rows", {"q": [1, -1, 2]}, {"where": "q < 0"}, {"q": [1, 2]}),
+])
+def test_step_changes_table_as_specified(kind, before, params, after):
+    result = run(kind, pd.DataFrame(before), **params).reset_index(drop=True)
+    pd.testing.assert_frame_equal(result, pd.DataFrame(after), check_dtype=False)
+
+
+def test_cast_to_integer_keeps_identifiers_exact():
+    result = run("cast_type", pd.DataFrame({"id": [17850.0, NA]}), column="id", to="integer")
+    assert str(result["id"].dtype) == "Int64" and result["id"].tolist()[0] == 17850 and pd.isna(result["id"][1])
+
+
+@pytest.mark.parametrize("unparseable, rows", [("null", 3), ("drop", 2)])
+def test_parse_dates_blanks_or_drops_what_does_not_parse(unparseable, rows):
+    df = pd.DataFrame({"d": ["2024-01-31", "2021-02-30", None]})
+    result = run("parse_dates", df, column="d", unparseable=unparseable)
+    assert pd.api.types.is_datetime64_any_dtype(result["d"]) and len(result) == rows
+    assert result["d"].iloc[0] == pd.Timestamp("2024-01-31") and result["d"].notna().sum() == 1
+
+
+def test_drop_orphans_keeps_rows_with_known_or_missing_keys(tmp_path):
+    parent = tmp_path / "parent.parquet"
+    pd.DataFrame({"user_id": [1, 2]}).to_parquet(parent)
+    df = pd.DataFrame({"user_id": [1.0, 3.0, NA, 2.0]})
+    result = run("drop_orphans", df, column="user_id", parent_asset="users", parent_version=1,
+                 parent_column="user_id", parent_path=str(parent))
+    assert result.index.tolist() == [0, 2, 3]
+
+
+def test_steps_keep_base_row_numbers_as_index():
+    df = pd.DataFrame({"a": [1, 1, 2, 2]})
+    assert run("drop_duplicates", df).index.tolist() == [0, 2]
+
+
+def test_apply_never_changes_its_input():
+    df = pd.DataFrame({"t": [" a "]})
+    run("normalise_text", df, columns=["t"])
+    assert df["t"].tolist() == [" a "]
+
+
+@pytest.mark.parametrize("kind, params, message", [
+    ("fill_missing", {"column": "a"}, "needs --param value"),
+    ("fill_missing", {"column": "a", "strategy": "avg"}, "use one of: value, median, mean, mode"),
+    ("out_of_range", {"column": "a"}, "needs --param min"),
+    ("out_of_range", {"column": "a", "min": "zero"}, "must be a number"),
+    ("drop_rows", {"where": " "}, "needs --param where"),
+    ("drop_duplicates", {"colour": "a"}, "has no parameter colour"),
+    ("unify_categories", {"column": "a"}, "needs the parameter 'mapping'"),
+])
+def test_bad_parameters_get_a_clear_error(kind, params, message):
+    with pytest.raises(StocktakeError, match=message):
+        run(kind, pd.DataFrame({"a": [1.0]}), **params)
+
+
+def test_unknown_column_suggests_real_ones():
+    with pytest.raises(UnknownNameError, match="Did you mean: price"):
+        run("fill_missing", pd.DataFrame({"price": [1.0]}), column="prices", strategy="median")
+
+
+def test_unknown_kind_suggests_real_ones():
+    with pytest.raises(UnknownNameError, match="drop_duplicates"):
+        get_step("drop_duplicate")
+
+
+def test_code_embeds_parameters_as_literals_only():
+    code = get_step("fill_missing").code({"column": "a'] = 1; import os; x = df['a", "value": "'); import os; ('"})
+    compile(code, "<test>", "exec")  # still one well-formed statement
+    assert code.count("\n") == 0 and code.startswith("df[")
+
+
+def test_preview_shows_rows_before_and_after():
+    df = pd.DataFrame({"p": [1.0, -2.0, 3.0, -4.0]})
+    preview = get_step("out_of_range").preview(df, {"column": "p", "min": 0, "action": "null"}, n=1)
+    assert (preview.rows_affected, preview.rows_changed, preview.rows_removed) == (2, 2, 0)
+    assert preview.before == [{"_row": 1, "p": -2.0}] and preview.after == [{"_row": 1, "p": None}]
+
+
+def test_preview_marks_removed_rows():
+    preview = get_step("drop_duplicates").preview(pd.DataFrame({"a": [1, 1]}), {})
+    assert preview.rows_removed == 1 and preview.after == [None]
+
+
+def test_every_kind_describes_itself():
+    assert {"drop_duplicates", "dedupe_key", "drop_missing", "fill_missing", "parse_dates", "normalise_text",
+            "unify_categories", "out_of_range", "cast_type", "mask_pii", "relabel", "drop_orphans"} <= set(STEP_TYPES)
+
+
+@pytest.mark.parametrize("a, b", [("Home  &  Kitchen", "home&kitchen"), ("Électronics", "electronics"),
+                                  ("Sports &Outdoors", "sports & outdoors")])
+def test_fingerprint_ignores_case_accents_spacing_punctuation(a, b):
+    assert fingerprint(a) == fingerprint(b)
+
+
+@pytest.mark.parametrize("a, b, distance", [("books", "bokos", 1), ("beauty", "beuaty", 1), ("grocery", "grocey", 1),
+                                            ("shoes", "boots", 3)])
+def test_osa_distance_counts_a_swap_as_one_edit(a, b, distance):
+    assert osa_distance(a, b, limit=2) == distance
+
+
+def test_spellings_cluster_onto_the_most_frequent():
+    s = pd.Series(["Books"] * 5 + ["books", "Bokos"] + ["casa_conforto"] * 3 + ["casa_conforto_2"] * 2 + ["Toys"])
+    assert cluster_spellings(s) == {"books": "Books", "Bokos": "Books"}

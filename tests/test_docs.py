@@ -1,0 +1,263 @@
+"""Doc store and hybrid search: idempotent indexing, replacement, keyword hits, linking, generated docs, CLI."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from types import SimpleNamespace
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from stocktake.cli.main import app
+from stocktake.errors import StocktakeError, UnknownNameError
+from stocktake.tools.docs import (
+    DocStore, index_docs, index_profile_doc, list_docs, refresh_profile_docs, remove_docs, search_docs,
+)
+from stocktake.vectorstore.embeddings import shared_encoder
+
+pytestmark = pytest.mark.slow  # the first test loads the sentence encoder (about 8 s)
+
+ORDERS_DOC = """\
+# Shop data dictionary
+
+## orders
+One row per order placed in the shop.
+
+- `order_id`: unique identifier of the order.
+- `order_status`: delivered, shipped, canceled.
+- `order_purchase_timestamp`: Shows the purchase timestamp.
+- `order_approved_at`: Shows the payment approval timestamp.
+- `order_delivered_customer_date`: actual delivery date to the customer.
+- `order_estimated_delivery_date`: delivery date promised at purchase.
+
+## customers
+Who buys.
+
+- `customer_id`: key of the customer.
+- `customer_city`: customer city name.
+- `customer_state`: customer state.
+
+## reviews
+- `review_score`: note from 1 to 5 given by the customer.
+- `review_answer_timestamp`: when the customer answered the satisfaction survey.
+"""
+
+
+@pytest.fixture(scope="session")
+def encoder():
+    enc = shared_encoder()
+    enc.encode(["warm up"])  # load once per session: importing sentence-transformers alone takes seconds
+    return enc
+
+
+@pytest.fixture
+def store(ws, encoder) -> DocStore:
+    return DocStore(ws, encoder)
+
+
+@pytest.fixture
+def orders_doc(tmp_path):
+    path = tmp_path / "docs" / "shop.md"
+    path.parent.mkdir()
+    path.write_text(ORDERS_DOC)
+    return path
+
+
+def test_re_adding_a_doc_changes_nothing(store, orders_doc):
+    first = index_docs(store, [orders_doc])
+    count = store.count()
+    again = index_docs(store, [orders_doc])
+    assert first.files[0].added == count == first.chunks
+    assert (again.files[0].added, again.files[0].removed, store.count()) == (0, 0, count)
+
+
+def test_a_changed_doc_replaces_its_old_chunks(store, orders_doc):
+    index_docs(store, [orders_doc])
+    before = store.count()
+    orders_doc.write_text(ORDERS_DOC.replace("- `order_status`: delivered, shipped, canceled.\n", "")
+                          .replace("customer city name", "town where the customer lives"))
+    report = index_docs(store, [orders_doc]).files[0]
+    texts = [r.text for r in store.records()]
+    assert not any("order_status" in t for t in texts)
+    assert not any("customer city name" in t for t in texts)
+    assert any("town where the customer lives" in t for t in texts)
+    assert store.count() == before - 1 == report.chunks
+    assert report.removed == 3  # the status column, the city column and the orders table chunk listing both
+
+
+def test_the_index_persists_across_store_instances(ws, encoder, store, orders_doc):
+    index_docs(store, [orders_doc])
+    reopened = DocStore(ws, encoder)
+    assert reopened.count() == store.count()
+    assert search_docs(reopened, "customer city", k=1)[0].column == "customer_city"
+
+
+@pytest.mark.parametrize(
+    "question", ["order_purchase_timestamp", "what does review_answer_timestamp mean?", "order_approved_at"],
+)
+def test_exact_column_names_are_found_first(store, orders_doc, question):
+    index_docs(store, [orders_doc])
+    column = next(w for w in question.replace("?", "").split() if "_" in w)
+    assert search_docs(store, question, k=1)[0].column == column
+
+
+def test_keyword_ranking_alone_finds_the_exact_column(store, orders_doc):
+    index_docs(store, [orders_doc])
+    assert search_docs(store, "order_purchase_timestamp", k=1, mode="keyword")[0].column == "order_purchase_timestamp"
+
+
+@pytest.mark.parametrize(
+    ("question", "column"),
+    [("when was the payment approved?", "order_approved_at"), ("which town does the buyer live in?", "customer_city"),
+     ("how satisfied was the customer, as a number?", "review_score")],
+)
+def test_paraphrased_questions_find_the_column(store, orders_doc, question, column):
+    index_docs(store, [orders_doc])
+    assert column in [h.column for h in search_docs(store, question, k=3)]
+
+
+def test_docs_link_to_catalog_assets_with_other_names(store, catalog, orders_doc):
+    catalog.register("olist_orders_dataset", pd.DataFrame({"order_id": ["a"], "order_status": ["delivered"],
+                                                           "order_approved_at": ["2018-01-01"]}),
+                     kind="orders", source="orders.csv", fmt="csv")
+    report = index_docs(store, [orders_doc], catalog)
+    hits = search_docs(store, "when was the order approved?", k=3, asset="olist_orders_dataset")
+    assert hits and all(h.asset == "olist_orders_dataset" for h in hits)
+    assert hits[0].column == "order_approved_at"
+    assert report.files[0].linked == 7  # the orders table chunk and its six columns, nothing from customers
+    assert list_docs(store)[0].assets == ("olist_orders_dataset",)
+
+
+def test_re_adding_after_ingest_links_without_re_embedding(store, catalog, orders_doc):
+    index_docs(store, [orders_doc])
+    catalog.register("customers", pd.DataFrame({"customer_id": [1], "customer_city": ["Lyon"]}),
+                     kind="users", source="c.csv", fmt="csv")
+    report = index_docs(store, [orders_doc], catalog).files[0]
+    assert (report.added, report.linked) == (0, 4)
+    assert search_docs(store, "city", k=1, asset="customers")[0].column == "customer_city"
+
+
+def test_unknown_asset_filter_suggests_linked_ones(store, catalog, orders_doc):
+    catalog.register("customers", pd.DataFrame({"customer_id": [1]}), kind="users", source="c.csv", fmt="csv")
+    index_docs(store, [orders_doc], catalog)
+    with pytest.raises(UnknownNameError, match="Did you mean: customers"):
+        search_docs(store, "city", asset="customer")
+
+
+def test_generated_doc_describes_columns_with_example_values(store, catalog):
+    catalog.register("users", pd.DataFrame({"user_id": [1, 2], "home_town": ["Lyon", "Nantes"],
+                                            "email": ["a@x.org", "b@y.org"]}),
+                     kind="users", source="users.csv", fmt="csv", description="Registered shoppers.")
+    index_profile_doc(store, catalog, "users")
+    hit = search_docs(store, "which city does the user live in?", k=1, asset="users")[0]
+    assert (hit.column, hit.kind, hit.location) == ("home_town", "profile", "profile › users › home_town")
+    assert hit.text == "users › home_town (string): examples: Lyon, Nantes"
+    texts = " ".join(r.text for r in store.records())
+    assert "Registered shoppers." in texts and "@" not in texts  # no example values for e-mail-like columns
+
+
+def test_generated_doc_uses_a_profile_when_given(store, catalog):
+    catalog.register("orders", pd.DataFrame({"order_id": [1, 2], "total": [10.0, None]}),
+                     kind="orders", source="o.csv", fmt="csv")
+    profile = SimpleNamespace(
+        columns=[SimpleNamespace(name="total", type="float", semantic_type="money", nulls=1, distinct=1,
+                                 min=10.0, max=10.0, top_values=[(10.0, 1)])],
+        issues=[SimpleNamespace(column="total", kind="missing", message="1 of 2 values missing")],
+    )
+    relation = SimpleNamespace(child="orders", child_column="user_id", parent="users", parent_column="user_id",
+                               coverage=0.98)
+    index_profile_doc(store, catalog, "orders", profile=profile, relations=[relation])
+    texts = {r.metadata.get("column"): r.text for r in store.records()}
+    assert texts["total"] == ("orders › total (float): looks like money; 1 missing; 1 distinct; from 10.0 to 10.0; "
+                              "most common: 10.0. examples: 10.0. issues: 1 of 2 values missing")
+    assert "Relationships: orders.user_id references users.user_id (98% of values found)" in texts[None]
+
+
+def test_generated_docs_follow_new_asset_versions(store, catalog):
+    catalog.register("users", pd.DataFrame({"user_id": [1]}), kind="users", source="u.csv", fmt="csv")
+    index_profile_doc(store, catalog, "users")
+    catalog.add_version("users", pd.DataFrame({"user_id": [1], "country": ["FR"]}), note="added country")
+    assert refresh_profile_docs(store, catalog) == ["users"]
+    versions = {r.metadata["asset_version"] for r in store.records()}
+    assert versions == {2}
+    assert search_docs(store, "country", k=1)[0].column == "country"
+    assert refresh_profile_docs(store, catalog) == []
+
+
+def test_remove_by_file_name_forgets_only_that_source(store, orders_doc, tmp_path):
+    other = tmp_path / "notes.txt"
+    other.write_text("Notes\n=====\n\nPrices are in euros.\n")
+    index_docs(store, [orders_doc, other])
+    removed = remove_docs(store, "shop.md")
+    assert removed.source == str(orders_doc.resolve())
+    assert [d.source for d in list_docs(store)] == [str(other.resolve())]
+    with pytest.raises(UnknownNameError, match="Did you mean"):
+        remove_docs(store, "shop.md")
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda d: d / "missing.md", "No such file or folder"),
+        (lambda d: (d / "photo.png").write_bytes(b"x") and d / "photo.png", "Cannot index"),
+        (lambda d: (d / "data.csv").write_text("a,b\n1,2\n") and d / "data.csv", "does not look like a data dictionary"),
+    ],
+    ids=["missing", "unsupported", "data-csv"],
+)
+def test_bad_paths_get_a_clear_error(store, tmp_path, make, message):
+    with pytest.raises(StocktakeError, match=message):
+        index_docs(store, [make(tmp_path)])
+    assert store.count() == 0
+
+
+def test_a_folder_skips_data_files_and_indexes_docs(store, orders_doc):
+    (orders_doc.parent / "orders.csv").write_text("order_id,status\n1,shipped\n")
+    report = index_docs(store, [orders_doc.parent])
+    assert [f.source for f in report.files] == [str(orders_doc.resolve())]
+    assert [p for p, _ in report.skipped] == [str(orders_doc.parent / "orders.csv")]
+
+
+def test_cli_search_prints_one_json_object(orders_doc, encoder):
+    runner = CliRunner()
+    added = runner.invoke(app, ["docs", "add", str(orders_doc), "--json"])
+    assert added.exit_code == 0, added.output
+    assert json.loads(added.stdout)["chunks"] == 14
+    result = runner.invoke(app, ["docs", "search", "when was the order approved?", "--k", "2", "--json"])
+    assert result.exit_code == 0, result.output
+    hits = json.loads(result.stdout)["hits"]
+    assert len(hits) == 2
+    assert {"text", "source", "location", "asset", "column", "score"} <= set(hits[0])
+    assert hits[0]["location"] == "shop.md › orders › order_approved_at"
+    assert hits[0]["score"] >= hits[1]["score"]
+
+
+def test_cli_remove_unknown_source_is_a_one_line_error(orders_doc, encoder):
+    runner = CliRunner()
+    runner.invoke(app, ["docs", "add", str(orders_doc)])
+    result = runner.invoke(app, ["docs", "remove", "nothing.md"])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: No indexed doc named 'nothing.md'.")
+    assert "Traceback" not in result.output
+
+
+def test_langchain_adapter_embeds_like_the_encoder(encoder):
+    from stocktake.vectorstore.langchain_adapter import LocalMiniLMEmbeddings
+
+    lc = LocalMiniLMEmbeddings(encoder)
+    assert lc.embed_query("order status") == pytest.approx(encoder.encode(["order status"])[0])
+    assert len(lc.embed_documents(["a", "b"])) == 2
+
+
+@pytest.mark.shared_data
+def test_olist_dictionary_chunks_per_table_and_column_and_answers_questions(store, shared_data):
+    report = index_docs(store, [shared_data / "olist-ecommerce-sample" / "DATA_DICTIONARY.md"])
+    records = store.records()
+    tables = {r.metadata["table"] for r in records if "table" in r.metadata and "column" not in r.metadata}
+    assert len([r for r in records if "column" in r.metadata]) == 52
+    assert {"olist_orders_dataset", "olist_customers_dataset", "product_category_name_translation"} <= tables
+    assert report.chunks == len(records)
+    best = search_docs(store, "when was the order approved?", k=1)[0]
+    assert (best.table, best.column) == ("olist_orders_dataset", "order_approved_at")
+    assert best.location == "DATA_DICTIONARY.md › olist_orders_dataset › order_approved_at"
