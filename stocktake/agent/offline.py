@@ -74,8 +74,9 @@ class OfflinePlanner:
         return np.asarray(self.encoder.encode(texts)), owners
 
     def plan(self, question: str) -> Plan:
-        assets = find_assets(question, self.ctx.catalog)
-        scores = self._intent_scores(_neutralise(question, assets))
+        mentions = find_mentions(question, self.ctx.catalog)
+        assets = [m.asset for m in mentions]
+        scores = self._intent_scores(_neutralise(question, mentions))
         best = max(scores, key=scores.get)
         if scores[best] < self.min_score:
             return Plan("unknown", None, score=scores[best])
@@ -117,38 +118,62 @@ class OfflinePlanner:
         return args, None
 
 
+@dataclass(frozen=True)
+class Mention:
+    asset: str
+    score: float
+    position: int
+    words: tuple[str, ...]  # the words of the question that named it
+
+
 def find_assets(question: str, catalog) -> list[str]:
-    """Asset names mentioned in the question, best match first, by exact name, name parts or kind words."""
+    return [m.asset for m in find_mentions(question, catalog)]
+
+
+def find_mentions(question: str, catalog) -> list[Mention]:
+    """Assets named in the question, in order of mention: exact names first, then name parts, then kind words."""
     text = question.lower()
-    words = set(re.findall(r"[a-z0-9]+", text))
-    stems = words | {w.rstrip("s") for w in words}
-    scored = []
-    for asset in catalog.list_assets():
+    mentions: list[Mention] = []
+    assets = catalog.list_assets()
+    for asset in sorted(assets, key=lambda a: -len(a.name)):
         name = asset.name.lower()
-        position = text.find(name)
-        if position >= 0 and re.search(rf"(?<![a-z0-9_]){re.escape(name)}(?![a-z0-9_])", text):
-            scored.append((2.0 + len(name) / 100, position, asset.name))
+        match = re.search(rf"(?<![a-z0-9_]){re.escape(name)}(?![a-z0-9_])", text)
+        if match:
+            mentions.append(Mention(asset.name, 2.0, match.start(), (name,)))
+            text = text[:match.start()] + " " * len(name) + text[match.end():]  # a name is used once
+    # "user 42" or "order 1001" names a record, not a table.
+    record_refs = set(re.findall(r"([a-z]+)\s+#?\d+", text))
+    words = {m.group(): m.start() for m in re.finditer(r"[a-z0-9]+", text) if m.group() not in record_refs}
+    stems = {w.rstrip("s"): pos for w, pos in words.items()} | words
+    for asset in assets:
+        if any(m.asset == asset.name for m in mentions):
             continue
-        parts = [p for p in re.findall(r"[a-z]+", name) if p not in GENERIC_TOKENS and len(p) > 1]
+        parts = [p for p in re.findall(r"[a-z]+", asset.name.lower()) if p not in GENERIC_TOKENS and len(p) > 1]
         hits = [p for p in parts if p in stems or p.rstrip("s") in stems]
         if parts and hits:
-            first = min(text.find(h.rstrip("s")) for h in hits)
-            scored.append((len(hits) / len(parts), first, asset.name))
+            found = [w for w in words if w in hits or w.rstrip("s") in {h.rstrip("s") for h in hits}]
+            generic = [w for w in words if w in GENERIC_TOKENS and w in asset.name.lower()]
+            mentions.append(Mention(asset.name, len(hits) / len(parts), min(words[w] for w in found),
+                                    tuple(found + generic)))
             continue
         kind_hits = [w for w in KIND_WORDS.get(asset.kind, ()) if w in stems]
         if kind_hits:
-            scored.append((0.5, min(text.find(w) for w in kind_hits), asset.name))
-    best = max((s[0] for s in scored), default=0)
-    # Strong matches only when there are any; among equals, keep the order of mention (for "X join Y").
-    chosen = [s for s in scored if s[0] >= min(best, 1.0) * 0.99 or s[0] >= 1.0]
-    return [name for _, _, name in sorted(chosen, key=lambda s: (s[1], -s[0]))]
+            found = [w for w in words if w.rstrip("s") in kind_hits or w in kind_hits]
+            # Kind words ("user", "click") stay in the question: they carry intent as much as they name assets.
+            mentions.append(Mention(asset.name, 0.5, min(words[w] for w in found), ()))
+    exact = [m for m in mentions if m.score >= 2.0]
+    partial = [m for m in mentions if m.score < 2.0]
+    best = max((m.score for m in partial), default=0.0)
+    # Partial matches only fill in where fewer than two assets were named exactly, and only the best of them.
+    chosen = exact + [m for m in partial if m.score >= best and len(exact) < 2]
+    return sorted(chosen, key=lambda m: (m.position, -m.score))
 
 
-def _neutralise(question: str, assets: list[str]) -> str:
-    """Replace asset names by X so that intent matching looks at the phrasing, not at the names."""
-    for name in assets:
-        question = re.sub(re.escape(name), "X", question, flags=re.I)
-    return question
+def _neutralise(question: str, mentions: list[Mention]) -> str:
+    """Replace the words that named assets by X so that intent matching looks at the phrasing only."""
+    for word in sorted({w for m in mentions for w in m.words}, key=len, reverse=True):
+        question = re.sub(rf"(?<![A-Za-z0-9_]){re.escape(word)}s?(?![A-Za-z0-9_])", "X", question, flags=re.I)
+    return re.sub(r"X(\s+X)+", "X", question)
 
 
 def help_text(tool_names: set[str]) -> str:

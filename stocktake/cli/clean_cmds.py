@@ -15,6 +15,7 @@ clean_app = typer.Typer(no_args_is_help=True, help="Guided data cleaning in pers
 
 PARAM_HELP = "A step parameter as key=value; the value is JSON where it parses (2, null, [\"a\",\"b\"]), else text."
 JSON_OPT = typer.Option(False, "--json", help="Print one JSON object.")
+SESSION = typer.Argument(..., metavar="SESSION", help="The session id (see: stocktake clean sessions).")
 
 
 def parse_params(pairs: list[str] | None) -> dict:
@@ -70,7 +71,7 @@ def start(ctx: typer.Context, asset: str = typer.Argument(..., help="The asset t
     err.print(f"Next: stocktake clean accept {session.id} STEP (or all) | reject | explain | show")
 
 
-def show(ctx: typer.Context, session_id: str = typer.Argument(..., metavar="SESSION"), as_json: bool = JSON_OPT) -> None:
+def show(ctx: typer.Context, session_id: str = SESSION, as_json: bool = JSON_OPT) -> None:
     """Show a session: every step with its status, and the current table's size."""
     view = _session(ctx, session_id).show()
     if as_json:
@@ -99,7 +100,7 @@ def sessions(ctx: typer.Context, as_json: bool = JSON_OPT) -> None:
     out.print(table)
 
 
-def accept(ctx: typer.Context, session_id: str = typer.Argument(..., metavar="SESSION"),
+def accept(ctx: typer.Context, session_id: str = SESSION,
            step: str = typer.Argument(..., help="A step id, or 'all' for every pending proposal in order."),
            param: list[str] = typer.Option(None, "--param", "-p", help=PARAM_HELP), as_json: bool = JSON_OPT) -> None:
     """Accept a step (optionally with changed parameters); the current table is updated."""
@@ -114,14 +115,14 @@ def accept(ctx: typer.Context, session_id: str = typer.Argument(..., metavar="SE
     _report(session, views, as_json)
 
 
-def reject(ctx: typer.Context, session_id: str = typer.Argument(..., metavar="SESSION"),
+def reject(ctx: typer.Context, session_id: str = SESSION,
            step: str = typer.Argument(...), as_json: bool = JSON_OPT) -> None:
     """Reject a proposed step."""
     session = _session(ctx, session_id)
     _report(session, [session.reject(step)], as_json)
 
 
-def undo(ctx: typer.Context, session_id: str = typer.Argument(..., metavar="SESSION"),
+def undo(ctx: typer.Context, session_id: str = SESSION,
          step: str = typer.Argument(None, help="Any applied step (default: the last one)."),
          as_json: bool = JSON_OPT) -> None:
     """Take back an applied step; the later steps are replayed without it."""
@@ -129,13 +130,13 @@ def undo(ctx: typer.Context, session_id: str = typer.Argument(..., metavar="SESS
     _report(session, [session.undo(step)], as_json)
 
 
-def redo(ctx: typer.Context, session_id: str = typer.Argument(..., metavar="SESSION"), as_json: bool = JSON_OPT) -> None:
+def redo(ctx: typer.Context, session_id: str = SESSION, as_json: bool = JSON_OPT) -> None:
     """Re-apply the step undone last."""
     session = _session(ctx, session_id)
     _report(session, [session.redo()], as_json)
 
 
-def add(ctx: typer.Context, session_id: str = typer.Argument(..., metavar="SESSION"),
+def add(ctx: typer.Context, session_id: str = SESSION,
         kind: str = typer.Argument(..., help="The step kind; see: stocktake clean kinds."),
         param: list[str] = typer.Option(None, "--param", "-p", help=PARAM_HELP), as_json: bool = JSON_OPT) -> None:
     """Add a custom step; it waits as a proposal until you accept it."""
@@ -143,14 +144,14 @@ def add(ctx: typer.Context, session_id: str = typer.Argument(..., metavar="SESSI
     _report(session, [session.add_custom_step(kind, parse_params(param))], as_json)
 
 
-def edit(ctx: typer.Context, session_id: str = typer.Argument(..., metavar="SESSION"), step: str = typer.Argument(...),
+def edit(ctx: typer.Context, session_id: str = SESSION, step: str = typer.Argument(...),
          param: list[str] = typer.Option(..., "--param", "-p", help=PARAM_HELP), as_json: bool = JSON_OPT) -> None:
     """Change a step's parameters (an applied step is replayed with them)."""
     session = _session(ctx, session_id)
     _report(session, [session.edit_step(step, parse_params(param))], as_json)
 
 
-def explain(ctx: typer.Context, session_id: str = typer.Argument(..., metavar="SESSION"),
+def explain(ctx: typer.Context, session_id: str = SESSION,
             step: str = typer.Argument(...), as_json: bool = JSON_OPT) -> None:
     """Explain one step: what, why, its code and a before/after preview."""
     view = _session(ctx, session_id).explain_step(step)
@@ -160,8 +161,9 @@ def explain(ctx: typer.Context, session_id: str = typer.Argument(..., metavar="S
     _print_step(view, detailed=True)
 
 
-def export(ctx: typer.Context, session_id: str = typer.Argument(..., metavar="SESSION"),
-           out_path: Path = typer.Option(..., "--out", help="The .py file to write."), as_json: bool = JSON_OPT) -> None:
+def export(ctx: typer.Context, session_id: str = SESSION,
+           out_path: Path = typer.Option(..., "--out", help="The .py file to write."),
+           as_json: bool = JSON_OPT) -> None:
     """Export the session as a standalone pandas script that reproduces its result."""
     path = _session(ctx, session_id).export_script(out_path)
     if as_json:
@@ -170,9 +172,11 @@ def export(ctx: typer.Context, session_id: str = typer.Argument(..., metavar="SE
     err.print(f"[green]✓[/] wrote {path}; run: python {path} OUTPUT.parquet", highlight=False)
 
 
-def finish(ctx: typer.Context, session_id: str = typer.Argument(..., metavar="SESSION"),
-           rebase: bool = typer.Option(False, "--rebase", help="If the asset changed: replay the steps onto its latest version."),
-           branch: bool = typer.Option(False, "--branch", help="If the asset changed: save as a new asset ASSET__branch_SESSION."),
+def finish(ctx: typer.Context, session_id: str = SESSION,
+           rebase: bool = typer.Option(False, "--rebase",
+                                       help="If the asset changed: replay the steps onto its latest version."),
+           branch: bool = typer.Option(False, "--branch",
+                                       help="If the asset changed: save as a new asset ASSET__branch_SESSION."),
            as_json: bool = JSON_OPT) -> None:
     """Write the cleaned table as a new version of the asset."""
     if rebase and branch:

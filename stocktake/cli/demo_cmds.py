@@ -7,17 +7,28 @@ from rich.table import Table
 
 from stocktake.catalog import Catalog
 from stocktake.cli.common import catalog, err, out, progress
+from stocktake.cli.serve_cmds import AUTH, HOST, OFFLINE, PORT, serve_catalog
 
 
 def demo(
     ctx: typer.Context,
     scale: str = typer.Option("small", "--scale", help="small (seconds) or medium (about a million events)."),
     seed: int = typer.Option(0, "--seed"),
+    serve: bool = typer.Option(True, "--serve/--no-serve", help="Serve the web app afterwards (--no-serve: "
+                                                                 "print the inventory and exit)."),
+    host: str = HOST,
+    port: int = PORT,
+    auth: str = AUTH,
+    offline: bool = OFFLINE,
 ) -> None:
-    """Generate sample data into the workspace, ingest and profile it, and print the inventory."""
+    """Generate sample data into the workspace, ingest and profile it, index its docs, and serve the app."""
     cat = catalog(ctx)
     prepare_demo(cat, scale=scale, seed=seed)
-    print_inventory(cat)
+    if not serve:
+        print_inventory(cat)
+        return
+    index_demo_docs(cat)
+    serve_catalog(cat, host=host, port=port, auth=auth, offline=offline)
 
 
 def prepare_demo(cat: Catalog, *, scale: str = "small", seed: int = 0) -> None:
@@ -36,6 +47,16 @@ def prepare_demo(cat: Catalog, *, scale: str = "small", seed: int = 0) -> None:
                 ingest_path(cat, folder / f"{table}.csv", name=table)
             profile_asset(cat, table)
             advance(description=f"profiled {table}")
+
+
+def index_demo_docs(cat: Catalog) -> None:
+    """Index the sample schema docs, so the docs tab and the assistant can search them from the start."""
+    from stocktake.tools.docs import DocStore, index_docs
+
+    folder = cat.ws.root / "sample-data" / "docs"
+    if folder.is_dir():
+        with err.status("Indexing the sample schema docs (loads the text encoder)…"):
+            index_docs(DocStore(cat.ws), [folder], cat)
 
 
 def print_inventory(cat: Catalog) -> None:

@@ -46,8 +46,8 @@ class ColumnScan:
     future: int = 0
     ancient: int = 0
     length: dict[str, float] | None = None
-    value_counts: list[tuple[Any, int]] | None = None  # most frequent first; complete if len < distinct? no: see complete
-    value_counts_complete: bool = False
+    value_counts: list[tuple[Any, int]] | None = None  # most frequent first
+    value_counts_complete: bool = False  # every value, not only the top ones (small text domains)
     histogram: dict | None = None
     sample: list = field(default_factory=list)
 
@@ -83,11 +83,11 @@ def jsonable(value: Any) -> Any:
 
 
 def scan_table(con: duckdb.DuckDBPyConnection, path: Path, columns: tuple[Column, ...], rows: int,
-               settings: ProfileSettings, now: dt.datetime) -> list[ColumnScan]:
+               settings: ProfileSettings, future_sql: str, ancient_sql: str) -> list[ColumnScan]:
     scans = [ColumnScan(c.name, c.type) for c in columns]
     if not scans:
         return scans
-    _aggregate_pass(con, scans, rows, settings, now)
+    _aggregate_pass(con, scans, rows, settings, future_sql, ancient_sql)
     _exact_distinct_pass(con, scans, settings)
     for s in scans:
         _value_counts(con, s, settings)
@@ -96,7 +96,8 @@ def scan_table(con: duckdb.DuckDBPyConnection, path: Path, columns: tuple[Column
     return scans
 
 
-def _aggregate_pass(con, scans: list[ColumnScan], rows: int, settings: ProfileSettings, now: dt.datetime) -> None:
+def _aggregate_pass(con, scans: list[ColumnScan], rows: int, settings: ProfileSettings,
+                    future_sql: str, ancient_sql: str) -> None:
     exact_q = rows <= settings.exact_quantile_rows
     parts: list[str] = []
     for i, s in enumerate(scans):
@@ -115,10 +116,9 @@ def _aggregate_pass(con, scans: list[ColumnScan], rows: int, settings: ProfileSe
                       f"count(*) FILTER (WHERE {c} < 0) AS neg{i}"]
         elif s.type in TEMPORAL:
             qfun = f"quantile_disc({c}, {list(QUANTILES)})" if exact_q else f"approx_quantile({c}, {list(QUANTILES)})"
-            future = (now + dt.timedelta(days=settings.future_days)).strftime("%Y-%m-%d %H:%M:%S")
-            parts += [f"to_timestamp(avg(epoch({c}))) AS mean{i}", f"{qfun} AS q{i}",
-                      f"count(*) FILTER (WHERE {c}::TIMESTAMP > TIMESTAMP '{future}') AS fut{i}",
-                      f"count(*) FILTER (WHERE {c}::TIMESTAMP < TIMESTAMP '{settings.ancient_year}-01-01') AS anc{i}"]
+            parts += [f"make_timestamp(avg(epoch_us({c}::TIMESTAMP))::BIGINT) AS mean{i}", f"{qfun} AS q{i}",
+                      f"count(*) FILTER (WHERE {c}::TIMESTAMP > {future_sql}) AS fut{i}",
+                      f"count(*) FILTER (WHERE {c}::TIMESTAMP < {ancient_sql}) AS anc{i}"]
         else:
             parts += [f"min(length({c})) AS lmin{i}", f"max(length({c})) AS lmax{i}", f"avg(length({c})) AS lmean{i}"]
     rec = con.execute(f"SELECT {', '.join(parts)} FROM t").fetchone()
@@ -180,8 +180,7 @@ def _histograms(con, scans: list[ColumnScan], settings: ProfileSettings) -> None
     for i, s in enumerate(scans):
         if s.type in NUMERIC + TEMPORAL and s.non_null and s.min != s.max:
             expr = f"{quote(s.name)}::DOUBLE" if s.type in NUMERIC else f"epoch({quote(s.name)})::DOUBLE"
-            lo, hi = con.execute(f"SELECT min({expr}), max({expr}) FROM t").fetchone() if s.type in TEMPORAL \
-                else (float(s.min), float(s.max))
+            lo, hi = (float(s.min), float(s.max)) if s.type in NUMERIC else (_epoch(s.min), _epoch(s.max))
             if not (math.isfinite(lo) and math.isfinite(hi)):
                 continue
             edges = [lo + (hi - lo) * k / bins for k in range(bins + 1)]
@@ -196,6 +195,13 @@ def _histograms(con, scans: list[ColumnScan], settings: ProfileSettings) -> None
         if s.histogram is None and s.value_counts:
             top = s.value_counts[: settings.top_values]
             s.histogram = {"kind": "categorical", "labels": [v for v, _ in top], "counts": [n for _, n in top]}
+
+
+def _epoch(iso: str) -> float:
+    moment = dt.datetime.fromisoformat(iso)
+    if moment.tzinfo is not None:
+        return moment.timestamp()
+    return (moment - dt.datetime(1970, 1, 1)).total_seconds()
 
 
 def _histogram_dict(s: ColumnScan, edges: list[float], counts: dict) -> dict:
@@ -213,10 +219,9 @@ def _sample(con, path: Path, scans: list[ColumnScan], rows: int, settings: Profi
     if not text:
         return
     step = max(1, rows // settings.sample_rows)
-    for s in text:
-        c = quote(s.name)
-        got = con.execute(
-            f"SELECT {c} FROM read_parquet('{_sql_path(path)}', file_row_number=true) "
-            f"WHERE {c} IS NOT NULL AND file_row_number % {step} = 0 ORDER BY file_row_number LIMIT {settings.sample_rows}"
-        ).fetchall()
-        s.sample = [v for (v,) in got]
+    cols = ", ".join(quote(s.name) for s in text)
+    got = con.execute(
+        f"SELECT {cols} FROM read_parquet('{_sql_path(path)}', file_row_number=true) "
+        f"WHERE file_row_number % {step} = 0 ORDER BY file_row_number LIMIT {settings.sample_rows}").fetchall()
+    for i, s in enumerate(text):
+        s.sample = [r[i] for r in got if r[i] is not None]

@@ -1,9 +1,11 @@
 """Proposals: an ordered list of cleaning steps for one table, each with what, why and its parameters.
 
-The profiler's issues say where the problems are; each rule below turns them into a step. Where an issue
-lacks what a step needs (a canonical spelling, the column that says which duplicate is latest), or where no
-profiler issue exists for a column, a rule falls back on a small check of its own. The label audit, when
-one was saved for this very version, supplies relabelling suggestions.
+The profiler's issues and semantic types say where the problems are; each rule below turns them into a
+step. Where an issue lacks what a step needs (the column that says which duplicate is latest) or what a
+step needs is no issue kind (text to trim, identifiers stored as decimals, dates kept as text), a rule has a
+small check of its own; spelling clusters come from the profiler and otherwise from ``cluster_spellings``.
+Profiler findings that a step would make worse are passed over, with the reason at the rule. The label
+audit, when one was saved for this very version, supplies relabelling suggestions.
 
 Every proposal is tried in order on the table left by the ones before it, so its row count is what
 accepting all of them in order would do, and a proposal that would change nothing is left out.
@@ -14,15 +16,14 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 
 import pandas as pd
 
-import importlib.util
-
 from stocktake.catalog import Catalog
 from stocktake.errors import StocktakeError
-from stocktake.tools.clean.steps import get_step
+from stocktake.tools.clean.steps import compare, get_step
 
 
 @dataclass(frozen=True)
@@ -32,8 +33,10 @@ class CleanSettings:
     category_max_distinct: int = 500
     category_max_distinct_share: float = 0.5
     typo_min_length: int = 5  # shorter spellings are merged only when their fingerprints match exactly
+    typo_min_ratio: float = 3.0  # a typo is rare: its canonical spelling must be this many times as frequent
     fill_max_missing: float = 0.5  # above this share, a fill would invent most of the column
     drop_max_missing: float = 0.5
+    outlier_max_share: float = 0.01  # more values past the fence than this is a long tail, not errors
     orphan_max_share: float = 0.5  # more orphans than this means the key types or the relation are wrong
     audit_min_confidence: float = 0.5
     free_text_min_distinct_share: float = 0.5
@@ -41,10 +44,9 @@ class CleanSettings:
     id_name: str = r"(^id$|_id$|^id_|id$)"
     code_name: str = r"(id$|_id|^id|no$|num|number|code|zip|postal|phone|sku|invoice)"  # numbers that stay text
     time_name: str = r"(time|timestamp|date|_ts$|^ts$|_at$|created|updated)"
-    non_negative_name: str = (r"(price|amount|cost|value|total|qty|quantity|freight|weight|length|height|width"
-                              r"|count|installments|age|stock)")
     pii_name: str = r"(e-?mail|phone|mobile|^name$|full_?name|first_?name|last_?name|surname|address|street|ssn)"
     latest_name: str = r"(updated|modified|changed|_at$|timestamp|time|date)"
+    preview_rows: int = 5
 
 
 @dataclass(frozen=True)
@@ -64,13 +66,14 @@ class _Context:
     kind: str
     df: pd.DataFrame
     issues: tuple
+    semantic: dict[str, str]  # the profiler's semantic type of each column (email, free_text, category, ...)
     settings: CleanSettings
     audit: object | None = None
-    seen: set = field(default_factory=set)
 
     def issues_of(self, kind: str) -> list:
         return [i for i in self.issues if i.kind == kind]
 
+    @cached_property
     def strings(self) -> list[str]:
         return [c for c in self.df.columns if _is_text(self.df[c])]
 
@@ -80,13 +83,18 @@ def propose_steps(catalog: Catalog, asset: str, version: int | None = None,
     """The ordered proposals for one asset version, each with the rows it changes in sequence."""
     meta = catalog.get(asset, version)
     df = catalog.load(asset, meta.version)
-    ctx = _Context(catalog, asset, meta.version, meta.kind, df, _profile_issues(catalog, asset, meta.version),
-                   settings, _label_audit(catalog, asset, meta.version))
+    from stocktake.tools.profile import profile_asset
+
+    profile = profile_asset(catalog, asset, meta.version)
+    ctx = _Context(catalog, asset, meta.version, meta.kind, df, tuple(profile.issues),
+                   {c.name: c.semantic_type for c in profile.columns}, settings,
+                   _label_audit(catalog, asset, meta.version))
     drafts = [p for rule in RULES for p in rule(ctx)]
     return _sequence(df, drafts)
 
 
 def _sequence(df: pd.DataFrame, drafts: list[Proposal]) -> list[Proposal]:
+    """Drafts tried in order on the table the earlier ones leave; those that fail or change nothing go."""
     out = []
     for draft in drafts:
         step = get_step(draft.kind)
@@ -94,20 +102,11 @@ def _sequence(df: pd.DataFrame, drafts: list[Proposal]) -> list[Proposal]:
             after = step.apply(df, draft.params)
         except StocktakeError:
             continue
-        preview = step.preview(df, draft.params, 0)
-        if preview.rows_affected:
-            out.append(Proposal(draft.kind, step.validate(draft.params), draft.what, draft.why,
-                                preview.rows_affected))
+        rows = compare(df, after, 0).rows_affected
+        if rows:
+            out.append(Proposal(draft.kind, step.validate(draft.params), draft.what, draft.why, rows))
             df = after
     return out
-
-
-def _profile_issues(catalog: Catalog, asset: str, version: int) -> tuple:
-    if importlib.util.find_spec("stocktake.tools.profile") is None:
-        return ()  # without the profiler the rules' own checks still propose steps
-    from stocktake.tools.profile import profile_asset
-
-    return tuple(profile_asset(catalog, asset, version).issues)
 
 
 def _label_audit(catalog: Catalog, asset: str, version: int):
@@ -119,7 +118,7 @@ def _label_audit(catalog: Catalog, asset: str, version: int):
 
 # ---- the rules, in the order their steps should run --------------------------------------------------------
 
-def _exact_duplicates(ctx: _Context) -> list[Proposal]:
+def _propose_exact_duplicates(ctx: _Context) -> list[Proposal]:
     n = int(ctx.df.duplicated().sum())
     if not n:
         return []
@@ -127,8 +126,8 @@ def _exact_duplicates(ctx: _Context) -> list[Proposal]:
                      f"{n} rows are exact copies of an earlier row; keeping them double-counts.")]
 
 
-def _text_spacing(ctx: _Context) -> list[Proposal]:
-    cols = [c for c in ctx.strings() if _spacing_fixes(ctx.df[c])]
+def _propose_text_spacing(ctx: _Context) -> list[Proposal]:
+    cols = [c for c in ctx.strings if _spacing_fixes(ctx.df[c])]
     if not cols:
         return []
     counts = ", ".join(f"{c} ({_spacing_fixes(ctx.df[c])})" for c in cols)
@@ -136,18 +135,18 @@ def _text_spacing(ctx: _Context) -> list[Proposal]:
                      f"values with leading, trailing or repeated spaces: {counts}; they break grouping and joins.")]
 
 
-def _categories(ctx: _Context) -> list[Proposal]:
+def _propose_categories(ctx: _Context) -> list[Proposal]:
     out = []
     from_issues = {i.column: i for i in ctx.issues_of("inconsistent_categories")}
     personal = re.compile(ctx.settings.pii_name, re.I)
-    for col in ctx.strings():
+    for col in ctx.strings:
         if personal.search(col):
             continue  # names are not categories: 'Ana Silva' and 'Ana Silvo' are two people
         issue = from_issues.get(col)
         clusters = (issue.details or {}).get("clusters") if issue else None
         if not clusters and not _is_category(ctx.df[col], ctx.settings):
             continue
-        mapping = _mapping_from(clusters, ctx.df[col]) if clusters else cluster_spellings(ctx.df[col], ctx.settings)
+        mapping = _mapping_from(clusters) if clusters else cluster_spellings(ctx.df[col], ctx.settings)
         if not mapping:
             continue
         groups = Counter(mapping.values())
@@ -162,10 +161,10 @@ def _categories(ctx: _Context) -> list[Proposal]:
     return out
 
 
-def _types(ctx: _Context) -> list[Proposal]:
+def _propose_types(ctx: _Context) -> list[Proposal]:
     out = []
     skip = re.compile(f"{ctx.settings.time_name}|{ctx.settings.code_name}", re.I)
-    for col in ctx.strings():
+    for col in ctx.strings:
         values = ctx.df[col].dropna()
         if values.empty or skip.search(col):
             continue
@@ -188,13 +187,14 @@ def _types(ctx: _Context) -> list[Proposal]:
     return out
 
 
-def _dates(ctx: _Context) -> list[Proposal]:
+def _propose_dates(ctx: _Context) -> list[Proposal]:
     out = []
     flagged = {i.column for i in ctx.issues_of("unparseable_values")}
     time_name = re.compile(ctx.settings.time_name, re.I)
-    for col in ctx.strings():
+    for col in ctx.strings:
         values = ctx.df[col].dropna()
-        if values.empty or not (col in flagged or time_name.search(col) or values.str.match(r"^\d{4}-\d\d-\d\d").mean() > 0.5):
+        looks_dated = col in flagged or time_name.search(col) or values.str.match(r"^\d{4}-\d\d-\d\d").mean() > 0.5
+        if values.empty or not looks_dated:
             continue
         iso = pd.to_datetime(values, format="ISO8601", errors="coerce").notna().mean()
         if iso < ctx.settings.date_min_parsed:
@@ -208,18 +208,15 @@ def _dates(ctx: _Context) -> list[Proposal]:
     return out
 
 
-def _ranges(ctx: _Context) -> list[Proposal]:
+def _propose_ranges(ctx: _Context) -> list[Proposal]:
+    """Negative prices and quantities (the profiler knows which columns are those), then outliers."""
     out = []
-    flagged = {i.column for i in ctx.issues_of("negative_values")}
-    name = re.compile(ctx.settings.non_negative_name, re.I)
     entity = ctx.kind in ("users", "products")
-    for col in ctx.df.columns:
-        s = ctx.df[col]
-        if not (pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s)):
+    for issue in ctx.issues_of("negative_values"):
+        col = issue.column
+        if col not in ctx.df.columns:
             continue
-        if col not in flagged and not name.search(str(col)):
-            continue
-        n = int(s.lt(0).fillna(False).sum())
+        n = int(ctx.df[col].lt(0).fillna(False).sum())
         if not n:
             continue
         # Blanking keeps a product or user row that others point to; an order line with a negative amount goes.
@@ -229,10 +226,35 @@ def _ranges(ctx: _Context) -> list[Proposal]:
             f"{n} rows have a negative {col}, which cannot be right for an amount or count "
             f"(returns or sign errors); action=cap sets them to 0, action=drop removes the rows.",
         ))
+    return out + _propose_outliers(ctx)
+
+
+def _propose_outliers(ctx: _Context) -> list[Proposal]:
+    """Caps from the profiler's outlier fences for prices and quantities, high side only, when rare.
+
+    A tiny price is cheap, not broken; and where many values lie past the fence (heavy products, wholesale
+    quantities) the distribution is simply long-tailed, so capping would falsify real rows.
+    """
+    out = []
+    for issue in ctx.issues_of("outliers"):
+        fences = (issue.details or {}).get("fences")
+        if not fences or issue.column not in ctx.df.columns or \
+                ctx.semantic.get(issue.column) not in ("price", "quantity"):
+            continue
+        high = float(fences[1])
+        n = int(ctx.df[issue.column].gt(high).sum())
+        if n and n <= ctx.settings.outlier_max_share * len(ctx.df):
+            out.append(Proposal(
+                "out_of_range", {"column": issue.column, "max": round(high, 4), "action": "cap"},
+                f"cap {issue.column} at {high:.4g}",
+                f"{n} values of {issue.column} lie far above the rest (above {high:.4g}, the profiler's "
+                f"interquartile fence{' on a log scale' if issue.details.get('scale') == 'log' else ''}); "
+                "big values can be genuine, so check the preview, or use action=drop or reject.",
+            ))
     return out
 
 
-def _missing(ctx: _Context) -> list[Proposal]:
+def _propose_missing(ctx: _Context) -> list[Proposal]:
     out = []
     st = ctx.settings
     id_name, time_name = re.compile(st.id_name, re.I), re.compile(st.time_name, re.I)
@@ -260,9 +282,8 @@ def _missing(ctx: _Context) -> list[Proposal]:
     return out
 
 
-def _key_duplicates(ctx: _Context) -> list[Proposal]:
-    keys = [_key_of(i) for i in ctx.issues_of("duplicate_key")]
-    keys = [k for k in keys if k] or _own_key(ctx)
+def _propose_key_duplicates(ctx: _Context) -> list[Proposal]:
+    keys = [k for k in (_key_of(i) for i in ctx.issues_of("duplicate_key")) if k]
     out = []
     deduped = ctx.df.drop_duplicates()
     for key in keys:
@@ -275,16 +296,21 @@ def _key_duplicates(ctx: _Context) -> list[Proposal]:
         which = f"the latest by {order_by}" if order_by else "the last one in the file"
         out.append(Proposal("dedupe_key", {"key": key, "order_by": order_by, "keep": "last"},
                             f"keep one row per {', '.join(key)}",
-                            f"{n} rows repeat a {', '.join(key)} with different values; {which} is kept."))
+                            f"{n} rows repeat a {', '.join(key)} with different values; {which} is kept "
+                            "(reject this if one key may rightly have several rows)."))
     return out
 
 
-def _orphans(ctx: _Context) -> list[Proposal]:
+def _propose_orphans(ctx: _Context) -> list[Proposal]:
+    """Rows whose identifier points nowhere; a category or zip code missing from a lookup table is no orphan."""
     out = []
-    relations = [_relation_of(i) for i in ctx.issues_of("orphan_foreign_keys")]
-    relations = [r for r in relations if r] or _own_relations(ctx)
-    for col, parent, parent_col in relations:
-        if col not in ctx.df.columns or not ctx.catalog.exists(parent):
+    id_name = re.compile(ctx.settings.id_name, re.I)
+    for issue in ctx.issues_of("orphan_foreign_keys"):
+        col, parent = issue.column, (issue.details or {}).get("parent_asset")
+        parent_col = (issue.details or {}).get("parent_column", col)
+        if col not in ctx.df.columns or not parent or not ctx.catalog.exists(parent):
+            continue
+        if ctx.semantic.get(col) not in ("identifier", "foreign_key") and not id_name.search(col):
             continue
         meta = ctx.catalog.get(parent)
         keys = ctx.catalog.load(parent, columns=[parent_col])[parent_col]
@@ -302,7 +328,7 @@ def _orphans(ctx: _Context) -> list[Proposal]:
     return out
 
 
-def _mislabels(ctx: _Context) -> list[Proposal]:
+def _propose_mislabels(ctx: _Context) -> list[Proposal]:
     report = ctx.audit
     if report is None or report.label_col not in ctx.df.columns:
         return []
@@ -316,18 +342,18 @@ def _mislabels(ctx: _Context) -> list[Proposal]:
                      "edit 'changes' to keep some.")]
 
 
-def _pii(ctx: _Context) -> list[Proposal]:
+def _propose_pii(ctx: _Context) -> list[Proposal]:
     out = []
     flagged = {i.column for i in ctx.issues_of("pii")}
     name = re.compile(ctx.settings.pii_name, re.I)
-    for col in ctx.strings():
-        if name.search(col):
+    for col in ctx.strings:
+        if name.search(col) or ctx.semantic.get(col) in ("email", "phone"):
             out.append(Proposal("mask_pii", {"column": col, "method": "hash"}, f"hash {col}",
                                 f"{col} holds personal data; a short hash keeps it joinable without exposing it "
                                 "(method=drop_column removes it)."))
             continue
         # Sequencing drops this proposal again where no value holds an address or number.
-        if col in flagged or _is_free_text(ctx.df[col], ctx.settings):
+        if col in flagged or ctx.semantic.get(col) == "free_text" or _is_free_text(ctx.df[col], ctx.settings):
             out.append(Proposal("mask_pii", {"column": col, "method": "redact"},
                                 f"redact e-mails and phone numbers in {col}",
                                 f"values of {col} contain e-mail addresses or phone numbers; they are replaced by "
@@ -335,8 +361,9 @@ def _pii(ctx: _Context) -> list[Proposal]:
     return out
 
 
-RULES = (_exact_duplicates, _text_spacing, _categories, _types, _dates, _ranges, _missing, _key_duplicates,
-         _orphans, _mislabels, _pii)
+RULES = (_propose_exact_duplicates, _propose_text_spacing, _propose_categories, _propose_types, _propose_dates,
+         _propose_ranges, _propose_missing, _propose_key_duplicates, _propose_orphans, _propose_mislabels,
+         _propose_pii)
 
 
 # ---- small checks ------------------------------------------------------------------------------------------
@@ -367,21 +394,23 @@ def osa_distance(a: str, b: str, limit: int = 1) -> int:
 def cluster_spellings(series: pd.Series, settings: CleanSettings = CleanSettings()) -> dict[str, str]:
     """{variant: canonical} for values equal up to case/spacing/accents/punctuation or one typo.
 
-    The canonical spelling of a cluster is its most frequent one. Fingerprints that differ in their
-    digits are never merged ('casa_conforto' and 'casa_conforto_2' are different categories).
+    The canonical spelling of a cluster is its most frequent one. A one-typo merge also needs the
+    canonical spelling to be much more frequent ('itapeva' and 'itapevi' are two towns, each seen twice),
+    and fingerprints that differ in their digits are never merged ('casa_conforto' and 'casa_conforto_2').
     """
     counts = series.dropna().astype(str).value_counts()
     groups: dict[str, list[str]] = {}
     for value in counts.index:
         groups.setdefault(fingerprint(value), []).append(value)
-    prints = sorted(groups, key=lambda fp: -sum(counts[v] for v in groups[fp]))
+    size = {fp: int(sum(counts[v] for v in values)) for fp, values in groups.items()}
+    prints = sorted(groups, key=lambda fp: -size[fp])
     parent = {fp: fp for fp in prints}
     for i, a in enumerate(prints):
         if len(a) < settings.typo_min_length:
             continue
         for b in prints[:i]:
-            if parent[b] == b and len(b) >= settings.typo_min_length and re.sub(r"\D", "", a) == re.sub(r"\D", "", b) \
-                    and osa_distance(a, b) <= 1:
+            if parent[b] == b and len(b) >= settings.typo_min_length and size[b] >= settings.typo_min_ratio * size[a] \
+                    and re.sub(r"\D", "", a) == re.sub(r"\D", "", b) and osa_distance(a, b) <= 1:
                 parent[a] = b
                 break
     clusters: dict[str, list[str]] = {}
@@ -395,11 +424,17 @@ def cluster_spellings(series: pd.Series, settings: CleanSettings = CleanSettings
     return mapping
 
 
-def _mapping_from(clusters: dict, series: pd.Series) -> dict[str, str]:
-    """A profiler's {canonical: [variants]} as {variant: canonical}, also covering trimmed variants."""
+def _mapping_from(clusters: dict) -> dict[str, str]:
+    """A profiler's {canonical: [variants]} as {variant: canonical}, also covering trimmed variants.
+
+    Variants whose digits differ from the canonical value are left out: 'casa_conforto_2' is a category of
+    its own, not a typo of 'casa_conforto'.
+    """
     mapping = {}
     for canonical, variants in clusters.items():
         for v in variants:
+            if re.sub(r"\D", "", str(v)) != re.sub(r"\D", "", str(canonical)):
+                continue
             for form in {v, " ".join(str(v).split())}:
                 if form != canonical:
                     mapping[form] = canonical
@@ -431,16 +466,8 @@ def _is_free_text(series: pd.Series, st: CleanSettings) -> bool:
 
 
 def _key_of(issue) -> list[str] | None:
-    details = issue.details or {}
-    key = details.get("key") or details.get("columns") or ([issue.column] if issue.column else None)
+    key = (issue.details or {}).get("key") or ([issue.column] if issue.column else None)
     return [key] if isinstance(key, str) else list(key) if key else None
-
-
-def _own_key(ctx: _Context) -> list[list[str]]:
-    """The asset's own id column, named after its kind (orders -> order_id), when the profiler gave none."""
-    singular = ctx.kind.removesuffix("s") if ctx.kind != "other" else ""
-    candidates = [f"{singular}_id", "id"] if singular else ["id"]
-    return [[c] for c in candidates if c in ctx.df.columns][:1]
 
 
 def _latest_column(ctx: _Context, key: list[str]) -> str | None:
@@ -449,26 +476,3 @@ def _latest_column(ctx: _Context, key: list[str]) -> str | None:
             and (pd.api.types.is_datetime64_any_dtype(ctx.df[c]) or _is_text(ctx.df[c]))]
     updated = [c for c in cols if re.search(r"updated|modified|changed", str(c), re.I)]
     return (updated or cols or [None])[0]
-
-
-def _relation_of(issue) -> tuple[str, str, str] | None:
-    details = issue.details or {}
-    parent = details.get("parent_asset") or details.get("parent")
-    parent_col = details.get("parent_column") or issue.column
-    return (issue.column, parent, parent_col) if parent and issue.column else None
-
-
-def _own_relations(ctx: _Context) -> list[tuple[str, str, str]]:
-    """Foreign keys by name: an ``x_id`` column of this table that is the unique key of another asset."""
-    out = []
-    for col in ctx.df.columns:
-        if not str(col).endswith("_id"):
-            continue
-        for other in ctx.catalog.list_assets():
-            if other.name == ctx.asset or col not in {c.name for c in other.columns}:
-                continue
-            keys = ctx.catalog.load(other.name, columns=[col])[col].dropna()
-            if len(keys) and keys.duplicated().mean() <= ctx.settings.key_max_duplicate_share:
-                out.append((col, other.name, col))
-                break
-    return out

@@ -29,10 +29,10 @@ import pyarrow.parquet as pq
 
 from stocktake.catalog import Catalog, Workspace, now_iso
 from stocktake.errors import StocktakeError, UnknownNameError
-from stocktake.tools.clean.propose import Proposal, propose_steps
+from stocktake.tools.clean.propose import CleanSettings, Proposal, propose_steps
 from stocktake.tools.clean.steps import Preview, get_step, records
 
-PREVIEW_ROWS = 5
+PREVIEW_ROWS = CleanSettings().preview_rows
 
 
 @dataclass(frozen=True)
@@ -302,14 +302,13 @@ class CleaningSession:
                 f"steps onto version {latest}, or --branch to save the result as the new asset "
                 f"'{self._branch_name()}'."
             )
-        if latest != base and mode == "rebase":
-            table = self._rebased_table(latest, applied, params)
-            lineage["rebased_onto"] = latest
-            result = self.catalog.add_version(self.asset, _plain(table), note=f"cleaned in session {self.id} "
-                                              f"(rebased onto v{latest})", lineage=lineage)
-            done = {"asset": self.asset, "version": result.version, "mode": "rebase"}
-        elif latest != base and mode == "branch":
+        if mode == "branch":
             done = self._write_branch(lineage)
+        elif latest != base:  # rebase
+            table = self._rebased_table(latest, applied, params)
+            result = self.catalog.add_version(self.asset, _plain(table), note=f"cleaned in session {self.id} "
+                                              f"(rebased onto v{latest})", lineage={**lineage, "rebased_onto": latest})
+            done = {"asset": self.asset, "version": result.version, "mode": "rebase"}
         else:
             result = self.catalog.add_version(self.asset, _plain(self.table()),
                                               note=f"cleaned in session {self.id}", lineage=lineage, parent=base)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import numpy as np
@@ -105,7 +105,8 @@ class Step:
         scope = {"pd": pd, "np": np, "re": re, "hashlib": hashlib, "df": df.copy()}
         try:
             exec(compile(self.code(params), f"<step {self.kind}>", "exec"), scope)  # noqa: S102 - our own code
-        except (KeyError, ValueError, TypeError, AttributeError) as exc:
+        # Parameters come from users (a column of the wrong type, an expression naming no column).
+        except (KeyError, ValueError, TypeError, AttributeError, NameError, SyntaxError) as exc:
             raise StocktakeError(
                 f"Step '{self.kind}' ({self.describe(params)}) failed on this table: {type(exc).__name__}: {exc}. "
                 "Edit its parameters or reject it."
@@ -124,8 +125,9 @@ def compare(before: pd.DataFrame, after: pd.DataFrame, n: int = 5) -> Preview:
     changed = pd.Series(False, index=common)
     for col in shared:
         b, a = before.loc[common, col], after.loc[common, col]
-        if b.dtype != a.dtype:
-            b, a = b.astype(object), a.astype(object)
+        if b.dtype != a.dtype:  # a new type changes every value, even where 17850.0 == 17850
+            changed |= (b.notna() | a.notna()).to_numpy()
+            continue
         differs = (b != a) & ~(b.isna() & a.isna())
         changed |= differs.fillna(True).astype(bool).to_numpy()
     gone_columns = tuple(c for c in before.columns if c not in after.columns)
@@ -383,7 +385,8 @@ class DropOrphans(Step):
     )
 
     def describe(self, p):
-        return f"drop rows whose {p['column']} is not in {p['parent_asset']}.{p['parent_column']} (v{p['parent_version']})"
+        parent = f"{p['parent_asset']}.{p['parent_column']} (v{p['parent_version']})"
+        return f"drop rows whose {p['column']} is not in {parent}"
 
     def lines(self, p):
         return [

@@ -82,13 +82,30 @@ _TYPE_HEADERS = {"type", "data_type", "dtype", "datatype", "column_type"}
 _TABLE_HEADERS = {"table", "table_name", "model", "entity", "dataset", "file"}
 
 
+_GENERIC_HEADINGS = {
+    "columns", "fields", "schema", "attributes", "structure", "definitions", "description", "details", "overview",
+    "notes", "summary", "introduction", "keys", "examples", "usage", "license", "citation", "contents", "data",
+}
+
+
 @dataclass
 class _Section:
     heading: str | None
     level: int
-    table: str | None
-    weak_table: str | None = None  # a plain one-word heading ("Orders"): a table only if it lists columns
+    table: str | None  # named by this heading or an ancestor's for sure
+    weak_table: str | None = None  # a plain word ("Orders", or an ancestor's): a table only if columns confirm it
     lines: list[tuple[int, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Item:
+    start: int
+    end: int
+    name: str
+    type: str | None
+    description: str
+    table: str | None = None  # a table column in a dictionary table row
+    is_file: bool = False  # "u.data -- ..." entries describe files, i.e. tables
 
 
 def _table_from_heading(heading: str) -> tuple[str | None, str | None]:
@@ -96,18 +113,16 @@ def _table_from_heading(heading: str) -> tuple[str | None, str | None]:
     text = re.sub(r"\*\*", "", heading).strip()
     if m := _IDENT_ONLY.match(text):
         name = m.group(1)
-        return (name, None) if re.search(r"[_.]", name) or text.startswith("`") else (None, name)
-    return _strong_table(text), None
-
-
-def _strong_table(text: str) -> str | None:
+        if re.search(r"[_.]", name) or text.startswith("`"):
+            return name, None
+        return None, (name if name.lower() not in _GENERIC_HEADINGS else None)
     if m := _TABLE_WORD.match(text):
-        return m.group(1) or m.group(2)
+        return m.group(1) or m.group(2), None
     if m := _FILE_IN_TEXT.search(text):
-        return m.group(1)
+        return m.group(1), None
     if m := re.search(r"`([A-Za-z_][\w.]*)`", text):
-        return m.group(1)
-    return None
+        return m.group(1), None
+    return None, None
 
 
 def _sections(text: str) -> list[_Section]:
@@ -130,9 +145,10 @@ def _sections(text: str) -> list[_Section]:
                 i += 1
         if heading is not None:
             stack = [s for s in stack if s.level < level]
-            inherited = next((s.table for s in reversed(stack) if s.table), None)
             table, weak = _table_from_heading(heading)
-            section = _Section(heading, level, table or inherited, weak)
+            inherited = next((s.table for s in reversed(stack) if s.table), None)
+            inherited_weak = next((s.weak_table for s in reversed(stack) if s.weak_table), None)
+            section = _Section(heading, level, table or inherited, weak or inherited_weak)
             stack.append(section)
             sections.append(section)
         elif not _HTML_ONLY.match(line):
@@ -141,31 +157,32 @@ def _sections(text: str) -> list[_Section]:
     return sections
 
 
-def _markdown_table_items(rows: list[tuple[int, str]]) -> list[tuple[int, str, str | None, str, str | None]] | None:
-    """Rows of a Markdown table whose header names columns: (line, column, type, description, table)."""
+def _markdown_table_items(rows: list[tuple[int, str]]) -> list[_Item] | None:
+    """The rows of a Markdown table whose header names columns, or None for any other table."""
     cells = [(n, [c.strip().strip("`") for c in line.strip().strip("|").split("|")]) for n, line in rows]
     header = [snake(c) for c in cells[0][1]]
-    name_i = next((i for i, h in enumerate(header) if h in _NAME_HEADERS), None)
+    pick = lambda names: next((i for i, h in enumerate(header) if h in names), None)  # noqa: E731
+    name_i, desc_i, type_i, table_i = pick(_NAME_HEADERS), pick(_DESC_HEADERS), pick(_TYPE_HEADERS), pick(_TABLE_HEADERS)
     if name_i is None:
         return None
-    desc_i = next((i for i, h in enumerate(header) if h in _DESC_HEADERS), None)
-    type_i = next((i for i, h in enumerate(header) if h in _TYPE_HEADERS), None)
-    table_i = next((i for i, h in enumerate(header) if h in _TABLE_HEADERS), None)
     items = []
     for n, row in cells[2:]:
-        get = lambda i: row[i] if i is not None and i < len(row) and row[i] else None  # noqa: E731
+        get = lambda i: row[i] if i is not None and i < len(row) and row[i] else None  # noqa: E731,B023
         if get(name_i):
             extra = [c for i, c in enumerate(row) if i not in (name_i, desc_i, type_i, table_i) and c]
-            desc = " ".join(filter(None, [get(desc_i), *extra]))
-            items.append((n, get(name_i), get(type_i), desc, get(table_i)))
+            items.append(_Item(n, n, get(name_i), get(type_i), " ".join(filter(None, [get(desc_i), *extra])),
+                               get(table_i)))
     return items
 
 
-def _section_chunks(section: _Section, name: str, source: str, settings: DocsSettings) -> list[Chunk]:
-    heading = section.heading and re.sub(r"[`*]", "", section.heading).strip()
-    items: list[tuple[int, int, str, str | None, str, str | None, bool]] = []  # start, end, name, type, desc, table, is_entry
+def _is_item(line: str) -> bool:
+    return bool(_BULLET.match(line) or _ENTRY.match(line))
+
+
+def _parse_body(lines: list[tuple[int, str]]) -> tuple[list[_Item], list[tuple[int, int, str]]]:
+    """A section body as column items (bullets, dictionary table rows, entries) and prose paragraphs."""
+    items: list[_Item] = []
     prose: list[tuple[int, int, str]] = []
-    lines = section.lines
     i = 0
     while i < len(lines):
         n, line = lines[i]
@@ -174,60 +191,66 @@ def _section_chunks(section: _Section, name: str, source: str, settings: DocsSet
             while j < len(lines) and lines[j][1].strip().startswith("|"):
                 j += 1
             found = _markdown_table_items(lines[i:j])
-            if found is not None:
-                items += [(r, r, c, t, d, tb, False) for r, c, t, d, tb in found]
-            else:
+            if found is None:
                 prose.append((n, lines[j - 1][0], "\n".join(t for _, t in lines[i:j])))
-            i = j
-            continue
-        m = _BULLET.match(line) or _ENTRY.match(line)
-        if m:
+            items += found or []
+        elif m := _BULLET.match(line) or _ENTRY.match(line):
+            is_file = m.re is _ENTRY
             j, desc = i + 1, [m.group("desc")]
-            # Continuation lines: indented text, or (for "name -- text" entries) anything up to a blank line.
-            while j < len(lines) and lines[j][1].strip() and not (_BULLET.match(lines[j][1]) or _ENTRY.match(lines[j][1])) \
-                    and (lines[j][1][:1].isspace() or m.re is _ENTRY):
+            # Continuation: indented lines, or for "name -- text" entries anything up to a blank line.
+            while (j < len(lines) and lines[j][1].strip() and not _is_item(lines[j][1])
+                   and (lines[j][1][:1].isspace() or is_file)):
                 desc.append(lines[j][1].strip())
                 j += 1
-            col = m.groupdict().get("code") or m.groupdict().get("bold") or m.groupdict().get("plain") or m.group("name")
-            items.append((n, lines[j - 1][0], col.strip(), m.groupdict().get("type"), " ".join(desc), None,
-                          m.re is _ENTRY))
-            i = j
-            continue
-        if line.strip():
+            name = next(v for k, v in m.groupdict().items() if k in ("code", "bold", "plain", "name") and v)
+            items.append(_Item(n, lines[j - 1][0], name.strip(), m.groupdict().get("type"), " ".join(desc),
+                               is_file=is_file))
+        elif line.strip():
             j = i
-            while j < len(lines) and lines[j][1].strip() and not (_BULLET.match(lines[j][1]) or _ENTRY.match(lines[j][1])):
+            while j < len(lines) and lines[j][1].strip() and not _is_item(lines[j][1]):
                 j += 1
             prose.append((n, lines[j - 1][0], "\n".join(t.rstrip() for _, t in lines[i:j])))
-            i = j
-            continue
-        i += 1
-
-    chunks: list[Chunk] = []
-    columns = [it[2] for it in items if not it[6]]
-    table = section.table or (section.weak_table if columns else None)
-    label = heading or name
-    pieces = _split_prose(prose, settings.max_chunk_chars)
-    if table and (columns or pieces):
-        start, end, desc = pieces.pop(0) if pieces else (items[0][0], items[-1][1], "")
-        end = max([end] + [it[1] for it in items])
-        chunks.append(_table_chunk(name, table, desc, columns, source, start, heading=label, end=end))
-    for start, end, text in pieces:
-        prefix = f"{heading}\n" if heading else ""
-        chunks.append(Chunk(text=prefix + text, source=source, location=f"{SEP.join([name, label])} ({_lines_label(start, end)})"
-                            if heading else f"{name} ({_lines_label(start, end)})", table=table,
-                            line_start=start, line_end=end))
-    for start, end, col, ctype, desc, item_table, is_entry in items:
-        if is_entry:  # "u.data -- The full data set ..." describes a file, i.e. a table
-            chunks.append(Chunk(text=f"{col}: {desc}", source=source, location=SEP.join([name, label, col]),
-                                table=table_name(col), line_start=start, line_end=end))
         else:
-            chunks.append(_column_chunk(name, item_table or table, col, desc, source, start, ctype,
-                                        heading=None if (item_table or table) else label, end=end))
-    return chunks
+            j = i + 1
+        i = j
+    return items, prose
 
 
 def chunk_markdown(text: str, name: str, source: str, settings: DocsSettings = DocsSettings()) -> list[Chunk]:
-    return [c for s in _sections(text) for c in _section_chunks(s, name, source, settings)]
+    """Markdown or plain text: a chunk per table (its prose and all its columns), per column, per passage."""
+    parsed = [(s, *_parse_body(s.lines)) for s in _sections(text)]
+    confirmed = {s.weak_table for s, items, _ in parsed if any(not it.is_file for it in items)}
+    tables = [(s, s.table or (s.weak_table if s.weak_table in confirmed else None), items, prose)
+              for s, items, prose in parsed]
+    columns: dict[str, list[str]] = {}
+    for _, table, items, _ in tables:
+        for it in items:
+            if not it.is_file and (it.table or table):
+                columns.setdefault(it.table or table, []).append(it.name)
+    chunks, described = [], set()
+    for section, table, items, prose in tables:
+        heading = section.heading and re.sub(r"[`*]", "", section.heading).strip()
+        label = heading or name
+        pieces = _split_prose(prose, settings.max_chunk_chars)
+        if table and table not in described and (pieces or columns.get(table)):
+            start, end, desc = pieces.pop(0) if pieces else (items[0].start, items[-1].end, "")
+            chunks.append(_table_chunk(name, table, desc, columns.get(table, []), source, start, heading=label,
+                                       end=max([end] + [it.end for it in items])))
+            described.add(table)
+        for start, end, body in pieces:
+            where = SEP.join([name, label]) if heading else name
+            chunks.append(Chunk(text=f"{heading}\n{body}" if heading else body, source=source, table=table,
+                                location=f"{where} ({_lines_label(start, end)})", line_start=start, line_end=end))
+        for it in items:
+            if it.is_file:
+                chunks.append(Chunk(text=f"{it.name}: {it.description}", source=source,
+                                    location=SEP.join([name, label, it.name]), table=table_name(it.name),
+                                    line_start=it.start, line_end=it.end))
+            else:
+                owner = it.table or table
+                chunks.append(_column_chunk(name, owner, it.name, it.description, source, it.start, it.type,
+                                            heading=None if owner else label, end=it.end))
+    return chunks
 
 
 # ---- dbt / YAML ----------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, field
 class DocsSettings:
     max_chunk_chars: int = 1000  # MiniLM reads 256 word pieces; longer prose is split at paragraphs
     candidates: int = 40  # per retriever, before fusion
+    fusion: str = "weighted"  # weighted (scores) or rrf (ranks); bench/docs_eval.py compares them
     rrf_k: int = 60  # reciprocal rank fusion constant (Cormack et al.)
     dense_weight: float = 1.0
     keyword_weight: float = 1.0

@@ -1,4 +1,4 @@
-"""Hybrid search over doc chunks: dense (MiniLM, cosine) and keyword (BM25) rankings fused by reciprocal rank.
+"""Hybrid search over doc chunks: dense (MiniLM, cosine) and keyword (BM25) rankings, fused.
 
 Dense retrieval understands paraphrases ("when was the order approved?"); BM25 over snake_case-aware tokens
 finds exact identifiers such as ``order_purchase_timestamp`` that embeddings blur.
@@ -21,15 +21,16 @@ class KeywordIndex:
         corpus = [tokenize(keyword_text(r.text)) for r in records]
         self.bm25 = BM25Okapi(corpus) if records else None
 
-    def search(self, question: str, n: int, asset: str | None = None) -> list[Record]:
+    def search(self, question: str, n: int, asset: str | None = None) -> list[tuple[Record, float]]:
+        """The best ``n`` matches with their BM25 score divided by the best one (so 1.0 for the top hit)."""
         tokens = tokenize(question)
         if self.bm25 is None or not tokens:
             return []
         scores = self.bm25.get_scores(tokens)
         ranked = sorted(range(len(self.records)), key=lambda i: -scores[i])
-        hits = [self.records[i] for i in ranked if scores[i] > 0
-                and (asset is None or self.records[i].metadata.get("asset") == asset)]
-        return hits[:n]
+        hits = [(self.records[i], float(scores[i])) for i in ranked if scores[i] > 0
+                and (asset is None or self.records[i].metadata.get("asset") == asset)][:n]
+        return [(r, score / hits[0][1]) for r, score in hits]
 
 
 _keyword_indexes: weakref.WeakKeyDictionary[DocStore, tuple[int, KeywordIndex]] = weakref.WeakKeyDictionary()
@@ -44,13 +45,15 @@ def keyword_index(store: DocStore) -> KeywordIndex:
     return cached[1]
 
 
-def fuse(rankings: list[tuple[float, list[Record]]], rrf_k: int) -> list[tuple[Record, float]]:
-    """Reciprocal rank fusion: sum of weight / (k + rank) over the rankings each record appears in."""
+def fuse(rankings: list[tuple[float, list[tuple[Record, float]]]], settings: DocsSettings) -> list[tuple[Record, float]]:
+    """Combine weighted rankings: by reciprocal rank (``rrf``) or by the weighted sum of scores (``weighted``;
+    cosine similarity for dense, BM25 relative to the best hit for keywords)."""
     scores: dict[str, float] = {}
     records: dict[str, Record] = {}
     for weight, ranking in rankings:
-        for rank, record in enumerate(ranking, start=1):
-            scores[record.id] = scores.get(record.id, 0.0) + weight / (rrf_k + rank)
+        for rank, (record, score) in enumerate(ranking, start=1):
+            gain = 1.0 / (settings.rrf_k + rank) if settings.fusion == "rrf" else score
+            scores[record.id] = scores.get(record.id, 0.0) + weight * gain
             records[record.id] = record
     return [(records[i], s) for i, s in sorted(scores.items(), key=lambda kv: -kv[1])]
 
@@ -81,12 +84,12 @@ def search_docs(store: DocStore, question: str, k: int = 5, asset: str | None = 
     rankings = []
     if mode in ("hybrid", "dense"):
         dense = store.query(humanize(question), n, where={"asset": asset} if asset else None)
-        rankings.append((settings.dense_weight, [r for r, _ in dense]))
+        rankings.append((settings.dense_weight, dense))
     if mode in ("hybrid", "keyword"):
         rankings.append((settings.keyword_weight, index.search(question, n, asset)))
     return [
         DocHit(text=r.text, source=r.metadata["source"], location=r.metadata.get("location", ""),
                asset=r.metadata.get("asset"), column=r.metadata.get("asset_column") or r.metadata.get("column"),
                score=round(score, 5), table=r.metadata.get("table"), kind=r.metadata.get("kind", "doc"))
-        for r, score in fuse(rankings, settings.rrf_k)[:k]
+        for r, score in fuse(rankings, settings)[:k]
     ]

@@ -164,4 +164,5 @@ def _normalised_adjacency(train: sp.csr_matrix) -> torch.Tensor:
     inv_sqrt = np.where(degree > 0, 1.0 / np.sqrt(np.maximum(degree, 1e-12)), 0.0)
     values = inv_sqrt[graph.row] * graph.data * inv_sqrt[graph.col]
     index = torch.as_tensor(np.vstack([graph.row, graph.col]), dtype=torch.long)
-    return torch.sparse_coo_tensor(index, torch.as_tensor(values, dtype=torch.float32), graph.shape).coalesce()
+    return torch.sparse_coo_tensor(index, torch.as_tensor(values, dtype=torch.float32), graph.shape,
+                                   check_invariants=False).coalesce()

@@ -30,12 +30,12 @@ class RecommendSettings:
         (32, 0.05, 2.0), (64, 0.05, 2.0), (64, 0.5, 8.0), (128, 0.5, 8.0), (128, 2.0, 16.0),
     )
     bpr_dim: int = 64
-    bpr_l2: tuple[float, ...] = (1e-5, 1e-4)
-    bpr_max_epochs: int = 60
+    bpr_l2: tuple[float, ...] = (1e-4,)
+    bpr_max_epochs: int = 50
     lightgcn_dim: int = 64
     lightgcn_layers: int = 3
-    lightgcn_max_epochs: int = 60
-    neural_batch: int = 2048
+    lightgcn_max_epochs: int = 40
+    neural_batch: int = 4096
     neural_eval_every: int = 5
     explain_items: int = 3
 

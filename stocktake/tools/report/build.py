@@ -11,18 +11,20 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
 from stocktake.catalog import Asset, Catalog, now_iso
-from stocktake.errors import StocktakeError, UnknownNameError
+from stocktake.errors import UnknownNameError
 from stocktake.registry import ModelRecord, ModelRegistry
 from stocktake.tools.report.er import Entity, ErColumn, Relationship
 
 PII_SEMANTIC_TYPES = ("email", "phone")
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
+# The profiler's 1:n means one parent (referenced) row to many child rows; the report reads from the child.
+CARDINALITY = {"1:1": "one-to-one", "1:n": "many-to-one", "n:m": "many-to-many"}
 
 
 @dataclass(frozen=True)
 class ReportSettings:
     top_issues: int = 5
-    doc_candidates: int = 5  # keyword hits looked at per asset when picking its purpose passage
+    doc_candidates: int = 20  # keyword hits looked at per asset when picking its purpose passage
     doc_excerpt_chars: int = 600
     er_max_columns: int = 14  # per entity box; key columns are always shown
     good_quality: float = 90.0  # quality scores (0-100) from here up are shown green, from fair_quality amber
@@ -151,7 +153,11 @@ def build_report(catalog: Catalog, assets: Sequence[str] | None = None,
             raise UnknownNameError("asset", name, known)
     notes: list[str] = []
     relations = _relations(catalog, names, notes) if names else ()
-    docs = find_doc_passages(catalog, names, settings)
+    try:
+        docs = find_doc_passages(catalog, names, settings)
+    except Exception as exc:  # noqa: BLE001 - docs are optional; the catalog description still says what it is
+        notes.append(f"The schema-doc index could not be read: {type(exc).__name__}: {exc}")
+        docs = {}
     registry = ModelRegistry(catalog.ws)
     sections = tuple(
         _section(catalog, catalog.get(n), relations, docs.get(n), registry.list(asset=n), settings) for n in names
@@ -167,12 +173,14 @@ def _relations(catalog: Catalog, names: list[str], notes: list[str]) -> tuple[Re
 
     try:
         found = find_relations(catalog)
-    except StocktakeError as exc:
-        notes.append(f"Relationships could not be computed: {exc}")
+    except Exception as exc:  # noqa: BLE001 - the report still has everything else to say
+        notes.append(f"Relationships could not be computed: {type(exc).__name__}: {exc}")
         return ()
     wanted = set(names)
+    found = sorted(found, key=lambda r: (r.from_asset, r.from_column, r.to_asset))
     return tuple(
-        Relationship(r.from_asset, r.from_column, r.to_asset, r.to_column, float(r.coverage), str(r.cardinality))
+        Relationship(r.from_asset, r.from_column, r.to_asset, r.to_column, float(r.coverage),
+                     CARDINALITY.get(r.cardinality, r.cardinality))
         for r in found if r.from_asset in wanted or r.to_asset in wanted
     )
 
@@ -199,7 +207,8 @@ def _section(catalog: Catalog, asset: Asset, relations: tuple[Relationship, ...]
         ColumnSummary(
             name=c.name, type=c.type, semantic_type=c.semantic_type, nulls=int(c.nulls),
             null_fraction=float(c.null_fraction), distinct=c.distinct,
-            pii=c.name in pii_flagged or c.semantic_type in PII_SEMANTIC_TYPES, key=_key(asset.name, c.name, keys, mine),
+            pii=c.name in pii_flagged or c.semantic_type in PII_SEMANTIC_TYPES,
+            key=_key(asset.name, c.name, keys, mine),
         )
         for c in profile.columns
     )

@@ -16,6 +16,7 @@ class ChartSettings:
     max_bars: int = 40  # more columns than this: only the ones with the most nulls are drawn
     warn_fraction: float = 0.05  # null rates above this are drawn amber, above alert_fraction red
     alert_fraction: float = 0.5
+    min_axis_percent: float = 5.0
 
 
 _GREY, _BLUE, _AMBER, _RED = "#94a3b8", "#2563eb", "#f59e0b", "#dc2626"
@@ -29,11 +30,16 @@ def chart_null_rates(rates: Sequence[tuple[str, float]], settings: ChartSettings
         keep = {n for n, _ in sorted(shown, key=lambda nr: -nr[1])[:settings.max_bars]}
         shown = [(n, r) for n, r in shown if n in keep]
         title += f" ({settings.max_bars} of {len(rates)} columns with the most)"
+    highest = max((r for _, r in shown), default=0.0)
+    if not highest:
+        title += " (none missing)"
     colours = [_RED if r > settings.alert_fraction else _AMBER if r > settings.warn_fraction
                else _BLUE if r > 0 else _GREY for _, r in shown]
     labels = [f"{r:.1%}" if r else "0" for _, r in shown]
+    # Scaled to the worst column (at least 0-5 %), so that a 0.5 % gap is still a visible bar.
+    x_max = min(max(highest * 100 * 1.25, settings.min_axis_percent), 112)
     return _bar_chart([n for n, _ in shown], [r * 100 for _, r in shown], colours, labels, title,
-                      "% of rows missing", settings, x_max=110)
+                      "% of rows missing", settings, x_max=x_max)
 
 
 def chart_rows_per_asset(rows: Sequence[tuple[str, int]], settings: ChartSettings = ChartSettings()) -> bytes:
@@ -75,4 +81,8 @@ def _bar_chart(names: list[str], values: list[float], colours: list[str], labels
 
 
 def _shorten(name: str, limit: int = 28) -> str:
-    return name if len(name) <= limit else name[: limit - 1] + "…"
+    # Cut in the middle: long column names often differ only at the end (amount_2023_q1, amount_2023_q2).
+    if len(name) <= limit:
+        return name
+    head = (limit - 1) // 2
+    return name[:head] + "…" + name[-(limit - 1 - head):]

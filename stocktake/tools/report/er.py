@@ -48,7 +48,7 @@ class SvgStyle:
     pad_px: int = 10
     column_gap_px: int = 150
     box_gap_px: int = 28
-    margin_px: int = 16
+    margin_px: int = 20
 
 
 PALETTE = ("#2563eb", "#db2777", "#059669", "#d97706", "#7c3aed", "#0891b2", "#dc2626", "#4d7c0f")
@@ -67,9 +67,14 @@ def render_mermaid(entities: Sequence[Entity], relations: Sequence[Relationship]
     for r in relations:
         left = "|o" if _side(r.cardinality, 0) == "one" else "}o"
         right = "||" if _side(r.cardinality, 1) == "one" else "}|"
-        label = f"{r.from_column} ({r.coverage:.0%} match)".replace('"', "'")
+        label = f"{r.from_column} ({coverage_text(r.coverage)} match)".replace('"', "'")
         lines.append(f'    {_mermaid_name(r.from_asset)} {left}--{right} {_mermaid_name(r.to_asset)} : "{label}"')
     return "\n".join(lines)
+
+
+def coverage_text(coverage: float) -> str:
+    """A share of matching values that never reads "100%" while some do not match."""
+    return "100%" if coverage >= 1 else f"{min(coverage, 0.999):.1%}"
 
 
 def _mermaid_name(name: str) -> str:
@@ -87,20 +92,23 @@ def _side(cardinality: str, index: int) -> str:
 @dataclass(frozen=True)
 class _Box:
     entity: Entity
+    level: int
     x: float
     y: float
     width: float
 
     def row_y(self, column: str, style: SvgStyle) -> float:
         names = [c.name for c in self.entity.columns]
-        index = names.index(column) if column in names else -1
-        if index < 0:
+        if column not in names:
             return self.y + style.header_px / 2
-        return self.y + style.header_px + (index + 0.5) * style.row_px
+        return self.y + style.header_px + (names.index(column) + 0.5) * style.row_px
 
     def height(self, style: SvgStyle) -> float:
         rows = len(self.entity.columns) + (1 if self.entity.hidden_columns else 0)
         return style.header_px + rows * style.row_px + 4
+
+    def bottom(self, style: SvgStyle) -> float:
+        return self.y + self.height(style)
 
 
 def render_svg(entities: Sequence[Entity], relations: Sequence[Relationship], style: SvgStyle = SvgStyle()) -> str:
@@ -109,15 +117,15 @@ def render_svg(entities: Sequence[Entity], relations: Sequence[Relationship], st
         return ""
     boxes = _layout(entities, relations, style)
     width = max(b.x + b.width for b in boxes.values()) + style.margin_px
-    height = max(b.y + b.height(style) for b in boxes.values()) + style.margin_px
+    height = max(b.bottom(style) for b in boxes.values()) + style.margin_px
     parts = [
-        f'<svg class="er" viewBox="0 0 {width:.0f} {height:.0f}" width="{width:.0f}" height="{height:.0f}" '
+        f'<svg class="er-diagram" viewBox="0 0 {width:.0f} {height:.0f}" width="{width:.0f}" height="{height:.0f}" '
         f'role="img" aria-label="Entity-relationship diagram of {len(entities)} assets" '
         f'font-family="ui-monospace, SFMono-Regular, Menlo, Consolas, monospace" font-size="{style.font_px}">'
     ]
     parts += [_draw_box(b, style) for b in boxes.values()]
     linked = [r for r in relations if r.from_asset in boxes and r.to_asset in boxes]
-    parts += [_draw_edge(r, boxes, PALETTE[i % len(PALETTE)], style) for i, r in enumerate(linked)]
+    parts += [_draw_edge(r, boxes, i, style) for i, r in enumerate(linked)]
     parts.append("</svg>")
     return "\n".join(parts)
 
@@ -138,22 +146,36 @@ def _levels(names: list[str], relations: Sequence[Relationship]) -> dict[str, in
     return level
 
 
-def _layout(entities: Sequence[Entity], relations: Sequence[Relationship], style: SvgStyle) -> dict[str, _Box]:
+def _layout(entities: Sequence[Entity], relations: Sequence[Relationship], style: SvgStyle,
+            sweeps: int = 4) -> dict[str, _Box]:
     by_name = {e.name: e for e in entities}
     level = _levels(list(by_name), relations)
-    parents = {n: [r.to_asset for r in relations if r.from_asset == n and r.to_asset in by_name] for n in by_name}
+    neighbours = {n: set() for n in by_name}
+    for r in relations:
+        if r.from_asset in by_name and r.to_asset in by_name and r.from_asset != r.to_asset:
+            neighbours[r.from_asset].add(r.to_asset)
+            neighbours[r.to_asset].add(r.from_asset)
+    columns = [sorted(n for n in by_name if level[n] == col) for col in range(max(level.values()) + 1)]
+    widths = [max(_box_width(by_name[n], style) for n in names) for names in columns]
+    xs = [style.margin_px + sum(widths[:i]) + i * style.column_gap_px for i in range(len(columns))]
     boxes: dict[str, _Box] = {}
-    x = float(style.margin_px)
-    for col in range(max(level.values()) + 1):
-        members = [n for n in by_name if level[n] == col]
-        # Ordering a column by where its referenced tables sit keeps lines from crossing needlessly.
-        members.sort(key=lambda n: (_mean([boxes[p].y for p in parents[n] if p in boxes]), n))
-        col_width = max(_box_width(by_name[n], style) for n in members) if members else 0
+
+    def stack(col: int) -> None:
         y = float(style.margin_px)
-        for n in members:
-            boxes[n] = _Box(by_name[n], x, y, col_width)
-            y += boxes[n].height(style) + style.box_gap_px
-        x += col_width + style.column_gap_px
+        for n in columns[col]:
+            boxes[n] = _Box(by_name[n], col, xs[col], y, widths[col])
+            y = boxes[n].bottom(style) + style.box_gap_px
+
+    for col in range(len(columns)):
+        stack(col)
+    # A few barycentre sweeps (as in Sugiyama layouts): each table moves towards the tables it is linked
+    # to, which keeps lines short and uncrossed; tables with no links sink to the bottom.
+    for sweep in range(sweeps):
+        order = range(len(columns)) if sweep % 2 else reversed(range(len(columns)))
+        for col in order:
+            columns[col].sort(key=lambda n: (not neighbours[n], _mean(
+                [boxes[m].y + boxes[m].height(style) / 2 for m in neighbours[n]]), n))
+            stack(col)
     return boxes
 
 
@@ -181,7 +203,8 @@ def _draw_box(b: _Box, style: SvgStyle) -> str:
         weight = ' font-weight="bold"' if "PK" in c.key else ""
         colour = "#1d4ed8" if "FK" in c.key else "#0f172a"
         key = f'<tspan fill="#b45309">{escape(c.key)} </tspan>' if c.key else ""
-        out.append(f'<text x="{b.x + style.pad_px:.1f}" y="{y:.1f}" fill="{colour}"{weight}>{key}{escape(c.name)}</text>')
+        out.append(f'<text x="{b.x + style.pad_px:.1f}" y="{y:.1f}" fill="{colour}"{weight}>'
+                   f'{key}{escape(c.name)}</text>')
         out.append(f'<text x="{b.x + b.width - style.pad_px:.1f}" y="{y:.1f}" fill="#64748b" '
                    f'text-anchor="end">{escape(c.type)}</text>')
     if e.hidden_columns:
@@ -192,27 +215,51 @@ def _draw_box(b: _Box, style: SvgStyle) -> str:
     return "\n".join(out)
 
 
-def _draw_edge(r: Relationship, boxes: dict[str, _Box], colour: str, style: SvgStyle) -> str:
+def _draw_edge(r: Relationship, boxes: dict[str, _Box], index: int, style: SvgStyle) -> str:
     child, parent = boxes[r.from_asset], boxes[r.to_asset]
+    colour = PALETTE[index % len(PALETTE)]
     y1, y2 = child.row_y(r.from_column, style), parent.row_y(r.to_column, style)
-    if child.x > parent.x:
+    if child.level > parent.level:
         x1, x2 = child.x, parent.x + parent.width
-        bend = (x1 - x2) / 2
-        c1, c2 = x1 - bend, x2 + bend
+        points = [(x1, y1)] + _detour(child, parent, boxes, (x1, y1), (x2, y2), index, style) + [(x2, y2)]
+        path = f"M{x1:.1f},{y1:.1f}"
+        for i, ((ax, ay), (bx, by)) in enumerate(zip(points, points[1:])):
+            if i % 2:  # straight through a gap between the boxes of a column in the way
+                path += f" L{bx:.1f},{by:.1f}"
+            else:  # an S-curve across the space between two columns
+                bend = (ax - bx) / 2
+                path += f" C{ax - bend:.1f},{ay:.1f} {bx + bend:.1f},{by:.1f} {bx:.1f},{by:.1f}"
+        child_label = (x1 - 6, "end")
     else:  # same column (or a self reference): loop out to the right
         x1, x2 = child.x + child.width, parent.x + parent.width
-        c1 = c2 = max(x1, x2) + style.column_gap_px / 2
-    many = _side(r.cardinality, 0) != "one"
+        bend = max(x1, x2) + style.column_gap_px / 2
+        path = f"M{x1:.1f},{y1:.1f} C{bend:.1f},{y1:.1f} {bend:.1f},{y2:.1f} {x2:.1f},{y2:.1f}"
+        child_label = (x1 + 6, "start")
     label = (f"{r.from_asset}.{r.from_column} → {r.to_asset}.{r.to_column} "
-             f"({r.cardinality}, {r.coverage:.0%} of values match)")
-    toward = -1 if c1 < x1 else 1
+             f"({r.cardinality}, {coverage_text(r.coverage)} of values match)")
     return (
         f'<g class="relation"><title>{escape(label)}</title>'
-        f'<path d="M{x1:.1f},{y1:.1f} C{c1:.1f},{y1:.1f} {c2:.1f},{y2:.1f} {x2:.1f},{y2:.1f}" fill="none" '
-        f'stroke="{colour}" stroke-width="1.8" opacity="0.9"/>'
+        f'<path d="{path}" fill="none" stroke="{colour}" stroke-width="1.8" opacity="0.9"/>'
         f'<circle cx="{x2:.1f}" cy="{y2:.1f}" r="3.5" fill="{colour}"/>'
-        f'<text x="{x1 + toward * 6:.1f}" y="{y1 - 4:.1f}" fill="{colour}" font-size="{style.font_px - 1}" '
-        f'text-anchor="{"end" if toward < 0 else "start"}">{"N" if many else "1"}</text>'
+        f'<text x="{child_label[0]:.1f}" y="{y1 - 4:.1f}" fill="{colour}" font-size="{style.font_px - 1}" '
+        f'text-anchor="{child_label[1]}">{"1" if _side(r.cardinality, 0) == "one" else "N"}</text>'
         f'<text x="{x2 + 6:.1f}" y="{y2 - 4:.1f}" fill="{colour}" font-size="{style.font_px - 1}">'
         f'{"1" if _side(r.cardinality, 1) == "one" else "N"}</text></g>'
     )
+
+
+def _detour(child: _Box, parent: _Box, boxes: dict[str, _Box], start: tuple[float, float],
+            end: tuple[float, float], index: int, style: SvgStyle) -> list[tuple[float, float]]:
+    """Where a line crosses the columns between its two tables: through the free gap nearest its course."""
+    points = []
+    for level in range(child.level - 1, parent.level, -1):
+        column = sorted((b for b in boxes.values() if b.level == level), key=lambda b: b.y)
+        x_left, x_right = column[0].x, column[0].x + column[0].width
+        share = (start[0] - (x_left + x_right) / 2) / (start[0] - end[0])
+        wanted = start[1] + share * (end[1] - start[1])
+        gaps = ([column[0].y - style.box_gap_px / 2]
+                + [(a.bottom(style) + b.y) / 2 for a, b in zip(column, column[1:])]
+                + [column[-1].bottom(style) + style.box_gap_px / 2])
+        y = min(gaps, key=lambda g: abs(g - wanted)) + (index % 3 - 1) * 4  # lines sharing a gap stay apart
+        points += [(x_right, y), (x_left, y)]
+    return points

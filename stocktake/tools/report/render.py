@@ -14,7 +14,7 @@ from pathlib import Path
 from stocktake.catalog import Catalog
 from stocktake.errors import StocktakeError
 from stocktake.tools.report.build import AssetSection, InventoryReport, ReportSettings, build_report
-from stocktake.tools.report.er import render_mermaid, render_svg
+from stocktake.tools.report.er import coverage_text, render_mermaid, render_svg
 
 FORMATS = {".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html"}
 
@@ -53,7 +53,7 @@ def empty_message(report: InventoryReport) -> str:
 def scope_line(report: InventoryReport) -> str:
     shown = len(report.assets)
     scope = f"{shown} of {report.catalog_assets} assets" if shown != report.catalog_assets else f"{shown} assets"
-    return f"Workspace `{report.workspace}` · {scope} · generated {report.generated_at}"
+    return f"Workspace `{report.workspace}` · {scope} · generated {when_text(report.generated_at)}"
 
 
 def size_text(n: int) -> str:
@@ -65,13 +65,18 @@ def size_text(n: int) -> str:
     return f"{n} B"
 
 
+def when_text(iso: str) -> str:
+    """``2026-11-28T16:21:36+00:00`` as ``2026-11-28 16:21:36 UTC``."""
+    return iso.replace("T", " ", 1).replace("+00:00", " UTC")
+
+
 def metrics_text(metrics: tuple[tuple[str, float], ...]) -> str:
     return " · ".join(f"{k} {v:.4g}" for k, v in metrics) or "no metrics recorded"
 
 
 def relation_text(r) -> str:
     return (f"{r.from_asset}.{r.from_column} → {r.to_asset}.{r.to_column} "
-            f"({r.cardinality}, {r.coverage:.0%} of values match)")
+            f"({r.cardinality}, {coverage_text(r.coverage)} of values match)")
 
 
 def facts(a: AssetSection) -> list[tuple[str, str]]:
@@ -83,9 +88,9 @@ def facts(a: AssetSection) -> list[tuple[str, str]]:
     keys = " ; ".join(", ".join(k) for k in a.candidate_keys) or "none found"
     return [
         ("Size", f"{a.rows:,} rows × {a.n_columns} columns · {size_text(a.bytes)} Parquet (version {a.version})"),
-        ("Last updated", a.updated_at),
-        ("Time coverage", f"{cov.first} → {cov.last} (last timestamp in {cov.column})" if cov
-         else "no timestamp column"),
+        ("Last updated", when_text(a.updated_at)),
+        ("Time coverage", f"{cov.column} from {when_text(cov.first)} to {when_text(cov.last)}" if cov
+         else "no date or timestamp column"),
         ("Quality", quality),
         ("PII columns", ", ".join(a.pii_columns) or "none found"),
         ("Candidate keys", keys),
@@ -271,12 +276,13 @@ def _html_asset_relations(a: AssetSection) -> str:
 
 def _html_columns(a: AssetSection) -> str:
     rows = "".join(
-        f'<tr><td><code>{escape(c.name)}</code></td><td>{escape(c.type)}</td><td>{escape(c.semantic_type or "–")}</td>'
+        f'<tr><td><code>{escape(c.name)}</code></td><td>{escape(c.type)}</td>'
+        f'<td>{escape(c.semantic_type or "–")}</td>'
         f'<td class="num">{c.null_fraction:.1%}</td>'
         f'<td class="num">{"–" if c.distinct is None else f"{c.distinct:,}"}</td>'
         f'<td>{escape(c.key)}</td><td>{"<span class=pii>PII</span>" if c.pii else ""}</td></tr>'
         for c in a.columns)
-    return (f"<details><summary>Columns ({len(a.columns)})</summary><table><thead><tr><th>column</th><th>type</th>"
+    return (f"<details open><summary>Columns ({len(a.columns)})</summary><table><thead><tr><th>column</th><th>type</th>"
             "<th>semantic type</th><th>missing</th><th>distinct</th><th>key</th><th>PII</th></tr></thead>"
             f"<tbody>{rows}</tbody></table></details>")
 
@@ -304,39 +310,48 @@ def _pii_list(a: AssetSection) -> str:
 
 
 CSS = """
-:root{--ink:#0f172a;--muted:#64748b;--line:#e2e8f0;--bg:#f8fafc;--accent:#2563eb}
-*{box-sizing:border-box}
-body{margin:0;background:var(--bg);color:var(--ink);font:14px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
-main{max-width:1180px;margin:0 auto;padding:24px 28px 60px}
-h1{margin:0 0 4px;font-size:28px}h2{margin:0 0 12px;font-size:21px}h3{margin:18px 0 8px;font-size:15px}
-.meta,.muted{color:var(--muted)}.note{background:#fef3c7;border-left:4px solid #f59e0b;padding:6px 10px}
-nav{position:sticky;top:0;z-index:1;background:var(--bg);padding:8px 0;margin-bottom:8px;border-bottom:1px solid var(--line)}
-nav a{margin-right:14px;color:var(--accent);text-decoration:none;white-space:nowrap}
-section{background:#fff;border:1px solid var(--line);border-radius:10px;padding:18px 22px;margin:18px 0}
-.cards{display:flex;gap:12px;flex-wrap:wrap;margin-bottom:8px}
-.card{flex:1 1 140px;border:1px solid var(--line);border-radius:8px;padding:10px 14px;background:var(--bg)}
-.card b{display:block;font-size:22px}.card span{color:var(--muted)}
-.split{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1.25fr);gap:24px;align-items:start}
-@media (max-width:900px){.split{grid-template-columns:1fr}}
-figure{margin:0}figure img{max-width:100%;height:auto;display:block}
-table{border-collapse:collapse;width:100%;margin:4px 0 8px}
-th,td{text-align:left;padding:5px 8px;border-bottom:1px solid var(--line);vertical-align:top}
-th{font-weight:600;color:var(--muted);font-size:12px;text-transform:uppercase;letter-spacing:.03em}
-td.num{text-align:right;font-variant-numeric:tabular-nums}
-dl{display:grid;grid-template-columns:max-content 1fr;gap:6px 14px;margin:0}
-dt{color:var(--muted)}dd{margin:0;overflow-wrap:anywhere}
-code{font:12px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:#f1f5f9;padding:1px 4px;border-radius:4px}
-.kind{font-size:12px;font-weight:500;color:var(--muted);border:1px solid var(--line);border-radius:10px;padding:1px 8px;vertical-align:middle}
-.score{display:inline-block;min-width:34px;text-align:center;font-size:12px;font-weight:700;border-radius:10px;padding:1px 8px;vertical-align:middle;background:#e2e8f0}
-.score.good{background:#dcfce7;color:#166534}.score.fair{background:#fef3c7;color:#92400e}.score.poor{background:#fee2e2;color:#991b1b}
-.sev{font-size:12px;font-weight:600;border-radius:8px;padding:0 6px}
-.sev.high{background:#fee2e2;color:#991b1b}.sev.medium{background:#fef3c7;color:#92400e}.sev.low{background:#e0f2fe;color:#075985}
-.pii{font-size:11px;font-weight:700;color:#9d174d;background:#fce7f3;border-radius:8px;padding:0 6px}
-.purpose{font-size:15px;margin:0 0 8px}
-blockquote.doc{margin:8px 0 14px;padding:8px 14px;border-left:4px solid var(--accent);background:#eff6ff;white-space:pre-wrap}
-blockquote.doc cite{display:block;margin-top:6px;color:var(--muted);font-size:12px;white-space:normal}
-.er{overflow-x:auto;border:1px solid var(--line);border-radius:8px;padding:8px;background:#fcfdfe}
-ul.rels{margin:8px 0;padding-left:20px}
-details summary{cursor:pointer;font-weight:600;margin:14px 0 6px}
-.empty{font-size:16px}
+:root { --ink: #0f172a; --muted: #64748b; --line: #e2e8f0; --bg: #f8fafc; --accent: #2563eb; }
+* { box-sizing: border-box; }
+body { margin: 0; background: var(--bg); color: var(--ink);
+       font: 14px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
+main { max-width: 1180px; margin: 0 auto; padding: 24px 28px 60px; }
+h1 { margin: 0 0 4px; font-size: 28px; } h2 { margin: 0 0 12px; font-size: 21px; }
+h3 { margin: 18px 0 8px; font-size: 15px; }
+.meta, .muted { color: var(--muted); }
+.note { background: #fef3c7; border-left: 4px solid #f59e0b; padding: 6px 10px; }
+nav { position: sticky; top: 0; z-index: 1; background: var(--bg); padding: 8px 0; margin-bottom: 8px;
+      border-bottom: 1px solid var(--line); }
+nav a { margin-right: 14px; color: var(--accent); text-decoration: none; white-space: nowrap; }
+section { background: #fff; border: 1px solid var(--line); border-radius: 10px; padding: 18px 22px; margin: 18px 0; }
+.cards { display: flex; gap: 12px; flex-wrap: wrap; margin-bottom: 8px; }
+.card { flex: 1 1 140px; border: 1px solid var(--line); border-radius: 8px; padding: 10px 14px; background: var(--bg); }
+.card b { display: block; font-size: 22px; } .card span { color: var(--muted); }
+.split { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1.25fr); gap: 24px; align-items: start; }
+@media (max-width: 900px) { .split { grid-template-columns: 1fr; } }
+figure { margin: 0; } figure img { max-width: 100%; height: auto; display: block; }
+table { border-collapse: collapse; width: 100%; margin: 4px 0 8px; }
+th, td { text-align: left; padding: 5px 8px; border-bottom: 1px solid var(--line); vertical-align: top; }
+th { font-weight: 600; color: var(--muted); font-size: 12px; text-transform: uppercase; letter-spacing: .03em; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+dl { display: grid; grid-template-columns: max-content 1fr; gap: 6px 14px; margin: 0; }
+dt { color: var(--muted); } dd { margin: 0; overflow-wrap: anywhere; }
+code { font: 12px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; background: #f1f5f9; padding: 1px 4px;
+       border-radius: 4px; }
+.kind, .score, .sev, .pii { display: inline-block; font-size: 12px; border-radius: 10px; padding: 1px 8px;
+                            vertical-align: middle; }
+.kind { font-weight: 500; color: var(--muted); border: 1px solid var(--line); }
+.score { min-width: 34px; text-align: center; font-weight: 700; background: #e2e8f0; }
+.score.good { background: #dcfce7; color: #166534; } .score.fair { background: #fef3c7; color: #92400e; }
+.score.poor { background: #fee2e2; color: #991b1b; }
+.sev { font-weight: 600; } .sev.high { background: #fee2e2; color: #991b1b; }
+.sev.medium { background: #fef3c7; color: #92400e; } .sev.low { background: #e0f2fe; color: #075985; }
+.pii { font-size: 11px; font-weight: 700; color: #9d174d; background: #fce7f3; }
+.purpose { font-size: 15px; margin: 0 0 8px; }
+blockquote.doc { margin: 8px 0 14px; padding: 8px 14px; border-left: 4px solid var(--accent); background: #eff6ff;
+                 white-space: pre-wrap; }
+blockquote.doc cite { display: block; margin-top: 6px; color: var(--muted); font-size: 12px; white-space: normal; }
+.er { overflow-x: auto; border: 1px solid var(--line); border-radius: 8px; padding: 8px; background: #fcfdfe; }
+ul.rels { margin: 8px 0; padding-left: 20px; }
+details summary { cursor: pointer; font-weight: 600; margin: 14px 0 6px; }
+.empty { font-size: 16px; }
 """

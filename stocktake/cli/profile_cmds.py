@@ -1,0 +1,109 @@
+"""``stocktake profile`` and ``stocktake relations``: column statistics, data-quality issues, foreign keys."""
+
+from __future__ import annotations
+
+import typer
+from rich.table import Table
+
+from stocktake.cli.common import catalog, err, out, print_json, progress
+from stocktake.errors import StocktakeError
+
+
+def register(app: typer.Typer) -> None:
+    app.command("profile")(profile)
+    app.command("relations")(relations)
+
+
+def profile(
+    ctx: typer.Context,
+    name: str = typer.Argument(None, help="Asset to profile (see `stocktake list`)."),
+    version: int = typer.Option(None, "--version", help="Asset version (default: the latest)."),
+    all_assets: bool = typer.Option(False, "--all", help="Profile every asset."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Recompute even if a cached profile exists."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Profile an asset: per-column statistics and semantic types, duplicates, keys and data-quality issues."""
+    from stocktake.tools.profile import profile_all, profile_asset
+
+    cat = catalog(ctx)
+    if all_assets == bool(name):
+        raise StocktakeError("Give one asset name, or --all to profile every asset (for example: stocktake profile orders).")
+    with progress("Profiling", total=1) as advance:
+        results = profile_all(cat, use_cache=not no_cache) if all_assets else [
+            profile_asset(cat, name, version, use_cache=not no_cache)]
+        advance()
+    if as_json:
+        print_json({"profiles": [p.to_dict() for p in results]} if all_assets else results[0].to_dict())
+    elif all_assets:
+        _print_summary(results)
+    else:
+        _print_profile(results[0])
+
+
+def relations(
+    ctx: typer.Context,
+    asset: str = typer.Option(None, "--asset", help="Only relations from this asset."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Recompute even if cached results exist."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Find foreign-key relationships between assets by value inclusion, ranked by evidence."""
+    from stocktake.tools.relations import find_relations
+
+    cat = catalog(ctx)
+    names = [cat.get(asset).name] if asset else None
+    with progress("Finding relations", total=1) as advance:
+        found = find_relations(cat, names, use_cache=not no_cache)
+        advance()
+    if as_json:
+        print_json({"relations": [r.to_dict() for r in found]})
+        return
+    table = Table(title=f"{len(found)} relations")
+    for col in ("from", "to", "coverage", "cardinality", "orphan rows", "names"):
+        table.add_column(col)
+    for r in found:
+        table.add_row(f"{r.from_asset}.{r.from_column}", f"{r.to_asset}.{r.to_column}", f"{r.coverage:.2%}",
+                      r.cardinality, f"{r.orphan_rows:,}", r.name_match)
+    out.print(table)
+
+
+def _print_profile(p) -> None:
+    table = Table(title=f"{p.asset} v{p.version}: {p.rows:,} rows, quality {p.quality_score}")
+    for col in ("column", "type", "semantic", "nulls", "distinct", "min", "max", "mean"):
+        table.add_column(col, overflow="fold")
+    for c in p.columns:
+        distinct = "" if c.distinct is None else f"{c.distinct:,}" + ("" if c.distinct_exact else " (approx)")
+        table.add_row(c.name, c.type, c.semantic_type, f"{c.nulls:,}", distinct, _short(c.min), _short(c.max),
+                      _short(c.mean))
+    out.print(table)
+    keys = ", ".join("+".join(k) for k in p.candidate_keys) or "none"
+    out.print(f"Duplicate rows: {p.duplicate_rows:,}   Candidate keys: {keys}", highlight=False)
+    if p.time_coverage:
+        tc = p.time_coverage
+        out.print(f"Time coverage ({tc['column']}): {tc['first']} .. {tc['last']}, {len(tc['gaps'])} gaps", highlight=False)
+    if not p.issues:
+        out.print("No issues found.")
+        return
+    issues = Table(title=f"{len(p.issues)} issues")
+    for col in ("severity", "kind", "column", "rows", "message"):
+        issues.add_column(col, overflow="fold")
+    for i in p.issues:
+        issues.add_row(i.severity, i.kind, i.column or "(table)", f"{i.rows:,}", i.message)
+    out.print(issues)
+    err.print(f"Quality score rule: {p.quality_rule}.", highlight=False)
+
+
+def _print_summary(profiles) -> None:
+    table = Table(title=f"{len(profiles)} assets")
+    for col in ("asset", "rows", "columns", "duplicate rows", "issues", "quality"):
+        table.add_column(col)
+    for p in profiles:
+        table.add_row(p.asset, f"{p.rows:,}", str(len(p.columns)), f"{p.duplicate_rows:,}", str(len(p.issues)),
+                      f"{p.quality_score}")
+    out.print(table)
+
+
+def _short(value, width: int = 24) -> str:
+    if value is None:
+        return ""
+    text = f"{value:.4g}" if isinstance(value, float) else str(value)
+    return text if len(text) <= width else text[: width - 1] + "…"

@@ -1,0 +1,64 @@
+"""The Blocks app: one tab per panel, built around one shared assistant; and its launch on a local address."""
+
+from __future__ import annotations
+
+import stocktake.serve  # noqa: F401  (turns analytics and telemetry off before gradio is imported)
+
+import gradio as gr
+
+from stocktake.catalog import Catalog
+from stocktake.errors import StocktakeError
+from stocktake.serve.common import AppContext
+
+CSS = """
+.st-badge {display:inline-block; padding:3px 12px; border-radius:999px; font-weight:600; font-size:0.9em}
+.st-offline {background:#fff4e6; color:#a14a00; border:1px solid #ffc078}
+.st-llm {background:#e7f5ff; color:#1864ab; border:1px solid #74c0fc}
+.st-card {border:1px solid var(--border-color-primary); border-radius:8px; padding:12px}
+footer {display:none !important}
+"""
+
+
+def build_app(catalog: Catalog, assistant=None, *, offline: bool = False) -> gr.Blocks:
+    from stocktake.serve.panels import chat, cleaning, docs, inventory, models, report
+
+    app = AppContext(catalog, assistant, offline)
+    with gr.Blocks(title="Stocktake", analytics_enabled=False) as blocks:
+        gr.Markdown(f"## 📦 Stocktake &nbsp; <small>workspace `{catalog.ws.root}`</small>")
+        with gr.Tabs():
+            with gr.Tab("Chat", id="chat"):
+                chat.build(app)
+            with gr.Tab("Inventory", id="inventory") as tab:
+                inventory.build(app, tab)
+            with gr.Tab("Docs", id="docs") as tab:
+                docs.build(app, tab)
+            with gr.Tab("Models", id="models") as tab:
+                models.build(app, tab)
+            with gr.Tab("Cleaning", id="cleaning") as tab:
+                cleaning.build(app, tab)
+            with gr.Tab("Report", id="report"):
+                report.build(app)
+    blocks.queue(default_concurrency_limit=1)
+    return blocks
+
+
+def parse_auth(auth: str | None) -> tuple[str, str] | None:
+    if not auth:
+        return None
+    user, sep, password = auth.partition(":")
+    if not sep or not user or not password:
+        raise StocktakeError("--auth takes USER:PASS, e.g. --auth admin:s3cret.")
+    return user, password
+
+
+def launch_app(blocks: gr.Blocks, *, host: str = "127.0.0.1", port: int = 7860, auth: str | None = None) -> str:
+    """Start serving in the background and return the local URL; ``blocks.block_thread()`` then waits."""
+    try:
+        _, url, _ = blocks.launch(
+            server_name=host, server_port=port, auth=parse_auth(auth), prevent_thread_lock=True,
+            share=False, inbrowser=False, quiet=True, show_error=False, ssr_mode=False, mcp_server=False,
+            css=CSS, footer_links=[],
+        )
+    except OSError as exc:
+        raise StocktakeError(f"Cannot serve on {host}:{port}: {exc}. Choose another port with --port.") from None
+    return url

@@ -1,0 +1,123 @@
+"""Matplotlib figures for the app: profile charts, tool results in the chat, model comparisons.
+
+Figures are built with ``matplotlib.figure.Figure`` (not pyplot), so concurrent requests never share pyplot's
+global state and nothing has to be closed by hand.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from matplotlib.figure import Figure
+
+
+@dataclass(frozen=True)
+class ChartSettings:
+    width: float = 7.0
+    bar_height: float = 0.28  # inches per bar of a horizontal bar chart
+    min_height: float = 2.2
+    max_bars: int = 25
+    label_chars: int = 28
+    colour: str = "#4f6bed"
+    warn_colour: str = "#e8590c"
+    warn_above: float = 0.2  # null rates above this are drawn in the warning colour
+
+
+SETTINGS = ChartSettings()
+
+
+def chart_bars(labels: Sequence[Any], values: Sequence[float], title: str, *, xlabel: str = "",
+               percent: bool = False, colours: Sequence[str] | None = None,
+               settings: ChartSettings = SETTINGS) -> Figure:
+    """Horizontal bars, first label on top; long labels are shortened."""
+    labels = [_short(str(v), settings.label_chars) for v in labels][: settings.max_bars]
+    values = list(values)[: settings.max_bars]
+    fig = Figure(figsize=(settings.width, max(settings.min_height, 0.8 + settings.bar_height * len(values))),
+                 layout="constrained")
+    ax = fig.add_subplot()
+    ax.barh(range(len(values)), values, color=list(colours or [settings.colour] * len(values))[: len(values)])
+    ax.set_yticks(range(len(values)), labels)
+    ax.invert_yaxis()
+    ax.set_title(title, loc="left", fontsize=11)
+    ax.set_xlabel(xlabel)
+    if percent:
+        ax.set_xlim(0, max(1.0, max(values, default=0)))
+        ax.xaxis.set_major_formatter(lambda x, _: f"{x:.0%}")
+    ax.spines[["top", "right"]].set_visible(False)
+    return fig
+
+
+def chart_null_rates(columns: Sequence[dict], settings: ChartSettings = SETTINGS) -> Figure:
+    """The share of missing values per column of a profile (``columns`` as in ``TableProfile.to_dict()``)."""
+    rates = [c.get("null_fraction") or 0.0 for c in columns]
+    colours = [settings.warn_colour if r > settings.warn_above else settings.colour for r in rates]
+    return chart_bars([c["name"] for c in columns], rates, "Missing values per column", percent=True,
+                      colours=colours, settings=settings)
+
+
+def chart_column(column: dict, settings: ChartSettings = SETTINGS) -> Figure | None:
+    """The distribution of one profiled column: its histogram, else its most frequent values."""
+    hist = column.get("histogram") or {}
+    if hist.get("kind") in ("numeric", "time") and hist.get("counts"):
+        edges, counts = hist["edges"], hist["counts"]
+        fig = Figure(figsize=(settings.width, 3.0), layout="constrained")
+        ax = fig.add_subplot()
+        ax.bar(range(len(counts)), counts, width=0.95, color=settings.colour)
+        step = max(1, len(counts) // 6)
+        ticks = list(range(0, len(counts), step))
+        ax.set_xticks(ticks, [_edge(edges[i], hist["kind"]) for i in ticks], rotation=30, ha="right", fontsize=8)
+        ax.set_title(f"Distribution of {column['name']}", loc="left", fontsize=11)
+        ax.set_ylabel("rows")
+        ax.spines[["top", "right"]].set_visible(False)
+        return fig
+    top = column.get("top_values") or []
+    if hist.get("kind") == "categorical" and hist.get("counts"):
+        top = [{"value": v, "count": n} for v, n in zip(hist["labels"], hist["counts"])]
+    if not top:
+        return None
+    return chart_bars([t["value"] for t in top], [t["count"] for t in top],
+                      f"Most frequent values of {column['name']}", xlabel="rows", settings=settings)
+
+
+def chart_artifact(name: str, artifact: Any, settings: ChartSettings = SETTINGS) -> Figure | None:
+    """A chart for a tool result where one helps: a SQL result of labels and one number, or issue counts."""
+    if not isinstance(artifact, dict) or "error" in artifact:
+        return None
+    if name == "run_sql":
+        rows, columns = artifact.get("rows") or [], artifact.get("columns") or []
+        if len(columns) == 2 and 1 < len(rows) <= settings.max_bars and all(_is_number(r[1]) for r in rows):
+            return chart_bars([r[0] for r in rows], [r[1] for r in rows], f"{columns[1]} by {columns[0]}",
+                              xlabel=columns[1], settings=settings)
+    if name == "quality_issues" and len(artifact.get("issues") or []) > 1:
+        totals: dict[str, int] = {}
+        for issue in artifact["issues"]:
+            totals[issue["kind"]] = totals.get(issue["kind"], 0) + issue["rows"]
+        ranked = sorted(totals.items(), key=lambda kv: -kv[1])
+        return chart_bars([k for k, _ in ranked], [v for _, v in ranked], "Rows affected per kind of issue",
+                          xlabel="rows", settings=settings)
+    return None
+
+
+def chart_metrics(models: Sequence[dict], metric: str, settings: ChartSettings = SETTINGS) -> Figure | None:
+    """One metric across models (``{"label", "metrics"}`` dicts), best first."""
+    scored = sorted(((m["label"], m["metrics"][metric]) for m in models if _is_number(m["metrics"].get(metric))),
+                    key=lambda lv: -lv[1])
+    if not scored:
+        return None
+    return chart_bars([label for label, _ in scored], [v for _, v in scored], metric, xlabel=metric, settings=settings)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _edge(value: Any, kind: str) -> str:
+    if kind == "time":
+        return str(value)[:10]
+    return f"{value:,.4g}" if _is_number(value) else str(value)
+
+
+def _short(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

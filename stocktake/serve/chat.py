@@ -1,0 +1,192 @@
+"""Assistant events → Gradio chat messages: one pure generator, plus the Markdown tables shown inline.
+
+Nothing here imports Gradio: messages are the ``{"role", "content", "metadata"}`` dicts that ``gr.Chatbot``
+takes, so the mapping is tested without a browser. A tool call is a collapsible step (its ``metadata`` has a
+title, an id, a status and a duration); its table or chart, when it has one, follows as a visible message.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from stocktake.agent.events import Answer, ConfirmationNeeded, Event, TextDelta, ToolFinished, ToolStarted
+from stocktake.errors import StocktakeError
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ChatSettings:
+    result_lines: int = 8  # lines of a tool's text result shown inside its step
+    result_chars: int = 700
+    table_rows: int = 20  # rows of an inline table
+    cell_chars: int = 60
+
+
+SETTINGS = ChatSettings()
+
+
+@dataclass(frozen=True)
+class ChatTurn:
+    """The messages of the turn so far, and the changes waiting for the user's decision (if any)."""
+    messages: list[dict]
+    confirm: tuple[dict, ...] = field(default=())
+
+
+Visuals = Callable[[str, Any], list]  # (tool name, artifact) -> extra message contents (tables, figures)
+
+
+def chat_messages(events: Iterable[Event], visuals: Visuals | None = None,
+                  settings: ChatSettings = SETTINGS) -> Iterator[ChatTurn]:
+    """Yield the turn's messages after every event; errors end the turn as a readable message, not a trace."""
+    visuals = visuals or (lambda name, artifact: artifact_tables(name, artifact, settings))
+    messages: list[dict] = []
+    steps: dict[str, int] = {}  # tool call id -> index of its step message
+    confirm: tuple[dict, ...] = ()
+    text_at: int | None = None  # the text message being streamed, if any
+    try:
+        for event in events:
+            if isinstance(event, ToolStarted):
+                steps[event.id] = len(messages)
+                messages.append(_step(event.name, event.id, _arguments(event.args), "pending"))
+                text_at = None
+            elif isinstance(event, ToolFinished):
+                index = steps.get(event.id)
+                args = messages[index]["content"] if index is not None else ""
+                done = _step(event.name, event.id, args + _result(event, settings), "done", event.seconds, event.ok)
+                if index is None:
+                    messages.append(done)
+                else:
+                    messages[index] = done
+                if event.ok:
+                    messages += [{"role": "assistant", "content": c} for c in visuals(event.name, event.artifact)]
+                text_at = None
+            elif isinstance(event, TextDelta):
+                if text_at is None:
+                    text_at = len(messages)
+                    messages.append({"role": "assistant", "content": ""})
+                messages[text_at] = {"role": "assistant", "content": messages[text_at]["content"] + event.text}
+            elif isinstance(event, ConfirmationNeeded):
+                confirm = tuple(event.actions)
+                messages.append({"role": "assistant", "content": _confirmation(confirm)})
+                text_at = None
+            elif isinstance(event, Answer):
+                _finish(messages, text_at, event.text, bool(confirm))
+            yield ChatTurn(list(messages), confirm)
+    except StocktakeError as exc:
+        messages.append(error_message(str(exc)))
+        yield ChatTurn(list(messages), ())
+    except Exception as exc:  # the page must get a message, whatever broke underneath
+        log.exception("chat turn failed")
+        messages.append(error_message(f"internal error: {type(exc).__name__}: {exc}"))
+        yield ChatTurn(list(messages), ())
+
+
+def error_message(text: str) -> dict:
+    return {"role": "assistant", "content": f"⚠️ **Sorry, that failed.** {text}"}
+
+
+def _finish(messages: list[dict], text_at: int | None, text: str, confirming: bool) -> None:
+    """The answer's text is the final word: it replaces the streamed text, or is added when none was streamed."""
+    if not text.strip() or confirming:
+        return  # a confirmation request already says what is waiting
+    if text_at is None:
+        messages.append({"role": "assistant", "content": text})
+    else:
+        messages[text_at] = {"role": "assistant", "content": text}
+
+
+def _step(name: str, call_id: str, content: str, status: str, seconds: float | None = None, ok: bool = True) -> dict:
+    metadata = {"title": f"{'🔧' if ok else '⚠️'} {name}" + ("" if ok else " failed"), "id": call_id,
+                "status": status}
+    if seconds is not None:
+        metadata["duration"] = seconds
+    return {"role": "assistant", "content": content, "metadata": metadata}
+
+
+def _arguments(args: dict) -> str:
+    if not args:
+        return "No arguments.\n"
+    return "Arguments:\n```json\n" + json.dumps(args, indent=1, ensure_ascii=False, default=str) + "\n```\n"
+
+
+def _result(event: ToolFinished, settings: ChatSettings) -> str:
+    text = str(event.content)
+    lines = text.splitlines()
+    short = "\n".join(lines[: settings.result_lines])[: settings.result_chars]
+    if len(short) < len(text):
+        short += "\n…"
+    return "Result:\n```text\n" + short.replace("```", "'''") + "\n```"
+
+
+def _confirmation(actions: tuple[dict, ...]) -> str:
+    listed = "\n".join(f"- **{a.get('name')}** with `{json.dumps(a.get('args', {}), ensure_ascii=False, default=str)}`"
+                       for a in actions)
+    return f"✋ **This changes data and needs your confirmation.**\n\n{listed}\n\nUse **Confirm** or **Cancel** below."
+
+
+# ---- inline tables ------------------------------------------------------------------------------------------
+def artifact_tables(name: str, artifact: Any, settings: ChatSettings = SETTINGS) -> list[str]:
+    """A Markdown table for the tools whose result is tabular; nothing for the others."""
+    if not isinstance(artifact, dict) or "error" in artifact:
+        return []
+    render = _TABLES.get(name)
+    table = render(artifact, settings) if render else ""
+    return [table] if table else []
+
+
+def markdown_table(header: list[str], rows: list[list[Any]], settings: ChatSettings = SETTINGS,
+                   total: int | None = None) -> str:
+    if not rows:
+        return ""
+    shown = rows[: settings.table_rows]
+    lines = ["| " + " | ".join(_cell(h, settings) for h in header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(_cell(v, settings) for v in row) + " |" for row in shown]
+    total = len(rows) if total is None else total
+    if total > len(shown):
+        lines.append(f"\n_{len(shown)} of {total:,} rows shown._")
+    return "\n".join(lines)
+
+
+def _cell(value: Any, settings: ChatSettings) -> str:
+    if value is None:
+        return "∅"
+    if isinstance(value, float):
+        text = f"{value:,.4g}"
+    elif isinstance(value, int) and not isinstance(value, bool):
+        text = f"{value:,}"
+    else:
+        text = str(value)
+    text = text.replace("\n", " ").replace("|", "\\|")
+    return text if len(text) <= settings.cell_chars else text[: settings.cell_chars - 1] + "…"
+
+
+def _sql(art: dict, s: ChatSettings) -> str:
+    table = markdown_table(art.get("columns", []), art.get("rows", []), s)
+    return table + ("\n\n_The row limit cut the result._" if table and art.get("truncated") else "")
+
+
+def _issues(art: dict, s: ChatSettings) -> str:
+    rows = [[i["severity"], i["asset"], i.get("column") or "*", i["kind"], i["rows"], i["message"]]
+            for i in art.get("issues", [])]
+    return markdown_table(["severity", "asset", "column", "issue", "rows", "detail"], rows, s)
+
+
+def _assets(art: dict, s: ChatSettings) -> str:
+    rows = [[a["name"], a["kind"], a["rows"], a["n_columns"], a["version"]] for a in art.get("assets", [])]
+    return markdown_table(["asset", "kind", "rows", "columns", "version"], rows, s)
+
+
+def _relations(art: dict, s: ChatSettings) -> str:
+    rows = [[f"{r['from_asset']}.{r['from_column']}", f"{r['to_asset']}.{r['to_column']}", r["cardinality"],
+             f"{r['coverage']:.0%}"] for r in art.get("relations", [])]
+    return markdown_table(["from", "to", "cardinality", "values matched"], rows, s)
+
+
+_TABLES: dict[str, Callable[[dict, ChatSettings], str]] = {
+    "run_sql": _sql, "quality_issues": _issues, "list_assets": _assets, "find_relationships": _relations,
+}

@@ -1,0 +1,92 @@
+"""The chat tab: streamed answers, tool steps, inline tables and charts, and confirm/cancel for changes.
+
+The assistant keeps each conversation's memory itself, keyed by a thread id that lives in the browser
+session's state; so only the new user text is sent, never Gradio's rendered history.
+"""
+
+from __future__ import annotations
+
+import html
+import uuid
+
+import gradio as gr
+
+from stocktake.serve.charts import chart_artifact
+from stocktake.serve.chat import artifact_tables, chat_messages
+from stocktake.serve.common import AppContext
+
+EXAMPLES = (
+    "What tables do we have?",
+    "How many rows does orders have?",
+    "What quality issues does users have?",
+    "How do orders and users join?",
+    "Which columns does products have?",
+)
+
+
+def visuals(name: str, artifact) -> list:
+    """Inline tables, and a chart where one helps."""
+    shown: list = artifact_tables(name, artifact)
+    figure = chart_artifact(name, artifact)
+    if figure is not None:
+        shown.append(gr.Plot(figure, show_label=False))
+    return shown
+
+
+def badge(assistant) -> str:
+    if assistant.mode == "offline":
+        return ("<span class='st-badge st-offline' title='No language model answered; a fixed planner answers "
+                "the common questions.'>🔌 offline mode</span>")
+    return f"<span class='st-badge st-llm'>🤖 {html.escape(assistant.model_name or 'language model')}</span>"
+
+
+def build(app: AppContext) -> None:
+    assistant = app.assistant
+    thread = gr.State(None)
+    with gr.Row():
+        gr.HTML(badge(assistant), elem_id="st-model-badge")
+    chatbot = gr.Chatbot(label="Stocktake assistant", height=560, elem_id="st-chat", buttons=["copy"],
+                         placeholder="Ask about your data assets: sizes, columns, quality issues, joins, SQL…")
+    with gr.Row():
+        question = gr.Textbox(show_label=False, placeholder="Ask a question and press Enter", scale=8,
+                              elem_id="st-question", autofocus=True)
+        send = gr.Button("Send", variant="primary", scale=1, min_width=80)
+    with gr.Row():
+        confirm = gr.Button("✔ Confirm change", variant="primary", visible=False, elem_id="st-confirm")
+        cancel = gr.Button("✖ Cancel", variant="stop", visible=False, elem_id="st-cancel")
+    gr.Examples([[q] for q in EXAMPLES], inputs=[question], label="Example questions")
+
+    def turn(history: list, events, thread_id: str):
+        waiting = False
+        for step in chat_messages(events, visuals):
+            waiting = bool(step.confirm)
+            yield history + step.messages, "", thread_id, gr.Button(visible=waiting), gr.Button(visible=waiting)
+
+    def respond(message: str, history: list, thread_id: str | None):
+        thread_id = thread_id or uuid.uuid4().hex
+        text = (message or "").strip()
+        history = list(history or [])
+        if not text:
+            gr.Warning("Type a question first.")
+            yield history, "", thread_id, gr.Button(visible=False), gr.Button(visible=False)
+            return
+        history.append({"role": "user", "content": text})
+        yield history, "", thread_id, gr.Button(visible=False), gr.Button(visible=False)
+        yield from turn(history, assistant.stream(text, thread_id), thread_id)
+
+    def decide(approve: bool):
+        def answer(history: list, thread_id: str | None):
+            history = list(history or [])
+            note = "✔ Confirmed." if approve else "✖ Cancelled."
+            history.append({"role": "user", "content": note})
+            yield history, "", thread_id, gr.Button(visible=False), gr.Button(visible=False)
+            yield from turn(history, assistant.resume(thread_id or "", approve), thread_id)
+        answer.__name__ = "confirm" if approve else "cancel"
+        return answer
+
+    outputs = [chatbot, question, thread, confirm, cancel]
+    shared = {"concurrency_limit": 4, "concurrency_id": "assistant"}
+    question.submit(respond, [question, chatbot, thread], outputs, api_name="respond", **shared)
+    send.click(respond, [question, chatbot, thread], outputs, api_name=False, **shared)
+    confirm.click(decide(True), [chatbot, thread], outputs, api_name="confirm", **shared)
+    cancel.click(decide(False), [chatbot, thread], outputs, api_name="cancel", **shared)

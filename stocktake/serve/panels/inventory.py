@@ -1,0 +1,166 @@
+"""The inventory tab: every asset with its quality; one asset's profile, charts, issues and relationships;
+and uploading a file to ingest it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import gradio as gr
+import pandas as pd
+
+from stocktake.catalog import Catalog
+from stocktake.serve.charts import chart_column, chart_null_rates
+from stocktake.serve.common import AppContext, choices, frame, readable
+
+ASSET_COLUMNS = ["asset", "kind", "rows", "columns", "quality", "issues", "last profiled"]
+ISSUE_COLUMNS = ["severity", "column", "issue", "rows", "detail", "examples"]
+RELATION_COLUMNS = ["from", "to", "cardinality", "values matched", "orphan rows"]
+UPLOAD_TYPES = [".csv", ".tsv", ".txt", ".dat", ".json", ".jsonl", ".parquet", ".xlsx", ".db", ".sqlite"]
+
+
+def profile(catalog: Catalog, name: str):
+    from stocktake.tools.profile import profile_asset
+
+    return profile_asset(catalog, name)
+
+
+def profiled_at(catalog: Catalog, name: str) -> str:
+    """When the cached profile of the asset's current version was written."""
+    from stocktake.settings import ProfileSettings
+    from stocktake.tools.profile_local import cache_path
+
+    path = cache_path(catalog, catalog.get(name), ProfileSettings())
+    if not path.is_file():
+        return ""
+    return dt.datetime.fromtimestamp(path.stat().st_mtime).strftime("%Y-%m-%d %H:%M")
+
+
+def asset_rows(catalog: Catalog) -> pd.DataFrame:
+    from stocktake.tools.profile import profile_all
+
+    profiles = {p.asset: p for p in profile_all(catalog)}
+    rows = [{"asset": a.name, "kind": a.kind, "rows": a.rows, "columns": len(a.columns),
+             "quality": round(profiles[a.name].quality_score), "issues": len(profiles[a.name].issues),
+             "last profiled": profiled_at(catalog, a.name)} for a in catalog.list_assets()]
+    return frame(rows, ASSET_COLUMNS)
+
+
+def summary(p: dict, asset) -> str:
+    keys = ", ".join("(" + ", ".join(k) + ")" for k in p["candidate_keys"]) or "none found"
+    cov = p.get("time_coverage") or {}
+    time = f"\n- **Time range**: {cov.get('first')} → {cov.get('last')} (`{cov.get('column')}`)" if cov else ""
+    return (f"### {asset.name} &nbsp; <small>{asset.kind}, version {asset.version}</small>\n"
+            f"{asset.description or ''}\n\n"
+            f"- **Rows**: {p['rows']:,} &nbsp; **Columns**: {len(p['columns'])} &nbsp; "
+            f"**Duplicate rows**: {p['duplicate_rows']:,}\n"
+            f"- **Quality score**: {p['quality_score']:.0f}/100 <small>({p.get('quality_rule', '')})</small>\n"
+            f"- **Candidate keys**: {keys}{time}\n- **Source**: `{asset.source}`")
+
+
+def column_stats(c: dict) -> str:
+    facts = [f"**{c['name']}**: {c['type']}, {c.get('semantic_type') or '?'}",
+             f"nulls {c['nulls']:,} ({c.get('null_fraction', 0):.1%})",
+             f"distinct {c['distinct']:,}" if c.get("distinct") is not None else ""]
+    if c.get("min") is not None:
+        facts.append(f"min {c['min']} · max {c['max']}" + (f" · mean {c['mean']:,.4g}" if isinstance(
+            c.get("mean"), (int, float)) else ""))
+    return " · ".join(f for f in facts if f)
+
+
+def issue_rows(p: dict) -> pd.DataFrame:
+    rows = [{"severity": i["severity"], "column": i.get("column") or "*", "issue": i["kind"], "rows": i["rows"],
+             "detail": i["message"], "examples": ", ".join(map(str, i.get("examples", [])[:3]))}
+            for i in p["issues"]]
+    return frame(rows, ISSUE_COLUMNS)
+
+
+def relation_rows(catalog: Catalog, name: str) -> pd.DataFrame:
+    from stocktake.tools.relations import find_relations
+
+    rows = [{"from": f"{r.from_asset}.{r.from_column}", "to": f"{r.to_asset}.{r.to_column}",
+             "cardinality": r.cardinality, "values matched": f"{r.coverage:.1%}", "orphan rows": r.orphan_rows}
+            for r in find_relations(catalog) if name in (r.from_asset, r.to_asset)]
+    return frame(rows, RELATION_COLUMNS)
+
+
+def build(app: AppContext, tab: gr.Tab) -> None:
+    catalog = app.catalog
+    with gr.Row():
+        gr.Markdown("Every asset in the workspace. Pick one to see its profile; upload a file to add one.")
+        refresh = gr.Button("↻ Refresh", size="sm", scale=0, min_width=100)
+    assets = gr.DataFrame(frame([], ASSET_COLUMNS), label="Assets", interactive=False, elem_id="st-assets")
+    with gr.Row():
+        asset = gr.Dropdown(label="Asset", choices=catalog.names(), value=None, allow_custom_value=True, scale=1)
+        column = gr.Dropdown(label="Column", choices=[], allow_custom_value=True, scale=1)
+    about = gr.Markdown()
+    with gr.Row():
+        nulls = gr.Plot(label="Missing values", show_label=False)
+        with gr.Column():
+            distribution = gr.Plot(label="Distribution", show_label=False)
+            stats = gr.Markdown()
+    issues = gr.DataFrame(frame([], ISSUE_COLUMNS), label="Quality issues", interactive=False, wrap=True)
+    relations = gr.DataFrame(frame([], RELATION_COLUMNS), label="Relationships", interactive=False)
+    with gr.Accordion("Add data: upload a file to ingest", open=False):
+        with gr.Row():
+            upload = gr.File(label="CSV, TSV, JSON, Parquet, Excel or SQLite", file_types=UPLOAD_TYPES,
+                             type="filepath", scale=3)
+            with gr.Column(scale=2):
+                name = gr.Textbox(label="Asset name (optional)", placeholder="default: from the file name")
+                ingest = gr.Button("Ingest and profile", variant="primary")
+        ingested = gr.Markdown()
+
+    @readable
+    def load_assets(current: str | None, progress=gr.Progress()):
+        progress(0.1, desc="Profiling the assets (cached after the first time)")
+        table = asset_rows(catalog)
+        return table, choices(list(table["asset"]), current)
+
+    @readable
+    def show_asset(name: str | None, progress=gr.Progress()):
+        if not name:
+            return "", None, gr.Dropdown(choices=[], value=None), None, "", frame([], ISSUE_COLUMNS), \
+                frame([], RELATION_COLUMNS)
+        progress(0.1, desc=f"Profiling {name}")
+        a, p = catalog.get(name), profile(catalog, name).to_dict()
+        progress(0.6, desc="Finding relationships")
+        names = [c["name"] for c in p["columns"]]
+        first = next((c for c in p["columns"] if chart_column(c) is not None), None)
+        return (summary(p, a), chart_null_rates(p["columns"]), choices(names, first["name"] if first else None),
+                chart_column(first) if first else None, column_stats(first) if first else "", issue_rows(p),
+                relation_rows(catalog, name))
+
+    @readable
+    def show_column(name: str | None, col: str | None):
+        if not name or not col:
+            return None, ""
+        c = next((c for c in profile(catalog, name).to_dict()["columns"] if c["name"] == col), None)
+        return (chart_column(c), column_stats(c)) if c else (None, "")
+
+    def pick_row(table: pd.DataFrame, event: gr.SelectData):
+        return gr.Dropdown(value=table.iloc[event.index[0]]["asset"])
+
+    @readable
+    def ingest_file(path: str | None, wanted: str, current: str | None, progress=gr.Progress()):
+        from stocktake.tools.ingest import ingest_path
+
+        if not path:
+            raise gr.Error("Choose a file to upload first.", print_exception=False)
+        progress(0.05, desc=f"Reading {Path(path).name}")
+        results = ingest_path(catalog, path, name=wanted.strip() or None)
+        for r in results:
+            progress(0.5, desc=f"Profiling {r.asset.name}")
+            profile(catalog, r.asset.name)
+        done = ", ".join(f"**{r.asset.name}** ({r.asset.rows:,} rows × {len(r.asset.columns)} columns)"
+                         for r in results)
+        warnings = "".join(f"\n- ⚠️ {w}" for r in results for w in r.warnings)
+        table = asset_rows(catalog)
+        return f"✅ Ingested {done}.{warnings}", table, choices(list(table["asset"]), results[0].asset.name)
+
+    details = [about, nulls, column, distribution, stats, issues, relations]
+    refresh.click(load_assets, [asset], [assets, asset], api_name="inventory")
+    tab.select(load_assets, [asset], [assets, asset], api_name=False)
+    asset.change(show_asset, [asset], details, api_name="asset_profile")
+    column.input(show_column, [asset, column], [distribution, stats], api_name="column_profile")
+    assets.select(pick_row, [assets], [asset], api_name=False)
+    ingest.click(ingest_file, [upload, name, asset], [ingested, assets, asset], api_name="ingest")

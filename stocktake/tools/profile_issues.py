@@ -1,0 +1,227 @@
+"""Column-level data-quality issues, each counted exactly over the whole column in DuckDB.
+
+Rules (thresholds in ProfileSettings):
+- missing_values: null cells, when their share exceeds ``missing_warn_fraction``.
+- constant_column: one distinct value in more than one non-null row.
+- unparseable_values: a text column in which at least ``parse_min_fraction`` of the values cast to a timestamp
+  (or a number); the rows whose value does not.
+- mixed_types: a text column in which between ``mixed_min_fraction`` and ``parse_min_fraction`` of the values
+  are numbers; rows = the minority (numbers or not).
+- future_or_ancient_dates: dates after now + ``future_days`` or before ``ancient_year``.
+- negative_values: values below zero in price and quantity columns.
+- outliers: Tukey's far-out fences (``outlier_iqr_k`` x IQR beyond the quartiles) over the positive values;
+  prices on a log scale, since money is multiplicative; other measures on a linear scale over all values.
+- inconsistent_categories: in category and geo text columns, spellings that differ only in case, spacing,
+  punctuation or accents, or by one typo from a spelling with at least 1/``typo_max_ratio`` as many rows;
+  rows = rows holding a non-canonical spelling (the canonical one is the most frequent of its cluster).
+- pii: free-text rows that contain an email address or a phone number.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from stocktake.settings import ProfileSettings
+from stocktake.tools.profile_model import Issue
+from stocktake.tools.profile_scan import NUMERIC, ColumnScan, _sql_path, jsonable, quote
+from stocktake.tools.profile_semantic import EMAIL, PHONE, TextShape, category_clusters, mask_pii
+
+
+@dataclass(frozen=True)
+class Context:
+    asset: str
+    rows: int
+    con: duckdb.DuckDBPyConnection
+    path: Path
+    key: str | None  # the column that names a row in examples
+    settings: ProfileSettings
+    now: dt.datetime
+
+    @property
+    def future_sql(self) -> str:
+        future = self.now + dt.timedelta(days=self.settings.future_days)
+        return f"TIMESTAMP '{future:%Y-%m-%d %H:%M:%S}'"
+
+    @property
+    def ancient_sql(self) -> str:
+        return f"TIMESTAMP '{self.settings.ancient_year}-01-01'"
+
+    def issue(self, kind: str, column: str | None, rows: int, severity: str, message: str,
+              examples=(), **details) -> Issue:
+        return Issue(kind, self.asset, column, int(rows), severity, message,
+                     tuple(str(e) for e in examples), details)
+
+    def example_rows(self, where: str) -> list[str]:
+        """'row 12 (order_id=1000033)' for the first rows matching ``where`` (1-based, file order)."""
+        key = f", {quote(self.key)}" if self.key else ""
+        got = self.con.execute(
+            f"SELECT file_row_number{key} FROM read_parquet('{_sql_path(self.path)}', file_row_number=true) "
+            f"WHERE {where} ORDER BY file_row_number LIMIT {self.settings.examples}").fetchall()
+        return [f"row {r[0] + 1}" + (f" ({self.key}={jsonable(r[1])})" if self.key else "") for r in got]
+
+    def example_values(self, column: str, where: str) -> list:
+        c = quote(column)
+        got = self.con.execute(f"SELECT DISTINCT {c} FROM t WHERE {where} ORDER BY 1 LIMIT {self.settings.examples}")
+        return [jsonable(v) for (v,) in got.fetchall()]
+
+
+def severity_by_share(share: float, high: float = 0.5, medium: float = 0.05) -> str:
+    return "high" if share >= high else "medium" if share >= medium else "low"
+
+
+def text_shapes(ctx: Context, scans: list[ColumnScan]) -> dict[str, TextShape]:
+    """Exact counts of text values that cast to numbers and timestamps, and of far-off parsed dates."""
+    text = [s for s in scans if s.type == "string" and s.non_null]
+    if not text:
+        return {}
+    parts = []
+    for i, s in enumerate(text):
+        c, ts = quote(s.name), f"TRY_CAST({quote(s.name)} AS TIMESTAMP)"
+        parts += [f"count(TRY_CAST({c} AS DOUBLE)) AS num{i}", f"count({ts}) AS ts{i}",
+                  f"count(*) FILTER (WHERE {ts} = date_trunc('day', {ts})) AS mid{i}",
+                  f"count(*) FILTER (WHERE {ts} > {ctx.future_sql}) AS fut{i}",
+                  f"count(*) FILTER (WHERE {ts} < {ctx.ancient_sql}) AS anc{i}"]
+    got = ctx.con.execute("SELECT " + ", ".join(parts) + " FROM t").fetchone()
+    return {s.name: TextShape(*got[5 * i: 5 * i + 5]) for i, s in enumerate(text)}
+
+
+def column_issues(ctx: Context, scans: list[ColumnScan], semantic: dict[str, str],
+                  shapes: dict[str, TextShape]) -> list[Issue]:
+    found: list[Issue] = []
+    for s in scans:
+        found += missing_and_constant(ctx, s)
+        if s.name in shapes:
+            found += parse_issues(ctx, s, shapes[s.name], semantic[s.name])
+        found += far_dates(ctx, s, shapes.get(s.name), semantic[s.name])
+        if semantic[s.name] in ("price", "quantity") and s.negatives:
+            found.append(ctx.issue("negative_values", s.name, s.negatives, "high",
+                                   f"{s.negatives:,} negative {semantic[s.name]} values in {s.name}",
+                                   ctx.example_values(s.name, f"{quote(s.name)} < 0")))
+        if semantic[s.name] in ("category", "geo") and s.value_counts_complete:
+            found += inconsistent_categories(ctx, s)
+    found += outliers(ctx, [s for s in scans if s.type in NUMERIC and semantic[s.name] in ("price", "quantity", "number")],
+                      semantic)
+    found += pii(ctx, [s for s in scans if semantic[s.name] == "free_text"])
+    return found
+
+
+def missing_and_constant(ctx: Context, s: ColumnScan) -> list[Issue]:
+    found = []
+    nulls = ctx.rows - s.non_null
+    if nulls and nulls / ctx.rows > ctx.settings.missing_warn_fraction:
+        share = nulls / ctx.rows
+        found.append(ctx.issue("missing_values", s.name, nulls, severity_by_share(share),
+                               f"{nulls:,} of {ctx.rows:,} values of {s.name} are missing ({share:.1%})",
+                               ctx.example_rows(f"{quote(s.name)} IS NULL"), share=round(share, 6)))
+    if s.distinct == 1 and s.non_null > 1:
+        found.append(ctx.issue("constant_column", s.name, s.non_null, "low",
+                               f"{s.name} holds one value ({s.min!r}) in every non-null row", [s.min], value=s.min))
+    return found
+
+
+def parse_issues(ctx: Context, s: ColumnScan, shape: TextShape, semantic: str) -> list[Issue]:
+    share_ts, share_num = shape.as_timestamp / s.non_null, shape.as_number / s.non_null
+    minimum = ctx.settings.parse_min_fraction
+    c = quote(s.name)
+    if share_ts >= minimum and shape.as_timestamp < s.non_null:
+        bad = s.non_null - shape.as_timestamp
+        return [ctx.issue("unparseable_values", s.name, bad, "medium",
+                          f"{bad:,} values of the date column {s.name} do not parse as dates",
+                          ctx.example_values(s.name, f"{c} IS NOT NULL AND TRY_CAST({c} AS TIMESTAMP) IS NULL"),
+                          expected="timestamp", parsed=shape.as_timestamp)]
+    if share_num >= minimum and shape.as_number < s.non_null:
+        bad = s.non_null - shape.as_number
+        return [ctx.issue("unparseable_values", s.name, bad, "medium",
+                          f"{bad:,} values of the numeric column {s.name} are not numbers",
+                          ctx.example_values(s.name, f"{c} IS NOT NULL AND TRY_CAST({c} AS DOUBLE) IS NULL"),
+                          expected="number", parsed=shape.as_number)]
+    if ctx.settings.mixed_min_fraction <= share_num < minimum:
+        minority = min(shape.as_number, s.non_null - shape.as_number)
+        return [ctx.issue("mixed_types", s.name, minority, "medium",
+                          f"{s.name} mixes numbers ({shape.as_number:,}) and text ({s.non_null - shape.as_number:,})",
+                          ctx.example_values(s.name, f"TRY_CAST({c} AS DOUBLE) IS NOT NULL"),
+                          numbers=shape.as_number, text=s.non_null - shape.as_number)]
+    return []
+
+
+def far_dates(ctx: Context, s: ColumnScan, shape: TextShape | None, semantic: str) -> list[Issue]:
+    future, ancient = (s.future, s.ancient) if shape is None else (shape.future, shape.ancient)
+    if semantic not in ("date", "timestamp") or not future + ancient:
+        return []
+    expr = f"{quote(s.name)}::TIMESTAMP" if shape is None else f"TRY_CAST({quote(s.name)} AS TIMESTAMP)"
+    return [ctx.issue("future_or_ancient_dates", s.name, future + ancient, "medium",
+                      f"{future:,} dates of {s.name} lie in the future and {ancient:,} before "
+                      f"{ctx.settings.ancient_year}",
+                      ctx.example_values(s.name, f"{expr} > {ctx.future_sql} OR {expr} < {ctx.ancient_sql}"),
+                      future=future, ancient=ancient)]
+
+
+def inconsistent_categories(ctx: Context, s: ColumnScan) -> list[Issue]:
+    clusters = category_clusters(s.value_counts or [], ctx.settings)
+    if not clusters:
+        return []
+    counts = dict(s.value_counts or [])
+    rows = sum(counts[v] for variants in clusters.values() for v in variants)
+    examples = [f"{v!r} -> {canon!r}" for canon, variants in clusters.items() for v in variants]
+    return [ctx.issue("inconsistent_categories", s.name, rows, "medium",
+                      f"{rows:,} rows of {s.name} use {sum(map(len, clusters.values()))} non-canonical spellings "
+                      f"of {len(clusters)} values", examples[: ctx.settings.examples], clusters=clusters,
+                      variant_counts={v: counts[v] for vs in clusters.values() for v in vs})]
+
+
+def outliers(ctx: Context, scans: list[ColumnScan], semantic: dict[str, str]) -> list[Issue]:
+    """Far-out values; fences from exact quartiles of the same values the count is taken over."""
+    k = ctx.settings.outlier_iqr_k
+    plans = []
+    for s in scans:
+        if s.non_null < 4:
+            continue
+        c = quote(s.name)
+        kind = semantic[s.name]
+        expr, where = (f"ln({c})", f"{c} > 0") if kind == "price" else (c, f"{c} > 0") if kind == "quantity" \
+            else (c, f"{c} IS NOT NULL")
+        plans.append((s, expr, where))
+    if not plans:
+        return []
+    parts = [f"quantile_cont({expr}, [0.25, 0.75]) FILTER (WHERE {where})" for _, expr, where in plans]
+    quartiles = ctx.con.execute("SELECT " + ", ".join(parts) + " FROM t").fetchone()
+    checks = []
+    for (s, expr, where), q in zip(plans, quartiles):
+        if q is None or q[1] - q[0] <= 0:
+            continue
+        lo, hi = q[0] - k * (q[1] - q[0]), q[1] + k * (q[1] - q[0])
+        checks.append((s, f"({where}) AND ({expr} < {lo!r} OR {expr} > {hi!r})", expr, lo, hi))
+    if not checks:
+        return []
+    counts = ctx.con.execute("SELECT " + ", ".join(f"count(*) FILTER (WHERE {cond})" for _, cond, *_ in checks)
+                             + " FROM t").fetchone()
+    found = []
+    for (s, cond, expr, lo, hi), n in zip(checks, counts):
+        if n:
+            fences = [lo, hi] if not expr.startswith("ln(") else [math.exp(lo), math.exp(hi)]
+            found.append(ctx.issue("outliers", s.name, n, "low",
+                                   f"{n:,} values of {s.name} lie outside {fences[0]:.4g} .. {fences[1]:.4g}",
+                                   ctx.example_values(s.name, cond), fences=fences,
+                                   scale="log" if expr.startswith("ln(") else "linear"))
+    return found
+
+
+def pii(ctx: Context, scans: list[ColumnScan]) -> list[Issue]:
+    if not scans:
+        return []
+    conds = {s.name: f"(regexp_matches({quote(s.name)}, '{EMAIL}') OR regexp_matches({quote(s.name)}, '{PHONE}'))"
+             for s in scans}
+    got = ctx.con.execute("SELECT " + ", ".join(f"count(*) FILTER (WHERE {c})" for c in conds.values())
+                          + " FROM t").fetchone()
+    found = []
+    for (name, cond), n in zip(conds.items(), got):
+        if n:
+            examples = [mask_pii(str(v)) for v in ctx.example_values(name, cond)]
+            found.append(ctx.issue("pii", name, n, "high",
+                                   f"{n:,} rows of {name} contain an email address or phone number", examples))
+    return found

@@ -1,0 +1,224 @@
+"""What a column means: semantic types from names, storage types and statistics; category spelling clusters;
+PII patterns and masking.
+
+The PII patterns are written in the common subset of Python ``re`` and RE2, so DuckDB's ``regexp_matches``
+(exact counts over the whole column) and Python (masking a few examples) agree on every value.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass
+
+from stocktake.settings import ProfileSettings
+from stocktake.tools.profile_scan import NUMERIC, ColumnScan
+
+EMAIL = r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
+PHONE = r"(\+[0-9]{1,3}[ .-]?)?\(?[0-9]{2,4}\)?[ .-][0-9]{3,4}[ .-][0-9]{3,4}"
+URL = r"^(https?://|www\.)[^ ]+$"
+_EMAIL_RE, _PHONE_RE, _URL_RE = re.compile(EMAIL), re.compile(PHONE), re.compile(URL)
+_GENERIC_NAME = re.compile(r"^(col|column|field|unnamed|var)_?\d+$", re.I)
+
+_ID = {"id", "key", "uuid", "guid", "sku", "code", "ref"}
+_GEO = {"lat", "lng", "lon", "long", "latitude", "longitude", "zip", "postcode", "postal", "city", "state", "country",
+        "region", "province", "geo", "geolocation"}
+_RATING = {"rating", "score", "stars", "star", "grade"}
+_PRICE = {"price", "amount", "total", "cost", "value", "revenue", "payment", "freight", "fee", "spend", "sales",
+          "paid", "subtotal", "discount", "tax", "balance", "income"}
+_QUANTITY = {"qty", "quantity", "count", "units", "stock", "inventory", "items", "pieces", "installments"}
+_CATEGORY = {"category", "categories", "type", "status", "tier", "class", "genre", "brand", "device", "method",
+             "segment", "channel", "gender", "kind", "group", "level", "occupation", "source", "medium", "event"}
+_TEXTUAL = {"name", "title", "description", "comment", "message", "text", "body", "summary", "note", "notes",
+            "address", "review", "content"}
+
+
+def tokens(name: str) -> list[str]:
+    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name)
+    return [t for t in re.split(r"[^a-z0-9]+", spaced.lower()) if t]
+
+
+def is_generic_name(name: str) -> bool:
+    return bool(_GENERIC_NAME.match(name))
+
+
+def is_id_name(name: str) -> bool:
+    toks = tokens(name)
+    return bool(toks) and (toks[-1] in _ID or (len(toks) == 1 and toks[0].endswith("id") and len(toks[0]) > 2))
+
+
+def key_names(asset: str) -> set[str]:
+    """Column names that would be this asset's own key: ``id``, ``order_id`` for ``orders`` or
+    ``olist_orders_dataset``, ``order_item_id`` for ``order_items``."""
+    toks = tokens(asset)
+    names = {"id"}
+    for i, t in enumerate(toks):
+        if t.endswith("s") and len(t) > 3:
+            stem = t[:-3] + "y" if t.endswith("ies") else t[:-1]
+            names.add(f"{stem}_id")
+            if i > 0:
+                names.add(f"{toks[i - 1]}_{stem}_id")
+    return names
+
+
+@dataclass(frozen=True)
+class TextShape:
+    """Exact parse counts of a text column (from the DuckDB text pass)."""
+    as_number: int
+    as_timestamp: int
+    at_midnight: int  # parsed values without a time of day
+    future: int
+    ancient: int
+
+
+def semantic_type(s: ColumnScan, rows: int, shape: TextShape | None, first_column: bool,
+                  settings: ProfileSettings) -> str:
+    toks = set(tokens(s.name))
+    if s.type == "boolean" or (s.type == "integer" and s.distinct == 2 and {s.min, s.max} == {0, 1}):
+        return "boolean"
+    if s.type in ("date", "timestamp"):
+        return s.type
+    if s.type in NUMERIC:
+        return _numeric_semantic(s, toks, first_column)
+    if s.type != "string" or not s.non_null:
+        return "other"
+    return _text_semantic(s, toks, shape, first_column, settings)
+
+
+def _numeric_semantic(s: ColumnScan, toks: set[str], first_column: bool) -> str:
+    if is_id_name(s.name) or (s.type == "integer" and first_column and s.distinct == s.non_null and s.non_null > 1
+                              and is_generic_name(s.name)):
+        return "identifier"
+    if toks & _GEO:
+        return "geo"
+    if toks & _RATING and s.min is not None and 0 <= s.min and s.max <= 10:
+        return "rating"
+    if toks & _PRICE:
+        return "price"
+    if toks & _QUANTITY:
+        return "quantity"
+    return "number"
+
+
+def _text_semantic(s: ColumnScan, toks: set[str], shape: TextShape | None, first_column: bool,
+                   settings: ProfileSettings) -> str:
+    if shape and shape.as_timestamp >= settings.parse_min_fraction * s.non_null:
+        return "date" if shape.at_midnight == shape.as_timestamp else "timestamp"
+    sample = [str(v) for v in s.sample]
+    share = (lambda rx: sum(bool(rx.fullmatch(v.strip())) for v in sample) / len(sample)) if sample else (lambda rx: 0)
+    if share(_EMAIL_RE) >= 0.9:
+        return "email"
+    if share(_URL_RE) >= 0.9:
+        return "url"
+    if share(_PHONE_RE) >= 0.9:
+        return "phone"
+    if is_id_name(s.name) or (first_column and s.distinct == s.non_null and is_generic_name(s.name)):
+        return "identifier"
+    if toks & _GEO:
+        return "geo"
+    if shape and shape.as_number >= settings.parse_min_fraction * s.non_null:
+        return "number"
+    if sample:
+        chars = sum(len(v) for v in sample) / len(sample)
+        words = sum(len(v.split()) for v in sample) / len(sample)
+        if chars >= settings.free_text_min_chars and words >= settings.free_text_min_words:
+            return "free_text"
+    if is_category(s, toks, settings):
+        return "category"
+    return "text"
+
+
+def is_category(s: ColumnScan, toks: set[str], settings: ProfileSettings) -> bool:
+    if not s.distinct or s.distinct > settings.category_max_distinct:
+        return False
+    if toks & _TEXTUAL and not toks & _CATEGORY:
+        return False
+    return s.non_null / s.distinct >= settings.category_min_mean_count or bool(toks & _CATEGORY)
+
+
+# ---- category spellings ------------------------------------------------------------------------------
+def fingerprint(value: str) -> str:
+    """Lowercase, accents stripped, spacing and punctuation removed: 'Home  & Kitchen' == 'home&kitchen'."""
+    plain = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]", "", plain.lower())
+
+
+def typo_distance_is_one(a: str, b: str) -> bool:
+    """True when one insertion, deletion, substitution or swap of neighbours turns ``a`` into ``b``."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1
+                                  and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    i = next((k for k in range(len(short)) if short[k] != long_[k]), len(short))
+    return short[i:] == long_[i + 1:]
+
+
+def category_clusters(counts: list[tuple[str, int]], settings: ProfileSettings) -> dict[str, list[str]]:
+    """``{canonical: [variants]}`` for spellings of one value that differ in case, spacing, accents,
+    punctuation or one typo; the canonical spelling is the most frequent one of its cluster."""
+    groups: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    for value, n in counts:
+        groups[fingerprint(str(value))].append((str(value), n))
+    total = {fp: sum(n for _, n in vals) for fp, vals in groups.items()}
+    bigger: dict[str, str] = {}  # a rare typo spelling -> the most frequent spelling one typo away
+    for a, b in _typo_pairs([fp for fp in groups if len(fp) >= settings.typo_min_length]):
+        for small, big in ((a, b), (b, a)):
+            if total[small] <= settings.typo_max_ratio * total[big] and (
+                    small not in bigger or total[big] > total[bigger[small]]):
+                bigger[small] = big
+    merged: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    for fp, vals in groups.items():
+        root = fp
+        while root in bigger:  # totals grow strictly along the chain, so this ends
+            root = bigger[root]
+        merged[root] += vals
+    clusters = {}
+    for vals in merged.values():
+        if len(vals) > 1:
+            ranked = sorted(vals, key=lambda v: (-v[1], v[0]))
+            clusters[ranked[0][0]] = [v for v, _ in ranked[1:]]
+    return clusters
+
+
+def _typo_pairs(fps: list[str]):
+    """Pairs one typo apart, found through shared one-deletion keys (symmetric delete) instead of all pairs."""
+    by_key: dict[str, set[str]] = defaultdict(set)
+    for fp in fps:
+        by_key[fp].add(fp)
+        for i in range(len(fp)):
+            by_key[fp[:i] + fp[i + 1:]].add(fp)
+    seen = set()
+    for bucket in by_key.values():
+        for a in bucket:
+            for b in bucket:
+                if a < b and (a, b) not in seen and typo_distance_is_one(a, b):
+                    seen.add((a, b))
+                    yield a, b
+
+
+# ---- PII ----------------------------------------------------------------------------------------------
+def mask_pii(text: str, keep: int = 80) -> str:
+    """About ``keep`` characters around the first email or phone number, every one of them masked
+    (``j***@e***.com``, ``+1 5**-***-**67``)."""
+    masked = _EMAIL_RE.sub(lambda m: _mask_email(m.group(0)), text)
+    masked = _PHONE_RE.sub(lambda m: _mask_phone(m.group(0)), masked)
+    first = min((m.start() for m in (re.search(r"\*\*\*@|\*\*", masked),) if m), default=0)
+    start = max(0, first - keep // 3)
+    window = masked[start: start + keep]
+    return ("…" if start else "") + window + ("…" if start + keep < len(masked) else "")
+
+
+def _mask_email(email: str) -> str:
+    user, _, domain = email.partition("@")
+    host, _, tld = domain.rpartition(".")
+    return f"{user[:1]}***@{host[:1]}***.{tld}"
+
+
+def _mask_phone(phone: str) -> str:
+    digits = [i for i, ch in enumerate(phone) if ch.isdigit()]
+    hidden = set(digits[1:-2])
+    return "".join("*" if i in hidden else ch for i, ch in enumerate(phone))

@@ -1,0 +1,133 @@
+"""Assistant events → chat messages: the pure generator behind the chat tab, and its inline tables."""
+
+from __future__ import annotations
+
+import pytest
+
+from stocktake.agent.events import Answer, ConfirmationNeeded, TextDelta, ToolFinished, ToolStarted
+from stocktake.errors import StocktakeError
+from stocktake.serve.chat import ChatSettings, artifact_tables, chat_messages, markdown_table
+
+SQL = {"sql": "SELECT status, COUNT(*) n FROM orders GROUP BY 1", "columns": ["status", "n"],
+       "rows": [["paid", 10], ["refunded", 2]], "truncated": False, "seconds": 0.01}
+ACTION = {"name": "describe_asset_purpose", "args": {"asset": "orders", "description": "x"}, "description": "..."}
+
+
+def last(events, visuals=None):
+    turns = list(chat_messages(events, visuals or (lambda name, artifact: [])))
+    return turns[-1]
+
+
+def shape(messages):
+    """Each message as (title or None, status or None, first line of its text)."""
+    return [((m.get("metadata") or {}).get("title"), (m.get("metadata") or {}).get("status"),
+             str(m["content"]).splitlines()[0] if m["content"] else "") for m in messages]
+
+
+@pytest.mark.parametrize("events, expected", [
+    ([ToolStarted("c1", "run_sql", {"query": "SELECT 1"})],
+     [("🔧 run_sql", "pending", "Arguments:")]),
+    ([ToolStarted("c1", "list_assets", {}), ToolFinished("c1", "list_assets", "2 assets", {}, 0.5)],
+     [("🔧 list_assets", "done", "No arguments.")]),
+    ([ToolStarted("c1", "describe_asset", {"asset": "x"}),
+      ToolFinished("c1", "describe_asset", "Error: No asset named 'x'.", {"error": "x"}, 0.1, ok=False)],
+     [("⚠️ describe_asset failed", "done", "Arguments:")]),
+    ([TextDelta("Hel"), TextDelta("lo"), Answer("Hello", "llm")],
+     [(None, None, "Hello")]),
+    ([Answer("Offline answer", "offline")],
+     [(None, None, "Offline answer")]),
+    ([TextDelta("partial"), Answer("The final word", "llm")],
+     [(None, None, "The final word")]),
+    ([Answer("", "llm")], []),
+    ([TextDelta("Let me look."), ToolStarted("c1", "list_assets", {}),
+      ToolFinished("c1", "list_assets", "none", {}, 0.2), TextDelta("None yet."), Answer("None yet.", "llm")],
+     [(None, None, "Let me look."), ("🔧 list_assets", "done", "No arguments."), (None, None, "None yet.")]),
+    ([ConfirmationNeeded((ACTION,)), Answer("This needs your confirmation: ...", "llm")],
+     [(None, None, "✋ **This changes data and needs your confirmation.**")]),
+], ids=["started", "finished", "failed", "streamed", "offline", "answer-replaces-stream", "empty-answer",
+        "text-around-a-step", "confirmation"])
+def test_events_become_messages(events, expected):
+    assert shape(last(events).messages) == expected
+
+
+def test_a_step_keeps_its_arguments_and_adds_a_short_result_and_duration():
+    settings = ChatSettings(result_lines=2)
+    events = [ToolStarted("c1", "run_sql", {"query": "SELECT 1"}),
+              ToolFinished("c1", "run_sql", "line 1\nline 2\nline 3", SQL, 1.25)]
+    [step] = list(chat_messages(events, lambda n, a: [], settings))[-1].messages
+    assert '"query": "SELECT 1"' in step["content"]
+    assert "line 2" in step["content"] and "line 3" not in step["content"] and "…" in step["content"]
+    assert step["metadata"] == {"title": "🔧 run_sql", "id": "c1", "status": "done", "duration": 1.25}
+
+
+def test_every_event_yields_the_turn_so_far():
+    events = [ToolStarted("c1", "list_assets", {}), ToolFinished("c1", "list_assets", "x", {}, 0.1),
+              Answer("done", "offline")]
+    counts = [len(turn.messages) for turn in chat_messages(events, lambda n, a: [])]
+    assert counts == [1, 1, 2]
+
+
+def test_visuals_follow_a_successful_step_only():
+    visuals = lambda name, artifact: [f"table of {name}"]  # noqa: E731
+    ok = last([ToolStarted("a", "run_sql", {}), ToolFinished("a", "run_sql", "2 rows", SQL, 0.1)], visuals)
+    failed = last([ToolStarted("a", "run_sql", {}), ToolFinished("a", "run_sql", "Error: bad", {}, 0.1, ok=False)],
+                  visuals)
+    assert [m["content"] for m in ok.messages[1:]] == ["table of run_sql"]
+    assert len(failed.messages) == 1
+
+
+def test_a_confirmation_request_is_handed_to_the_page():
+    turn = last([ConfirmationNeeded((ACTION,)), Answer("needs confirmation", "offline")])
+    assert turn.confirm == (ACTION,)
+    assert "describe_asset_purpose" in turn.messages[0]["content"]
+
+
+@pytest.mark.parametrize("error, shown", [
+    (StocktakeError("No asset named 'ordrs'. Did you mean: orders?"), "No asset named 'ordrs'. Did you mean: orders?"),
+    (ValueError("boom"), "internal error: ValueError: boom"),
+])
+def test_a_failure_mid_turn_ends_it_with_a_readable_message(error, shown):
+    def events():
+        yield ToolStarted("c1", "list_assets", {})
+        raise error
+
+    turn = last(events())
+    assert turn.messages[-1]["content"].endswith(shown)
+    assert "Traceback" not in turn.messages[-1]["content"] and turn.confirm == ()
+
+
+def test_sql_results_become_a_markdown_table():
+    [table] = artifact_tables("run_sql", SQL)
+    assert table.splitlines() == ["| status | n |", "|---|---|", "| paid | 10 |", "| refunded | 2 |"]
+
+
+@pytest.mark.parametrize("name, artifact", [
+    ("run_sql", {"error": "only SELECT"}), ("describe_asset", {"asset": {}}), ("run_sql", "text"),
+    ("run_sql", {**SQL, "rows": []}),
+])
+def test_no_table_where_there_is_nothing_tabular(name, artifact):
+    assert artifact_tables(name, artifact) == []
+
+
+@pytest.mark.parametrize("value, cell", [
+    (None, "∅"), ("a|b", "a\\|b"), ("two\nlines", "two lines"), (1234567, "1,234,567"), (0.123456, "0.1235"),
+    ("x" * 80, "x" * 59 + "…"), (True, "True"),
+])
+def test_table_cells_are_escaped_and_shortened(value, cell):
+    assert markdown_table(["v"], [[value]]).splitlines()[2] == f"| {cell} |"
+
+
+def test_long_tables_say_how_much_is_shown():
+    table = markdown_table(["n"], [[i] for i in range(30)], ChatSettings(table_rows=5))
+    assert table.count("\n| ") == 5 and table.endswith("_5 of 30 rows shown._")
+
+
+def test_quality_issues_and_relationships_render_as_tables():
+    issue = {"severity": "high", "asset": "orders", "column": None, "kind": "duplicate_rows", "rows": 3,
+             "message": "3 rows are copies", "examples": []}
+    relation = {"from_asset": "orders", "from_column": "user_id", "to_asset": "users", "to_column": "user_id",
+                "cardinality": "1:n", "coverage": 0.98}
+    [issues] = artifact_tables("quality_issues", {"issues": [issue], "quality_scores": {}})
+    [relations] = artifact_tables("find_relationships", {"relations": [relation]})
+    assert issues.splitlines()[2] == "| high | orders | * | duplicate_rows | 3 | 3 rows are copies |"
+    assert relations.splitlines()[2] == "| orders.user_id | users.user_id | 1:n | 98% |"

@@ -1,0 +1,124 @@
+"""The offline planner maps questions to the right tool and arguments, on sample data and real assets."""
+
+from __future__ import annotations
+
+import pytest
+
+from stocktake.agent.context import ToolContext
+from stocktake.agent.offline import OfflinePlanner
+from stocktake.catalog import Catalog, Workspace
+from stocktake.tools.ingest import ReadOptions, ingest_path
+from stocktake.tools.sample_data import TABLES, write_sample_data
+from tests.conftest import SHARED_DATA
+
+ALL_TOOLS = {"list_assets", "describe_asset", "quality_issues", "find_relationships", "run_sql",
+             "search_schema_docs", "train_text_classifier", "audit_labels", "train_recommenders",
+             "recommend_for_user", "compare_recommenders", "start_cleaning", "next_cleaning_step",
+             "undo_cleaning_step", "export_cleaning_script"}
+
+
+@pytest.fixture(scope="module")
+def sample_planner(tmp_path_factory):
+    root = tmp_path_factory.mktemp("planner")
+    write_sample_data(root / "data", seed=1)
+    catalog = Catalog(Workspace(root / "ws"))
+    for table in TABLES:
+        ingest_path(catalog, root / "data" / f"{table}.csv", name=table)
+    return OfflinePlanner(ToolContext(catalog), ALL_TOOLS)
+
+
+SAMPLE_QUESTIONS = [
+    ("which assets exist?", "list_assets", {}),
+    ("What tables do we have?", "list_assets", {}),
+    ("list all the datasets in the catalog", "list_assets", {}),
+    ("how many rows does orders have?", "describe_asset", {"asset": "orders"}),
+    ("How big is the events table?", "describe_asset", {"asset": "events"}),
+    ("number of records in reviews", "describe_asset", {"asset": "reviews"}),
+    ("how many columns are in users", "describe_asset", {"asset": "users"}),
+    ("what columns does products have?", "describe_asset", {"asset": "products"}),
+    ("show me the schema of order_items", "describe_asset", {"asset": "order_items"}),
+    ("describe the users table", "describe_asset", {"asset": "users"}),
+    ("what are the fields of reviews and their types", "describe_asset", {"asset": "reviews"}),
+    ("what period do the events cover?", "describe_asset", {"asset": "events"}),
+    ("time range of orders", "describe_asset", {"asset": "orders"}),
+    ("what is the first and last date in reviews", "describe_asset", {"asset": "reviews"}),
+    ("what quality issues does products have?", "quality_issues", {"asset": "products"}),
+    ("is the orders table clean?", "quality_issues", {"asset": "orders"}),
+    ("what is wrong with the data?", "quality_issues", {}),
+    ("which product columns are mostly empty?", "quality_issues", {"asset": "products", "kind": "missing_values"}),
+    ("missing values in users", "quality_issues", {"asset": "users", "kind": "missing_values"}),
+    ("where are the nulls?", "quality_issues", {"kind": "missing_values"}),
+    ("are there duplicates in orders?", "quality_issues", {"asset": "orders", "kind": "duplicate_rows"}),
+    ("duplicate rows in events", "quality_issues", {"asset": "events", "kind": "duplicate_rows"}),
+    ("are there duplicate keys in users?", "quality_issues", {"asset": "users", "kind": "duplicate_key"}),
+    ("where is PII?", "quality_issues", {"kind": "pii"}),
+    ("which columns hold personal data?", "quality_issues", {"kind": "pii"}),
+    ("do we store emails or phone numbers in reviews?", "quality_issues", {"asset": "reviews", "kind": "pii"}),
+    ("how does order_items join products?", "find_relationships", {"asset": "order_items", "other": "products"}),
+    ("how are orders and users related?", "find_relationships", {"asset": "orders", "other": "users"}),
+    ("what are the foreign keys?", "find_relationships", {}),
+    ("what does orders.status mean?", "search_schema_docs", {"question": "what does orders.status mean?"}),
+    ("where is the delivery date of an order stored?", "search_schema_docs",
+     {"question": "where is the delivery date of an order stored?"}),
+    ("classify the products by title", "train_text_classifier", {"asset": "products"}),
+    ("which product categories look wrong?", "audit_labels", {"asset": "products"}),
+    ("train a recommender on events", "train_recommenders", {"asset": "events"}),
+    ("recommend for user 100042", "recommend_for_user", {"user": "100042"}),
+    ("which model is best?", "compare_recommenders", {}),
+    ("clean products", "start_cleaning", {"asset": "products"}),
+    ("next step", "next_cleaning_step", {}),
+    ("undo the last step", "undo_cleaning_step", {}),
+    ("show the cleaning script", "export_cleaning_script", {}),
+    ("help", None, {}),
+    ("what can you do?", None, {}),
+]
+
+
+@pytest.mark.parametrize("question, tool, args", SAMPLE_QUESTIONS, ids=[q[0] for q in SAMPLE_QUESTIONS])
+def test_sample_data_question_maps_to_tool_and_arguments(sample_planner, question, tool, args):
+    plan = sample_planner.plan(question)
+    assert (plan.tool, plan.args, plan.missing) == (tool, args, None)
+
+
+@pytest.mark.parametrize("question", ["what's the weather in Paris tomorrow?", "write me a poem about cats"])
+def test_unrelated_questions_are_not_mapped(sample_planner, question):
+    assert sample_planner.plan(question).intent == "unknown"
+
+
+def test_a_question_without_its_asset_asks_for_it(sample_planner):
+    plan = sample_planner.plan("how many rows does it have?")
+    assert (plan.tool, plan.missing) == ("describe_asset", "asset")
+
+
+@pytest.fixture(scope="module")
+def shared_planner(tmp_path_factory):
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"real datasets not found at {SHARED_DATA}")
+    catalog = Catalog(Workspace(tmp_path_factory.mktemp("shared") / "ws"))
+    ingest_path(catalog, SHARED_DATA / "olist-ecommerce-sample")
+    ingest_path(catalog, SHARED_DATA / "movielens-100k" / "u.data", name="u_data", kind="events",
+                options=ReadOptions(columns=("user_id", "item_id", "rating", "timestamp")))
+    ingest_path(catalog, SHARED_DATA / "movielens-100k" / "u.user", name="u_user")
+    return OfflinePlanner(ToolContext(catalog), ALL_TOOLS)
+
+
+SHARED_QUESTIONS = [
+    ("how many rows does olist_orders_dataset have?", "describe_asset", {"asset": "olist_orders_dataset"}),
+    ("what columns do the olist sellers have?", "describe_asset", {"asset": "olist_sellers_dataset"}),
+    ("how does olist_order_items_dataset join olist_products_dataset?", "find_relationships",
+     {"asset": "olist_order_items_dataset", "other": "olist_products_dataset"}),
+    ("how are the payments related to the orders?", "find_relationships",
+     {"asset": "olist_order_payments_dataset", "other": "olist_orders_dataset"}),
+    ("missing values in the order reviews", "quality_issues",
+     {"asset": "olist_order_reviews_dataset", "kind": "missing_values"}),
+    ("what period does u_data cover?", "describe_asset", {"asset": "u_data"}),
+    ("are there duplicates in the geolocation table?", "quality_issues",
+     {"asset": "olist_geolocation_dataset", "kind": "duplicate_rows"}),
+    ("where are the click logs?", "list_assets", {}),
+]
+
+
+@pytest.mark.parametrize("question, tool, args", SHARED_QUESTIONS, ids=[q[0] for q in SHARED_QUESTIONS])
+def test_real_data_question_maps_to_tool_and_arguments(shared_planner, question, tool, args):
+    plan = shared_planner.plan(question)
+    assert (plan.tool, plan.args) == (tool, args)
