@@ -8,14 +8,16 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from stocktake.catalog import file_hash
+from stocktake.catalog import Catalog, file_hash
 from stocktake.cli.main import app
 from stocktake.tools import sample_vocab
 from stocktake.tools.clean import start_session
 from stocktake.tools.ingest import ingest_path
 from stocktake.tools.sample_data import KEYS, PII_PATTERN, write_sample_data
 
-# Problems that need a trained classifier to fix (tested with a saved audit in test_relabel_*), or that a
+pytestmark = pytest.mark.slow  # one module fixture ingests, profiles and cleans six tables (about 15 s)
+
+# Problems that need a trained classifier to fix (test_clean_propose tests relabelling from a saved audit), or that a
 # cleaning step rightly leaves alone (missing free text and missing dates cannot be invented).
 NOT_REMOVED = {("products", "category", "suspected_mislabel"), ("products", "description", "missing_values"),
                ("reviews", "review_text", "missing_values")}
@@ -25,8 +27,6 @@ NOT_REMOVED = {("products", "category", "suspected_mislabel"), ("products", "des
 def cleaned(tmp_path_factory):
     """Every table ingested, every proposal accepted in order, every session finished."""
     root = tmp_path_factory.mktemp("sample")
-    from stocktake.catalog import Catalog
-
     catalog = Catalog(root / "workspace")
     result = write_sample_data(root / "data", seed=0, scale="small")
     hashes = {t: file_hash(p) for t, p in result.paths.items()}
@@ -115,23 +115,6 @@ def test_sources_and_earlier_versions_are_unchanged(cleaned):
     for table, path in cleaned["result"].paths.items():
         assert file_hash(path) == cleaned["hashes"][table]
         pd.testing.assert_frame_equal(catalog.load(table, 1), cleaned["originals"][table])
-
-
-def test_relabel_is_proposed_from_a_saved_label_audit(catalog, ws, tmp_path):
-    from stocktake.tools.classify.audit import save_audit
-    from stocktake.tools.classify.reports import AuditReport, Suspect
-
-    df = pd.DataFrame({"title": ["red shoe", "blue novel", "green boot"], "category": ["Shoes", "Shoes", "Shoes"]})
-    catalog.register("products", df, kind="products", source="mem", fmt="csv")
-    suspects = (Suspect(row=1, given="Shoes", suggested="Books", confidence=0.9, given_confidence=0.05),
-                Suspect(row=2, given="Shoes", suggested="Books", confidence=0.3, given_confidence=0.2))
-    save_audit(ws, AuditReport(asset="products", asset_version=1, text_cols=("title",), label_col="category",
-                               method="tfidf", folds=2, rows=3, thresholds={}, suspects=suspects, seconds=0.1))
-    session = start_session(catalog, "products")
-    relabel = next(v for v in session.proposals() if v.kind == "relabel")
-    assert relabel.params["changes"] == {"1": "Books"}  # the unsure suspect is left alone
-    session.accept(relabel.id)
-    assert session.table()["category"].tolist() == ["Shoes", "Books", "Shoes"]
 
 
 def test_cli_session_round_trip(tmp_path):

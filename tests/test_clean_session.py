@@ -178,12 +178,16 @@ def test_finish_writes_a_new_version_with_lineage_and_loses_nothing(session, cat
     assert file_hash(orders_csv) == source_hash and file_hash(catalog.path("orders", 1)) == v1_hash
 
 
-def test_finished_session_refuses_more_changes(session):
+@pytest.mark.parametrize("action", [
+    lambda s, sid: s.undo(sid), lambda s, sid: s.undo(), lambda s, sid: s.redo(), lambda s, sid: s.finish(),
+    lambda s, sid: s.add_custom_step("drop_rows", {"where": "price < 0"}), lambda s, sid: s.edit_step(sid, {}),
+])
+def test_finished_session_refuses_more_changes(session, action):
     sid = kinds(session)["drop_duplicates"]
     session.accept(sid)
     session.finish()
     with pytest.raises(StocktakeError, match="is finished"):
-        session.undo(sid)
+        action(session, sid)
 
 
 def test_second_finish_on_a_changed_asset_is_told_and_writes_nothing(catalog, session):

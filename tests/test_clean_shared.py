@@ -13,7 +13,8 @@ from stocktake.tools.ingest import ingest_path
 pytestmark = [pytest.mark.slow, pytest.mark.shared_data]
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
-OLIST = ("olist_sellers_dataset", "olist_geolocation_dataset", "olist_orders_dataset", "olist_order_reviews_dataset")
+OLIST = ("olist_sellers_dataset", "olist_geolocation_dataset", "olist_orders_dataset", "olist_order_reviews_dataset",
+         "olist_products_dataset", "product_category_name_translation")
 
 
 @pytest.fixture(scope="module")
@@ -42,6 +43,10 @@ def test_online_retail_gets_its_known_problems(proposals):
     assert retail["drop_missing"][0].params["columns"] == ["CustomerID"]
 
 
+def test_online_retail_long_tails_are_not_capped(proposals):
+    assert len(proposals["retail"]["out_of_range"]) == 1  # only the negative quantities; big orders are real
+
+
 def test_online_retail_codes_stay_text(proposals):
     touched = {p.params.get("column") for steps in proposals["retail"].values() for p in steps}
     assert not touched & {"InvoiceNo", "StockCode"}  # 'C536379' and '85123A' are codes, not broken numbers
@@ -64,3 +69,11 @@ def test_olist_missing_timestamps_are_left_alone(proposals):
 def test_olist_repeated_review_ids_are_found(proposals):
     dedupe = proposals["olist_order_reviews_dataset"]["dedupe_key"][0]
     assert dedupe.params["key"] == ["review_id"] and dedupe.rows == 34
+
+
+def test_olist_products_keep_their_untranslated_and_numbered_categories(proposals):
+    products = proposals["olist_products_dataset"]
+    assert "drop_orphans" not in products  # a category missing from the translation table is no orphan
+    assert "unify_categories" not in products  # casa_conforto_2 is a category of its own
+    assert "out_of_range" not in products  # heavy products are real
+    assert {p.params["column"] for p in products["fill_missing"]} >= {"product_category_name"}

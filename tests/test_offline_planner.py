@@ -48,7 +48,7 @@ SAMPLE_QUESTIONS = [
     ("which product columns are mostly empty?", "quality_issues", {"asset": "products", "kind": "missing_values"}),
     ("missing values in users", "quality_issues", {"asset": "users", "kind": "missing_values"}),
     ("where are the nulls?", "quality_issues", {"kind": "missing_values"}),
-    ("are there duplicates in orders?", "quality_issues", {"asset": "orders", "kind": "duplicate_rows"}),
+    ("are there duplicates in orders?", "quality_issues", {"asset": "orders", "kind": "duplicates"}),
     ("duplicate rows in events", "quality_issues", {"asset": "events", "kind": "duplicate_rows"}),
     ("are there duplicate keys in users?", "quality_issues", {"asset": "users", "kind": "duplicate_key"}),
     ("where is PII?", "quality_issues", {"kind": "pii"}),
@@ -113,7 +113,7 @@ SHARED_QUESTIONS = [
      {"asset": "olist_order_reviews_dataset", "kind": "missing_values"}),
     ("what period does u_data cover?", "describe_asset", {"asset": "u_data"}),
     ("are there duplicates in the geolocation table?", "quality_issues",
-     {"asset": "olist_geolocation_dataset", "kind": "duplicate_rows"}),
+     {"asset": "olist_geolocation_dataset", "kind": "duplicates"}),
     ("where are the click logs?", "list_assets", {}),
 ]
 

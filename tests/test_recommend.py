@@ -204,10 +204,14 @@ def test_compare_lists_best_first_and_filters_by_asset(ws):
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("device", ["cpu", "cuda"])
 @pytest.mark.parametrize("name", ["bpr", "lightgcn"])
-def test_torch_models_train_save_and_serve_the_same_ranking(ws, name):
+def test_torch_models_stop_early_save_and_serve(ws, name, device):
+    torch = pytest.importorskip("torch")
+    if device == "cuda" and not torch.cuda.is_available():
+        pytest.skip("no CUDA device here")
     registry = ModelRegistry(ws)
-    spec = RecommendSpec(user="user_id", item="product_id", models=(name,), ks=(5,), refit=False, device="cpu",
+    spec = RecommendSpec(user="user_id", item="product_id", models=(name,), ks=(5,), refit=False, device=device,
                          settings=FAST)
     report = train_recommenders(planted_events(), spec, registry)
     result = report.models[0]

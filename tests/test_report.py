@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import base64
+import json
 import re
+import struct
 
 import duckdb
 import pandas as pd
@@ -16,7 +18,7 @@ from stocktake.errors import StocktakeError, UnknownNameError
 from stocktake.registry import ModelRegistry
 from stocktake.tools.ingest import ingest_path
 from stocktake.tools.report import build_report, render_html, render_markdown, write_report
-from stocktake.tools.report.charts import chart_null_rates
+from stocktake.tools.report.charts import ChartSettings, chart_null_rates
 from stocktake.tools.report.er import Entity, ErColumn, Relationship, render_mermaid, render_svg
 from stocktake.tools.sample_data import TABLES, write_sample_data
 
@@ -125,6 +127,7 @@ class _VectorlessEncoder:
         return [[1.0] + [0.0] * 383 for _ in texts]
 
 
+@pytest.mark.slow  # indexes a doc into Chroma
 def test_purpose_quotes_the_table_passage_of_indexed_docs(catalog, tmp_path, monkeypatch):
     from stocktake.tools.docs import DocStore, index_docs
     from stocktake.vectorstore.embeddings import LocalEncoder
@@ -164,12 +167,14 @@ def test_html_shows_the_er_diagram_and_model_metrics(html):
     assert "macro_f1 0.874" in html and "ndcg@10 0.214" in html
 
 
-def test_html_escapes_catalog_text(catalog):
+def test_catalog_text_is_shown_not_interpreted_as_markup(catalog):
     catalog.register("notes", pd.DataFrame({"id": [1, 2]}), kind="other", source="x", fmt="csv",
                      description="<script>alert(1)</script> & more")
-    page = render_html(build_report(catalog))
-    assert "<script>" not in page
+    report = build_report(catalog)
+    page, markdown = render_html(report), render_markdown(report)
+    assert "<script>" not in page and "<script>" not in markdown
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; more" in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; & more" in markdown
 
 
 # ---- Markdown ---------------------------------------------------------------------------------------
@@ -226,7 +231,15 @@ def test_a_table_the_profiler_cannot_read_is_reported_not_fatal(catalog, monkeyp
     bad, good = report.assets
     assert bad.profile_error == "StocktakeError: cannot read column 'id'" and bad.quality_score is None
     assert good.profile_error is None and good.quality_score is not None
-    assert "Profile unavailable: StocktakeError: cannot read column" in render_html(report)
+    page = render_html(report)
+    assert "Profile unavailable: StocktakeError: cannot read column" in page
+    assert len(EMBEDDED_PNG.findall(page)) == 2, "no made-up null-rate chart for the table that was not read"
+
+
+def test_report_data_is_json_ready(report):
+    data = json.loads(json.dumps(report.to_dict()))
+    assert [a["name"] for a in data["assets"]] == sorted(TABLES)
+    assert "email" in next(a for a in data["assets"] if a["name"] == "users")["pii_columns"]
 
 
 @pytest.mark.parametrize("name", ["report.pdf", "report", "report.txt"])
@@ -244,10 +257,21 @@ def test_write_report_defaults_to_the_workspace_reports_folder(catalog):
 
 
 # ---- pieces -----------------------------------------------------------------------------------------
+def png_height(png: bytes) -> int:
+    return struct.unpack(">I", png[20:24])[0]  # IHDR: width, then height
+
+
 def test_null_rate_chart_is_a_deterministic_png():
-    rates = [(f"col_{i}", i / 60) for i in range(60)]  # more columns than the chart draws
+    rates = [(f"col_{i}", i / 10) for i in range(10)]
     first, second = chart_null_rates(rates), chart_null_rates(rates)
     assert first.startswith(PNG_MAGIC) and first == second
+
+
+def test_null_rate_chart_of_a_wide_table_draws_only_the_worst_columns():
+    settings = ChartSettings(max_bars=8)
+    capped = chart_null_rates([(f"col_{i}", i / 20) for i in range(20)], settings)
+    assert png_height(capped) == png_height(chart_null_rates([(f"col_{i}", 0.5) for i in range(8)], settings))
+    assert png_height(capped) > png_height(chart_null_rates([("a", 0.5)], settings))
 
 
 @pytest.mark.parametrize("asset, expected", [

@@ -115,6 +115,8 @@ class OfflinePlanner:
             args["user"] = numbers[0]
         if intent.name == "duplicates" and re.search(r"\bkeys?\b|\bids?\b", question, re.I):
             args["kind"] = "duplicate_key"
+        elif intent.name == "duplicates" and re.search(r"\brows?\b|\brecords?\b", question, re.I):
+            args["kind"] = "duplicate_rows"
         return args, None
 
 

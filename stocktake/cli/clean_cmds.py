@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from stocktake.cli.common import catalog, err, out, print_json, workspace
@@ -39,16 +40,19 @@ def _session(ctx: typer.Context, session_id: str):
 
 
 def _print_step(view, detailed: bool = False) -> None:
+    # Values, code and reasons are data: escaped, so that '[email]' or '[min, max]' print as written.
     rows = f", {view.preview.rows_affected:,} rows" if view.preview else ""
-    out.print(f"[bold]{view.id}[/] [{view.status}] {view.kind}: {view.what}{rows}", highlight=False)
-    out.print(f"    why: {view.why}", highlight=False)
+    out.print(f"[bold]{view.id}[/] {escape(f'[{view.status}]')} {view.kind}: {escape(view.what)}{rows}",
+              highlight=False)
+    out.print(f"    why: {escape(view.why)}", highlight=False)
     if view.problem:
-        out.print(f"    [red]cannot run now:[/] {view.problem}", highlight=False)
+        out.print(f"    [red]cannot run now:[/] {escape(view.problem)}", highlight=False)
     if detailed:
-        out.print("    code:\n" + "\n".join("      " + line for line in view.code.splitlines()), highlight=False)
+        out.print(escape("    code:\n" + "\n".join("      " + line for line in view.code.splitlines())),
+                  highlight=False)
         if view.preview and view.preview.before:
-            out.print(f"    before: {view.preview.before[0]}", highlight=False)
-            out.print(f"    after:  {view.preview.after[0]}", highlight=False)
+            out.print(escape(f"    before: {view.preview.before[0]}"), highlight=False)
+            out.print(escape(f"    after:  {view.preview.after[0]}"), highlight=False)
 
 
 def start(ctx: typer.Context, asset: str = typer.Argument(..., help="The asset to clean."),
@@ -80,7 +84,7 @@ def show(ctx: typer.Context, session_id: str = SESSION, as_json: bool = JSON_OPT
     out.print(f"Session [bold]{view.id}[/] on {view.asset} v{view.base_version}: {view.base_rows:,} → "
               f"{view.rows:,} rows; applied: {', '.join(view.applied) or 'none'}", highlight=False)
     if view.finished:
-        out.print(f"finished: {view.finished}", highlight=False)
+        out.print(escape(f"finished: {view.finished}"), highlight=False)
     for step in view.steps:
         _print_step(step)
 
@@ -198,7 +202,7 @@ def kinds(as_json: bool = JSON_OPT) -> None:
         return
     for k in items:
         params = ", ".join(p["name"] + ("" if p["required"] else f"={p['default']!r}") for p in k["params"])
-        out.print(f"[bold]{k['kind']}[/]({params}): {k['summary']}", highlight=False)
+        out.print(f"[bold]{k['kind']}[/]({escape(params)}): {escape(k['summary'])}", highlight=False)
 
 
 def _report(session, views, as_json: bool) -> None:

@@ -16,8 +16,10 @@ def register(app: typer.Typer) -> None:
 def report(
     ctx: typer.Context,
     out_path: Path = typer.Option(
-        None, "--out", "-o", metavar="FILE", help="FILE.html or FILE.md (default: <workspace>/reports/inventory-<timestamp>.html)."),
-    assets: list[str] = typer.Option(None, "--asset", "-a", metavar="NAME", help="Only this asset (repeat for more; default: all)."),
+        None, "--out", "-o", metavar="FILE",
+        help="FILE.html or FILE.md (default: <workspace>/reports/inventory-<timestamp>.html)."),
+    assets: list[str] = typer.Option(
+        None, "--asset", "-a", metavar="NAME", help="Only this asset (repeat for more; default: all)."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object with the path written."),
 ) -> None:
     """Write the inventory report: per asset its purpose, size, freshness, quality, PII, keys and models."""

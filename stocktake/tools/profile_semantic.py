@@ -16,7 +16,8 @@ from stocktake.settings import ProfileSettings
 from stocktake.tools.profile_scan import NUMERIC, ColumnScan
 
 EMAIL = r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
-PHONE = r"(\+[0-9]{1,3}[ .-]?)?\(?[0-9]{2,4}\)?[ .-][0-9]{3,4}[ .-][0-9]{3,4}"
+# Phone numbers stand alone: a longer run of digits or letters around them is a product code, not a phone.
+PHONE = r"(^|[^0-9A-Za-z])(\+[0-9]{1,3}[ .-]?)?\(?[0-9]{2,4}\)?[ .-][0-9]{3,4}[ .-][0-9]{3,4}([^0-9A-Za-z]|$)"
 URL = r"^(https?://|www\.)[^ ]+$"
 _EMAIL_RE, _PHONE_RE, _URL_RE = re.compile(EMAIL), re.compile(PHONE), re.compile(URL)
 _GENERIC_NAME = re.compile(r"^(col|column|field|unnamed|var)_?\d+$", re.I)

@@ -11,6 +11,7 @@ from stocktake.agent.tools.base import agent_tool, lines
 ISSUE_KINDS = ("duplicate_rows", "duplicate_key", "missing_values", "constant_column", "unparseable_values",
                "future_or_ancient_dates", "negative_values", "outliers", "inconsistent_categories", "pii",
                "mixed_types", "orphan_foreign_keys", "suspected_mislabel")
+KIND_GROUPS = {"duplicates": ("duplicate_rows", "duplicate_key")}
 
 
 def build(ctx: ToolContext) -> list[BaseTool]:
@@ -59,16 +60,19 @@ def build(ctx: ToolContext) -> list[BaseTool]:
             asset: One asset name; leave empty for every asset.
             kind: Only issues of this kind: duplicate_rows, duplicate_key, missing_values, constant_column,
                 unparseable_values, future_or_ancient_dates, negative_values, outliers,
-                inconsistent_categories, pii, mixed_types, orphan_foreign_keys or suspected_mislabel.
+                inconsistent_categories, pii, mixed_types, orphan_foreign_keys or suspected_mislabel;
+                or "duplicates" for both duplicate_rows and duplicate_key.
         """
-        if kind and kind not in ISSUE_KINDS:
-            return f"Error: unknown issue kind '{kind}'. Valid kinds: {', '.join(ISSUE_KINDS)}.", {"error": kind}
+        if kind and kind not in ISSUE_KINDS and kind not in KIND_GROUPS:
+            valid = ", ".join((*ISSUE_KINDS, *KIND_GROUPS))
+            return f"Error: unknown issue kind '{kind}'. Valid kinds: {valid}.", {"error": kind}
+        kinds = KIND_GROUPS.get(kind, (kind,)) if kind else None
         names = [ctx.asset(asset).name] if asset else ctx.catalog.names()
         found, scores = [], {}
         for name in names:
             prof = profile(name)
             scores[name] = prof.quality_score
-            found += [i.to_dict() for i in prof.issues if not kind or i.kind == kind]
+            found += [i.to_dict() for i in prof.issues if not kinds or i.kind in kinds]
         if not found:
             where = f"in {asset}" if asset else "in any asset"
             return f"No {kind or 'quality'} issues found {where}.", {"issues": [], "quality_scores": scores}
@@ -78,7 +82,8 @@ def build(ctx: ToolContext) -> list[BaseTool]:
             f"{i['message']}" + (f" e.g. {', '.join(q(e) for e in i['examples'][:2])}" if i.get("examples") else "")
             for i in found)
         score = "; ".join(f"{n}: {s:.0f}/100" for n, s in scores.items())
-        return f"{len(found)} issues (quality scores: {score}):\n{text}", {"issues": found, "quality_scores": scores}
+        noun = "issue" if len(found) == 1 else "issues"
+        return f"{len(found)} {noun} (quality scores: {score}):\n{text}", {"issues": found, "quality_scores": scores}
 
     @agent_tool
     def find_relationships(asset: str | None = None, other: str | None = None) -> tuple[str, dict]:

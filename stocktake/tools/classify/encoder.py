@@ -64,10 +64,11 @@ class Encoded:
         index = torch.as_tensor(positions, device=self.ids.device)
         return Encoded(self.ids[index], self.mask[index], self.lengths[positions])
 
-    def batch(self, positions: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
+    def batch(self, positions: np.ndarray) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """Ids and mask of these rows cut to the longest of them (dynamic padding), and the index used."""
         width = int(self.lengths[positions].max())
         index = torch.as_tensor(positions, device=self.ids.device)
-        return self.ids[index, :width], self.mask[index, :width]
+        return self.ids[index, :width], self.mask[index, :width], index
 
 
 def tokenize(tokenizer, texts: list[str], max_length: int) -> Encoded:
@@ -83,16 +84,16 @@ def predict_proba(model, encoded: Encoded, batch_size: int, device: torch.device
     model.eval()
     order = np.argsort(-encoded.lengths, kind="stable")
     encoded = encoded.to(device)
-    out = torch.empty((len(order), model.config.num_labels), dtype=torch.float32)
+    # Results stay on the device until the end: a copy back per batch would stall the GPU every batch.
+    out = torch.empty((len(order), model.config.num_labels), dtype=torch.float32, device=device)
     with torch.inference_mode(), autocast(device):
         for start in range(0, len(order), batch_size):
             chunk = order[start:start + batch_size]
-            ids, mask = encoded.batch(chunk)
-            logits = model(input_ids=ids, attention_mask=mask).logits
-            out[torch.as_tensor(chunk)] = torch.softmax(logits.float(), dim=-1).cpu()
+            ids, mask, index = encoded.batch(chunk)
+            out[index] = torch.softmax(model(input_ids=ids, attention_mask=mask).logits.float(), dim=-1)
             if progress:
                 progress("predicting", min(start + batch_size, len(order)), len(order))
-    return out.numpy()
+    return out.cpu().numpy()
 
 
 def embed_texts(path: str, texts: list[str], max_length: int, batch_size: int, device: torch.device,
@@ -104,15 +105,15 @@ def embed_texts(path: str, texts: list[str], max_length: int, batch_size: int, d
     model = AutoModel.from_pretrained(path, dtype=torch.float32).to(device).eval()
     encoded = tokenize(tokenizer, texts, max_length).to(device)
     order = np.argsort(-encoded.lengths, kind="stable")
-    out = torch.empty((len(texts), model.config.hidden_size), dtype=torch.float32)
+    out = torch.empty((len(texts), model.config.hidden_size), dtype=torch.float32, device=device)
     with torch.inference_mode(), autocast(device):
         for start in range(0, len(order), batch_size):
             chunk = order[start:start + batch_size]
-            ids, mask = encoded.batch(chunk)
+            ids, mask, index = encoded.batch(chunk)
             hidden = model(input_ids=ids, attention_mask=mask).last_hidden_state.float()
             m = mask.unsqueeze(-1).float()
             pooled = (hidden * m).sum(1) / m.sum(1).clamp(min=1.0)
-            out[torch.as_tensor(chunk)] = torch.nn.functional.normalize(pooled, dim=-1).cpu()
+            out[index] = torch.nn.functional.normalize(pooled, dim=-1)
             if progress:
                 progress("embedding", min(start + batch_size, len(order)), len(order))
-    return out.numpy()
+    return out.cpu().numpy()

@@ -104,10 +104,10 @@ def _fine_tune(path: str, data: LabelledTexts, split: Split, settings: ClassifyS
         order = rng.permutation(split.train)
         for step, begin in enumerate(range(0, len(order), settings.batch_size), 1):
             chunk = order[begin:begin + settings.batch_size]
-            ids, mask = run.encoded.batch(chunk)
+            ids, mask, index = run.encoded.batch(chunk)
             with autocast(device):
                 logits = model(input_ids=ids, attention_mask=mask).logits
-            loss = loss_fn(logits.float(), y[torch.as_tensor(chunk, device=device)])
+            loss = loss_fn(logits.float(), y[index])
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             optimizer.step()

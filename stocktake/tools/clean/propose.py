@@ -36,7 +36,7 @@ class CleanSettings:
     typo_min_ratio: float = 3.0  # a typo is rare: its canonical spelling must be this many times as frequent
     fill_max_missing: float = 0.5  # above this share, a fill would invent most of the column
     drop_max_missing: float = 0.5
-    outlier_max_share: float = 0.01  # more values past the fence than this is a long tail, not errors
+    outlier_gap_multiple: float = 10.0  # an outlier price this many times the largest ordinary one is a typo
     orphan_max_share: float = 0.5  # more orphans than this means the key types or the relation are wrong
     audit_min_confidence: float = 0.5
     free_text_min_distinct_share: float = 0.5
@@ -137,16 +137,8 @@ def _propose_text_spacing(ctx: _Context) -> list[Proposal]:
 
 def _propose_categories(ctx: _Context) -> list[Proposal]:
     out = []
-    from_issues = {i.column: i for i in ctx.issues_of("inconsistent_categories")}
-    personal = re.compile(ctx.settings.pii_name, re.I)
     for col in ctx.strings:
-        if personal.search(col):
-            continue  # names are not categories: 'Ana Silva' and 'Ana Silvo' are two people
-        issue = from_issues.get(col)
-        clusters = (issue.details or {}).get("clusters") if issue else None
-        if not clusters and not _is_category(ctx.df[col], ctx.settings):
-            continue
-        mapping = _mapping_from(clusters) if clusters else cluster_spellings(ctx.df[col], ctx.settings)
+        mapping = _spelling_mapping(ctx, col)
         if not mapping:
             continue
         groups = Counter(mapping.values())
@@ -159,6 +151,17 @@ def _propose_categories(ctx: _Context) -> list[Proposal]:
             "the most frequent spelling is proposed as canonical; edit 'mapping' to choose another.",
         ))
     return out
+
+
+def _spelling_mapping(ctx: _Context, col: str) -> dict[str, str]:
+    """{variant: canonical} for a category column: the profiler's clusters, else our own."""
+    if re.search(ctx.settings.pii_name, col, re.I):
+        return {}  # names are not categories: 'Ana Silva' and 'Ana Silvo' are two people
+    issue = next((i for i in ctx.issues_of("inconsistent_categories") if i.column == col), None)
+    clusters = (issue.details or {}).get("clusters") if issue else None
+    if clusters:
+        return _mapping_from(clusters)
+    return cluster_spellings(ctx.df[col], ctx.settings) if _is_category(ctx.df[col], ctx.settings) else {}
 
 
 def _propose_types(ctx: _Context) -> list[Proposal]:
@@ -230,26 +233,31 @@ def _propose_ranges(ctx: _Context) -> list[Proposal]:
 
 
 def _propose_outliers(ctx: _Context) -> list[Proposal]:
-    """Caps from the profiler's outlier fences for prices and quantities, high side only, when rare.
+    """Prices past the profiler's upper fence and far above every ordinary price: typos (extra digits).
 
-    A tiny price is cheap, not broken; and where many values lie past the fence (heavy products, wholesale
-    quantities) the distribution is simply long-tailed, so capping would falsify real rows.
+    Values just past the fence are the long tail of real data (furniture among gifts, postage lines, heavy
+    freight), so capping them would falsify real rows; counts are left alone for the same reason
+    (wholesale orders). Only an isolated, many times larger price is blanked, for the user to look at.
     """
     out = []
+    factor = ctx.settings.outlier_gap_multiple
     for issue in ctx.issues_of("outliers"):
         fences = (issue.details or {}).get("fences")
-        if not fences or issue.column not in ctx.df.columns or \
-                ctx.semantic.get(issue.column) not in ("price", "quantity"):
+        if not fences or issue.column not in ctx.df.columns or ctx.semantic.get(issue.column) != "price":
             continue
-        high = float(fences[1])
-        n = int(ctx.df[issue.column].gt(high).sum())
-        if n and n <= ctx.settings.outlier_max_share * len(ctx.df):
+        values = ctx.df[issue.column]
+        ordinary = values[values.le(fences[1]).fillna(False).astype(bool)]
+        if ordinary.empty:
+            continue
+        limit = round(max(float(fences[1]), factor * float(ordinary.max())), 4)
+        n = int(values.gt(limit).sum())
+        if n:
             out.append(Proposal(
-                "out_of_range", {"column": issue.column, "max": round(high, 4), "action": "cap"},
-                f"cap {issue.column} at {high:.4g}",
-                f"{n} values of {issue.column} lie far above the rest (above {high:.4g}, the profiler's "
-                f"interquartile fence{' on a log scale' if issue.details.get('scale') == 'log' else ''}); "
-                "big values can be genuine, so check the preview, or use action=drop or reject.",
+                "out_of_range", {"column": issue.column, "max": limit, "action": "null"},
+                f"blank {issue.column} above {limit:.4g}",
+                f"{n} values of {issue.column} lie past the profiler's outlier fence and over {factor:g} times the "
+                f"largest ordinary {issue.column} ({float(ordinary.max()):.4g}), which usually means a typo; they "
+                "become missing (action=drop removes the rows, action=cap sets them to the limit).",
             ))
     return out
 
@@ -332,7 +340,11 @@ def _propose_mislabels(ctx: _Context) -> list[Proposal]:
     report = ctx.audit
     if report is None or report.label_col not in ctx.df.columns:
         return []
-    changes = {str(s.row): s.suggested for s in report.suspects if s.confidence >= ctx.settings.audit_min_confidence}
+    # Spelled as the unify step will spell them; a "suspect" that is only a variant spelling is that step's job.
+    canon = _spelling_mapping(ctx, report.label_col)
+    changes = {str(s.row): canon.get(s.suggested, s.suggested) for s in report.suspects
+               if s.confidence >= ctx.settings.audit_min_confidence
+               and canon.get(s.suggested, s.suggested) != canon.get(s.given, s.given)}
     if not changes:
         return []
     return [Proposal("relabel", {"column": report.label_col, "changes": changes},

@@ -171,8 +171,9 @@ class CleaningSession:
                 status[sid] = "accepted"
         return applied, redo, status, params
 
-    def _replay(self, applied: list[str], params: dict[str, dict]) -> pd.DataFrame:
-        df = self.catalog.load(self.asset, self.state["base_version"])
+    def _replay(self, applied: list[str], params: dict[str, dict], version: int | None = None) -> pd.DataFrame:
+        """The applied steps run over the base version (or over ``version``, for a rebase)."""
+        df = self.catalog.load(self.asset, version or self.state["base_version"])
         for sid in applied:
             try:
                 df = get_step(self.state["steps"][sid]["kind"]).apply(df, params[sid])
@@ -223,6 +224,7 @@ class CleaningSession:
 
     def undo(self, step_id: str | None = None) -> StepView:
         """Take back any applied step (the last by default); the later ones are replayed without it."""
+        self._check_open()
         applied, _, _, params = self._fold()
         if step_id is None:
             if not applied:
@@ -236,6 +238,7 @@ class CleaningSession:
         return self._view(step_id)
 
     def redo(self) -> StepView:
+        self._check_open()
         applied, redo, _, params = self._fold()
         if not redo:
             raise StocktakeError(f"Nothing to redo in session {self.id}.")
@@ -245,6 +248,7 @@ class CleaningSession:
 
     def add_custom_step(self, kind: str, params: dict, why: str = "asked for by the user") -> StepView:
         """Define a step the user asked for; it waits as a proposal until accepted."""
+        self._check_open()
         step = get_step(kind)
         checked = step.validate(params, list(self.table().columns))
         sid = self._define(Proposal(kind, checked, step.describe(checked), why, None), origin="custom")
@@ -319,14 +323,11 @@ class CleaningSession:
 
     # ---- helpers ------------------------------------------------------------------------------
     def _rebased_table(self, latest: int, applied: list[str], params: dict[str, dict]) -> pd.DataFrame:
-        df = self.catalog.load(self.asset, latest)
-        for sid in applied:
-            try:
-                df = get_step(self.state["steps"][sid]["kind"]).apply(df, params[sid])
-            except StocktakeError as exc:
-                raise StocktakeError(f"Rebase onto version {latest} failed at step {sid}: {exc} "
-                                     "Nothing was written; finish with --branch instead.") from None
-        return df
+        try:
+            return self._replay(applied, params, latest)
+        except StocktakeError as exc:
+            raise StocktakeError(f"Rebase onto version {latest} failed. {exc} "
+                                 "Nothing was written; finish with --branch instead.") from None
 
     def _branch_name(self) -> str:
         return f"{self.asset}__branch_{self.id}"

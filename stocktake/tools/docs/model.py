@@ -13,8 +13,11 @@ class DocsSettings:
     candidates: int = 40  # per retriever, before fusion
     fusion: str = "weighted"  # weighted (scores) or rrf (ranks); bench/docs_eval.py compares them
     rrf_k: int = 60  # reciprocal rank fusion constant (Cormack et al.)
+    # Weighted fusion adds cosine similarity and keyword_weight x BM25 relative to the best keyword hit. Dense
+    # similarities of the top hits differ by hundredths, so 0.2 lets an exact identifier match decide while
+    # stopping a common word from overriding meaning; 0.1-0.3 score alike on bench/docs_questions.yaml.
     dense_weight: float = 1.0
-    keyword_weight: float = 1.0
+    keyword_weight: float = 0.2
     link_min_column_overlap: float = 0.5  # share of a doc table's columns an asset must have to link by containment
     link_columns_only: float = 0.8  # share needed to link when the names do not match at all
     link_columns_only_min: int = 3

@@ -91,7 +91,7 @@ class EASE(Recommender):
         return [{"l2": v} for v in settings.ease_l2]
 
     def fit(self, train, monitor=None):
-        gram = (train.T @ train).toarray().astype(np.float64)
+        gram = (train.T @ train).toarray().astype(np.float32)  # float32 halves the inversion time
         gram[np.diag_indices_from(gram)] += self.params.get("l2", 200.0)
         inverse = np.linalg.inv(gram)
         weights = -inverse / np.diag(inverse)

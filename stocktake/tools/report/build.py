@@ -35,9 +35,9 @@ class ReportSettings:
 class ColumnSummary:
     name: str
     type: str
-    semantic_type: str | None
-    nulls: int
-    null_fraction: float
+    semantic_type: str | None  # None (like nulls and distinct) when the asset could not be profiled
+    nulls: int | None
+    null_fraction: float | None
     distinct: int | None
     pii: bool
     key: str  # "PK", "FK", "PK, FK" or ""
@@ -198,8 +198,8 @@ def _section(catalog: Catalog, asset: Asset, relations: tuple[Relationship, ...]
     try:
         profile = profile_asset(catalog, asset.name)
     except Exception as exc:  # noqa: BLE001 - one unreadable table must not sink the whole inventory
-        columns = tuple(ColumnSummary(c.name, c.type, None, 0, 0.0, None, False, _key(asset.name, c.name, (), mine))
-                        for c in asset.columns)
+        columns = tuple(ColumnSummary(c.name, c.type, None, None, None, None, False,
+                                      _key(asset.name, c.name, (), mine)) for c in asset.columns)
         return AssetSection(**common, columns=columns, profile_error=f"{type(exc).__name__}: {exc}")
     keys = tuple(tuple(k) for k in profile.candidate_keys)
     pii_flagged = {i.column for i in profile.issues if i.kind == "pii"}

@@ -70,6 +70,14 @@ def when_text(iso: str) -> str:
     return iso.replace("T", " ", 1).replace("+00:00", " UTC")
 
 
+def plural(n: int, word: str) -> str:
+    return f"{n:,} {word}{'s' * (n != 1)}"
+
+
+def _share(fraction: float | None) -> str:
+    return "–" if fraction is None else f"{fraction:.1%}"
+
+
 def metrics_text(metrics: tuple[tuple[str, float], ...]) -> str:
     return " · ".join(f"{k} {v:.4g}" for k, v in metrics) or "no metrics recorded"
 
@@ -83,11 +91,12 @@ def facts(a: AssetSection) -> list[tuple[str, str]]:
     """The one-line facts of an asset, in reading order: size, freshness, quality, PII, keys."""
     cov = a.time_coverage
     quality = "not profiled" if a.quality_score is None else (
-        f"{a.quality_score:.0f}/100 · {a.issue_count} issue{'s' * (a.issue_count != 1)}"
-        + (f" · {a.duplicate_rows:,} duplicate rows" if a.duplicate_rows else ""))
-    keys = " ; ".join(", ".join(k) for k in a.candidate_keys) or "none found"
+        f"{a.quality_score:.0f}/100 · {plural(a.issue_count, 'issue')}"
+        + (f" · {plural(a.duplicate_rows, 'duplicate row')}" if a.duplicate_rows else ""))
+    keys = " · ".join(" + ".join(k) for k in a.candidate_keys) or "none found"
     return [
-        ("Size", f"{a.rows:,} rows × {a.n_columns} columns · {size_text(a.bytes)} Parquet (version {a.version})"),
+        ("Size", f"{plural(a.rows, 'row')} × {plural(a.n_columns, 'column')} · {size_text(a.bytes)} Parquet "
+                 f"(version {a.version})"),
         ("Last updated", when_text(a.updated_at)),
         ("Time coverage", f"{cov.column} from {when_text(cov.first)} to {when_text(cov.last)}" if cov
          else "no date or timestamp column"),
@@ -103,10 +112,11 @@ def render_markdown(report: InventoryReport) -> str:
     if report.is_empty:
         return f"# Data inventory\n\n{empty_message(report)}\n"
     out = ["# Data inventory", "", scope_line(report), ""]
-    out += [f"> {note}" for note in report.notes]
+    out += [f"> {_md_text(note)}\n" for note in report.notes]
     out += _md_overview(report)
     out += ["## Keys and relationships", ""]
-    out += ["```mermaid", render_mermaid(report.entities, report.relations), "```", ""]
+    if report.relations:
+        out += ["```mermaid", render_mermaid(report.entities, report.relations), "```", ""]
     out += [f"- {relation_text(r)}" for r in report.relations] or ["No foreign-key relationships found."]
     out += ["", "## Assets", ""]
     for a in report.assets:
@@ -131,13 +141,13 @@ def _md_overview(report: InventoryReport) -> list[str]:
 
 
 def _md_asset(a: AssetSection) -> list[str]:
-    out = [f"### {a.name}", "", f"*{a.kind}* — {a.description or 'no description in the catalog'}", ""]
+    out = [f"### {a.name}", "", f"*{a.kind}* — {_md_text(a.description or 'no description in the catalog')}", ""]
     if a.doc:
-        out += [f"> {line}" if line.strip() else ">" for line in a.doc.text.splitlines()]
-        out += [f"> — *{a.doc.location}*", ""]
+        out += [f"> {_md_text(line)}" if line.strip() else ">" for line in a.doc.text.splitlines()]
+        out += [f"> — *{_md_text(a.doc.location)}*", ""]
     if a.profile_error:
-        out += [f"**Profile unavailable:** {a.profile_error}", ""]
-    out += [f"- **{label}:** {value}" for label, value in facts(a)] + [""]
+        out += [f"**Profile unavailable:** {_md_text(a.profile_error)}", ""]
+    out += [f"- **{label}:** {_md_text(value)}" for label, value in facts(a)] + [""]
     if a.issues:
         out += ["**Top issues**", ""]
         out += _md_table(["severity", "kind", "column", "rows", "message"],
@@ -146,7 +156,7 @@ def _md_asset(a: AssetSection) -> list[str]:
         out += ["**Relationships**", ""] + [f"- {relation_text(r)}" for r in a.relations] + [""]
     out += ["**Columns**", ""]
     out += _md_table(["column", "type", "semantic type", "missing", "distinct", "key", "PII"],
-                     [[c.name, c.type, c.semantic_type or "–", f"{c.null_fraction:.1%}",
+                     [[c.name, c.type, c.semantic_type or "–", _share(c.null_fraction),
                        "–" if c.distinct is None else f"{c.distinct:,}", c.key or "", "yes" if c.pii else ""]
                       for c in a.columns])
     out += ["**Models trained on it**", ""]
@@ -156,9 +166,14 @@ def _md_asset(a: AssetSection) -> list[str]:
     return out
 
 
+def _md_text(text: str) -> str:
+    # Catalog and doc text is data, not markup: a viewer must not render an HTML tag that sits in it.
+    return text.replace("<", "&lt;").replace(">", "&gt;")
+
+
 def _md_table(header: list[str], rows: list[list[str]]) -> list[str]:
     def cell(text: str) -> str:
-        return str(text).replace("|", "\\|").replace("\n", " ")
+        return _md_text(str(text)).replace("|", "\\|").replace("\n", " ")
 
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(cell(c) for c in row) + " |" for row in rows]
@@ -232,7 +247,7 @@ def _html_relations(report: InventoryReport) -> str:
     return (
         '<section id="relationships"><h2>Keys and relationships</h2>'
         '<p class="muted">Each line runs from a referencing column (N side) to the key it references (1 side); '
-        'hover a line for its coverage. PK: candidate key, FK: foreign key.</p>'
+        'hover a line for its coverage. PK: a unique or referenced key, FK: a foreign key.</p>'
         f'<div class="er">{render_svg(report.entities, report.relations)}</div><ul class="rels">{items}</ul></section>'
     )
 
@@ -244,13 +259,15 @@ def _html_asset(a: AssetSection, settings: ReportSettings) -> str:
            if a.doc else "")
     error = f'<p class="note">Profile unavailable: {escape(a.profile_error)}</p>' if a.profile_error else ""
     fact_rows = "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in facts(a))
-    chart = png_data_uri(chart_null_rates([(c.name, c.null_fraction) for c in a.columns]))
+    chart = ""
+    if not a.profile_error:  # without a profile there are no null rates to draw
+        png = chart_null_rates([(c.name, c.null_fraction) for c in a.columns])
+        chart = f'<figure><img src="{png_data_uri(png)}" alt="Missing values per column of {escape(a.name)}"></figure>'
     return (
         f'<section class="asset" id="asset-{escape(a.name)}"><h2>{escape(a.name)} '
         f'<span class="kind">{escape(a.kind)}</span> {_score_badge(a.quality_score, settings)}</h2>'
         f'<p class="purpose">{escape(a.description or "No description in the catalog.")}</p>{doc}{error}'
-        f'<div class="split"><dl>{fact_rows}</dl>'
-        f'<figure><img src="{chart}" alt="Missing values per column of {escape(a.name)}"></figure></div>'
+        f'<div class="split"><dl>{fact_rows}</dl>{chart}</div>'
         f"{_html_issues(a)}{_html_asset_relations(a)}{_html_columns(a)}{_html_models(a)}</section>"
     )
 
@@ -278,7 +295,7 @@ def _html_columns(a: AssetSection) -> str:
     rows = "".join(
         f'<tr><td><code>{escape(c.name)}</code></td><td>{escape(c.type)}</td>'
         f'<td>{escape(c.semantic_type or "–")}</td>'
-        f'<td class="num">{c.null_fraction:.1%}</td>'
+        f'<td class="num">{_share(c.null_fraction)}</td>'
         f'<td class="num">{"–" if c.distinct is None else f"{c.distinct:,}"}</td>'
         f'<td>{escape(c.key)}</td><td>{"<span class=pii>PII</span>" if c.pii else ""}</td></tr>'
         for c in a.columns)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
@@ -89,7 +90,10 @@ def test_empty_table_has_a_perfect_score_and_no_keys(catalog):
 
 def test_unicode_lengths_count_characters_not_bytes(catalog):
     catalog.register("u", EDGE_CASES["unicode"], kind="other", source="test", fmt="test")
-    assert profile_asset(catalog, "u").column("s").length == {"min": 5, "max": 7, "mean": 6.25}
+    chars = [len(v) for v in EDGE_CASES["unicode"]["s"].to_pylist()]
+    assert max(len(v.encode()) for v in EDGE_CASES["unicode"]["s"].to_pylist()) > max(chars)
+    assert profile_asset(catalog, "u").column("s").length == {"min": min(chars), "max": max(chars),
+                                                              "mean": sum(chars) / len(chars)}
 
 
 def test_candidate_key_pairs_when_no_single_column_is_unique(catalog):
@@ -125,3 +129,30 @@ def test_category_clusters_pick_the_most_frequent_spelling():
 def test_pii_masking_hides_the_values():
     masked = mask_pii("write to anna.k12@example.com or call +44 20 7946 0958")
     assert "anna" not in masked and "7946" not in masked and "a***@e***.com" in masked
+
+
+NOT_TABLES = ("README", "PROVENANCE", "DATA_DICTIONARY", "INDEX")
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+def shared_folders() -> list[str]:
+    if not SHARED_DATA.is_dir():
+        return ["(absent)"]
+    folders = [p for p in sorted(SHARED_DATA.iterdir()) if p.is_dir()]
+    return [str(p.relative_to(SHARED_DATA)) for f in folders for p in [f, *[s for s in f.iterdir() if s.is_dir()]]]
+
+
+@pytest.mark.slow
+@pytest.mark.shared_data
+@pytest.mark.parametrize("folder", shared_folders())
+def test_statistics_equal_pandas_on_every_shared_table(catalog, shared_data, folder):
+    from stocktake.tools.ingest import ingest_path
+    from stocktake.tools.profile import profile_all
+
+    files = [p for p in sorted((shared_data / folder).iterdir()) if p.is_file() and not p.name.startswith(NOT_TABLES)]
+    for path in files:
+        ingest_path(catalog, path)
+    profiles = profile_all(catalog)
+    assert len(profiles) == len(files)
+    for p in profiles:
+        assert_matches_pandas(p, catalog.load(p.asset))

@@ -1,0 +1,251 @@
+"""The web app's endpoints, called through gradio_client against an app launched on loopback."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import pytest
+
+from stocktake.agent.events import Answer, ConfirmationNeeded, TextDelta, ToolFinished, ToolStarted
+from stocktake.catalog import Catalog, Workspace
+from stocktake.errors import StocktakeError
+from stocktake.serve.app import build_app, launch_app, parse_auth
+
+gradio_client = pytest.importorskip("gradio_client")
+AppError = gradio_client.exceptions.AppError
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def serve(catalog: Catalog, assistant=None):
+    blocks = build_app(catalog, assistant, offline=True)
+    return blocks, launch_app(blocks, host="127.0.0.1", port=free_port())
+
+
+def client(url: str, folder: Path):
+    return gradio_client.Client(url, verbose=False, analytics_enabled=False, download_files=str(folder))
+
+
+def texts(history: list[dict]) -> list[str]:
+    return [" ".join(c.get("text", "") for c in m["content"]) for m in history]
+
+
+def titles(history: list[dict]) -> list[str | None]:
+    return [(m.get("metadata") or {}).get("title") for m in history]
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    """The sample data, ingested and profiled, served with the real assistant in offline mode."""
+    from stocktake.cli.demo_cmds import prepare_demo
+
+    catalog = Catalog(Workspace(tmp_path_factory.mktemp("app") / "workspace"))
+    prepare_demo(catalog)
+    blocks, url = serve(catalog)
+    yield catalog, url
+    blocks.close()
+
+
+@pytest.mark.slow
+def test_a_question_streams_a_tool_step_and_the_offline_answer(demo, tmp_path):
+    catalog, url = demo
+    history, cleared = client(url, tmp_path).predict("how many rows does orders have?", [], api_name="/respond")
+    rows = catalog.get("orders").rows
+    assert cleared == ""
+    assert titles(history) == [None, "🔧 describe_asset", None]
+    assert history[1]["metadata"]["status"] == "done" and history[1]["metadata"]["duration"] >= 0
+    assert '"asset": "orders"' in texts(history)[1]
+    assert f"**orders** has **{rows:,} rows**" in texts(history)[2] and "offline mode" in texts(history)[2]
+
+
+@pytest.mark.slow
+def test_quality_issues_come_with_an_inline_table_and_chart(demo, tmp_path):
+    catalog, url = demo
+    history, _ = client(url, tmp_path).predict("What quality issues does users have?", [], api_name="/respond")
+    kinds = [m["content"][0].get("component") or m["content"][0]["type"] for m in history]
+    assert titles(history)[1] == "🔧 quality_issues"
+    assert kinds[2:4] == ["text", "plot"]
+    assert texts(history)[2].startswith("| severity | asset | column | issue | rows | detail |")
+
+
+@pytest.mark.slow
+def test_the_inventory_lists_every_asset_with_its_quality(demo, tmp_path):
+    catalog, url = demo
+    table, dropdown = client(url, tmp_path).predict(None, api_name="/inventory")
+    assert table["headers"] == ["asset", "kind", "rows", "columns", "quality", "issues", "last profiled"]
+    assert {r[0]: r[2] for r in table["data"]} == {a.name: a.rows for a in catalog.list_assets()}
+    assert all(0 <= r[4] <= 100 and r[6] for r in table["data"])
+    assert dropdown["value"] == table["data"][0][0]
+
+
+@pytest.mark.slow
+def test_an_asset_shows_its_profile_charts_issues_and_relationships(demo, tmp_path):
+    catalog, url = demo
+    about, nulls, column, chart, stats, issues, relations = client(url, tmp_path).predict(
+        "orders", api_name="/asset_profile")
+    assert f"**Rows**: {catalog.get('orders').rows:,}" in about
+    assert nulls["type"] == "matplotlib" and chart["type"] == "matplotlib"
+    assert column["value"] in column["choices"][0] or column["value"] in [c[0] for c in column["choices"]]
+    assert issues["headers"][:3] == ["severity", "column", "issue"] and issues["data"]
+    assert any(r[0] == "orders.user_id" and r[1].startswith("users.") for r in relations["data"])
+
+
+@pytest.mark.slow
+def test_an_unknown_asset_is_a_readable_error(demo, tmp_path):
+    _, url = demo
+    with pytest.raises(AppError, match="No asset named 'ordrs'.*orders"):
+        client(url, tmp_path).predict("ordrs", api_name="/asset_profile")
+
+
+@pytest.mark.slow
+def test_an_uploaded_file_is_ingested_and_profiled(demo, tmp_path):
+    catalog, url = demo
+    path = tmp_path / "coupons.csv"
+    path.write_text("code,discount\nA10,10\nB20,20\nC5,5\n")
+    status, table, dropdown = client(url, tmp_path).predict(
+        gradio_client.handle_file(str(path)), "", None, api_name="/ingest")
+    assert status.startswith("✅ Ingested **coupons** (3 rows × 2 columns)")
+    assert "coupons" in [r[0] for r in table["data"]] and dropdown["value"] == "coupons"
+    assert catalog.get("coupons").rows == 3
+
+
+@pytest.mark.slow
+def test_a_file_that_cannot_be_read_is_a_readable_error(demo, tmp_path):
+    catalog, url = demo
+    path = tmp_path / "orders.csv"
+    path.write_text("order_id\n1\n")
+    with pytest.raises(AppError, match="already exists"):
+        client(url, tmp_path).predict(gradio_client.handle_file(str(path)), "", None, api_name="/ingest")
+    assert catalog.get("orders").version == 1
+
+
+@pytest.mark.slow
+def test_the_report_is_previewed_and_downloadable(demo, tmp_path):
+    _, url = demo
+    preview, download = client(url, tmp_path).predict(["orders", "users"], api_name="/report")
+    assert preview.startswith("# Data inventory") and "2 of" in preview
+    html = Path(download).read_text()
+    assert html.lstrip().lower().startswith("<!doctype html") and "orders" in html
+
+
+@pytest.mark.slow
+def test_a_cleaning_session_accepts_undoes_and_exports(demo, tmp_path):
+    catalog, url = demo
+    c = client(url, tmp_path)
+    status, step, card, before, _, history = c.predict("users", api_name="/clean_start")
+    first = step["value"]
+    assert "Step 1 of" in card and first in [s[0] for s in step["choices"]]
+    assert all(r[1] == "proposed" for r in history["data"])
+    status, *_ = c.predict(first, api_name="/clean_accept")
+    assert f"Accepted {first}" in status and "1 step(s) applied" in status
+    status, *_ = c.predict(None, api_name="/clean_undo")
+    assert f"Undid {first}" in status and "0 step(s) applied" in status
+    script = Path(c.predict(api_name="/clean_script"))
+    assert script.suffix == ".py" and "def clean(df)" in script.read_text()
+
+
+@pytest.mark.slow
+def test_docs_are_indexed_and_searched_with_their_source(demo, tmp_path):
+    catalog, url = demo
+    c = client(url, tmp_path)
+    doc = catalog.ws.root / "sample-data" / "docs" / "orders.md"
+    status, docs = c.predict([gradio_client.handle_file(str(doc))], api_name="/index_docs")
+    assert status.startswith("✅ Indexed 1 file(s)") and docs["data"][0][0].endswith("orders.md")
+    hits = c.predict("when was the order placed?", 3, api_name="/search_docs")
+    assert hits.startswith("**1. orders.md**") and "order_date" in hits
+
+
+@pytest.mark.slow
+def test_recommenders_are_compared_on_one_metric(demo, tmp_path):
+    from stocktake.registry import ModelRegistry
+
+    catalog, url = demo
+    registry = ModelRegistry(catalog.ws)
+    for algorithm, ndcg in (("als", 0.21), ("popularity", 0.12)):
+        model_id, _ = registry.new_dir("recommender", algorithm)
+        registry.record(model_id, task="recommender", algorithm=algorithm, asset="events", asset_version=1,
+                        metrics={"ndcg@10": ndcg, "recall@10": ndcg * 2, "train_seconds": 0.1}, params={})
+    models, compared, metric, chart = client(url, tmp_path).predict(None, api_name="/models")
+    assert sorted(r[2] for r in models["data"]) == ["als", "popularity"]
+    assert compared["headers"] == ["model", "asset", "ndcg@10", "recall@10", "train_seconds"]
+    assert metric["value"] == "ndcg@10" and chart["type"] == "matplotlib"
+
+
+# ---- the chat's wiring, with a stand-in assistant -------------------------------------------------------
+class EchoAssistant:
+    """Records what the app sends; asks for confirmation when the question says "change"."""
+
+    mode, model_name = "llm", "echo-model"
+
+    def __init__(self):
+        self.calls: list[tuple[str, str]] = []
+
+    def stream(self, question: str, thread_id: str):
+        self.calls.append((question, thread_id))
+        yield ToolStarted("c1", "list_assets", {})
+        yield ToolFinished("c1", "list_assets", "1 asset", {"assets": []}, 0.01)
+        if "change" in question:
+            yield ConfirmationNeeded(({"name": "describe_asset_purpose", "args": {"asset": "orders"}},))
+            yield Answer("needs confirmation", "llm")
+            return
+        yield TextDelta(f"echo: {question}")
+        yield Answer(f"echo: {question}", "llm")
+
+    def resume(self, thread_id: str, approve: bool):
+        self.calls.append((f"resume approve={approve}", thread_id))
+        yield Answer("Saved." if approve else "Left as it was.", "llm")
+
+
+@pytest.fixture
+def echo(catalog):
+    assistant = EchoAssistant()
+    blocks, url = serve(catalog, assistant)
+    yield assistant, url
+    blocks.close()
+
+
+def test_each_browser_session_keeps_its_own_conversation(echo, tmp_path):
+    assistant, url = echo
+    alice, bob = client(url, tmp_path), client(url, tmp_path)
+    history, _ = alice.predict("first", [], api_name="/respond")
+    alice.predict("second", history, api_name="/respond")
+    bob.predict("hello", [], api_name="/respond")
+    (q1, a1), (q2, a2), (q3, b1) = assistant.calls
+    assert (q1, q2, q3) == ("first", "second", "hello")  # only the new text is sent, never the history
+    assert a1 == a2 and b1 != a1
+
+
+def test_a_change_waits_for_confirm(echo, tmp_path):
+    assistant, url = echo
+    c = client(url, tmp_path)
+    history, _ = c.predict("change the description", [], api_name="/respond")
+    assert "needs your confirmation" in texts(history)[-1]
+    history, _ = c.predict(history, api_name="/confirm")
+    assert texts(history)[-2:] == ["✔ Confirmed.", "Saved."]
+    assert assistant.calls[-1] == ("resume approve=True", assistant.calls[0][1])
+
+
+def test_a_change_can_be_cancelled(echo, tmp_path):
+    assistant, url = echo
+    c = client(url, tmp_path)
+    history, _ = c.predict("change it", [], api_name="/respond")
+    history, _ = c.predict(history, api_name="/cancel")
+    assert texts(history)[-1] == "Left as it was." and assistant.calls[-1][0] == "resume approve=False"
+
+
+@pytest.mark.parametrize("auth, expected", [
+    (None, None), ("", None), ("admin:s3cret", ("admin", "s3cret")), ("admin:a:b", ("admin", "a:b")),
+])
+def test_auth_is_user_colon_password(auth, expected):
+    assert parse_auth(auth) == expected
+
+
+@pytest.mark.parametrize("auth", ["admin", "admin:", ":pw"])
+def test_malformed_auth_is_refused(auth):
+    with pytest.raises(StocktakeError, match="USER:PASS"):
+        parse_auth(auth)
