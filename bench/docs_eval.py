@@ -102,7 +102,7 @@ def main() -> None:
         variants = {
             "dense only": (base, "dense"),
             "BM25 only": (base, "keyword"),
-            "hybrid, RRF": (replace(base, fusion="rrf"), "hybrid"),
+            "hybrid, RRF (equal weights)": (replace(base, fusion="rrf", keyword_weight=1.0), "hybrid"),
             "hybrid, weighted (default)": (replace(base, fusion="weighted"), "hybrid"),
         }
         results = {name: evaluate(store, questions, s, mode, 5) for name, (s, mode) in variants.items()}

@@ -38,7 +38,7 @@ class ProfileSettings:
     max_key_combination: int = 2
     examples: int = 3
     sample_rows: int = 20_000  # evenly spaced rows read to decide semantic types; counts are always exact
-    exact_quantile_rows: int = 2_000_000  # exact quantiles up to this many rows, approximate beyond
+    exact_quantile_rows: int = 200_000  # exact quantiles up to this many rows, approximate (t-digest) beyond
     parse_min_fraction: float = 0.9  # a text column is "dates" or "numbers" when this share parses
     mixed_min_fraction: float = 0.1  # between this and parse_min_fraction numeric: mixed_types
     category_max_distinct: int = 1_000

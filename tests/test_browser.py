@@ -51,6 +51,8 @@ def page(app_url):
 
 
 def test_ask_a_question_see_the_step_and_answer_then_open_the_inventory(page, catalog, tmp_path):
+    from playwright.sync_api import expect
+
     shots = Path(os.environ.get("STOCKTAKE_SCREENSHOTS") or tmp_path)
     shots.mkdir(parents=True, exist_ok=True)
     rows = catalog.get("orders").rows
@@ -65,10 +67,12 @@ def test_ask_a_question_see_the_step_and_answer_then_open_the_inventory(page, ca
 
     page.get_by_text("describe_asset").first.click()  # the step opens to show its arguments and result
     page.get_by_text('"asset": "orders"').first.wait_for(timeout=10_000)
+    page.wait_for_timeout(500)  # the step's opening animation
     page.screenshot(path=str(shots / "2-chat-step-open.png"), full_page=True)
 
     page.get_by_role("tab", name="Inventory").click()
     table = page.locator("#st-assets")
     for name in catalog.names():
-        table.get_by_text(name, exact=True).first.wait_for(timeout=60_000)
+        expect(table).to_contain_text(name, timeout=60_000)
+    expect(page.locator("#st-asset-about")).to_contain_text("Quality score", timeout=60_000)
     page.screenshot(path=str(shots / "3-inventory.png"), full_page=True)

@@ -224,9 +224,10 @@ def test_branch_saves_a_new_asset_whose_parent_is_the_base(catalog, session):
     assert [v.version for v in catalog.versions("orders")] == [1, 2]
 
 
-def test_unknown_session_suggests_real_ones(session, ws):
+@pytest.mark.parametrize("wrong", [lambda sid: sid[:-1], lambda sid: "../" + sid])
+def test_unknown_session_suggests_real_ones(session, ws, wrong):
     with pytest.raises(UnknownNameError, match=session.id):
-        load_session(ws, session.id[:-1])
+        load_session(ws, wrong(session.id))
 
 
 @pytest.mark.parametrize("typed", [False, True])

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import textwrap
-from types import SimpleNamespace
 
 import pandas as pd
 import pytest
@@ -13,7 +11,13 @@ from typer.testing import CliRunner
 from stocktake.cli.main import app
 from stocktake.errors import StocktakeError, UnknownNameError
 from stocktake.tools.docs import (
-    DocStore, index_docs, index_profile_doc, list_docs, refresh_profile_docs, remove_docs, search_docs,
+    DocStore,
+    index_docs,
+    index_profile_doc,
+    list_docs,
+    refresh_profile_docs,
+    remove_docs,
+    search_docs,
 )
 from stocktake.vectorstore.embeddings import shared_encoder
 
@@ -158,21 +162,22 @@ def test_generated_doc_describes_columns_with_example_values(store, catalog):
     assert "Registered shoppers." in texts and "@" not in texts  # no example values for e-mail-like columns
 
 
-def test_generated_doc_uses_a_profile_when_given(store, catalog):
-    catalog.register("orders", pd.DataFrame({"order_id": [1, 2], "total": [10.0, None]}),
+def test_generated_doc_adds_profile_issues_and_relationships(store, catalog):
+    from stocktake.tools.profile import find_relations, profile_asset
+
+    catalog.register("users", pd.DataFrame({"user_id": range(1, 31)}), kind="users", source="u.csv", fmt="csv")
+    catalog.register("orders", pd.DataFrame({"order_id": range(100, 140),
+                                             "user_id": [i % 30 + 1 for i in range(39)] + [99],
+                                             "total": [10.0 + i for i in range(38)] + [None, None]}),
                      kind="orders", source="o.csv", fmt="csv")
-    profile = SimpleNamespace(
-        columns=[SimpleNamespace(name="total", type="float", semantic_type="money", nulls=1, distinct=1,
-                                 min=10.0, max=10.0, top_values=[(10.0, 1)])],
-        issues=[SimpleNamespace(column="total", kind="missing", message="1 of 2 values missing")],
-    )
-    relation = SimpleNamespace(child="orders", child_column="user_id", parent="users", parent_column="user_id",
-                               coverage=0.98)
-    index_profile_doc(store, catalog, "orders", profile=profile, relations=[relation])
+    index_profile_doc(store, catalog, "orders", profile=profile_asset(catalog, "orders"),
+                      relations=find_relations(catalog))
     texts = {r.metadata.get("column"): r.text for r in store.records()}
-    assert texts["total"] == ("orders › total (float): looks like money; 1 missing; 1 distinct; from 10.0 to 10.0; "
-                              "most common: 10.0. examples: 10.0. issues: 1 of 2 values missing")
-    assert "Relationships: orders.user_id references users.user_id (98% of values found)" in texts[None]
+    assert "2 missing (5.0%)" in texts["total"] and "issues: 2 of 40 values of total are missing" in texts["total"]
+    assert "relationships: orders.user_id references users.user_id (1:n, 98% of values found)" in texts["user_id"]
+    assert "Candidate keys: order_id." in texts[None]
+    hit = search_docs(store, "which orders point to a user that does not exist?", k=1, asset="orders")[0]
+    assert hit.column == "user_id"
 
 
 def test_generated_docs_follow_new_asset_versions(store, catalog):
@@ -202,7 +207,7 @@ def test_remove_by_file_name_forgets_only_that_source(store, orders_doc, tmp_pat
     [
         (lambda d: d / "missing.md", "No such file or folder"),
         (lambda d: (d / "photo.png").write_bytes(b"x") and d / "photo.png", "Cannot index"),
-        (lambda d: (d / "data.csv").write_text("a,b\n1,2\n") and d / "data.csv", "does not look like a data dictionary"),
+        (lambda d: (d / "data.csv").write_text("a,b\n1,2\n") and d / "data.csv", "not look like a data dictionary"),
     ],
     ids=["missing", "unsupported", "data-csv"],
 )
@@ -261,3 +266,19 @@ def test_olist_dictionary_chunks_per_table_and_column_and_answers_questions(stor
     best = search_docs(store, "when was the order approved?", k=1)[0]
     assert (best.table, best.column) == ("olist_orders_dataset", "order_approved_at")
     assert best.location == "DATA_DICTIONARY.md › olist_orders_dataset › order_approved_at"
+
+
+def test_cli_profile_list_and_search_by_asset(catalog, encoder):
+    catalog.register("users", pd.DataFrame({"user_id": [1, 2], "home_town": ["Lyon", "Nantes"]}),
+                     kind="users", source="users.csv", fmt="csv")
+    runner = CliRunner()
+    made = runner.invoke(app, ["docs", "profile", "--quick", "--json"])
+    assert made.exit_code == 0, made.output
+    assert json.loads(made.stdout)["files"][0]["source"] == "profile:users"
+    listed = json.loads(runner.invoke(app, ["docs", "list", "--json"]).stdout)["docs"]
+    assert [(d["source"], d["kind"], d["chunks"], d["assets"]) for d in listed] == [
+        ("profile:users", "profile", 3, ["users"])]
+    found = runner.invoke(app, ["docs", "search", "home town", "--asset", "users", "--k", "1", "--json"])
+    assert json.loads(found.stdout)["hits"][0]["column"] == "home_town"
+    unknown = runner.invoke(app, ["docs", "profile", "nobody"])
+    assert unknown.exit_code == 1 and "No asset named 'nobody'" in unknown.stderr

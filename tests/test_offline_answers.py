@@ -61,3 +61,23 @@ def test_ask_json_offline_through_the_cli(sample_ws):
     payload = json.loads(result.stdout)
     assert payload["mode"] == "offline" and payload["tool_calls"] == [{"name": "list_assets", "args": {}}]
     assert "6 assets" in payload["answer"]
+
+
+def test_offline_training_waits_for_confirmation(catalog):
+    import pandas as pd
+
+    from stocktake.agent.events import ConfirmationNeeded
+    from stocktake.registry import ModelRegistry
+
+    rows = [(u, i, "view") for u in range(30) for i in range(u % 7, u % 7 + 6)]
+    catalog.register("events", pd.DataFrame(rows, columns=["user_id", "product_id", "event_type"]),
+                     kind="events", source="test", fmt="csv")
+    assistant = Assistant(ToolContext(catalog))
+    events = list(assistant.stream("train a recommender on events", "t"))
+    assert isinstance(events[0], ConfirmationNeeded) and ModelRegistry(catalog.ws).list() == []
+    declined = list(assistant.resume("t", approve=False))
+    assert "nothing was changed" in declined[-1].text and ModelRegistry(catalog.ws).list() == []
+    list(assistant.stream("train a recommender on events", "t"))
+    approved = list(assistant.resume("t", approve=True))
+    assert "Best:" in approved[-1].text
+    assert {m.algorithm for m in ModelRegistry(catalog.ws).list()} == {"pop", "itemknn", "ease", "als"}

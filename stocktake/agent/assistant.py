@@ -145,7 +145,13 @@ class Assistant:
         ok = not str(content).startswith("Error:")
         yield ToolFinished(call_id, tool_name, content, artifact, round(time.perf_counter() - t0, 3), ok)
         text = render_answer(intent, args, content, artifact) if ok else content
-        yield Answer(f"{text}\n\n{OFFLINE_NOTE}", "offline", ({"name": tool_name, "args": args},))
+        yield Answer(f"{hard_breaks(text)}\n\n{OFFLINE_NOTE}", "offline", ({"name": tool_name, "args": args},))
+
+
+def hard_breaks(text: str) -> str:
+    """Keep the tools' line structure in Markdown (a single newline would render as a space), code aside."""
+    parts = text.split("```")
+    return "```".join(p if i % 2 else p.replace("\n", "  \n") for i, p in enumerate(parts))
 
 
 def connect_assistant(ctx: ToolContext, *, offline: bool = False) -> Assistant:

@@ -105,18 +105,32 @@ def remove(
 def profile(
     ctx: typer.Context,
     assets: list[str] = typer.Argument(None, help="Assets to document (default: all)."),
+    quick: bool = typer.Option(False, "--quick", help="Catalog metadata and example values only; no profiling."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
-    """Generate and index a doc per asset from its catalog entry (columns, types, example values)."""
+    """Generate and index a doc per asset: columns, types, example values, and (unless --quick) its profile,
+    issues and relationships."""
     from stocktake.tools.docs import index_profile_doc
 
     cat = catalog(ctx)
     names = assets or cat.names()
+    for name in names:
+        cat.get(name)  # an unknown name fails here, before any work
     if not names:
         err.print("No assets yet. Try: stocktake ingest PATH")
         return
     store = _store(ctx)
-    reports = [index_profile_doc(store, cat, name) for name in names]
+    reports = []
+    with err.status("Profiling…" if not quick else "Documenting…") as status:
+        relations = []
+        if not quick:
+            from stocktake.tools.profile import find_relations, profile_asset
+
+            relations = find_relations(cat)
+        for name in names:
+            status.update(f"Documenting {name}…")
+            table_profile = None if quick else profile_asset(cat, name)
+            reports.append(index_profile_doc(store, cat, name, table_profile, relations))
     if as_json:
         print_json({"files": [r.to_dict()["files"][0] for r in reports]})
         return

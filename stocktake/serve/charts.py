@@ -53,8 +53,12 @@ def chart_null_rates(columns: Sequence[dict], settings: ChartSettings = SETTINGS
     """The share of missing values per column of a profile (``columns`` as in ``TableProfile.to_dict()``)."""
     rates = [c.get("null_fraction") or 0.0 for c in columns]
     colours = [settings.warn_colour if r > settings.warn_above else settings.colour for r in rates]
-    return chart_bars([c["name"] for c in columns], rates, "Missing values per column", percent=True,
-                      colours=colours, settings=settings)
+    fig = chart_bars([c["name"] for c in columns], rates, "Missing values per column", percent=True,
+                     colours=colours, settings=settings)
+    if not any(rates):
+        fig.axes[0].text(0.5, 0.5, "no missing values", transform=fig.axes[0].transAxes, ha="center",
+                         va="center", color="#2b8a3e", fontsize=12)
+    return fig
 
 
 def chart_column(column: dict, settings: ChartSettings = SETTINGS) -> Figure | None:
@@ -116,7 +120,9 @@ def _is_number(value: Any) -> bool:
 def _edge(value: Any, kind: str) -> str:
     if kind == "time":
         return str(value)[:10]
-    return f"{value:,.4g}" if _is_number(value) else str(value)
+    if not _is_number(value):
+        return str(value)
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"
 
 
 def _short(text: str, limit: int) -> str:

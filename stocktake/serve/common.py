@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import inspect
 import logging
+import threading
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -30,6 +31,9 @@ class AppContext:
             from stocktake.agent.context import ToolContext
 
             self.assistant = connect_assistant(ToolContext(self.catalog), offline=self.offline)
+        # Chroma's client is not safe to open from two threads at once (two sessions, or a tab's refresh
+        # racing a search): the docs handlers take turns.
+        self.docs_lock = threading.Lock()
 
     @cached_property
     def doc_store(self):

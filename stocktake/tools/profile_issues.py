@@ -9,8 +9,9 @@ Rules (thresholds in ProfileSettings):
   are numbers; rows = the minority (numbers or not).
 - future_or_ancient_dates: dates after now + ``future_days`` or before ``ancient_year``.
 - negative_values: values below zero in price and quantity columns.
-- outliers: Tukey's far-out fences (``outlier_iqr_k`` x IQR beyond the quartiles) over the positive values;
-  prices on a log scale, since money is multiplicative; other measures on a linear scale over all values.
+- outliers: Tukey's far-out fences (``outlier_iqr_k`` x IQR beyond the quartiles); prices and quantities over
+  their positive values (negatives are negative_values), right-skewed prices on a log scale, since money is
+  multiplicative; other measures on a linear scale over all values.
 - inconsistent_categories: in category and geo text columns, spellings that differ only in case, spacing,
   punctuation or accents, or by one typo from a spelling with at least 1/``typo_max_ratio`` as many rows;
   rows = rows holding a non-canonical spelling (the canonical one is the most frequent of its cluster).
@@ -75,19 +76,35 @@ def severity_by_share(share: float, high: float = 0.5, medium: float = 0.05) -> 
 
 
 def text_shapes(ctx: Context, scans: list[ColumnScan]) -> dict[str, TextShape]:
-    """Exact counts of text values that cast to numbers and timestamps, and of far-off parsed dates."""
+    """Exact counts of text values that cast to numbers and timestamps, and of far-off parsed dates. The costly
+    casts run only where an evenly spaced sample shows at least ``mixed_min_fraction`` numbers (or dates): with
+    fewer, no rule can fire (columns left out get no shape; the ones cast are counted over every row)."""
     text = [s for s in scans if s.type == "string" and s.non_null]
     if not text:
         return {}
-    parts = []
-    for i, s in enumerate(text):
-        c, ts = quote(s.name), f"TRY_CAST({quote(s.name)} AS TIMESTAMP)"
-        parts += [f"count(TRY_CAST({c} AS DOUBLE)) AS num{i}", f"count({ts}) AS ts{i}",
-                  f"count(*) FILTER (WHERE {ts} = date_trunc('day', {ts})) AS mid{i}",
-                  f"count(*) FILTER (WHERE {ts} > {ctx.future_sql}) AS fut{i}",
-                  f"count(*) FILTER (WHERE {ts} < {ctx.ancient_sql}) AS anc{i}"]
-    got = ctx.con.execute("SELECT " + ", ".join(parts) + " FROM t").fetchone()
-    return {s.name: TextShape(*got[5 * i: 5 * i + 5]) for i, s in enumerate(text)}
+    if ctx.rows <= ctx.settings.sample_rows:
+        return _shape_counts(ctx, [(s, True, True) for s in text], "t")
+    step = ctx.rows // ctx.settings.sample_rows
+    sample = (f"(SELECT * FROM read_parquet('{_sql_path(ctx.path)}', file_row_number=true) "
+              f"WHERE file_row_number % {step} = 0 LIMIT {ctx.settings.sample_rows})")
+    rough = _shape_counts(ctx, [(s, True, True) for s in text], sample)
+    least = {s.name: ctx.settings.mixed_min_fraction * max(1, rough[s.name].non_null) for s in text}
+    plan = [(s, rough[s.name].as_number >= least[s.name], rough[s.name].as_timestamp >= least[s.name]) for s in text]
+    plan = [p for p in plan if p[1] or p[2]]
+    return _shape_counts(ctx, plan, "t") if plan else {}
+
+
+def _shape_counts(ctx: Context, plan: list[tuple[ColumnScan, bool, bool]], source: str) -> dict[str, TextShape]:
+    """Counts per column; a cast left out of the plan counts as 0 values parsed."""
+    casts, parts = [], []
+    for i, (s, numbers, times) in enumerate(plan):
+        c, ts = quote(s.name), f"ts{i}"
+        casts += [c, f"TRY_CAST({c} AS DOUBLE) AS num{i}" if numbers else f"NULL::DOUBLE AS num{i}",
+                  f"TRY_CAST({c} AS TIMESTAMP) AS {ts}" if times else f"NULL::TIMESTAMP AS {ts}"]
+        parts += [f"count({c})", f"count(num{i})", f"count({ts})", f"count(*) FILTER (WHERE {ts} = date_trunc('day', {ts}))",
+                  f"count(*) FILTER (WHERE {ts} > {ctx.future_sql})", f"count(*) FILTER (WHERE {ts} < {ctx.ancient_sql})"]
+    got = ctx.con.execute(f"SELECT {', '.join(parts)} FROM (SELECT {', '.join(casts)} FROM {source})").fetchone()
+    return {s.name: TextShape(*got[6 * i: 6 * i + 6]) for i, (s, _, _) in enumerate(plan)}
 
 
 def column_issues(ctx: Context, scans: list[ColumnScan], semantic: dict[str, str],
@@ -174,6 +191,13 @@ def inconsistent_categories(ctx: Context, s: ColumnScan) -> list[Issue]:
                       variant_counts={v: counts[v] for vs in clusters.values() for v in vs})]
 
 
+def right_skewed(s: ColumnScan) -> bool:
+    """Bowley's quartile skewness above 0.2: the long right tail of prices, judged on a log scale (a uniform
+    or symmetric spread stays linear, where a log scale would call the smallest values outliers)."""
+    q1, q2, q3 = (s.quantiles.get(p) for p in ("p25", "p50", "p75"))
+    return None not in (q1, q2, q3) and q3 > q1 and (q3 + q1 - 2 * q2) / (q3 - q1) > 0.2
+
+
 def outliers(ctx: Context, scans: list[ColumnScan], semantic: dict[str, str]) -> list[Issue]:
     """Far-out values; fences from exact quartiles of the same values the count is taken over."""
     k = ctx.settings.outlier_iqr_k
@@ -183,8 +207,10 @@ def outliers(ctx: Context, scans: list[ColumnScan], semantic: dict[str, str]) ->
             continue
         c = quote(s.name)
         kind = semantic[s.name]
-        expr, where = (f"ln({c})", f"{c} > 0") if kind == "price" else (c, f"{c} > 0") if kind == "quantity" \
-            else (c, f"{c} IS NOT NULL")
+        if kind == "price" and right_skewed(s):
+            expr, where = f"ln({c})", f"{c} > 0"
+        else:
+            expr, where = c, (f"{c} > 0" if kind in ("price", "quantity") else f"{c} IS NOT NULL")
         plans.append((s, expr, where))
     if not plans:
         return []
@@ -214,8 +240,7 @@ def outliers(ctx: Context, scans: list[ColumnScan], semantic: dict[str, str]) ->
 def pii(ctx: Context, scans: list[ColumnScan]) -> list[Issue]:
     if not scans:
         return []
-    conds = {s.name: f"(regexp_matches({quote(s.name)}, '{EMAIL}') OR regexp_matches({quote(s.name)}, '{PHONE}'))"
-             for s in scans}
+    conds = {s.name: f"regexp_matches({quote(s.name)}, '{EMAIL}|{PHONE}')" for s in scans}
     got = ctx.con.execute("SELECT " + ", ".join(f"count(*) FILTER (WHERE {c})" for c in conds.values())
                           + " FROM t").fetchone()
     found = []

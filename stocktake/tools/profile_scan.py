@@ -1,9 +1,9 @@
 """Column statistics of one Parquet snapshot, computed by DuckDB without loading the table into pandas.
 
 One aggregate pass gives counts, approximate distinct counts, min/max/mean/std, quantiles, string lengths
-and the counts behind several issues (negatives, future dates); a second pass makes distinct counts exact
-where that is affordable; per-column GROUP BYs give value counts for low-cardinality columns; a single query
-gives every histogram; a small, evenly spaced row sample feeds the semantic-type rules.
+and the counts behind several issues (negatives, future dates); per-column GROUP BYs give exact distinct and
+value counts for small domains, one count(DISTINCT) pass the larger ones; a single query gives every
+histogram; a small, evenly spaced row sample feeds the semantic-type rules.
 """
 
 from __future__ import annotations
@@ -88,10 +88,7 @@ def scan_table(con: duckdb.DuckDBPyConnection, path: Path, columns: tuple[Column
     if not scans:
         return scans
     _aggregate_pass(con, scans, rows, settings, future_sql, ancient_sql)
-    _exact_distinct_pass(con, scans, settings)
-    for s in scans:
-        _value_counts(con, s, settings)
-    _histograms(con, scans, settings)
+    _second_pass(con, scans, settings)
     _sample(con, path, scans, rows, settings)
     return scans
 
@@ -142,42 +139,55 @@ def _int(v) -> int | None:
     return None if v is None else int(v)
 
 
-def _exact_distinct_pass(con, scans: list[ColumnScan], settings: ProfileSettings) -> None:
-    """Exact distinct counts for columns under the bound, and for near-unique ones (keys must be exact)."""
-    wanted = [i for i, s in enumerate(scans) if s.approx_distinct is not None and s.non_null and (
-        s.approx_distinct <= settings.exact_distinct_limit or s.approx_distinct >= 0.9 * s.non_null)]
+def _second_pass(con, scans: list[ColumnScan], settings: ProfileSettings) -> None:
+    """Exact distinct counts, value counts and histograms. A column with a small domain gets its distinct and
+    value counts from one GROUP BY; a larger one an exact count(DISTINCT) up to the bound, and always when it
+    is nearly unique (keys and duplicate detection need exact uniqueness); beyond that the approximate count
+    stays, marked as approximate. The count(DISTINCT)s and the histograms share one scan."""
+    large = []
     for s in scans:
-        if s.non_null == 0 and s.type in SCALAR:
+        if s.type not in SCALAR:
+            continue
+        if s.non_null == 0:
             s.distinct, s.distinct_exact = 0, True
-        elif s.approx_distinct is not None:
-            s.distinct = min(s.approx_distinct, s.non_null)
-    if not wanted:
-        return
-    rec = con.execute("SELECT " + ", ".join(f"count(DISTINCT {quote(scans[i].name)})" for i in wanted) + " FROM t"
-                      ).fetchone()
-    for i, n in zip(wanted, rec):
-        scans[i].distinct, scans[i].distinct_exact = int(n), True
+            continue
+        s.distinct = min(s.approx_distinct, s.non_null)
+        near_unique = s.approx_distinct >= 0.9 * s.non_null
+        if s.approx_distinct <= settings.value_count_limit and not near_unique:
+            _group_counts(con, s, settings)
+        elif s.approx_distinct <= settings.exact_distinct_limit or (near_unique and s.type in ("integer", "string")):
+            large.append(s)
+    histograms = _histogram_plan(scans, settings.histogram_bins)
+    parts = [f"count(DISTINCT {quote(s.name)})" for s in large] + [sql for _, _, sql in histograms]
+    if parts:
+        got = con.execute("SELECT " + ", ".join(parts) + " FROM t").fetchone()
+        for s, n in zip(large, got):
+            s.distinct, s.distinct_exact = int(n), True
+        for (s, edges, _), counts in zip(histograms, got[len(large):]):
+            s.histogram = _histogram_dict(s, edges, counts)
+    for s in scans:
+        if s.histogram is None and s.value_counts:
+            top = s.value_counts[: settings.top_values]
+            s.histogram = {"kind": "categorical", "labels": [v for v, _ in top], "counts": [n for _, n in top]}
 
 
-def _value_counts(con, s: ColumnScan, settings: ProfileSettings) -> None:
-    """Value counts, most frequent first: all of them for small text domains (category checks), else the top."""
-    if s.type not in SCALAR or not s.distinct or s.distinct > settings.value_count_limit:
-        return
-    if s.distinct == s.non_null and s.distinct > settings.top_values:
-        return  # every value occurs once: there is nothing to rank
+def _group_counts(con, s: ColumnScan, settings: ProfileSettings) -> None:
+    """Distinct count and value counts, most frequent first: every value of a small text domain (the category
+    checks need them all), else the top ones."""
     c = quote(s.name)
-    complete = s.type == "string" and s.distinct <= settings.category_max_distinct
+    complete = s.type == "string" and s.approx_distinct <= 1.1 * settings.category_max_distinct
     limit = "" if complete else f" LIMIT {settings.top_values}"
-    rows = con.execute(f"SELECT {c} AS v, count(*) AS n FROM t WHERE {c} IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1"
-                       + limit).fetchall()
-    s.value_counts = [(jsonable(v), int(n)) for v, n in rows]
-    s.value_counts_complete = complete
+    rows = con.execute(f"SELECT v, n, count(*) OVER () FROM (SELECT {c} AS v, count(*) AS n FROM t "
+                       f"WHERE {c} IS NOT NULL GROUP BY 1) ORDER BY n DESC, v" + limit).fetchall()
+    s.distinct, s.distinct_exact = int(rows[0][2]), True
+    s.value_counts = [(jsonable(v), int(n)) for v, n, _ in rows]
+    s.value_counts_complete = complete and s.distinct <= settings.category_max_distinct
 
 
-def _histograms(con, scans: list[ColumnScan], settings: ProfileSettings) -> None:
-    bins = settings.histogram_bins
-    parts, plan = [], []
-    for i, s in enumerate(scans):
+def _histogram_plan(scans: list[ColumnScan], bins: int) -> list[tuple[ColumnScan, list[float], str]]:
+    """Equal-width bins from min to max of each number and time column, as DuckDB ``histogram`` calls."""
+    plan = []
+    for s in scans:
         if s.type in NUMERIC + TEMPORAL and s.non_null and s.min != s.max:
             expr = f"{quote(s.name)}::DOUBLE" if s.type in NUMERIC else f"epoch({quote(s.name)})::DOUBLE"
             lo, hi = (float(s.min), float(s.max)) if s.type in NUMERIC else (_epoch(s.min), _epoch(s.max))
@@ -185,16 +195,8 @@ def _histograms(con, scans: list[ColumnScan], settings: ProfileSettings) -> None
                 continue
             edges = [lo + (hi - lo) * k / bins for k in range(bins + 1)]
             edges[-1] = hi
-            parts.append(f"histogram({expr}, {edges[1:]!r}) AS h{i}")
-            plan.append((i, edges))
-    if parts:
-        got = con.execute("SELECT " + ", ".join(parts) + " FROM t").fetchone()
-        for (i, edges), counts in zip(plan, got):
-            scans[i].histogram = _histogram_dict(scans[i], edges, counts)
-    for s in scans:
-        if s.histogram is None and s.value_counts:
-            top = s.value_counts[: settings.top_values]
-            s.histogram = {"kind": "categorical", "labels": [v for v, _ in top], "counts": [n for _, n in top]}
+            plan.append((s, edges, f"histogram({expr}, {edges[1:]!r})"))
+    return plan
 
 
 def _epoch(iso: str) -> float:

@@ -66,6 +66,7 @@ def key_names(asset: str) -> set[str]:
 @dataclass(frozen=True)
 class TextShape:
     """Exact parse counts of a text column (from the DuckDB text pass)."""
+    non_null: int
     as_number: int
     as_timestamp: int
     at_midnight: int  # parsed values without a time of day

@@ -9,7 +9,7 @@ import pandas as pd
 
 from stocktake.serve.common import AppContext, choices, frame, readable
 
-HISTORY_COLUMNS = ["step", "status", "kind", "what", "rows affected"]
+HISTORY_COLUMNS = ["step", "status", "kind", "what", "origin"]
 NO_SESSION = "Pick an asset and start a session, or resume one."
 
 
@@ -38,8 +38,8 @@ def preview_frames(view) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 def history_rows(session) -> pd.DataFrame:
     shown = session.show()
-    rows = [{"step": s.id, "status": s.status, "kind": s.kind, "what": s.what,
-             "rows affected": s.preview.rows_affected if s.preview else None} for s in shown.steps]
+    rows = [{"step": s.id, "status": s.status, "kind": s.kind, "what": s.what, "origin": s.origin}
+            for s in shown.steps]
     return frame(rows, HISTORY_COLUMNS)
 
 

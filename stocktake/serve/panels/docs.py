@@ -63,7 +63,8 @@ def build(app: AppContext, tab: gr.Tab) -> None:
         from stocktake.tools.docs import search_docs as search_engine
 
         progress(0.2, desc="Searching (the first search loads the text encoder)")
-        return render_hits(search_engine(app.doc_store, text, k=int(n)))
+        with app.docs_lock:
+            return render_hits(search_engine(app.doc_store, text, k=int(n)))
 
     @readable
     def index_docs(paths: list[str] | None, progress=gr.Progress()):
@@ -73,14 +74,17 @@ def build(app: AppContext, tab: gr.Tab) -> None:
             raise gr.Error("Choose one or more doc files first.", print_exception=False)
         progress(0.1, desc=f"Indexing {len(paths)} file(s)")
         kept = [keep_upload(app.catalog.ws.dir("docs"), p) for p in paths]
-        report = index_engine(app.doc_store, kept, app.catalog)
+        with app.docs_lock:
+            report = index_engine(app.doc_store, kept, app.catalog)
+            listed = doc_rows(app.doc_store)
         skipped = "".join(f"\n- skipped {Path(p).name}: {why}" for p, why in report.skipped)
         return (f"✅ Indexed {len(report.files)} file(s): {report.chunks} chunks "
-                f"({sum(f.added for f in report.files)} new) in {report.seconds:.1f} s.{skipped}"), doc_rows(app.doc_store)
+                f"({sum(f.added for f in report.files)} new) in {report.seconds:.1f} s.{skipped}"), listed
 
     @readable
     def load_docs():
-        return doc_rows(app.doc_store)
+        with app.docs_lock:
+            return doc_rows(app.doc_store)
 
     search.click(search_docs, [question, k], [hits], api_name="search_docs")
     question.submit(search_docs, [question, k], [hits], api_name=False)

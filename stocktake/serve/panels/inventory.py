@@ -58,6 +58,13 @@ def summary(p: dict, asset) -> str:
             f"- **Candidate keys**: {keys}{time}\n- **Source**: `{asset.source}`")
 
 
+def first_chartable(columns: list[dict]) -> dict | None:
+    """The column to chart first: one whose distribution says something (not a key), else any with a chart."""
+    charted = [c for c in columns if c.get("histogram") or c.get("top_values")]
+    return next((c for c in charted if c.get("semantic_type") not in ("identifier", "foreign_key")),
+                charted[0] if charted else None)
+
+
 def column_stats(c: dict) -> str:
     facts = [f"**{c['name']}**: {c['type']}, {c.get('semantic_type') or '?'}",
              f"nulls {c['nulls']:,} ({c.get('null_fraction', 0):.1%})",
@@ -93,13 +100,14 @@ def build(app: AppContext, tab: gr.Tab) -> None:
     with gr.Row():
         asset = gr.Dropdown(label="Asset", choices=catalog.names(), value=None, allow_custom_value=True, scale=1)
         column = gr.Dropdown(label="Column", choices=[], allow_custom_value=True, scale=1)
-    about = gr.Markdown()
+    about = gr.Markdown(elem_id="st-asset-about")
     with gr.Row():
         nulls = gr.Plot(label="Missing values", show_label=False)
         with gr.Column():
             distribution = gr.Plot(label="Distribution", show_label=False)
             stats = gr.Markdown()
-    issues = gr.DataFrame(frame([], ISSUE_COLUMNS), label="Quality issues", interactive=False, wrap=True)
+    issues = gr.DataFrame(frame([], ISSUE_COLUMNS), label="Quality issues", interactive=False, wrap=True,
+                          column_widths=["10%", "13%", "17%", "8%", "32%", "20%"])
     relations = gr.DataFrame(frame([], RELATION_COLUMNS), label="Relationships", interactive=False)
     with gr.Accordion("Add data: upload a file to ingest", open=False):
         with gr.Row():
@@ -125,7 +133,7 @@ def build(app: AppContext, tab: gr.Tab) -> None:
         a, p = catalog.get(name), profile(catalog, name).to_dict()
         progress(0.6, desc="Finding relationships")
         names = [c["name"] for c in p["columns"]]
-        first = next((c for c in p["columns"] if chart_column(c) is not None), None)
+        first = first_chartable(p["columns"])
         return (summary(p, a), chart_null_rates(p["columns"]), choices(names, first["name"] if first else None),
                 chart_column(first) if first else None, column_stats(first) if first else "", issue_rows(p),
                 relation_rows(catalog, name))

@@ -34,8 +34,12 @@ def comparison(records) -> tuple[pd.DataFrame, list[str]]:
     recs = [r for r in records if r.task == "recommender"]
     metrics = sorted({k for r in recs for k, v in r.metrics.items() if _number(v)}, key=_metric_order)
     rows = [{"model": f"{r.algorithm} ({r.id[-8:]})", "asset": r.asset,
-             **{m: r.metrics.get(m) for m in metrics}} for r in recs]
+             **{m: _rounded(r.metrics.get(m)) for m in metrics}} for r in recs]
     return frame(rows, ["model", "asset", *metrics]), metrics
+
+
+def _rounded(value):
+    return round(value, 4) if _number(value) else value
 
 
 def _metric_order(name: str) -> tuple:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import tempfile
 import uuid
 from collections.abc import Callable
@@ -116,7 +117,7 @@ def start_session(catalog: Catalog, asset: str, version: int | None = None) -> C
 def load_session(ws: Workspace | Catalog, session_id: str) -> CleaningSession:
     catalog = ws if isinstance(ws, Catalog) else Catalog(ws)
     path = sessions_dir(catalog.ws) / f"{session_id}.json"
-    if not path.is_file():
+    if not re.fullmatch(r"cs-[0-9a-f]{8}", session_id) or not path.is_file():
         raise UnknownNameError("cleaning session", session_id, [s["id"] for s in list_sessions(catalog.ws)])
     return CleaningSession(catalog, json.loads(path.read_text()))
 

@@ -10,7 +10,11 @@ The one-line APIs for the agent tool and the UI::
 """
 
 from stocktake.tools.docs.index import (
-    index_docs, index_profile_doc, list_docs, refresh_profile_docs, remove_docs,
+    index_docs,
+    index_profile_doc,
+    list_docs,
+    refresh_profile_docs,
+    remove_docs,
 )
 from stocktake.tools.docs.model import Chunk, DocHit, DocSource, DocsSettings, IndexReport
 from stocktake.tools.docs.search import search_docs

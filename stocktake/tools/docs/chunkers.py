@@ -88,6 +88,12 @@ _GENERIC_HEADINGS = {
 }
 
 
+def _header_positions(header: list[str]) -> tuple[int | None, ...]:
+    """Positions of the column-name, description, type and table headers of a dictionary (None if absent)."""
+    return tuple(next((i for i, h in enumerate(header) if h in names), None)
+                 for names in (_NAME_HEADERS, _DESC_HEADERS, _TYPE_HEADERS, _TABLE_HEADERS))
+
+
 @dataclass
 class _Section:
     heading: str | None
@@ -161,13 +167,14 @@ def _markdown_table_items(rows: list[tuple[int, str]]) -> list[_Item] | None:
     """The rows of a Markdown table whose header names columns, or None for any other table."""
     cells = [(n, [c.strip().strip("`") for c in line.strip().strip("|").split("|")]) for n, line in rows]
     header = [snake(c) for c in cells[0][1]]
-    pick = lambda names: next((i for i, h in enumerate(header) if h in names), None)  # noqa: E731
-    name_i, desc_i, type_i, table_i = pick(_NAME_HEADERS), pick(_DESC_HEADERS), pick(_TYPE_HEADERS), pick(_TABLE_HEADERS)
+    name_i, desc_i, type_i, table_i = _header_positions(header)
     if name_i is None:
         return None
     items = []
     for n, row in cells[2:]:
-        get = lambda i: row[i] if i is not None and i < len(row) and row[i] else None  # noqa: E731,B023
+        def get(i: int | None, row: list[str] = row) -> str | None:
+            return row[i] if i is not None and i < len(row) and row[i] else None
+
         if get(name_i):
             extra = [c for i, c in enumerate(row) if i not in (name_i, desc_i, type_i, table_i) and c]
             items.append(_Item(n, n, get(name_i), get(type_i), " ".join(filter(None, [get(desc_i), *extra])),
@@ -263,7 +270,9 @@ def chunk_yaml(text: str, name: str, source: str, settings: DocsSettings = DocsS
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise StocktakeError(f"{name} is not valid YAML ({exc.__class__.__name__}); fix it or index it as text.") from None
+        raise StocktakeError(
+            f"{name} is not valid YAML ({exc.__class__.__name__}); fix it or rename it to .txt to index it as text."
+        ) from None
     if not isinstance(data, dict):
         raise StocktakeError(f"{name} holds no YAML mapping: expected a dbt schema.yml with 'models:' or 'sources:'.")
     models = [m for m in data.get("models") or [] if isinstance(m, dict)]
@@ -283,7 +292,8 @@ def chunk_yaml(text: str, name: str, source: str, settings: DocsSettings = DocsS
         chunks.append(_table_chunk(name, table, str(model.get("description") or ""),
                                    [str(c["name"]) for c in cols], source, line))
         for col in cols:
-            tests = [t if isinstance(t, str) else next(iter(t), "") for t in (col.get("tests") or col.get("data_tests") or [])]
+            declared = col.get("tests") or col.get("data_tests") or []
+            tests = [t if isinstance(t, str) else next(iter(t), "") for t in declared]
             desc = str(col.get("description") or "") + (f" Tests: {', '.join(map(str, tests))}." if tests else "")
             chunks.append(_column_chunk(name, table, str(col["name"]), desc, source,
                                         _line_of(lines, col["name"], (line or 1) - 1), col.get("data_type")))
@@ -295,8 +305,7 @@ def chunk_csv_dictionary(text: str, name: str, source: str, settings: DocsSettin
     dialect = csv.excel_tab if name.lower().endswith(".tsv") else csv.excel
     reader = csv.reader(io.StringIO(text), dialect)
     header = [snake(h) for h in next(reader, [])]
-    pick = lambda names: next((i for i, h in enumerate(header) if h in names), None)  # noqa: E731
-    col_i, desc_i, type_i, table_i = pick(_NAME_HEADERS), pick(_DESC_HEADERS), pick(_TYPE_HEADERS), pick(_TABLE_HEADERS)
+    col_i, desc_i, type_i, table_i = _header_positions(header)
     if col_i is None or desc_i is None:
         raise StocktakeError(
             f"{name} does not look like a data dictionary: it needs a column-name header (column, field, name) and a "
@@ -307,7 +316,9 @@ def chunk_csv_dictionary(text: str, name: str, source: str, settings: DocsSettin
     tables: dict[str | None, list[tuple[int, str, str | None, str]]] = {}
     table_desc: dict[str | None, str] = {}
     for row_no, row in enumerate(reader, start=2):
-        cell = lambda i: row[i].strip() if i is not None and i < len(row) else ""  # noqa: E731
+        def cell(i: int | None, row: list[str] = row) -> str:
+            return row[i].strip() if i is not None and i < len(row) else ""
+
         table = cell(table_i) or default_table
         if not cell(col_i):
             table_desc[table] = cell(desc_i)
@@ -324,8 +335,9 @@ def chunk_csv_dictionary(text: str, name: str, source: str, settings: DocsSettin
 # ---- SQL DDL -------------------------------------------------------------------------------------------
 _CREATE = re.compile(r"create\s+(?:or\s+replace\s+)?(?:temp(?:orary)?\s+)?table\s+(?:if\s+not\s+exists\s+)?"
                      r"(?P<name>[\w.\"`\[\]]+)\s*\(", re.IGNORECASE)
-_COMMENT_ON = re.compile(r"comment\s+on\s+(?P<what>table|column)\s+(?P<target>[\w.\"`]+)\s+is\s+'(?P<text>(?:[^']|'')*)'",
-                         re.IGNORECASE)
+_COMMENT_ON = re.compile(
+    r"comment\s+on\s+(?P<what>table|column)\s+(?P<target>[\w.\"`]+)\s+is\s+'(?P<text>(?:[^']|'')*)'", re.IGNORECASE
+)
 _INLINE_COMMENT = re.compile(r"\bcomment\s+'((?:[^']|'')*)'", re.IGNORECASE)
 _CONSTRAINT = re.compile(r"^(primary|foreign|constraint|unique|check|key|index|exclude)\b", re.IGNORECASE)
 

@@ -22,7 +22,7 @@ def collect_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[tuple[s
     for given in paths:
         path = Path(given).expanduser()
         if not path.exists():
-            raise StocktakeError(f"No such file or folder: {given}. Give the path of a doc file or of a folder of docs.")
+            raise StocktakeError(f"No such file or folder: {given}. Give a doc file or a folder of docs.")
         if path.is_file():
             if chunker_for(path) is None:
                 raise StocktakeError(f"Cannot index {given}: supported docs are Markdown, text, README, YAML "

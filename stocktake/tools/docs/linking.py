@@ -14,7 +14,8 @@ from stocktake.catalog import Asset, Catalog
 from stocktake.tools.docs.model import Chunk, DocsSettings, name_tokens, snake
 
 
-def match_asset(table: str, columns: set[str], assets: list[Asset], settings: DocsSettings = DocsSettings()) -> Asset | None:
+def match_asset(table: str, columns: set[str], assets: list[Asset],
+                settings: DocsSettings = DocsSettings()) -> Asset | None:
     """The catalog asset a documented table (with these documented column names) describes, if any."""
     words = set(name_tokens(table))
     documented = {snake(c) for c in columns}

@@ -124,7 +124,7 @@ _IDENT = re.compile(r"[A-Za-z0-9]+(?:[._][A-Za-z0-9]+)*")
 _DATA_SUFFIX = re.compile(r"\.(csv|tsv|txt|parquet|json|jsonl|xlsx|dat)$", re.IGNORECASE)
 _NOISE = {"olist", "dataset", "datasets", "data", "table", "tbl", "dim", "fact", "raw", "stg", "the", "file"}
 STOPWORDS = frozenset(
-    "a an and are as at be by can did do does for from has have how i in is it its of on or that the this to "
+    "a am an and are as at be by can did do does for from has have how i in is it its of on or that the this to "
     "was what when where which who whom why will with we you your my me there their they them than then "
     "into about should would could any all each".split()
 )

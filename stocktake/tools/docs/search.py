@@ -45,7 +45,10 @@ def keyword_index(store: DocStore) -> KeywordIndex:
     return cached[1]
 
 
-def fuse(rankings: list[tuple[float, list[tuple[Record, float]]]], settings: DocsSettings) -> list[tuple[Record, float]]:
+Ranking = list[tuple[Record, float]]
+
+
+def fuse(rankings: list[tuple[float, Ranking]], settings: DocsSettings) -> Ranking:
     """Combine weighted rankings: by reciprocal rank (``rrf``) or by the weighted sum of scores (``weighted``;
     cosine similarity for dense, BM25 relative to the best hit for keywords)."""
     scores: dict[str, float] = {}
