@@ -171,9 +171,26 @@ def test_recommenders_are_compared_on_one_metric(demo, tmp_path):
         registry.record(model_id, task="recommender", algorithm=algorithm, asset="events", asset_version=1,
                         metrics={"ndcg@10": ndcg, "recall@10": ndcg * 2, "train_seconds": 0.1}, params={})
     models, compared, metric, chart = client(url, tmp_path).predict(None, api_name="/models")
-    assert sorted(r[2] for r in models["data"]) == ["als", "popularity"]
-    assert compared["headers"] == ["model", "asset", "ndcg@10", "recall@10", "train_seconds"]
+    assert {"als", "popularity"} <= {r[2] for r in models["data"]}
+    assert compared["headers"][:2] == ["model", "asset"]
+    assert {"ndcg@10", "recall@10", "train_seconds"} <= set(compared["headers"])
     assert metric["value"] == "ndcg@10" and chart["type"] == "matplotlib"
+
+
+@pytest.mark.slow
+def test_recommenders_train_from_the_form_and_recommend_for_a_user(demo, tmp_path):
+    catalog, url = demo
+    c = client(url, tmp_path)
+    user, item, event = c.predict("events", api_name="/recommend_columns")
+    assert (user["value"], item["value"], event["value"]) == ("user_id", "product_id", "event_type")
+    summary, models, *_, model = c.predict("events", "user_id", "product_id", "event_type", ["pop", "itemknn"],
+                                           None, api_name="/train_recommenders")
+    assert summary.startswith("✅ Trained 2 model(s) on **events**")
+    assert model["value"] in [r[0] for r in models["data"]]
+    some_user = str(catalog.load("events", columns=["user_id"])["user_id"].iloc[0])
+    recs = c.predict(model["value"], some_user, 5, api_name="/recommend")
+    assert recs["headers"] == ["rank", "item", "score", "because the user had"]
+    assert [r[0] for r in recs["data"]] == [1, 2, 3, 4, 5]
 
 
 # ---- the chat's wiring, with a stand-in assistant -------------------------------------------------------
@@ -249,3 +266,24 @@ def test_auth_is_user_colon_password(auth, expected):
 def test_malformed_auth_is_refused(auth):
     with pytest.raises(StocktakeError, match="USER:PASS"):
         parse_auth(auth)
+
+
+def test_a_change_asked_by_the_language_model_runs_only_after_confirm(catalog, tmp_path):
+    import pandas as pd
+
+    from stocktake.agent.assistant import Assistant
+    from stocktake.agent.context import ToolContext
+    from tests.agent_fakes import scripted
+
+    catalog.register("orders", pd.DataFrame({"order_id": [1, 2]}), kind="orders", source="test", fmt="csv")
+    llm = scripted(("describe_asset_purpose", {"asset": "orders", "description": "One row per order."}), "Saved.")
+    blocks, url = serve(catalog, Assistant(ToolContext(catalog), llm, model_name="scripted-model"))
+    try:
+        c = client(url, tmp_path)
+        history, _ = c.predict("describe orders as one row per order", [], api_name="/respond")
+        assert "describe_asset_purpose" in texts(history)[-1] and catalog.get("orders").description == ""
+        history, _ = c.predict(history, api_name="/confirm")
+        assert titles(history)[-2] == "🔧 describe_asset_purpose" and texts(history)[-1] == "Saved."
+        assert catalog.get("orders").description == "One row per order."
+    finally:
+        blocks.close()

@@ -131,3 +131,12 @@ def test_quality_issues_and_relationships_render_as_tables():
     [relations] = artifact_tables("find_relationships", {"relations": [relation]})
     assert issues.splitlines()[2] == "| high | orders | * | duplicate_rows | 3 | 3 rows are copies |"
     assert relations.splitlines()[2] == "| orders.user_id | users.user_id | 1:n | 98% |"
+
+
+def test_trained_recommenders_are_tabled_with_their_metrics():
+    art = {"models": [{"name": "als", "metrics": {"ndcg@10": 0.046, "recall@10": 0.076}, "model_id": "rec-als-1"},
+                      {"name": "pop", "metrics": {"ndcg@10": 0.008, "recall@10": 0.013}, "model_id": "rec-pop-2"}],
+           "primary_metric": "ndcg@10"}
+    [table] = artifact_tables("train_recommenders", art)
+    assert table.splitlines() == ["| model | ndcg@10 | recall@10 | id |", "|---|---|---|---|",
+                                  "| als | 0.046 | 0.076 | rec-als-1 |", "| pop | 0.008 | 0.013 | rec-pop-2 |"]

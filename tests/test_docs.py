@@ -61,6 +61,18 @@ def store(ws, encoder) -> DocStore:
     return DocStore(ws, encoder)
 
 
+@pytest.fixture(scope="module")
+def searched(tmp_path_factory, encoder) -> DocStore:
+    """One indexed copy of ORDERS_DOC shared by the tests that only search it."""
+    from stocktake.catalog import Workspace
+
+    folder = tmp_path_factory.mktemp("searched")
+    (folder / "shop.md").write_text(ORDERS_DOC)
+    store = DocStore(Workspace(folder / "workspace"), encoder)
+    index_docs(store, [folder / "shop.md"])
+    return store
+
+
 @pytest.fixture
 def orders_doc(tmp_path):
     path = tmp_path / "docs" / "shop.md"
@@ -101,15 +113,13 @@ def test_the_index_persists_across_store_instances(ws, encoder, store, orders_do
 @pytest.mark.parametrize(
     "question", ["order_purchase_timestamp", "what does review_answer_timestamp mean?", "order_approved_at"],
 )
-def test_exact_column_names_are_found_first(store, orders_doc, question):
-    index_docs(store, [orders_doc])
+def test_exact_column_names_are_found_first(searched, question):
     column = next(w for w in question.replace("?", "").split() if "_" in w)
-    assert search_docs(store, question, k=1)[0].column == column
+    assert search_docs(searched, question, k=1)[0].column == column
 
 
-def test_keyword_ranking_alone_finds_the_exact_column(store, orders_doc):
-    index_docs(store, [orders_doc])
-    assert search_docs(store, "order_purchase_timestamp", k=1, mode="keyword")[0].column == "order_purchase_timestamp"
+def test_keyword_ranking_alone_finds_the_exact_column(searched):
+    assert search_docs(searched, "order_purchase_timestamp", k=1, mode="keyword")[0].column == "order_purchase_timestamp"
 
 
 @pytest.mark.parametrize(
@@ -117,9 +127,8 @@ def test_keyword_ranking_alone_finds_the_exact_column(store, orders_doc):
     [("when was the payment approved?", "order_approved_at"), ("which town does the buyer live in?", "customer_city"),
      ("how satisfied was the customer, as a number?", "review_score")],
 )
-def test_paraphrased_questions_find_the_column(store, orders_doc, question, column):
-    index_docs(store, [orders_doc])
-    assert column in [h.column for h in search_docs(store, question, k=3)]
+def test_paraphrased_questions_find_the_column(searched, question, column):
+    assert column in [h.column for h in search_docs(searched, question, k=3)]
 
 
 def test_docs_link_to_catalog_assets_with_other_names(store, catalog, orders_doc):

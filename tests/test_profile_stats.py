@@ -30,12 +30,14 @@ EDGE_CASES = {
     "mixed_types": pa.table({"code": ["1", "x", "2", "y", "3", "z", "4", "w", "5", "q"]}),
     "before_1970": date_table([dt.date(1950, 5, 1), dt.date(1965, 1, 31), dt.date(1969, 12, 31)]),
     "ancient_and_future": date_table([dt.date(1850, 1, 1), dt.date(2020, 1, 1), dt.date(2999, 1, 1)]),
+    "nan_floats": pa.table({"x": pa.array([1.5, float("nan"), None, 2.5, float("inf")], from_pandas=False)}),
 }
 EXPECTED_ISSUES = {
     "empty": set(), "all_null": {("missing_values", "s", 3)}, "single_row": set(),
     "constant": {("constant_column", "country", 4)}, "huge_integers": set(), "unicode": set(),
     "mixed_types": {("mixed_types", "code", 5)}, "before_1970": set(),
     "ancient_and_future": {("future_or_ancient_dates", "day", 2)},
+    "nan_floats": {("missing_values", "x", 2), ("duplicate_rows", None, 1)},  # NaN and null are both missing
 }
 
 

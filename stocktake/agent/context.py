@@ -20,6 +20,13 @@ class ToolContext:
 
         return ModelRegistry(self.catalog.ws)
 
+    @cached_property
+    def docs_store(self):
+        """The Chroma docs index of the workspace; the embedding model loads only when a search needs it."""
+        from stocktake.tools.docs import DocStore
+
+        return DocStore(self.catalog.ws)
+
     def asset(self, name: str):
         return self.catalog.get(name)
 

@@ -30,4 +30,16 @@ def _time_range(args: dict, content: str, art: dict) -> str:
     return f"**{name}** covers **{cov.get('first')}** to **{cov.get('last')}** (column `{cov.get('column')}`)."
 
 
-_TEMPLATES = {"asset_size": _size, "asset_columns": _columns, "time_range": _time_range}
+def _docs(args: dict, content: str, art: dict) -> str:
+    hits = art.get("hits") or []
+    if not hits:
+        return content
+    top = hits[0]
+    where = f"`{top['asset']}.{top['column']}`" if top.get("asset") and top.get("column") else top["location"]
+    others = "\n".join(f"- {h['location']}" for h in hits[1:4])
+    return (f"From the schema docs, {where}:\n\n> {top['text'][:600]}\n\n"
+            f"Source: **{top['location']}**" + (f"\n\nAlso relevant:\n{others}" if others else ""))
+
+
+_TEMPLATES = {"asset_size": _size, "asset_columns": _columns, "time_range": _time_range,
+              "docs_search": _docs}

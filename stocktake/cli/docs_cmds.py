@@ -108,8 +108,7 @@ def profile(
     quick: bool = typer.Option(False, "--quick", help="Catalog metadata and example values only; no profiling."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
-    """Generate and index a doc per asset: columns, types, example values, and (unless --quick) its profile,
-    issues and relationships."""
+    """Generate and index a doc per asset: columns, examples, and (unless --quick) issues and relationships."""
     from stocktake.tools.docs import index_profile_doc
 
     cat = catalog(ctx)

@@ -42,8 +42,7 @@ def train(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Train and evaluate recommenders on an interactions asset and save them in the model registry."""
-    from stocktake.registry import ModelRegistry
-    from stocktake.tools.recommend import RecommendSpec, train_recommenders
+    from stocktake.tools.recommend import RecommendSpec, train_asset_recommenders
 
     spec = RecommendSpec(
         user=user, item=item, time=time, rating=rating, min_rating=min_rating, event=event,
@@ -51,12 +50,9 @@ def train(
         test_size=test_size, ks=tuple(_parse_int(v, "--k") for v in _split_list(k)), tune=not no_tune,
         refit=not no_refit, seed=seed,
     )
-    cat = catalog(ctx)
-    found = cat.get(asset, version)
-    frame = cat.load(asset, version)
     with progress("Training recommenders", total=len(spec.models)) as advance:
-        report = train_recommenders(
-            frame, spec, ModelRegistry(workspace(ctx)), asset=found.name, asset_version=found.version,
+        report = train_asset_recommenders(
+            catalog(ctx), asset, spec, version,
             progress=lambda what, done, total: advance(0 if done == 0 else 1, description=what),
         )
     for note in report.notes:
@@ -151,9 +147,14 @@ def _print_report(report) -> None:
         f"{d.users:,} users × {d.items:,} items, {d.interactions:,} interactions (density {d.density:.4%}); "
         f"cold-start: {d.cold_start_users:,} users, {d.cold_start_items:,} items; long-tail share "
         f"{d.long_tail_share:.0%}" + (f"; skipped rows: {d.skipped}" if d.skipped else ""), highlight=False)
-    ks = report.evaluation["ks"]
-    columns = [f"{m}@{k}" for k in ks for m in ("ndcg", "recall", "precision", "map", "hit")] + ["mrr@" + str(ks[0]),
-                                                                                                  f"coverage@{ks[0]}"]
+    ev = report.evaluation
+    err.print(f"{ev['split']} split: {ev['train_interactions']:,} train / {ev['test_interactions']:,} test "
+              f"interactions; {ev['evaluated_users']:,} users evaluated, "
+              f"{ev['test_users_without_training_history']:,} test users without training history skipped, "
+              f"{ev['test_items_unseen_in_training']:,} test items never seen in training", highlight=False)
+    ks, first = ev["ks"], ev["ks"][0]
+    columns = ([f"{m}@{k}" for k in ks for m in ("ndcg", "recall", "precision")]
+               + [f"{m}@{first}" for m in ("map", "hit", "mrr", "coverage")])
     table = Table("model", *columns, "train s", "model_id")
     for m in sorted(report.models, key=lambda m: -m.metrics[report.primary_metric]):
         table.add_row(m.name, *[_fmt(m.metrics.get(c)) for c in columns], f"{m.train_seconds:.2f}",

@@ -101,6 +101,10 @@ def chart_artifact(name: str, artifact: Any, settings: ChartSettings = SETTINGS)
         ranked = sorted(totals.items(), key=lambda kv: -kv[1])
         return chart_bars([k for k, _ in ranked], [v for _, v in ranked], "Rows affected per kind of issue",
                           xlabel="rows", settings=settings)
+    if name in ("train_recommenders", "compare_recommenders") and len(artifact.get("models") or []) > 1:
+        models = [{"label": m.get("algorithm") or m.get("name"), "metrics": m.get("metrics") or {}}
+                  for m in artifact["models"]]
+        return chart_metrics(models, artifact.get("primary_metric") or "ndcg@10", settings)
     return None
 
 

@@ -187,6 +187,17 @@ def _relations(art: dict, s: ChatSettings) -> str:
     return markdown_table(["from", "to", "cardinality", "values matched"], rows, s)
 
 
+def _recommenders(art: dict, s: ChatSettings) -> str:
+    """Trained or compared recommenders: one row each, the metrics at the first cut-off as columns."""
+    models = art.get("models") or []
+    metrics = [m for m in ("ndcg@10", "recall@10", "map@10", "coverage@10")
+               if any(m in (x.get("metrics") or {}) for x in models)]
+    rows = [[x.get("algorithm") or x.get("name"), *[(x.get("metrics") or {}).get(m) for m in metrics],
+             x.get("model_id")] for x in models]
+    return markdown_table(["model", *metrics, "id"], rows, s)
+
+
 _TABLES: dict[str, Callable[[dict, ChatSettings], str]] = {
     "run_sql": _sql, "quality_issues": _issues, "list_assets": _assets, "find_relationships": _relations,
+    "train_recommenders": _recommenders, "compare_recommenders": _recommenders,
 }

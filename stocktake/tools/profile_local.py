@@ -38,7 +38,7 @@ def cache_path(catalog: Catalog, asset: Asset, settings: ProfileSettings) -> Pat
 
 def compute_local_profile(asset: Asset, settings: ProfileSettings) -> TableProfile:
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    con = connect(asset.path, settings)
+    con = connect(asset.path, asset.columns, settings)
     try:
         ctx = Context(asset.name, asset.rows, con, asset.path, None, settings, now)
         scans = scan_table(con, asset.path, asset.columns, asset.rows, settings, ctx.future_sql, ctx.ancient_sql)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,11 +57,21 @@ def quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def connect(path: Path, settings: ProfileSettings) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB with the snapshot as view ``t``."""
+def connect(path: Path, columns: tuple[Column, ...], settings: ProfileSettings) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB with the snapshot as view ``t``, where NaN reads as null (as pandas counts it)."""
     con = duckdb.connect(config={"memory_limit": settings.memory_limit, "preserve_insertion_order": False})
-    con.execute(f"CREATE VIEW t AS SELECT * FROM read_parquet('{_sql_path(path)}')")
+    floats = [quote(c.name) for c in columns if c.type == "float"]
+    replace = f" REPLACE ({', '.join(f'nullif({c}, {NAN}) AS {c}' for c in floats)})" if floats else ""
+    kind = "TABLE" if _MATERIALIZE else "VIEW"
+    con.execute(f"CREATE {kind} t AS SELECT *{replace} FROM read_parquet('{_sql_path(path)}')")
     return con
+
+
+import os
+_MATERIALIZE = os.environ.get("ST_MAT") == "1"
+
+
+NAN = "'NaN'::DOUBLE"
 
 
 def _sql_path(path: Path) -> str:
@@ -144,7 +155,7 @@ def _second_pass(con, scans: list[ColumnScan], settings: ProfileSettings) -> Non
     value counts from one GROUP BY; a larger one an exact count(DISTINCT) up to the bound, and always when it
     is nearly unique (keys and duplicate detection need exact uniqueness); beyond that the approximate count
     stays, marked as approximate. The count(DISTINCT)s and the histograms share one scan."""
-    large = []
+    small, large = [], []
     for s in scans:
         if s.type not in SCALAR:
             continue
@@ -154,9 +165,10 @@ def _second_pass(con, scans: list[ColumnScan], settings: ProfileSettings) -> Non
         s.distinct = min(s.approx_distinct, s.non_null)
         near_unique = s.approx_distinct >= 0.9 * s.non_null
         if s.approx_distinct <= settings.value_count_limit and not near_unique:
-            _group_counts(con, s, settings)
+            small.append(s)
         elif s.approx_distinct <= settings.exact_distinct_limit or (near_unique and s.type in ("integer", "string")):
             large.append(s)
+    _group_counts(con, small, settings)
     histograms = _histogram_plan(scans, settings.histogram_bins)
     parts = [f"count(DISTINCT {quote(s.name)})" for s in large] + [sql for _, _, sql in histograms]
     if parts:
@@ -171,17 +183,35 @@ def _second_pass(con, scans: list[ColumnScan], settings: ProfileSettings) -> Non
             s.histogram = {"kind": "categorical", "labels": [v for v, _ in top], "counts": [n for _, n in top]}
 
 
-def _group_counts(con, s: ColumnScan, settings: ProfileSettings) -> None:
-    """Distinct count and value counts, most frequent first: every value of a small text domain (the category
-    checks need them all), else the top ones."""
-    c = quote(s.name)
-    complete = s.type == "string" and s.approx_distinct <= 1.1 * settings.category_max_distinct
-    limit = "" if complete else f" LIMIT {settings.top_values}"
-    rows = con.execute(f"SELECT v, n, count(*) OVER () FROM (SELECT {c} AS v, count(*) AS n FROM t "
-                       f"WHERE {c} IS NOT NULL GROUP BY 1) ORDER BY n DESC, v" + limit).fetchall()
-    s.distinct, s.distinct_exact = int(rows[0][2]), True
-    s.value_counts = [(jsonable(v), int(n)) for v, n, _ in rows]
-    s.value_counts_complete = complete and s.distinct <= settings.category_max_distinct
+def _group_counts(con, scans: list[ColumnScan], settings: ProfileSettings) -> None:
+    """Distinct count and value counts of small-domain columns, most frequent first, in one query: every value
+    of a small text domain (the category checks need them all), else the top ones."""
+    if not scans:
+        return
+    branches, complete = [], {}
+    for i, s in enumerate(scans):
+        c = quote(s.name)
+        complete[i] = s.type == "string" and s.approx_distinct <= 1.1 * settings.category_max_distinct
+        limit = 2 * settings.category_max_distinct if complete[i] else settings.top_values
+        shown = "v::VARCHAR" if s.type in TEMPORAL else "to_json(v)::VARCHAR"
+        branches.append(
+            f"SELECT {i} AS col, {shown} AS j, n, count(*) OVER () AS groups, row_number() OVER (ORDER BY n DESC, v) AS rk "
+            f"FROM (SELECT {c} AS v, count(*) AS n FROM t WHERE {c} IS NOT NULL GROUP BY 1) QUALIFY rk <= {limit}")
+    rows = con.execute(" UNION ALL ".join(f"({b})" for b in branches) + " ORDER BY col, rk").fetchall()
+    by_col: dict[int, list] = {}
+    for col, j, n, groups, _ in rows:
+        by_col.setdefault(col, []).append((j, n, groups))
+    for i, s in enumerate(scans):
+        got = by_col[i]
+        s.distinct, s.distinct_exact = int(got[0][2]), True
+        s.value_counts = [(_from_text(s, j), int(n)) for j, n, _ in got]
+        s.value_counts_complete = complete[i] and s.distinct <= settings.category_max_distinct
+
+
+def _from_text(s: ColumnScan, text: str):
+    if s.type in TEMPORAL:
+        return dt.datetime.fromisoformat(text).isoformat() if s.type == "timestamp" else text
+    return json.loads(text)
 
 
 def _histogram_plan(scans: list[ColumnScan], bins: int) -> list[tuple[ColumnScan, list[float], str]]:

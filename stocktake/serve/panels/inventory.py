@@ -77,9 +77,13 @@ def column_stats(c: dict) -> str:
 
 def issue_rows(p: dict) -> pd.DataFrame:
     rows = [{"severity": i["severity"], "column": i.get("column") or "*", "issue": i["kind"], "rows": i["rows"],
-             "detail": i["message"], "examples": ", ".join(map(str, i.get("examples", [])[:3]))}
+             "detail": i["message"], "examples": "; ".join(_short(str(e)) for e in i.get("examples", [])[:2])}
             for i in p["issues"]]
     return frame(rows, ISSUE_COLUMNS)
+
+
+def _short(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def relation_rows(catalog: Catalog, name: str) -> pd.DataFrame:

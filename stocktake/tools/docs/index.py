@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from stocktake.catalog import Catalog
 from stocktake.errors import StocktakeError, UnknownNameError
@@ -14,6 +14,9 @@ from stocktake.tools.docs.linking import link_chunks
 from stocktake.tools.docs.model import Chunk, DocSource, DocsSettings, FileReport, IndexReport, humanize
 from stocktake.tools.docs.profile_doc import PROFILE_PREFIX, build_profile_chunks, profile_source
 from stocktake.vectorstore.store import DocStore, Record
+
+if TYPE_CHECKING:
+    from stocktake.tools.profile import Relation, TableProfile
 
 
 def collect_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[tuple[str, str]]]:
@@ -49,6 +52,7 @@ def index_docs(store: DocStore, paths: Iterable[str | Path], catalog: Catalog | 
                settings: DocsSettings = DocsSettings()) -> IndexReport:
     """Chunk, link and store every doc under ``paths``; re-adding is idempotent, a changed doc replaces its chunks."""
     started = time.perf_counter()
+    paths = list(paths)
     files, skipped = collect_files(paths)
     given = {Path(p).expanduser() for p in paths}
     reports = []
@@ -66,8 +70,8 @@ def index_docs(store: DocStore, paths: Iterable[str | Path], catalog: Catalog | 
     return IndexReport(files=tuple(reports), skipped=tuple(skipped), seconds=time.perf_counter() - started)
 
 
-def index_profile_doc(store: DocStore, catalog: Catalog, asset_name: str, profile: Any = None,
-                      relations: Iterable[Any] = (), settings: DocsSettings = DocsSettings()) -> IndexReport:
+def index_profile_doc(store: DocStore, catalog: Catalog, asset_name: str, profile: TableProfile | None = None,
+                      relations: Iterable[Relation] = (), settings: DocsSettings = DocsSettings()) -> IndexReport:
     """(Re)generate the doc of one asset from its catalog entry and, when given, its profile and relations."""
     started = time.perf_counter()
     report = store_chunks(store, profile_source(asset_name),

@@ -2,7 +2,8 @@
 
 One-line entry points for the CLI and agent tools::
 
-    report = train_recommenders(df, RecommendSpec(user="user_id", item="product_id"), registry, asset="events")
+    report = train_asset_recommenders(catalog, "events", RecommendSpec(user="user_id", item="product_id"))
+    report = train_recommenders(df, spec, registry)  # any DataFrame; registry=None trains without saving
     recs = recommend_for_user(registry, report.best.model_id, "42", n=10)
     table = compare_models(registry, asset="events")
 """
@@ -10,10 +11,12 @@ One-line entry points for the CLI and agent tools::
 from stocktake.tools.recommend.data import Diagnostics, build_interactions, diagnose_interactions, split_interactions
 from stocktake.tools.recommend.serve import Recommendation, compare_models, recommend_for_user
 from stocktake.tools.recommend.spec import ALL_MODELS, RecommendSettings, RecommendSpec
-from stocktake.tools.recommend.train import ModelResult, RecommendReport, train_recommenders
+from stocktake.tools.recommend.train import (
+    ModelResult, RecommendReport, train_asset_recommenders, train_recommenders,
+)
 
 __all__ = [
     "ALL_MODELS", "Diagnostics", "ModelResult", "RecommendReport", "RecommendSettings", "RecommendSpec",
     "Recommendation", "build_interactions", "compare_models", "diagnose_interactions", "recommend_for_user",
-    "split_interactions", "train_recommenders",
+    "split_interactions", "train_asset_recommenders", "train_recommenders",
 ]

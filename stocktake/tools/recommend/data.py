@@ -109,7 +109,7 @@ def diagnose_interactions(inter: Interactions, settings: RecommendSettings = Rec
     return Diagnostics(
         rows=inter.rows, rows_used=inter.rows - sum(inter.skipped.values()), skipped=dict(inter.skipped),
         users=n_users, items=n_items, interactions=len(inter.pairs),
-        density=round(len(inter.pairs) / (n_users * n_items), 6),
+        density=float(f"{len(inter.pairs) / (n_users * n_items):.4g}"),
         interactions_per_user_median=float(np.median(per_user)),
         cold_start_users=int((per_user < settings.cold_threshold).sum()),
         cold_start_items=int((per_item < settings.cold_threshold).sum()),

@@ -11,9 +11,9 @@ import scipy.sparse as sp
 
 from stocktake.errors import StocktakeError, UnknownNameError
 from stocktake.registry import ModelRecord, ModelRegistry
+from stocktake.tools.recommend.metrics import top_k
 from stocktake.tools.recommend.models import Recommender, cosine_item_similarity, model_class
 from stocktake.tools.recommend.spec import RecommendSettings
-from stocktake.tools.recommend.train import rank_items
 
 
 @dataclass(frozen=True)
@@ -68,8 +68,10 @@ def recommend_for_user(registry: ModelRegistry, model_id: str, user: str, n: int
         raise StocktakeError(f"--n must be at least 1 (got {n}).")
     loaded = load_recommender(registry, model_id)
     row = loaded.user_index(user)
-    ranked = rank_items(loaded.model, np.array([row]), loaded.history, n)[0]
-    scores = np.asarray(loaded.model.score(np.array([row]), loaded.history))[0]
+    scores = np.array(loaded.model.score(np.array([row]), loaded.history), dtype=np.float32)
+    scores[0, loaded.history[row].indices] = -np.inf
+    ranked = top_k(scores, n)[0]
+    scores = scores[0]
     ranked = ranked[np.isfinite(scores[ranked])]
     because = explain(loaded.history, row, ranked, settings.explain_items)
     return [

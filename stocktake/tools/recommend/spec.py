@@ -24,13 +24,14 @@ class RecommendSettings:
     cold_threshold: int = 2  # users/items with fewer interactions than this count as cold-start
     head_item_share: float = 0.2  # the most popular 20% of items are the head; the rest the long tail
     ease_max_items: int = 6000  # EASE inverts a dense items x items matrix
-    itemknn_neighbours: tuple[int, ...] = (20, 50, 100, 200)
-    ease_l2: tuple[float, ...] = (50.0, 100.0, 200.0, 400.0, 800.0)
+    # Tuning grids; the first entry of each is the default when tuning is off.
+    itemknn_neighbours: tuple[int, ...] = (100, 20, 50, 200)
+    ease_l2: tuple[float, ...] = (400.0, 50.0, 100.0, 200.0, 800.0)
     als_grid: tuple[tuple[int, float, float], ...] = (  # factors, regularization, alpha
-        (32, 0.05, 2.0), (64, 0.05, 2.0), (64, 0.5, 8.0), (128, 0.5, 8.0), (128, 2.0, 16.0),
+        (64, 0.05, 2.0), (32, 0.05, 2.0), (64, 0.5, 8.0), (128, 0.5, 8.0), (128, 2.0, 16.0),
     )
     bpr_dim: int = 64
-    bpr_l2: tuple[float, ...] = (3e-3, 1e-2, 3e-2)  # per-sample L2; 1e-2 won on ml-100k validation
+    bpr_l2: tuple[float, ...] = (1e-2, 3e-3, 3e-2)  # per-sample L2; 1e-2 won on ml-100k validation
     bpr_max_epochs: int = 100
     lightgcn_dim: int = 64
     lightgcn_layers: int = 3

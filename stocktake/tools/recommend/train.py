@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from stocktake.catalog import Catalog
 from stocktake.errors import StocktakeError
 from stocktake.registry import ModelRegistry
 from stocktake.tools.recommend.data import (
@@ -89,14 +90,16 @@ def train_recommenders(df: pd.DataFrame, spec: RecommendSpec, registry: ModelReg
             result = _save(registry, result, model, inter, spec, asset, asset_version, split)
         results.append(result)
     progress("done", len(spec.models), len(spec.models))
-    evaluation = {
-        "split": spec.split, "test_size": spec.test_size, "ks": list(spec.ks),
-        "train_interactions": int(split.train.sum()), "test_interactions": int(split.test.sum()),
-        "evaluated_users": int(len(eval_users)),
-        "test_users_without_training_history": int(((np.diff(test.indptr) > 0) & (np.diff(train.indptr) == 0)).sum()),
-        "test_items_unseen_in_training": int(len(np.setdiff1d(test.indices, train.indices))),
-    }
-    return RecommendReport(diagnostics, evaluation, tuple(results), spec.primary_metric, tuple(notes))
+    return RecommendReport(diagnostics, _describe_split(spec, train, test, eval_users), tuple(results),
+                           spec.primary_metric, tuple(notes))
+
+
+def train_asset_recommenders(catalog: Catalog, asset: str, spec: RecommendSpec, version: int | None = None,
+                             progress: Progress | None = None) -> RecommendReport:
+    """Train on a catalog asset (the latest version by default); models go to the workspace's registry."""
+    found = catalog.get(asset, version)
+    return train_recommenders(catalog.load(found.name, found.version), spec, ModelRegistry(catalog.ws),
+                              asset=found.name, asset_version=found.version, progress=progress)
 
 
 def evaluable_users(train: sp.csr_matrix, test: sp.csr_matrix) -> np.ndarray:
@@ -121,6 +124,16 @@ def evaluate_model(model: Recommender, train: sp.csr_matrix, test: sp.csr_matrix
     users = evaluable_users(train, test) if users is None else users
     ranked = rank_items(model, users, train, max(ks))
     return evaluate_ranking(ranked, test[users], ks, train.shape[1])
+
+
+def _describe_split(spec: RecommendSpec, train: sp.csr_matrix, test: sp.csr_matrix, eval_users: np.ndarray) -> dict:
+    return {
+        "split": spec.split, "test_size": spec.test_size, "ks": list(spec.ks),
+        "train_interactions": int(train.nnz), "test_interactions": int(test.nnz),
+        "evaluated_users": int(len(eval_users)),
+        "test_users_without_training_history": int(((np.diff(test.indptr) > 0) & (np.diff(train.indptr) == 0)).sum()),
+        "test_items_unseen_in_training": int(len(np.setdiff1d(test.indices, train.indices))),
+    }
 
 
 def _train_one(name, train, test, eval_users, validation, spec) -> tuple[ModelResult, Recommender]:

@@ -1,0 +1,73 @@
+"""The pure helpers behind the app's tabs: which chart to show, how models compare, what a step card says."""
+
+from __future__ import annotations
+
+import pytest
+
+from stocktake.registry import ModelRecord
+from stocktake.serve.charts import chart_artifact, chart_column, chart_null_rates
+from stocktake.serve.panels.inventory import first_chartable
+from stocktake.serve.panels.models import comparison
+
+NUMERIC = {"name": "amount", "semantic_type": "price", "histogram": {"kind": "numeric", "edges": [0, 5, 10],
+                                                                      "counts": [3, 4]}}
+KEY = {"name": "order_id", "semantic_type": "identifier", "histogram": {"kind": "numeric", "edges": [0, 1, 2],
+                                                                        "counts": [1, 1]}}
+CATEGORY = {"name": "status", "semantic_type": "category", "top_values": [{"value": "paid", "count": 9}]}
+BARE = {"name": "note", "semantic_type": "free_text"}
+
+
+@pytest.mark.parametrize("columns, first", [
+    ([KEY, NUMERIC], "amount"), ([KEY, CATEGORY], "status"), ([KEY], "order_id"), ([BARE], None), ([], None),
+])
+def test_the_first_chart_is_a_column_whose_distribution_means_something(columns, first):
+    chosen = first_chartable(columns)
+    assert (chosen["name"] if chosen else None) == first
+
+
+@pytest.mark.parametrize("column, bars", [(NUMERIC, 2), (CATEGORY, 1), (KEY, 2)])
+def test_a_column_chart_has_one_bar_per_bin_or_value(column, bars):
+    assert len(chart_column(column).axes[0].patches) == bars
+
+
+def test_a_column_without_statistics_has_no_chart():
+    assert chart_column(BARE) is None
+
+
+def test_null_rates_say_so_when_nothing_is_missing():
+    fig = chart_null_rates([{"name": "a", "null_fraction": 0.0}, {"name": "b", "null_fraction": 0.0}])
+    assert [t.get_text() for t in fig.axes[0].texts] == ["no missing values"]
+    fig = chart_null_rates([{"name": "a", "null_fraction": 0.5}])
+    assert len(fig.axes[0].texts) == 0 and fig.axes[0].patches[0].get_width() == 0.5
+
+
+@pytest.mark.parametrize("name, artifact, bars", [
+    ("run_sql", {"columns": ["status", "n"], "rows": [["paid", 3], ["new", 1]]}, 2),
+    ("run_sql", {"columns": ["status", "n"], "rows": [["paid", 3]]}, None),
+    ("run_sql", {"columns": ["status", "city"], "rows": [["paid", "x"], ["new", "y"]]}, None),
+    ("run_sql", {"columns": ["a", "b", "c"], "rows": [[1, 2, 3], [4, 5, 6]]}, None),
+    ("quality_issues", {"issues": [{"kind": "pii", "rows": 3}, {"kind": "pii", "rows": 2},
+                                   {"kind": "outliers", "rows": 1}]}, 2),
+    ("quality_issues", {"issues": [{"kind": "pii", "rows": 3}]}, None),
+    ("list_assets", {"assets": []}, None),
+    ("train_recommenders", {"models": [{"name": "als", "metrics": {"ndcg@10": 0.2}},
+                                       {"name": "pop", "metrics": {"ndcg@10": 0.1}}], "primary_metric": "ndcg@10"}, 2),
+    ("run_sql", {"error": "bad"}, None),
+])
+def test_tool_results_get_a_chart_only_where_one_helps(name, artifact, bars):
+    fig = chart_artifact(name, artifact)
+    assert (len(fig.axes[0].patches) if fig else None) == bars
+
+
+def record(algorithm: str, task: str, metrics: dict) -> ModelRecord:
+    return ModelRecord(f"{task[:3]}-{algorithm}-0000abcd", task, algorithm, "events", 1, None, metrics, {}, "2026")
+
+
+def test_recommenders_are_compared_on_every_metric_they_share_and_rounded():
+    found = [record("als", "recommender", {"ndcg@10": 0.306000000001, "recall@5": 0.2, "train_seconds": 1.0}),
+             record("popularity", "recommender", {"ndcg@10": 0.1, "note": "text"}),
+             record("tfidf", "classifier", {"accuracy": 0.9})]
+    table, metrics = comparison(found)
+    assert metrics == ["recall@5", "ndcg@10", "train_seconds"]
+    assert list(table["model"]) == ["als (0000abcd)", "popularity (0000abcd)"]
+    assert table.loc[0, "ndcg@10"] == 0.306
