@@ -145,7 +145,8 @@ def main() -> None:
     folder = Path(args.dir)
     folder.mkdir(parents=True, exist_ok=True)
     print(f"cpu cores: {os.cpu_count()}; each figure: wall seconds / peak RSS MB of a fresh process")
-    header = f"{'rows':>11} | {'stocktake':>17} | {'SUMMARIZE':>17} | {'ratio':>5} | {'ydata minimal':>17} | {'speedup':>7}"
+    header = (f"{'rows':>11} | {'stocktake':>17} | {'SUMMARIZE':>17} | {'ratio':>5} | {'ydata minimal':>17} | "
+              f"{'speedup':>7}")
     print(header)
     print("-" * len(header))
     for size in (parse_size(s) for s in args.sizes.split(",")):
@@ -160,7 +161,8 @@ def main() -> None:
             if "error" in res and res["error"] != "not run":
                 print(f"    {name}: {res['error']}")
         if "base_mb" in ours:
-            print(f"    baseline RSS after imports: stocktake {ours['base_mb']:.0f} MB, SUMMARIZE {peer.get('base_mb', 0):.0f} MB")
+            print(f"    baseline RSS after imports: stocktake {ours['base_mb']:.0f} MB, "
+                  f"SUMMARIZE {peer.get('base_mb', 0):.0f} MB")
 
 
 def cell(res: dict) -> str:

@@ -22,8 +22,8 @@ OLIST = {  # the relationships DATA_DICTIONARY.md names between the Olist tables
     ("olist_order_reviews_dataset", "order_id", "olist_orders_dataset", "order_id"),
     ("olist_products_dataset", "product_category_name", "product_category_name_translation", "product_category_name"),
 }
-ZIP = {("olist_customers_dataset", "customer_zip_code_prefix", "olist_geolocation_dataset", "geolocation_zip_code_prefix"),
-       ("olist_sellers_dataset", "seller_zip_code_prefix", "olist_geolocation_dataset", "geolocation_zip_code_prefix")}
+ZIP = {(f"olist_{who}s_dataset", f"{who}_zip_code_prefix", "olist_geolocation_dataset", "geolocation_zip_code_prefix")
+       for who in ("customer", "seller")}
 MOVIELENS = {("u_data", "col_1", "u_user", "col_1"), ("u_data", "col_2", "u_item", "col_1")}
 
 

@@ -27,7 +27,8 @@ def profile(
 
     cat = catalog(ctx)
     if all_assets == bool(name):
-        raise StocktakeError("Give one asset name, or --all to profile every asset (for example: stocktake profile orders).")
+        raise StocktakeError(
+            "Give one asset name, or --all to profile every asset (for example: stocktake profile orders).")
     with progress("Profiling", total=1) as advance:
         results = profile_all(cat, use_cache=not no_cache) if all_assets else [
             profile_asset(cat, name, version, use_cache=not no_cache)]
@@ -79,7 +80,8 @@ def _print_profile(p) -> None:
     out.print(f"Duplicate rows: {p.duplicate_rows:,}   Candidate keys: {keys}", highlight=False)
     if p.time_coverage:
         tc = p.time_coverage
-        out.print(f"Time coverage ({tc['column']}): {tc['first']} .. {tc['last']}, {len(tc['gaps'])} gaps", highlight=False)
+        out.print(f"Time coverage ({tc['column']}): {tc['first']} .. {tc['last']}, {len(tc['gaps'])} gaps",
+                  highlight=False)
     if not p.issues:
         out.print("No issues found.")
         return

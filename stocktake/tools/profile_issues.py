@@ -101,8 +101,10 @@ def _shape_counts(ctx: Context, plan: list[tuple[ColumnScan, bool, bool]], sourc
         c, ts = quote(s.name), f"ts{i}"
         casts += [c, f"TRY_CAST({c} AS DOUBLE) AS num{i}" if numbers else f"NULL::DOUBLE AS num{i}",
                   f"TRY_CAST({c} AS TIMESTAMP) AS {ts}" if times else f"NULL::TIMESTAMP AS {ts}"]
-        parts += [f"count({c})", f"count(num{i})", f"count({ts})", f"count(*) FILTER (WHERE {ts} = date_trunc('day', {ts}))",
-                  f"count(*) FILTER (WHERE {ts} > {ctx.future_sql})", f"count(*) FILTER (WHERE {ts} < {ctx.ancient_sql})"]
+        parts += [f"count({c})", f"count(num{i})", f"count({ts})",
+                  f"count(*) FILTER (WHERE {ts} = date_trunc('day', {ts}))",
+                  f"count(*) FILTER (WHERE {ts} > {ctx.future_sql})",
+                  f"count(*) FILTER (WHERE {ts} < {ctx.ancient_sql})"]
     got = ctx.con.execute(f"SELECT {', '.join(parts)} FROM (SELECT {', '.join(casts)} FROM {source})").fetchone()
     return {s.name: TextShape(*got[6 * i: 6 * i + 6]) for i, (s, _, _) in enumerate(plan)}
 
@@ -113,7 +115,7 @@ def column_issues(ctx: Context, scans: list[ColumnScan], semantic: dict[str, str
     for s in scans:
         found += missing_and_constant(ctx, s)
         if s.name in shapes:
-            found += parse_issues(ctx, s, shapes[s.name], semantic[s.name])
+            found += parse_issues(ctx, s, shapes[s.name])
         found += far_dates(ctx, s, shapes.get(s.name), semantic[s.name])
         if semantic[s.name] in ("price", "quantity") and s.negatives:
             found.append(ctx.issue("negative_values", s.name, s.negatives, "high",
@@ -121,8 +123,8 @@ def column_issues(ctx: Context, scans: list[ColumnScan], semantic: dict[str, str
                                    ctx.example_values(s.name, f"{quote(s.name)} < 0")))
         if semantic[s.name] in ("category", "geo") and s.value_counts_complete:
             found += inconsistent_categories(ctx, s)
-    found += outliers(ctx, [s for s in scans if s.type in NUMERIC and semantic[s.name] in ("price", "quantity", "number")],
-                      semantic)
+    measures = [s for s in scans if s.type in NUMERIC and semantic[s.name] in ("price", "quantity", "number")]
+    found += outliers(ctx, measures, semantic)
     found += pii(ctx, [s for s in scans if semantic[s.name] == "free_text"])
     return found
 
@@ -141,7 +143,7 @@ def missing_and_constant(ctx: Context, s: ColumnScan) -> list[Issue]:
     return found
 
 
-def parse_issues(ctx: Context, s: ColumnScan, shape: TextShape, semantic: str) -> list[Issue]:
+def parse_issues(ctx: Context, s: ColumnScan, shape: TextShape) -> list[Issue]:
     share_ts, share_num = shape.as_timestamp / s.non_null, shape.as_number / s.non_null
     minimum = ctx.settings.parse_min_fraction
     c = quote(s.name)

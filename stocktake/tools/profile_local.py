@@ -46,7 +46,7 @@ def compute_local_profile(asset: Asset, settings: ProfileSettings) -> TableProfi
                                            and s.non_null == asset.rows and s.type in ("integer", "string")), None)
         ctx = Context(asset.name, asset.rows, con, asset.path, key.name if key else None, settings, now)
         shapes = text_shapes(ctx, scans)
-        semantic = {s.name: semantic_type(s, asset.rows, shapes.get(s.name), i == 0, settings)
+        semantic = {s.name: semantic_type(s, shapes.get(s.name), i == 0, settings)
                     for i, s in enumerate(scans)}
         dups = count_duplicates(ctx, scans)
         issues = duplicate_issues(ctx, scans, dups) + column_issues(ctx, scans, semantic, shapes)

@@ -62,13 +62,8 @@ def connect(path: Path, columns: tuple[Column, ...], settings: ProfileSettings) 
     con = duckdb.connect(config={"memory_limit": settings.memory_limit, "preserve_insertion_order": False})
     floats = [quote(c.name) for c in columns if c.type == "float"]
     replace = f" REPLACE ({', '.join(f'nullif({c}, {NAN}) AS {c}' for c in floats)})" if floats else ""
-    kind = "TABLE" if _MATERIALIZE else "VIEW"
-    con.execute(f"CREATE {kind} t AS SELECT *{replace} FROM read_parquet('{_sql_path(path)}')")
+    con.execute(f"CREATE VIEW t AS SELECT *{replace} FROM read_parquet('{_sql_path(path)}')")
     return con
-
-
-import os
-_MATERIALIZE = os.environ.get("ST_MAT") == "1"
 
 
 NAN = "'NaN'::DOUBLE"
@@ -195,8 +190,8 @@ def _group_counts(con, scans: list[ColumnScan], settings: ProfileSettings) -> No
         limit = 2 * settings.category_max_distinct if complete[i] else settings.top_values
         shown = "v::VARCHAR" if s.type in TEMPORAL else "to_json(v)::VARCHAR"
         branches.append(
-            f"SELECT {i} AS col, {shown} AS j, n, count(*) OVER () AS groups, row_number() OVER (ORDER BY n DESC, v) AS rk "
-            f"FROM (SELECT {c} AS v, count(*) AS n FROM t WHERE {c} IS NOT NULL GROUP BY 1) QUALIFY rk <= {limit}")
+            f"SELECT {i} AS col, {shown} AS j, n, count(*) OVER () AS groups, "
+            f"row_number() OVER (ORDER BY n DESC, v) AS rk FROM (SELECT {c} AS v, count(*) AS n FROM t WHERE {c} IS NOT NULL GROUP BY 1) QUALIFY rk <= {limit}")
     rows = con.execute(" UNION ALL ".join(f"({b})" for b in branches) + " ORDER BY col, rk").fetchall()
     by_col: dict[int, list] = {}
     for col, j, n, groups, _ in rows:

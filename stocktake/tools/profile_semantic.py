@@ -74,8 +74,7 @@ class TextShape:
     ancient: int
 
 
-def semantic_type(s: ColumnScan, rows: int, shape: TextShape | None, first_column: bool,
-                  settings: ProfileSettings) -> str:
+def semantic_type(s: ColumnScan, shape: TextShape | None, first_column: bool, settings: ProfileSettings) -> str:
     toks = set(tokens(s.name))
     if s.type == "boolean" or (s.type == "integer" and s.distinct == 2 and {s.min, s.max} == {0, 1}):
         return "boolean"

@@ -110,7 +110,8 @@ def time_coverage(ctx: Context, scans: list[ColumnScan]) -> dict | None:
     c = quote(s.name)
     gaps = ctx.con.execute(f"""
         SELECT d, nxt, datediff('day', d, nxt) AS days FROM (
-            SELECT d, lead(d) OVER (ORDER BY d) AS nxt FROM (SELECT DISTINCT {c}::DATE AS d FROM t WHERE {c} IS NOT NULL))
+            SELECT d, lead(d) OVER (ORDER BY d) AS nxt
+            FROM (SELECT DISTINCT {c}::DATE AS d FROM t WHERE {c} IS NOT NULL))
         WHERE datediff('day', d, nxt) > {ctx.settings.time_gap_min_days} ORDER BY days DESC, d LIMIT 5""").fetchall()
     return {"column": s.name, "first": s.min, "last": s.max,
             "gaps": [{"after": a.isoformat(), "before": b.isoformat(), "days": int(n)} for a, b, n in gaps]}

@@ -79,7 +79,7 @@ def relations_from(catalog: Catalog, profiles: dict[str, TableProfile], child: s
     parents = [(b, p) for b, prof in profiles.items() if b != child for p in parent_columns(prof, settings)]
     chosen: list[Relation] = []
     for c in profiles[child].columns:
-        if not _child_candidate(profiles[child], c):
+        if not _child_candidate(c):
             continue
         candidates = []
         for b, p in parents:
@@ -91,7 +91,7 @@ def relations_from(catalog: Catalog, profiles: dict[str, TableProfile], child: s
             rel = _measure(catalog, profiles, child, c, b, p, match, use_cache, settings)
             if rel is not None:
                 candidates.append(rel)
-        chosen += _select(candidates, _is_unique(c), settings)
+        chosen += _select(candidates, _is_unique(c))
     return chosen
 
 
@@ -110,7 +110,7 @@ def _is_unique(c: ColumnProfile) -> bool:
     return bool(c.distinct_exact and c.non_null and c.distinct == c.non_null)
 
 
-def _child_candidate(profile: TableProfile, c: ColumnProfile) -> bool:
+def _child_candidate(c: ColumnProfile) -> bool:
     return c.type in LINK_TYPES and c.non_null > 0 and c.semantic_type in CHILD_SEMANTICS and bool(c.distinct)
 
 
@@ -151,7 +151,7 @@ def _named_plausible(c: ColumnProfile, p: ColumnProfile, settings: ProfileSettin
     return _key_like(p, settings) or (p.distinct or 0) >= (c.distinct or 0)
 
 
-def _select(candidates: list[Relation], child_unique: bool, settings: ProfileSettings) -> list[Relation]:
+def _select(candidates: list[Relation], child_unique: bool) -> list[Relation]:
     keyed = [r for r in candidates if r.cardinality != "n:m"]
     kept = keyed if keyed else ([] if child_unique else candidates)
     named = [r for r in kept if r.name_match != "none"]

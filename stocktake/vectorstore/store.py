@@ -6,6 +6,7 @@ chunks that vanished from the source are deleted, and only new ones are embedded
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,6 +14,9 @@ from stocktake.catalog import Workspace
 from stocktake.vectorstore.embeddings import LocalEncoder, MiniLMEmbeddingFunction, shared_encoder
 
 COLLECTION = "stocktake_docs"
+# Chroma's client fails when two threads open the same persistent path at once (the app serves several
+# sessions), so opening is serialised for the whole process.
+_OPEN_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -44,15 +48,16 @@ class DocStore:
 
     @property
     def collection(self):
-        if self._collection is None:
-            import chromadb
-            from chromadb.config import Settings
+        with _OPEN_LOCK:
+            if self._collection is None:
+                import chromadb
+                from chromadb.config import Settings
 
-            client = chromadb.PersistentClient(path=str(self.path), settings=Settings(anonymized_telemetry=False))
-            self._collection = client.get_or_create_collection(
-                self.name, embedding_function=MiniLMEmbeddingFunction(self.encoder),
-                metadata={"hnsw:space": "cosine"},
-            )
+                client = chromadb.PersistentClient(path=str(self.path), settings=Settings(anonymized_telemetry=False))
+                self._collection = client.get_or_create_collection(
+                    self.name, embedding_function=MiniLMEmbeddingFunction(self.encoder),
+                    metadata={"hnsw:space": "cosine"},
+                )
         return self._collection
 
     def count(self) -> int:
