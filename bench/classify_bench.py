@@ -20,7 +20,6 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -64,7 +63,8 @@ def main() -> None:
     if "throughput" in wanted:
         results["throughput"] = bench_throughput(args.data, settings, device, results.get("pricerunner"))
     if "audit" in wanted:
-        results["audit"] = bench_audit(args.data, AuditSettings(method=args.audit_method, device=args.device))
+        results["audit"] = bench_audit(args.data, AuditSettings(method=args.audit_method, device=args.device,
+                                                                base_model=args.base_model))
     if args.json_out:
         Path(args.json_out).write_text(json.dumps(results, indent=1))
 
@@ -138,12 +138,16 @@ def bench_throughput(data: Path, settings: ClassifySettings, device: str, qualit
     import torch
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
-    from stocktake.tools.classify.encoder import base_model_path, predict_proba, resolve_device, tokenize
+    from stocktake.tools.classify.encoder import (
+        base_model_path, predict_proba, prepare_for_inference, resolve_device, tokenize,
+    )
 
     dev = resolve_device(device)
     path = base_model_path(settings.base_model)
     model = AutoModelForSequenceClassification.from_pretrained(path, num_labels=10, dtype=torch.float32).to(dev)
-    bare_train, bare_infer = bare_loop(model, dev, settings.batch_size, settings.eval_batch_size, settings.max_length)
+    bare_train = bare_train_loop(model, dev, settings.batch_size, settings.max_length)
+    model = prepare_for_inference(model, dev)  # as predict_labels does
+    bare_infer = bare_inference_loop(model, dev, settings.eval_batch_size, settings.max_length)
     titles = load(data, PRICERUNNER)["Product Title"].astype(str).tolist()
     n = len(titles) if dev.type == "cuda" else min(len(titles), 2000)
     tokenizer = AutoTokenizer.from_pretrained(path)
@@ -168,37 +172,41 @@ def bench_throughput(data: Path, settings: ClassifySettings, device: str, qualit
     return out
 
 
-def bare_loop(model, dev, batch: int, eval_batch: int, length: int) -> tuple[float, float]:
-    """Samples/s of the training step and the forward pass alone, on fixed-length random ids."""
+def bare_train_loop(model, dev, batch: int, length: int) -> float:
+    """Samples/s of the training step alone, on fixed-length random ids."""
     import torch
 
     from stocktake.tools.classify.encoder import autocast
 
     steps = 30 if dev.type == "cuda" else 4
-    ids = torch.randint(1000, 30000, (batch, length), device=dev)
-    mask = torch.ones_like(ids)
+    ids = torch.randint(1000, 30000, (batch, length), device=dev)  # no padding, so no mask
     y = torch.randint(0, model.config.num_labels, (batch,), device=dev)
     optimizer = torch.optim.AdamW(model.parameters(), lr=1e-5, fused=dev.type == "cuda")
     model.train()
 
     def train_step():
         with autocast(dev):
-            logits = model(input_ids=ids, attention_mask=mask).logits
+            logits = model(input_ids=ids).logits
         torch.nn.functional.cross_entropy(logits.float(), y).backward()
         optimizer.step()
         optimizer.zero_grad(set_to_none=True)
 
-    train_rate = _rate(train_step, steps, batch, dev)
-    model.eval()
+    return _rate(train_step, steps, batch, dev)
 
-    eval_ids = torch.randint(1000, 30000, (eval_batch, length), device=dev)
-    eval_mask = torch.ones_like(eval_ids)
+
+def bare_inference_loop(model, dev, batch: int, length: int) -> float:
+    """Samples/s of the forward pass alone, on fixed-length random ids."""
+    import torch
+
+    from stocktake.tools.classify.encoder import autocast
+
+    ids = torch.randint(1000, 30000, (batch, length), device=dev)  # no padding, so no mask
 
     def infer_step():
         with torch.inference_mode(), autocast(dev):
-            model(input_ids=eval_ids, attention_mask=eval_mask)
+            model(input_ids=ids)
 
-    return train_rate, _rate(infer_step, steps, eval_batch, dev)
+    return _rate(infer_step, 30 if dev.type == "cuda" else 4, batch, dev)
 
 
 def _rate(step, steps: int, batch: int, dev) -> float:

@@ -228,3 +228,16 @@ KIND_CASES = [
 @pytest.mark.parametrize("columns, kind", KIND_CASES, ids=[k for _, k in KIND_CASES])
 def test_kind_is_inferred_from_column_names(columns, kind):
     assert infer_kind(columns) == kind
+
+
+def test_a_json_object_wrapping_one_list_of_records_is_that_table(catalog, tmp_path):
+    path = write(tmp_path, "problems.json", json.dumps({"problems": [{"table": "a", "rows": 3}, {"table": "b", "rows": 1}]}))
+    [result] = ingest_path(catalog, path)
+    assert (result.asset.rows, [c.name for c in result.asset.columns]) == (2, ["table", "rows"])
+
+
+def test_a_folder_skips_readme_and_licence_files(catalog, tmp_path):
+    write(tmp_path, "README.txt", "Summary\n=======\nThis folder, has, commas\nand more\n")
+    write(tmp_path, "LICENSE", "MIT\n")
+    write(tmp_path, "data.csv", "a,b\n1,2\n")
+    assert [r.asset.name for r in ingest_path(catalog, tmp_path)] == ["data"]

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 import typer
 from rich.table import Table
 
-from stocktake.cli.common import catalog, err, out, print_json, progress, workspace
+from stocktake.cli.common import catalog, out, print_json, progress, workspace
 
 classify = typer.Typer(no_args_is_help=True, help="Train, apply and audit text classifiers.")
 
@@ -25,7 +25,8 @@ def train(
     asset: str = typer.Argument(..., help="Catalog asset with the texts and labels."),
     text: list[str] = typer.Option(..., "--text", help=TEXT_HELP),
     label: str = typer.Option(..., "--label", help="Column holding the class label."),
-    base_model: str = typer.Option(None, "--base-model", help="Local Hugging Face checkpoint (default all-MiniLM-L6-v2)."),
+    base_model: str = typer.Option(None, "--base-model",
+                                   help="Local Hugging Face checkpoint (default all-MiniLM-L6-v2)."),
     epochs: int = typer.Option(3, "--epochs", min=1),
     max_length: int = typer.Option(32, "--max-length", min=4, help="Tokens per text; longer texts are cut."),
     max_rows: int = typer.Option(None, "--max-rows", min=10, help="Train on a stratified sample of this many rows."),
@@ -151,7 +152,7 @@ def models(
 @contextmanager
 def _engine_progress(description: str):
     """Turn the engines' progress(stage, done, total) calls into one rich bar on stderr."""
-    with progress(description) as advance:
+    with progress(description, total=1) as advance:  # the real total comes with the first report
         state = {"stage": None, "done": 0}
 
         def report(stage: str, done: int, total: int) -> None:
@@ -170,4 +171,3 @@ def _quiet_transformers() -> None:
 
     transformers.logging.set_verbosity_error()
     transformers.utils.logging.disable_progress_bar()
-    err.file.flush()

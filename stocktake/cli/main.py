@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import typer
@@ -28,6 +29,10 @@ class _FriendlyGroup(TyperGroup):
             _fail(str(exc))
         except KeyboardInterrupt:
             raise typer.Abort() from None
+        except BrokenPipeError:
+            # The reader went away (``stocktake … | head``): nothing left to tell anyone.
+            sys.stderr.close()
+            raise typer.Exit(code=0) from None
         except Exception as exc:
             # Click's own exceptions (usage errors, exits) carry an exit code and print themselves.
             if hasattr(exc, "exit_code") or os.environ.get("STOCKTAKE_DEBUG"):

@@ -16,7 +16,7 @@ def register(app: typer.Typer) -> None:
 
 def profile(
     ctx: typer.Context,
-    name: str = typer.Argument(None, help="Asset to profile (see `stocktake list`)."),
+    name: str = typer.Argument(None, help="Asset to profile (see `stocktake assets`)."),
     version: int = typer.Option(None, "--version", help="Asset version (default: the latest)."),
     all_assets: bool = typer.Option(False, "--all", help="Profile every asset."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Recompute even if a cached profile exists."),

@@ -123,6 +123,8 @@ def _read_folder(folder: Path, options: ReadOptions, on_file) -> list[ParsedTabl
     tables = []
     # Top level only: sub-folders often hold other cuts of the same tables (ingest them on their own).
     for p in sorted(q for q in folder.iterdir() if q.is_file() and not q.name.startswith(".")):
+        if _DOC_NAMES.match(p.name):
+            continue
         if _format_of(p) is None and not _sniffs_as_table(p):
             continue  # READMEs, notes and other non-tabular files in a data folder
         if on_file:
@@ -135,6 +137,9 @@ def _read_folder(folder: Path, options: ReadOptions, on_file) -> list[ParsedTabl
     if clash:
         raise StocktakeError(f"{folder}: two files would both become asset '{clash}'; ingest them one by one with --name.")
     return tables
+
+
+_DOC_NAMES = re.compile(r"^(readme|license|licence|changelog|provenance|notice)(\.|$)", re.I)
 
 
 def _sniffs_as_table(p: Path) -> bool:
@@ -264,6 +269,8 @@ def _read_json(p: Path, raw: bytes, options: ReadOptions, fmt: str) -> list[Pars
     text, encoding = infer.decode(raw, options.encoding)
     try:
         frame = pd.read_json(io.StringIO(text), lines=fmt == "jsonl", dtype=False)
+        if frame.shape[1] == 1 and frame.iloc[:, 0].map(lambda v: isinstance(v, dict)).all() and len(frame):
+            frame = pd.DataFrame(frame.iloc[:, 0].tolist())  # {"rows": [{...}, ...]}: the records are the table
     except ValueError as exc:
         where = "one JSON object per line" if fmt == "jsonl" else "an array of objects or an object of columns"
         raise StocktakeError(f"{p}: not valid JSON for a table ({exc}); expected {where}.") from None

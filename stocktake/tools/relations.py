@@ -4,8 +4,9 @@ A child column C of asset A may reference a parent column P of another asset B. 
 (thresholds in ProfileSettings):
 
 1. Parents are *primary* columns: the column named as B's own key (``id``, ``order_id`` in ``orders``) or B's
-   first column, when (nearly) unique (distinct >= ``key_min_unique_ratio`` x non-null). With name evidence a
-   non-unique first column can be a parent too (``customer_zip_code_prefix`` -> geolocation's zip prefix, n:m).
+   first column. A parent is *unique* when distinct >= ``key_min_unique_ratio`` x non-null. With name evidence
+   a non-unique first column can be a parent too, if it holds at least as many distinct values as the child
+   (``customer_zip_code_prefix`` -> geolocation's zip prefix, n:m).
 2. Children are integer or text columns that are not free text, emails, amounts, dates or flags; the types
    must match and the value ranges must overlap.
 3. Name evidence: *exact* (same name, or ``user_id`` -> ``id`` of ``users``) or *suffix* (equal once the
@@ -17,8 +18,8 @@ A child column C of asset A may reference a parent column P of another asset B. 
    ``fk_min_distinct_ratio`` of the parent's keys; then only the best such parent per child column is kept
    (highest distinct ratio), which is what separates ``u.data`` user ids (all 943 users) from a coincidental
    fit into the 1,682 movie ids.
-5. A child column that has a unique parent drops its non-unique parents; a unique own key never points to a
-   non-unique column. Ranking: score = coverage x (1 for exact names, 0.9 suffix, 0.8 none) x min(1, distinct
+5. A child column that has a unique parent drops its non-unique parents; a unique child column never points
+   to a non-unique one (that is the reverse of a relation). Ranking: score = coverage x (1 for exact names, 0.9 suffix, 0.8 none) x min(1, distinct
    ratio) for unnamed ones.
 
 Cardinality: ``1:1`` when child and parent are both unique, ``1:n`` (one parent row, many child rows) when only

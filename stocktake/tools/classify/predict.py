@@ -12,7 +12,9 @@ from stocktake.catalog import Asset, Catalog
 from stocktake.errors import StocktakeError
 from stocktake.registry import ModelRecord, ModelRegistry
 from stocktake.tools.classify.data import assemble_texts
-from stocktake.tools.classify.encoder import ProgressFn, predict_proba, resolve_device, tokenize
+from stocktake.tools.classify.encoder import (
+    ProgressFn, predict_proba, prepare_for_inference, resolve_device, tokenize,
+)
 from stocktake.tools.classify.reports import PredictionResult
 
 
@@ -27,7 +29,7 @@ def load_classifier(registry: ModelRegistry, model_id: str, device: torch.device
     if not (record.path / "config.json").is_file():
         raise StocktakeError(f"The files of model '{model_id}' are missing from {record.path}; train it again.")
     model = AutoModelForSequenceClassification.from_pretrained(record.path, dtype=torch.float32).to(device)
-    return model, AutoTokenizer.from_pretrained(record.path), record
+    return prepare_for_inference(model, device), AutoTokenizer.from_pretrained(record.path), record
 
 
 def predict_labels(registry: ModelRegistry, model_id: str, df: pd.DataFrame, text_cols: list[str],
@@ -44,13 +46,13 @@ def predict_labels(registry: ModelRegistry, model_id: str, df: pd.DataFrame, tex
     if dev.type == "cuda":
         torch.cuda.synchronize(dev)
     seconds = time.perf_counter() - start
-    names = model.config.id2label
-    labels: list[str | None] = [None] * len(texts)
+    names = np.array([model.config.id2label[i] for i in range(model.config.num_labels)], dtype=object)
+    labels = np.full(len(texts), None, dtype=object)
+    labels[has_text] = names[probs.argmax(axis=1)]
     confidences = np.full(len(texts), np.nan)
-    for position, p in zip(np.flatnonzero(has_text), probs):
-        labels[position] = names[int(p.argmax())]
-        confidences[position] = float(p.max())
-    return PredictionResult(model_id=model_id, label_col=record.params.get("label_col", "label"), labels=labels, confidences=confidences, rows=len(texts),
+    confidences[has_text] = probs.max(axis=1)
+    return PredictionResult(model_id=model_id, label_col=record.params.get("label_col", "label"),
+                            labels=labels.tolist(), confidences=confidences, rows=len(texts),
                             seconds=round(seconds, 3), samples_per_s=round(len(probs) / max(seconds, 1e-9), 1),
                             device=dev.type)
 

@@ -36,6 +36,7 @@ class ClassifySettings:
     max_rows: int | None = None
     patience: int = 1  # epochs without a better validation macro-F1 before stopping
     class_weights: bool = True
+    group_by_length: bool = True  # batches of similar length: less padding, fewer masks
     device: str = "auto"  # auto, cpu or cuda
     split: SplitSettings = SplitSettings()
     baseline: BaselineSettings = BaselineSettings()

@@ -15,7 +15,7 @@ from stocktake.tools.classify.baseline import build_baseline
 from stocktake.tools.classify.card import write_model_card
 from stocktake.tools.classify.data import LabelledTexts, Split, class_weights, encode_labels, split_stratified
 from stocktake.tools.classify.encoder import (
-    Encoded, ProgressFn, autocast, base_model_path, predict_proba, resolve_device, tokenize,
+    Encoded, ProgressFn, autocast, base_model_path, length_grouped_order, predict_proba, resolve_device, tokenize,
 )
 from stocktake.tools.classify.metrics import Metrics, score_predictions
 from stocktake.tools.classify.reports import ClassifierReport
@@ -101,10 +101,9 @@ def _fine_tune(path: str, data: LabelledTexts, split: Split, settings: ClassifyS
     for epoch in range(1, settings.epochs + 1):
         tick = _sync(device)
         model.train()
-        order = rng.permutation(split.train)
-        for step, begin in enumerate(range(0, len(order), settings.batch_size), 1):
-            chunk = order[begin:begin + settings.batch_size]
-            ids, mask, index = run.encoded.batch(chunk)
+        order = (length_grouped_order(split.train, run.encoded.lengths, settings.batch_size, rng)
+                 if settings.group_by_length else rng.permutation(split.train))
+        for step, (ids, mask, index) in enumerate(run.encoded.batches(order, settings.batch_size), 1):
             with autocast(device):
                 logits = model(input_ids=ids, attention_mask=mask).logits
             loss = loss_fn(logits.float(), y[index])
@@ -174,7 +173,8 @@ def _params(settings: ClassifySettings, base: str, text_cols: list[str], label_c
     return {"base_model": base, "text_cols": list(text_cols), "label_col": label_col,
             "epochs": settings.epochs, "batch_size": settings.batch_size, "learning_rate": settings.learning_rate,
             "max_length": settings.max_length, "max_rows": settings.max_rows,
-            "class_weights": settings.class_weights, "seed": settings.split.seed}
+            "class_weights": settings.class_weights, "group_by_length": settings.group_by_length,
+            "seed": settings.split.seed}
 
 
 def _registry_metrics(report: ClassifierReport) -> dict:
