@@ -36,7 +36,7 @@ class CleanSettings:
     typo_min_ratio: float = 3.0  # a typo is rare: its canonical spelling must be this many times as frequent
     fill_max_missing: float = 0.5  # above this share, a fill would invent most of the column
     drop_max_missing: float = 0.5
-    outlier_gap_multiple: float = 10.0  # an outlier price this many times the largest ordinary one is a typo
+    outlier_gap_multiple: float = 100.0  # an outlier price this many times the largest ordinary one is a typo (extra digits); real furniture and postage lines sit well below
     orphan_max_share: float = 0.5  # more orphans than this means the key types or the relation are wrong
     audit_min_confidence: float = 0.5
     free_text_min_distinct_share: float = 0.5
