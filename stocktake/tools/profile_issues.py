@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,7 +30,7 @@ import duckdb
 
 from stocktake.settings import ProfileSettings
 from stocktake.tools.profile_model import Issue
-from stocktake.tools.profile_scan import NUMERIC, ColumnScan, _sql_path, jsonable, quote
+from stocktake.tools.profile_scan import NUMERIC, SAMPLE_TABLE, ColumnScan, _sql_path, jsonable, quote
 from stocktake.tools.profile_semantic import EMAIL, PHONE, TextShape, category_clusters, mask_pii
 
 
@@ -77,36 +78,38 @@ def severity_by_share(share: float, high: float = 0.5, medium: float = 0.05) -> 
 
 def text_shapes(ctx: Context, scans: list[ColumnScan]) -> dict[str, TextShape]:
     """Exact counts of text values that cast to numbers and timestamps, and of far-off parsed dates. The costly
-    casts run only where an evenly spaced sample shows at least ``mixed_min_fraction`` numbers (or dates): with
-    fewer, no rule can fire (columns left out get no shape; the ones cast are counted over every row)."""
+    casts run only where the evenly spaced sample (SAMPLE_TABLE, cast once per distinct value) shows at least
+    ``mixed_min_fraction`` numbers (or dates): with fewer, no rule can fire (columns left out get no shape; the
+    ones cast are counted over every row)."""
     text = [s for s in scans if s.type == "string" and s.non_null]
     if not text:
         return {}
+    every_row = (lambda c: f"SELECT {c} AS v, 1 AS n FROM t WHERE {c} IS NOT NULL")
     if ctx.rows <= ctx.settings.sample_rows:
-        return _shape_counts(ctx, [(s, True, True) for s in text], "t")
-    step = ctx.rows // ctx.settings.sample_rows
-    sample = (f"(SELECT * FROM read_parquet('{_sql_path(ctx.path)}', file_row_number=true) "
-              f"WHERE file_row_number % {step} = 0 LIMIT {ctx.settings.sample_rows})")
-    rough = _shape_counts(ctx, [(s, True, True) for s in text], sample)
+        return _shape_counts(ctx, [(s, True, True) for s in text], every_row)
+    rough = _shape_counts(ctx, [(s, True, True) for s in text],
+                          lambda c: f"SELECT {c} AS v, count(*) AS n FROM {SAMPLE_TABLE} WHERE {c} IS NOT NULL GROUP BY 1")
     least = {s.name: ctx.settings.mixed_min_fraction * max(1, rough[s.name].non_null) for s in text}
     plan = [(s, rough[s.name].as_number >= least[s.name], rough[s.name].as_timestamp >= least[s.name]) for s in text]
     plan = [p for p in plan if p[1] or p[2]]
-    return _shape_counts(ctx, plan, "t") if plan else {}
+    return _shape_counts(ctx, plan, every_row) if plan else {}
 
 
-def _shape_counts(ctx: Context, plan: list[tuple[ColumnScan, bool, bool]], source: str) -> dict[str, TextShape]:
-    """Counts per column; a cast left out of the plan counts as 0 values parsed."""
-    casts, parts = [], []
+def _shape_counts(ctx: Context, plan: list[tuple[ColumnScan, bool, bool]],
+                  values: Callable[[str], str]) -> dict[str, TextShape]:
+    """Counts per column over ``values(column)``: its non-null values ``v``, each standing for ``n`` rows, so
+    that a grouped source casts each distinct value once. A cast left out of the plan counts as 0 parsed."""
+    branches = []
     for i, (s, numbers, times) in enumerate(plan):
-        c, ts = quote(s.name), f"ts{i}"
-        casts += [c, f"TRY_CAST({c} AS DOUBLE) AS num{i}" if numbers else f"NULL::DOUBLE AS num{i}",
-                  f"TRY_CAST({c} AS TIMESTAMP) AS {ts}" if times else f"NULL::TIMESTAMP AS {ts}"]
-        parts += [f"count({c})", f"count(num{i})", f"count({ts})",
-                  f"count(*) FILTER (WHERE {ts} = date_trunc('day', {ts}))",
-                  f"count(*) FILTER (WHERE {ts} > {ctx.future_sql})",
-                  f"count(*) FILTER (WHERE {ts} < {ctx.ancient_sql})"]
-    got = ctx.con.execute(f"SELECT {', '.join(parts)} FROM (SELECT {', '.join(casts)} FROM {source})").fetchone()
-    return {s.name: TextShape(*got[6 * i: 6 * i + 6]) for i, (s, _, _) in enumerate(plan)}
+        num = "TRY_CAST(v AS DOUBLE)" if numbers else "NULL::DOUBLE"
+        ts = "TRY_CAST(v AS TIMESTAMP)" if times else "NULL::TIMESTAMP"
+        branches.append(f"SELECT {i} AS col, n, {num} AS num, {ts} AS ts FROM ({values(quote(s.name))})")
+    got = ctx.con.execute(
+        f"SELECT col, sum(n), sum(n) FILTER (WHERE num IS NOT NULL), sum(n) FILTER (WHERE ts IS NOT NULL), "
+        f"sum(n) FILTER (WHERE ts = date_trunc('day', ts)), sum(n) FILTER (WHERE ts > {ctx.future_sql}), "
+        f"sum(n) FILTER (WHERE ts < {ctx.ancient_sql}) FROM ({' UNION ALL '.join(branches)}) GROUP BY col").fetchall()
+    counts = {row[0]: row[1:] for row in got}
+    return {s.name: TextShape(*(int(n or 0) for n in counts.get(i, (0,) * 6))) for i, (s, _, _) in enumerate(plan)}
 
 
 def column_issues(ctx: Context, scans: list[ColumnScan], semantic: dict[str, str],

@@ -97,7 +97,7 @@ class AuditReport:
     folds: int
     rows: int  # labelled rows audited
     thresholds: dict  # label -> mean self-confidence (the confident-learning threshold)
-    suspects: tuple[Suspect, ...]  # most confident first
+    suspects: tuple[Suspect, ...]  # widest margin (suggested minus given probability) first
     seconds: float
 
     def to_dict(self) -> dict:
