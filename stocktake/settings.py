@@ -60,17 +60,21 @@ class ProfileSettings:
 
 @dataclass(frozen=True)
 class GuardSettings:
-    mask_pii: bool = True
+    mask_pii: bool = True  # emails and phone numbers in data are masked before a model sees them
     max_value_chars: int = 80
     sql_row_limit: int = 200
     sql_timeout_s: float = 10.0
+
+    @classmethod
+    def from_env(cls) -> GuardSettings:
+        return cls(mask_pii=os.environ.get("STOCKTAKE_MASK_PII", "1").lower() not in ("0", "false", "no"))
 
 
 @dataclass(frozen=True)
 class Settings:
     llm: LLMSettings = field(default_factory=LLMSettings.from_env)
     profile: ProfileSettings = field(default_factory=ProfileSettings)
-    guard: GuardSettings = field(default_factory=GuardSettings)
+    guard: GuardSettings = field(default_factory=GuardSettings.from_env)
 
 
 def resolve_workspace(path: str | Path | None = None) -> Path:

@@ -99,3 +99,15 @@ def test_the_system_prompt_names_the_real_assets_and_columns(ctx):
 
     summary = catalog_summary(ctx.catalog)
     assert "products [products, 2 rows]: product_id (integer), title (string), description (string)" in summary
+
+
+@pytest.mark.parametrize("env, masked", [(None, True), ("1", True), ("0", False), ("false", False)])
+def test_pii_masking_is_configurable(ctx, monkeypatch, env, masked):
+    from stocktake.settings import Settings
+
+    if env is not None:
+        monkeypatch.setenv("STOCKTAKE_MASK_PII", env)
+    llm = scripted(("run_sql", {"query": "SELECT description FROM products WHERE product_id = 1"}), "done")
+    [finished] = [e for e in run(Assistant(ToolContext(ctx.catalog, Settings()), llm), "q")
+                  if isinstance(e, ToolFinished)]
+    assert ("bob@example.com" not in finished.content) is masked

@@ -116,14 +116,15 @@ def _aggregate_pass(con, scans: list[ColumnScan], rows: int, settings: ProfileSe
         if s.type in NUMERIC:
             qfun = f"quantile_cont({c}, {list(QUANTILES)})" if exact_q else f"approx_quantile({c}, {list(QUANTILES)})"
             parts += [f"avg({c}) AS mean{i}", f"stddev_samp({c}) AS std{i}", f"{qfun} AS q{i}",
-                      f"count(*) FILTER (WHERE {c} < 0) AS neg{i}"]
+                      f"count_if({c} < 0) AS neg{i}"]
         elif s.type in TEMPORAL:
             qfun = f"quantile_disc({c}, {list(QUANTILES)})" if exact_q else f"approx_quantile({c}, {list(QUANTILES)})"
             parts += [f"make_timestamp(avg(epoch_us({c}::TIMESTAMP))::BIGINT) AS mean{i}", f"{qfun} AS q{i}",
-                      f"count(*) FILTER (WHERE {c}::TIMESTAMP > {future_sql}) AS fut{i}",
-                      f"count(*) FILTER (WHERE {c}::TIMESTAMP < {ancient_sql}) AS anc{i}"]
+                      f"count_if({c}::TIMESTAMP > {future_sql}) AS fut{i}",
+                      f"count_if({c}::TIMESTAMP < {ancient_sql}) AS anc{i}"]
         else:
             parts += [f"min(length({c})) AS lmin{i}", f"max(length({c})) AS lmax{i}", f"avg(length({c})) AS lmean{i}"]
+    # count_if, not count(*) FILTER: a FILTER clause moves the whole query onto a slower aggregate path (-20%).
     rec = con.execute(f"SELECT {', '.join(parts)} FROM t").fetchone()
     names = [d[0] for d in con.description]
     got = dict(zip(names, rec))
