@@ -81,3 +81,10 @@ def test_offline_training_waits_for_confirmation(catalog):
     approved = list(assistant.resume("t", approve=True))
     assert "Best:" in approved[-1].text
     assert {m.algorithm for m in ModelRegistry(catalog.ws).list()} == {"pop", "itemknn", "ease", "als"}
+
+
+def test_chat_repl_answers_until_exit(sample_ws):
+    result = CliRunner().invoke(app, ["--workspace", str(sample_ws.root), "chat", "--offline"],
+                                input="which assets exist?\nexit\n")
+    assert result.exit_code == 0, result.output
+    assert "6 assets" in result.output and "offline mode" in result.output

@@ -107,7 +107,7 @@ def _text_semantic(s: ColumnScan, toks: set[str], shape: TextShape | None, first
                    settings: ProfileSettings) -> str:
     if shape and shape.as_timestamp >= settings.parse_min_fraction * s.non_null:
         return "date" if shape.at_midnight == shape.as_timestamp else "timestamp"
-    sample = [str(v) for v in s.sample]
+    sample = list(map(str, s.sample))
     if _mostly(_EMAIL_RE, sample, 0.9):
         return "email"
     if _mostly(_URL_RE, sample, 0.9):
@@ -120,11 +120,9 @@ def _text_semantic(s: ColumnScan, toks: set[str], shape: TextShape | None, first
         return "geo"
     if shape and shape.as_number >= settings.parse_min_fraction * s.non_null:
         return "number"
-    if sample:
-        chars = sum(len(v) for v in sample) / len(sample)
-        words = sum(len(v.split()) for v in sample) / len(sample)
-        if chars >= settings.free_text_min_chars and words >= settings.free_text_min_words:
-            return "free_text"
+    if sample and sum(map(len, sample)) / len(sample) >= settings.free_text_min_chars \
+            and sum(map(len, map(str.split, sample))) / len(sample) >= settings.free_text_min_words:
+        return "free_text"
     if is_category(s, toks, settings):
         return "category"
     return "text"
