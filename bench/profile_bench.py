@@ -4,13 +4,12 @@
 
 Each size builds a table of that many rows x 20 mixed columns (ids, categories, prices, quantities, dates,
 timestamps, booleans, free text, emails, nulls) as one zstd Parquet file, then measures every contender in a
-fresh subprocess: wall time of the profiling call (after the imports, including opening the DuckDB
-connection on both sides), and peak resident memory of that process (ru_maxrss, which
-includes the interpreter and imports; the baseline after imports is printed too). The Stocktake profile is the
-complete one (statistics, semantic types, duplicates, candidate keys, time coverage and every issue check),
-without cache. ydata-profiling runs at 100k and 1M only, including pandas reading the file; it is skipped with
-a note when it cannot be imported (for instance because it needs pandas < 3: pass ``--ydata-python`` to run it
-from another environment).
+fresh subprocess: wall time of the profiling call (after the imports; opening the DuckDB connection counts on
+both sides), and peak resident memory of that process (ru_maxrss, which includes the interpreter and imports;
+the baseline after imports is printed too). The Stocktake profile is the complete one (statistics, semantic
+types, duplicates, candidate keys, time coverage and every issue check), without cache. ydata-profiling runs
+at 100k and 1M only, including pandas reading the file; it is skipped with a note when it cannot be imported
+(for instance because it needs pandas < 3: pass ``--ydata-python`` to run it from another environment).
 """
 
 from __future__ import annotations

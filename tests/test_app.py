@@ -193,6 +193,46 @@ def test_recommenders_train_from_the_form_and_recommend_for_a_user(demo, tmp_pat
     assert [r[0] for r in recs["data"]] == [1, 2, 3, 4, 5]
 
 
+@pytest.mark.slow
+def test_a_text_classifier_trains_from_the_form_and_shows_its_metrics_against_the_baseline(demo, tmp_path):
+    from stocktake.registry import ModelRegistry
+
+    catalog, url = demo
+    c = client(url, tmp_path)
+    text, label = c.predict("products", api_name="/classify_columns")
+    assert (text["value"], label["value"]) == (["title"], "category")
+    summary, per_class, confusion, models, *_ = c.predict(
+        "products", ["title"], "category", 1, 300, 16, None, api_name="/train_classifier")
+    (record,) = ModelRegistry(catalog.ws).list(task="classifier")
+    m = record.metrics
+    assert summary.startswith(f"✅ Trained `{record.id}` on **products** (title → category, {len(m['labels'])} classes")
+    for name, ours, baseline in (("accuracy", m["accuracy"], m["baseline_accuracy"]),
+                                 ("macro-F1", m["macro_f1"], m["baseline_macro_f1"])):
+        row = next(line for line in summary.splitlines() if line.startswith(f"| {name} |"))
+        assert row.replace("*", "") == f"| {name} | {ours:.3f} | {baseline:.3f} |"
+        assert f"**{max(ours, baseline):.3f}**" in row  # the better of the two stands out
+    assert (record.params["epochs"], record.params["max_rows"], record.params["max_length"]) == (1, 300, 16)
+    assert per_class["headers"] == ["class", "precision", "recall", "f1", "support", "baseline f1"]
+    assert sum(r[4] for r in per_class["data"]) == m["rows"]["test"]
+    assert {r[0] for r in per_class["data"]} <= set(m["labels"])
+    assert confusion["type"] == "matplotlib" and record.id in [r[0] for r in models["data"]]
+
+
+@pytest.mark.slow
+def test_a_label_audit_lists_the_suspect_rows_and_saves_them(demo, tmp_path):
+    from stocktake.tools.classify import load_audit
+
+    catalog, url = demo
+    summary, suspects = client(url, tmp_path).predict("products", ["title"], "category", api_name="/audit_labels")
+    saved = load_audit(catalog.ws, "products")
+    given = catalog.load("products")["category"]
+    assert summary.startswith(f"🔎 {len(saved.suspects):,} of {saved.rows:,} labels of **products**.category")
+    assert suspects["headers"] == ["row", "text", "given", "suggested", "confidence"]
+    assert suspects["data"] and [r[0] for r in suspects["data"]] == [s.row for s in saved.suspects]
+    for row, _, label, suggested, confidence in suspects["data"]:
+        assert label == given.iloc[row].strip() and suggested != label and 0 < confidence <= 1
+
+
 # ---- the chat's wiring, with a stand-in assistant -------------------------------------------------------
 class EchoAssistant:
     """Records what the app sends; asks for confirmation when the question says "change"."""
@@ -287,3 +327,35 @@ def test_a_change_asked_by_the_language_model_runs_only_after_confirm(catalog, t
         assert catalog.get("orders").description == "One row per order."
     finally:
         blocks.close()
+
+
+# ---- the classifier form's mistakes, on a tiny asset ----------------------------------------------------
+@pytest.fixture
+def shelves(catalog):
+    import pandas as pd
+
+    titles = [f"{w} {i}" for i in range(6) for w in ("red apple", "blue pen")]
+    catalog.register("items", pd.DataFrame({"title": titles, "category": ["fruit", "office"] * 6,
+                                            "shelf": ["top"] * 12}), kind="products", source="test", fmt="csv")
+    blocks, url = serve(catalog, EchoAssistant())
+    yield url
+    blocks.close()
+
+
+TRAIN = (1, 300, 16, None)  # epochs, max rows, max length, the comparison's metric
+
+
+@pytest.mark.parametrize("api, args, message", [
+    ("/train_classifier", ("items", ["titel"], "category", *TRAIN), "No column named 'titel'. Did you mean: title"),
+    ("/train_classifier", ("items", ["title"], "shelf", *TRAIN), "single class \\('top'\\)"),
+    ("/train_classifier", ("items", ["title"], "title", *TRAIN), "'title' is the label: it can't also be a text"),
+    ("/train_classifier", ("itms", ["title"], "category", *TRAIN), "No asset named 'itms'. Did you mean: items"),
+    ("/train_classifier", ("items", ["title"], "category", 0, 300, 16, None), "Value 0 is less than minimum value 1"),
+    ("/train_classifier", ("items", ["title"], "category", None, 300, 16, None), "Fill in the epochs"),
+    ("/train_classifier", ("items", [], "category", *TRAIN), "at least one text column"),
+    ("/audit_labels", ("items", ["title"], "shelf"), "single class"),
+])
+def test_a_classifier_form_mistake_is_one_readable_line(shelves, tmp_path, api, args, message):
+    with pytest.raises(AppError, match=message) as caught:
+        client(shelves, tmp_path).predict(*args, api_name=api)
+    assert "Traceback" not in str(caught.value) and "\n" not in str(caught.value)

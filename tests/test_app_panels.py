@@ -7,7 +7,7 @@ import pytest
 from stocktake.registry import ModelRecord
 from stocktake.serve.charts import chart_artifact, chart_column, chart_null_rates
 from stocktake.serve.panels.inventory import first_chartable
-from stocktake.serve.panels.models import comparison
+from stocktake.serve.panels.models import chart_confusion, classifier_summary, comparison, per_class_rows
 
 NUMERIC = {"name": "amount", "semantic_type": "price", "histogram": {"kind": "numeric", "edges": [0, 5, 10],
                                                                       "counts": [3, 4]}}
@@ -71,3 +71,31 @@ def test_recommenders_are_compared_on_every_metric_they_share_and_rounded():
     assert metrics == ["recall@5", "ndcg@10", "train_seconds"]
     assert list(table["model"]) == ["als (0000abcd)", "popularity (0000abcd)"]
     assert table.loc[0, "ndcg@10"] == 0.306
+
+
+def test_per_class_metrics_leave_out_classes_the_test_rows_lack_and_carry_the_baseline_f1():
+    scores = {"precision": 0.5, "recall": 1.0, "f1": 0.6667, "support": 2}
+    report = {"per_class": {"a": scores, "b": {**scores, "support": 0}},
+              "baseline_per_class": {"a": {**scores, "f1": 0.4}, "b": scores}}
+    table = per_class_rows(report)
+    assert table.to_dict("records") == [{"class": "a", "precision": 0.5, "recall": 1.0, "f1": 0.667, "support": 2,
+                                         "baseline f1": 0.4}]
+
+
+def test_the_confusion_matrix_shows_the_counts_of_classes_seen_in_the_test_rows():
+    fig = chart_confusion(["a", "b", "never"], [[3, 1, 0], [0, 2, 0], [0, 0, 0]])
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["a", "b"]
+    assert sorted(t.get_text() for t in ax.texts) == ["1", "2", "3"]
+
+
+
+@pytest.mark.parametrize("ours, baseline, row", [
+    (0.9, 0.8, "| accuracy | **0.900** | 0.800 |"), (0.2, 0.8, "| accuracy | 0.200 | **0.800** |"),
+    (0.5, 0.5, "| accuracy | 0.500 | 0.500 |"),
+])
+def test_the_better_of_the_encoder_and_its_baseline_is_in_bold(ours, baseline, row):
+    report = {"model_id": "cla-x", "asset": "products", "text_cols": ["title"], "label_col": "category",
+              "labels": ["a", "b"], "rows": {"train": 7, "val": 1, "test": 2}, "train_seconds": 1.0, "device": "cpu",
+              "accuracy": ours, "baseline_accuracy": baseline, "macro_f1": ours, "baseline_macro_f1": baseline}
+    assert row in classifier_summary(report).splitlines()

@@ -84,11 +84,15 @@ def text_shapes(ctx: Context, scans: list[ColumnScan]) -> dict[str, TextShape]:
     text = [s for s in scans if s.type == "string" and s.non_null]
     if not text:
         return {}
-    every_row = (lambda c: f"SELECT {c} AS v, 1 AS n FROM t WHERE {c} IS NOT NULL")
+    def every_row(c: str) -> str:
+        return f"SELECT {c} AS v, 1 AS n FROM t WHERE {c} IS NOT NULL"
+
+    def sampled(c: str) -> str:
+        return f"SELECT {c} AS v, count(*) AS n FROM {SAMPLE_TABLE} WHERE {c} IS NOT NULL GROUP BY 1"
+
     if ctx.rows <= ctx.settings.sample_rows:
         return _shape_counts(ctx, [(s, True, True) for s in text], every_row)
-    rough = _shape_counts(ctx, [(s, True, True) for s in text],
-                          lambda c: f"SELECT {c} AS v, count(*) AS n FROM {SAMPLE_TABLE} WHERE {c} IS NOT NULL GROUP BY 1")
+    rough = _shape_counts(ctx, [(s, True, True) for s in text], sampled)
     least = {s.name: ctx.settings.mixed_min_fraction * max(1, rough[s.name].non_null) for s in text}
     plan = [(s, rough[s.name].as_number >= least[s.name], rough[s.name].as_timestamp >= least[s.name]) for s in text]
     plan = [p for p in plan if p[1] or p[2]]
@@ -106,7 +110,6 @@ def _shape_counts(ctx: Context, plan: list[tuple[ColumnScan, bool, bool]],
         branches.append(f"SELECT {i} AS col, n, {num} AS num, {ts} AS ts FROM ({values(quote(s.name))})")
     conds = ["num IS NOT NULL", "ts IS NOT NULL", "ts = date_trunc('day', ts)", f"ts > {ctx.future_sql}",
              f"ts < {ctx.ancient_sql}"]
-    # CASE inside the aggregate rather than FILTER clauses, which put the query on a slower path (count_if too).
     got = ctx.con.execute(f"SELECT col, sum(n), {', '.join(f'sum(CASE WHEN {c} THEN n END)' for c in conds)} "
                           f"FROM ({' UNION ALL '.join(branches)}) GROUP BY col").fetchall()
     counts = {row[0]: row[1:] for row in got}
