@@ -78,9 +78,11 @@ def own_key(ctx: Context, scans: list[ColumnScan]) -> ColumnScan | None:
 
 def _duplicate_examples(ctx: Context, scans: list[ColumnScan]) -> list[str]:
     cols = ", ".join(quote(s.name) for s in scans)
-    got = ctx.con.execute(f"SELECT {cols}, count(*) AS n FROM t GROUP BY ALL HAVING count(*) > 1 ORDER BY n DESC "
-                          f"LIMIT {ctx.settings.examples}").fetchall()
-    return [", ".join(f"{s.name}={v}" for s, v in list(zip(scans, r))[:4]) + f" (x{r[-1]})" for r in got]
+    # Ties broken by first appearance in the file, so the same version always shows the same examples.
+    got = ctx.con.execute(f"SELECT {cols}, count(*) AS n, min(file_row_number) AS first FROM "
+                          f"(SELECT *, row_number() OVER () AS file_row_number FROM t) GROUP BY ALL "
+                          f"HAVING count(*) > 1 ORDER BY n DESC, first LIMIT {ctx.settings.examples}").fetchall()
+    return [", ".join(f"{s.name}={v}" for s, v in list(zip(scans, r))[:4]) + f" (x{r[-2]})" for r in got]
 
 
 def candidate_keys(ctx: Context, scans: list[ColumnScan], dups: Duplicates) -> list[tuple[str, ...]]:
