@@ -10,7 +10,7 @@ import pytest
 
 from stocktake.errors import StocktakeError, UnknownNameError
 from stocktake.tools.clean import STEP_TYPES, get_step
-from stocktake.tools.clean.propose import cluster_spellings, fingerprint, osa_distance
+from stocktake.tools.clean.propose import cluster_spellings
 
 NA = np.nan
 
@@ -135,17 +135,6 @@ def test_every_kind_describes_itself():
     assert {"drop_duplicates", "dedupe_key", "drop_missing", "fill_missing", "parse_dates", "normalise_text",
             "unify_categories", "out_of_range", "cast_type", "mask_pii", "relabel", "drop_orphans"} <= set(STEP_TYPES)
 
-
-@pytest.mark.parametrize("a, b", [("Home  &  Kitchen", "home&kitchen"), ("Électronics", "electronics"),
-                                  ("Sports &Outdoors", "sports & outdoors")])
-def test_fingerprint_ignores_case_accents_spacing_punctuation(a, b):
-    assert fingerprint(a) == fingerprint(b)
-
-
-@pytest.mark.parametrize("a, b, distance", [("books", "bokos", 1), ("beauty", "beuaty", 1), ("grocery", "grocey", 1),
-                                            ("shoes", "boots", 3)])
-def test_osa_distance_counts_a_swap_as_one_edit(a, b, distance):
-    assert osa_distance(a, b, limit=2) == distance
 
 
 def test_spellings_cluster_onto_the_most_frequent():

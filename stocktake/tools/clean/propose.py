@@ -14,7 +14,6 @@ accepting all of them in order would do, and a proposal that would change nothin
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
@@ -24,6 +23,7 @@ import pandas as pd
 from stocktake.catalog import Catalog
 from stocktake.errors import StocktakeError
 from stocktake.tools.clean.steps import compare, get_step
+from stocktake.tools.profile_semantic import fingerprint, typo_distance_is_one
 
 
 @dataclass(frozen=True)
@@ -380,29 +380,6 @@ RULES = (_propose_exact_duplicates, _propose_text_spacing, _propose_categories, 
 
 # ---- small checks ------------------------------------------------------------------------------------------
 
-def fingerprint(value: str) -> str:
-    """Case, accents, spacing and punctuation removed: 'Home  &  Kitchen' and 'home&kitchen' match."""
-    plain = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode()
-    return re.sub(r"[^0-9a-z]", "", plain.lower())
-
-
-def osa_distance(a: str, b: str, limit: int = 1) -> int:
-    """Edit distance counting a swap of neighbours as one edit; stops early past ``limit``."""
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    prev2, prev = None, list(range(len(b) + 1))
-    for i in range(1, len(a) + 1):
-        cur = [i] + [0] * len(b)
-        for j in range(1, len(b) + 1):
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1]))
-            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
-                cur[j] = min(cur[j], prev2[j - 2] + 1)
-        if min(cur) > limit:
-            return limit + 1
-        prev2, prev = prev, cur
-    return prev[-1]
-
-
 def cluster_spellings(series: pd.Series, settings: CleanSettings = CleanSettings()) -> dict[str, str]:
     """{variant: canonical} for values equal up to case/spacing/accents/punctuation or one typo.
 
@@ -422,7 +399,7 @@ def cluster_spellings(series: pd.Series, settings: CleanSettings = CleanSettings
             continue
         for b in prints[:i]:
             if parent[b] == b and len(b) >= settings.typo_min_length and size[b] >= settings.typo_min_ratio * size[a] \
-                    and re.sub(r"\D", "", a) == re.sub(r"\D", "", b) and osa_distance(a, b) <= 1:
+                    and re.sub(r"\D", "", a) == re.sub(r"\D", "", b) and typo_distance_is_one(a, b):
                 parent[a] = b
                 break
     clusters: dict[str, list[str]] = {}

@@ -354,7 +354,7 @@ class MaskPII(Step):
         return [
             "def phone(match):",
             "    text = match.group()",
-            f"    digits = len(re.sub(r'\\D', '', text))",
+            "    digits = len(re.sub(r'\\D', '', text))",
             f"    return text if digits < {PHONE_MIN_DIGITS} or re.search({DATE_LIKE!r}, text) else '[phone]'",
             f"df[{col!r}] = (df[{col!r}].str.replace({EMAIL_PATTERN!r}, '[email]', regex=True)"
             f".str.replace({PHONE_PATTERN!r}, phone, regex=True))",
