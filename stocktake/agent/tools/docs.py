@@ -19,10 +19,12 @@ def build(ctx: ToolContext) -> list[BaseTool]:
             asset: Only docs linked to this asset; all docs when empty.
             k: How many passages to return.
         """
-        from stocktake.tools.docs import search_docs
+        from stocktake.tools.docs import refresh_profile_docs, search_docs
 
         if asset:
             ctx.asset(asset)
+        # Generated docs follow the catalog: assets with a new version get theirs rewritten before searching.
+        refresh_profile_docs(ctx.docs_store, ctx.catalog)
         hits = search_docs(ctx.docs_store, question, k=k, asset=asset)
         if not hits:
             return ("No schema documentation matches. Index docs with `stocktake docs add PATH` "
