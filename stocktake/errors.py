@@ -14,12 +14,18 @@ class UnknownNameError(StocktakeError, KeyError):
     """A name (asset, column, model, session) that does not exist; the message suggests real ones."""
 
     def __init__(self, what: str, name: str, known: Iterable[str]):
-        self.what, self.name = what, name
-        self.suggestions = suggest(name, known)
+        self.what, self.name, self.known = what, name, list(dict.fromkeys(known))
+        self.suggestions = suggest(name, self.known)
         super().__init__(self.__str__())
 
     def __str__(self) -> str:
-        hint = f" Did you mean: {', '.join(self.suggestions)}?" if self.suggestions else ""
+        if self.suggestions:
+            hint = f" Did you mean: {', '.join(self.suggestions)}?"
+        elif self.known:
+            more = ", …" if len(self.known) > 12 else ""
+            hint = f" Valid: {', '.join(self.known[:12])}{more}."
+        else:
+            hint = ""
         return f"No {self.what} named '{self.name}'.{hint}"
 
 

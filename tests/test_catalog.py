@@ -69,3 +69,8 @@ def test_a_failed_write_leaves_no_snapshot(catalog, ws, monkeypatch):
     with pytest.raises(OSError):
         catalog.register("p", FRAME, kind="other", source="x", fmt="csv")
     assert catalog.names() == [] and list(ws.dir("snapshots").rglob("*")) == []
+
+
+def test_unknown_name_without_a_close_match_lists_the_valid_ones():
+    error = UnknownNameError("column", "nope", ["product_id", "title", "category"])
+    assert str(error) == "No column named 'nope'. Valid: product_id, title, category."
