@@ -38,6 +38,4 @@ def suggest(name: str, known: Iterable[str], n: int = 5) -> list[str]:
     if not fuzzy:
         lowered = {k.lower(): k for k in known}
         fuzzy = [lowered[m] for m in difflib.get_close_matches(low, list(lowered), n=n, cutoff=0.5)]
-    found = list(dict.fromkeys(contains + fuzzy))[:n]
-    # With nothing close, a short list of every real name is the most useful hint.
-    return found or (known if len(known) <= n else [])
+    return list(dict.fromkeys(contains + fuzzy))[:n]

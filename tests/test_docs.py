@@ -207,7 +207,7 @@ def test_remove_by_file_name_forgets_only_that_source(store, orders_doc, tmp_pat
     removed = remove_docs(store, "shop.md")
     assert removed.source == str(orders_doc.resolve())
     assert [d.source for d in list_docs(store)] == [str(other.resolve())]
-    with pytest.raises(UnknownNameError, match="Did you mean"):
+    with pytest.raises(UnknownNameError, match=r"Valid: .*notes\.txt"):
         remove_docs(store, "shop.md")
 
 
