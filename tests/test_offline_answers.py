@@ -88,3 +88,11 @@ def test_chat_repl_answers_until_exit(sample_ws):
                                 input="which assets exist?\nexit\n")
     assert result.exit_code == 0, result.output
     assert "6 assets" in result.output and "offline mode" in result.output
+
+
+def test_inventory_report_is_written_and_summarised(assistant):
+    answer = assistant.ask("give me an inventory report")
+    [path] = [w.strip(".") for w in answer.text.split() if w.endswith(".html") or w.endswith(".html.")]
+    html = open(path, encoding="utf-8").read()
+    assert all(name in html for name in assistant.ctx.catalog.names())
+    assert "reviews (reviews): 3,000 rows" in answer.text and "PII: review_text" in answer.text

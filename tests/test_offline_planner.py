@@ -11,7 +11,7 @@ from stocktake.tools.ingest import ReadOptions, ingest_path
 from stocktake.tools.sample_data import TABLES, write_sample_data
 from tests.conftest import SHARED_DATA
 
-ALL_TOOLS = {"list_assets", "describe_asset", "quality_issues", "find_relationships", "run_sql",
+ALL_TOOLS = {"list_assets", "describe_asset", "quality_issues", "find_relationships", "run_sql", "inventory_report",
              "search_schema_docs", "train_text_classifier", "audit_labels", "train_recommenders",
              "recommend_for_user", "compare_recommenders", "start_cleaning", "next_cleaning_step",
              "undo_cleaning_step", "export_cleaning_script"}
@@ -69,6 +69,8 @@ SAMPLE_QUESTIONS = [
     ("next step", "next_cleaning_step", {}),
     ("undo the last step", "undo_cleaning_step", {}),
     ("show the cleaning script", "export_cleaning_script", {}),
+    ("give me an inventory report", "inventory_report", {}),
+    ("write the inventory summary of orders and users", "inventory_report", {"assets": ["orders", "users"]}),
     ("help", None, {}),
     ("what can you do?", None, {}),
 ]

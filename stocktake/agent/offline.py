@@ -101,6 +101,8 @@ class OfflinePlanner:
             args["asset"] = assets[0]
         elif tool in ("quality_issues", "compare_recommenders") and assets:
             args["asset"] = assets[0]
+        elif tool == "inventory_report" and assets:
+            args["assets"] = assets
         elif tool == "find_relationships":
             if assets:
                 args["asset"] = assets[0]

@@ -123,6 +123,25 @@ def build(ctx: ToolContext) -> list[BaseTool]:
         text = f"{len(result.rows)} rows{more}. Columns: {', '.join(result.columns)}\n{table}"
         return text, result.to_dict()
 
+    @agent_tool
+    def inventory_report(assets: list[str] | None = None) -> tuple[str, dict]:
+        """Write the inventory report (every asset's size, freshness, quality, PII, keys, relations, models) as HTML.
+
+        Args:
+            assets: Only these assets; every asset when empty.
+        """
+        from stocktake.tools.report import build_report, default_report_path, render_html
+
+        report = build_report(ctx.catalog, [ctx.asset(a).name for a in assets] if assets else None)
+        path = default_report_path(ctx.catalog)
+        path.write_text(render_html(report), encoding="utf-8")
+        rows = lines(f"- {a.name} ({a.kind}): {a.rows:,} rows, quality "
+                     f"{'n/a' if a.quality_score is None else f'{a.quality_score:.0f}'}, {a.issue_count} issues, "
+                     f"PII: {', '.join(a.pii_columns) or 'none'}, {len(a.models)} models" for a in report.assets)
+        text = (f"Inventory of {len(report.assets)} assets, {report.total_rows:,} rows, "
+                f"{len(report.relations)} relationships. Full report: {path}\n{rows}")
+        return text, {"path": str(path), "assets": [a.name for a in report.assets]}
+
     @agent_tool(changes_data=True)
     def describe_asset_purpose(asset: str, description: str) -> tuple[str, dict]:
         """Record what an asset holds (its description in the catalog). Changes the catalog: needs confirmation.
@@ -134,4 +153,5 @@ def build(ctx: ToolContext) -> list[BaseTool]:
         updated = ctx.catalog.update_info(ctx.asset(asset).name, description=description)
         return f"Saved the description of {updated.name}.", {"asset": updated.to_dict()}
 
-    return [list_assets, describe_asset, quality_issues, find_relationships, run_sql, describe_asset_purpose]
+    return [list_assets, describe_asset, quality_issues, find_relationships, run_sql, inventory_report,
+            describe_asset_purpose]
