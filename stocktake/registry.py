@@ -67,7 +67,7 @@ class ModelRegistry:
         if asset:
             query, args = query + " AND asset = ?", args + [asset]
         with self.ws.connect() as db:
-            rows = db.execute(query + " ORDER BY created_at, id", args).fetchall()
+            rows = db.execute(query + " ORDER BY rowid", args).fetchall()  # insertion order: newest last
         return [self._to_record(r) for r in rows]
 
     def _to_record(self, row) -> ModelRecord:

@@ -206,7 +206,7 @@ def build(app: AppContext, tab: gr.Tab) -> None:
         best = report.best
         summary = (f"✅ Trained {len(report.models)} model(s) on **{name}**; best on {report.primary_metric}: "
                    f"**{best.name if best else 'none'}**" + (f" (`{best.model_id}`)." if best else "."))
-        return summary, *load(current), _recommender_choices(records())
+        return summary, *load(current), _recommender_choices(records(), best.model_id if best else None)
 
     @readable
     def recommend_items(model_id: str | None, who: str, count: float):
@@ -343,9 +343,10 @@ def _wire_classifier(app: AppContext, f: _Classifier, load, load_inputs: list, l
     f.audit.click(audit, fields, [f.audited, f.suspects], api_name="audit_labels")
 
 
-def _recommender_choices(records) -> gr.Dropdown:
+def _recommender_choices(records, chosen: str | None = None) -> gr.Dropdown:
+    """Every recommender, with ``chosen`` (the best one just trained) or else the newest selected."""
     ids = [r.id for r in records if r.task == "recommender"]
-    return gr.Dropdown(choices=ids, value=ids[-1] if ids else None)
+    return gr.Dropdown(choices=ids, value=chosen if chosen in ids else (ids[-1] if ids else None))
 
 
 def _labelled(records) -> list[dict]:
