@@ -30,7 +30,8 @@ import duckdb
 
 from stocktake.settings import ProfileSettings
 from stocktake.tools.profile_model import Issue
-from stocktake.tools.profile_scan import NUMERIC, SAMPLE_TABLE, ColumnScan, _sql_path, jsonable, quote
+from stocktake.tools.profile_scan import (NUMERIC, SAMPLE_TABLE, ColumnScan, _sql_path, grouped_quantiles_sql,
+                                         jsonable, quote)
 from stocktake.tools.profile_semantic import EMAIL, PHONE, TextShape, category_clusters, mask_pii
 
 
@@ -207,6 +208,15 @@ def right_skewed(s: ColumnScan) -> bool:
     return None not in (q1, q2, q3) and q3 > q1 and (q3 + q1 - 2 * q2) / (q3 - q1) > 0.2
 
 
+def count_matching(ctx: Context, checks: list[tuple[ColumnScan, Callable[[str], str]]]) -> list[int]:
+    """Rows meeting each condition, written over one column (``cond(column_sql)``): counted over the column's
+    value counts where the scan kept them (each value tested once), the others in one scan of the table."""
+    parts = [f"(SELECT coalesce(sum(n), 0) FROM {s.groups} WHERE {cond('v')})" if s.groups
+             else f"count_if({cond(quote(s.name))})" for s, cond in checks]
+    scanned = any(s.groups is None for s, _ in checks)
+    return [int(n) for n in ctx.con.execute("SELECT " + ", ".join(parts) + (" FROM t" if scanned else "")).fetchone()]
+
+
 def outliers(ctx: Context, scans: list[ColumnScan], semantic: dict[str, str]) -> list[Issue]:
     """Far-out values; fences from exact quartiles of the same values the count is taken over."""
     k = ctx.settings.outlier_iqr_k
@@ -214,48 +224,50 @@ def outliers(ctx: Context, scans: list[ColumnScan], semantic: dict[str, str]) ->
     for s in scans:
         if s.non_null < 4:
             continue
-        c = quote(s.name)
         kind = semantic[s.name]
         if kind == "price" and right_skewed(s):
-            expr, where = f"ln({c})", f"{c} > 0"
+            plans.append((s, lambda c: f"ln({c})", lambda c: f"{c} > 0", "log"))
         else:
-            expr, where = c, (f"{c} > 0" if kind in ("price", "quantity") else f"{c} IS NOT NULL")
-        plans.append((s, expr, where))
+            where = (lambda c: f"{c} > 0") if kind in ("price", "quantity") else (lambda c: f"{c} IS NOT NULL")
+            plans.append((s, lambda c: c, where, "linear"))
     if not plans:
         return []
-    parts = [f"quantile_cont(CASE WHEN {where} THEN {expr} END, [0.25, 0.75])" for _, expr, where in plans]
-    quartiles = ctx.con.execute("SELECT " + ", ".join(parts) + " FROM t").fetchone()
+    parts = [grouped_quantiles_sql(s.groups, [0.25, 0.75], expr("v"), where("v")) if s.groups else
+             f"quantile_cont(CASE WHEN {where(quote(s.name))} THEN {expr(quote(s.name))} END, [0.25, 0.75])"
+             for s, expr, where, _ in plans]
+    scanned = any(s.groups is None for s, *_ in plans)
+    quartiles = ctx.con.execute("SELECT " + ", ".join(parts) + (" FROM t" if scanned else "")).fetchone()
     checks = []
-    for (s, expr, where), q in zip(plans, quartiles):
+    for (s, expr, where, scale), q in zip(plans, quartiles):
         if q is None or q[1] - q[0] <= 0:
             continue
         lo, hi = q[0] - k * (q[1] - q[0]), q[1] + k * (q[1] - q[0])
-        checks.append((s, f"({where}) AND ({expr} < {lo!r} OR {expr} > {hi!r})", expr, lo, hi))
+        checks.append((s, lambda c, e=expr, w=where, lo=lo, hi=hi: f"({w(c)}) AND ({e(c)} < {lo!r} OR {e(c)} > {hi!r})",
+                       lo, hi, scale))
     if not checks:
         return []
-    counts = ctx.con.execute("SELECT " + ", ".join(f"count_if({cond})" for _, cond, *_ in checks)
-                             + " FROM t").fetchone()
+    counts = count_matching(ctx, [(s, cond) for s, cond, *_ in checks])
     found = []
-    for (s, cond, expr, lo, hi), n in zip(checks, counts):
+    for (s, cond, lo, hi, scale), n in zip(checks, counts):
         if n:
-            fences = [lo, hi] if not expr.startswith("ln(") else [math.exp(lo), math.exp(hi)]
+            fences = [lo, hi] if scale == "linear" else [math.exp(lo), math.exp(hi)]
             found.append(ctx.issue("outliers", s.name, n, "low",
                                    f"{n:,} values of {s.name} lie outside {fences[0]:.4g} .. {fences[1]:.4g}",
-                                   ctx.example_values(s.name, cond), fences=fences,
-                                   scale="log" if expr.startswith("ln(") else "linear"))
+                                   ctx.example_values(s.name, cond(quote(s.name))), fences=fences, scale=scale))
     return found
 
 
 def pii(ctx: Context, scans: list[ColumnScan]) -> list[Issue]:
     if not scans:
         return []
-    conds = {s.name: f"regexp_matches({quote(s.name)}, '{EMAIL}|{PHONE}')" for s in scans}
-    got = ctx.con.execute("SELECT " + ", ".join(f"count_if({c})" for c in conds.values())
-                          + " FROM t").fetchone()
+    def cond(c: str) -> str:
+        return f"regexp_matches({c}, '{EMAIL}|{PHONE}')"
+
+    got = count_matching(ctx, [(s, cond) for s in scans])
     found = []
-    for (name, cond), n in zip(conds.items(), got):
+    for name, n in zip((s.name for s in scans), got):
         if n:
-            examples = [mask_pii(str(v)) for v in ctx.example_values(name, cond)]
+            examples = [mask_pii(str(v)) for v in ctx.example_values(name, cond(quote(name)))]
             found.append(ctx.issue("pii", name, n, "high",
                                    f"{n:,} rows of {name} contain an email address or phone number", examples))
     return found
