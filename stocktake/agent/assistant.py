@@ -158,6 +158,6 @@ def connect_assistant(ctx: ToolContext, *, offline: bool = False) -> Assistant:
     """The assistant on the configured LLM endpoint, or in offline mode where none answers."""
     from stocktake.agent.llm import connect_llm
 
-    llm, status = (None, None) if offline else connect_llm(ctx.settings.llm)
+    llm = None if offline else connect_llm(ctx.settings.llm)[0]
     model = getattr(llm, "model_name", "") if llm is not None else ""
     return Assistant(ctx, llm, model_name=model)

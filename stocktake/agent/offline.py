@@ -130,10 +130,6 @@ class Mention:
     words: tuple[str, ...]  # the words of the question that named it
 
 
-def find_assets(question: str, catalog) -> list[str]:
-    return [m.asset for m in find_mentions(question, catalog)]
-
-
 def find_mentions(question: str, catalog) -> list[Mention]:
     """Assets named in the question, in order of mention: exact names first, then name parts, then kind words."""
     text = question.lower()

@@ -130,11 +130,10 @@ def build(ctx: ToolContext) -> list[BaseTool]:
         Args:
             assets: Only these assets; every asset when empty.
         """
-        from stocktake.tools.report import build_report, default_report_path, render_html
+        from stocktake.tools.report import build_report, write_report
 
         report = build_report(ctx.catalog, [ctx.asset(a).name for a in assets] if assets else None)
-        path = default_report_path(ctx.catalog)
-        path.write_text(render_html(report), encoding="utf-8")
+        path = write_report(ctx.catalog, report=report)
         rows = lines(f"- {a.name} ({a.kind}): {a.rows:,} rows, quality "
                      f"{'n/a' if a.quality_score is None else f'{a.quality_score:.0f}'}, {a.issue_count} issues, "
                      f"PII: {', '.join(a.pii_columns) or 'none'}, {len(a.models)} models" for a in report.assets)

@@ -19,8 +19,9 @@ from stocktake.tools.report.er import coverage_text, render_mermaid, render_svg
 FORMATS = {".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html"}
 
 
-def write_report(catalog: Catalog, out_path: str | Path | None = None, assets: Sequence[str] | None = None) -> Path:
-    """Build the report and write it as Markdown or HTML (by the file's suffix); returns the path written.
+def write_report(catalog: Catalog, out_path: str | Path | None = None, assets: Sequence[str] | None = None,
+                 report: InventoryReport | None = None) -> Path:
+    """Build the report (unless given one) and write it as Markdown or HTML by the file's suffix; returns the path.
 
     Without ``out_path`` it goes to ``<workspace>/reports/inventory-<timestamp>.html``.
     """
@@ -30,7 +31,7 @@ def write_report(catalog: Catalog, out_path: str | Path | None = None, assets: S
         raise StocktakeError(f"Cannot write a report as '{path.name}': use a .md or .html file name.")
     if path.is_dir():
         raise StocktakeError(f"'{path}' is a folder: give a file name such as {path / 'inventory.html'}.")
-    report = build_report(catalog, assets)
+    report = report or build_report(catalog, assets)
     text = render_markdown(report) if fmt == "markdown" else render_html(report)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
