@@ -35,6 +35,7 @@ PRICERUNNER = ("pricerunner-product-titles/pricerunner_aggregate.csv", ["Product
 FLIPKART = ("flipkart-products-1050/flipkart_com-ecommerce_sample_1050.csv", ["product_name", "description"],
             "top_category")
 SECTIONS = ("pricerunner", "flipkart", "throughput", "audit")
+INFER_BATCH = 256  # the bare inference loop's batch, as in the issue's H200 reference figure
 
 
 def main() -> None:
@@ -145,53 +146,135 @@ def bench_throughput(data: Path, settings: ClassifySettings, device: str, qualit
     dev = resolve_device(device)
     path = base_model_path(settings.base_model)
     model = AutoModelForSequenceClassification.from_pretrained(path, num_labels=10, dtype=torch.float32).to(dev)
+    titles = load(data, PRICERUNNER)["Product Title"].astype(str).tolist()
+    tokenizer = AutoTokenizer.from_pretrained(path)
+    host = count_host_work(model, tokenize(tokenizer, titles[:4096], settings.max_length), settings, dev)
     bare_train = bare_train_loop(model, dev, settings.batch_size, settings.max_length)
     model = prepare_for_inference(model, dev)  # as predict_labels does
-    bare_infer = bare_inference_loop(model, dev, settings.eval_batch_size, settings.max_length)
-    titles = load(data, PRICERUNNER)["Product Title"].astype(str).tolist()
+    bare_infer = bare_inference_loop(model, dev, INFER_BATCH, settings.max_length)
     n = len(titles) if dev.type == "cuda" else min(len(titles), 2000)
-    tokenizer = AutoTokenizer.from_pretrained(path)
-    predict_proba(model, tokenize(tokenizer, titles[:512], settings.max_length), settings.eval_batch_size, dev)
+    predict_proba(model, tokenize(tokenizer, titles[:512], settings.max_length), settings.eval_batch_tokens, dev)
     start = _now(dev)
     encoded = tokenize(tokenizer, titles[:n], settings.max_length)
-    predict_proba(model, encoded, settings.eval_batch_size, dev)
+    tokenize_s = _now(dev) - start
+    predict_proba(model, encoded, settings.eval_batch_tokens, dev)
     e2e_infer = n / (_now(dev) - start)
     e2e_train = quality["end_to_end_samples_per_s"] if quality else None
-    out = {"batch_size": settings.batch_size, "eval_batch_size": settings.eval_batch_size,
-           "max_length": settings.max_length, "mean_tokens": float(encoded.lengths.mean()),
+    out = {"batch_size": settings.batch_size, "eval_batch_tokens": settings.eval_batch_tokens,
+           "bare_inference_batch": INFER_BATCH, "max_length": settings.max_length,
+           "mean_tokens": float(encoded.lengths.mean()), "tokenize_samples_per_s": round(n / tokenize_s, 1),
            "bare_train_samples_per_s": round(bare_train, 1), "bare_inference_samples_per_s": round(bare_infer, 1),
-           "end_to_end_train_samples_per_s": e2e_train, "end_to_end_inference_samples_per_s": round(e2e_infer, 1)}
+           "end_to_end_train_samples_per_s": e2e_train, "end_to_end_inference_samples_per_s": round(e2e_infer, 1),
+           **host}
     train_line = (f"{e2e_train:,.0f} samples/s end to end (PriceRunner run) = {e2e_train / bare_train:.2f} x "
                   if e2e_train else "(run the pricerunner section for the end-to-end figure) ")
     print(f"throughput on {dev.type}, batch {settings.batch_size}, max length {settings.max_length} "
           f"(titles average {out['mean_tokens']:.1f} tokens):\n"
           f"  training:  {train_line}bare loop {bare_train:,.0f}\n"
-          f"  inference: {e2e_infer:,.0f} samples/s end to end ({n} titles, tokenising included, batch "
-          f"{settings.eval_batch_size}) = {e2e_infer / bare_infer:.2f} x bare loop {bare_infer:,.0f} "
-          f"(batch {settings.eval_batch_size}, length {settings.max_length})", flush=True)
+          f"  inference: {e2e_infer:,.0f} samples/s end to end ({n} titles, tokenising at {n / tokenize_s:,.0f}/s "
+          f"included, batches of {settings.eval_batch_tokens} tokens) = {e2e_infer / bare_infer:.2f} x bare loop "
+          f"{bare_infer:,.0f} (batch {INFER_BATCH}, length {settings.max_length})\n"
+          f"  host work per training step (ops dispatched, waits for the device): engine "
+          f"{host['engine_ops_padded']} / {host['engine_host_reads_padded']} on a padded batch, "
+          f"{host['engine_ops_unpadded']} / {host['engine_host_reads_unpadded']} unpadded; bare step "
+          f"{host['bare_ops']:,} / {host['bare_host_reads']}", flush=True)
     return out
 
 
-def bare_train_loop(model, dev, batch: int, length: int) -> float:
-    """Samples/s of the training step alone, on fixed-length random ids."""
+def count_host_work(model, encoded, settings: ClassifySettings, dev) -> dict:
+    """Ops the host dispatches per training step, the engine's against the bare step.
+
+    The GPU run of this small model is bound by how fast the host queues kernels, so op counts (which are
+    the same on any device) and values read back (each makes the host wait) predict the GPU ratio.
+    """
+    import numpy as np
+    import torch
+
+    from stocktake.tools.classify.encoder import length_grouped_batches
+    from stocktake.tools.classify.train import make_optimizer, train_step
+
+    batches = length_grouped_batches(np.arange(len(encoded)), encoded.lengths, settings.batch_size,
+                                     np.random.default_rng(0))
+    encoded = encoded.to(dev)
+    steps = {mask is None: (ids, mask, index) for ids, mask, index in encoded.batches(batches)}
+    optimizer, scheduler = make_optimizer(model, settings, total_steps=100)
+    loss_fn = torch.nn.CrossEntropyLoss(weight=torch.ones(model.config.num_labels, device=dev))
+    y = torch.zeros(len(encoded), dtype=torch.long, device=dev)
+    model.train()
+    out = {}
+    for unpadded, name in ((False, "padded"), (True, "unpadded")):
+        if unpadded not in steps:  # every batch of the sample had padding, or none had
+            out[f"engine_ops_{name}"] = out[f"engine_host_reads_{name}"] = None
+            continue
+        ids, mask, index = steps[unpadded]
+        ops = count_ops(lambda: train_step(model, ids, mask, y[index], loss_fn, optimizer, scheduler, dev), dev)
+        out[f"engine_ops_{name}"], out[f"engine_host_reads_{name}"] = ops
+    ids = torch.randint(1000, 30000, (settings.batch_size, settings.max_length), device=dev)
+    out["bare_ops"], out["bare_host_reads"] = count_ops(bare_step(model, ids, y[:settings.batch_size], optimizer,
+                                                                  dev), dev)
+    return out
+
+
+def count_ops(step, dev) -> tuple[int, int]:
+    """(ops dispatched, host waits) in one call of ``step``, after a warm-up call.
+
+    Host waits: on a GPU, the synchronisations CUDA's sync debug mode reports; elsewhere the ops that copy a
+    value to the host, which would be one on a GPU.
+    """
+    import warnings
+
+    import torch
+    from torch.utils._python_dispatch import TorchDispatchMode
+
+    reads = ("aten._local_scalar_dense", "aten.nonzero", "aten.is_nonzero", "aten.equal", "aten.masked_select")
+    counts = {"ops": 0, "reads": 0}
+
+    class Count(TorchDispatchMode):
+        def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+            counts["ops"] += 1
+            counts["reads"] += str(func.overloadpacket).startswith(reads)
+            return func(*args, **(kwargs or {}))
+
+    step()
+    with Count(), warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        if dev.type == "cuda":
+            torch.cuda.set_sync_debug_mode("warn")
+        try:
+            step()
+        finally:
+            if dev.type == "cuda":
+                torch.cuda.set_sync_debug_mode("default")
+    if dev.type == "cuda":
+        return counts["ops"], sum("synchroniz" in str(w.message) for w in caught)
+    return counts["ops"], counts["reads"]
+
+
+def bare_step(model, ids, y, optimizer, dev):
+    """The training step with nothing around it: fixed-length ids, no mask, no clipping or schedule."""
     import torch
 
     from stocktake.tools.classify.encoder import autocast
 
-    steps = 30 if dev.type == "cuda" else 4
-    ids = torch.randint(1000, 30000, (batch, length), device=dev)  # no padding, so no mask
-    y = torch.randint(0, model.config.num_labels, (batch,), device=dev)
-    optimizer = torch.optim.AdamW(model.parameters(), lr=1e-5, fused=dev.type == "cuda")
-    model.train()
-
-    def train_step():
+    def step():
         with autocast(dev):
             logits = model(input_ids=ids).logits
         torch.nn.functional.cross_entropy(logits.float(), y).backward()
         optimizer.step()
         optimizer.zero_grad(set_to_none=True)
 
-    return _rate(train_step, steps, batch, dev)
+    return step
+
+
+def bare_train_loop(model, dev, batch: int, length: int) -> float:
+    """Samples/s of the training step alone, on fixed-length random ids."""
+    import torch
+
+    ids = torch.randint(1000, 30000, (batch, length), device=dev)  # no padding, so no mask
+    y = torch.randint(0, model.config.num_labels, (batch,), device=dev)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=1e-5, fused=True)
+    model.train()
+    return _rate(bare_step(model, ids, y, optimizer, dev), 30 if dev.type == "cuda" else 4, batch, dev)
 
 
 def bare_inference_loop(model, dev, batch: int, length: int) -> float:

@@ -142,35 +142,6 @@ def test_unknown_audit_method_is_an_error():
         audit_labels(frame(t=["a", "b"] * 5, y=["x", "z"] * 5), ["t"], "y", AuditSettings(method="knn"))
 
 
-def test_fast_tokenizing_matches_the_tokenizers_own_padding():
-    from transformers import AutoTokenizer
-
-    from stocktake.tools.classify.encoder import base_model_path, tokenize
-
-    tokenizer = AutoTokenizer.from_pretrained(base_model_path(None))
-    texts = ["Apple iPhone 8 Plus 64GB silver", "", "a " * 40, "Bosch SMS46KI01G dishwasher"]
-    ours = tokenize(tokenizer, texts, max_length=12)
-    theirs = tokenizer(texts, max_length=12, truncation=True, padding="max_length", return_tensors="pt")
-    assert ours.ids.tolist() == theirs["input_ids"].tolist()
-    assert ours.mask.tolist() == theirs["attention_mask"].tolist()
-    assert ours.lengths.tolist() == theirs["attention_mask"].sum(dim=1).tolist()
-
-
-def test_length_grouped_batches_cover_every_row_once_with_less_padding():
-    from stocktake.tools.classify.encoder import length_grouped_order
-
-    rng = np.random.default_rng(0)
-    lengths = rng.integers(3, 33, size=1000)
-    positions = np.arange(0, 1000, 2)
-    order = length_grouped_order(positions, lengths, batch_size=16, rng=rng, window=8)
-    assert sorted(order.tolist()) == positions.tolist()
-
-    def padding(order):
-        return sum(int(lengths[b].max() * len(b) - lengths[b].sum()) for b in np.split(order, range(16, 500, 16)))
-
-    assert padding(order) < padding(rng.permutation(positions)) / 3
-
-
 @pytest.fixture(scope="module")
 def trained(products, tmp_path_factory):
     """One tiny fine-tuning run (300 rows, one epoch, 16 tokens), saved in a registry."""
@@ -215,7 +186,7 @@ def test_predictions_become_a_new_version_with_label_and_confidence(trained, pro
     df = products[0].head(50).copy()
     df.loc[3, "title"] = None
     catalog.register("items", df, kind="products", source="test", fmt="csv")
-    result = predict_labels(ModelRegistry(ws), report.model_id, df, ["title"], batch_size=8)
+    result = predict_labels(ModelRegistry(ws), report.model_id, df, ["title"], batch_tokens=64)
     new, columns = add_predictions(catalog, "items", df, result, ["title"])
     table = catalog.load("items")
     assert new.version == 2 and columns == ["predicted_category", "predicted_category_confidence"]

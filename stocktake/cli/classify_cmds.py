@@ -68,7 +68,8 @@ def predict(
     model: str = typer.Argument(..., help="Model id (see `stocktake models`)."),
     asset: str = typer.Argument(..., help="Catalog asset to label."),
     text: list[str] = typer.Option(None, "--text", help=TEXT_HELP + " Default: the model's training columns."),
-    batch_size: int = typer.Option(256, "--batch-size", min=1),
+    batch_tokens: int = typer.Option(16384, "--batch-tokens", min=1,
+                                     help="Most padded tokens per batch; lower it if memory runs out."),
     device: str = typer.Option("auto", "--device", help="auto, cpu or cuda."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
@@ -82,7 +83,7 @@ def predict(
     df = cat.load(asset)
     _quiet_transformers()
     with _engine_progress("predicting") as report_progress:
-        result = predict_labels(registry, model, df, text, batch_size=batch_size, device=device,
+        result = predict_labels(registry, model, df, text, batch_tokens=batch_tokens, device=device,
                                 progress=report_progress)
     new, columns = add_predictions(cat, asset, df, result, text, version=info.version)
     summary = {**result.to_dict(), "asset": asset, "version": new.version, "columns_added": columns}

@@ -95,8 +95,8 @@ def _features(data: LabelledTexts, settings: AuditSettings, progress):
         return data.texts, lambda x, y: build_baseline(settings.baseline).fit(x, y)
     from stocktake.tools.classify.encoder import base_model_path, embed_texts, resolve_device
 
-    vectors = embed_texts(base_model_path(settings.base_model), data.texts, settings.max_length, 256,
-                          resolve_device(settings.device), progress)
+    vectors = embed_texts(base_model_path(settings.base_model), data.texts, settings.max_length,
+                          settings.batch_tokens, resolve_device(settings.device), progress)
     return vectors, lambda x, y: LogisticRegression(C=settings.baseline.c, max_iter=settings.baseline.max_iter,
                                                     class_weight="balanced").fit(x, y)
 

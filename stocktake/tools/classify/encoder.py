@@ -66,18 +66,22 @@ class Encoded:
         index = torch.as_tensor(positions, device=self.ids.device)
         return Encoded(self.ids[index], self.mask[index], self.lengths[positions])
 
-    def batches(self, order: np.ndarray, batch_size: int):
-        """(ids, mask, index) per batch of ``order``, each cut to its longest row (dynamic padding).
+    def batches(self, batches: list[np.ndarray]):
+        """(ids, mask, index) per batch of row positions, each cut to its longest row (dynamic padding).
 
         This small model is bound by how fast the host queues kernels, so nothing here waits for the GPU:
-        the order goes to the device once (a blocking copy per batch would), and a batch without padding
-        gets no mask (transformers checks a mask for padding, which waits too, and takes a slower kernel).
+        the positions go to the device in one copy (a blocking copy per batch would wait), and a batch
+        without padding gets no mask at all (and then the fastest attention kernel).
         """
-        device_order = torch.as_tensor(order, device=self.ids.device)
-        for start in range(0, len(order), batch_size):
-            lengths = self.lengths[order[start:start + batch_size]]
+        if not batches:
+            return
+        device_positions = torch.as_tensor(np.concatenate(batches), device=self.ids.device)
+        start = 0
+        for positions in batches:
+            lengths = self.lengths[positions]
             width = int(lengths.max())
-            index = device_order[start:start + batch_size]
+            index = device_positions[start:start + len(positions)]
+            start += len(positions)
             mask = None if lengths.min() == width else self.mask[index, :width]
             yield self.ids[index, :width], mask, index
 
@@ -108,38 +112,72 @@ def prepare_for_inference(model, device: torch.device):
     return model.to(torch.bfloat16) if device.type == "cuda" else model
 
 
-def length_grouped_order(positions: np.ndarray, lengths: np.ndarray, batch_size: int,
-                         rng: np.random.Generator, window: int = 50) -> np.ndarray:
-    """A shuffled order in which each batch holds rows of similar length: less padding, mostly no mask.
+def forward(model, ids: torch.Tensor, mask: torch.Tensor | None):
+    """The model's output for one batch.
+
+    A padded batch's mask goes in ready-made (4-D) for the two attention kernels transformers ships by
+    default: given a 2-D mask, transformers reads it back to see whether it holds padding at all, and that
+    read makes the host wait for the GPU on every padded batch.
+    """
+    if mask is not None:
+        keep = mask[:, None, None, :].bool()
+        implementation = model.config._attn_implementation
+        if implementation == "sdpa":
+            mask = keep
+        elif implementation == "eager":  # eager attention adds the mask to the scores
+            mask = torch.zeros(keep.shape, dtype=model.dtype, device=keep.device).masked_fill_(
+                ~keep, torch.finfo(model.dtype).min)
+    return model(input_ids=ids, attention_mask=mask)
+
+
+def length_grouped_batches(positions: np.ndarray, lengths: np.ndarray, batch_size: int,
+                           rng: np.random.Generator, window: int = 50) -> list[np.ndarray]:
+    """Shuffled batches, each of rows of similar length: less padding, often no mask.
 
     Rows are shuffled, sorted by length within windows of ``window`` batches, cut into batches, and the
     batches shuffled, so every epoch still sees the rows in a new random order.
     """
     shuffled = rng.permutation(positions)
     size = batch_size * window
-    grouped = np.concatenate([chunk[np.argsort(lengths[chunk], kind="stable")]
-                              for chunk in np.split(shuffled, range(size, len(shuffled), size))])
-    batches = np.split(grouped, range(batch_size, len(grouped), batch_size))
-    return np.concatenate([batches[i] for i in rng.permutation(len(batches))])
+    batches = []
+    for chunk in np.split(shuffled, range(size, len(shuffled), size)):
+        chunk = chunk[np.argsort(lengths[chunk], kind="stable")]
+        batches += np.split(chunk, range(batch_size, len(chunk), batch_size))
+    return [batches[i] for i in rng.permutation(len(batches))]
 
 
-def predict_proba(model, encoded: Encoded, batch_size: int, device: torch.device,
+def token_budget_batches(lengths: np.ndarray, max_tokens: int) -> list[np.ndarray]:
+    """Row positions, longest first, cut into batches of at most ``max_tokens`` padded tokens.
+
+    Inference steps cost the host about the same whatever their size, so shorter rows go in larger batches.
+    """
+    order = np.argsort(-lengths, kind="stable")
+    batches, start = [], 0
+    while start < len(order):
+        rows = max(1, max_tokens // max(1, int(lengths[order[start]])))
+        batches.append(order[start:start + rows])
+        start += rows
+    return batches
+
+
+def predict_proba(model, encoded: Encoded, max_tokens: int, device: torch.device,
                   progress: ProgressFn | None = None) -> np.ndarray:
-    """Class probabilities per row; rows of similar length share a batch so little is padding."""
+    """Class probabilities per row, in batches of at most ``max_tokens`` tokens."""
     model.eval()
-    order = np.argsort(-encoded.lengths, kind="stable")
     encoded = encoded.to(device)
     # Results stay on the device until the end: a copy back per batch would stall the GPU every batch.
-    out = torch.empty((len(order), model.config.num_labels), dtype=torch.float32, device=device)
+    out = torch.empty((len(encoded), model.config.num_labels), dtype=torch.float32, device=device)
+    done = 0
     with torch.inference_mode(), autocast(device):
-        for done, (ids, mask, index) in enumerate(encoded.batches(order, batch_size), 1):
-            out[index] = torch.softmax(model(input_ids=ids, attention_mask=mask).logits.float(), dim=-1)
+        for ids, mask, index in encoded.batches(token_budget_batches(encoded.lengths, max_tokens)):
+            out[index] = torch.softmax(forward(model, ids, mask).logits.float(), dim=-1)
+            done += len(index)
             if progress:
-                progress("predicting", min(done * batch_size, len(order)), len(order))
+                progress("predicting", done, len(encoded))
     return out.cpu().numpy()
 
 
-def embed_texts(path: str, texts: list[str], max_length: int, batch_size: int, device: torch.device,
+def embed_texts(path: str, texts: list[str], max_length: int, max_tokens: int, device: torch.device,
                 progress: ProgressFn | None = None) -> np.ndarray:
     """Mean-pooled, L2-normalised encoder embeddings (what sentence-transformers computes for MiniLM)."""
     from transformers import AutoModel, AutoTokenizer
@@ -147,17 +185,18 @@ def embed_texts(path: str, texts: list[str], max_length: int, batch_size: int, d
     tokenizer = AutoTokenizer.from_pretrained(path)
     model = AutoModel.from_pretrained(path, dtype=torch.float32).to(device).eval()
     encoded = tokenize(tokenizer, texts, max_length).to(device)
-    order = np.argsort(-encoded.lengths, kind="stable")
     out = torch.empty((len(texts), model.config.hidden_size), dtype=torch.float32, device=device)
+    done = 0
     with torch.inference_mode(), autocast(device):
-        for done, (ids, mask, index) in enumerate(encoded.batches(order, batch_size), 1):
-            hidden = model(input_ids=ids, attention_mask=mask).last_hidden_state.float()
+        for ids, mask, index in encoded.batches(token_budget_batches(encoded.lengths, max_tokens)):
+            hidden = forward(model, ids, mask).last_hidden_state.float()
             if mask is None:
                 pooled = hidden.mean(dim=1)
             else:
                 m = mask.unsqueeze(-1).float()
                 pooled = (hidden * m).sum(1) / m.sum(1).clamp(min=1.0)
             out[index] = torch.nn.functional.normalize(pooled, dim=-1)
+            done += len(index)
             if progress:
-                progress("embedding", min(done * batch_size, len(order)), len(order))
+                progress("embedding", done, len(texts))
     return out.cpu().numpy()

@@ -16,6 +16,7 @@ from stocktake.tools.classify.encoder import (
     ProgressFn, predict_proba, prepare_for_inference, resolve_device, tokenize,
 )
 from stocktake.tools.classify.reports import PredictionResult
+from stocktake.tools.classify.settings import ClassifySettings
 
 
 def load_classifier(registry: ModelRegistry, model_id: str, device: torch.device):
@@ -33,7 +34,7 @@ def load_classifier(registry: ModelRegistry, model_id: str, device: torch.device
 
 
 def predict_labels(registry: ModelRegistry, model_id: str, df: pd.DataFrame, text_cols: list[str],
-                   batch_size: int = 256, device: str = "auto",
+                   batch_tokens: int = ClassifySettings.eval_batch_tokens, device: str = "auto",
                    progress: ProgressFn | None = None) -> PredictionResult:
     """Predicted label and its probability for every row; rows with no text get None and NaN."""
     texts = assemble_texts(df, text_cols)
@@ -42,7 +43,7 @@ def predict_labels(registry: ModelRegistry, model_id: str, df: pd.DataFrame, tex
     has_text = np.array([bool(t) for t in texts], dtype=bool)
     start = time.perf_counter()
     encoded = tokenize(tokenizer, [t for t, ok in zip(texts, has_text) if ok], _max_length(record))
-    probs = predict_proba(model, encoded, batch_size, dev, progress)
+    probs = predict_proba(model, encoded, batch_tokens, dev, progress)
     if dev.type == "cuda":
         torch.cuda.synchronize(dev)
     seconds = time.perf_counter() - start

@@ -28,7 +28,7 @@ class ClassifySettings:
     base_model: str | None = None  # a local Hugging Face checkpoint; None = the packaged all-MiniLM-L6-v2
     epochs: int = 3
     batch_size: int = 32
-    eval_batch_size: int = 256
+    eval_batch_tokens: int = 16384  # padded tokens per inference batch (validation, test, predict)
     learning_rate: float = 1e-4
     weight_decay: float = 0.01
     warmup_fraction: float = 0.06
@@ -57,5 +57,6 @@ class AuditSettings:
     max_suspects: int | None = None
     base_model: str | None = None
     max_length: int = 64
+    batch_tokens: int = 16384  # padded tokens per embedding batch
     device: str = "auto"
     baseline: BaselineSettings = BaselineSettings()

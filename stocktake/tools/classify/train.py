@@ -15,7 +15,8 @@ from stocktake.tools.classify.baseline import build_baseline
 from stocktake.tools.classify.card import write_model_card
 from stocktake.tools.classify.data import LabelledTexts, Split, class_weights, encode_labels, split_stratified
 from stocktake.tools.classify.encoder import (
-    Encoded, ProgressFn, autocast, base_model_path, length_grouped_order, predict_proba, resolve_device, tokenize,
+    Encoded, ProgressFn, autocast, base_model_path, forward, length_grouped_batches, predict_proba, resolve_device,
+    tokenize,
 )
 from stocktake.tools.classify.metrics import Metrics, score_predictions
 from stocktake.tools.classify.reports import ClassifierReport
@@ -36,7 +37,7 @@ def train_classifier(df: pd.DataFrame, text_cols: list[str], label_col: str,
     baseline = _score_baseline(data, split, settings)
     run = _fine_tune(path, data, split, settings, device, progress)
     start = _sync(device)
-    probs = predict_proba(run.model, run.encoded.take(split.test), settings.eval_batch_size, device)
+    probs = predict_proba(run.model, run.encoded.take(split.test), settings.eval_batch_tokens, device)
     infer_s = _sync(device) - start
     test = score_predictions(data.labels[split.test], probs.argmax(1), data.classes)
     params = _params(settings, path, text_cols, label_col)
@@ -94,31 +95,23 @@ def _fine_tune(path: str, data: LabelledTexts, split: Split, settings: ClassifyS
     loss_fn = torch.nn.CrossEntropyLoss(
         weight=None if weights is None else torch.as_tensor(weights, dtype=torch.float32, device=device))
     steps_per_epoch = math.ceil(len(split.train) / settings.batch_size)
-    optimizer, scheduler = _optimizer(model, settings, steps_per_epoch * settings.epochs, device)
+    optimizer, scheduler = make_optimizer(model, settings, steps_per_epoch * settings.epochs)
     val = run.encoded.take(split.val)
     rng = np.random.default_rng(settings.split.seed)
     best_state, stale = None, 0
     for epoch in range(1, settings.epochs + 1):
         tick = _sync(device)
         model.train()
-        order = (length_grouped_order(split.train, run.encoded.lengths, settings.batch_size, rng)
-                 if settings.group_by_length else rng.permutation(split.train))
-        for step, (ids, mask, index) in enumerate(run.encoded.batches(order, settings.batch_size), 1):
-            with autocast(device):
-                logits = model(input_ids=ids, attention_mask=mask).logits
-            loss = loss_fn(logits.float(), y[index])
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            optimizer.step()
-            scheduler.step()
-            optimizer.zero_grad(set_to_none=True)
+        batches = _epoch_batches(split.train, run.encoded.lengths, settings, rng)
+        for step, (ids, mask, index) in enumerate(run.encoded.batches(batches), 1):
+            train_step(model, ids, mask, y[index], loss_fn, optimizer, scheduler, device)
             if progress:
-                progress(f"epoch {epoch}/{settings.epochs}", step, steps_per_epoch)
+                progress(f"epoch {epoch}/{settings.epochs}", step, len(batches))
         run.train_s += _sync(device) - tick
-        run.samples += len(order)
+        run.samples += len(split.train)
         run.epochs_run = epoch
         val_f1 = score_predictions(data.labels[split.val],
-                                   predict_proba(model, val, settings.eval_batch_size, device).argmax(1),
+                                   predict_proba(model, val, settings.eval_batch_tokens, device).argmax(1),
                                    data.classes).macro_f1
         if val_f1 > run.best_val:
             run.best_val, run.best_epoch, stale = val_f1, epoch, 0
@@ -132,12 +125,32 @@ def _fine_tune(path: str, data: LabelledTexts, split: Split, settings: ClassifyS
     return run
 
 
-def _optimizer(model, settings: ClassifySettings, total_steps: int, device: torch.device):
-    decay = [p for n, p in model.named_parameters() if p.ndim > 1]
-    no_decay = [p for n, p in model.named_parameters() if p.ndim <= 1]
+def _epoch_batches(positions: np.ndarray, lengths: np.ndarray, settings: ClassifySettings,
+                   rng: np.random.Generator) -> list[np.ndarray]:
+    if settings.group_by_length:
+        return length_grouped_batches(positions, lengths, settings.batch_size, rng)
+    return np.split(rng.permutation(positions), range(settings.batch_size, len(positions), settings.batch_size))
+
+
+def train_step(model, ids: torch.Tensor, mask: torch.Tensor | None, targets: torch.Tensor, loss_fn,
+               optimizer, scheduler, device: torch.device) -> None:
+    """One optimiser step; it never reads a value back from the GPU, so the host can run ahead of it."""
+    with autocast(device):
+        logits = forward(model, ids, mask).logits
+    loss_fn(logits.float(), targets).backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+    optimizer.step()
+    scheduler.step()
+    optimizer.zero_grad(set_to_none=True)
+
+
+def make_optimizer(model, settings: ClassifySettings, total_steps: int):
+    """AdamW (no decay on biases and norms) with linear warm-up and decay."""
+    decay = [p for p in model.parameters() if p.ndim > 1]
+    no_decay = [p for p in model.parameters() if p.ndim <= 1]
     optimizer = torch.optim.AdamW(
         [{"params": decay, "weight_decay": settings.weight_decay}, {"params": no_decay, "weight_decay": 0.0}],
-        lr=settings.learning_rate, fused=device.type == "cuda",
+        lr=settings.learning_rate, fused=True,  # one kernel per step, and no step count read back per tensor
     )
     warmup = max(1, int(total_steps * settings.warmup_fraction))
 
