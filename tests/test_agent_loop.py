@@ -111,3 +111,23 @@ def test_pii_masking_is_configurable(ctx, monkeypatch, env, masked):
     [finished] = [e for e in run(Assistant(ToolContext(ctx.catalog, Settings()), llm), "q")
                   if isinstance(e, ToolFinished)]
     assert ("bob@example.com" not in finished.content) is masked
+
+
+def unanswered(messages) -> list[str]:
+    answered = {m.tool_call_id for m in messages if m.type == "tool"}
+    return [c["id"] for m in messages if m.type == "ai" for c in m.tool_calls if c["id"] not in answered]
+
+
+@pytest.mark.parametrize("call, cut", [
+    (("list_assets", {}), lambda events: next(e for e in events if isinstance(e, ToolFinished))),
+    (("describe_asset_purpose", {"asset": "products", "description": "x"}), list),
+], ids=["stopped-after-a-step", "confirmation-left-waiting"])
+def test_a_run_cut_short_leaves_no_tool_call_without_a_result_for_the_model(ctx, call, cut):
+    """Chat APIs refuse a history where a tool call has no result; the next question must still be answerable."""
+    llm = scripted(call, "Two products.")
+    assistant = Assistant(ctx, llm)
+    events = assistant.stream("what is there?", "t1")
+    cut(events)
+    events.close()  # as Stop does
+    assert run(assistant, "how many products?")[-1].text == "Two products."
+    assert unanswered(llm.seen[-1]) == [] and ctx.catalog.get("products").description == ""

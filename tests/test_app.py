@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import socket
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -293,6 +295,53 @@ def test_a_change_can_be_cancelled(echo, tmp_path):
     history, _ = c.predict("change it", [], api_name="/respond")
     history, _ = c.predict(history, api_name="/cancel")
     assert texts(history)[-1] == "Left as it was." and assistant.calls[-1][0] == "resume approve=False"
+
+
+class SlowAssistant(EchoAssistant):
+    """Streams a first part, then waits until the test lets it go on."""
+
+    def __init__(self):
+        super().__init__()
+        self.release, self.closed, self.finished = threading.Event(), threading.Event(), False
+
+    def stream(self, question: str, thread_id: str):
+        if question != "slow":
+            yield from super().stream(question, thread_id)
+            return
+        try:
+            yield TextDelta("The first part")
+            self.release.wait(30)
+            yield TextDelta(" and the rest")
+            self.finished = True
+            yield Answer("The first part and the rest", "llm")
+        finally:
+            self.closed.set()
+
+
+def test_a_stopped_answer_closes_the_assistant_stream_and_the_chat_goes_on(catalog, tmp_path):
+    assistant = SlowAssistant()
+    blocks, url = serve(catalog, assistant)
+    try:
+        c = client(url, tmp_path)
+        job = c.submit("slow", [], api_name="/respond")
+        deadline = time.monotonic() + 30
+        while not any(texts(out[0])[-1:] == ["The first part"] for out in job.outputs()):
+            assert time.monotonic() < deadline, "the first part never streamed"
+            time.sleep(0.05)
+        # Cancelling (what Stop's ``cancels`` does) waits for the step in flight, so let that one end meanwhile.
+        threading.Timer(1.0, assistant.release.set).start()
+        job.cancel()
+        assert assistant.closed.wait(30) and not assistant.finished
+        history, _ = c.predict("next", [], api_name="/respond")
+        assert texts(history)[-1] == "echo: next"
+    finally:
+        blocks.close()
+
+
+def test_with_no_recommender_the_models_tab_shows_a_message_instead_of_an_empty_chart(echo, tmp_path):
+    _, url = echo
+    models, compared, metric, chart = client(url, tmp_path).predict(None, api_name="/models")
+    assert models["data"] == [] and metric["value"] is None and chart["type"] == "matplotlib"
 
 
 @pytest.mark.parametrize("auth, expected", [

@@ -6,7 +6,7 @@ import pytest
 
 from stocktake.agent.events import Answer, ConfirmationNeeded, TextDelta, ToolFinished, ToolStarted
 from stocktake.errors import StocktakeError
-from stocktake.serve.chat import ChatSettings, artifact_tables, chat_messages, markdown_table
+from stocktake.serve.chat import ChatSettings, artifact_tables, chat_messages, markdown_table, mark_stopped
 
 SQL = {"sql": "SELECT status, COUNT(*) n FROM orders GROUP BY 1", "columns": ["status", "n"],
        "rows": [["paid", 10], ["refunded", 2]], "truncated": False, "seconds": 0.01}
@@ -140,3 +140,82 @@ def test_trained_recommenders_are_tabled_with_their_metrics():
     [table] = artifact_tables("train_recommenders", art)
     assert table.splitlines() == ["| model | ndcg@10 | recall@10 | id |", "|---|---|---|---|",
                                   "| als | 0.046 | 0.076 | rec-als-1 |", "| pop | 0.008 | 0.013 | rec-pop-2 |"]
+
+
+# ---- Stop -----------------------------------------------------------------------------------------------
+STOPPED = (None, None, "⏹ _(stopped)_")
+
+
+def test_closing_a_turn_closes_the_assistant_stream_at_once():
+    closed = []
+
+    def stream():
+        try:
+            yield TextDelta("The orders")
+            yield TextDelta(" table has")
+        finally:
+            closed.append(True)
+
+    events = stream()  # still referenced here, as the page's handler holds it
+    turns = chat_messages(events, lambda n, a: [])
+    next(turns)
+    turns.close()
+    assert closed == [True]
+
+
+@pytest.mark.parametrize("history, expected", [
+    ([{"role": "user", "content": "q"}, {"role": "assistant", "content": "The orders table has 1,2"}],
+     [(None, None, "q"), (None, None, "The orders table has 1,2"), STOPPED]),
+    ([{"role": "assistant", "content": "Arguments:", "metadata": {"title": "🔧 run_sql", "id": "c1",
+                                                                   "status": "pending"}}],
+     [("🔧 run_sql", "done", "Arguments:"), STOPPED]),
+    ([], [STOPPED]),
+], ids=["partial-text", "running-step", "nothing-yet"])
+def test_stop_keeps_what_was_shown_and_ends_the_turn_with_a_marker(history, expected):
+    assert shape(mark_stopped(history)) == expected
+
+
+def test_stop_works_on_the_history_as_the_chat_box_hands_it_back():
+    """Gradio hands back normalised messages: content as a list of parts, metadata None or a dict."""
+    normalised = [{"role": "user", "metadata": None, "content": [{"text": "q", "type": "text"}], "options": None},
+                  {"role": "assistant", "metadata": {"title": "🔧 x", "id": "c1", "status": "pending"},
+                   "content": [{"text": "Arguments:", "type": "text"}], "options": None}]
+    stopped = mark_stopped(normalised)
+    assert stopped[0] == normalised[0] and stopped[1]["content"] == normalised[1]["content"]
+    assert stopped[1]["metadata"] == {"title": "🔧 x", "id": "c1", "status": "done", "log": "stopped"}
+    assert stopped[2] == {"role": "assistant", "content": "⏹ _(stopped)_"}
+
+
+@pytest.fixture
+def agent(catalog):
+    """The real assistant over the LangGraph agent, driven by a scripted chat model."""
+    import pandas as pd
+
+    from stocktake.agent.assistant import Assistant
+    from stocktake.agent.context import ToolContext
+    from tests.agent_fakes import scripted
+
+    catalog.register("orders", pd.DataFrame({"order_id": [1, 2, 3]}), kind="orders", source="test", fmt="csv")
+
+    def build(*steps):
+        return Assistant(ToolContext(catalog), scripted(*steps))
+    return build
+
+
+def test_after_a_stop_mid_answer_the_next_question_is_answered_normally(agent):
+    assistant = agent(("list_assets", {}), "There is one asset: orders.")
+    turns = chat_messages(assistant.stream("what tables do we have?", "t1"), lambda n, a: [])
+    shown = next(turns).messages  # the tool step, still running
+    turns.close()
+    assert shape(mark_stopped(shown)) == [("🔧 list_assets", "done", "No arguments."), STOPPED]
+    answer = last(assistant.stream("what tables do we have, then?", "t1"))
+    assert answer.messages == [{"role": "assistant", "content": "There is one asset: orders."}]
+
+
+def test_a_question_instead_of_a_confirmation_changes_nothing_and_is_answered(agent, catalog):
+    """Stop (or a new question) while a change waits for confirmation: the change is dropped, the chat goes on."""
+    assistant = agent(("describe_asset_purpose", {"asset": "orders", "description": "x"}), "Orders has 3 rows.")
+    assert last(assistant.stream("describe orders as x", "t1")).confirm
+    answer = last(assistant.stream("how many rows does orders have?", "t1"))
+    assert answer.messages == [{"role": "assistant", "content": "Orders has 3 rows."}] and not answer.confirm
+    assert catalog.get("orders").description == ""

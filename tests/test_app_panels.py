@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from stocktake.registry import ModelRecord
-from stocktake.serve.charts import chart_artifact, chart_column, chart_null_rates
+from stocktake.serve.charts import chart_artifact, chart_column, chart_null_rates, chart_recommenders
 from stocktake.serve.panels.inventory import first_chartable
 from stocktake.serve.panels.models import chart_confusion, classifier_summary, comparison, per_class_rows
 
@@ -61,6 +61,25 @@ def test_tool_results_get_a_chart_only_where_one_helps(name, artifact, bars):
 
 def record(algorithm: str, task: str, metrics: dict) -> ModelRecord:
     return ModelRecord(f"{task[:3]}-{algorithm}-0000abcd", task, algorithm, "events", 1, None, metrics, {}, "2026")
+
+
+ALS = {"label": "als", "metrics": {"ndcg@10": 0.2, "note": "text"}}
+NONE_TRAINED = "No recommender trained yet — ask 'train recommenders on events' in the chat, or use the form below."
+
+
+@pytest.mark.parametrize("models, metric, message", [
+    ([], None, NONE_TRAINED), ([], "ndcg@10", NONE_TRAINED),
+    ([ALS], "map@10", "No recommender reports map@10; pick another metric."),
+    ([ALS], None, "The recommenders report no metric to compare."),
+], ids=["none-trained", "none-trained-metric-kept", "metric-not-reported", "no-metric"])
+def test_an_empty_recommender_chart_says_why_instead_of_an_empty_box(models, metric, message):
+    ax = chart_recommenders(models, metric).axes[0]
+    assert [" ".join(t.get_text().split()) for t in ax.texts] == [" ".join(message.split())] and not ax.patches
+
+
+def test_trained_recommenders_are_charted_on_the_chosen_metric():
+    ax = chart_recommenders([ALS, {"label": "pop", "metrics": {"ndcg@10": 0.1}}], "ndcg@10").axes[0]
+    assert [p.get_width() for p in ax.patches] == [0.2, 0.1] and not ax.texts
 
 
 def test_recommenders_are_compared_on_every_metric_they_share_and_rounded():

@@ -76,3 +76,48 @@ def test_ask_a_question_see_the_step_and_answer_then_open_the_inventory(page, ca
         expect(table).to_contain_text(name, timeout=60_000)
     expect(page.locator("#st-asset-about")).to_contain_text("Quality score", timeout=60_000)
     page.screenshot(path=str(shots / "3-inventory.png"), full_page=True)
+
+
+def test_stop_ends_a_streaming_answer_keeps_what_was_shown_and_the_chat_goes_on(catalog):
+    import threading
+
+    from stocktake.agent.events import Answer, TextDelta
+    from stocktake.serve.app import build_app, launch_app
+
+    sync_api = pytest.importorskip("playwright.sync_api")
+    expect, release = sync_api.expect, threading.Event()
+
+    class SlowAssistant:
+        mode, model_name = "llm", "slow-model"
+
+        def stream(self, question: str, thread_id: str):
+            yield TextDelta(f"Thinking about {question}")
+            release.wait(60)  # until the test lets the answers go on
+            yield Answer(f"Done with {question}.", "llm")
+
+    blocks = build_app(catalog, SlowAssistant())
+    try:
+        url = launch_app(blocks, host="127.0.0.1", port=free_port())
+        with sync_api.sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.goto(url, wait_until="load")
+            chat, box, stop = page.locator("#st-chat"), page.locator("#st-question textarea"), page.locator("#st-stop")
+            send = page.get_by_role("button", name="Send")
+            box.fill("orders")
+            box.press("Enter")
+            expect(chat).to_contain_text("Thinking about orders", timeout=30_000)
+            expect(send).to_be_hidden()
+            stop.click()
+            expect(chat).to_contain_text("(stopped)", timeout=10_000)
+            expect(stop).to_be_hidden()
+            release.set()
+            box.fill("users")
+            send.click()
+            expect(chat).to_contain_text("Done with users.", timeout=30_000)
+            expect(chat).to_contain_text("Thinking about orders")
+            expect(chat).not_to_contain_text("Done with orders.")
+            browser.close()
+    finally:
+        release.set()
+        blocks.close()

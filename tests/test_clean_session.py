@@ -244,3 +244,82 @@ def test_exported_script_reproduces_the_session(session, catalog, tmp_path, type
     subprocess.run([sys.executable, str(script), str(out)], check=True, capture_output=True, cwd=tmp_path)
     done = session.finish()
     pd.testing.assert_frame_equal(pd.read_parquet(out), catalog.load(done["asset"], done["version"]))
+
+
+# ---- two processes on one session ---------------------------------------------------------------------------
+CONFLICT = r"session {} was changed by another process \(now revision {}, this copy has revision {}\); nothing " \
+           r"was saved\. Reload the session and try again\."
+
+
+@pytest.mark.parametrize("action", [
+    lambda s, ids: s.accept(ids["out_of_range"]), lambda s, ids: s.reject(ids["out_of_range"]),
+    lambda s, ids: s.add_custom_step("drop_rows", {"where": "price < 0"}),
+    lambda s, ids: s.edit_step(ids["fill_missing"], {"value": "n/a"}), lambda s, ids: s.finish(),
+], ids=["accept", "reject", "custom-step", "edit", "finish"])
+def test_a_copy_loaded_before_another_process_saved_cannot_overwrite_it(session, catalog, ws, action):
+    ids = kinds(session)
+    first, second = load_session(ws, session.id), load_session(ws, session.id)
+    first.accept(ids["drop_duplicates"])
+    with pytest.raises(StocktakeError, match=CONFLICT.format(session.id, 2, 1)):
+        action(second, ids)
+    kept = load_session(ws, session.id)
+    assert kept.show().applied == (ids["drop_duplicates"],) and kept.state["revision"] == 2
+    assert kept.table()["order_id"].tolist() == [1, 2, 3, 4, 5]
+    assert [v.version for v in catalog.versions("orders")] == [1]  # a refused finish wrote no version
+
+
+def test_after_a_reload_the_refused_step_goes_through(session, ws):
+    ids = kinds(session)
+    first, second = load_session(ws, session.id), load_session(ws, session.id)
+    first.accept(ids["drop_duplicates"])
+    with pytest.raises(StocktakeError, match="changed by another process"):
+        second.accept(ids["out_of_range"])
+    load_session(ws, session.id).accept(ids["out_of_range"])
+    assert load_session(ws, session.id).show().applied == (ids["drop_duplicates"], ids["out_of_range"])
+
+
+def test_sequential_use_from_one_copy_or_fresh_loads_is_unaffected(session, ws):
+    ids = kinds(session)
+    session.accept(ids["drop_duplicates"])
+    session.accept(ids["normalise_text"])
+    session.undo()
+    load_session(ws, session.id).redo()  # another process, after this one's saves
+    session = load_session(ws, session.id)
+    session.accept(ids["out_of_range"])
+    session.reject(ids["fill_missing"])
+    assert session.show().applied == (ids["drop_duplicates"], ids["normalise_text"], ids["out_of_range"])
+    assert session.state["revision"] == load_session(ws, session.id).state["revision"] == 7  # start + 6 saves
+
+
+def test_racing_saves_from_copies_of_one_revision_let_exactly_one_win(session, ws, monkeypatch):
+    """Each save checks and writes under the session's lock, so two can never both pass the check."""
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Barrier
+
+    import stocktake.tools.clean.session as engine
+
+    real_write = engine.write_atomic
+
+    def slow_disk(*args):  # widens the window between the check and the write
+        time.sleep(0.05)
+        real_write(*args)
+
+    monkeypatch.setattr(engine, "write_atomic", slow_disk)
+    steps = [v.id for v in session.proposals()]
+    copies = [load_session(ws, session.id) for _ in steps]
+    barrier = Barrier(len(copies))
+
+    def reject(copy, step):
+        copy.table()  # the slow part (a replay) before the race, so the saves really overlap
+        barrier.wait()
+        try:
+            copy.reject(step)
+            return step
+        except StocktakeError:
+            return None
+
+    with ThreadPoolExecutor(len(copies)) as pool:
+        won = [s for s in pool.map(reject, copies, steps) if s]
+    assert len(won) == 1
+    assert [v.id for v in load_session(ws, session.id).show().steps if v.status == "rejected"] == won

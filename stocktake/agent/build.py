@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from langchain_core.messages import AnyMessage, ToolMessage
 from langchain_core.tools import BaseTool
 
 from stocktake.agent.tools import confirm_required
@@ -20,10 +21,24 @@ def catalog_summary(catalog: Catalog, max_columns: int = 40) -> str:
     return "\n".join(parts) or "(no assets yet: the user can ingest files with `stocktake ingest PATH`)"
 
 
+def answer_open_calls(messages: list[AnyMessage]) -> list[AnyMessage]:
+    """Each tool call without a result gets one saying it did not run, right after the call."""
+    answered = {m.tool_call_id for m in messages if m.type == "tool"}
+    out: list[AnyMessage] = []
+    for message in messages:
+        out.append(message)
+        for call in (message.tool_calls if message.type == "ai" else []):
+            if call["id"] not in answered:
+                out.append(ToolMessage("No result: the answer was stopped, or the user moved on without confirming.",
+                                       tool_call_id=call["id"], name=call["name"], status="error"))
+    return out
+
+
 def build_agent(llm, tools: list[BaseTool], catalog: Catalog, settings: LLMSettings = LLMSettings()):
     """A ``create_agent`` graph; tools that change data interrupt for confirmation first."""
     from langchain.agents import create_agent
-    from langchain.agents.middleware import HumanInTheLoopMiddleware, ModelCallLimitMiddleware, dynamic_prompt
+    from langchain.agents.middleware import (HumanInTheLoopMiddleware, ModelCallLimitMiddleware, dynamic_prompt,
+                                             wrap_model_call)
     from langgraph.checkpoint.memory import InMemorySaver
 
     template = read_prompt("system.md")
@@ -33,8 +48,15 @@ def build_agent(llm, tools: list[BaseTool], catalog: Catalog, settings: LLMSetti
         # Rebuilt on every model call: the catalog can change during a conversation (uploads, new versions).
         return template.format(catalog=catalog_summary(catalog))
 
+    @wrap_model_call
+    def no_open_calls(request, handler):
+        # A run cut short (Stop, or a question typed instead of a confirmation) leaves tool calls without results
+        # in the thread, and chat APIs refuse such a history.
+        return handler(request.override(messages=answer_open_calls(request.messages)))
+
     gated = confirm_required(tools)
-    middleware = [grounded_prompt, ModelCallLimitMiddleware(run_limit=settings.max_steps, exit_behavior="end")]
+    middleware = [grounded_prompt, no_open_calls,
+                  ModelCallLimitMiddleware(run_limit=settings.max_steps, exit_behavior="end")]
     if gated:
         middleware.append(HumanInTheLoopMiddleware(
             interrupt_on={name: {"allowed_decisions": ["approve", "reject"]} for name in gated},

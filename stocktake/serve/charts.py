@@ -6,6 +6,7 @@ global state and nothing has to be closed by hand.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +24,9 @@ class ChartSettings:
     colour: str = "#4f6bed"
     warn_colour: str = "#e8590c"
     warn_above: float = 0.2  # null rates above this are drawn in the warning colour
+    message_height: float = 1.6  # a chart box that only says why it is empty
+    message_chars: int = 72  # its lines are wrapped at this width
+    message_colour: str = "#868e96"
 
 
 SETTINGS = ChartSettings()
@@ -115,6 +119,31 @@ def chart_metrics(models: Sequence[dict], metric: str, settings: ChartSettings =
     if not scored:
         return None
     return chart_bars([label for label, _ in scored], [v for _, v in scored], metric, xlabel=metric, settings=settings)
+
+
+NO_RECOMMENDER = ("No recommender trained yet —\n"
+                  "ask 'train recommenders on events' in the chat, or use the form below.")
+
+
+def chart_recommenders(models: Sequence[dict], metric: str | None, settings: ChartSettings = SETTINGS) -> Figure:
+    """The Models tab's comparison of recommenders on ``metric``, or a message saying why there is none."""
+    if not models:
+        return chart_message(NO_RECOMMENDER, settings)
+    if not metric:
+        return chart_message("The recommenders report no metric to compare.", settings)
+    return chart_metrics(models, metric, settings) or chart_message(
+        f"No recommender reports {metric}; pick another metric.", settings)
+
+
+def chart_message(text: str, settings: ChartSettings = SETTINGS) -> Figure:
+    """A chart box with a message instead of a chart, so an empty box never leaves the user guessing."""
+    fig = Figure(figsize=(settings.width, settings.message_height), layout="constrained")
+    ax = fig.add_subplot()
+    ax.axis("off")
+    lines = "\n".join(textwrap.fill(line, settings.message_chars) for line in text.splitlines())
+    ax.text(0.5, 0.5, lines, transform=ax.transAxes, ha="center", va="center", color=settings.message_colour,
+            fontsize=12)
+    return fig
 
 
 def _is_number(value: Any) -> bool:

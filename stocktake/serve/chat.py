@@ -3,6 +3,8 @@
 Nothing here imports Gradio: messages are the ``{"role", "content", "metadata"}`` dicts that ``gr.Chatbot``
 takes, so the mapping is tested without a browser. A tool call is a collapsible step (its ``metadata`` has a
 title, an id, a status and a duration); its table or chart, when it has one, follows as a visible message.
+Stopping a turn closes the generator, which closes the assistant's stream at once; ``mark_stopped`` then
+leaves what was shown, with its running steps closed and a short marker.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ class ChatSettings:
     result_chars: int = 700
     table_rows: int = 20  # rows of an inline table
     cell_chars: int = 60
+    stopped: str = "⏹ _(stopped)_"
 
 
 SETTINGS = ChatSettings()
@@ -84,6 +87,27 @@ def chat_messages(events: Iterable[Event], visuals: Visuals | None = None,
         log.exception("chat turn failed")
         messages.append(error_message(f"internal error: {type(exc).__name__}: {exc}"))
         yield ChatTurn(list(messages), ())
+    finally:
+        # Stopped (closed) mid-turn: the agent's run ends here and now, not whenever the garbage collector runs.
+        close = getattr(events, "close", None)
+        if close is not None:
+            close()
+
+
+def mark_stopped(history: list[dict], settings: ChatSettings = SETTINGS) -> list[dict]:
+    """The chat as Stop leaves it: everything shown stays, running steps stop spinning, a marker ends the turn.
+
+    ``history`` is what the chat box holds: plain message dicts or Gradio's normalised ones alike.
+    """
+    messages = [_stopped_step(m) for m in history]
+    return messages + [{"role": "assistant", "content": settings.stopped}]
+
+
+def _stopped_step(message: dict) -> dict:
+    metadata = message.get("metadata") or {}
+    if metadata.get("status") != "pending":
+        return message
+    return {**message, "metadata": {**metadata, "status": "done", "log": "stopped"}}
 
 
 def error_message(text: str) -> dict:

@@ -1,4 +1,4 @@
-"""The chat tab: streamed answers, tool steps, inline tables and charts, and confirm/cancel for changes.
+"""The chat tab: streamed answers, tool steps, inline tables and charts, confirm/cancel for changes, and Stop.
 
 The assistant keeps each conversation's memory itself, keyed by a thread id that lives in the browser
 session's state; so only the new user text is sent, never Gradio's rendered history.
@@ -12,7 +12,7 @@ import uuid
 import gradio as gr
 
 from stocktake.serve.charts import chart_artifact
-from stocktake.serve.chat import artifact_tables, chat_messages
+from stocktake.serve.chat import artifact_tables, chat_messages, mark_stopped
 from stocktake.serve.common import AppContext
 
 EXAMPLES = (
@@ -51,6 +51,7 @@ def build(app: AppContext) -> None:
         question = gr.Textbox(show_label=False, placeholder="Ask a question and press Enter", scale=8,
                               elem_id="st-question", autofocus=True)
         send = gr.Button("Send", variant="primary", scale=1, min_width=80)
+        stop = gr.Button("⏹ Stop", variant="stop", scale=1, min_width=80, visible=False, elem_id="st-stop")
     with gr.Row():
         confirm = gr.Button("✔ Confirm change", variant="primary", visible=False, elem_id="st-confirm")
         cancel = gr.Button("✖ Cancel", variant="stop", visible=False, elem_id="st-cancel")
@@ -84,9 +85,25 @@ def build(app: AppContext) -> None:
         answer.__name__ = "confirm" if approve else "cancel"
         return answer
 
+    def stop_answer(history: list):
+        return mark_stopped(list(history or [])), gr.Button(visible=False), gr.Button(visible=False), *idle()
+
+    def busy():  # Stop stands in for Send while an answer streams
+        return gr.Button(visible=False), gr.Button(visible=True)
+
+    def idle():
+        return gr.Button(visible=True), gr.Button(visible=False)
+
     outputs = [chatbot, question, thread, confirm, cancel]
     shared = {"concurrency_limit": 4, "concurrency_id": "assistant"}
-    question.submit(respond, [question, chatbot, thread], outputs, api_name="respond", **shared)
-    send.click(respond, [question, chatbot, thread], outputs, api_name=False, **shared)
-    confirm.click(decide(True), [chatbot, thread], outputs, api_name="confirm", **shared)
-    cancel.click(decide(False), [chatbot, thread], outputs, api_name="cancel", **shared)
+    quick = {"queue": False, "api_name": False}
+    answers = []
+    for trigger, fn, inputs, name in ((question.submit, respond, [question, chatbot, thread], "respond"),
+                                      (send.click, respond, [question, chatbot, thread], False),
+                                      (confirm.click, decide(True), [chatbot, thread], "confirm"),
+                                      (cancel.click, decide(False), [chatbot, thread], "cancel")):
+        answer = trigger(busy, None, [send, stop], **quick).then(fn, inputs, outputs, api_name=name, **shared)
+        answer.then(idle, None, [send, stop], **quick)  # also when the answer fails or is stopped
+        answers.append(answer)
+    # The cancelled answer's ``then`` waits for the step in flight (a tool may take minutes): Stop says so at once.
+    stop.click(stop_answer, [chatbot], [chatbot, confirm, cancel, send, stop], cancels=answers, **quick)

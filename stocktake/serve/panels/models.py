@@ -11,7 +11,7 @@ import gradio as gr
 import pandas as pd
 from matplotlib.figure import Figure
 
-from stocktake.serve.charts import SETTINGS as CHARTS, _short, chart_metrics
+from stocktake.serve.charts import SETTINGS as CHARTS, _short, chart_recommenders
 from stocktake.serve.common import AppContext, choices, frame, readable
 from stocktake.tools.recommend.spec import ALL_MODELS
 
@@ -175,12 +175,11 @@ def build(app: AppContext, tab: gr.Tab) -> None:
         compared, metrics = comparison(found)
         chosen = current if current in metrics else next((m for m in metrics if m.startswith("ndcg@")),
                                                           metrics[0] if metrics else None)
-        figure = chart_metrics(_labelled(found), chosen) if chosen else None
-        return model_rows(found), compared, choices(metrics, chosen), figure
+        return model_rows(found), compared, choices(metrics, chosen), chart_recommenders(_labelled(found), chosen)
 
     @readable
     def show_metric(name: str | None):
-        return chart_metrics(_labelled(records()), name) if name else None
+        return chart_recommenders(_labelled(records()), name)
 
     @readable
     def pick_asset(name: str | None):

@@ -6,6 +6,10 @@ base snapshot; so undoing any step is "remove it and replay the rest". Each sess
 steps, so a stale cache is never mistaken for the current one. Both are written to a temporary file and
 moved into place with ``os.replace``: a crash mid-write leaves the last good state.
 
+Two processes may open the same session (the CLI and the web app, say). Each saved state carries a revision;
+a save checks, under an exclusive lock on the session, that the file is still at the revision this copy
+loaded, and otherwise refuses with a clear error, so no process silently overwrites another's decision.
+
 Finishing writes a new version of the asset. If the asset gained a version since the session started,
 finishing refuses until the user picks: ``rebase`` (replay the steps onto the latest version) or
 ``branch`` (a new asset ``<asset>__branch_<session>`` whose version 1 is the session's base and version 2
@@ -20,7 +24,8 @@ import os
 import re
 import tempfile
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,6 +37,11 @@ from stocktake.catalog import Catalog, Workspace, now_iso
 from stocktake.errors import StocktakeError, UnknownNameError
 from stocktake.tools.clean.propose import CleanSettings, Proposal, propose_steps
 from stocktake.tools.clean.steps import Preview, get_step, records
+
+try:
+    import fcntl
+except ImportError:  # not POSIX: no lock, so two saves at the same instant could both pass the revision check
+    fcntl = None
 
 PREVIEW_ROWS = CleanSettings().preview_rows
 
@@ -97,6 +107,15 @@ def write_atomic(path: Path, write: Callable[[str], None]) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+@contextmanager
+def locked(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on the file ``path`` (created if missing); the system drops it if the process dies."""
+    with open(path, "a") as handle:
+        if fcntl is not None:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
 
 
 def start_session(catalog: Catalog, asset: str, version: int | None = None) -> CleaningSession:
@@ -291,6 +310,13 @@ class CleaningSession:
         """Write the current table as a new version; ``mode`` says what to do if the asset has moved on."""
         if mode not in (None, "rebase", "branch"):
             raise StocktakeError(f"Unknown finish mode '{mode}'; use rebase or branch.")
+        with self._saving():  # held while the version is written: a second finish elsewhere cannot write another
+            done = self._finish(mode)
+            self.state["finished"] = {**done, "at": now_iso()}
+            self._write()
+        return self.state["finished"]
+
+    def _finish(self, mode: str | None) -> dict:
         self._check_open()
         applied, _, _, params = self._fold()
         if not applied:
@@ -318,9 +344,7 @@ class CleaningSession:
             result = self.catalog.add_version(self.asset, _plain(self.table()),
                                               note=f"cleaned in session {self.id}", lineage=lineage, parent=base)
             done = {"asset": self.asset, "version": result.version, "mode": "direct"}
-        self.state["finished"] = {**done, "at": now_iso()}
-        self._save()
-        return self.state["finished"]
+        return done
 
     # ---- helpers ------------------------------------------------------------------------------
     def _rebased_table(self, latest: int, applied: list[str], params: dict[str, dict]) -> pd.DataFrame:
@@ -391,15 +415,41 @@ class CleaningSession:
             raise
         if table is not None:
             self._table = table
-            for stale in self._folder().glob("current-*.parquet"):
-                if stale.name != self.state["cache"]:
-                    stale.unlink(missing_ok=True)
 
     def _save(self) -> None:
-        self.state["updated_at"] = now_iso()
-        path = sessions_dir(self.catalog.ws) / f"{self.id}.json"
-        text = json.dumps(self.state, indent=1, default=str)
-        write_atomic(path, lambda tmp: Path(tmp).write_text(text))
+        with self._saving():
+            self._write()
+
+    @contextmanager
+    def _saving(self) -> Iterator[None]:
+        """Hold the session's lock, having checked that no other process saved it since this copy was loaded."""
+        path = self._path()
+        with locked(path.with_name(f".{self.id}.lock")):
+            found = json.loads(path.read_text()).get("revision", 0) if path.is_file() else 0
+            if found != self.state.get("revision", 0):
+                raise StocktakeError(
+                    f"Cleaning session {self.id} was changed by another process (now revision {found}, this copy "
+                    f"has revision {self.state.get('revision', 0)}); nothing was saved. Reload the session and "
+                    "try again.")
+            yield
+
+    def _write(self) -> None:
+        """Save the state as the next revision (only inside ``_saving``), then drop caches it no longer names."""
+        revision = self.state.get("revision", 0)
+        self.state.update(revision=revision + 1, updated_at=now_iso())
+        try:
+            text = json.dumps(self.state, indent=1, default=str)
+            write_atomic(self._path(), lambda tmp: Path(tmp).write_text(text))
+        except BaseException:
+            self.state["revision"] = revision
+            raise
+        # Under the lock, so the cache that the file now names is never among them.
+        for stale in (sessions_dir(self.catalog.ws) / self.id).glob("current-*.parquet"):
+            if stale.name != self.state.get("cache"):
+                stale.unlink(missing_ok=True)
+
+    def _path(self) -> Path:
+        return sessions_dir(self.catalog.ws) / f"{self.id}.json"
 
     def _folder(self) -> Path:
         folder = sessions_dir(self.catalog.ws) / self.id
