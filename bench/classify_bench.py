@@ -29,7 +29,9 @@ from stocktake.tools.classify.audit import audit_labels  # noqa: E402
 from stocktake.tools.classify.baseline import build_baseline  # noqa: E402
 from stocktake.tools.classify.data import encode_labels, inject_label_noise, split_stratified  # noqa: E402
 from stocktake.tools.classify.metrics import score_predictions  # noqa: E402
-from stocktake.tools.classify.settings import AuditSettings, BaselineSettings, ClassifySettings  # noqa: E402
+from stocktake.tools.classify.settings import (  # noqa: E402
+    AuditSettings, BaselineSettings, ClassifySettings, batch_tokens,
+)
 
 PRICERUNNER = ("pricerunner-product-titles/pricerunner_aggregate.csv", ["Product Title"], "Category Label")
 FLIPKART = ("flipkart-products-1050/flipkart_com-ecommerce_sample_1050.csv", ["product_name", "description"],
@@ -153,14 +155,15 @@ def bench_throughput(data: Path, settings: ClassifySettings, device: str, qualit
     model = prepare_for_inference(model, dev)  # as predict_labels does
     bare_infer = bare_inference_loop(model, dev, INFER_BATCH, settings.max_length)
     n = len(titles) if dev.type == "cuda" else min(len(titles), 2000)
-    predict_proba(model, tokenize(tokenizer, titles[:512], settings.max_length), settings.eval_batch_tokens, dev)
+    tokens = batch_tokens(dev.type, settings.eval_batch_tokens)
+    predict_proba(model, tokenize(tokenizer, titles[:512], settings.max_length), tokens, dev)
     start = _now(dev)
     encoded = tokenize(tokenizer, titles[:n], settings.max_length)
     tokenize_s = _now(dev) - start
-    predict_proba(model, encoded, settings.eval_batch_tokens, dev)
+    predict_proba(model, encoded, tokens, dev)
     e2e_infer = n / (_now(dev) - start)
     e2e_train = quality["end_to_end_samples_per_s"] if quality else None
-    out = {"batch_size": settings.batch_size, "eval_batch_tokens": settings.eval_batch_tokens,
+    out = {"batch_size": settings.batch_size, "eval_batch_tokens": tokens,
            "bare_inference_batch": INFER_BATCH, "max_length": settings.max_length,
            "mean_tokens": float(encoded.lengths.mean()), "tokenize_samples_per_s": round(n / tokenize_s, 1),
            "bare_train_samples_per_s": round(bare_train, 1), "bare_inference_samples_per_s": round(bare_infer, 1),
@@ -172,7 +175,7 @@ def bench_throughput(data: Path, settings: ClassifySettings, device: str, qualit
           f"(titles average {out['mean_tokens']:.1f} tokens):\n"
           f"  training:  {train_line}bare loop {bare_train:,.0f}\n"
           f"  inference: {e2e_infer:,.0f} samples/s end to end ({n} titles, tokenising at {n / tokenize_s:,.0f}/s "
-          f"included, batches of {settings.eval_batch_tokens} tokens) = {e2e_infer / bare_infer:.2f} x bare loop "
+          f"included, batches of {tokens} tokens) = {e2e_infer / bare_infer:.2f} x bare loop "
           f"{bare_infer:,.0f} (batch {INFER_BATCH}, length {settings.max_length})\n"
           f"  host work per training step (ops dispatched, waits for the device): engine "
           f"{host['engine_ops_padded']} / {host['engine_host_reads_padded']} on a padded batch, "

@@ -68,8 +68,8 @@ def predict(
     model: str = typer.Argument(..., help="Model id (see `stocktake models`)."),
     asset: str = typer.Argument(..., help="Catalog asset to label."),
     text: list[str] = typer.Option(None, "--text", help=TEXT_HELP + " Default: the model's training columns."),
-    batch_tokens: int = typer.Option(16384, "--batch-tokens", min=1,
-                                     help="Most padded tokens per batch; lower it if memory runs out."),
+    batch_tokens: int = typer.Option(None, "--batch-tokens", min=1,
+                                     help="Most padded tokens per batch (default 1,024 on a CPU, 16,384 on a GPU)."),
     device: str = typer.Option("auto", "--device", help="auto, cpu or cuda."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:

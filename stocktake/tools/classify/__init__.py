@@ -4,7 +4,7 @@ One call each (torch and transformers load only when the first two are used):
 
     train_classifier(df, text_cols, label_col, ClassifySettings(...), registry=None, asset=None,
                      asset_version=None, progress=None) -> ClassifierReport
-    predict_labels(registry, model_id, df, text_cols, batch_tokens=16384) -> PredictionResult
+    predict_labels(registry, model_id, df, text_cols, batch_tokens=None) -> PredictionResult
     add_predictions(catalog, asset, df, result, text_cols) -> (Asset, new columns)
     audit_labels(df, text_cols, label_col, AuditSettings(...), asset=None, asset_version=None) -> AuditReport
     save_audit(ws, report) / load_audit(ws, asset) -> AuditReport | None

@@ -13,6 +13,7 @@ import numpy as np
 import torch
 
 from stocktake.errors import StocktakeError
+from stocktake.tools.classify.settings import batch_tokens
 
 # progress(stage, done, total): the engine reports, the caller draws (a rich bar in the CLI).
 ProgressFn = Callable[[str, int, int], None]
@@ -160,10 +161,11 @@ def token_budget_batches(lengths: np.ndarray, max_tokens: int) -> list[np.ndarra
     return batches
 
 
-def predict_proba(model, encoded: Encoded, max_tokens: int, device: torch.device,
+def predict_proba(model, encoded: Encoded, max_tokens: int | None, device: torch.device,
                   progress: ProgressFn | None = None) -> np.ndarray:
-    """Class probabilities per row, in batches of at most ``max_tokens`` tokens."""
+    """Class probabilities per row, in batches of at most ``max_tokens`` tokens (None: the device's default)."""
     model.eval()
+    max_tokens = batch_tokens(device.type, max_tokens)
     encoded = encoded.to(device)
     # Results stay on the device until the end: a copy back per batch would stall the GPU every batch.
     out = torch.empty((len(encoded), model.config.num_labels), dtype=torch.float32, device=device)
@@ -177,9 +179,10 @@ def predict_proba(model, encoded: Encoded, max_tokens: int, device: torch.device
     return out.cpu().numpy()
 
 
-def embed_texts(path: str, texts: list[str], max_length: int, max_tokens: int, device: torch.device,
+def embed_texts(path: str, texts: list[str], max_length: int, max_tokens: int | None, device: torch.device,
                 progress: ProgressFn | None = None) -> np.ndarray:
     """Mean-pooled, L2-normalised encoder embeddings (what sentence-transformers computes for MiniLM)."""
+    max_tokens = batch_tokens(device.type, max_tokens)
     from transformers import AutoModel, AutoTokenizer
 
     tokenizer = AutoTokenizer.from_pretrained(path)

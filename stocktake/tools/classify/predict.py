@@ -16,7 +16,6 @@ from stocktake.tools.classify.encoder import (
     ProgressFn, predict_proba, prepare_for_inference, resolve_device, tokenize,
 )
 from stocktake.tools.classify.reports import PredictionResult
-from stocktake.tools.classify.settings import ClassifySettings
 
 
 def load_classifier(registry: ModelRegistry, model_id: str, device: torch.device):
@@ -34,7 +33,7 @@ def load_classifier(registry: ModelRegistry, model_id: str, device: torch.device
 
 
 def predict_labels(registry: ModelRegistry, model_id: str, df: pd.DataFrame, text_cols: list[str],
-                   batch_tokens: int = ClassifySettings.eval_batch_tokens, device: str = "auto",
+                   batch_tokens: int | None = None, device: str = "auto",
                    progress: ProgressFn | None = None) -> PredictionResult:
     """Predicted label and its probability for every row; rows with no text get None and NaN."""
     texts = assemble_texts(df, text_cols)

@@ -5,6 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
+# Padded tokens per inference batch by default: a CPU runs small batches faster (they stay in its caches), while
+# a GPU, whose steps cost the host the same whatever their size, needs large ones to keep busy.
+BATCH_TOKENS = {"cpu": 1024, "cuda": 16384}
+
+
+def batch_tokens(device_type: str, wanted: int | None = None) -> int:
+    return wanted or BATCH_TOKENS.get(device_type, BATCH_TOKENS["cpu"])
+
+
 @dataclass(frozen=True)
 class SplitSettings:
     val_fraction: float = 0.1
@@ -28,7 +37,7 @@ class ClassifySettings:
     base_model: str | None = None  # a local Hugging Face checkpoint; None = the packaged all-MiniLM-L6-v2
     epochs: int = 3
     batch_size: int = 32
-    eval_batch_tokens: int = 16384  # padded tokens per inference batch (validation, test, predict)
+    eval_batch_tokens: int | None = None  # padded tokens per inference batch; None: see batch_tokens()
     learning_rate: float = 1e-4
     weight_decay: float = 0.01
     warmup_fraction: float = 0.06
@@ -57,6 +66,6 @@ class AuditSettings:
     max_suspects: int | None = None
     base_model: str | None = None
     max_length: int = 64
-    batch_tokens: int = 16384  # padded tokens per embedding batch
+    batch_tokens: int | None = None  # padded tokens per embedding batch; None: see batch_tokens()
     device: str = "auto"
     baseline: BaselineSettings = BaselineSettings()
