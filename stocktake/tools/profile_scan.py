@@ -63,7 +63,8 @@ def quote(name: str) -> str:
 
 def connect(path: Path, columns: tuple[Column, ...], settings: ProfileSettings) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB with the snapshot as view ``t``, where NaN reads as null (as pandas counts it)."""
-    con = duckdb.connect(config={"memory_limit": settings.memory_limit, "preserve_insertion_order": False})
+    con = duckdb.connect(config={"memory_limit": settings.memory_limit, "preserve_insertion_order": False,
+                                   "enable_object_cache": True})
     floats = [quote(c.name) for c in columns if c.type == "float"]
     replace = f" REPLACE ({', '.join(f'nullif({c}, {NAN}) AS {c}' for c in floats)})" if floats else ""
     con.execute(f"CREATE VIEW t AS SELECT *{replace} FROM read_parquet('{_sql_path(path)}')")
@@ -183,14 +184,22 @@ def _second_pass(con, scans: list[ColumnScan], rows: int, settings: ProfileSetti
     # aggregate slowed it down.
     for grouped in (True, False):
         mine = [job for job in jobs if (job[0].groups is not None) == grouped]
-        if mine:
-            got = con.execute("SELECT " + ", ".join(sql for _, sql, _ in mine) + ("" if grouped else " FROM t"))
-            for (s, _, apply), value in zip(mine, got.fetchone()):
-                apply(s, value)
+        for batch in ([mine] if grouped else _scan_batches(mine)):
+            if batch:
+                got = con.execute("SELECT " + ", ".join(sql for _, sql, _ in batch) + ("" if grouped else " FROM t"))
+                for (s, _, apply), value in zip(batch, got.fetchone()):
+                    apply(s, value)
     for s in scans:
         if s.histogram is None and s.value_counts:
             top = s.value_counts[: settings.top_values]
             s.histogram = {"kind": "categorical", "labels": [v for v, _ in top], "counts": [n for _, n in top]}
+
+
+def _scan_batches(jobs: list) -> list[list]:
+    """Each count(DISTINCT) in a scan of its own, the rest in one: five distinct counts at 1M rows took about a
+    fifth less time as five queries than as one (DuckDB 2.0, on one thread and on two)."""
+    distinct = [job for job in jobs if job[1].startswith("count(DISTINCT")]
+    return [[job for job in jobs if job not in distinct]] + [[job] for job in distinct]
 
 
 def _set_distinct(s: ColumnScan, n: int) -> None:
