@@ -131,3 +131,38 @@ def test_a_run_cut_short_leaves_no_tool_call_without_a_result_for_the_model(ctx,
     events.close()  # as Stop does
     assert run(assistant, "how many products?")[-1].text == "Two products."
     assert unanswered(llm.seen[-1]) == [] and ctx.catalog.get("products").description == ""
+
+
+def test_a_second_question_waits_for_the_conversations_running_step(ctx):
+    """A stopped answer's tool may still run; the next turn of that conversation starts when it has ended."""
+    import threading
+
+    from langchain_core.tools import tool
+
+    from stocktake.agent.assistant import WAITING
+    from stocktake.agent.events import TextDelta
+
+    running, release = threading.Event(), threading.Event()
+
+    @tool
+    def slow_count() -> str:
+        """Count slowly."""
+        running.set()
+        release.wait(10)
+        return "42"
+
+    assistant = Assistant(ctx, scripted(("slow_count", {}), "It is 42.", "Still 42."), tools=[slow_count])
+    first = threading.Thread(target=run, args=(assistant, "count"))
+    first.start()
+    assert running.wait(10)
+    second = assistant.stream("and now?", "t1")
+    assert next(second) == TextDelta(WAITING)
+    rest = []
+    waiter = threading.Thread(target=lambda: rest.extend(second))
+    waiter.start()
+    waiter.join(0.3)
+    assert waiter.is_alive() and rest == []  # held until the first turn ends
+    release.set()
+    first.join(10)
+    waiter.join(10)
+    assert rest[-1].text == "Still 42."

@@ -6,8 +6,10 @@
 
 from __future__ import annotations
 
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from functools import partial
 
 from langchain_core.tools import BaseTool
 
@@ -16,6 +18,9 @@ from stocktake.agent.events import Answer, ConfirmationNeeded, Event, TextDelta,
 from stocktake.agent.offline import OFFLINE_NOTE, OfflinePlanner, help_text
 from stocktake.agent.templates import render_answer
 from stocktake.agent.tools import build_tools, confirm_required
+
+
+WAITING = "_(The previous answer's step is still running; this one starts when it ends.)_\n\n"
 
 
 class Assistant:
@@ -33,16 +38,22 @@ class Assistant:
             self._agent = build_agent(llm, self.tools, ctx.catalog, ctx.settings.llm)
         self._planner = OfflinePlanner(ctx, set(self.by_name)) if llm is None else None
         self._pending: dict[str, tuple[str, dict, str]] = {}  # offline: thread -> (tool, args, intent)
+        self._turns: dict[str, threading.Lock] = {}
+        self._turns_guard = threading.Lock()
 
     # ---- public API ----------------------------------------------------------------------
     def stream(self, question: str, thread_id: str = "default") -> Iterator[Event]:
         if self._agent is not None:
-            yield from self._stream_agent({"messages": [{"role": "user", "content": question}]}, thread_id)
+            turn = partial(self._stream_agent, {"messages": [{"role": "user", "content": question}]}, thread_id)
         else:
-            yield from self._stream_offline(question, thread_id)
+            turn = partial(self._stream_offline, question, thread_id)
+        yield from self._one_at_a_time(thread_id, turn)
 
     def resume(self, thread_id: str, approve: bool, reason: str = "") -> Iterator[Event]:
         """Answer the pending confirmation of a thread: run the change, or tell the agent it was declined."""
+        yield from self._one_at_a_time(thread_id, partial(self._resume, thread_id, approve, reason))
+
+    def _resume(self, thread_id: str, approve: bool, reason: str) -> Iterator[Event]:
         if self._agent is not None:
             from langgraph.types import Command
 
@@ -75,6 +86,22 @@ class Assistant:
                 if isinstance(event, Answer):
                     answer = Answer(event.text, event.mode, calls + event.tool_calls)
         return answer
+
+    def _one_at_a_time(self, thread_id: str, turn: Callable[[], Iterator[Event]]) -> Iterator[Event]:
+        """Run a turn once the conversation's previous one has ended.
+
+        A stopped answer's tool may still be running (a step in flight cannot be interrupted), and two runs
+        writing one conversation's memory at once could lose the messages of one.
+        """
+        with self._turns_guard:
+            lock = self._turns.setdefault(thread_id, threading.Lock())
+        if not lock.acquire(blocking=False):
+            yield TextDelta(WAITING)
+            lock.acquire()
+        try:
+            yield from turn()
+        finally:
+            lock.release()
 
     # ---- LLM agent -------------------------------------------------------------------------
     def _config(self, thread_id: str) -> dict:
