@@ -83,8 +83,18 @@ def test_time_coverage_ends_at_the_last_timestamp_in_the_data(sample_catalog, re
     assert pd.Timestamp(coverage.last) == pd.Timestamp(last)
 
 
-def test_pii_columns_include_the_users_email(report):
-    assert "email" in section(report, "users").pii_columns
+def test_pii_columns_are_those_with_personal_data_by_values_name_or_free_text(report):
+    assert section(report, "users").pii_columns == ("name", "email")
+    assert section(report, "reviews").pii_columns == ("review_text",)
+    assert section(report, "orders").pii_columns == ()
+
+
+def test_a_referenced_key_that_repeats_is_named_beside_the_unique_keys(report):
+    from stocktake.tools.report.render import keys_text
+
+    users = section(report, "users")  # the sample data repeats 15 user rows
+    assert keys_text(users) == "none unique; referenced but repeating: user_id (2,000 distinct in 2,015 rows)"
+    assert keys_text(section(report, "products")).startswith("product_id")
 
 
 def test_quality_and_top_issues_come_from_the_profiler(sample_catalog, report):

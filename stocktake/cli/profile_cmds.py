@@ -63,7 +63,7 @@ def relations(
         table.add_column(col)
     for r in found:
         table.add_row(f"{r.from_asset}.{r.from_column}", f"{r.to_asset}.{r.to_column}", f"{r.coverage:.2%}",
-                      r.cardinality, f"{r.orphan_rows:,}", r.name_match)
+                      r.reading, f"{r.orphan_rows:,}", r.name_match)
     out.print(table)
 
 

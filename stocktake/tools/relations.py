@@ -60,8 +60,17 @@ class Relation:
     score: float
     orphan_examples: tuple = ()
 
+    @property
+    def reading(self) -> str:
+        """The cardinality read from the child (``from``) to the parent: 1:n is many-to-one."""
+        return READINGS.get(self.cardinality, self.cardinality)
+
     def to_dict(self) -> dict:
         return {**asdict(self), "orphan_examples": list(self.orphan_examples)}
+
+
+# Cardinality is counted from the parent (1:n: one parent row, many child rows); a relation reads from the child.
+READINGS = {"1:1": "one-to-one", "1:n": "many-to-one", "n:m": "many-to-many"}
 
 
 def find_relations(catalog: Catalog, names: list[str] | None = None, *, settings: ProfileSettings = ProfileSettings(),

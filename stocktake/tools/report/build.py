@@ -13,12 +13,10 @@ from dataclasses import asdict, dataclass, field
 from stocktake.catalog import Asset, Catalog, now_iso
 from stocktake.errors import UnknownNameError
 from stocktake.registry import ModelRecord, ModelRegistry
+from stocktake.tools.personal import find_personal_columns
 from stocktake.tools.report.er import Entity, ErColumn, Relationship
 
-PII_SEMANTIC_TYPES = ("email", "phone")
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
-# The profiler's 1:n means one parent (referenced) row to many child rows; the report reads from the child.
-CARDINALITY = {"1:1": "one-to-one", "1:n": "many-to-one", "n:m": "many-to-many"}
 
 
 @dataclass(frozen=True)
@@ -179,8 +177,7 @@ def _relations(catalog: Catalog, names: list[str], notes: list[str]) -> tuple[Re
     wanted = set(names)
     found = sorted(found, key=lambda r: (r.from_asset, r.from_column, r.to_asset))
     return tuple(
-        Relationship(r.from_asset, r.from_column, r.to_asset, r.to_column, float(r.coverage),
-                     CARDINALITY.get(r.cardinality, r.cardinality))
+        Relationship(r.from_asset, r.from_column, r.to_asset, r.to_column, float(r.coverage), r.reading)
         for r in found if r.from_asset in wanted or r.to_asset in wanted
     )
 
@@ -202,12 +199,12 @@ def _section(catalog: Catalog, asset: Asset, relations: tuple[Relationship, ...]
                                       _key(asset.name, c.name, (), mine)) for c in asset.columns)
         return AssetSection(**common, columns=columns, profile_error=f"{type(exc).__name__}: {exc}")
     keys = tuple(tuple(k) for k in profile.candidate_keys)
-    pii_flagged = {i.column for i in profile.issues if i.kind == "pii"}
+    personal = {p.column for p in find_personal_columns(profile)}
     columns = tuple(
         ColumnSummary(
             name=c.name, type=c.type, semantic_type=c.semantic_type, nulls=int(c.nulls),
             null_fraction=float(c.null_fraction), distinct=c.distinct,
-            pii=c.name in pii_flagged or c.semantic_type in PII_SEMANTIC_TYPES,
+            pii=c.name in personal,
             key=_key(asset.name, c.name, keys, mine),
         )
         for c in profile.columns

@@ -88,13 +88,23 @@ def relation_text(r) -> str:
             f"({r.cardinality}, {coverage_text(r.coverage)} of values match)")
 
 
+def keys_text(a: AssetSection) -> str:
+    """The unique keys, and any column other tables reference that is not unique (marked PK all the same)."""
+    keys = " · ".join(" + ".join(k) for k in a.candidate_keys) or "none unique"
+    repeated = [c for c in a.columns if "PK" in c.key and (c.name,) not in a.candidate_keys]
+    if repeated:
+        keys += "; referenced but repeating: " + ", ".join(
+            f"{c.name} ({c.distinct:,} distinct in {plural(a.rows, 'row')})" if c.distinct is not None else c.name
+            for c in repeated)
+    return keys
+
+
 def facts(a: AssetSection) -> list[tuple[str, str]]:
     """The one-line facts of an asset, in reading order: size, freshness, quality, PII, keys."""
     cov = a.time_coverage
     quality = "not profiled" if a.quality_score is None else (
         f"{a.quality_score:.0f}/100 · {plural(a.issue_count, 'issue')}"
         + (f" · {plural(a.duplicate_rows, 'duplicate row')}" if a.duplicate_rows else ""))
-    keys = " · ".join(" + ".join(k) for k in a.candidate_keys) or "none found"
     return [
         ("Size", f"{plural(a.rows, 'row')} × {plural(a.n_columns, 'column')} · {size_text(a.bytes)} Parquet "
                  f"(version {a.version})"),
@@ -103,7 +113,7 @@ def facts(a: AssetSection) -> list[tuple[str, str]]:
          else "no date or timestamp column"),
         ("Quality", quality),
         ("PII columns", ", ".join(a.pii_columns) or "none found"),
-        ("Candidate keys", keys),
+        ("Candidate keys", keys_text(a)),
         ("Source", a.source),
     ]
 
