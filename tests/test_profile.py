@@ -137,3 +137,27 @@ def test_cli_unknown_asset_is_a_one_line_error(sample):
     result = CliRunner().invoke(app, ["--workspace", str(cat.ws.root), "profile", "oders"])
     assert result.exit_code == 1
     assert "No asset named 'oders'" in result.output and "orders" in result.output
+
+
+@pytest.mark.parametrize("low, high, n, message", [
+    (0, 500, 3, "3 values of x lie above 9"),  # the lower fence (-5) is below every value
+    (-100, 8, 1, "1 value of x lies below -5"),
+    (-100, 500, 2, "2 values of x lie outside -5 .. 9"),
+    (0, 12_000, 4, "4 values of x lie above 9"),
+])
+def test_outlier_messages_name_only_the_fences_values_cross(low, high, n, message):
+    from stocktake.tools.profile_issues import _outlier_text
+    from stocktake.tools.profile_scan import ColumnScan
+
+    scan = ColumnScan("x", "float")
+    scan.min, scan.max = low, high
+    assert _outlier_text(scan, n, [-5.0, 9.0]) == message
+
+
+@pytest.mark.parametrize("value, shown", [
+    (12_346.0, "12,346"), (0.000123456, "0.0001235"), (1.5e20, "1.5e+20"), (3, "3"), ("a" * 30, "a" * 23 + "…"),
+])
+def test_profile_table_shows_whole_numbers_in_full(value, shown):
+    from stocktake.cli.profile_cmds import _short
+
+    assert _short(value) == shown

@@ -107,5 +107,9 @@ def _print_summary(profiles) -> None:
 def _short(value, width: int = 24) -> str:
     if value is None:
         return ""
-    text = f"{value:.4g}" if isinstance(value, float) else str(value)
+    if isinstance(value, float):
+        # Whole numbers (ids read as floats because of a blank) in full; others to 4 significant digits.
+        text = f"{value:,.0f}" if value.is_integer() and abs(value) < 1e15 else f"{value:,.4g}"
+    else:
+        text = str(value)
     return text if len(text) <= width else text[: width - 1] + "…"

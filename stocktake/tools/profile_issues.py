@@ -251,10 +251,19 @@ def outliers(ctx: Context, scans: list[ColumnScan], semantic: dict[str, str]) ->
     for (s, cond, lo, hi, scale), n in zip(checks, counts):
         if n:
             fences = [lo, hi] if scale == "linear" else [math.exp(lo), math.exp(hi)]
-            found.append(ctx.issue("outliers", s.name, n, "low",
-                                   f"{n:,} values of {s.name} lie outside {fences[0]:.4g} .. {fences[1]:.4g}",
+            found.append(ctx.issue("outliers", s.name, n, "low", _outlier_text(s, n, fences),
                                    ctx.example_values(s.name, cond(quote(s.name))), fences=fences, scale=scale))
     return found
+
+
+def _outlier_text(s: ColumnScan, n: int, fences: list[float]) -> str:
+    """Name only the fence values can cross: no value of a column that never goes below 0 lies under -5."""
+    values = f"{n:,} values of {s.name} lie" if n != 1 else f"1 value of {s.name} lies"
+    if isinstance(s.min, (int, float)) and s.min >= fences[0]:
+        return f"{values} above {fences[1]:,.4g}"
+    if isinstance(s.max, (int, float)) and s.max <= fences[1]:
+        return f"{values} below {fences[0]:,.4g}"
+    return f"{values} outside {fences[0]:,.4g} .. {fences[1]:,.4g}"
 
 
 def pii(ctx: Context, scans: list[ColumnScan]) -> list[Issue]:
