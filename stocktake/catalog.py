@@ -24,7 +24,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from stocktake.errors import StocktakeError, UnknownNameError
-from stocktake.settings import resolve_workspace
+from stocktake.settings import DEFAULT_WORKSPACE, resolve_workspace
 
 KINDS = ("users", "products", "orders", "order_items", "events", "reviews", "other")
 
@@ -131,16 +131,35 @@ def storage_type(arrow_type: pa.DataType) -> str:
     return "other"
 
 
-class Workspace:
-    """One folder that holds all state: catalog, snapshots, models, index, sessions, reports."""
+_SUBFOLDERS = ("snapshots", "models", "chroma", "sessions", "reports", "cache")
 
-    def __init__(self, root: str | Path | None = None):
+
+class Workspace:
+    """One folder that holds all state: catalog, snapshots, models, index, sessions, reports.
+
+    ``create=False`` opens an existing workspace only, so that a mistyped ``--workspace`` given to a
+    command that only reads is reported instead of leaving an empty workspace behind.
+    """
+
+    def __init__(self, root: str | Path | None = None, *, create: bool = True):
         self.root = resolve_workspace(root)
-        for sub in ("snapshots", "models", "chroma", "sessions", "reports", "cache"):
-            (self.root / sub).mkdir(parents=True, exist_ok=True)
         self.db_path = self.root / "catalog.sqlite"
-        with self.connect() as db:
-            db.executescript(_SCHEMA)
+        if self.root.exists() and not self.root.is_dir():
+            raise StocktakeError(
+                f"Workspace {self.root} is a file, not a folder: choose a folder for Stocktake's state with --workspace DIR."
+            )
+        try:
+            if not self.db_path.exists():
+                _check_new_workspace(self.root, create)
+            for sub in _SUBFOLDERS:
+                (self.root / sub).mkdir(parents=True, exist_ok=True)
+            with self.connect() as db:
+                db.executescript(_SCHEMA)
+        except (OSError, sqlite3.OperationalError) as exc:
+            reason = getattr(exc, "strerror", None) or str(exc)
+            raise StocktakeError(
+                f"Cannot use {self.root} as the workspace ({reason}): choose a folder you can write to with --workspace DIR."
+            ) from None
 
     def dir(self, name: str) -> Path:
         return self.root / name
@@ -155,6 +174,23 @@ class Workspace:
                 yield db
         finally:
             db.close()
+
+
+def _check_new_workspace(root: Path, create: bool) -> None:
+    """Refuse to start a workspace where one is not wanted: for a command that only reads, or among other files."""
+    if not create:
+        option = "" if root == resolve_workspace() else f" --workspace {root}"
+        raise StocktakeError(
+            f"No workspace at {root} yet: ingest data first (stocktake{option} ingest PATH), or try stocktake{option} demo."
+        )
+    others = sorted(p.name for p in root.iterdir() if p.name not in _SUBFOLDERS and not p.name.startswith(".")) \
+        if root.is_dir() else []
+    if others:
+        listed = ", ".join(others[:3]) + (", …" if len(others) > 3 else "")
+        raise StocktakeError(
+            f"{root} holds other files ({listed}) but no Stocktake catalog: choose a new or empty folder for the "
+            f"workspace, e.g. --workspace {root / DEFAULT_WORKSPACE}."
+        )
 
 
 class Catalog:
@@ -239,7 +275,7 @@ class Catalog:
                     f"An asset named '{name}' already exists. Use --replace to add a new version, "
                     "or --name to choose another name."
                 )
-            return self.add_version(name, table, note=note, source=source, kind=kind)
+            return self.add_version(name, table, note=note, source=source, kind=kind, if_changed=True)
         stamp = now_iso()
         with self._snapshot(name, table) as (rel, digest, arrow):
             with self.ws.connect() as db:
@@ -252,14 +288,21 @@ class Catalog:
 
     def add_version(
         self, name: str, table: pa.Table | pd.DataFrame, *, note: str, lineage: dict | None = None,
-        parent: int | None = None, source: str | None = None, kind: str | None = None,
+        parent: int | None = None, source: str | None = None, kind: str | None = None, if_changed: bool = False,
     ) -> Asset:
-        """Write a changed table as a new version; ``parent`` defaults to the latest version."""
+        """Write a changed table as a new version; ``parent`` defaults to the latest version.
+
+        With ``if_changed``, a table identical to the latest version adds no version: the latest is
+        returned as it is (re-ingesting an unchanged file should not grow the history).
+        """
         current = self.get(name)
         parent = current.version if parent is None else parent
         stamp = now_iso()
-        with self._snapshot(name, table) as (rel, digest, arrow):
-            with self.ws.connect() as db:
+        with self._snapshot(name, table) as (rel, digest, arrow), self.ws.connect() as db:
+            if if_changed and digest == current.current.content_hash and parent == current.version:
+                db.execute("UPDATE assets SET source = ?, kind = ? WHERE name = ?",
+                           (source or current.source, kind or current.kind, name))
+            else:
                 latest = db.execute("SELECT MAX(version) FROM versions WHERE asset = ?", (name,)).fetchone()[0]
                 self._insert_version(db, name, latest + 1, parent, digest, rel, arrow, note, lineage or {}, stamp)
                 db.execute(

@@ -27,7 +27,15 @@ def test_demo_prepares_the_data_then_serves_it(ws, served):
 
 
 @pytest.mark.slow
-def test_demo_without_serving_prints_the_inventory(ws, served):
-    result = CliRunner().invoke(app, ["--workspace", str(ws.root), "demo", "--no-serve"])
+def test_demo_without_serving_prints_the_inventory_in_a_new_workspace(tmp_path, served):
+    result = CliRunner().invoke(app, ["--workspace", str(tmp_path / "new"), "demo", "--no-serve"])
     assert result.exit_code == 0, result.output
     assert served == [] and "Inventory of" in result.stdout and "order_items" in result.stdout
+
+
+@pytest.mark.parametrize("command", ["serve", "demo"])
+@pytest.mark.parametrize("port", ["0", "65536", "99999"])
+def test_the_port_must_be_a_real_port(served, command, port):
+    result = CliRunner().invoke(app, [command, "--port", port])
+    assert result.exit_code == 2 and "Invalid value for '--port'" in result.stderr
+    assert served == [] and "internal error" not in result.output

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 
@@ -74,3 +76,57 @@ def test_a_failed_write_leaves_no_snapshot(catalog, ws, monkeypatch):
 def test_unknown_name_without_a_close_match_lists_the_valid_ones():
     error = UnknownNameError("column", "nope", ["product_id", "title", "category"])
     assert str(error) == "No column named 'nope'. Valid: product_id, title, category."
+
+
+def test_replace_with_the_same_table_keeps_the_version_and_add_version_always_adds_one(catalog):
+    catalog.register("p", FRAME, kind="other", source="x", fmt="csv")
+    again = catalog.register("p", FRAME.copy(), kind="products", source="y", fmt="csv", replace=True)
+    assert (again.version, again.kind, again.source) == (1, "products", "y")
+    assert catalog.add_version("p", FRAME, note="explicit change").version == 2  # callers that ask get one
+
+
+def _file(root):
+    root.write_text("not a folder")
+
+
+def _foreign(root):
+    root.mkdir()
+    (root / "orders.csv").write_text("a\n1\n")
+
+
+def _under_a_file(root):
+    root.parent.write_text("x")
+
+
+BAD_ROOTS = [
+    ("a file", "ws", _file, "is a file, not a folder"),
+    ("a data folder", "ws", _foreign, "holds other files (orders.csv) but no Stocktake catalog"),
+    ("under a file", "plain/ws", _under_a_file, "Cannot use"),
+]
+
+
+@pytest.mark.parametrize("relative, make, message", [b[1:] for b in BAD_ROOTS], ids=[b[0] for b in BAD_ROOTS])
+def test_a_workspace_is_not_started_where_it_cannot_or_should_not_be(tmp_path, relative, make, message):
+    root = tmp_path / relative
+    make(root)
+    before = sorted(tmp_path.rglob("*"))
+    with pytest.raises(StocktakeError, match=re.escape(message)) as info:
+        Workspace(root)
+    assert "\n" not in str(info.value) and sorted(tmp_path.rglob("*")) == before
+
+
+@pytest.mark.parametrize("existing", [[], [".DS_Store"], ["models"]], ids=["empty", "hidden file", "own folder"])
+def test_a_workspace_starts_in_a_new_or_empty_folder(tmp_path, existing):
+    root = tmp_path / "ws"
+    root.mkdir()
+    for name in existing:
+        (root / name).mkdir() if name == "models" else (root / name).write_text("")
+    assert (Workspace(root).root / "catalog.sqlite").is_file()
+
+
+def test_opening_without_create_needs_an_existing_workspace(tmp_path, ws):
+    missing = tmp_path / "typo"
+    with pytest.raises(StocktakeError, match=f"No workspace at {re.escape(str(missing))} yet: ingest data first"):
+        Workspace(missing, create=False)
+    assert not missing.exists()
+    assert Workspace(ws.root, create=False).root == ws.root

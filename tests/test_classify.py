@@ -13,10 +13,8 @@ from stocktake.registry import ModelRegistry
 from stocktake.tools.classify.audit import (
     audit_labels, class_thresholds, find_suspects, load_audit, save_audit,
 )
-from stocktake.tools.classify.data import (
-    assemble_texts, encode_labels, inject_label_noise, split_stratified,
-)
-from stocktake.tools.classify.settings import AuditSettings, ClassifySettings, SplitSettings
+from stocktake.tools.classify.data import assemble_texts, encode_labels, inject_label_noise, split_stratified
+from stocktake.tools.classify.settings import AuditSettings, ClassifySettings, LabelSettings, SplitSettings
 from stocktake.tools.sample_data import write_sample_data
 
 TINY = ClassifySettings(epochs=1, max_length=16, batch_size=16, learning_rate=3e-4, max_rows=300)
@@ -49,6 +47,10 @@ BAD_INPUT = [
      "every row's label is missing"),
     ("labels all blank", frame(title=["a", "b"] * 10, category=[" "] * 20), ["title"], "category",
      "every row's label is missing"),
+    ("continuous label", frame(title=["a", "b"] * 10, category=["x", "y"] * 10, price=[i + 0.5 for i in range(20)]),
+     ["title"], "price", "price has 20 distinct values in 20 labelled rows; a label needs repeated classes "
+                         "(at most 500 distinct, most rows in classes of at least 2 rows) — pick a categorical "
+                         "column such as category."),
 ]
 
 
@@ -61,6 +63,36 @@ def test_bad_input_is_one_clear_error(engine, case, df, text_cols, label_col, me
     with pytest.raises(StocktakeError) as caught:
         run(df, text_cols, label_col)
     assert message in str(caught.value)
+
+
+LABEL_SHAPES = [
+    # (label values, most classes allowed, accepted?); at least half the rows must be in classes of 2+ rows
+    ("repeated classes", ["x", "y", "z"] * 4, 3, True),
+    ("a few one-off typos among repeated classes", ["x"] * 5 + ["y"] * 4 + ["xx", "yy"], 4, True),
+    ("exactly half the rows in repeated classes", ["x", "x", "y", "y", "a", "b", "c", "d"], 6, True),
+    ("most rows one of a kind", ["x", "x", "y", "y", "a", "b", "c", "d", "e"], 7, False),
+    ("more classes than allowed", ["w", "x", "y", "z"] * 3, 3, False),
+    ("blank labels are no class", ["x", "y", " ", None] * 3, 2, True),
+]
+
+
+@pytest.mark.parametrize("case, values, max_classes, accepted", LABEL_SHAPES, ids=[c[0] for c in LABEL_SHAPES])
+def test_a_label_must_be_categorical(case, values, max_classes, accepted):
+    df = frame(title=[f"t{i}" for i in range(len(values))], label=values)
+    settings = LabelSettings(max_classes=max_classes)
+    if accepted:
+        assert len(encode_labels(df, ["title"], "label", settings=settings).classes) >= 2
+    else:
+        with pytest.raises(StocktakeError, match=f"at most {max_classes} distinct"):
+            encode_labels(df, ["title"], "label", settings=settings)
+
+
+def test_a_refused_label_suggests_categorical_columns_but_not_ids_or_texts():
+    df = frame(product_id=range(30), title=["red mug", "blue mug", "pan"] * 10, brand=["acme", "nova"] * 15,
+               price=[i / 3 for i in range(30)])
+    with pytest.raises(StocktakeError) as caught:
+        encode_labels(df, ["title"], "price")
+    assert str(caught.value).endswith("pick a categorical column such as brand.")
 
 
 def test_texts_join_columns_and_skip_missing_parts():

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from stocktake.tools.clean import propose_steps, start_session
+from stocktake.tools.clean import get_step, propose_steps, start_session
 
 
 def proposals(catalog, name: str, df: pd.DataFrame, kind: str = "other") -> dict[str, list]:
@@ -27,6 +27,18 @@ def test_a_price_typo_far_past_the_fence_is_blanked(catalog):
     got = proposals(catalog, "products", pd.DataFrame({"product_id": range(200), "price": p}), "products")
     (step,) = got["out_of_range"]
     assert step.params["action"] == "null" and step.rows == 1 and 3000 <= step.params["max"] < 99_999
+    assert step.what == f"set price above {step.params['max']} to missing"
+    assert "action=null (proposed) makes them missing" in step.why
+
+
+@pytest.mark.parametrize("kind, action, rows_left", [("products", "null", 6), ("order_items", "drop", 4)])
+def test_negative_amounts_get_a_title_and_why_that_say_what_the_step_does(catalog, kind, action, rows_left):
+    df = pd.DataFrame({"product_id": range(6), "price": [5.0, -1.0, 7.5, -2.0, 9.0, 3.0]})
+    (step,) = proposals(catalog, kind, df, kind)["out_of_range"]
+    done = get_step("out_of_range").apply(df, step.params)
+    assert step.params["action"] == action and len(done) == rows_left and not done["price"].lt(0).any()
+    assert step.what == get_step("out_of_range").describe(step.params)
+    assert step.why.startswith("2 rows have a negative price") and f"action={action} (proposed)" in step.why
 
 
 def test_a_long_tail_of_real_prices_is_left_alone(catalog):

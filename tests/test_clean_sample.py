@@ -147,6 +147,6 @@ def test_cli_session_round_trip(tmp_path):
     (["clean", "start", "nope"], "No asset named 'nope'"),
     (["clean", "finish", "x", "--rebase", "--branch"], "Choose one of --rebase or --branch"),
 ])
-def test_cli_errors_are_one_line(args, message):
+def test_cli_errors_are_one_line(ws, args, message):
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 1 and message in result.output and "Traceback" not in result.output

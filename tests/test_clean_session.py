@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -9,11 +11,12 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
+from typer.testing import CliRunner
 
 from stocktake.catalog import file_hash
 from stocktake.errors import StocktakeError, UnknownNameError
 from stocktake.tools.clean import load_session, start_session
-from stocktake.tools.clean.session import sessions_dir
+from stocktake.tools.clean.session import list_sessions, sessions_dir
 
 
 @pytest.fixture
@@ -121,6 +124,81 @@ def test_custom_step_on_a_dropped_column_is_refused(session):
         session.add_custom_step("fill_missing", {"column": "status", "value": "x"})
 
 
+EDITS_ADD_WOULD_REFUSE = [
+    ({"column": "nope"}, "No column named 'nope'"),
+    ({"colour": "red"}, "has no parameter colour"),
+    ({"action": "erase"}, "use one of: drop, cap, null"),
+]
+
+
+@pytest.mark.parametrize("applied", [False, True], ids=["proposed", "applied"])
+@pytest.mark.parametrize("params, message", EDITS_ADD_WOULD_REFUSE, ids=[m for _, m in EDITS_ADD_WOULD_REFUSE])
+def test_edit_refuses_what_add_refuses_and_changes_nothing(session, ws, applied, params, message):
+    sid = kinds(session)["out_of_range"]
+    if applied:
+        session.accept(sid)
+    saved = (sessions_dir(ws) / f"{session.id}.json").read_text()
+    with pytest.raises(StocktakeError, match=message):
+        session.edit_step(sid, params)
+    assert (sessions_dir(ws) / f"{session.id}.json").read_text() == saved
+    with pytest.raises(StocktakeError, match=message):
+        session.add_custom_step("out_of_range", {"column": "price", "min": 0, **params})
+
+
+def test_edit_checks_columns_against_the_table_the_step_runs_on(session):
+    ids = kinds(session)
+    session.accept(session.add_custom_step("drop_columns", {"columns": ["status"]}).id)
+    with pytest.raises(UnknownNameError, match="No column named 'status'"):
+        session.edit_step(ids["fill_missing"], {"value": "n/a"})  # its column is gone from the current table
+    with pytest.raises(UnknownNameError, match="No column named 'nope'"):
+        session.edit_step(ids["out_of_range"], {"column": "nope"})
+
+
+def test_accept_all_takes_what_runs_and_reports_what_it_skipped(session):
+    ids = kinds(session)
+    session.accept(session.add_custom_step("drop_columns", {"columns": ["status"]}).id)
+    accepted, skipped = session.accept_all()
+    assert [v.id for v in accepted] == [ids["drop_duplicates"], ids["out_of_range"]]
+    assert [(v.id, v.status) for v in skipped] == [(ids["normalise_text"], "proposed"),
+                                                    (ids["fill_missing"], "proposed")]
+    assert all("No column named 'status'" in v.problem for v in skipped)
+    assert {v.id for v in session.proposals()} == {ids["normalise_text"], ids["fill_missing"]}
+
+
+def test_finish_with_nothing_accepted_names_commands_that_exist(session, catalog):
+    from stocktake.cli.main import app
+
+    with pytest.raises(StocktakeError, match="no accepted steps; nothing was written") as caught:
+        session.finish()
+    named = re.findall(r"`stocktake clean (\w+) ", str(caught.value))
+    assert named == ["accept", "discard"]
+    for command in named:
+        assert CliRunner().invoke(app, ["clean", command, "--help"]).exit_code == 0
+    assert [v.version for v in catalog.versions("orders")] == [1]
+
+
+def test_discard_closes_the_session_keeps_its_files_and_writes_nothing(session, catalog, ws):
+    session.accept(kinds(session)["drop_duplicates"])
+    files = sorted(p.name for p in sessions_dir(ws).rglob("*") if p.is_file())
+    session.discard()
+    reloaded = load_session(ws, session.id)
+    assert reloaded.show().discarded["at"] and reloaded.show().applied == session.show().applied
+    assert [(s["id"], bool(s["discarded"]), s["finished"]) for s in list_sessions(ws)] == [(session.id, True, None)]
+    assert sorted(p.name for p in sessions_dir(ws).rglob("*") if p.is_file()) == files
+    assert [v.version for v in catalog.versions("orders")] == [1]
+
+
+@pytest.mark.parametrize("action", [
+    lambda s, sid: s.accept(sid), lambda s, sid: s.reject(sid), lambda s, sid: s.undo(), lambda s, sid: s.finish(),
+    lambda s, sid: s.add_custom_step("drop_rows", {"where": "price < 0"}), lambda s, sid: s.edit_step(sid, {}),
+    lambda s, sid: s.discard(),
+], ids=["accept", "reject", "undo", "finish", "add", "edit", "discard"])
+def test_discarded_session_refuses_more_changes(session, ws, action):
+    session.discard()
+    with pytest.raises(StocktakeError, match=f"Session {session.id} was discarded at .*; start a new session"):
+        action(load_session(ws, session.id), kinds(session)["drop_duplicates"])
+
+
 def test_custom_step_and_edit_of_an_applied_step(session):
     view = session.add_custom_step("drop_rows", {"where": "price < 5"})
     assert view.status == "proposed" and view.origin == "custom" and view.preview.rows_removed == 5
@@ -176,6 +254,16 @@ def test_finish_writes_a_new_version_with_lineage_and_loses_nothing(session, cat
     assert v2.lineage["cleaning_session"] == session.id and v2.lineage["steps"][0]["kind"] == "drop_duplicates"
     assert catalog.load("orders")["order_id"].tolist() == [1, 2, 3, 4, 5]
     assert file_hash(orders_csv) == source_hash and file_hash(catalog.path("orders", 1)) == v1_hash
+
+
+def test_lineage_describes_each_step_with_its_final_parameters(session, catalog):
+    sid = kinds(session)["out_of_range"]
+    session.accept(sid)
+    session.edit_step(sid, {"action": "cap"})
+    session.finish()
+    (step,) = catalog.versions("orders")[-1].lineage["steps"]
+    assert (step["params"]["action"], step["what"]) == ("cap", "set price below 0 to 0")
+    assert catalog.load("orders")["price"].tolist() == [10.0, 0.0, 0.0, 7.5, 2.0, 4.0, 4.0]
 
 
 @pytest.mark.parametrize("action", [
@@ -255,7 +343,8 @@ CONFLICT = r"session {} was changed by another process \(now revision {}, this c
     lambda s, ids: s.accept(ids["out_of_range"]), lambda s, ids: s.reject(ids["out_of_range"]),
     lambda s, ids: s.add_custom_step("drop_rows", {"where": "price < 0"}),
     lambda s, ids: s.edit_step(ids["fill_missing"], {"value": "n/a"}), lambda s, ids: s.finish(),
-], ids=["accept", "reject", "custom-step", "edit", "finish"])
+    lambda s, ids: s.discard(),
+], ids=["accept", "reject", "custom-step", "edit", "finish", "discard"])
 def test_a_copy_loaded_before_another_process_saved_cannot_overwrite_it(session, catalog, ws, action):
     ids = kinds(session)
     first, second = load_session(ws, session.id), load_session(ws, session.id)
@@ -323,3 +412,45 @@ def test_racing_saves_from_copies_of_one_revision_let_exactly_one_win(session, w
         won = [s for s in pool.map(reject, copies, steps) if s]
     assert len(won) == 1
     assert [v.id for v in load_session(ws, session.id).show().steps if v.status == "rejected"] == won
+
+
+# ---- from the command line -----------------------------------------------------------------------------------
+def clean(*args):
+    from stocktake.cli.main import app
+
+    return CliRunner().invoke(app, ["clean", *args])
+
+
+def test_cli_edit_with_an_unknown_column_is_a_one_line_error_like_add(session, ws):
+    sid = kinds(session)["out_of_range"]
+    saved = (sessions_dir(ws) / f"{session.id}.json").read_text()
+    for args in (["edit", session.id, sid, "-p", "column=nope"],
+                 ["add", session.id, "out_of_range", "-p", "column=nope", "-p", "min=0"]):
+        result = clean(*args)
+        assert result.exit_code == 1 and result.stdout == ""
+        assert result.stderr.strip().splitlines() == [
+            "Error: No column named 'nope'. Valid: order_id, status, price."]
+    assert (sessions_dir(ws) / f"{session.id}.json").read_text() == saved
+
+
+def test_cli_accept_all_lists_the_skipped_steps(session):
+    ids = kinds(session)
+    session.accept(session.add_custom_step("drop_columns", {"columns": ["status"]}).id)
+    result = clean("accept", session.id, "all")
+    assert result.exit_code == 0
+    skipped = [line for line in result.stderr.splitlines() if line.startswith("skipped")]
+    assert skipped == [f"skipped {ids['normalise_text']} normalise_text: No column named 'status'. Valid: "
+                       "order_id, price.",
+                       f"skipped {ids['fill_missing']} fill_missing: No column named 'status'. Valid: order_id, price."]
+    again = json.loads(clean("accept", session.id, "all", "--json").stdout)
+    assert again["steps"] == [] and [v["id"] for v in again["skipped"]] == [ids["normalise_text"], ids["fill_missing"]]
+
+
+def test_cli_discard_then_list_and_show_it(session, catalog):
+    result = clean("discard", session.id)
+    assert result.exit_code == 0 and "orders is unchanged" in result.stderr
+    listed = json.loads(clean("sessions", "--json").stdout)["sessions"]
+    assert [(s["id"], bool(s["discarded"])) for s in listed] == [(session.id, True)]
+    assert "discarded" in clean("sessions").stdout and "nothing was written" in clean("show", session.id).stdout
+    assert "discard" in clean("--help").stdout
+    assert [v.version for v in catalog.versions("orders")] == [1]

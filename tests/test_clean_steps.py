@@ -131,6 +131,28 @@ def test_preview_marks_removed_rows():
     assert preview.rows_removed == 1 and preview.after == [None]
 
 
+OUT_OF_RANGE_ACTIONS = [
+    # action, the table after it, its title, and what its why-text says it does
+    ("null", {"p": [1.0, NA, NA]}, "set p below 0 to missing and p above 5 to missing",
+     "action=null (proposed) makes them missing (the rows stay)"),
+    ("cap", {"p": [1.0, 0.0, 5.0]}, "set p below 0 to 0 and p above 5 to 5",
+     "action=cap (proposed) sets them to 0 or 5, whichever is nearer"),
+    ("drop", {"p": [1.0]}, "drop rows with p below 0 or above 5", "action=drop (proposed) removes their rows"),
+]
+
+
+@pytest.mark.parametrize("action, after, title, effect", OUT_OF_RANGE_ACTIONS, ids=[a[0] for a in OUT_OF_RANGE_ACTIONS])
+def test_out_of_range_title_why_and_code_agree(action, after, title, effect):
+    step = get_step("out_of_range")
+    params = step.validate({"column": "p", "min": 0, "max": 5, "action": action})
+    result = run("out_of_range", pd.DataFrame({"p": [1.0, -2.0, 9.0]}), **params).reset_index(drop=True)
+    pd.testing.assert_frame_equal(result, pd.DataFrame(after))
+    assert step.describe(params) == title
+    effects = step.effects(params)
+    assert effect in effects and effects.count("(proposed)") == 1
+    assert effects.count("action=") == 3  # the other two are named too, for an edit
+
+
 def test_every_kind_describes_itself():
     assert {"drop_duplicates", "dedupe_key", "drop_missing", "fill_missing", "parse_dates", "normalise_text",
             "unify_categories", "out_of_range", "cast_type", "mask_pii", "relabel", "drop_orphans"} <= set(STEP_TYPES)

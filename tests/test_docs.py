@@ -183,7 +183,7 @@ def test_generated_doc_adds_profile_issues_and_relationships(store, catalog):
                       relations=find_relations(catalog))
     texts = {r.metadata.get("column"): r.text for r in store.records()}
     assert "2 missing (5.0%)" in texts["total"] and "issues: 2 of 40 values of total are missing" in texts["total"]
-    assert "relationships: orders.user_id references users.user_id (1:n, 98% of values found)" in texts["user_id"]
+    assert "relationships: orders.user_id references users.user_id (many-to-one, 97.5% of values match (1 orphan row))" in texts["user_id"]
     assert "Candidate keys: order_id." in texts[None]
     hit = search_docs(store, "which orders point to a user that does not exist?", k=1, asset="orders")[0]
     assert hit.column == "user_id"

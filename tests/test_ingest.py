@@ -241,3 +241,143 @@ def test_a_folder_skips_readme_and_licence_files(catalog, tmp_path):
     write(tmp_path, "LICENSE", "MIT\n")
     write(tmp_path, "data.csv", "a,b\n1,2\n")
     assert [r.asset.name for r in ingest_path(catalog, tmp_path)] == ["data"]
+
+
+SEPARATORS = [
+    ("double_pipe.txt", "id||name\n1||a\n2||b\n", "||"),
+    ("double_colon.txt", "id::name::price\n1::a::2.5\n2::b::3\n", "::"),
+    ("named_tab.tsv", "id\tname\n1\ta\n2\tb\n", "tab"),
+    ("semicolon.csv", "id;name\n1;a\n2;b\n", ";"),
+]
+
+
+@pytest.mark.parametrize("name, content, sep", SEPARATORS, ids=[s[0] for s in SEPARATORS])
+def test_any_separator_splits_the_columns(catalog, tmp_path, name, content, sep):
+    [result] = ingest_path(catalog, write(tmp_path, name, content), options=ReadOptions(sep=sep))
+    frame = catalog.load(result.asset.name)
+    assert list(frame.columns)[:2] == ["id", "name"] and frame["name"].tolist() == ["a", "b"]
+    assert result.warnings == ()
+
+
+def test_an_unknown_encoding_names_the_option_and_real_codecs(catalog, tmp_path):
+    with pytest.raises(StocktakeError, match=r"Unknown --encoding 'klingon'.*utf-8.*latin-1") as info:
+        ingest_path(catalog, write(tmp_path, "t.csv", "a\n1\n"), options=ReadOptions(encoding="klingon"))
+    assert "\n" not in str(info.value) and catalog.names() == []
+
+
+def test_text_that_is_not_in_the_forced_encoding_names_the_file_and_byte(catalog, tmp_path):
+    path = write(tmp_path, "t.csv", "city\nKöln\n")
+    with pytest.raises(StocktakeError, match=r"t\.csv: byte 6 is not valid ascii text.*--encoding"):
+        ingest_path(catalog, path, options=ReadOptions(encoding="ascii"))
+
+
+@pytest.mark.parametrize("as_url", [True, False], ids=["sqlite_url", "db_file"])
+def test_name_renames_the_one_sqlite_table(catalog, tmp_path, as_url):
+    with sqlite3.connect(tmp_path / "shop.db") as db:
+        pd.DataFrame({"x": [1]}).to_sql("users", db, index=False)
+    source = f"sqlite:///{tmp_path / 'shop.db'}" if as_url else tmp_path / "shop.db"
+    [result] = ingest_path(catalog, source, name="sq_users", options=ReadOptions(table="users"))
+    assert result.asset.name == "sq_users" and catalog.names() == ["sq_users"]
+
+
+def test_name_renames_the_one_table_of_a_folder(catalog, tmp_path):
+    write(tmp_path, "t.csv", "a\n1\n")
+    assert [r.asset.name for r in ingest_path(catalog, tmp_path, name="things")] == ["things"]
+
+
+LONE_LINES = [
+    ("names_only.csv", "a,b\n", 0, ["a", "b"]),
+    ("header_words.csv", "user_id\n", 0, ["user_id"]),
+    ("numbers.csv", "1,2\n", 1, ["col_1", "col_2"]),
+    ("dates.csv", "2024-01-01,shipped\n", 1, ["col_1", "col_2"]),
+    ("repeated_values.csv", "Paris,Paris\n", 1, ["col_1", "col_2"]),
+]
+
+
+@pytest.mark.parametrize("name, content, rows, columns", LONE_LINES, ids=[c[0] for c in LONE_LINES])
+def test_a_file_of_one_line_is_a_header_when_it_names_columns(catalog, tmp_path, name, content, rows, columns):
+    [result] = ingest_path(catalog, write(tmp_path, name, content))
+    assert (result.asset.rows, [c.name for c in result.asset.columns]) == (rows, columns)
+    assert any("no data rows" in w for w in result.warnings) is (rows == 0)
+
+
+SINGLE_COLUMN = [
+    ("comma file, --sep ';'", "id,name\n1,a\n2,b\n", ";", "it looks ','-separated"),
+    ("tab file, --sep ','", "id\tname\n1\ta\n2\tb\n", ",", "it looks '\\t'-separated"),
+    ("one column, --sep ','", "city\nParis\nLyon\n", ",", "Leave --sep out"),
+]
+
+
+@pytest.mark.parametrize("content, sep, hint", [c[1:] for c in SINGLE_COLUMN], ids=[c[0] for c in SINGLE_COLUMN])
+def test_a_forced_separator_that_splits_nothing_is_warned_about(catalog, tmp_path, content, sep, hint):
+    [result] = ingest_path(catalog, write(tmp_path, "t.csv", content), options=ReadOptions(sep=sep))
+    [warning] = result.warnings
+    assert len(result.asset.columns) == 1 and f"--sep {sep!r} splits no row" in warning and hint in warning
+
+
+def test_replace_with_unchanged_content_adds_no_version(catalog, tmp_path):
+    path = write(tmp_path, "t.csv", "a\n1\n")
+    ingest_path(catalog, path)
+    [same] = ingest_path(catalog, path, replace=True)
+    assert (same.unchanged, same.asset.version) == (True, 1) and len(catalog.versions("t")) == 1
+    write(tmp_path, "t.csv", "a\n1\n2\n")
+    [changed] = ingest_path(catalog, path, replace=True)
+    assert (changed.unchanged, changed.asset.version) == (False, 2)
+
+
+def test_a_failed_replace_keeps_the_unchanged_tables_as_they_were(catalog, tmp_path, monkeypatch):
+    write(tmp_path, "a.csv", "x\n1\n")
+    write(tmp_path, "b.csv", "x\n1\n")
+    ingest_path(catalog, tmp_path)
+    write(tmp_path, "b.csv", "x\n2\n")
+    real = catalog.add_version
+
+    def fail_on_b(name, *args, **kwargs):
+        if name == "b":
+            raise OSError("disk full")
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(catalog, "add_version", fail_on_b)
+    with pytest.raises(OSError):
+        ingest_path(catalog, tmp_path, replace=True)
+    assert [(v.asset, v.version) for n in ("a", "b") for v in catalog.versions(n)] == [("a", 1), ("b", 1)]
+    assert catalog.load("a")["x"].tolist() == [1]
+
+
+def test_a_folder_with_bad_files_names_every_one_and_writes_nothing(catalog, tmp_path):
+    write(tmp_path, "users.csv", "id,name\n1,a\n")
+    write(tmp_path, "empty.csv", "")
+    write(tmp_path, "ragged.csv", "a,b\n1,2\n1,2,3\n")
+    with pytest.raises(StocktakeError) as info:
+        ingest_path(catalog, tmp_path)
+    first, *files = str(info.value).splitlines()
+    assert "2 files could not be read, so nothing was ingested" in first
+    assert [f.strip().split(":")[0] for f in files] == [f"{tmp_path / 'empty.csv'}", f"{tmp_path / 'ragged.csv'}, line 3"]
+    assert catalog.names() == []
+
+
+def test_a_folder_ingest_can_skip_bad_files_and_report_each(catalog, tmp_path):
+    write(tmp_path, "users.csv", "id,name\n1,a\n")
+    write(tmp_path, "empty.csv", "")
+    skipped = []
+    results = ingest_path(catalog, tmp_path, on_skip=skipped.append)
+    assert [r.asset.name for r in results] == ["users"]
+    assert len(skipped) == 1 and skipped[0].startswith(f"{tmp_path / 'empty.csv'}: the file is empty")
+
+
+@pytest.mark.parametrize("content, columns, message", [
+    ("a,b\n1,2\n", ("x",), "--columns gives 1 name but the file has 2 columns"),
+    ("a\n1\n", ("x", "y"), "--columns gives 2 names but the file has 1 column"),
+])
+def test_columns_must_name_every_column(catalog, tmp_path, content, columns, message):
+    options = ReadOptions(header=False, columns=columns)
+    with pytest.raises(StocktakeError, match=message):
+        ingest_path(catalog, write(tmp_path, "t.csv", content), options=options)
+
+
+def test_skipping_bad_files_still_fails_when_no_file_is_left(catalog, tmp_path):
+    write(tmp_path, "empty.csv", "")
+    skipped = []
+    with pytest.raises(StocktakeError, match="1 file could not be read, so nothing was ingested"):
+        ingest_path(catalog, tmp_path, on_skip=skipped.append)
+    assert skipped == [] and catalog.names() == []

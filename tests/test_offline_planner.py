@@ -5,13 +5,15 @@ from __future__ import annotations
 import pytest
 
 from stocktake.agent.context import ToolContext
-from stocktake.agent.offline import OfflinePlanner
+from stocktake.agent.offline import OfflinePlanner, count_query, find_mentions
 from stocktake.catalog import Catalog, Workspace
+from stocktake.errors import StocktakeError
 from stocktake.tools.ingest import ReadOptions, ingest_path
 from stocktake.tools.sample_data import TABLES, write_sample_data
 from tests.conftest import SHARED_DATA
 
-ALL_TOOLS = {"list_assets", "describe_asset", "quality_issues", "find_relationships", "run_sql", "inventory_report",
+ALL_TOOLS = {"list_assets", "describe_asset", "quality_issues", "find_personal_data", "find_relationships",
+             "list_models", "run_sql", "inventory_report",
              "search_schema_docs", "train_text_classifier", "audit_labels", "train_recommenders",
              "recommend_for_user", "compare_recommenders", "start_cleaning", "next_cleaning_step",
              "undo_cleaning_step", "export_cleaning_script"}
@@ -51,9 +53,31 @@ SAMPLE_QUESTIONS = [
     ("are there duplicates in orders?", "quality_issues", {"asset": "orders", "kind": "duplicates"}),
     ("duplicate rows in events", "quality_issues", {"asset": "events", "kind": "duplicate_rows"}),
     ("are there duplicate keys in users?", "quality_issues", {"asset": "users", "kind": "duplicate_key"}),
-    ("where is PII?", "quality_issues", {"kind": "pii"}),
-    ("which columns hold personal data?", "quality_issues", {"kind": "pii"}),
-    ("do we store emails or phone numbers in reviews?", "quality_issues", {"asset": "reviews", "kind": "pii"}),
+    ("where is PII?", "find_personal_data", {}),
+    ("which columns hold personal data?", "find_personal_data", {}),
+    ("do we store emails or phone numbers in reviews?", "find_personal_data", {"asset": "reviews"}),
+    ("what personal data is in users?", "find_personal_data", {"asset": "users"}),
+    ("does the custmers table have emails?", "find_personal_data", {"asset": "users"}),
+    # misspelt and singular/plural asset names
+    ("how fresh is the ordrs data?", "describe_asset", {"asset": "orders"}),
+    ("what columns does ordrs have?", "describe_asset", {"asset": "orders"}),
+    ("what columns does prodcts have?", "describe_asset", {"asset": "products"}),
+    ("show me the schema of the revews table", "describe_asset", {"asset": "reviews"}),
+    ("which columns have nulls in users", "quality_issues", {"asset": "users", "kind": "missing_values"}),
+    # read-only questions never pick an intent that acts
+    ("what is the data quality of the events table", "quality_issues", {"asset": "events"}),
+    ("show me the top 5 categories in products", "run_sql", {"query": count_query("products", "category", None, 5)}),
+    ("how many orders were cancelled?", "run_sql", {"query": count_query("orders", "status", "cancelled", 20)}),
+    ("what models are trained?", "list_models", {}),
+    ("what models do we have", "list_models", {}),
+    ("which users bought the most", None, {}),
+    # where data is kept, and what a named column means
+    ("Where are the click logs?", "search_schema_docs", {"question": "Where are the click logs?"}),
+    ("where do we keep clickstream data", "search_schema_docs", {"question": "where do we keep clickstream data"}),
+    ("where is the product catalogue stored?", "search_schema_docs",
+     {"question": "where is the product catalogue stored?"}),
+    ("what does events.event_type mean", "search_schema_docs", {"question": "what does events.event_type mean"}),
+    ("what is the meaning of event_type", "search_schema_docs", {"question": "what is the meaning of event_type"}),
     ("how does order_items join products?", "find_relationships", {"asset": "order_items", "other": "products"}),
     ("how are orders and users related?", "find_relationships", {"asset": "orders", "other": "users"}),
     ("what are the foreign keys?", "find_relationships", {}),
@@ -87,6 +111,27 @@ def test_unrelated_questions_are_not_mapped(sample_planner, question):
     assert sample_planner.plan(question).intent == "unknown"
 
 
+def test_a_question_that_needs_a_computed_query_is_refused_not_misrouted(sample_planner):
+    assert sample_planner.plan("which users bought the most").intent == "needs_llm"
+
+
+@pytest.mark.parametrize("question", ["", "   "])
+def test_an_empty_question_is_an_error(sample_planner, question):
+    with pytest.raises(StocktakeError, match="empty"):
+        sample_planner.plan(question)
+
+
+@pytest.mark.parametrize("question, assets", [
+    ("how big is ordrs?", ["orders"]),
+    ("rows in the prodcts and the revews", ["products", "reviews"]),
+    ("is the older data clean?", []),  # a real word one letter from "order" is not a typo
+    ("which version is newest?", []),
+])
+def test_misspelt_names_match_but_real_words_do_not(sample_planner, question, assets):
+    mentions = find_mentions(question, sample_planner.ctx.catalog, sample_planner._known_words)
+    assert [m.asset for m in mentions] == assets
+
+
 def test_a_question_without_its_asset_asks_for_it(sample_planner):
     plan = sample_planner.plan("how many rows does it have?")
     assert (plan.tool, plan.missing) == ("describe_asset", "asset")
@@ -116,7 +161,7 @@ SHARED_QUESTIONS = [
     ("what period does u_data cover?", "describe_asset", {"asset": "u_data"}),
     ("are there duplicates in the geolocation table?", "quality_issues",
      {"asset": "olist_geolocation_dataset", "kind": "duplicates"}),
-    ("where are the click logs?", "list_assets", {}),
+    ("where are the click logs?", "search_schema_docs", {"question": "where are the click logs?"}),
 ]
 
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
 from stocktake.cli.main import app
+from stocktake.errors import StocktakeError
 from stocktake.tools.sample_data import PROBLEM_KINDS, TABLES, write_sample_data
 from stocktake.tools.sample_vocab import CATEGORIES
 
@@ -187,3 +189,32 @@ def test_cli_writes_the_data_and_prints_one_json_object(tmp_path):
     payload = json.loads(result.stdout)
     assert payload["rows"]["events"] > 0 and (tmp_path / "out" / "problems.json").is_file()
     assert {p["kind"] for p in payload["problems"]} == set(PROBLEM_KINDS)
+
+
+@pytest.mark.parametrize("existing", ["orders.csv", "docs/users.md", "problems.json"])
+def test_files_of_the_user_are_never_overwritten_without_force(tmp_path, existing):
+    (tmp_path / existing).parent.mkdir(parents=True, exist_ok=True)
+    (tmp_path / existing).write_text("mine")
+    with pytest.raises(StocktakeError, match=f"already holds {existing}: the sample data would overwrite it.*--force"):
+        write_sample_data(tmp_path)
+    assert (tmp_path / existing).read_text() == "mine"
+    assert sorted(p.name for p in tmp_path.rglob("*") if p.is_file()) == [Path(existing).name]
+
+
+def test_force_overwrites_and_other_files_are_left_alone(tmp_path):
+    (tmp_path / "orders.csv").write_text("mine")
+    (tmp_path / "notes.txt").write_text("keep")
+    write_sample_data(tmp_path, force=True)
+    assert (tmp_path / "orders.csv").read_text().startswith("order_id,")
+    assert (tmp_path / "notes.txt").read_text() == "keep"
+
+
+def test_cli_refuses_an_earlier_sample_in_one_line_and_writes_it_again_with_force(tmp_path):
+    (tmp_path / "users.csv").write_text("mine")
+    refused = CliRunner().invoke(app, ["sample-data", str(tmp_path)])
+    assert refused.exit_code == 1 and refused.stdout == "" and (tmp_path / "users.csv").read_text() == "mine"
+    assert refused.stderr.strip() == (f"Error: {tmp_path} already holds users.csv: the sample data would overwrite it. "
+                                      "Choose a new or empty folder, or pass --force to overwrite.")
+    forced = CliRunner().invoke(app, ["sample-data", str(tmp_path), "--force", "--json"])
+    assert forced.exit_code == 0, forced.output
+    assert (tmp_path / "users.csv").read_text().startswith("user_id,")

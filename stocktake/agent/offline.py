@@ -1,8 +1,10 @@
 """The offline planner: answers the common questions with no LLM, by calling the same tools.
 
 Intent comes from embedding similarity (the packaged MiniLM) between the question and example phrasings in
-``prompts/intents.yaml``; asset and column names from fuzzy matching against the catalog; numbers from the
-text. Answers come from templates over the tool results and always say that they are from offline mode.
+``prompts/intents.yaml``; asset and column names from fuzzy matching against the catalog (plurals and small
+typos included); numbers from the text. An intent that acts (trains, writes a file, opens a session) wins only
+when the question clearly asks for it. Answers come from templates over the tool results and always say that
+they are from offline mode.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import numpy as np
 import yaml
 
 from stocktake.agent.context import ToolContext
+from stocktake.errors import StocktakeError
 from stocktake.prompts import read_prompt
 
 OFFLINE_NOTE = "_(offline mode: no language model is connected, so a fixed planner answered.)_"
@@ -24,6 +27,16 @@ KIND_WORDS = {
     "orders": ("order",), "order_items": ("line", "basket"), "products": ("product", "catalog", "item"),
     "users": ("user", "customer"), "reviews": ("review", "rating"),
 }
+
+
+@dataclass(frozen=True)
+class PlannerSettings:
+    min_score: float = 0.45  # below this similarity the question is not mapped at all
+    # An intent that acts must beat the best read-only intent by this much: "what is the data quality of X"
+    # reads the quality report, it does not open a cleaning session.
+    act_margin: float = 0.1
+    top_values: int = 20  # rows of a value count when the question names no number
+    max_top_values: int = 100
 
 
 @dataclass(frozen=True)
@@ -42,22 +55,25 @@ class Intent:
     examples: tuple[str, ...]
     needs: tuple[str, ...] = ()
     args: dict = field(default_factory=dict)
+    acts: bool = False  # has side effects (trains, writes files, opens a session)
 
 
 def load_intents(available_tools: set[str]) -> list[Intent]:
     raw = yaml.safe_load(read_prompt("intents.yaml"))
     return [
-        Intent(name, spec.get("tool"), tuple(spec["examples"]), tuple(spec.get("needs", ())), spec.get("args", {}))
+        Intent(name, spec.get("tool"), tuple(spec["examples"]), tuple(spec.get("needs", ())), spec.get("args", {}),
+               bool(spec.get("acts")))
         for name, spec in raw.items() if spec.get("tool") is None or spec["tool"] in available_tools
     ]
 
 
 class OfflinePlanner:
-    def __init__(self, ctx: ToolContext, tool_names: set[str], encoder=None, min_score: float = 0.45):
+    def __init__(self, ctx: ToolContext, tool_names: set[str], encoder=None,
+                 settings: PlannerSettings = PlannerSettings()):
         self.ctx = ctx
-        self.intents = load_intents(tool_names)
+        self.intents = {i.name: i for i in load_intents(tool_names)}
         self._encoder = encoder
-        self.min_score = min_score
+        self.settings = settings
 
     @cached_property
     def encoder(self):
@@ -68,21 +84,39 @@ class OfflinePlanner:
     @cached_property
     def _examples(self) -> tuple[np.ndarray, list[str]]:
         texts, owners = [], []
-        for intent in self.intents:
+        for intent in self.intents.values():
             texts += list(intent.examples)
             owners += [intent.name] * len(intent.examples)
         return np.asarray(self.encoder.encode(texts)), owners
 
+    @cached_property
+    def _known_words(self) -> frozenset[str]:
+        """The encoder's vocabulary: a real word ("older", "version") is never taken for a misspelt asset name."""
+        tokenizer = getattr(getattr(self.encoder, "model", None), "tokenizer", None)
+        return frozenset(tokenizer.get_vocab()) if tokenizer is not None else frozenset()
+
     def plan(self, question: str) -> Plan:
-        mentions = find_mentions(question, self.ctx.catalog)
+        if not question.strip():
+            raise StocktakeError('The question is empty: ask something, e.g. "which assets exist?".')
+        mentions = find_mentions(question, self.ctx.catalog, self._known_words)
         assets = [m.asset for m in mentions]
-        scores = self._intent_scores(_neutralise(question, mentions))
-        best = max(scores, key=scores.get)
-        if scores[best] < self.min_score:
+        scores = self._intent_scores(_neutralise(question, mentions, self.ctx.catalog))
+        best = self._choose(scores)
+        args, missing = self._arguments(self.intents[best], question, assets)
+        if missing == "column":  # nothing to count values of: the next best intent answers instead
+            best = self._choose({n: s for n, s in scores.items() if n != best})
+            args, missing = self._arguments(self.intents[best], question, assets)
+        if scores[best] < self.settings.min_score:
             return Plan("unknown", None, score=scores[best])
-        intent = next(i for i in self.intents if i.name == best)
-        args, missing = self._arguments(intent, question, assets)
-        return Plan(intent.name, intent.tool, args, scores[best], missing)
+        return Plan(best, self.intents[best].tool, args, scores[best], missing)
+
+    def _choose(self, scores: dict[str, float]) -> str:
+        """The best intent, where one that acts must clearly beat the best read-only one."""
+        best = max(scores, key=scores.get)
+        reading = max((n for n in scores if not self.intents[n].acts), key=scores.get, default=None)
+        if self.intents[best].acts and reading and scores[best] < scores[reading] + self.settings.act_margin:
+            return reading
+        return best
 
     def _intent_scores(self, question: str) -> dict[str, float]:
         vectors, owners = self._examples
@@ -115,11 +149,50 @@ class OfflinePlanner:
             if not numbers:
                 return args, "user"
             args["user"] = numbers[0]
+        elif tool == "find_personal_data" and assets:
+            args["asset"] = assets[0]
+        elif tool == "run_sql":
+            if not assets:
+                return args, "asset"
+            counted = self._counted_column(question, assets[0])
+            if counted is None:
+                return args, "column"
+            numbers = [int(n) for n in re.findall(r"\b\d+\b", question)]
+            n = min(max(numbers[0], 1), self.settings.max_top_values) if numbers else self.settings.top_values
+            args["query"] = count_query(assets[0], *counted, n)
         if intent.name == "duplicates" and re.search(r"\bkeys?\b|\bids?\b", question, re.I):
             args["kind"] = "duplicate_key"
         elif intent.name == "duplicates" and re.search(r"\brows?\b|\brecords?\b", question, re.I):
             args["kind"] = "duplicate_rows"
         return args, None
+
+    def _counted_column(self, question: str, asset: str) -> tuple[str, str | None] | None:
+        """The column to count values of: one the question names ("categories"), or one holding a value it
+        names ("cancelled" is a status), with that value."""
+        words = {_singular(w) for w in re.findall(r"[a-z0-9_]+", question.lower())}
+        columns = [c.name for c in self.ctx.catalog.get(asset).columns]
+        named = [c for c in columns if _singular(c.lower()) in words]
+        if named:
+            return named[0], None
+        from stocktake.tools.profile import profile_asset
+
+        for column in profile_asset(self.ctx.catalog, asset).columns:
+            value = next((str(v) for v, _ in column.top_values if _singular(str(v).lower()) in words), None)
+            if value is not None:
+                return column.name, value
+        return None
+
+
+def count_query(asset: str, column: str, value: str | None, n: int) -> str:
+    """Rows per value of one column, the value asked about first, as read-only SQL."""
+    col, table = _identifier(column), _identifier(asset)
+    first = f"{col} = '{value.replace(chr(39), chr(39) * 2)}' DESC, " if value is not None else ""
+    return (f"SELECT {col}, COUNT(*) AS n, ROUND(100.0 * COUNT(*) / SUM(COUNT(*)) OVER (), 1) AS percent "
+            f"FROM {table} GROUP BY 1 ORDER BY {first}n DESC LIMIT {n}")
+
+
+def _identifier(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
 
 
 @dataclass(frozen=True)
@@ -130,8 +203,12 @@ class Mention:
     words: tuple[str, ...]  # the words of the question that named it
 
 
-def find_mentions(question: str, catalog) -> list[Mention]:
-    """Assets named in the question, in order of mention: exact names first, then name parts, then kind words."""
+def find_mentions(question: str, catalog, known_words: frozenset[str] = frozenset()) -> list[Mention]:
+    """Assets named in the question, in order of mention: exact names first, then name parts, then kind words.
+
+    Name parts and kind words match in the singular or plural, and misspelt by a letter or two ("ordrs"),
+    unless the word is a real one the encoder knows (``known_words``).
+    """
     text = question.lower()
     mentions: list[Mention] = []
     assets = catalog.list_assets()
@@ -144,23 +221,27 @@ def find_mentions(question: str, catalog) -> list[Mention]:
     # "user 42" or "order 1001" names a record, not a table.
     record_refs = set(re.findall(r"([a-z]+)\s+#?\d+", text))
     words = {m.group(): m.start() for m in re.finditer(r"[a-z0-9]+", text) if m.group() not in record_refs}
-    stems = {w.rstrip("s"): pos for w, pos in words.items()} | words
+    terms = {t for a in assets for t in (*_name_parts(a.name), *KIND_WORDS.get(a.kind, ()))}
+    spelled = {w: _singular(_respell(w, terms, known_words)) for w in words}
+
+    def said(term: str) -> list[str]:
+        return [w for w in words if spelled[w] == _singular(term)]
+
     for asset in assets:
         if any(m.asset == asset.name for m in mentions):
             continue
-        parts = [p for p in re.findall(r"[a-z]+", asset.name.lower()) if p not in GENERIC_TOKENS and len(p) > 1]
-        hits = [p for p in parts if p in stems or p.rstrip("s") in stems]
-        if parts and hits:
-            found = [w for w in words if w in hits or w.rstrip("s") in {h.rstrip("s") for h in hits}]
+        parts = _name_parts(asset.name)
+        hits = [p for p in parts if said(p)]
+        if hits:
+            found = [w for p in hits for w in said(p)]
             generic = [w for w in words if w in GENERIC_TOKENS and w in asset.name.lower()]
             mentions.append(Mention(asset.name, len(hits) / len(parts), min(words[w] for w in found),
                                     tuple(found + generic)))
             continue
-        kind_hits = [w for w in KIND_WORDS.get(asset.kind, ()) if w in stems]
+        kind_hits = [w for k in KIND_WORDS.get(asset.kind, ()) for w in said(k)]
         if kind_hits:
-            found = [w for w in words if w.rstrip("s") in kind_hits or w in kind_hits]
             # Kind words ("user", "click") stay in the question: they carry intent as much as they name assets.
-            mentions.append(Mention(asset.name, 0.5, min(words[w] for w in found), ()))
+            mentions.append(Mention(asset.name, 0.5, min(words[w] for w in kind_hits), ()))
     exact = [m for m in mentions if m.score >= 2.0]
     partial = [m for m in mentions if m.score < 2.0]
     best = max((m.score for m in partial), default=0.0)
@@ -169,8 +250,48 @@ def find_mentions(question: str, catalog) -> list[Mention]:
     return sorted(chosen, key=lambda m: (m.position, -m.score))
 
 
-def _neutralise(question: str, mentions: list[Mention]) -> str:
-    """Replace the words that named assets by X so that intent matching looks at the phrasing only."""
+def _name_parts(name: str) -> list[str]:
+    return [p for p in re.findall(r"[a-z]+", name.lower()) if p not in GENERIC_TOKENS and len(p) > 1]
+
+
+def _singular(word: str) -> str:
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
+
+
+def _respell(word: str, terms: set[str], known_words: frozenset[str]) -> str:
+    """The term a misspelt word stands for; the word itself when it is a real word or close to no term."""
+    if len(word) < 5 or word in terms or _singular(word) in terms or word in known_words:
+        return word
+    close = [t for t in terms if t[0] == word[0] and _edits(word, t) <= (1 if len(t) <= 6 else 2)]
+    return min(close, key=lambda t: _edits(word, t)) if close else word
+
+
+def _edits(a: str, b: str) -> int:
+    """Edit distance, a swap of neighbouring letters counting as one edit."""
+    rows = [list(range(len(b) + 1))]
+    for i, ca in enumerate(a, 1):
+        row = [i]
+        for j, cb in enumerate(b, 1):
+            row.append(min(rows[-1][j] + 1, row[j - 1] + 1, rows[-1][j - 1] + (ca != cb)))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                row[j] = min(row[j], rows[-2][j - 2] + 1)
+        rows.append(row)
+    return rows[-1][-1]
+
+
+def _neutralise(question: str, mentions: list[Mention], catalog) -> str:
+    """Replace the words that named assets by X, and column identifiers by "the column", so that intent
+    matching looks at the phrasing only ("what is the meaning of event_type")."""
+    columns = {c.name.lower() for a in catalog.list_assets() for c in a.columns}
+
+    def column(match: re.Match) -> str:
+        ident = match.group().lower()
+        is_column = ident.split(".")[-1] in columns and ("." in ident or "_" in ident)
+        return "the column" if is_column else match.group()
+
+    question = re.sub(r"[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)?", column, question)
     for word in sorted({w for m in mentions for w in m.words}, key=len, reverse=True):
         question = re.sub(rf"(?<![A-Za-z0-9_]){re.escape(word)}s?(?![A-Za-z0-9_])", "X", question, flags=re.I)
     return re.sub(r"X(\s+X)+", "X", question)
@@ -178,6 +299,10 @@ def _neutralise(question: str, mentions: list[Mention]) -> str:
 
 def help_text(tool_names: set[str]) -> str:
     extra = []
+    if "run_sql" in tool_names:
+        extra.append('- how often each value of a column occurs — *"how many orders were cancelled?"*')
+    if "list_models" in tool_names:
+        extra.append('- which models are trained — *"what models do we have?"*')
     if "search_schema_docs" in tool_names:
         extra.append("- what a column means or where something is stored, from your schema docs")
     if "train_text_classifier" in tool_names:

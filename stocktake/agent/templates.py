@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
+
+
+@dataclass(frozen=True)
+class AnswerSettings:
+    mostly_empty: float = 0.5  # share of missing values above which a column is "mostly empty"
+
+
+SETTINGS = AnswerSettings()
 
 
 def render_answer(intent: str, args: dict, content: str, artifact: Any) -> str:
@@ -35,11 +44,38 @@ def _docs(args: dict, content: str, art: dict) -> str:
     if not hits:
         return content
     top = hits[0]
-    where = f"`{top['asset']}.{top['column']}`" if top.get("asset") and top.get("column") else top["location"]
+    if top.get("asset") and top.get("column"):
+        where = f"`{top['asset']}.{top['column']}`"
+    else:  # a passage on a whole table answers "where is X stored" with that table
+        where = f"asset **{top['asset']}**" if top.get("asset") else top["location"]
     others = "\n".join(f"- {h['location']}" for h in hits[1:4])
     return (f"From the schema docs, {where}:\n\n> {top['text'][:600]}\n\n"
             f"Source: **{top['location']}**" + (f"\n\nAlso relevant:\n{others}" if others else ""))
 
 
+def _missing(args: dict, content: str, art: dict) -> str:
+    issues = sorted(art.get("issues") or [], key=lambda i: -i["details"].get("share", 0))
+    scope = f"{args['asset']} column" if args.get("asset") else "column"
+    if not issues:
+        return content
+    shares = [(f"{i['asset']}.{i['column']}" if not args.get("asset") else i["column"], i["rows"],
+               i["details"].get("share", 0)) for i in issues]
+    mostly = [s for s in shares if s[2] > SETTINGS.mostly_empty]
+    listed = ", ".join(f"{c} ({rows:,} rows, {share:.1%})" for c, rows, share in (mostly or shares)[:8])
+    if mostly:
+        lead = f"**{len(mostly)} {scope}{'s are' if len(mostly) > 1 else ' is'} mostly empty**: {listed}."
+    else:
+        lead = f"**No {scope} is mostly empty**; the columns with missing values are {listed}."
+    return f"{lead}\n\n{content}"
+
+
+def _value_counts(args: dict, content: str, art: dict) -> str:
+    columns, rows = art.get("columns") or [], art.get("rows") or []
+    if len(columns) != 3 or not rows:
+        return content
+    table = "\n".join(f"| {value} | {n:,} | {percent}% |" for value, n, percent in rows)
+    return f"Rows per **{columns[0]}**:\n\n| {columns[0]} | rows | share |\n|---|---|---|\n{table}"
+
+
 _TEMPLATES = {"asset_size": _size, "asset_columns": _columns, "time_range": _time_range,
-              "docs_search": _docs}
+              "docs_search": _docs, "missing_values": _missing, "value_counts": _value_counts}

@@ -8,6 +8,7 @@ import typer
 from rich.markdown import Markdown
 
 from stocktake.cli.common import catalog, err, out, print_json
+from stocktake.errors import StocktakeError
 
 
 def _assistant(ctx: typer.Context, offline: bool):
@@ -47,6 +48,8 @@ def ask(
     yes: bool = typer.Option(False, "--yes", help="Approve changes the assistant proposes without asking."),
 ) -> None:
     """Ask the assistant one question about your data."""
+    if not question.strip():
+        raise StocktakeError('Empty question: ask something, e.g. stocktake ask "which assets exist?"')
     assistant = _assistant(ctx, offline)
     answer, pending = _render(assistant.stream(question, "cli"), show_steps=not as_json)
     calls = list(answer.tool_calls)

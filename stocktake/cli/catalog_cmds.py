@@ -7,7 +7,7 @@ from dataclasses import asdict
 import typer
 from rich.table import Table
 
-from stocktake.cli.common import catalog, err, out, print_json, warn
+from stocktake.cli.common import catalog, err, out, plural, print_json, warn
 from stocktake.errors import StocktakeError
 
 
@@ -16,12 +16,15 @@ def ingest(
     path: str = typer.Argument(..., help="A file, a folder of files, or sqlite:///file.db"),
     name: str = typer.Option(None, "--name", help="Asset name (default: from the file name)."),
     kind: str = typer.Option(None, "--kind", help="users, products, orders, order_items, events, reviews or other."),
-    sep: str = typer.Option(None, "--sep", help="Delimiter: ',', ';', '|', tab, whitespace (default: sniffed)."),
+    sep: str = typer.Option(None, "--sep", help="Delimiter: ',', ';', '|', tab, whitespace or any string such as '||' "
+                                               "(default: sniffed)."),
     no_header: bool = typer.Option(False, "--no-header", help="The first row is data, not column names."),
     columns: str = typer.Option(None, "--columns", help="Column names, comma-separated (a,b,c)."),
     encoding: str = typer.Option(None, "--encoding", help="Text encoding (default: UTF-8, else Latin-1)."),
     table: str = typer.Option(None, "--table", help="One table of a SQLite database or one sheet of a workbook."),
-    replace: bool = typer.Option(False, "--replace", help="Add a new version to an existing asset."),
+    replace: bool = typer.Option(False, "--replace", help="Add a new version to an existing asset (none if unchanged)."),
+    skip_bad: bool = typer.Option(False, "--skip-bad", help="In a folder, leave out files that can't be read "
+                                                            "(each is reported) instead of ingesting nothing."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Ingest a file, folder or SQLite database as catalog assets (sources are never modified)."""
@@ -31,19 +34,26 @@ def ingest(
         sep=sep, header=False if no_header else None, encoding=encoding, table=table,
         columns=tuple(c.strip() for c in columns.split(",")) if columns else None,
     )
+    skipped: list[str] = []
     with err.status("Reading…") as status:
         results = ingest_path(catalog(ctx), path, name=name, kind=kind, options=options, replace=replace,
-                              on_file=lambda f: status.update(f"Reading {f}…"))
+                              on_file=lambda f: status.update(f"Reading {f}…"),
+                              on_skip=skipped.append if skip_bad else None)
+    for problem in skipped:
+        warn(f"skipped {problem}")
     for result in results:
         for message in result.warnings:
             warn(f"{result.asset.source}: {message}")
     if as_json:
-        print_json({"assets": [r.to_dict() for r in results]})
+        print_json({"assets": [r.to_dict() for r in results], "skipped": skipped})
         return
     for result in results:
         a = result.asset
-        err.print(f"[green]✓[/] {a.name} ({a.kind}): {a.rows:,} rows × {len(a.columns)} columns, version {a.version}",
-                  highlight=False)
+        if result.unchanged:
+            err.print(f"[green]=[/] {a.name}: unchanged (version {a.version}); no new version added", highlight=False)
+            continue
+        err.print(f"[green]✓[/] {a.name} ({a.kind}): {plural(a.rows, 'row')} × {plural(len(a.columns), 'column')}, "
+                  f"version {a.version}", highlight=False)
 
 
 def assets(ctx: typer.Context, as_json: bool = typer.Option(False, "--json")) -> None:
@@ -74,7 +84,7 @@ def show(ctx: typer.Context, name: str, as_json: bool = typer.Option(False, "--j
         ]
         print_json(payload)
         return
-    out.print(f"[bold]{asset.name}[/] ({asset.kind}) — {asset.rows:,} rows, version {asset.version}, from {asset.source}",
+    out.print(f"[bold]{asset.name}[/] ({asset.kind}) — {plural(asset.rows, 'row')}, version {asset.version}, from {asset.source}",
               highlight=False)
     cols = Table("column", "type")
     for c in asset.columns:
@@ -90,10 +100,19 @@ def remove(ctx: typer.Context, name: str, yes: bool = typer.Option(False, "--yes
     """Remove an asset and its snapshots from the workspace (your source files are untouched)."""
     cat = catalog(ctx)
     asset = cat.get(name)
-    if not yes and not typer.confirm(f"Remove '{name}' and its {len(cat.versions(name))} version(s)?"):
+    if not yes and not _confirm(f"Remove '{name}' and its {plural(len(cat.versions(name)), 'version')}?"):
         raise StocktakeError("Cancelled; nothing was removed.")
     cat.remove(asset.name)
     err.print(f"Removed {name}.")
+
+
+def _confirm(question: str) -> bool:
+    """Ask on stderr (stdout stays for output); no answer (stdin closed, Ctrl+C) is a clear refusal."""
+    try:
+        return typer.confirm(question, err=True)
+    except typer.Abort:
+        err.print()
+        raise StocktakeError("No answer, so nothing was removed. Pass --yes to remove without asking.") from None
 
 
 def register(app: typer.Typer) -> None:

@@ -75,11 +75,11 @@ def predict(
 ) -> None:
     """Add the predicted label and its confidence to ASSET as a new version."""
     from stocktake.registry import ModelRegistry
-    from stocktake.tools.classify.predict import add_predictions, predict_labels
+    from stocktake.tools.classify.predict import add_predictions, classifier_record, predict_labels
 
     cat, registry = catalog(ctx), ModelRegistry(workspace(ctx))
+    text = text or classifier_record(registry, model).params.get("text_cols", [])
     info = cat.get(asset)
-    text = text or registry.get(model).params.get("text_cols", [])
     df = cat.load(asset)
     _quiet_transformers()
     with _engine_progress("predicting") as report_progress:

@@ -1,4 +1,4 @@
-"""Cleaning commands: ``stocktake clean start|show|accept|reject|undo|redo|add|edit|explain|export|finish``."""
+"""Cleaning commands: ``stocktake clean start|show|accept|reject|undo|redo|add|edit|explain|export|finish|discard``."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from rich.table import Table
 from stocktake.cli.common import catalog, err, out, print_json, workspace
 from stocktake.errors import StocktakeError
 
-clean_app = typer.Typer(no_args_is_help=True, help="Guided data cleaning in persistent sessions.")
+clean_app = typer.Typer(no_args_is_help=True, help="Guided data cleaning in persistent sessions: start one, accept "
+                        "or reject its steps, then finish (write a new version) or discard (write nothing).")
 
 PARAM_HELP = "A step parameter as key=value; the value is JSON where it parses (2, null, [\"a\",\"b\"]), else text."
 JSON_OPT = typer.Option(False, "--json", help="Print one JSON object.")
@@ -85,6 +86,8 @@ def show(ctx: typer.Context, session_id: str = SESSION, as_json: bool = JSON_OPT
               f"{view.rows:,} rows; applied: {', '.join(view.applied) or 'none'}", highlight=False)
     if view.finished:
         out.print(escape(f"finished: {view.finished}"), highlight=False)
+    if view.discarded:
+        out.print(escape(f"discarded at {view.discarded['at']}; nothing was written"), highlight=False)
     for step in view.steps:
         _print_step(step)
 
@@ -97,26 +100,27 @@ def sessions(ctx: typer.Context, as_json: bool = JSON_OPT) -> None:
     if as_json:
         print_json({"sessions": items})
         return
-    table = Table("session", "asset", "base", "steps", "finished")
+    table = Table("session", "asset", "base", "steps", "state")
     for s in items:
-        done = f"{s['finished']['asset']} v{s['finished']['version']}" if s["finished"] else ""
-        table.add_row(s["id"], s["asset"], str(s["base_version"]), str(s["steps"]), done)
+        state = (f"finished: {s['finished']['asset']} v{s['finished']['version']}" if s["finished"]
+                 else "discarded" if s["discarded"] else "open")
+        table.add_row(s["id"], s["asset"], str(s["base_version"]), str(s["steps"]), state)
     out.print(table)
 
 
 def accept(ctx: typer.Context, session_id: str = SESSION,
            step: str = typer.Argument(..., help="A step id, or 'all' for every pending proposal in order."),
            param: list[str] = typer.Option(None, "--param", "-p", help=PARAM_HELP), as_json: bool = JSON_OPT) -> None:
-    """Accept a step (optionally with changed parameters); the current table is updated."""
+    """Accept a step (optionally with changed parameters), or all pending ones; any that cannot run are listed."""
     session = _session(ctx, session_id)
     params = parse_params(param)
-    if step == "all":
-        if params:
-            raise StocktakeError("--param applies to one step; accept steps one by one to change parameters.")
-        views = [session.accept(p.id) for p in session.proposals() if not p.problem]
-    else:
-        views = [session.accept(step, params)]
-    _report(session, views, as_json)
+    if step != "all":
+        _report(session, [session.accept(step, params)], as_json)
+        return
+    if params:
+        raise StocktakeError("--param applies to one step; accept steps one by one to change parameters.")
+    accepted, skipped = session.accept_all()
+    _report(session, accepted, as_json, skipped)
 
 
 def reject(ctx: typer.Context, session_id: str = SESSION,
@@ -192,6 +196,16 @@ def finish(ctx: typer.Context, session_id: str = SESSION,
     err.print(f"[green]✓[/] wrote {done['asset']} version {done['version']} ({done['mode']})", highlight=False)
 
 
+def discard(ctx: typer.Context, session_id: str = SESSION, as_json: bool = JSON_OPT) -> None:
+    """Close a session without writing anything; the asset is untouched and the session kept for the record."""
+    session = _session(ctx, session_id)
+    done = session.discard()
+    if as_json:
+        print_json({"session": session.id, "discarded": done})
+        return
+    err.print(f"[green]✓[/] discarded {session.id}; {session.asset} is unchanged", highlight=False)
+
+
 def kinds(as_json: bool = JSON_OPT) -> None:
     """List the step kinds and their parameters (for custom steps)."""
     from stocktake.tools.clean import describe_kinds
@@ -205,19 +219,24 @@ def kinds(as_json: bool = JSON_OPT) -> None:
         out.print(f"[bold]{k['kind']}[/]({escape(params)}): {escape(k['summary'])}", highlight=False)
 
 
-def _report(session, views, as_json: bool) -> None:
+def _report(session, views, as_json: bool, skipped=None) -> None:
+    """The steps decided on and the session's size; ``skipped`` (accept all) lists the steps that could not run."""
     if as_json:
         state = session.show()
+        extra = {} if skipped is None else {"skipped": [v.to_dict() for v in skipped]}
         print_json({"session": session.id, "steps": [v.to_dict() for v in views], "rows": state.rows,
-                    "applied": list(state.applied)})
+                    "applied": list(state.applied), **extra})
         return
     for view in views:
         _print_step(view)
+    for view in skipped or ():
+        err.print(f"[yellow]skipped[/] {view.id} {view.kind}: {escape(view.problem)}", highlight=False)
     state = session.show()
     err.print(f"{session.id}: {state.rows:,} rows now; applied: {', '.join(state.applied) or 'none'}", highlight=False)
 
 
 def register(app: typer.Typer) -> None:
-    for command in (start, show, sessions, accept, reject, undo, redo, add, edit, explain, export, finish, kinds):
+    for command in (start, show, sessions, accept, reject, undo, redo, add, edit, explain, export, finish, discard,
+                    kinds):
         clean_app.command(command.__name__)(command)
     app.add_typer(clean_app, name="clean")

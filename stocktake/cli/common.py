@@ -19,11 +19,30 @@ err = Console(stderr=True, width=None if sys.stderr.isatty() else 200)
 out = Console(width=None if sys.stdout.isatty() else 200)
 
 
+# Commands that may start a new workspace; every other command needs one that exists, so that a mistyped
+# --workspace is reported rather than silently created empty.
+CREATES_WORKSPACE = {"ingest", "demo", "docs add", "serve"}
+
+
 def workspace(ctx: typer.Context) -> Workspace:
     root = ctx.find_root()
     if not isinstance(root.obj, Workspace):
-        root.obj = Workspace(root.params.get("workspace"))
+        root.obj = Workspace(root.params.get("workspace"), create=command_path(ctx) in CREATES_WORKSPACE)
     return root.obj
+
+
+def command_path(ctx: typer.Context) -> str:
+    """``docs add`` for ``stocktake docs add``: the command's words without the program name."""
+    words = []
+    while ctx.parent is not None:
+        words.append(ctx.info_name or "")
+        ctx = ctx.parent
+    return " ".join(reversed(words))
+
+
+def plural(n: int, noun: str) -> str:
+    """``1 row``, ``2,500 rows``."""
+    return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
 
 
 def catalog(ctx: typer.Context) -> Catalog:
@@ -44,6 +63,7 @@ def progress(description: str, total: float | None = None):
     bar = Progress(
         TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed:.0f}/{task.total:.0f}"),
         TimeElapsedColumn(), TimeRemainingColumn(), console=err, transient=True,
+        disable=not err.is_terminal,  # piped or captured, a bar would only leave a blank line before the output
     )
     with bar:
         task = bar.add_task(description, total=total)

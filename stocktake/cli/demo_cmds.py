@@ -40,7 +40,7 @@ def prepare_demo(cat: Catalog, *, scale: str = "small", seed: int = 0) -> None:
     folder = cat.ws.root / "sample-data"
     if not (folder / "problems.json").exists():
         with err.status(f"Writing sample data ({scale}) to {folder}…"):
-            write_sample_data(folder, seed=seed, scale=scale)
+            write_sample_data(folder, seed=seed, scale=scale, force=True)  # the workspace's own folder
     with progress("Ingesting and profiling", total=len(TABLES)) as advance:
         for table in TABLES:
             if not cat.exists(table):

@@ -29,6 +29,8 @@ class _FriendlyGroup(TyperGroup):
             _fail(str(exc))
         except KeyboardInterrupt:
             raise typer.Abort() from None
+        except typer.Abort:
+            raise  # Click prints "Aborted!" (a prompt got no answer, or Ctrl+C)
         except BrokenPipeError:
             # The reader went away (``stocktake … | head``): nothing left to tell anyone.
             sys.stderr.close()
@@ -51,7 +53,8 @@ def main(
     ctx: typer.Context,
     workspace: Path = typer.Option(
         None, "--workspace", "-w", envvar="STOCKTAKE_HOME",
-        help="Workspace folder holding all state (default ./stocktake-workspace).",
+        help="Workspace folder holding all state: an existing workspace, or a new or empty folder "
+             "(default ./stocktake-workspace).",
     ),
 ) -> None:
     ctx.obj = None

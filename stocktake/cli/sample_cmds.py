@@ -18,13 +18,15 @@ def sample_data(
     directory: Path = typer.Argument(..., help="Folder to write the CSV files, docs/ and problems.json into."),
     seed: int = typer.Option(0, "--seed", help="Random seed; the same seed writes identical files."),
     scale: str = typer.Option("small", "--scale", help="small (~20k events) or medium (~1M events)."),
+    force: bool = typer.Option(False, "--force", help="Overwrite files of an earlier sample in DIRECTORY."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of a table."),
 ) -> None:
     """Write a realistic e-commerce dataset (users, products, orders, events, reviews) with injected problems."""
-    from stocktake.tools.sample_data import TABLES, write_sample_data
+    from stocktake.tools.sample_data import TABLES, check_target, write_sample_data
 
+    check_target(directory, scale, force=force)  # before the progress bar, so a refusal prints one line
     with progress(f"Writing sample data ({scale})", total=len(TABLES)) as advance:
-        result = write_sample_data(directory, seed=seed, scale=scale,
+        result = write_sample_data(directory, seed=seed, scale=scale, force=force,
                                    on_table=lambda name: advance(description=f"wrote {name}.csv"))
     if as_json:
         print_json(result.to_dict())
@@ -33,7 +35,7 @@ def sample_data(
     for col in ("table", "rows", "injected problems"):
         table.add_column(col)
     for name, rows in result.rows.items():
-        kinds = [f"{p.kind} ({p.column}: {p.rows})" for p in result.problems if p.table == name]
+        kinds = [f"{p.kind} ({p.column}: {p.rows:,})" for p in result.problems if p.table == name]
         table.add_row(name, f"{rows:,}", "\n".join(kinds) or "-")
     out.print(table)
     err.print(f"Problems with exact row counts: {result.problems_path}; schema docs: {result.out_dir / 'docs'}")

@@ -8,7 +8,7 @@ from stocktake.catalog import Catalog
 from stocktake.cli.common import catalog, err
 
 HOST = typer.Option("127.0.0.1", "--host", help="Address to listen on (0.0.0.0 to let other machines in).")
-PORT = typer.Option(7860, "--port", help="Port to listen on.")
+PORT = typer.Option(7860, "--port", min=1, max=65535, help="Port to listen on (1-65535).")
 AUTH = typer.Option(None, "--auth", metavar="USER:PASS", help="Ask for this user name and password.")
 OFFLINE = typer.Option(False, "--offline", help="Do not look for an LLM endpoint; answer in offline mode.")
 

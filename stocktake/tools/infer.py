@@ -84,7 +84,7 @@ def _consistency(counts: list[int]) -> tuple[float, int]:
 def has_header(rows: list[list[str]]) -> bool:
     """Whether the first of these rows names the columns rather than holding values."""
     if len(rows) < 2:
-        return bool(rows) and all(_HEADER_WORDS.search(v or "") for v in rows[0])
+        return bool(rows) and _lone_row_is_header(rows[0])
     first, body = rows[0], rows[1:]
     if any(_is_number(v) for v in first if v):
         return False
@@ -99,6 +99,15 @@ def has_header(rows: list[list[str]]) -> bool:
     named = [v for v in first if v]
     columns = [{r[i] for r in body if i < len(r)} for i in range(len(first))]
     return len(set(named)) == len(named) and not any(v in columns[i] for i, v in enumerate(first) if v)
+
+
+def _lone_row_is_header(row: list[str]) -> bool:
+    """A file of one line: a header with no data yet when its cells are distinct names, not values."""
+    if all(_HEADER_WORDS.search(v or "") for v in row):
+        return True
+    cells = [v.strip() for v in row]
+    return (len(cells) > 1 and all(cells) and len(set(cells)) == len(cells)
+            and not any(_is_number(v) or _ISO.match(v) for v in cells))
 
 
 def _is_number(value: str) -> bool:

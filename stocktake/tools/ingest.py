@@ -6,6 +6,7 @@ workspace exactly as they were. Source files are only ever opened for reading.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import gzip
 import io
@@ -56,35 +57,48 @@ class IngestResult:
     asset: Asset
     warnings: tuple[str, ...]
     details: dict
+    unchanged: bool = False  # --replace with the same content as the latest version: no version added
 
     def to_dict(self) -> dict:
-        return {**self.asset.to_dict(), "warnings": list(self.warnings), "read": self.details}
+        return {**self.asset.to_dict(), "warnings": list(self.warnings), "read": self.details,
+                "unchanged": self.unchanged}
 
 
 def ingest_path(
     catalog: Catalog, path: str | Path, *, name: str | None = None, kind: str | None = None,
     options: ReadOptions = ReadOptions(), replace: bool = False,
-    on_file: Callable[[str], None] | None = None,
+    on_file: Callable[[str], None] | None = None, on_skip: Callable[[str], None] | None = None,
 ) -> list[IngestResult]:
-    """Read a file, a folder of files or ``sqlite:///file.db`` and register every table in it."""
-    tables = read_source(path, options, name=name, on_file=on_file)
+    """Read a file, a folder of files or ``sqlite:///file.db`` and register every table in it.
+
+    A folder is all or nothing: one unreadable file fails the whole ingest, naming every bad file,
+    unless ``on_skip`` is given; then bad files are left out and each is reported to it.
+    """
+    tables = read_source(path, options, on_file=on_file, on_skip=on_skip)
     if name and len(tables) > 1:
         raise StocktakeError(f"{path} holds {len(tables)} tables; --name only works for one (use --table).")
+    if name:
+        tables = [_with_name(tables[0], name)]
     if not replace:
         taken = [t.name for t in tables if catalog.exists(t.name)]
         if taken:
+            listed = ", ".join(f"'{t}'" for t in taken)
             raise StocktakeError(
-                f"An asset named '{taken[0]}' already exists. Use --replace to add a new version, or --name to choose another name."
+                f"{'An asset' if len(taken) == 1 else 'Assets'} named {listed} already exist{'s' if len(taken) == 1 else ''}. "
+                "Use --replace to add a new version, or --name to choose another name."
             )
     results, done = [], []
     try:
         for table in tables:
+            before = catalog.get(table.name).version if catalog.exists(table.name) else None
             asset = catalog.register(
                 table.name, table.frame, kind=kind or infer_kind(_column_names(table.frame)), source=table.source,
                 fmt=table.fmt, description=f"Ingested from {table.source}", replace=replace,
             )
-            done.append((table.name, asset.version))
-            results.append(IngestResult(asset, table.warnings, table.details))
+            unchanged = asset.version == before
+            if not unchanged:
+                done.append((table.name, asset.version))
+            results.append(IngestResult(asset, table.warnings, table.details, unchanged))
     except BaseException:
         _undo(catalog, done)
         raise
@@ -100,8 +114,10 @@ def _undo(catalog: Catalog, done: list[tuple[str, int]]) -> None:
             catalog.drop_version(asset_name, version)
 
 
-def read_source(path: str | Path, options: ReadOptions = ReadOptions(), *, name: str | None = None,
-                on_file: Callable[[str], None] | None = None) -> list[ParsedTable]:
+def read_source(path: str | Path, options: ReadOptions = ReadOptions(), *,
+                on_file: Callable[[str], None] | None = None,
+                on_skip: Callable[[str], None] | None = None) -> list[ParsedTable]:
+    check_options(options)
     text = str(path)
     if text.startswith("sqlite:///"):
         return read_sqlite(Path(text.removeprefix("sqlite:///")), options)
@@ -109,18 +125,30 @@ def read_source(path: str | Path, options: ReadOptions = ReadOptions(), *, name:
     if not p.exists():
         raise StocktakeError(f"{p}: no such file or folder. Check the path.")
     if p.is_dir():
-        return _read_folder(p, options, on_file)
+        return _read_folder(p, options, on_file, on_skip)
     if on_file:
         on_file(str(p))
-    return [_with_name(t, name) for t in read_file(p, options)]
+    return read_file(p, options)
+
+
+def check_options(options: ReadOptions) -> None:
+    """Options that are wrong whatever the file: fail before reading anything."""
+    if options.encoding:
+        try:
+            codecs.lookup(options.encoding)
+        except LookupError:
+            raise StocktakeError(
+                f"Unknown --encoding '{options.encoding}': use a codec name such as utf-8, utf-8-sig, latin-1, "
+                "cp1252 or utf-16 (or leave --encoding out to detect it)."
+            ) from None
 
 
 def _with_name(table: ParsedTable, name: str | None) -> ParsedTable:
     return table if not name else ParsedTable(name, table.frame, table.source, table.fmt, table.details, table.warnings)
 
 
-def _read_folder(folder: Path, options: ReadOptions, on_file) -> list[ParsedTable]:
-    tables = []
+def _read_folder(folder: Path, options: ReadOptions, on_file, on_skip) -> list[ParsedTable]:
+    tables, problems = [], []
     # Top level only: sub-folders often hold other cuts of the same tables (ingest them on their own).
     for p in sorted(q for q in folder.iterdir() if q.is_file() and not q.name.startswith(".")):
         if _DOC_NAMES.match(p.name):
@@ -129,7 +157,18 @@ def _read_folder(folder: Path, options: ReadOptions, on_file) -> list[ParsedTabl
             continue  # READMEs, notes and other non-tabular files in a data folder
         if on_file:
             on_file(str(p))
-        tables.extend(read_file(p, options))
+        try:
+            tables.extend(read_file(p, options))
+        except StocktakeError as exc:
+            problems.append(str(exc))
+    if problems and (on_skip is None or not tables):
+        files = "1 file" if len(problems) == 1 else f"{len(problems)} files"
+        raise StocktakeError(
+            f"{folder}: {files} could not be read, so nothing was ingested (fix or move them, or use --skip-bad):\n  "
+            + "\n  ".join(problems)
+        )
+    for problem in problems:
+        on_skip(problem)
     if not tables:
         raise StocktakeError(f"{folder}: no supported data files found (supported: {', '.join(SUPPORTED)}).")
     names = [t.name for t in tables]
@@ -205,21 +244,29 @@ def read_file(p: Path, options: ReadOptions = ReadOptions()) -> list[ParsedTable
 def read_delimited(p: Path, raw: bytes, options: ReadOptions, fmt: str = "text") -> list[ParsedTable]:
     if infer.looks_binary(raw):
         raise StocktakeError(f"{p}: looks like a binary file, not delimited text. Check the file or its extension.")
-    text, encoding = infer.decode(raw, options.encoding)
+    text, encoding = _decode(p, raw, options.encoding)
     sep = _SEP_NAMES.get(options.sep, options.sep) if options.sep else infer.sniff_delimiter(text)
     rows = _split_rows(text, sep or ",", limit=50)
     header = options.header if options.header is not None else infer.has_header(rows)
     frame = _parse_text(p, text, sep or ",")
     names, warnings = [f"col_{i}" for i in range(1, frame.shape[1] + 1)], []
+    if options.sep and frame.shape[1] == 1 and len(rows) > 1:
+        warnings.append(_one_column_warning(options.sep, infer.sniff_delimiter(text)))
     if header:
-        names, warnings = infer.clean_names([str(v) if isinstance(v, str) else "" for v in frame.iloc[0]])
+        names, renamed = infer.clean_names([str(v) if isinstance(v, str) else "" for v in frame.iloc[0]])
         frame = frame.iloc[1:].reset_index(drop=True)
+        if frame.empty:
+            warnings.append("only a header row, no data rows: registered with 0 rows")
+    else:
+        renamed = []
     if options.columns:
         if len(options.columns) != frame.shape[1]:
             raise StocktakeError(
-                f"{p}: --columns names {len(options.columns)} columns but the file has {frame.shape[1]}. Give one name per column."
+                f"{p}: --columns gives {len(options.columns):,} name{'s' * (len(options.columns) != 1)} but the file has "
+                f"{frame.shape[1]:,} column{'s' * (frame.shape[1] != 1)}. Give one name per column."
             )
-        names, warnings = infer.clean_names(list(options.columns))
+        names, renamed = infer.clean_names(list(options.columns))
+    warnings += renamed
     frame.columns = names
     frame = infer.infer_frame(frame)
     details = {"encoding": encoding, "delimiter": "whitespace" if sep == infer.WHITESPACE else sep,
@@ -227,22 +274,42 @@ def read_delimited(p: Path, raw: bytes, options: ReadOptions, fmt: str = "text")
     return [ParsedTable("", frame, str(p), "delimited", details, tuple(warnings))]
 
 
+def _decode(p: Path, raw: bytes, encoding: str | None) -> tuple[str, str]:
+    try:
+        return infer.decode(raw, encoding)
+    except UnicodeDecodeError as exc:
+        raise StocktakeError(
+            f"{p}: byte {exc.start} is not valid {encoding} text. Leave --encoding out to detect the encoding, "
+            "or try --encoding latin-1."
+        ) from None
+
+
+def _one_column_warning(sep: str, sniffed: str | None) -> str:
+    hint = ""
+    if sniffed:
+        hint = f" (it looks {'whitespace' if sniffed == infer.WHITESPACE else repr(sniffed)}-separated)"
+    return f"--sep {sep!r} splits no row, so the table has one column. Leave --sep out to detect the delimiter{hint}."
+
+
 def _split_rows(text: str, sep: str, limit: int) -> list[list[str]]:
     lines = [line for line in text[:200_000].splitlines() if line.strip()][:limit]
     if sep == infer.WHITESPACE:
         return [line.split() for line in lines]
+    if len(sep) > 1:
+        return [line.split(sep) for line in lines]
     return list(csv.reader(io.StringIO("\n".join(lines)), delimiter=sep))
 
 
 def _parse_text(p: Path, text: str, sep: str) -> pd.DataFrame:
     kwargs = dict(header=None, dtype=str, keep_default_na=False, na_values=list(infer.NULL_TOKENS),
-                  skip_blank_lines=True)
+                  skip_blank_lines=True, sep=sep, engine="c")
     if sep == infer.WHITESPACE:
         kwargs["sep"] = r"\s+"
-    else:
-        kwargs["sep"] = sep
+    elif len(sep) > 1:
+        # The C parser takes one-character delimiters only; the Python one splits on a regex (no quoting).
+        kwargs.update(sep=re.escape(sep), engine="python")
     try:
-        return pd.read_csv(io.StringIO(text), engine="c", **kwargs)
+        return pd.read_csv(io.StringIO(text), **kwargs)
     except pd.errors.ParserError as exc:
         match = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
         if match:
@@ -266,7 +333,7 @@ def _read_parquet(p: Path, raw: bytes, options: ReadOptions, fmt: str) -> list[P
 
 
 def _read_json(p: Path, raw: bytes, options: ReadOptions, fmt: str) -> list[ParsedTable]:
-    text, encoding = infer.decode(raw, options.encoding)
+    text, encoding = _decode(p, raw, options.encoding)
     try:
         frame = pd.read_json(io.StringIO(text), lines=fmt == "jsonl", dtype=False)
         if frame.shape[1] == 1 and frame.iloc[:, 0].map(lambda v: isinstance(v, dict)).all() and len(frame):

@@ -69,6 +69,19 @@ class Relation:
         return {**asdict(self), "orphan_examples": list(self.orphan_examples)}
 
 
+def share_text(coverage: float) -> str:
+    """A share of matching values that never reads "100%" while some do not match."""
+    if coverage >= 1:
+        return "100%"
+    return ">99.9%" if coverage >= 0.9995 else f"{coverage:.1%}"
+
+
+def describe_coverage(coverage: float, orphans: int = 0) -> str:
+    """``99.8% of values match (20 orphan rows)``."""
+    rows = "" if not orphans else f" ({orphans:,} orphan row{'s' if orphans != 1 else ''})"
+    return f"{share_text(coverage)} of values match{rows}"
+
+
 # Cardinality is counted from the parent (1:n: one parent row, many child rows); a relation reads from the child.
 READINGS = {"1:1": "one-to-one", "1:n": "many-to-one", "n:m": "many-to-many"}
 

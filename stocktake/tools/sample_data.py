@@ -99,13 +99,12 @@ class SampleDataResult:
 
 
 def write_sample_data(out_dir: str | Path, seed: int = 0, scale: str = "small",
-                      on_table: Callable[[str], None] | None = None) -> SampleDataResult:
-    """Generate the dataset into ``out_dir``; ``on_table(name)`` is called after each table is written."""
-    if scale not in SCALES:
-        raise StocktakeError(f"Unknown scale '{scale}'. Use one of: {', '.join(SCALES)}.")
-    out = Path(out_dir)
-    if out.exists() and not out.is_dir():
-        raise StocktakeError(f"'{out}' exists and is not a folder; choose a folder for the sample data.")
+                      on_table: Callable[[str], None] | None = None, *, force: bool = False) -> SampleDataResult:
+    """Generate the dataset into ``out_dir``; ``on_table(name)`` is called after each table is written.
+
+    Files already in ``out_dir`` that the sample would overwrite are refused unless ``force`` is given.
+    """
+    out = check_target(out_dir, scale, force=force)
     out.mkdir(parents=True, exist_ok=True)
     tables, mislabelled = generate_tables(np.random.default_rng(seed), SCALES[scale])
     paths = {}
@@ -121,6 +120,29 @@ def write_sample_data(out_dir: str | Path, seed: int = 0, scale: str = "small",
     return SampleDataResult(out_dir=out, seed=seed, scale=scale, paths=paths, docs=docs,
                             problems_path=problems_path, rows={t: len(df) for t, df in tables.items()},
                             problems=problems)
+
+
+def check_target(out_dir: str | Path, scale: str = "small", *, force: bool = False) -> Path:
+    """Refuse a bad scale, a file in place of the folder, or files the sample would overwrite (unless ``force``)."""
+    if scale not in SCALES:
+        raise StocktakeError(f"Unknown scale '{scale}'. Use one of: {', '.join(SCALES)}.")
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise StocktakeError(f"'{out}' exists and is not a folder; choose a folder for the sample data.")
+    taken = [p for p in planned_files(out) if p.exists()]
+    if taken and not force:
+        listed = ", ".join(str(p.relative_to(out)) for p in taken[:3]) + (", …" if len(taken) > 3 else "")
+        raise StocktakeError(
+            f"{out} already holds {listed}: the sample data would overwrite {'it' if len(taken) == 1 else 'them'}. "
+            "Choose a new or empty folder, or pass --force to overwrite."
+        )
+    return out
+
+
+def planned_files(out: Path) -> list[Path]:
+    """Every file ``write_sample_data`` writes into ``out``."""
+    return ([out / f"{name}.csv" for name in TABLES] + [out / "docs" / f"{name}.md" for name in TABLES]
+            + [out / "problems.json"])
 
 
 def generate_tables(rng: np.random.Generator, sc: Scale) -> tuple[dict[str, pd.DataFrame], list[int]]:

@@ -1,4 +1,4 @@
-"""Tools over the catalog, the profiler and SQL: the questions users ask most."""
+"""Tools over the catalog, the profiler, the model registry and SQL: the questions users ask most."""
 
 from __future__ import annotations
 
@@ -81,9 +81,29 @@ def build(ctx: ToolContext) -> list[BaseTool]:
             f"- [{i['severity']}] {i['asset']}.{i['column'] or '*'} {i['kind']}: {i['rows']:,} rows. "
             f"{i['message']}" + (f" e.g. {', '.join(q(e) for e in i['examples'][:2])}" if i.get("examples") else "")
             for i in found)
-        score = "; ".join(f"{n}: {s:.0f}/100" for n, s in scores.items())
         noun = "issue" if len(found) == 1 else "issues"
-        return f"{len(found)} {noun} (quality scores: {score}):\n{text}", {"issues": found, "quality_scores": scores}
+        # Scores answer "how good is the data"; a question about one kind of issue gets those issues first.
+        score = "; ".join(f"{n}: {s:.0f}/100" for n, s in scores.items())
+        head = f"{len(found)} {noun} of kind {kind}:" if kind else f"{len(found)} {noun} (quality scores: {score}):"
+        return f"{head}\n{text}", {"issues": found, "quality_scores": scores}
+
+    @agent_tool
+    def find_personal_data(asset: str | None = None) -> tuple[str, dict]:
+        """Columns holding personal data (PII): by their values' type (email, phone), by their name (name,
+        address) or by e-mail addresses and phone numbers found in free text.
+
+        Args:
+            asset: One asset name; leave empty for every asset.
+        """
+        from stocktake.tools.personal import find_personal_columns
+
+        names = [ctx.asset(asset).name] if asset else ctx.catalog.names()
+        found = [{"asset": name, **c.to_dict()} for name in names for c in find_personal_columns(profile(name))]
+        if not found:
+            return f"No personal data found {f'in {asset}' if asset else 'in any asset'}.", {"columns": []}
+        text = lines(f"- {c['asset']}.{c['column']}: {c['reason']}"
+                     + (f" ({c['rows']:,} rows)" if c["rows"] is not None else "") for c in found)
+        return f"{len(found)} columns hold personal data:\n{text}", {"columns": found}
 
     @agent_tool
     def find_relationships(asset: str | None = None, other: str | None = None) -> tuple[str, dict]:
@@ -93,19 +113,36 @@ def build(ctx: ToolContext) -> list[BaseTool]:
             asset: Only relationships that involve this asset; leave empty for all.
             other: With asset, only relationships between asset and this second asset.
         """
-        from stocktake.tools.relations import find_relations
+        from stocktake.tools.relations import describe_coverage, find_relations
 
         for name in (asset, other):
             if name:
                 ctx.asset(name)
-        rels = [r.to_dict() for r in find_relations(ctx.catalog)]
         wanted = {n for n in (asset, other) if n}
-        rels = [r for r in rels if wanted <= {r["from_asset"], r["to_asset"]}]
+        rels = [r for r in find_relations(ctx.catalog) if wanted <= {r.from_asset, r.to_asset}]
         if not rels:
             return "No relationships found" + (f" involving {' and '.join(sorted(wanted))}." if wanted else "."), {"relations": []}
-        text = lines(f"- {r['from_asset']}.{r['from_column']} → {r['to_asset']}.{r['to_column']} "
-                     f"({r['cardinality']}, {r['coverage']:.0%} of values match)" for r in rels)
-        return f"{len(rels)} relationships:\n{text}", {"relations": rels}
+        text = lines(f"- {r.from_asset}.{r.from_column} → {r.to_asset}.{r.to_column} "
+                     f"({r.reading}, {describe_coverage(r.coverage, r.orphan_rows)})" for r in rels)
+        return f"{len(rels)} relationships:\n{text}", {"relations": [r.to_dict() for r in rels]}
+
+    @agent_tool
+    def list_models(task: str | None = None) -> tuple[str, dict]:
+        """Every registered model (classifiers and recommenders) with its asset and main metric, newest last.
+
+        Args:
+            task: Only "classifier" or "recommender" models; all when empty.
+        """
+        models = [m.to_dict() for m in ctx.registry.list(task=task)]
+        if not models:
+            return ("No models are trained yet. Train a classifier (train_text_classifier) or recommenders "
+                    "(train_recommenders)."), {"models": []}
+        text = lines(f"- {m['model_id']}: {m['task']} {m['algorithm']} on {m['asset']}"
+                     + (f" (v{m['asset_version']})" if m["asset_version"] is not None else "")
+                     + "".join(f", {k} {v:.3f}" for k, v in list(m["metrics"].items())[:2]
+                               if isinstance(v, (int, float)))
+                     for m in models)
+        return f"{len(models)} models:\n{text}", {"models": models}
 
     @agent_tool
     def run_sql(query: str) -> tuple[str, dict]:
@@ -152,5 +189,7 @@ def build(ctx: ToolContext) -> list[BaseTool]:
         updated = ctx.catalog.update_info(ctx.asset(asset).name, description=description)
         return f"Saved the description of {updated.name}.", {"asset": updated.to_dict()}
 
-    return [list_assets, describe_asset, quality_issues, find_relationships, run_sql, inventory_report,
-            describe_asset_purpose]
+    return [list_assets, describe_asset, quality_issues, find_personal_data, find_relationships, list_models,
+            run_sql, inventory_report, describe_asset_purpose]
+
+

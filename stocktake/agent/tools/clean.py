@@ -17,7 +17,7 @@ def build(ctx: ToolContext) -> list[BaseTool]:
         """The named session, or the newest unfinished one (what "next step" and "undo" refer to)."""
         if session_id:
             return engine.load_session(ctx.catalog, session_id)
-        open_ = [s for s in engine.list_sessions(ctx.catalog.ws) if not s["finished"]]
+        open_ = [s for s in engine.list_sessions(ctx.catalog.ws) if not (s["finished"] or s.get("discarded"))]
         if not open_:
             raise StocktakeError("No cleaning session is open. Start one with start_cleaning(asset).")
         return engine.load_session(ctx.catalog, max(open_, key=lambda s: s["created_at"])["id"])

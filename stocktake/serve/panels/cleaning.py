@@ -14,7 +14,7 @@ NO_SESSION = "Pick an asset and start a session, or resume one."
 
 
 def session_label(s: dict) -> str:
-    state = "finished" if s["finished"] else f"{s['steps']} steps"
+    state = "finished" if s["finished"] else "discarded" if s.get("discarded") else f"{s['steps']} steps"
     return f"{s['id']} · {s['asset']} v{s['base_version']} · {state}"
 
 
@@ -75,14 +75,15 @@ def build(app: AppContext, tab: gr.Tab) -> None:
             return sid, NO_SESSION, gr.Dropdown(choices=[], value=None), "", pd.DataFrame(), pd.DataFrame(), \
                 frame([], HISTORY_COLUMNS)
         session = load_session(catalog, sid)
-        pending = [] if session.state["finished"] else session.proposals()
+        pending = [] if session.state["finished"] or session.state.get("discarded") else session.proposals()
         ids = [v.id for v in pending]
         current = next((v for v in pending if v.id == chosen), pending[0] if pending else None)
         shown = session.show()
         position = f"Step {ids.index(current.id) + 1} of {len(ids)} pending" if current else ""
         head = (f"Session **{sid}** on **{shown.asset}** v{shown.base_version}: {shown.base_rows:,} → "
                 f"**{shown.rows:,} rows**, {len(shown.applied)} step(s) applied."
-                + (f" Finished as version {shown.finished['version']}." if shown.finished else ""))
+                + (f" Finished as version {shown.finished['version']}." if shown.finished else "")
+                + (" Discarded: nothing was saved." if session.state.get("discarded") else ""))
         return (sid, head + (f"\n\n{note}" if note else ""), choices(ids, current.id if current else None),
                 card(current, position), *preview_frames(current), history_rows(session))
 

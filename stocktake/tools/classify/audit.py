@@ -31,7 +31,7 @@ def audit_labels(df: pd.DataFrame, text_cols: list[str], label_col: str,
     if settings.method not in METHODS:
         raise StocktakeError(f"Unknown audit method '{settings.method}'. Use one of: {', '.join(METHODS)}.")
     start = time.perf_counter()
-    data = encode_labels(df, text_cols, label_col)
+    data = encode_labels(df, text_cols, label_col, settings=settings.labels)
     probs = out_of_fold_proba(data, settings, progress)
     thresholds = class_thresholds(probs, data.labels)
     suspects = find_suspects(probs, data, thresholds, settings.min_margin)

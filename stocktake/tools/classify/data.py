@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from stocktake.errors import StocktakeError, UnknownNameError
-from stocktake.tools.classify.settings import SplitSettings
+from stocktake.tools.classify.settings import LabelSettings, SplitSettings
 
 TEXT_SEPARATOR = " | "
 
@@ -48,14 +48,17 @@ def assemble_texts(df: pd.DataFrame, text_cols: list[str]) -> list[str]:
 
 
 def encode_labels(df: pd.DataFrame, text_cols: list[str], label_col: str,
-                  max_rows: int | None = None, seed: int = 0) -> LabelledTexts:
-    """Texts and integer labels for rows with a label; at least two classes or it is an error."""
+                  max_rows: int | None = None, seed: int = 0,
+                  settings: LabelSettings = LabelSettings()) -> LabelledTexts:
+    """Texts and integer labels for rows with a label; a label that is not categorical, or has a single
+    class, is an error."""
     check_columns(df, text_cols)
     check_columns(df, [label_col])
-    labels = df[label_col].astype("string").str.strip()
-    keep = labels.notna() & (labels != "")
+    labels = _label_values(df[label_col])
+    keep = labels.notna()
     if not keep.any():
         raise StocktakeError(f"Label column '{label_col}' is empty: every row's label is missing.")
+    check_categorical(df, label_col, text_cols, settings)
     rows = np.flatnonzero(keep.to_numpy())
     if max_rows is not None and len(rows) > max_rows:
         rows = np.sort(_stratified_sample(labels.iloc[rows].to_numpy(), max_rows, seed, rows))
@@ -68,6 +71,35 @@ def encode_labels(df: pd.DataFrame, text_cols: list[str], label_col: str,
     texts = assemble_texts(df.iloc[rows], text_cols)
     codes = pd.Categorical(kept, categories=classes).codes.astype(np.int64)
     return LabelledTexts(texts, codes, classes, rows, dropped=int((~keep).sum()))
+
+
+def check_categorical(df: pd.DataFrame, label_col: str, text_cols: list[str],
+                      settings: LabelSettings = LabelSettings()) -> None:
+    """Refuse a label whose values barely repeat: a classifier would learn nothing and score 0."""
+    counts = _label_values(df[label_col]).value_counts()
+    if _is_categorical(counts, settings):
+        return
+    others = [c for c in df.columns if c != label_col and c not in text_cols
+              and _is_categorical(_label_values(df[c]).value_counts(), settings, min_classes=2)]
+    hint = f"such as {' or '.join(map(str, others[:2]))}" if others else "whose values repeat"
+    raise StocktakeError(
+        f"{label_col} has {len(counts):,} distinct values in {int(counts.sum()):,} labelled rows; a label needs "
+        f"repeated classes (at most {settings.max_classes:,} distinct, most rows in classes of at least "
+        f"{settings.min_class_rows} rows) — pick a categorical column {hint}."
+    )
+
+
+def _is_categorical(counts: pd.Series, settings: LabelSettings, min_classes: int = 1) -> bool:
+    if not min_classes <= len(counts) <= settings.max_classes:
+        return False
+    repeated = counts[counts >= settings.min_class_rows].sum()
+    return bool(repeated >= settings.min_repeated_share * counts.sum())
+
+
+def _label_values(column: pd.Series) -> pd.Series:
+    """Labels as trimmed text; blank ones are missing."""
+    labels = column.astype("string").str.strip()
+    return labels.mask((labels == "").fillna(False))
 
 
 def _stratified_sample(labels: np.ndarray, n: int, seed: int, rows: np.ndarray) -> np.ndarray:

@@ -18,14 +18,20 @@ from stocktake.tools.classify.encoder import (
 from stocktake.tools.classify.reports import PredictionResult
 
 
-def load_classifier(registry: ModelRegistry, model_id: str, device: torch.device):
-    """The model, its tokenizer and its registry record; a recommender id is a clear error."""
-    from transformers import AutoModelForSequenceClassification, AutoTokenizer
-
+def classifier_record(registry: ModelRegistry, model_id: str) -> ModelRecord:
+    """The registry record of a classifier; any other model (a recommender) is a clear error."""
     record = registry.get(model_id)
     if record.task != "classifier":
         raise StocktakeError(f"Model '{model_id}' is a {record.task}, not a classifier. "
                              "See `stocktake models` for the classifiers.")
+    return record
+
+
+def load_classifier(registry: ModelRegistry, model_id: str, device: torch.device):
+    """The model, its tokenizer and its registry record."""
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    record = classifier_record(registry, model_id)
     if not (record.path / "config.json").is_file():
         raise StocktakeError(f"The files of model '{model_id}' are missing from {record.path}; train it again.")
     model = AutoModelForSequenceClassification.from_pretrained(record.path, dtype=torch.float32).to(device)
@@ -36,6 +42,7 @@ def predict_labels(registry: ModelRegistry, model_id: str, df: pd.DataFrame, tex
                    batch_tokens: int | None = None, device: str = "auto",
                    progress: ProgressFn | None = None) -> PredictionResult:
     """Predicted label and its probability for every row; rows with no text get None and NaN."""
+    classifier_record(registry, model_id)  # the wrong kind of model is the first thing to say
     texts = assemble_texts(df, text_cols)
     dev = resolve_device(device)
     model, tokenizer, record = load_classifier(registry, model_id, dev)

@@ -22,6 +22,15 @@ class SplitSettings:
 
 
 @dataclass(frozen=True)
+class LabelSettings:
+    """What makes a column a label: classes that repeat, not one value per row (a price, an id)."""
+
+    max_classes: int = 500
+    min_class_rows: int = 2  # a class seen fewer times can be neither learnt nor tested
+    min_repeated_share: float = 0.5  # of the labelled rows, at least this share must be in such classes
+
+
+@dataclass(frozen=True)
 class BaselineSettings:
     """TF-IDF + logistic regression: the peer every fine-tuned model is compared with."""
 
@@ -49,6 +58,7 @@ class ClassifySettings:
     device: str = "auto"  # auto, cpu or cuda
     split: SplitSettings = SplitSettings()
     baseline: BaselineSettings = BaselineSettings()
+    labels: LabelSettings = LabelSettings()
 
 
 @dataclass(frozen=True)
@@ -69,3 +79,4 @@ class AuditSettings:
     batch_tokens: int | None = None  # padded tokens per embedding batch; None: see batch_tokens()
     device: str = "auto"
     baseline: BaselineSettings = BaselineSettings()
+    labels: LabelSettings = LabelSettings()

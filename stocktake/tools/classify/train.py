@@ -30,7 +30,7 @@ def train_classifier(df: pd.DataFrame, text_cols: list[str], label_col: str,
                      asset: str | None = None, asset_version: int | None = None,
                      progress: ProgressFn | None = None) -> ClassifierReport:
     """Train, evaluate against the baseline, and (with a registry) save the model with its card."""
-    data = encode_labels(df, text_cols, label_col, settings.max_rows, settings.split.seed)
+    data = encode_labels(df, text_cols, label_col, settings.max_rows, settings.split.seed, settings.labels)
     split = split_stratified(data.labels, settings.split)
     device = resolve_device(settings.device)
     path = base_model_path(settings.base_model)

@@ -223,13 +223,18 @@ def _propose_ranges(ctx: _Context) -> list[Proposal]:
         if not n:
             continue
         # Blanking keeps a product or user row that others point to; an order line with a negative amount goes.
-        action = "null" if entity else "drop"
-        out.append(Proposal(
-            "out_of_range", {"column": col, "min": 0, "action": action}, f"{action} negative {col}",
-            f"{n} rows have a negative {col}, which cannot be right for an amount or count "
-            f"(returns or sign errors); action=cap sets them to 0, action=drop removes the rows.",
+        out.append(_out_of_range(
+            {"column": col, "min": 0, "action": "null" if entity else "drop"},
+            f"{n} rows have a negative {col}, which cannot be right for an amount or count (returns or sign errors)",
         ))
     return out + _propose_outliers(ctx)
+
+
+def _out_of_range(params: dict, reason: str) -> Proposal:
+    """Title and why from the step itself, so both say what its code does with the proposed action."""
+    step = get_step("out_of_range")
+    checked = step.validate(params)
+    return Proposal("out_of_range", checked, step.describe(checked), f"{reason}. {step.effects(checked)}")
 
 
 def _propose_outliers(ctx: _Context) -> list[Proposal]:
@@ -252,12 +257,10 @@ def _propose_outliers(ctx: _Context) -> list[Proposal]:
         limit = round(max(float(fences[1]), factor * float(ordinary.max())), 4)
         n = int(values.gt(limit).sum())
         if n:
-            out.append(Proposal(
-                "out_of_range", {"column": issue.column, "max": limit, "action": "null"},
-                f"blank {issue.column} above {limit:.4g}",
+            out.append(_out_of_range(
+                {"column": issue.column, "max": limit, "action": "null"},
                 f"{n} values of {issue.column} lie past the profiler's outlier fence and over {factor:g} times the "
-                f"largest ordinary {issue.column} ({float(ordinary.max()):.4g}), which usually means a typo; they "
-                "become missing (action=drop removes the rows, action=cap sets them to the limit).",
+                f"largest ordinary {issue.column} ({float(ordinary.max()):.4g}), which usually means a typo",
             ))
     return out
 

@@ -26,7 +26,7 @@ import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
@@ -81,13 +81,14 @@ class SessionView:
     base_rows: int
     head: list[dict]
     finished: dict | None
+    discarded: dict | None = None
 
     def to_dict(self) -> dict:
         return {
             "session": self.id, "asset": self.asset, "base_version": self.base_version,
             "applied": list(self.applied), "rows": self.rows, "base_rows": self.base_rows,
             "columns": list(self.columns), "steps": [s.to_dict() for s in self.steps], "head": self.head,
-            "finished": self.finished,
+            "finished": self.finished, "discarded": self.discarded,
         }
 
 
@@ -147,7 +148,7 @@ def list_sessions(ws: Workspace) -> list[dict]:
         state = json.loads(path.read_text())
         out.append({"id": state["id"], "asset": state["asset"], "base_version": state["base_version"],
                     "created_at": state["created_at"], "steps": len(state["steps"]),
-                    "finished": state["finished"]})
+                    "finished": state["finished"], "discarded": state.get("discarded")})
     return out
 
 
@@ -193,8 +194,10 @@ class CleaningSession:
 
     def _replay(self, applied: list[str], params: dict[str, dict], version: int | None = None) -> pd.DataFrame:
         """The applied steps run over the base version (or over ``version``, for a rebase)."""
-        df = self.catalog.load(self.asset, version or self.state["base_version"])
-        for sid in applied:
+        return self._run(self.catalog.load(self.asset, version or self.state["base_version"]), applied, params)
+
+    def _run(self, df: pd.DataFrame, steps: list[str], params: dict[str, dict]) -> pd.DataFrame:
+        for sid in steps:
             try:
                 df = get_step(self.state["steps"][sid]["kind"]).apply(df, params[sid])
             except StocktakeError as exc:
@@ -233,6 +236,21 @@ class CleaningSession:
         table = get_step(self.state["steps"][step_id]["kind"]).apply(self.table(), merged)
         self._commit({"op": "accept", "step": step_id, "params": params or {}}, table)
         return self._view(step_id)
+
+    def accept_all(self) -> tuple[list[StepView], list[StepView]]:
+        """Accept every pending proposal in order; returns the accepted steps and the skipped ones, each
+        skipped step with the reason it cannot run on the table the accepted ones before it left."""
+        _, _, status, params = self._fold()
+        accepted, skipped = [], []
+        for sid in [s for s in self.state["steps"] if status[s] == "proposed"]:
+            try:
+                table = get_step(self.state["steps"][sid]["kind"]).apply(self.table(), params[sid])
+            except StocktakeError as exc:
+                skipped.append(replace(self._view(sid), problem=str(exc)))
+                continue
+            self._commit({"op": "accept", "step": sid, "params": {}}, table)
+            accepted.append(self._view(sid))
+        return accepted, skipped
 
     def reject(self, step_id: str) -> StepView:
         _, _, status, _ = self._fold()
@@ -276,14 +294,38 @@ class CleaningSession:
         return self._view(sid, preview=True)
 
     def edit_step(self, step_id: str, params: dict) -> StepView:
-        """Change a step's parameters; an applied step is replayed with them."""
+        """Change a step's parameters, checked as ``add_custom_step`` checks them against the table the step
+        runs on; an applied step is replayed with them."""
         applied, _, _, current = self._fold()
         self._check_step(step_id)
         new = {**current, step_id: {**current[step_id], **params}}
-        get_step(self.state["steps"][step_id]["kind"]).validate(new[step_id])
-        table = self._replay_after(step_id, applied, new) if step_id in applied else None
+        step = get_step(self.state["steps"][step_id]["kind"])
+        if step_id not in applied:
+            step.validate(new[step_id], list(self.table().columns))
+            self._commit({"op": "edit", "step": step_id, "params": params}, None)
+            return self._view(step_id, preview=True)
+        at = applied.index(step_id)
+        before = self._run(self.catalog.load(self.asset, self.state["base_version"]), applied[:at], current)
+        step.validate(new[step_id], list(before.columns))
+        try:
+            table = self._run(before, applied[at:], new)
+        except StocktakeError as exc:
+            raise StocktakeError(f"Changing step {step_id} breaks it or a later step. {exc} "
+                                 "Nothing was changed.") from None
         self._commit({"op": "edit", "step": step_id, "params": params}, table)
-        return self._view(step_id, preview=step_id not in applied)
+        return self._view(step_id)
+
+    def discard(self) -> dict:
+        """Close the session without writing anything; its files stay for the record, the asset is untouched."""
+        with self._saving():
+            self._check_open()
+            self.state["discarded"] = {"at": now_iso()}
+            try:
+                self._write()
+            except BaseException:
+                del self.state["discarded"]
+                raise
+        return self.state["discarded"]
 
     def explain_step(self, step_id: str) -> StepView:
         self._check_step(step_id)
@@ -298,6 +340,7 @@ class CleaningSession:
             columns=tuple(map(str, table.columns)),
             base_rows=self.catalog.get(self.asset, self.state["base_version"]).rows,
             head=records(table.head(PREVIEW_ROWS)), finished=self.state["finished"],
+            discarded=self.state.get("discarded"),
         )
 
     def export_script(self, path: str | Path) -> Path:
@@ -320,12 +363,14 @@ class CleaningSession:
         self._check_open()
         applied, _, _, params = self._fold()
         if not applied:
-            raise StocktakeError(f"Session {self.id} has no accepted steps; accept some or reject the session.")
+            raise StocktakeError(f"Session {self.id} has no accepted steps; nothing was written. Accept steps with "
+                                 f"`stocktake clean accept {self.id} STEP` (or all), or close the session with "
+                                 f"`stocktake clean discard {self.id}`.")
         latest = self.catalog.get(self.asset).version
         base = self.state["base_version"]
         lineage = {"cleaning_session": self.id, "base_version": base,
                    "steps": [{"id": s, "kind": self.state["steps"][s]["kind"], "params": params[s],
-                              "what": self.state["steps"][s]["what"]} for s in applied]}
+                              "what": self._describe(s, params[s])} for s in applied]}
         if latest != base and mode is None:
             raise StocktakeError(
                 f"Asset '{self.asset}' changed since session {self.id} started (base version {base}, now version "
@@ -396,6 +441,9 @@ class CleaningSession:
             f = self.state["finished"]
             raise StocktakeError(f"Session {self.id} is finished (written as {f['asset']} version {f['version']}); "
                                  "start a new session to clean further.")
+        if self.state.get("discarded"):
+            raise StocktakeError(f"Session {self.id} was discarded at {self.state['discarded']['at']}; start a new "
+                                 f"session with `stocktake clean start {self.asset}`.")
 
     def _commit(self, event: dict, table: pd.DataFrame | None) -> None:
         """Cache the new table, then log the event; the JSON is written last, so a failure changes nothing."""
@@ -468,9 +516,14 @@ class CleaningSession:
                 problem = str(exc)
         return StepView(
             id=step_id, kind=step["kind"], status=status[step_id], origin=step["origin"],
-            what=kind.describe(kind.validate(params[step_id])), why=step["why"], params=params[step_id],
+            what=self._describe(step_id, params[step_id]), why=step["why"], params=params[step_id],
             code=kind.code(params[step_id]), preview=shown, problem=problem,
         )
+
+    def _describe(self, step_id: str, params: dict) -> str:
+        """What the step does with these parameters (the proposal's own title goes stale once they change)."""
+        kind = get_step(self.state["steps"][step_id]["kind"])
+        return kind.describe(kind.validate(params))
 
 
 def _plain(table: pd.DataFrame) -> pd.DataFrame:

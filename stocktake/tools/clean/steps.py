@@ -304,10 +304,22 @@ class OutOfRange(Step):
         return p
 
     def describe(self, p):
-        span = " and ".join(x for x in (f"below {p['min']}" if p["min"] is not None else "",
-                                         f"above {p['max']}" if p["max"] is not None else "") if x)
-        verb = {"drop": "drop rows with", "cap": "cap", "null": "blank"}[p["action"]]
-        return f"{verb} {p['column']} {span}"
+        col, low, high = p["column"], p["min"], p["max"]
+        if p["action"] == "drop":
+            return f"drop rows with {col} " + " or ".join(
+                f"{side} {bound}" for side, bound in (("below", low), ("above", high)) if bound is not None)
+        return "set " + " and ".join(
+            f"{col} {side} {bound} to {bound if p['action'] == 'cap' else 'missing'}"
+            for side, bound in (("below", low), ("above", high)) if bound is not None)
+
+    def effects(self, p) -> str:
+        """What each action does to the values outside the range, the chosen one marked: for a why-text."""
+        bounds = " or ".join(str(b) for b in (p["min"], p["max"]) if b is not None)
+        said = {"null": "makes them missing (the rows stay)",
+                "cap": f"sets them to {bounds}" + (", whichever is nearer" if " or " in bounds else ""),
+                "drop": "removes their rows"}
+        return "; ".join(f"action={a}{' (proposed)' if a == p['action'] else ''} {text}"
+                         for a, text in said.items()) + "."
 
     def lines(self, p):
         col = p["column"]

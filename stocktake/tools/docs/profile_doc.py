@@ -44,8 +44,10 @@ def sample_values(asset: Asset, settings: DocsSettings = DocsSettings()) -> dict
 
 
 def describe_relation(r: Relation) -> str:
+    from stocktake.tools.relations import describe_coverage
+
     return (f"{r.from_asset}.{r.from_column} references {r.to_asset}.{r.to_column} "
-            f"({r.cardinality}, {r.coverage:.0%} of values found)")
+            f"({r.reading}, {describe_coverage(r.coverage, r.orphan_rows)})")
 
 
 def _column_stats(c: ColumnProfile) -> str:

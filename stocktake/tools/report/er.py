@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 
+from stocktake.tools.relations import share_text
+
 
 @dataclass(frozen=True)
 class ErColumn:
@@ -67,14 +69,9 @@ def render_mermaid(entities: Sequence[Entity], relations: Sequence[Relationship]
     for r in relations:
         left = "|o" if _side(r.cardinality, 0) == "one" else "}o"
         right = "||" if _side(r.cardinality, 1) == "one" else "}|"
-        label = f"{r.from_column} ({coverage_text(r.coverage)} match)".replace('"', "'")
+        label = f"{r.from_column} ({share_text(r.coverage)} match)".replace('"', "'")
         lines.append(f'    {_mermaid_name(r.from_asset)} {left}--{right} {_mermaid_name(r.to_asset)} : "{label}"')
     return "\n".join(lines)
-
-
-def coverage_text(coverage: float) -> str:
-    """A share of matching values that never reads "100%" while some do not match."""
-    return "100%" if coverage >= 1 else f"{min(coverage, 0.999):.1%}"
 
 
 def _mermaid_name(name: str) -> str:
@@ -236,7 +233,7 @@ def _draw_edge(r: Relationship, boxes: dict[str, _Box], index: int, style: SvgSt
         path = f"M{x1:.1f},{y1:.1f} C{bend:.1f},{y1:.1f} {bend:.1f},{y2:.1f} {x2:.1f},{y2:.1f}"
         child_label = (x1 + 6, "start")
     label = (f"{r.from_asset}.{r.from_column} → {r.to_asset}.{r.to_column} "
-             f"({r.cardinality}, {coverage_text(r.coverage)} of values match)")
+             f"({r.cardinality}, {share_text(r.coverage)} of values match)")
     return (
         f'<g class="relation"><title>{escape(label)}</title>'
         f'<path d="{path}" fill="none" stroke="{colour}" stroke-width="1.8" opacity="0.9"/>'

@@ -14,7 +14,8 @@ from pathlib import Path
 from stocktake.catalog import Catalog
 from stocktake.errors import StocktakeError
 from stocktake.tools.report.build import AssetSection, InventoryReport, ReportSettings, build_report
-from stocktake.tools.report.er import coverage_text, render_mermaid, render_svg
+from stocktake.tools.relations import share_text
+from stocktake.tools.report.er import render_mermaid, render_svg
 
 FORMATS = {".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html"}
 
@@ -85,7 +86,7 @@ def metrics_text(metrics: tuple[tuple[str, float], ...]) -> str:
 
 def relation_text(r) -> str:
     return (f"{r.from_asset}.{r.from_column} → {r.to_asset}.{r.to_column} "
-            f"({r.cardinality}, {coverage_text(r.coverage)} of values match)")
+            f"({r.cardinality}, {share_text(r.coverage)} of values match)")
 
 
 def keys_text(a: AssetSection) -> str:
