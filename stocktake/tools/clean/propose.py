@@ -23,6 +23,7 @@ import pandas as pd
 from stocktake.catalog import Catalog
 from stocktake.errors import StocktakeError
 from stocktake.tools.clean.steps import compare, get_step
+from stocktake.tools.personal import find_personal_columns
 from stocktake.tools.profile_semantic import fingerprint, typo_distance_is_one
 
 
@@ -44,7 +45,6 @@ class CleanSettings:
     id_name: str = r"(^id$|_id$|^id_|id$)"
     code_name: str = r"(id$|_id|^id|no$|num|number|code|zip|postal|phone|sku|invoice)"  # numbers that stay text
     time_name: str = r"(time|timestamp|date|_ts$|^ts$|_at$|created|updated)"
-    pii_name: str = r"(e-?mail|phone|mobile|^name$|full_?name|first_?name|last_?name|surname|address|street|ssn)"
     latest_name: str = r"(updated|modified|changed|_at$|timestamp|time|date)"
     preview_rows: int = 5
 
@@ -67,6 +67,7 @@ class _Context:
     df: pd.DataFrame
     issues: tuple
     semantic: dict[str, str]  # the profiler's semantic type of each column (email, free_text, category, ...)
+    personal: frozenset[str]  # columns of personal data by their values' type or their name
     settings: CleanSettings
     audit: object | None = None
 
@@ -86,8 +87,9 @@ def propose_steps(catalog: Catalog, asset: str, version: int | None = None,
     from stocktake.tools.profile import profile_asset
 
     profile = profile_asset(catalog, asset, meta.version)
+    personal = frozenset(p.column for p in find_personal_columns(profile) if p.rows is None)
     ctx = _Context(catalog, asset, meta.version, meta.kind, df, tuple(profile.issues),
-                   {c.name: c.semantic_type for c in profile.columns}, settings,
+                   {c.name: c.semantic_type for c in profile.columns}, personal, settings,
                    _label_audit(catalog, asset, meta.version))
     drafts = [p for rule in RULES for p in rule(ctx)]
     return _sequence(df, drafts)
@@ -155,7 +157,7 @@ def _propose_categories(ctx: _Context) -> list[Proposal]:
 
 def _spelling_mapping(ctx: _Context, col: str) -> dict[str, str]:
     """{variant: canonical} for a category column: the profiler's clusters, else our own."""
-    if re.search(ctx.settings.pii_name, col, re.I):
+    if col in ctx.personal:
         return {}  # names are not categories: 'Ana Silva' and 'Ana Silvo' are two people
     issue = next((i for i in ctx.issues_of("inconsistent_categories") if i.column == col), None)
     clusters = (issue.details or {}).get("clusters") if issue else None
@@ -360,9 +362,8 @@ def _propose_mislabels(ctx: _Context) -> list[Proposal]:
 def _propose_pii(ctx: _Context) -> list[Proposal]:
     out = []
     flagged = {i.column for i in ctx.issues_of("pii")}
-    name = re.compile(ctx.settings.pii_name, re.I)
     for col in ctx.strings:
-        if name.search(col) or ctx.semantic.get(col) in ("email", "phone"):
+        if col in ctx.personal:
             out.append(Proposal("mask_pii", {"column": col, "method": "hash"}, f"hash {col}",
                                 f"{col} holds personal data; a short hash keeps it joinable without exposing it "
                                 "(method=drop_column removes it)."))
