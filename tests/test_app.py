@@ -408,3 +408,13 @@ def test_a_classifier_form_mistake_is_one_readable_line(shelves, tmp_path, api, 
     with pytest.raises(AppError, match=message) as caught:
         client(shelves, tmp_path).predict(*args, api_name=api)
     assert "Traceback" not in str(caught.value) and "\n" not in str(caught.value)
+
+
+def test_a_port_in_use_is_one_line_that_names_the_option(catalog):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(StocktakeError) as caught:
+            launch_app(build_app(catalog, EchoAssistant()), port=port)
+    assert str(caught.value) == f"Cannot serve on 127.0.0.1:{port}: the port is in use. Choose another port with --port."

@@ -144,6 +144,7 @@ ERRORS = [
     ("blank.csv", b"\n\n  \n", "empty"),
     ("binary.csv", b"\x00\x01\x02PK\x03\x04" * 100, "binary"),
     ("ragged.csv", b"a,b\n1,2\n3,4,5\n", "line 3: expected 2 fields, saw 3"),
+    ("open_quote.csv", b'a,b\n1,2\n3,"4\n5,6\n', "line 3: a quoted field is never closed"),
     ("notes.pdf", b"%PDF-1.4 \x00\x00", "unknown format"),
     ("broken.json", b"{not json", "not valid JSON"),
     ("broken.parquet", b"PAR1 nothing", "not a readable Parquet"),

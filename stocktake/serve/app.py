@@ -60,5 +60,7 @@ def launch_app(blocks: gr.Blocks, *, host: str = "127.0.0.1", port: int = 7860, 
             css=CSS, footer_links=[],
         )
     except OSError as exc:
-        raise StocktakeError(f"Cannot serve on {host}:{port}: {exc}. Choose another port with --port.") from None
+        # Gradio says so in words meant for its Python API (server_port, launch()).
+        reason = "the port is in use" if "Cannot find empty port" in str(exc) else str(exc)
+        raise StocktakeError(f"Cannot serve on {host}:{port}: {reason}. Choose another port with --port.") from None
     return url

@@ -318,6 +318,12 @@ def _parse_text(p: Path, text: str, sep: str) -> pd.DataFrame:
                 f"{p}, line {line}: expected {want} fields, saw {got} (ragged row). Fix or quote that row, "
                 f"or give the right delimiter with --sep."
             ) from None
+        quote = re.search(r"EOF inside string starting at row (\d+)", str(exc))
+        if quote:  # rows count from 0 and the header is read as a row
+            raise StocktakeError(
+                f"{p}, line {int(quote.group(1)) + 1}: a quoted field is never closed (an unbalanced \"). "
+                "Fix the quote in that line, or give the right delimiter with --sep."
+            ) from None
         raise StocktakeError(f"{p}: could not parse as delimited text ({exc}). Try --sep or --encoding.") from None
     except pd.errors.EmptyDataError:
         raise StocktakeError(f"{p}: the file is empty. Nothing to ingest.") from None
