@@ -122,7 +122,7 @@ def audit(
     out.print(f"{len(report.suspects):,} of {report.rows:,} labelled rows look mislabelled "
               f"({report.method}, {report.folds}-fold out-of-fold probabilities). Saved to {path}")
     table = Table("row", "given", "suggested", "confidence", title=f"Top {min(top, len(report.suspects))} suspects",
-                  caption="row: position in the table, counting from 0 (as pandas and DuckDB's row numbers do)")
+                  caption="row: position in the table, counting from 0 (the first data row is row 0)")
     for s in report.suspects[:top]:
         table.add_row(str(s.row), s.given, s.suggested, f"{s.confidence:.3f}")
     out.print(table)
