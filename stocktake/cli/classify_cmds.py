@@ -23,7 +23,7 @@ def register(app: typer.Typer) -> None:
 def train(
     ctx: typer.Context,
     asset: str = typer.Argument(..., help="Catalog asset with the texts and labels."),
-    text: list[str] = typer.Option(..., "--text", help=TEXT_HELP),
+    text: list[str] = typer.Option(..., "--text", metavar="COL", help=TEXT_HELP),
     label: str = typer.Option(..., "--label", help="Column holding the class label."),
     base_model: str = typer.Option(None, "--base-model",
                                    help="Local Hugging Face checkpoint (default all-MiniLM-L6-v2)."),
@@ -67,7 +67,8 @@ def predict(
     ctx: typer.Context,
     model: str = typer.Argument(..., help="Model id (see `stocktake models`)."),
     asset: str = typer.Argument(..., help="Catalog asset to label."),
-    text: list[str] = typer.Option(None, "--text", help=TEXT_HELP + " Default: the model's training columns."),
+    text: list[str] = typer.Option(None, "--text", metavar="COL",
+                                   help=TEXT_HELP + " Default: the model's training columns."),
     batch_tokens: int = typer.Option(None, "--batch-tokens", min=1,
                                      help="Most padded tokens per batch (default 1,024 on a CPU, 16,384 on a GPU)."),
     device: str = typer.Option("auto", "--device", help="auto, cpu or cuda."),
@@ -98,7 +99,7 @@ def predict(
 def audit(
     ctx: typer.Context,
     asset: str = typer.Argument(..., help="Catalog asset with the texts and labels."),
-    text: list[str] = typer.Option(..., "--text", help=TEXT_HELP),
+    text: list[str] = typer.Option(..., "--text", metavar="COL", help=TEXT_HELP),
     label: str = typer.Option(..., "--label", help="Column holding the labels to check."),
     method: str = typer.Option("tfidf", "--method", help="tfidf (fast) or embeddings (encoder + LR)."),
     folds: int = typer.Option(5, "--folds", min=2),

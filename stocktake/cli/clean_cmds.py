@@ -17,6 +17,8 @@ clean_app = typer.Typer(no_args_is_help=True, help="Guided data cleaning in pers
 
 PARAM_HELP = "A step parameter as key=value; the value is JSON where it parses (2, null, [\"a\",\"b\"]), else text."
 JSON_OPT = typer.Option(False, "--json", help="Print one JSON object.")
+PARAMS = typer.Option(None, "--param", "-p", metavar="KEY=VALUE", help=PARAM_HELP)
+REQUIRED_PARAMS = typer.Option(..., "--param", "-p", metavar="KEY=VALUE", help=PARAM_HELP)
 SESSION = typer.Argument(..., metavar="SESSION", help="The session id (see: stocktake clean sessions).")
 
 
@@ -110,7 +112,7 @@ def sessions(ctx: typer.Context, as_json: bool = JSON_OPT) -> None:
 
 def accept(ctx: typer.Context, session_id: str = SESSION,
            step: str = typer.Argument(..., help="A step id, or 'all' for every pending proposal in order."),
-           param: list[str] = typer.Option(None, "--param", "-p", help=PARAM_HELP), as_json: bool = JSON_OPT) -> None:
+           param: list[str] = PARAMS, as_json: bool = JSON_OPT) -> None:
     """Accept a step (optionally with changed parameters), or all pending ones; any that cannot run are listed."""
     session = _session(ctx, session_id)
     params = parse_params(param)
@@ -146,14 +148,14 @@ def redo(ctx: typer.Context, session_id: str = SESSION, as_json: bool = JSON_OPT
 
 def add(ctx: typer.Context, session_id: str = SESSION,
         kind: str = typer.Argument(..., help="The step kind; see: stocktake clean kinds."),
-        param: list[str] = typer.Option(None, "--param", "-p", help=PARAM_HELP), as_json: bool = JSON_OPT) -> None:
+        param: list[str] = PARAMS, as_json: bool = JSON_OPT) -> None:
     """Add a custom step; it waits as a proposal until you accept it."""
     session = _session(ctx, session_id)
     _report(session, [session.add_custom_step(kind, parse_params(param))], as_json)
 
 
 def edit(ctx: typer.Context, session_id: str = SESSION, step: str = typer.Argument(...),
-         param: list[str] = typer.Option(..., "--param", "-p", help=PARAM_HELP), as_json: bool = JSON_OPT) -> None:
+         param: list[str] = REQUIRED_PARAMS, as_json: bool = JSON_OPT) -> None:
     """Change a step's parameters (an applied step is replayed with them)."""
     session = _session(ctx, session_id)
     _report(session, [session.edit_step(step, parse_params(param))], as_json)
