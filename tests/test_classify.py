@@ -25,7 +25,7 @@ def products(tmp_path_factory) -> tuple[pd.DataFrame, set[int]]:
     """Sample products with canonical categories only, and the ids the generator mislabelled on purpose."""
     folder = tmp_path_factory.mktemp("sample")
     write_sample_data(folder, seed=0, scale="small")
-    problems = {p["kind"]: p for p in json.loads((folder / "problems.json").read_text())["problems"]
+    problems = {p["kind"]: p for p in json.loads((folder / "answers" / "problems.json").read_text())["problems"]
                 if p["table"] == "products"}
     df = pd.read_csv(folder / "products.csv")
     df = df[~df["product_id"].isin(problems["inconsistent_categories"]["keys"])].reset_index(drop=True)

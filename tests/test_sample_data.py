@@ -187,11 +187,11 @@ def test_cli_writes_the_data_and_prints_one_json_object(tmp_path):
     result = CliRunner().invoke(app, ["sample-data", str(tmp_path / "out"), "--seed", "1", "--json"])
     assert result.exit_code == 0, result.output
     payload = json.loads(result.stdout)
-    assert payload["rows"]["events"] > 0 and (tmp_path / "out" / "problems.json").is_file()
+    assert payload["rows"]["events"] > 0 and (tmp_path / "out" / "answers" / "problems.json").is_file()
     assert {p["kind"] for p in payload["problems"]} == set(PROBLEM_KINDS)
 
 
-@pytest.mark.parametrize("existing", ["orders.csv", "docs/users.md", "problems.json"])
+@pytest.mark.parametrize("existing", ["orders.csv", "docs/users.md", "answers/problems.json"])
 def test_files_of_the_user_are_never_overwritten_without_force(tmp_path, existing):
     (tmp_path / existing).parent.mkdir(parents=True, exist_ok=True)
     (tmp_path / existing).write_text("mine")
@@ -218,3 +218,11 @@ def test_cli_refuses_an_earlier_sample_in_one_line_and_writes_it_again_with_forc
     forced = CliRunner().invoke(app, ["sample-data", str(tmp_path), "--force", "--json"])
     assert forced.exit_code == 0, forced.output
     assert (tmp_path / "users.csv").read_text().startswith("user_id,")
+
+
+def test_ingesting_the_sample_folder_registers_the_six_tables_and_not_the_answer_key(tmp_path, catalog):
+    from stocktake.tools.ingest import ingest_path
+
+    write_sample_data(tmp_path / "shop", seed=0)
+    ingest_path(catalog, tmp_path / "shop")
+    assert sorted(catalog.names()) == sorted(TABLES)

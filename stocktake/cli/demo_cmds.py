@@ -35,10 +35,10 @@ def prepare_demo(cat: Catalog, *, scale: str = "small", seed: int = 0) -> None:
     """Sample data → assets → profiles; tables already in the workspace are kept as they are."""
     from stocktake.tools.ingest import ingest_path
     from stocktake.tools.profile import profile_asset
-    from stocktake.tools.sample_data import TABLES, write_sample_data
+    from stocktake.tools.sample_data import PROBLEMS_FILE, TABLES, write_sample_data
 
     folder = cat.ws.root / "sample-data"
-    if not (folder / "problems.json").exists():
+    if not (folder / PROBLEMS_FILE).exists():
         with err.status(f"Writing sample data ({scale}) to {folder}…"):
             write_sample_data(folder, seed=seed, scale=scale, force=True)  # the workspace's own folder
     with progress("Ingesting and profiling", total=len(TABLES)) as advance:

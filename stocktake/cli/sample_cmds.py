@@ -15,7 +15,7 @@ def register(app: typer.Typer) -> None:
 
 
 def sample_data(
-    directory: Path = typer.Argument(..., help="Folder to write the CSV files, docs/ and problems.json into."),
+    directory: Path = typer.Argument(..., help="Folder to write the CSV files, docs/ and answers/problems.json into."),
     seed: int = typer.Option(0, "--seed", help="Random seed; the same seed writes identical files."),
     scale: str = typer.Option("small", "--scale", help="small (~20k events) or medium (~1M events)."),
     force: bool = typer.Option(False, "--force", help="Overwrite files of an earlier sample in DIRECTORY."),

@@ -1,8 +1,9 @@
 """A realistic e-commerce sample dataset with known, injected data-quality problems.
 
 ``write_sample_data(out_dir, seed, scale)`` writes users, products, orders, order_items, events and reviews
-as CSV files, one Markdown data dictionary per table under ``docs/``, and ``problems.json`` listing every
-injected problem with its exact affected row count. The same seed gives byte-identical files.
+as CSV files, one Markdown data dictionary per table under ``docs/``, and ``answers/problems.json`` listing
+every injected problem with its exact affected row count (in a sub-folder, so that ingesting the folder does
+not take the answer key for a table). The same seed gives byte-identical files.
 
 Clean columns are genuinely clean (no nulls, no duplicates, no negative amounts, no near-duplicate category
 spellings, no emails or phone numbers, dates in 2019-2024), so a profiler can be held to zero false positives.
@@ -115,11 +116,15 @@ def write_sample_data(out_dir: str | Path, seed: int = 0, scale: str = "small",
             on_table(name)
     docs = write_docs(out / "docs", {t: list(df.columns) for t, df in tables.items()})
     problems = tuple(measure_problems(tables, mislabelled))
-    problems_path = out / "problems.json"
+    problems_path = out / PROBLEMS_FILE
+    problems_path.parent.mkdir(parents=True, exist_ok=True)
     problems_path.write_text(json.dumps({"problems": [p.to_dict() for p in problems]}, indent=2) + "\n")
     return SampleDataResult(out_dir=out, seed=seed, scale=scale, paths=paths, docs=docs,
                             problems_path=problems_path, rows={t: len(df) for t, df in tables.items()},
                             problems=problems)
+
+
+PROBLEMS_FILE = Path("answers") / "problems.json"
 
 
 def check_target(out_dir: str | Path, scale: str = "small", *, force: bool = False) -> Path:
@@ -142,7 +147,7 @@ def check_target(out_dir: str | Path, scale: str = "small", *, force: bool = Fal
 def planned_files(out: Path) -> list[Path]:
     """Every file ``write_sample_data`` writes into ``out``."""
     return ([out / f"{name}.csv" for name in TABLES] + [out / "docs" / f"{name}.md" for name in TABLES]
-            + [out / "problems.json"])
+            + [out / PROBLEMS_FILE])
 
 
 def generate_tables(rng: np.random.Generator, sc: Scale) -> tuple[dict[str, pd.DataFrame], list[int]]:
