@@ -191,8 +191,8 @@ def test_recommenders_train_from_the_form_and_recommend_for_a_user(demo, tmp_pat
     assert model["value"] in [r[0] for r in models["data"]]
     some_user = str(catalog.load("events", columns=["user_id"])["user_id"].iloc[0])
     recs = c.predict(model["value"], some_user, 5, api_name="/recommend")
-    assert recs["headers"] == ["rank", "item", "score", "because the user had"]
-    assert [r[0] for r in recs["data"]] == [1, 2, 3, 4, 5]
+    assert recs["headers"] == ["rank", "item", "title", "score", "because the user had"]
+    assert [r[0] for r in recs["data"]] == [1, 2, 3, 4, 5] and all(r[2] for r in recs["data"])  # products' titles
 
 
 @pytest.mark.slow

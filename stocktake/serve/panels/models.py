@@ -12,11 +12,13 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from stocktake.serve.charts import SETTINGS as CHARTS, _short, chart_recommenders
+from stocktake.errors import StocktakeError
 from stocktake.serve.common import AppContext, choices, frame, readable
 from stocktake.tools.recommend.spec import ALL_MODELS
 
 MODEL_COLUMNS = ["model", "task", "algorithm", "asset", "version", "key metrics", "trained"]
-RECOMMENDATION_COLUMNS = ["rank", "item", "score", "because the user had"]
+RECOMMENDATION_COLUMNS = ["rank", "item", "title", "score", "because the user had"]
+TITLE_COLUMNS = ("title", "name", "product_name")  # what an item is called, in the asset that describes items
 DEFAULT_MODELS = ("pop", "itemknn", "ease", "als")  # the quick ones; bpr and lightgcn train for longer
 KEY_METRICS = 4  # metrics shown per model in the list; the comparison shows them all
 PER_CLASS_COLUMNS = ["class", "precision", "recall", "f1", "support", "baseline f1"]
@@ -66,10 +68,26 @@ def _metric_order(name: str) -> tuple:
     return (base == "train_seconds", int(k) if k.isdigit() else 0, base)
 
 
-def recommendation_rows(recs) -> pd.DataFrame:
-    rows = [{"rank": r.rank, "item": r.item, "score": round(r.score, 4),
-             "because the user had": ", ".join(s.item for s in r.because)} for r in recs]
+def recommendation_rows(recs, titles: dict[str, str] | None = None) -> pd.DataFrame:
+    titles = titles or {}
+    rows = [{"rank": r.rank, "item": r.item, "title": titles.get(str(r.item), ""), "score": round(r.score, 4),
+             "because the user had": ", ".join(titles.get(str(s.item), str(s.item)) for s in r.because)}
+            for r in recs]
     return frame(rows, RECOMMENDATION_COLUMNS)
+
+
+def item_titles(catalog, item_col: str | None, items: list[str]) -> dict[str, str]:
+    """{item id: title} from the asset that holds both the item column and a title (products, usually)."""
+    if not item_col or not items:
+        return {}
+    for asset in sorted(catalog.list_assets(), key=lambda a: a.kind != "products"):
+        names = [c.name for c in asset.columns]
+        title = next((t for t in TITLE_COLUMNS if t in names), None)
+        if item_col in names and title:
+            df = catalog.load(asset.name, columns=[item_col, title]).dropna().drop_duplicates(item_col)
+            keys = df[item_col].astype(str)
+            return dict(zip(keys[keys.isin(items)], df[title].astype(str)[keys.isin(items)]))
+    return {}
 
 
 def per_class_rows(report: dict) -> pd.DataFrame:
@@ -140,7 +158,7 @@ def build(app: AppContext, tab: gr.Tab) -> None:
     gr.Markdown("Models trained in this workspace. Train recommenders and text classifiers below, from the chat "
                 "(e.g. *train recommenders on events*) or with `stocktake classify train`.")
     refresh = gr.Button("↻ Refresh", size="sm")
-    models = gr.DataFrame(frame([], MODEL_COLUMNS), label="Models", interactive=False)
+    models = gr.DataFrame(frame([], MODEL_COLUMNS), label="Models", interactive=False, wrap=True)
     gr.Markdown("### Recommenders compared")
     table = gr.DataFrame(label="Recommender metrics", interactive=False)
     metric = gr.Dropdown(label="Metric", choices=[], allow_custom_value=True)
@@ -214,8 +232,14 @@ def build(app: AppContext, tab: gr.Tab) -> None:
 
         if not model_id or not who.strip():
             raise gr.Error("Pick a recommender and type a user id.", print_exception=False)
-        return recommendation_rows(recommend_for_user(ModelRegistry(app.catalog.ws), model_id, who.strip(),
-                                                      n=int(count)))
+        registry = ModelRegistry(app.catalog.ws)
+        try:
+            recs = recommend_for_user(registry, model_id, who.strip(), n=int(count))
+        except StocktakeError as exc:  # an unknown user: say so, and leave no other user's list on screen
+            gr.Warning(str(exc))
+            return frame([], RECOMMENDATION_COLUMNS)
+        items = [str(r.item) for r in recs] + [str(b.item) for r in recs for b in r.because]
+        return recommendation_rows(recs, item_titles(app.catalog, registry.get(model_id).params.get("item"), items))
 
     def refresh_recommenders():
         return _recommender_choices(records())
@@ -349,4 +373,8 @@ def _recommender_choices(records, chosen: str | None = None) -> gr.Dropdown:
 
 
 def _labelled(records) -> list[dict]:
-    return [{"label": f"{r.algorithm} ({r.id[-8:]})", "metrics": r.metrics} for r in records if r.task == "recommender"]
+    """The recommenders of the asset trained on last: metrics of different assets do not compare."""
+    recs = [r for r in records if r.task == "recommender"]
+    latest = recs[-1].asset if recs else None
+    return [{"label": f"{r.algorithm} on {r.asset} ({r.id[-8:]})", "metrics": r.metrics}
+            for r in recs if r.asset == latest]
