@@ -85,7 +85,7 @@ def test_redo_puts_the_step_back_where_it_was(session):
 @pytest.mark.parametrize("action, message", [
     (lambda s, ids: s.undo(), "Nothing to undo"),
     (lambda s, ids: s.redo(), "Nothing to redo"),
-    (lambda s, ids: s.undo(ids["drop_duplicates"]), "is not applied"),
+    (lambda s, ids: s.undo(ids["drop_duplicates"]), "s1 is pending, so there is no decision on it to undo"),
     (lambda s, ids: s.accept("s99"), "No step in session"),
 ])
 def test_impossible_decisions_get_a_clear_error(session, action, message):
@@ -93,19 +93,83 @@ def test_impossible_decisions_get_a_clear_error(session, action, message):
         action(session, kinds(session))
 
 
-def test_accepted_step_cannot_be_accepted_or_rejected_again(session):
+@pytest.mark.parametrize("first", ["accept", "reject"])
+@pytest.mark.parametrize("then", ["accept", "reject"])
+def test_a_decided_step_is_not_decided_again_until_undone(session, first, then):
     sid = kinds(session)["drop_duplicates"]
-    session.accept(sid)
-    with pytest.raises(StocktakeError, match="already applied"):
-        session.accept(sid)
-    with pytest.raises(StocktakeError, match="use undo"):
-        session.reject(sid)
+    getattr(session, first)(sid)
+    with pytest.raises(StocktakeError, match=rf"Step {sid} is already (applied|rejected); `stocktake clean undo "
+                                             rf"{session.id} {sid}` takes that back"):
+        getattr(session, then)(sid)
 
 
 def test_rejected_step_leaves_the_proposals(session):
     sid = kinds(session)["drop_duplicates"]
     session.reject(sid)
     assert sid not in {v.id for v in session.proposals()} and session.show().steps[0].status == "rejected"
+
+
+def test_an_undone_step_is_proposed_again_with_a_fresh_preview_and_can_be_accepted_again(session):
+    ids = kinds(session)
+    session.accept(ids["drop_duplicates"])
+    session.reject(ids["normalise_text"])
+    session.accept(ids["out_of_range"])
+    session.undo()  # the latest decision: out_of_range
+    assert [v.id for v in session.proposals()] == [ids["out_of_range"], ids["fill_missing"]]
+    again = {v.id: v for v in session.proposals()}[ids["out_of_range"]]
+    assert again.status == "proposed" and again.preview.rows_affected == 1  # on the de-duplicated table: one -3.0
+    session.accept(ids["out_of_range"])
+    assert session.show().applied == (ids["drop_duplicates"], ids["out_of_range"])
+    assert (session.table()["price"] >= 0).all()
+
+
+def test_undo_after_a_reject_reopens_the_rejected_step(session):
+    ids = kinds(session)
+    session.accept(ids["drop_duplicates"])
+    session.reject(ids["normalise_text"])
+    reopened = session.undo()
+    assert (reopened.id, reopened.status) == (ids["normalise_text"], "proposed") and reopened.preview
+    assert session.show().applied == (ids["drop_duplicates"],)  # the accepted step is untouched
+    session.accept(ids["normalise_text"])
+    assert session.table()["status"].tolist()[2] == "shipped"
+
+
+def test_undo_takes_decisions_back_latest_first(session):
+    ids = kinds(session)
+    session.accept(ids["drop_duplicates"])
+    session.reject(ids["normalise_text"])
+    session.accept(ids["out_of_range"])
+    undone = [session.undo().id for _ in range(3)]
+    assert undone == [ids["out_of_range"], ids["normalise_text"], ids["drop_duplicates"]]
+    assert [v.id for v in session.proposals()] == list(ids.values()) and session.show().applied == ()
+    with pytest.raises(StocktakeError, match="Nothing to undo .* no step is accepted or rejected"):
+        session.undo()
+
+
+def test_the_history_keeps_every_decision_and_its_reversal(session, ws):
+    sid = kinds(session)["drop_duplicates"]
+    session.accept(sid)
+    session.undo()
+    session.accept(sid)
+    assert session.explain_step(sid).trail == ("accepted", "undone", "accepted")
+    assert load_session(ws, session.id).show().to_dict()["steps"][0]["trail"] == ["accepted", "undone", "accepted"]
+    assert [e["op"] for e in load_session(ws, session.id).state["events"]] == ["accept", "undo", "accept"]
+
+
+def test_redo_makes_an_undone_reject_again(session):
+    sid = kinds(session)["normalise_text"]
+    session.reject(sid)
+    session.undo()
+    assert session.redo().status == "rejected" and sid not in {v.id for v in session.proposals()}
+
+
+def test_a_new_decision_clears_what_there_is_to_redo(session):
+    ids = kinds(session)
+    session.accept(ids["drop_duplicates"])
+    session.undo()
+    session.reject(ids["normalise_text"])
+    with pytest.raises(StocktakeError, match="Nothing to redo"):
+        session.redo()
 
 
 def test_undo_that_breaks_a_later_step_changes_nothing(session):
@@ -454,3 +518,17 @@ def test_cli_discard_then_list_and_show_it(session, catalog):
     assert "discarded" in clean("sessions").stdout and "nothing was written" in clean("show", session.id).stdout
     assert "discard" in clean("--help").stdout
     assert [v.version for v in catalog.versions("orders")] == [1]
+
+
+def test_cli_undo_puts_the_step_back_among_the_pending_ones_and_show_keeps_its_history(session):
+    sid = kinds(session)["drop_duplicates"]
+    clean("accept", session.id, sid)
+    undone = clean("undo", session.id)
+    assert undone.exit_code == 0 and "applied: none" in undone.stderr
+    assert f"{sid} [proposed; history: accepted → undone]" in clean("show", session.id).stdout
+    assert json.loads(clean("accept", session.id, sid, "--json").stdout)["applied"] == [sid]
+
+
+def test_cli_help_states_the_rule_for_reconsidering_a_decision():
+    text = " ".join(clean("--help").stdout.split())
+    assert "A decision stays until undo takes it back" in text and "a rejected one is reopened" in text

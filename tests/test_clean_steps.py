@@ -131,6 +131,29 @@ def test_preview_marks_removed_rows():
     assert preview.rows_removed == 1 and preview.after == [None]
 
 
+PRODUCTS = pd.DataFrame({"title": ["Mug", "Lamp"], "product_id": ["p1", "p2"], "price": [3.0, 9.0],
+                         "category": ["Home", "home"]})
+
+
+@pytest.mark.parametrize("kind, params, columns", [
+    ("unify_categories", {"column": "category", "mapping": {"home": "Home"}},
+     ["_row", "category", "product_id", "title", "price"]),
+    ("drop_columns", {"columns": ["price"]}, ["_row", "price", "product_id", "title", "category"]),
+    ("normalise_text", {"columns": ["title"], "case": "upper"}, ["_row", "title", "product_id", "price", "category"]),
+    ("drop_rows", {"where": "price > 5"}, ["_row", "product_id", "title", "price", "category"]),
+], ids=["changed-column", "dropped-column", "key-after-the-changed-column", "removed-row"])
+def test_preview_shows_the_changed_columns_first_then_a_key_then_the_rest(kind, params, columns):
+    preview = get_step(kind).preview(PRODUCTS, params)
+    assert list(preview.before[0]) == columns
+    if preview.after[0] is not None:
+        assert list(preview.after[0]) == [c for c in columns if c not in preview.columns_removed]
+
+
+def test_preview_names_the_columns_it_changes():
+    preview = get_step("unify_categories").preview(PRODUCTS, {"column": "category", "mapping": {"home": "Home"}})
+    assert preview.columns_changed == ("category",) and preview.to_dict()["columns_changed"] == ["category"]
+
+
 OUT_OF_RANGE_ACTIONS = [
     # action, the table after it, its title, and what its why-text says it does
     ("null", {"p": [1.0, NA, NA]}, "set p below 0 to missing and p above 5 to missing",

@@ -103,6 +103,15 @@ def test_a_changed_doc_replaces_its_old_chunks(store, orders_doc):
     assert report.removed == 3  # the status column, the city column and the orders table chunk listing both
 
 
+def test_re_syncing_drops_metadata_a_chunk_no_longer_has(store):
+    from stocktake.vectorstore.store import Record
+
+    store.sync_source("notes.md", [Record("c1", "order status", {"source": "notes.md", "asset": "orders"})],
+                      ["order status"])
+    store.sync_source("notes.md", [Record("c1", "order status", {"source": "notes.md"})], ["order status"])
+    assert store.records()[0].metadata == {"source": "notes.md"}
+
+
 def test_the_index_persists_across_store_instances(ws, encoder, store, orders_doc):
     index_docs(store, [orders_doc])
     reopened = DocStore(ws, encoder)
@@ -139,8 +148,17 @@ def test_docs_link_to_catalog_assets_with_other_names(store, catalog, orders_doc
     hits = search_docs(store, "when was the order approved?", k=3, asset="olist_orders_dataset")
     assert hits and all(h.asset == "olist_orders_dataset" for h in hits)
     assert hits[0].column == "order_approved_at"
-    assert report.files[0].linked == 7  # the orders table chunk and its six columns, nothing from customers
+    assert report.files[0].linked == 4  # the orders table chunk and the three columns it has, nothing from customers
     assert list_docs(store)[0].assets == ("olist_orders_dataset",)
+
+
+def test_a_documented_column_the_asset_lacks_stays_searchable_but_unlinked(store, catalog, orders_doc):
+    catalog.register("orders", pd.DataFrame({"order_id": ["a"], "order_status": ["delivered"]}),
+                     kind="orders", source="orders.csv", fmt="csv")
+    index_docs(store, [orders_doc], catalog)
+    hit = search_docs(store, "when was the payment approved?", k=1)[0]
+    assert (hit.column, hit.asset) == ("order_approved_at", None)
+    assert search_docs(store, "status", k=1, asset="orders")[0].column == "order_status"
 
 
 def test_re_adding_after_ingest_links_without_re_embedding(store, catalog, orders_doc):
@@ -148,7 +166,7 @@ def test_re_adding_after_ingest_links_without_re_embedding(store, catalog, order
     catalog.register("customers", pd.DataFrame({"customer_id": [1], "customer_city": ["Lyon"]}),
                      kind="users", source="c.csv", fmt="csv")
     report = index_docs(store, [orders_doc], catalog).files[0]
-    assert (report.added, report.linked) == (0, 4)
+    assert (report.added, report.linked) == (0, 3)  # the table and the two columns customers has
     assert search_docs(store, "city", k=1, asset="customers")[0].column == "customer_city"
 
 
@@ -291,3 +309,114 @@ def test_cli_profile_list_and_search_by_asset(catalog, encoder):
     assert json.loads(found.stdout)["hits"][0]["column"] == "home_town"
     unknown = runner.invoke(app, ["docs", "profile", "nobody"])
     assert unknown.exit_code == 1 and "No asset named 'nobody'" in unknown.stderr
+
+
+SAMPLE_SHOP = {  # the columns of the sample data's tables that share a word with Olist's
+    "orders": ["order_id", "user_id", "order_date", "status", "payment_method", "total_amount"],
+    "order_items": ["order_item_id", "order_id", "product_id", "quantity", "unit_price"],
+    "products": ["product_id", "title", "description", "category", "brand", "price"],
+    "reviews": ["review_id", "product_id", "user_id", "rating", "review_text", "review_date"],
+}
+
+
+@pytest.mark.shared_data
+def test_a_foreign_data_dictionary_links_nothing_to_tables_that_only_share_a_word(store, catalog, shared_data):
+    for name, columns in SAMPLE_SHOP.items():
+        catalog.register(name, pd.DataFrame({c: ["x"] for c in columns}), kind="other", source=f"{name}.csv", fmt="csv")
+    report = index_docs(store, [shared_data / "olist-ecommerce-sample" / "DATA_DICTIONARY.md"], catalog)
+    assert report.files[0].linked == 0 and list_docs(store)[0].assets == ()
+    best = search_docs(store, "when was the order approved?", k=1)[0]
+    assert (best.table, best.column, best.asset) == ("olist_orders_dataset", "order_approved_at", None)
+    with pytest.raises(StocktakeError, match="No indexed doc is linked"):
+        search_docs(store, "what does orders.status mean?", asset="orders")
+
+
+@pytest.mark.shared_data
+def test_the_olist_dictionary_links_every_table_to_its_ingested_olist_asset(store, catalog, shared_data):
+    from stocktake.tools.ingest import asset_name_for
+
+    folder = shared_data / "olist-ecommerce-sample"
+    for path in sorted(folder.glob("*.csv")):
+        catalog.register(asset_name_for(path), pd.read_csv(path, nrows=20), kind="other", source=str(path), fmt="csv")
+    index_docs(store, [folder / "DATA_DICTIONARY.md"], catalog)
+    records = [r.metadata for r in store.records() if r.metadata.get("table")]
+    assert {m["table"]: m.get("asset") for m in records} == {n: n for n in catalog.names()}
+    unlinked = {m["column"] for m in records if m.get("column") and m.get("asset_column") != m["column"]}
+    # The CSV spells these product_name_lenght and product_description_lenght: no such column, no link.
+    assert unlinked == {"product_name_length", "product_description_length"}
+    hit = search_docs(store, "when was the order approved?", k=1, asset="olist_orders_dataset")[0]
+    assert hit.column == "order_approved_at"
+
+
+@pytest.mark.parametrize("question", ["xqzv qqq blorf", "lorem ipsum dolor", "banana smoothie recipe"])
+def test_nonsense_finds_no_passage(searched, question):
+    assert search_docs(searched, question, k=5) == []
+
+
+@pytest.mark.parametrize("question", ["city", "approved", "which town does the buyer live in?"])
+def test_short_or_paraphrased_questions_still_find_passages(searched, question):
+    assert search_docs(searched, question, k=5)
+
+
+def test_the_relevance_cut_off_is_a_setting(searched):
+    from stocktake.tools.docs import DocsSettings
+
+    assert len(search_docs(searched, "xqzv qqq blorf", k=3, settings=DocsSettings(min_similarity=-1.0))) == 3
+
+
+# ---- the docs tab's handlers -----------------------------------------------------------------------------
+def test_the_upload_picker_offers_only_formats_that_index():
+    from pathlib import Path
+
+    from stocktake.serve.panels.docs import DOC_TYPES
+    from stocktake.tools.docs.chunkers import chunker_for
+
+    assert ".json" not in DOC_TYPES and all(chunker_for(Path(f"x{t}")) for t in DOC_TYPES)
+
+
+@pytest.mark.parametrize(("name", "content", "why"), [
+    ("broken.json", '{"a": ', "Cannot index"), ("empty.csv", "", "does not look like a data dictionary"),
+])
+def test_a_rejected_upload_is_reported_by_name_and_not_kept(store, catalog, tmp_path, orders_doc, name, content, why):
+    from stocktake.serve.panels.docs import index_uploads
+
+    bad = tmp_path / "gradio" / "e2b1" / name
+    bad.parent.mkdir(parents=True)
+    bad.write_text(content)
+    text = index_uploads(store, catalog, [str(orders_doc), str(bad)])
+    assert text.startswith("✅ Indexed 1 file(s)") and f"\n- ❌ {name}: " in text and why in text
+    assert str(tmp_path) not in text
+    assert sorted(p.name for p in catalog.ws.dir("docs").iterdir()) == ["shop.md"]
+
+
+def test_a_failed_new_version_of_a_doc_puts_the_indexed_one_back(store, catalog, tmp_path):
+    from stocktake.serve.panels.docs import index_uploads
+
+    good = tmp_path / "a" / "shop.csv"
+    good.parent.mkdir()
+    good.write_text("column,description\norder_id,unique id of the order\n")
+    index_uploads(store, catalog, [str(good)])
+    bad = tmp_path / "b" / "shop.csv"
+    bad.parent.mkdir()
+    bad.write_text("a,b\n1,2\n")
+    assert "❌ shop.csv" in index_uploads(store, catalog, [str(bad)])
+    assert (catalog.ws.dir("docs") / "shop.csv").read_text() == good.read_text()
+
+
+def test_an_empty_question_replaces_old_hits_with_a_hint(searched):
+    from stocktake.serve.panels.docs import NO_QUESTION, search_hits
+
+    assert search_hits(searched, "  ", 5) == NO_QUESTION
+
+
+def test_a_hit_names_its_file_once(searched):
+    from stocktake.serve.panels.docs import search_hits
+
+    text = search_hits(searched, "order_approved_at", 1)
+    assert text.startswith("**1. shop.md** · orders › order_approved_at <small>") and text.count("shop.md") == 1
+
+
+def test_nonsense_says_no_passage_matches(searched):
+    from stocktake.serve.panels.docs import NO_HITS, search_hits
+
+    assert search_hits(searched, "xqzv qqq blorf", 5) == NO_HITS

@@ -12,8 +12,13 @@ from rich.table import Table
 from stocktake.cli.common import catalog, err, out, print_json, workspace
 from stocktake.errors import StocktakeError
 
-clean_app = typer.Typer(no_args_is_help=True, help="Guided data cleaning in persistent sessions: start one, accept "
-                        "or reject its steps, then finish (write a new version) or discard (write nothing).")
+clean_app = typer.Typer(no_args_is_help=True, help=(
+    "Guided data cleaning in persistent sessions: start one, accept or reject its steps, then finish (write a new "
+    "version) or discard (write nothing).\n\n"
+    "Accept and reject decide pending steps. A decision stays until undo takes it back: undo reverses the latest "
+    "decision (or the one on STEP), so an accepted step leaves the table and a rejected one is reopened; either "
+    "way the step is pending again, with a fresh preview. redo makes the undone decision again. Every decision "
+    "and undo stays in the session's history."))
 
 PARAM_HELP = "A step parameter as key=value; the value is JSON where it parses (2, null, [\"a\",\"b\"]), else text."
 JSON_OPT = typer.Option(False, "--json", help="Print one JSON object.")
@@ -45,7 +50,8 @@ def _session(ctx: typer.Context, session_id: str):
 def _print_step(view, detailed: bool = False) -> None:
     # Values, code and reasons are data: escaped, so that '[email]' or '[min, max]' print as written.
     rows = f", {view.preview.rows_affected:,} rows" if view.preview else ""
-    out.print(f"[bold]{view.id}[/] {escape(f'[{view.status}]')} {view.kind}: {escape(view.what)}{rows}",
+    trail = f"; history: {' → '.join(view.trail)}" if "undone" in view.trail else ""
+    out.print(f"[bold]{view.id}[/] {escape(f'[{view.status}{trail}]')} {view.kind}: {escape(view.what)}{rows}",
               highlight=False)
     out.print(f"    why: {escape(view.why)}", highlight=False)
     if view.problem:
@@ -55,7 +61,8 @@ def _print_step(view, detailed: bool = False) -> None:
                   highlight=False)
         if view.preview and view.preview.before:
             out.print(escape(f"    before: {view.preview.before[0]}"), highlight=False)
-            out.print(escape(f"    after:  {view.preview.after[0]}"), highlight=False)
+            after = view.preview.after[0]
+            out.print(escape(f"    after:  {'(row removed)' if after is None else after}"), highlight=False)
 
 
 def start(ctx: typer.Context, asset: str = typer.Argument(..., help="The asset to clean."),
@@ -127,21 +134,21 @@ def accept(ctx: typer.Context, session_id: str = SESSION,
 
 def reject(ctx: typer.Context, session_id: str = SESSION,
            step: str = typer.Argument(...), as_json: bool = JSON_OPT) -> None:
-    """Reject a proposed step."""
+    """Reject a pending step: it stays out until undo reopens it."""
     session = _session(ctx, session_id)
     _report(session, [session.reject(step)], as_json)
 
 
 def undo(ctx: typer.Context, session_id: str = SESSION,
-         step: str = typer.Argument(None, help="Any applied step (default: the last one)."),
+         step: str = typer.Argument(None, help="Any accepted or rejected step (default: the latest decision)."),
          as_json: bool = JSON_OPT) -> None:
-    """Take back an applied step; the later steps are replayed without it."""
+    """Take back a decision: an accepted step leaves the table, a rejected one reopens; it is pending again."""
     session = _session(ctx, session_id)
     _report(session, [session.undo(step)], as_json)
 
 
 def redo(ctx: typer.Context, session_id: str = SESSION, as_json: bool = JSON_OPT) -> None:
-    """Re-apply the step undone last."""
+    """Make the decision undone last again (an accepted step goes back where it was)."""
     session = _session(ctx, session_id)
     _report(session, [session.redo()], as_json)
 

@@ -1,13 +1,21 @@
-"""What every panel shares: the app's services, readable errors instead of tracebacks, small table helpers."""
+"""What every panel shares: the app's services, readable errors in the web's words instead of tracebacks,
+uploads kept in the workspace, small table helpers."""
 
 from __future__ import annotations
 
+import filecmp
 import functools
 import inspect
 import logging
+import os
+import re
+import shutil
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 
 import gradio as gr
 import pandas as pd
@@ -42,6 +50,61 @@ class AppContext:
         return DocStore(self.catalog.ws)
 
 
+# The engines' messages name the CLI's options; the web forms have a Replace box and an asset name instead, and
+# no delimiter or encoding options. Each pattern is a sentence the engines really write (tests/test_app_inventory.py).
+WEB_HINTS: tuple[tuple[str, str], ...] = (
+    (r"Use --replace to add a new version, or --name to choose another name\.",
+     "Tick Replace to add a new version, or choose another asset name."),
+    (r"give the right delimiter with --sep", "check the delimiter"),
+    (r"Try --sep or --encoding\.", "Check the delimiter, and save the file as UTF-8."),
+    (r"Leave --encoding out to detect the encoding, or try --encoding latin-1\.", "Save the file as UTF-8."),
+    (r" \(for example --name (\w+)\)", r" (for example \1)"),
+    (r"; --name only works for one \(use --table\)\.", ": leave the asset name empty to ingest each as its own asset."),
+    (r" Use --table SHEET to pick a sheet\.", ""),
+)
+
+
+def web_message(message: str, names: dict[str, str] | None = None) -> str:
+    """An engine's message as the web shows it: CLI hints rephrased, file paths replaced by the names in ``names``
+    (an upload's temporary or workspace path by the file name the user chose)."""
+    for path, name in sorted((names or {}).items(), key=lambda kv: -len(kv[0])):
+        message = message.replace(path, name)
+    for pattern, web in WEB_HINTS:
+        message = re.sub(pattern, web, message)
+    return message
+
+
+@contextmanager
+def kept_upload(upload: str | Path, target: Path) -> Iterator[Path]:
+    """Copy an upload (Gradio's temporary file) to ``target`` in the workspace and yield it.
+
+    If the body fails, the workspace is left as it was: the copy is removed, or the file it replaced comes back,
+    and a ``StocktakeError`` names the file as the user knows it rather than by either path.
+    """
+    upload, name = Path(upload), Path(upload).name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    same = target.is_file() and filecmp.cmp(upload, target, shallow=False)
+    backup = target.with_name(f".{target.name}.previous") if target.is_file() and not same else None
+    if backup:
+        os.replace(target, backup)
+    if not same:
+        shutil.copyfile(upload, target)
+    try:
+        yield target
+    except BaseException as exc:
+        if backup:
+            os.replace(backup, target)
+        elif not same:
+            target.unlink(missing_ok=True)
+            if not any(target.parent.iterdir()):
+                target.parent.rmdir()
+        if isinstance(exc, StocktakeError):
+            raise StocktakeError(web_message(str(exc), {str(upload): name, str(target): name})) from None
+        raise
+    if backup:
+        backup.unlink()
+
+
 def readable(fn):
     """Run a handler; a user error becomes a one-line message on the page, anything else a short one, logged."""
 
@@ -49,7 +112,7 @@ def readable(fn):
         if isinstance(exc, gr.Error):
             return exc
         if isinstance(exc, StocktakeError):
-            return gr.Error(str(exc), print_exception=False)
+            return gr.Error(web_message(str(exc)), print_exception=False)
         log.exception("handler %s failed", fn.__name__)
         return gr.Error(f"Internal error: {type(exc).__name__}: {exc}", print_exception=False)
 

@@ -82,7 +82,9 @@ class DocStore:
                 embeddings=self.encoder.encode([wanted[i][1] for i in new]),
             )
         if changed:
-            self.collection.update(ids=changed, metadatas=[wanted[i][0].metadata for i in changed])
+            # Chroma merges metadata on update: a key the chunk no longer has is sent as None to delete it.
+            self.collection.update(ids=changed, metadatas=[
+                {**dict.fromkeys(existing[i].metadata), **wanted[i][0].metadata} for i in changed])
         if stale or new or changed:
             self.revision += 1
         return SyncResult(added=len(new), removed=len(stale), unchanged=len(wanted) - len(new))

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import html
-import shutil
 from pathlib import Path
 
 import gradio as gr
 import pandas as pd
 
-from stocktake.serve.common import AppContext, frame, readable
+from stocktake.errors import StocktakeError
+from stocktake.serve.common import AppContext, frame, kept_upload, readable, web_message
+from stocktake.tools.docs.chunkers import CHUNKERS, SEP
 
 DOC_COLUMNS = ["source", "kind", "chunks", "tables", "linked assets"]
-DOC_TYPES = [".md", ".markdown", ".txt", ".rst", ".yml", ".yaml", ".csv", ".sql", ".json"]
+DOC_TYPES = sorted(CHUNKERS)  # the picker offers only what indexing reads
+NO_HITS = "No passage matches. Upload schema docs below, or rephrase the question."
+NO_QUESTION = "Type a question first, e.g. *when was the order approved?*"
 
 
 def doc_rows(store) -> pd.DataFrame:
@@ -23,25 +26,52 @@ def doc_rows(store) -> pd.DataFrame:
     return frame(rows, DOC_COLUMNS)
 
 
+def place(hit) -> str:
+    """Where in its file a hit is: the location without the file name that the hit's title already shows."""
+    name = Path(hit.source).name
+    return next((hit.location[len(p):] for p in (name + SEP, name + " ") if hit.location.startswith(p)),
+                hit.location)
+
+
 def render_hits(hits) -> str:
     if not hits:
-        return "No matching passage. Upload schema docs above, or rephrase the question."
+        return NO_HITS
     parts = []
     for n, h in enumerate(hits, 1):
         link = f" → `{h.asset}{'.' + h.column if h.column else ''}`" if h.asset else ""
         text = h.text if len(h.text) <= 600 else h.text[:600] + "…"
-        parts.append(f"**{n}. {html.escape(Path(h.source).name)}** · {html.escape(h.location)}{link} "
-                     f"<small>(score {h.score:.3f})</small>\n\n> " + text.replace("\n", "\n> "))
+        where = place(h)
+        parts.append(f"**{n}. {html.escape(Path(h.source).name)}**{' · ' + html.escape(where) if where else ''}"
+                     f"{link} <small>(score {h.score:.3f})</small>\n\n> " + text.replace("\n", "\n> "))
     return "\n\n".join(parts)
 
 
-def keep_upload(folder: Path, path: str) -> Path:
-    """Uploads land in a temporary folder; the index refers to a stable copy in the workspace instead,
-    so uploading a changed doc again replaces its old chunks."""
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / Path(path).name
-    shutil.copyfile(path, target)
-    return target
+def search_hits(store, question: str, k: int) -> str:
+    """The hits as the page shows them; an empty question replaces the old hits with a hint."""
+    from stocktake.tools.docs import search_docs
+
+    if not (question or "").strip():
+        return NO_QUESTION
+    return render_hits(search_docs(store, question, k=int(k)))
+
+
+def index_uploads(store, catalog, uploads: list[str]) -> str:
+    """Index each upload from a stable copy in ``docs/`` (so uploading a changed doc again replaces its chunks);
+    a file that cannot be indexed is reported by name and leaves no copy behind."""
+    from stocktake.tools.docs import index_docs
+
+    reports, failed = [], []
+    for upload in uploads:
+        try:
+            with kept_upload(upload, catalog.ws.dir("docs") / Path(upload).name) as kept:
+                reports.append(index_docs(store, [kept], catalog))
+        except StocktakeError as exc:
+            failed.append(f"\n- ❌ {Path(upload).name}: {web_message(str(exc))}")
+    files = [f for r in reports for f in r.files]
+    done = (f"✅ Indexed {len(files)} file(s): {sum(f.chunks for f in files)} chunks "
+            f"({sum(f.added for f in files)} new) in {sum(r.seconds for r in reports):.1f} s."
+            if files else "Nothing indexed.")
+    return done + "".join(failed)
 
 
 def build(app: AppContext, tab: gr.Tab) -> None:
@@ -60,26 +90,17 @@ def build(app: AppContext, tab: gr.Tab) -> None:
 
     @readable
     def search_docs(text: str, n: float, progress=gr.Progress()):
-        from stocktake.tools.docs import search_docs as search_engine
-
         progress(0.2, desc="Searching (the first search loads the text encoder)")
         with app.docs_lock:
-            return render_hits(search_engine(app.doc_store, text, k=int(n)))
+            return search_hits(app.doc_store, text, int(n))
 
     @readable
     def index_docs(paths: list[str] | None, progress=gr.Progress()):
-        from stocktake.tools.docs import index_docs as index_engine
-
         if not paths:
             raise gr.Error("Choose one or more doc files first.", print_exception=False)
         progress(0.1, desc=f"Indexing {len(paths)} file(s)")
-        kept = [keep_upload(app.catalog.ws.dir("docs"), p) for p in paths]
         with app.docs_lock:
-            report = index_engine(app.doc_store, kept, app.catalog)
-            listed = doc_rows(app.doc_store)
-        skipped = "".join(f"\n- skipped {Path(p).name}: {why}" for p, why in report.skipped)
-        return (f"✅ Indexed {len(report.files)} file(s): {report.chunks} chunks "
-                f"({sum(f.added for f in report.files)} new) in {report.seconds:.1f} s.{skipped}"), listed
+            return index_uploads(app.doc_store, app.catalog, paths), doc_rows(app.doc_store)
 
     @readable
     def load_docs():

@@ -4,18 +4,23 @@ and uploading a file to ingest it."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import gradio as gr
 import pandas as pd
 
 from stocktake.catalog import Catalog
 from stocktake.serve.charts import chart_column, chart_null_rates
-from stocktake.serve.common import AppContext, choices, frame, readable
+from stocktake.serve.common import AppContext, choices, frame, kept_upload, readable, web_message
+
+if TYPE_CHECKING:
+    from stocktake.tools.ingest import IngestResult
 
 ASSET_COLUMNS = ["asset", "kind", "rows", "columns", "quality", "issues", "last profiled"]
 ISSUE_COLUMNS = ["severity", "column", "issue", "rows", "detail", "examples"]
-RELATION_COLUMNS = ["from", "to", "cardinality", "values matched", "orphan rows"]
+RELATION_COLUMNS = ["from", "to", "relation", "values matched", "orphan rows"]
 UPLOAD_TYPES = [".csv", ".tsv", ".txt", ".dat", ".json", ".jsonl", ".parquet", ".xlsx", ".db", ".sqlite"]
 
 
@@ -76,7 +81,9 @@ def column_stats(c: dict) -> str:
 
 
 def issue_rows(p: dict) -> pd.DataFrame:
-    rows = [{"severity": i["severity"], "column": i.get("column") or "*", "issue": i["kind"], "rows": i["rows"],
+    # Kinds are shown as words: the table wraps at spaces, and "inconsistent_categories" would break mid-word.
+    rows = [{"severity": i["severity"], "column": i.get("column") or "*", "issue": i["kind"].replace("_", " "),
+             "rows": i["rows"],
              "detail": i["message"], "examples": "; ".join(_short(str(e)) for e in i.get("examples", [])[:2])}
             for i in p["issues"]]
     return frame(rows, ISSUE_COLUMNS)
@@ -87,12 +94,46 @@ def _short(text: str, limit: int = 40) -> str:
 
 
 def relation_rows(catalog: Catalog, name: str) -> pd.DataFrame:
-    from stocktake.tools.relations import find_relations
+    from stocktake.tools.relations import find_relations, share_text
 
     rows = [{"from": f"{r.from_asset}.{r.from_column}", "to": f"{r.to_asset}.{r.to_column}",
-             "cardinality": r.cardinality, "values matched": f"{r.coverage:.1%}", "orphan rows": r.orphan_rows}
+             "relation": r.reading, "values matched": share_text(r.coverage), "orphan rows": r.orphan_rows}
             for r in find_relations(catalog) if name in (r.from_asset, r.to_asset)]
     return frame(rows, RELATION_COLUMNS)
+
+
+def upload_target(catalog: Catalog, upload: str | Path) -> Path:
+    """Where an upload is kept: ``uploads/<content hash>/<file name>``, so a later upload of another file with
+    the same name never overwrites the source of an asset, and the same file uploaded again is stored once."""
+    digest = hashlib.sha256()
+    with open(upload, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return catalog.ws.dir("uploads") / digest.hexdigest()[:16] / Path(upload).name
+
+
+def ingest_upload(catalog: Catalog, upload: str | Path, name: str = "", replace: bool = False) -> list[IngestResult]:
+    """Ingest an uploaded file from its copy in the workspace (the asset's source), not from Gradio's temporary
+    file; a failed ingest leaves neither the copy nor an asset behind."""
+    from stocktake.tools.ingest import ingest_path
+
+    with kept_upload(upload, upload_target(catalog, upload)) as kept:
+        return ingest_path(catalog, kept, name=name.strip() or None, replace=replace)
+
+
+def _ingested(r: IngestResult) -> str:
+    a = r.asset
+    if r.unchanged:
+        return f"**{a.name}** unchanged (same content as version {a.version})"
+    return f"**{a.name}**{f' version {a.version}' if a.version > 1 else ''} ({a.rows:,} rows × {len(a.columns)} columns)"
+
+
+def ingested_text(results: list[IngestResult], upload: str | Path) -> str:
+    """What an ingest did, naming the uploaded file as the user knows it."""
+    names = {str(Path(r.asset.source)): Path(upload).name for r in results}
+    done = ", ".join(_ingested(r) for r in results)
+    warnings = "".join(f"\n- ⚠️ {web_message(w, names)}" for r in results for w in r.warnings)
+    return f"✅ Ingested {done} from {Path(upload).name}.{warnings}"
 
 
 def build(app: AppContext, tab: gr.Tab) -> None:
@@ -119,6 +160,8 @@ def build(app: AppContext, tab: gr.Tab) -> None:
                              type="filepath", scale=3)
             with gr.Column(scale=2):
                 name = gr.Textbox(label="Asset name (optional)", placeholder="default: from the file name")
+                replace = gr.Checkbox(label="Replace (add a new version)", value=False,
+                                      info="when an asset of that name exists")
                 ingest = gr.Button("Ingest and profile", variant="primary")
         ingested = gr.Markdown()
 
@@ -153,21 +196,17 @@ def build(app: AppContext, tab: gr.Tab) -> None:
         return gr.Dropdown(value=table.iloc[event.index[0]]["asset"])
 
     @readable
-    def ingest_file(path: str | None, wanted: str, current: str | None, progress=gr.Progress()):
-        from stocktake.tools.ingest import ingest_path
-
+    def ingest_file(path: str | None, wanted: str, current: str | None, again: bool = False,
+                    progress=gr.Progress()):
         if not path:
             raise gr.Error("Choose a file to upload first.", print_exception=False)
         progress(0.05, desc=f"Reading {Path(path).name}")
-        results = ingest_path(catalog, path, name=wanted.strip() or None)
+        results = ingest_upload(catalog, path, wanted, again)
         for r in results:
             progress(0.5, desc=f"Profiling {r.asset.name}")
             profile(catalog, r.asset.name)
-        done = ", ".join(f"**{r.asset.name}** ({r.asset.rows:,} rows × {len(r.asset.columns)} columns)"
-                         for r in results)
-        warnings = "".join(f"\n- ⚠️ {w}" for r in results for w in r.warnings)
         table = asset_rows(catalog)
-        return f"✅ Ingested {done}.{warnings}", table, choices(list(table["asset"]), results[0].asset.name)
+        return ingested_text(results, path), table, choices(list(table["asset"]), results[0].asset.name)
 
     details = [about, nulls, column, distribution, stats, issues, relations]
     refresh.click(load_assets, [asset], [assets, asset], api_name="inventory")
@@ -175,4 +214,4 @@ def build(app: AppContext, tab: gr.Tab) -> None:
     asset.change(show_asset, [asset], details, api_name="asset_profile")
     column.input(show_column, [asset, column], [distribution, stats], api_name="column_profile")
     assets.select(pick_row, [assets], [asset], api_name=False)
-    ingest.click(ingest_file, [upload, name, asset], [ingested, assets, asset], api_name="ingest")
+    ingest.click(ingest_file, [upload, name, asset, replace], [ingested, assets, asset], api_name="ingest")

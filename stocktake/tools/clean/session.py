@@ -1,5 +1,13 @@
 """Cleaning sessions: an event log of decisions on top of one base version of an asset.
 
+Every step is pending (``proposed``) until it is decided: ``accept`` applies it, ``reject`` sets it aside. A
+decision stays until ``undo`` takes it back: undo reverses the latest decision still in force (or the one on a
+named step), and either way the step is pending again, proposed with a fresh preview, so it can be accepted or
+rejected anew. ``redo`` makes the decision undone last once more (an accepted step goes back where it was); a
+new decision clears what there is to redo. Accept and reject act on pending steps only, so a rejected step is
+never applied by accident: undo it to reconsider. Nothing is erased: the log keeps every decision and its
+reversal, and each step carries its trail of them (``accepted``, ``undone``, ...) for the audit.
+
 The current table is always the replay of the accepted steps, in the order they were accepted, over the
 base snapshot; so undoing any step is "remove it and replay the rest". Each session is one JSON file in
 ``sessions/cleaning/`` plus a Parquet cache of the current table whose name carries a hash of the applied
@@ -26,7 +34,7 @@ import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -50,7 +58,7 @@ PREVIEW_ROWS = CleanSettings().preview_rows
 class StepView:
     id: str
     kind: str
-    status: str  # proposed, accepted, rejected, undone
+    status: str  # proposed (pending), accepted or rejected
     origin: str  # proposed or custom
     what: str
     why: str
@@ -58,6 +66,7 @@ class StepView:
     code: str
     preview: Preview | None = None
     problem: str = ""  # why the step cannot run on the current table, if it cannot
+    trail: tuple[str, ...] = ()  # its decisions and their reversals, oldest first: ("accepted", "undone")
 
     def to_dict(self) -> dict:
         return {
@@ -65,8 +74,35 @@ class StepView:
             "why": self.why, "params": self.params, "code": self.code,
             "rows_affected": self.preview.rows_affected if self.preview else None,
             "preview": self.preview.to_dict() if self.preview else None,
-            **({"problem": self.problem} if self.problem else {}),
+            "trail": list(self.trail), **({"problem": self.problem} if self.problem else {}),
         }
+
+
+@dataclass
+class Decisions:
+    """The session's log folded up: which steps are applied (in order), which decisions are in force, and so on."""
+    params: dict[str, dict]
+    status: dict[str, str]  # proposed, accepted or rejected
+    trail: dict[str, list[str]]  # each step's decisions and their reversals, oldest first
+    applied: list[str] = field(default_factory=list)
+    decided: list[str] = field(default_factory=list)  # steps with a decision in force, latest last: what undo takes
+    redo: list[tuple[str, str, int]] = field(default_factory=list)  # (step, decision undone, where it was applied)
+
+    def decide(self, sid: str, decision: str, position: int) -> None:
+        if decision == "accepted":
+            self.applied.insert(position, sid)
+        if sid in self.decided:  # logs from before decisions were pending-only may accept a rejected step
+            self.decided.remove(sid)
+        self.decided.append(sid)
+        self.status[sid] = decision
+        self.trail[sid].append(decision)
+
+    def take_back(self, sid: str) -> None:
+        if sid in self.applied:
+            self.applied.remove(sid)
+        self.decided.remove(sid)
+        self.status[sid] = "proposed"
+        self.trail[sid].append("undone")
 
 
 @dataclass(frozen=True)
@@ -166,31 +202,28 @@ class CleaningSession:
         return self.state["asset"]
 
     # ---- the derived state --------------------------------------------------------------------
-    def _fold(self) -> tuple[list[str], list[tuple[str, int]], dict[str, str], dict[str, dict]]:
-        """Replay the decision log: applied step ids in order, the redo stack, statuses and parameters."""
-        applied: list[str] = []
-        redo: list[tuple[str, int]] = []
-        status = {sid: "proposed" for sid in self.state["steps"]}
-        params = {sid: dict(step["params"]) for sid, step in self.state["steps"].items()}
+    def _fold(self) -> Decisions:
+        """Replay the decision log into the decisions in force."""
+        d = Decisions(params={sid: dict(step["params"]) for sid, step in self.state["steps"].items()},
+                      status={sid: "proposed" for sid in self.state["steps"]},
+                      trail={sid: [] for sid in self.state["steps"]})
         for ev in self.state["events"]:
             sid, op = ev.get("step"), ev["op"]
             if op in ("accept", "edit"):
-                params[sid].update(ev["params"])
-            if op == "accept":
-                applied.append(sid)
-                redo.clear()
-                status[sid] = "accepted"
-            elif op == "reject":
-                status[sid] = "rejected"
+                d.params[sid].update(ev["params"])
+            if op in ("accept", "reject"):
+                d.decide(sid, "accepted" if op == "accept" else "rejected", len(d.applied))
+                d.redo.clear()
             elif op == "undo":
-                redo.append((sid, applied.index(sid)))
-                applied.remove(sid)
-                status[sid] = "undone"
+                d.redo.append((sid, d.status[sid], d.applied.index(sid) if sid in d.applied else -1))
+                d.take_back(sid)
             elif op == "redo":
-                sid, pos = redo.pop()
-                applied.insert(pos, sid)
-                status[sid] = "accepted"
-        return applied, redo, status, params
+                # By step: a log written before a reject cleared the redo stack may name a step that is not on it.
+                entry = next((e for e in reversed(d.redo) if e[0] == sid), None)
+                if entry:
+                    d.redo.remove(entry)
+                    d.decide(*entry)
+        return d
 
     def _replay(self, applied: list[str], params: dict[str, dict], version: int | None = None) -> pd.DataFrame:
         """The applied steps run over the base version (or over ``version``, for a rebase)."""
@@ -212,27 +245,25 @@ class CleaningSession:
     def table(self) -> pd.DataFrame:
         """The current table (index: row numbers of the base table)."""
         if self._table is None:
-            applied, _, _, params = self._fold()
+            d = self._fold()
             cache = self.state.get("cache")
-            path = self._folder() / f"current-{self._cache_key(applied, params)}.parquet"
+            path = self._folder() / f"current-{self._cache_key(d.applied, d.params)}.parquet"
             if cache and cache == path.name and path.is_file():
                 self._table = pd.read_parquet(path)
             else:
-                self._table = self._replay(applied, params)
+                self._table = self._replay(d.applied, d.params)
         return self._table
 
     # ---- decisions ----------------------------------------------------------------------------
     def proposals(self) -> list[StepView]:
-        """Steps still waiting for a decision, each previewed on the current table."""
-        _, _, status, _ = self._fold()
+        """Steps waiting for a decision (undone ones included), each previewed on the current table."""
+        status = self._fold().status
         return [self._view(sid, preview=True) for sid in self.state["steps"] if status[sid] == "proposed"]
 
     def accept(self, step_id: str, params: dict | None = None) -> StepView:
-        applied, _, status, current = self._fold()
-        self._check_step(step_id)
-        if status[step_id] == "accepted":
-            raise StocktakeError(f"Step {step_id} is already applied; use edit to change its parameters.")
-        merged = {**current[step_id], **(params or {})}
+        d = self._fold()
+        self._check_pending(step_id, d)
+        merged = {**d.params[step_id], **(params or {})}
         table = get_step(self.state["steps"][step_id]["kind"]).apply(self.table(), merged)
         self._commit({"op": "accept", "step": step_id, "params": params or {}}, table)
         return self._view(step_id)
@@ -240,11 +271,11 @@ class CleaningSession:
     def accept_all(self) -> tuple[list[StepView], list[StepView]]:
         """Accept every pending proposal in order; returns the accepted steps and the skipped ones, each
         skipped step with the reason it cannot run on the table the accepted ones before it left."""
-        _, _, status, params = self._fold()
+        d = self._fold()
         accepted, skipped = [], []
-        for sid in [s for s in self.state["steps"] if status[s] == "proposed"]:
+        for sid in [s for s in self.state["steps"] if d.status[s] == "proposed"]:
             try:
-                table = get_step(self.state["steps"][sid]["kind"]).apply(self.table(), params[sid])
+                table = get_step(self.state["steps"][sid]["kind"]).apply(self.table(), d.params[sid])
             except StocktakeError as exc:
                 skipped.append(replace(self._view(sid), problem=str(exc)))
                 continue
@@ -253,35 +284,40 @@ class CleaningSession:
         return accepted, skipped
 
     def reject(self, step_id: str) -> StepView:
-        _, _, status, _ = self._fold()
-        self._check_step(step_id)
-        if status[step_id] == "accepted":
-            raise StocktakeError(f"Step {step_id} is applied; use undo to take it back.")
+        self._check_pending(step_id, self._fold())
         self._commit({"op": "reject", "step": step_id}, None)
         return self._view(step_id)
 
     def undo(self, step_id: str | None = None) -> StepView:
-        """Take back any applied step (the last by default); the later ones are replayed without it."""
+        """Take back a decision, the latest by default: an accepted step leaves the table (the later ones are
+        replayed without it), a rejected one is reopened; either way the step is pending again."""
         self._check_open()
-        applied, _, _, params = self._fold()
+        d = self._fold()
         if step_id is None:
-            if not applied:
-                raise StocktakeError(f"Nothing to undo in session {self.id}: no step is applied.")
-            step_id = applied[-1]
+            if not d.decided:
+                raise StocktakeError(f"Nothing to undo in session {self.id}: no step is accepted or rejected.")
+            step_id = d.decided[-1]
         self._check_step(step_id)
-        if step_id not in applied:
-            raise StocktakeError(f"Step {step_id} is not applied; applied steps: {', '.join(applied) or 'none'}.")
-        rest = [s for s in applied if s != step_id]
-        self._commit({"op": "undo", "step": step_id}, self._replay_after(step_id, rest, params))
-        return self._view(step_id)
+        if d.status[step_id] == "proposed":
+            raise StocktakeError(f"Step {step_id} is pending, so there is no decision on it to undo; decided "
+                                 f"steps: {', '.join(d.decided) or 'none'}.")
+        table = None
+        if step_id in d.applied:
+            table = self._replay_after(step_id, [s for s in d.applied if s != step_id], d.params)
+        self._commit({"op": "undo", "step": step_id}, table)
+        return self._view(step_id, preview=True)
 
     def redo(self) -> StepView:
+        """Make the decision undone last once more; an accepted step goes back where it was."""
         self._check_open()
-        applied, redo, _, params = self._fold()
-        if not redo:
+        d = self._fold()
+        if not d.redo:
             raise StocktakeError(f"Nothing to redo in session {self.id}.")
-        sid, pos = redo[-1]
-        self._commit({"op": "redo", "step": sid}, self._replay(applied[:pos] + [sid] + applied[pos:], params))
+        sid, decision, pos = d.redo[-1]
+        table = None
+        if decision == "accepted":
+            table = self._replay_after(sid, d.applied[:pos] + [sid] + d.applied[pos:], d.params)
+        self._commit({"op": "redo", "step": sid}, table)
         return self._view(sid)
 
     def add_custom_step(self, kind: str, params: dict, why: str = "asked for by the user") -> StepView:
@@ -296,7 +332,8 @@ class CleaningSession:
     def edit_step(self, step_id: str, params: dict) -> StepView:
         """Change a step's parameters, checked as ``add_custom_step`` checks them against the table the step
         runs on; an applied step is replayed with them."""
-        applied, _, _, current = self._fold()
+        d = self._fold()
+        applied, current = d.applied, d.params
         self._check_step(step_id)
         new = {**current, step_id: {**current[step_id], **params}}
         step = get_step(self.state["steps"][step_id]["kind"])
@@ -332,10 +369,10 @@ class CleaningSession:
         return self._view(step_id, preview=True)
 
     def show(self) -> SessionView:
-        applied, _, _, _ = self._fold()
+        d = self._fold()
         table = self.table()
         return SessionView(
-            id=self.id, asset=self.asset, base_version=self.state["base_version"], applied=tuple(applied),
+            id=self.id, asset=self.asset, base_version=self.state["base_version"], applied=tuple(d.applied),
             steps=tuple(self._view(s) for s in self.state["steps"]), rows=len(table),
             columns=tuple(map(str, table.columns)),
             base_rows=self.catalog.get(self.asset, self.state["base_version"]).rows,
@@ -346,8 +383,8 @@ class CleaningSession:
     def export_script(self, path: str | Path) -> Path:
         from stocktake.tools.clean.export import write_script
 
-        applied, _, _, params = self._fold()
-        return write_script(self, [(sid, params[sid]) for sid in applied], Path(path))
+        d = self._fold()
+        return write_script(self, [(sid, d.params[sid]) for sid in d.applied], Path(path))
 
     def finish(self, mode: str | None = None) -> dict:
         """Write the current table as a new version; ``mode`` says what to do if the asset has moved on."""
@@ -361,7 +398,8 @@ class CleaningSession:
 
     def _finish(self, mode: str | None) -> dict:
         self._check_open()
-        applied, _, _, params = self._fold()
+        d = self._fold()
+        applied, params = d.applied, d.params
         if not applied:
             raise StocktakeError(f"Session {self.id} has no accepted steps; nothing was written. Accept steps with "
                                  f"`stocktake clean accept {self.id} STEP` (or all), or close the session with "
@@ -431,6 +469,16 @@ class CleaningSession:
         }
         return sid
 
+    def _check_pending(self, step_id: str, d: Decisions) -> None:
+        """Accept and reject decide pending steps only; a decided one is reconsidered through undo."""
+        self._check_step(step_id)
+        decided = d.status[step_id]
+        if decided != "proposed":
+            applied = "applied" if decided == "accepted" else decided
+            raise StocktakeError(f"Step {step_id} is already {applied}; `stocktake clean undo {self.id} {step_id}` "
+                                 "takes that back and makes it pending again"
+                                 + ("; edit changes its parameters." if decided == "accepted" else "."))
+
     def _check_step(self, step_id: str) -> None:
         self._check_open()
         if step_id not in self.state["steps"]:
@@ -451,8 +499,8 @@ class CleaningSession:
         old_cache = self.state.get("cache")
         try:
             if table is not None:
-                applied, _, _, params = self._fold()
-                name = f"current-{self._cache_key(applied, params)}.parquet"
+                d = self._fold()
+                name = f"current-{self._cache_key(d.applied, d.params)}.parquet"
                 arrow = pa.Table.from_pandas(table, preserve_index=True)
                 write_atomic(self._folder() / name, lambda tmp: pq.write_table(arrow, tmp))
                 self.state["cache"] = name
@@ -505,7 +553,8 @@ class CleaningSession:
         return folder
 
     def _view(self, step_id: str, preview: bool = False) -> StepView:
-        _, _, status, params = self._fold()
+        d = self._fold()
+        status, params = d.status, d.params
         step = self.state["steps"][step_id]
         kind = get_step(step["kind"])
         shown, problem = None, ""
@@ -517,7 +566,7 @@ class CleaningSession:
         return StepView(
             id=step_id, kind=step["kind"], status=status[step_id], origin=step["origin"],
             what=self._describe(step_id, params[step_id]), why=step["why"], params=params[step_id],
-            code=kind.code(params[step_id]), preview=shown, problem=problem,
+            code=kind.code(params[step_id]), preview=shown, problem=problem, trail=tuple(d.trail[step_id]),
         )
 
     def _describe(self, step_id: str, params: dict) -> str:

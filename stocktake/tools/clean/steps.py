@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from stocktake.errors import StocktakeError, UnknownNameError
+from stocktake.tools.profile_semantic import is_id_name
 
 EMAIL_PATTERN = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
 PHONE_PATTERN = r"(?<![\w+])\+?\(?\d[\d ().-]{6,}\d(?!\w)"
@@ -45,13 +46,15 @@ class Preview:
     rows_removed: int
     rows_changed: int
     columns_removed: tuple[str, ...]
-    before: list[dict]
-    after: list[dict]
+    before: list[dict]  # the columns the step changes come first, after ``_row``
+    after: list[dict | None]  # None for a row the step removes
+    columns_changed: tuple[str, ...] = ()
 
     def to_dict(self) -> dict:
         return {
             "rows_affected": self.rows_affected, "rows_removed": self.rows_removed,
             "rows_changed": self.rows_changed, "columns_removed": list(self.columns_removed),
+            "columns_changed": list(self.columns_changed),
             "before": self.before, "after": self.after,
         }
 
@@ -118,27 +121,35 @@ class Step:
 
 
 def compare(before: pd.DataFrame, after: pd.DataFrame, n: int = 5) -> Preview:
-    """What a step did: rows removed, rows whose values changed, and up to ``n`` of them before and after."""
+    """What a step did: rows removed, rows whose values changed, and up to ``n`` of them before and after, the
+    columns the step changes first, then a key column that names the row, then the rest."""
     removed = before.index.difference(after.index)
     common = before.index.intersection(after.index)
     shared = [c for c in before.columns if c in after.columns]
     changed = pd.Series(False, index=common)
+    touched = []
     for col in shared:
         b, a = before.loc[common, col], after.loc[common, col]
         if b.dtype != a.dtype:  # a new type changes every value, even where 17850.0 == 17850
-            changed |= (b.notna() | a.notna()).to_numpy()
-            continue
-        differs = (b != a) & ~(b.isna() & a.isna())
-        changed |= differs.fillna(True).astype(bool).to_numpy()
+            differs = (b.notna() | a.notna()).to_numpy()
+        else:
+            differs = ((b != a) & ~(b.isna() & a.isna())).fillna(True).astype(bool).to_numpy()
+        changed |= differs
+        if differs.any():
+            touched.append(col)
     gone_columns = tuple(c for c in before.columns if c not in after.columns)
     changed_rows = common if gone_columns else common[changed.to_numpy()]
     affected = removed.union(changed_rows)
     sample = affected[:n]
+    first = [*gone_columns, *touched]
+    key = next((c for c in before.columns if c not in first and is_id_name(str(c))), None)
+    order = [*first, *([key] if key is not None else []), *(c for c in before.columns if c not in first and c != key)]
     return Preview(
         rows_affected=len(affected), rows_removed=len(removed), rows_changed=len(changed_rows),
-        columns_removed=gone_columns,
-        before=records(before.loc[sample]),
-        after=[records(after.loc[[i]])[0] if i in after.index else None for i in sample],
+        columns_removed=gone_columns, columns_changed=tuple(touched),
+        before=records(before.loc[sample, order]),
+        after=[records(after.loc[[i], [c for c in order if c in after.columns]])[0] if i in after.index else None
+               for i in sample],
     )
 
 

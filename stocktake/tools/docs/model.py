@@ -18,7 +18,16 @@ class DocsSettings:
     # stopping a common word from overriding meaning; 0.1-0.3 score alike on bench/docs_questions.yaml.
     dense_weight: float = 1.0
     keyword_weight: float = 0.2
-    link_min_column_overlap: float = 0.5  # share of a doc table's columns an asset must have to link by containment
+    # A question gets hits only if it shares a keyword with some passage or its best cosine similarity reaches
+    # this: on the sample docs, nonsense ("xqzv qqq blorf", "hello", "the weather in paris") tops out at 0.10-0.34,
+    # while one-word or paraphrased questions about documented columns ("tier", "which town does the buyer live
+    # in?") reach 0.36-0.75.
+    min_similarity: float = 0.35
+    # A name that only shares words with an asset's (olist_orders_dataset, orders) links when the asset has this
+    # share of the documented columns, and at least link_min_shared_columns of them: a key such as order_id alone
+    # is in every foreign dictionary too.
+    link_min_column_overlap: float = 0.5
+    link_min_shared_columns: int = 2
     link_columns_only: float = 0.8  # share needed to link when the names do not match at all
     link_columns_only_min: int = 3
     example_values: int = 3

@@ -84,15 +84,15 @@ def search_docs(store: DocStore, question: str, k: int = 5, asset: str | None = 
         if asset not in linked:
             raise UnknownNameError("asset linked to indexed docs", asset, linked)
     n = max(settings.candidates, k)
-    rankings = []
-    if mode in ("hybrid", "dense"):
-        dense = store.query(humanize(question), n, where={"asset": asset} if asset else None)
-        rankings.append((settings.dense_weight, dense))
-    if mode in ("hybrid", "keyword"):
-        rankings.append((settings.keyword_weight, index.search(question, n, asset)))
+    dense = store.query(humanize(question), n, where={"asset": asset} if asset else None) if mode != "keyword" else []
+    keyword = index.search(question, n, asset) if mode != "dense" else []
+    # Fusion ranks whatever it is given, nonsense included: a question that shares no keyword with any passage
+    # and comes close to none in meaning has no answer here.
+    if not keyword and all(similarity < settings.min_similarity for _, similarity in dense):
+        return []
     return [
         DocHit(text=r.text, source=r.metadata["source"], location=r.metadata.get("location", ""),
                asset=r.metadata.get("asset"), column=r.metadata.get("asset_column") or r.metadata.get("column"),
                score=round(score, 5), table=r.metadata.get("table"), kind=r.metadata.get("kind", "doc"))
-        for r, score in fuse(rankings, settings)[:k]
+        for r, score in fuse([(settings.dense_weight, dense), (settings.keyword_weight, keyword)], settings)[:k]
     ]

@@ -1,0 +1,160 @@
+"""The inventory tab's upload and tables, through its handler functions: uploads are kept in the workspace, messages
+speak the web's language and name the file the user chose, relationships read like the report."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from stocktake.errors import StocktakeError
+from stocktake.serve.common import WEB_HINTS, web_message
+from stocktake.serve.panels.inventory import ingest_upload, ingested_text, issue_rows, relation_rows
+from stocktake.tools.ingest import ingest_path
+
+CLI_OPTION = re.compile(r"--[a-z]")
+
+
+def gradio_upload(tmp_path: Path, name: str, content: bytes | str, folder: str = "7fba81") -> Path:
+    """A file where Gradio leaves uploads: a temporary folder per upload, under the user's file name."""
+    path = tmp_path / "gradio" / folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content.encode() if isinstance(content, str) else content)
+    return path
+
+
+def uploads(catalog) -> list[Path]:
+    folder = catalog.ws.dir("uploads")
+    return sorted(p for p in folder.rglob("*") if p.is_file()) if folder.exists() else []
+
+
+def test_an_upload_is_recorded_at_its_copy_in_the_workspace_not_at_the_temporary_file(catalog, tmp_path, shared_data):
+    upload = gradio_upload(tmp_path, "links.csv", (shared_data / "movielens-latest-small" / "links.csv").read_bytes())
+    [result] = ingest_upload(catalog, upload)
+    kept = Path(result.asset.source)
+    assert kept.parent.parent == catalog.ws.dir("uploads") and kept.name == "links.csv"
+    assert kept.read_bytes() == upload.read_bytes()
+    assert result.asset.description == f"Ingested from {kept}" and "gradio" not in result.asset.description
+    shutil.rmtree(tmp_path / "gradio")  # Gradio cleans its temporary files up; the source stays readable
+    assert ingest_path(catalog, kept, name="links_again")[0].asset.rows == result.asset.rows
+
+
+def test_a_new_version_of_a_same_named_file_never_overwrites_the_first_ones_source(catalog, tmp_path):
+    first = ingest_upload(catalog, gradio_upload(tmp_path, "coupons.csv", "code,discount\nA10,10\n", "a"))[0]
+    second = ingest_upload(catalog, gradio_upload(tmp_path, "coupons.csv", "code,discount\nB20,20\n", "b"),
+                           replace=True)[0]
+    assert (first.asset.version, second.asset.version) == (1, 2)
+    assert first.asset.source != second.asset.source
+    assert Path(first.asset.source).read_text() == "code,discount\nA10,10\n"
+
+
+def test_the_same_file_uploaded_again_is_stored_once_and_reported_unchanged(catalog, tmp_path):
+    ingest_upload(catalog, gradio_upload(tmp_path, "coupons.csv", "code,discount\nA10,10\n", "a"))
+    upload = gradio_upload(tmp_path, "coupons.csv", "code,discount\nA10,10\n", "b")
+    results = ingest_upload(catalog, upload, replace=True)
+    assert len(uploads(catalog)) == 1
+    assert ingested_text(results, upload) == "✅ Ingested **coupons** unchanged (same content as version 1) from coupons.csv."
+
+
+def test_the_message_names_the_uploaded_file_and_a_new_version(catalog, tmp_path):
+    ingest_upload(catalog, gradio_upload(tmp_path, "coupons.csv", "code,discount\nA10,10\n", "a"))
+    upload = gradio_upload(tmp_path, "coupons.csv", "code,discount\nB20,20\nC5,5\n", "b")
+    text = ingested_text(ingest_upload(catalog, upload, replace=True), upload)
+    assert text == "✅ Ingested **coupons** version 2 (2 rows × 2 columns) from coupons.csv."
+
+
+@pytest.mark.parametrize(("name", "content", "asset", "message"), [
+    ("garbage.csv", b"\x00\x01\x02\xff" * 64, "", "garbage.csv: looks like a binary file, not delimited text."),
+    ("ragged.csv", "a,b\n1,2\n3,4,5\n", "", "ragged.csv, line 3: expected 2 fields, saw 3 (ragged row). "
+                                            "Fix or quote that row, or check the delimiter."),
+    ("quote.csv", 'a,b\n1,"open\n2,3\n', "", "a quoted field is never closed"),
+    ("empty.csv", "", "", "empty.csv: the file is empty. Nothing to ingest."),
+    ("fine.csv", "a,b\n1,2\n", "bad name!", "Invalid asset name 'bad name!': use letters, digits, '_', '-' or '.' "
+                                           "(for example orders_2024)."),
+], ids=["binary", "ragged", "unclosed-quote", "empty", "bad-name"])
+def test_a_failed_upload_names_the_file_leaves_nothing_behind_and_mentions_no_cli_option(
+        catalog, tmp_path, name, content, asset, message):
+    upload = gradio_upload(tmp_path, name, content)
+    with pytest.raises(StocktakeError) as caught:
+        ingest_upload(catalog, upload, asset)
+    text = str(caught.value)
+    assert message in text
+    assert str(tmp_path) not in text and str(catalog.ws.root) not in text and not CLI_OPTION.search(text)
+    assert uploads(catalog) == [] and catalog.names() == []
+
+
+def test_an_existing_asset_name_says_to_tick_replace_and_replace_adds_a_version(catalog, tmp_path):
+    catalog.register("orders", pd.DataFrame({"order_id": [1]}), kind="orders", source="o.csv", fmt="csv")
+    upload = gradio_upload(tmp_path, "orders.csv", "order_id\n1\n2\n")
+    with pytest.raises(StocktakeError, match=r"^An asset named 'orders' already exists\. Tick Replace to add a new "
+                                             r"version, or choose another asset name\.$"):
+        ingest_upload(catalog, upload)
+    assert catalog.get("orders").version == 1 and uploads(catalog) == []
+    assert ingest_upload(catalog, upload, replace=True)[0].asset.version == 2
+
+
+def test_an_earlier_upload_of_the_same_file_survives_a_failed_one(catalog, tmp_path):
+    upload = gradio_upload(tmp_path, "orders.csv", "order_id\n1\n2\n")
+    ingest_upload(catalog, upload)
+    with pytest.raises(StocktakeError, match="already exists"):
+        ingest_upload(catalog, upload)
+    assert uploads(catalog) == [Path(catalog.get("orders").source)]
+
+
+@pytest.mark.parametrize(("make", "cli"), [
+    (lambda tmp, cat: ingest_path(cat, tmp / "orders.csv"), "Use --replace to add a new version, or --name"),
+    (lambda tmp, cat: ingest_path(cat, tmp / "ragged.csv"), "or give the right delimiter with --sep."),
+    (lambda tmp, cat: ingest_path(cat, tmp / "quote.csv"), "or give the right delimiter with --sep."),
+    (lambda tmp, cat: ingest_path(cat, tmp / "orders.csv", name="bad name"), "(for example --name orders_2024)"),
+    (lambda tmp, cat: ingest_path(cat, f"sqlite:///{tmp / 'shop.db'}", name="one"), "--name only works for one"),
+], ids=["exists", "ragged", "unclosed-quote", "bad-name", "one-name-many-tables"])
+def test_the_cli_keeps_its_options_and_the_web_rephrases_them(catalog, tmp_path, make, cli):
+    import sqlite3
+
+    (tmp_path / "orders.csv").write_text("order_id\n1\n")
+    (tmp_path / "ragged.csv").write_text("a,b\n1,2\n3,4,5\n")
+    (tmp_path / "quote.csv").write_text('a,b\n1,"open\n2,3\n')
+    with sqlite3.connect(tmp_path / "shop.db") as db:
+        db.executescript("CREATE TABLE a (x INT); CREATE TABLE b (y INT);")
+    catalog.register("orders", pd.DataFrame({"order_id": [1]}), kind="orders", source="o.csv", fmt="csv")
+    with pytest.raises(StocktakeError) as caught:
+        make(tmp_path, catalog)
+    assert cli in str(caught.value)
+    assert not CLI_OPTION.search(web_message(str(caught.value)))
+
+
+def test_every_web_rephrasing_is_a_real_sentence_change():
+    assert all(re.search(pattern, web) is None for pattern, web in WEB_HINTS)
+
+
+def test_issue_kinds_read_as_words_so_the_table_wraps_between_them():
+    profile = {"issues": [{"severity": "warning", "column": "category", "kind": "inconsistent_categories", "rows": 3,
+                           "message": "3 spellings", "examples": ["Shoes", "shoes"]}]}
+    assert issue_rows(profile)["issue"].tolist() == ["inconsistent categories"]
+
+
+def test_relationships_read_many_to_one_and_never_round_up_to_all_values(catalog):
+    catalog.register("users", pd.DataFrame({"user_id": range(1, 51)}), kind="users", source="u.csv", fmt="csv")
+    catalog.register("orders", pd.DataFrame({"order_id": range(1, 2501),
+                                             "user_id": [i % 50 + 1 for i in range(2499)] + [999]}),
+                     kind="orders", source="o.csv", fmt="csv")
+    rows = relation_rows(catalog, "orders").to_dict("records")
+    assert rows == [{"from": "orders.user_id", "to": "users.user_id", "relation": "many-to-one",
+                     "values matched": ">99.9%", "orphan rows": 1}]
+
+
+def test_the_upload_form_has_a_replace_box_that_the_ingest_endpoint_reads(catalog):
+    from types import SimpleNamespace
+
+    import gradio as gr
+
+    from stocktake.serve.app import build_app
+
+    blocks = build_app(catalog, assistant=SimpleNamespace(mode="offline"), offline=True)
+    box = next(b for b in blocks.blocks.values() if isinstance(b, gr.Checkbox)
+               and b.label == "Replace (add a new version)")
+    ingest = next(f for f in blocks.fns.values() if f.api_name == "ingest")
+    assert box in ingest.inputs and box.value is False
