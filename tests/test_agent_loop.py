@@ -166,3 +166,17 @@ def test_a_second_question_waits_for_the_conversations_running_step(ctx):
     first.join(10)
     waiter.join(10)
     assert rest[-1].text == "Still 42."
+
+
+def test_cleaning_tools_work_on_the_conversations_own_session(ctx):
+    """The model gets no session id: the tools find the session of the conversation (thread) it talks in."""
+    llm = scripted(("start_cleaning", {"asset": "products"}), "Started.",
+                   ("next_cleaning_step", {}), "Nothing here.",
+                   ("next_cleaning_step", {}), "Next one.")
+    assistant = Assistant(ctx, llm)
+    [started] = [e for e in run(assistant, "clean products", "a") if isinstance(e, ToolFinished)]
+    session_id = started.artifact["session"]
+    [other] = [e for e in run(assistant, "next step", "b") if isinstance(e, ToolFinished)]
+    [mine] = [e for e in run(assistant, "next step", "a") if isinstance(e, ToolFinished)]
+    assert not other.ok and "No cleaning session is open in this conversation" in other.content
+    assert mine.ok and mine.artifact["session"] == session_id

@@ -126,11 +126,12 @@ def test_quality_issues_and_relationships_render_as_tables():
     issue = {"severity": "high", "asset": "orders", "column": None, "kind": "duplicate_rows", "rows": 3,
              "message": "3 rows are copies", "examples": []}
     relation = {"from_asset": "orders", "from_column": "user_id", "to_asset": "users", "to_column": "user_id",
-                "cardinality": "1:n", "coverage": 0.98}
+                "cardinality": "1:n", "coverage": 0.98, "orphan_rows": 20}
     [issues] = artifact_tables("quality_issues", {"issues": [issue], "quality_scores": {}})
     [relations] = artifact_tables("find_relationships", {"relations": [relation]})
     assert issues.splitlines()[2] == "| high | orders | * | duplicate_rows | 3 | 3 rows are copies |"
-    assert relations.splitlines()[2] == "| orders.user_id | users.user_id | 1:n | 98% |"
+    assert relations.splitlines()[2] == ("| orders.user_id | users.user_id | many-to-one | "
+                                         "98.0% of values match (20 orphan rows) |")
 
 
 def test_trained_recommenders_are_tabled_with_their_metrics():
@@ -219,3 +220,15 @@ def test_a_question_instead_of_a_confirmation_changes_nothing_and_is_answered(ag
     answer = last(assistant.stream("how many rows does orders have?", "t1"))
     assert answer.messages == [{"role": "assistant", "content": "Orders has 3 rows."}] and not answer.confirm
     assert catalog.get("orders").description == ""
+
+
+@pytest.mark.parametrize("tables, shown", [
+    ([], "1 relationship:\n- orders.user_id → users.user_id"),  # no table: the full answer
+    (["| from | to |"], "1 relationship (see the table above)."),  # a table: the brief, not the rows again
+], ids=["no-table", "table"])
+def test_an_answer_under_a_table_does_not_repeat_it(tables, shown):
+    events = [ToolStarted("c1", "find_relationships", {}),
+              ToolFinished("c1", "find_relationships", "1 relationship:", {"relations": []}, 0.1),
+              Answer("1 relationship:\n- orders.user_id → users.user_id", "offline",
+                     brief="1 relationship (see the table above).")]
+    assert last(events, lambda name, artifact: tables).messages[-1]["content"] == shown

@@ -65,6 +65,7 @@ def test_coverage_is_never_rounded_up_to_100_percent_with_orphans(coverage, orph
 def test_join_answer_counts_the_orphans(assistant):
     answer = assistant.ask("how does orders join users?")
     assert "orders.user_id → users.user_id (many-to-one, 99.5% of values match (25 orphan rows))" in answer.text
+    assert answer.text.startswith("1 relationship:")
 
 
 def test_mostly_empty_answer_says_when_no_column_is(assistant):
@@ -86,9 +87,10 @@ def test_duplicates_answer_starts_with_the_duplicates(assistant):
 def test_a_quality_question_reads_and_opens_no_cleaning_session(assistant):
     from stocktake.tools.clean import list_sessions
 
+    before = list_sessions(assistant.ctx.catalog.ws)
     answer = assistant.ask("what is the data quality of the events table")
     assert answer.tool_calls == ({"name": "quality_issues", "args": {"asset": "events"}},)
-    assert "quality scores: events:" in answer.text and list_sessions(assistant.ctx.catalog.ws) == []
+    assert "quality scores: events:" in answer.text and list_sessions(assistant.ctx.catalog.ws) == before
 
 
 def test_top_values_answer_counts_the_column(assistant):
@@ -195,3 +197,151 @@ def test_inventory_report_is_written_and_summarised(assistant):
     html = open(path, encoding="utf-8").read()
     assert all(name in html for name in assistant.ctx.catalog.names())
     assert "reviews (reviews): 3,000 rows" in answer.text and "PII: review_text" in answer.text
+
+
+# ---- cleaning in the chat: one session per conversation, every step reachable, changes confirmed ----------------
+@pytest.fixture(scope="module")
+def cleaner(tmp_path_factory):
+    """An assistant over a workspace of its own: these tests start sessions and save versions."""
+    ws = Workspace(tmp_path_factory.mktemp("cleaning") / "ws")
+    prepare_demo(Catalog(ws))
+    return Assistant(ToolContext(Catalog(ws)))
+
+
+def events_of(assistant, question, thread):
+    from stocktake.agent.events import Answer, ConfirmationNeeded
+
+    events = list(assistant.stream(question, thread))
+    return [e for e in events if isinstance(e, ConfirmationNeeded)], next(e for e in events if isinstance(e, Answer))
+
+
+def test_a_conversation_never_sees_another_conversations_session(cleaner):
+    started = cleaner.ask("clean orders", "tab-a")
+    session_id = started.text.split()[1]
+    answer = cleaner.ask("next step", "tab-b")
+    assert answer.text.startswith("No cleaning session is open in this conversation")
+    assert "fill missing payment_method" not in answer.text and f"continue {session_id}" in answer.text
+    assert cleaner.ask("next step", "tab-a").text.startswith("s1 [proposed] fill_missing")
+
+
+def test_a_conversation_can_pick_up_an_open_session_by_its_id(cleaner):
+    session_id = cleaner.ask("clean products", "tab-c").text.split()[1]
+    picked = cleaner.ask(f"continue {session_id}", "tab-d")
+    assert picked.tool_calls == ({"name": "next_cleaning_step", "args": {"session_id": session_id}},)
+    assert cleaner.ask("next step", "tab-d").text.split()[0] == picked.text.split()[0]
+
+
+@pytest.mark.parametrize("question", ["accept s1", "accept the first step", "next step", "finish cleaning and save",
+                                      "undo the last step", "discard the cleaning session"])
+def test_without_a_session_the_answer_says_how_to_start_one_in_words(question, catalog):
+    prepare_demo(catalog)
+    confirm, answer = events_of(Assistant(ToolContext(catalog)), question, "fresh")
+    assert confirm == [] and answer.text.startswith(
+        "No cleaning session is open in this conversation: say 'start cleaning ")
+    assert "start_cleaning(" not in answer.text and "Error" not in answer.text
+
+
+def test_start_accept_and_finish_in_the_chat_with_confirmations(cleaner):
+    from stocktake.tools.clean import list_sessions
+
+    catalog = cleaner.ctx.catalog
+    version, rows = catalog.get("users").version, catalog.get("users").rows
+    started = cleaner.ask("start cleaning users", "tab-e")
+    assert started.tool_calls[0]["name"] == "start_cleaning"
+    session_id = started.text.split()[1]
+    assert any(s["id"] == session_id and s["asset"] == "users" for s in list_sessions(catalog.ws))
+    confirm, answer = events_of(cleaner, "accept the first step", "tab-e")
+    assert confirm[0].actions[0]["args"] == {"step_id": "s1"} and f"step s1 of the cleaning session on users " \
+        f"({session_id})" in answer.text
+    applied = list(cleaner.resume("tab-e", approve=True))[-1]
+    assert applied.text.startswith("Applied s1 [accepted] drop_duplicates") and catalog.get("users").version == version
+    confirm, answer = events_of(cleaner, "finish cleaning and save", "tab-e")
+    assert confirm[0].actions[0]["name"] == "finish_cleaning" and catalog.get("users").version == version
+    saved = list(cleaner.resume("tab-e", approve=True))[-1]
+    assert saved.text.startswith("Saved users") and catalog.get("users").version == version + 1
+    assert catalog.get("users").rows == rows - 15  # the exact duplicates are gone
+
+
+def test_finishing_with_nothing_accepted_says_so_and_writes_nothing(cleaner):
+    cleaner.ask("clean reviews", "tab-f")
+    version = cleaner.ctx.catalog.get("reviews").version
+    cleaner.ask("finish cleaning and save", "tab-f")
+    answer = list(cleaner.resume("tab-f", approve=True))[-1]
+    assert "has no accepted steps" in answer.text and "stocktake clean" not in answer.text
+    assert cleaner.ctx.catalog.get("reviews").version == version
+
+
+# ---- SQL typed into the chat -----------------------------------------------------------------------------------
+def test_a_typed_select_runs_as_typed(assistant):
+    query = "select count(*) from orders where status='cancelled'"
+    cancelled = int((assistant.ctx.catalog.load("orders")["status"] == "cancelled").sum())
+    answer = assistant.ask(query)
+    assert answer.tool_calls == ({"name": "run_sql", "args": {"query": query}},)
+    assert f"| {cancelled} |" in answer.text
+
+
+@pytest.mark.parametrize("question, rows", [("SELECT * FROM users LIMIT 5", 5),
+                                            ("show me the first 5 rows of orders", 5),
+                                            ("show 3 rows of products", 3)])
+def test_asking_for_rows_shows_that_many_rows(assistant, question, rows):
+    lines = [line for line in assistant.ask(question).text.splitlines() if line.startswith("| ")]
+    assert len(lines) == rows + 1  # the header and the rows
+
+
+@pytest.mark.parametrize("statement", ["delete from orders", "DROP TABLE users", "update orders set status = 'x'"])
+def test_a_statement_that_changes_data_is_refused_in_words(assistant, statement):
+    before = assistant.ctx.catalog.get("orders")
+    answer = assistant.ask(statement)
+    assert answer.text.startswith("Refused:") and "only read-only SELECT" in answer.text
+    assert assistant.ctx.catalog.get("orders") == before
+
+
+# ---- personal data is masked by column, wherever the tools show values ------------------------------------------
+def full_names(catalog) -> set[str]:
+    return set(catalog.load("users")["name"].dropna())
+
+
+@pytest.mark.parametrize("question", ["what quality issues does users have?", "SELECT name, email FROM users",
+                                      "show me the first 5 rows of users", "are there duplicates in users?"])
+def test_names_of_people_never_reach_an_answer(assistant, question):
+    from stocktake.agent.events import ToolFinished
+
+    names = full_names(assistant.ctx.catalog)
+    events = list(assistant.stream(question, "pii"))
+    [finished] = [e for e in events if isinstance(e, ToolFinished)]
+    shown = events[-1].text + finished.content + json.dumps(finished.artifact, default=str)
+    assert finished.ok and not [n for n in names if n in shown]
+    assert "@example" not in shown
+
+
+def test_the_cleaning_preview_masks_names(cleaner):
+    from stocktake.agent.events import ToolFinished
+
+    names = full_names(cleaner.ctx.catalog)
+    cleaner.ask("start cleaning users", "tab-pii")
+    for step in ("s1", "s2", "s3"):
+        cleaner.ask(f"reject {step}", "tab-pii")
+    [shown] = [e for e in cleaner.stream("next step", "tab-pii") if isinstance(e, ToolFinished)]
+    preview = shown.artifact["step"]["preview"]["before"]
+    assert shown.content.startswith("s4 [proposed] mask_pii") and all("***" in row["name"] for row in preview)
+    assert not [n for n in names if n in shown.content + json.dumps(shown.artifact, default=str)]
+
+
+def test_masking_can_be_turned_off(sample_ws, monkeypatch):
+    from stocktake.settings import Settings
+
+    monkeypatch.setenv("STOCKTAKE_MASK_PII", "0")
+    assistant = Assistant(ToolContext(Catalog(sample_ws), Settings()))
+    answer = assistant.ask("SELECT name FROM users ORDER BY user_id LIMIT 1")
+    first = assistant.ctx.catalog.load("users").sort_values("user_id")["name"].iloc[0]
+    assert first in answer.text
+
+
+# ---- the chat shows one consistent reading of a result, once ----------------------------------------------------
+def test_the_chat_table_and_the_answer_agree_and_do_not_repeat_each_other(assistant):
+    from stocktake.serve.chat import chat_messages
+
+    [turn] = list(chat_messages(assistant.stream("how do orders join users?", "rel")))[-1:]
+    table, answer = [m["content"] for m in turn.messages if not m.get("metadata")]
+    assert "| orders.user_id | users.user_id | many-to-one | 99.5% of values match (25 orphan rows) |" in table
+    assert answer.startswith("1 relationship (see the table above).") and "orders.user_id" not in answer

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from stocktake.agent.context import ToolContext
-from stocktake.agent.offline import OfflinePlanner, count_query, find_mentions
+from stocktake.agent.offline import OfflinePlanner, count_query, find_mentions, is_sql
 from stocktake.catalog import Catalog, Workspace
 from stocktake.errors import StocktakeError
 from stocktake.tools.ingest import ReadOptions, ingest_path
@@ -16,7 +16,8 @@ ALL_TOOLS = {"list_assets", "describe_asset", "quality_issues", "find_personal_d
              "list_models", "run_sql", "inventory_report",
              "search_schema_docs", "train_text_classifier", "audit_labels", "train_recommenders",
              "recommend_for_user", "compare_recommenders", "start_cleaning", "next_cleaning_step",
-             "undo_cleaning_step", "export_cleaning_script"}
+             "undo_cleaning_step", "export_cleaning_script", "apply_cleaning_step", "reject_cleaning_step",
+             "finish_cleaning", "discard_cleaning"}
 
 
 @pytest.fixture(scope="module")
@@ -169,3 +170,87 @@ SHARED_QUESTIONS = [
 def test_real_data_question_maps_to_tool_and_arguments(shared_planner, question, tool, args):
     plan = shared_planner.plan(question)
     assert (plan.tool, plan.args) == (tool, args)
+
+
+CLEANING_REQUESTS = [
+    # an explicit request to clean starts a session, though "users" alone reads like a quality question
+    ("start cleaning users", "start_cleaning", {"asset": "users"}),
+    ("clean orders", "start_cleaning", {"asset": "orders"}),
+    ("please start a cleaning session on reviews", "start_cleaning", {"asset": "reviews"}),
+    ("help me clean the products", "start_cleaning", {"asset": "products"}),
+    ("accept s1", "apply_cleaning_step", {"step_id": "s1"}),
+    ("accept the first step", "apply_cleaning_step", {"step_id": "s1"}),
+    ("apply step 2", "apply_cleaning_step", {"step_id": "s2"}),
+    ("Accept S3 in cs-1a2b3c4d", "apply_cleaning_step", {"step_id": "s3", "session_id": "cs-1a2b3c4d"}),
+    ("accept it", "apply_cleaning_step", {}),
+    ("reject s2", "reject_cleaning_step", {"step_id": "s2"}),
+    ("skip the third step", "reject_cleaning_step", {"step_id": "s3"}),
+    ("undo s1", "undo_cleaning_step", {"step_id": "s1"}),
+    ("undo the last step", "undo_cleaning_step", {}),
+    ("finish cleaning and save", "finish_cleaning", {}),
+    ("finish the cleaning session", "finish_cleaning", {}),
+    ("discard the cleaning session", "discard_cleaning", {}),
+    ("continue cs-1a2b3c4d", "next_cleaning_step", {"session_id": "cs-1a2b3c4d"}),
+    ("next step", "next_cleaning_step", {}),
+]
+
+
+@pytest.mark.parametrize("question, tool, args", CLEANING_REQUESTS, ids=[q[0] for q in CLEANING_REQUESTS])
+def test_cleaning_requests_map_to_their_step_tool(sample_planner, question, tool, args):
+    plan = sample_planner.plan(question)
+    assert (plan.tool, plan.args, plan.missing) == (tool, args, None)
+
+
+def test_rejecting_without_a_step_asks_which(sample_planner):
+    plan = sample_planner.plan("reject that")
+    assert (plan.tool, plan.missing) == ("reject_cleaning_step", "step")
+
+
+SQL_QUESTIONS = [
+    "select count(*) from orders where status='cancelled'",
+    "SELECT * FROM users LIMIT 5",
+    "with t as (select status from orders) select count(*) from t",
+    "delete from orders",  # goes to run_sql as typed, which refuses it
+    "DROP TABLE users;",
+]
+
+
+@pytest.mark.parametrize("question", SQL_QUESTIONS)
+def test_a_sql_statement_goes_to_run_sql_as_typed(sample_planner, question):
+    plan = sample_planner.plan("  " + question)
+    assert (plan.intent, plan.tool, plan.args) == ("sql", "run_sql", {"query": question})
+
+
+@pytest.mark.parametrize("question, sql", [
+    ("select count(*) from orders", True),
+    ("  WITH a AS (SELECT 1) SELECT * FROM a", True),
+    ("update users set name = 'x'", True),
+    ("update me on the orders", False),
+    ("delete the products table", False),
+    ("select the best model for me", False),
+    ("with which key do orders join users?", False),
+])
+def test_only_real_sql_counts_as_sql(question, sql):
+    assert is_sql(question) is sql
+
+
+@pytest.mark.parametrize("question, query", [
+    ("show me the first 5 rows of orders", 'SELECT * FROM "orders" LIMIT 5'),
+    ("preview products", 'SELECT * FROM "products" LIMIT 5'),
+    ("show 3 rows of users", 'SELECT * FROM "users" LIMIT 3'),
+])
+def test_asking_for_rows_reads_rows(sample_planner, question, query):
+    plan = sample_planner.plan(question)
+    assert (plan.tool, plan.args) == ("run_sql", {"query": query})
+
+
+@pytest.mark.parametrize("question, tool", [
+    ("when was the order approved?", "search_schema_docs"),
+    ("when did the order ship?", "search_schema_docs"),
+    ("when was an order delivered?", "search_schema_docs"),
+    ("what period do orders cover?", "describe_asset"),
+    ("when does the events log start and end?", "describe_asset"),
+    ("date range of reviews", "describe_asset"),
+])
+def test_when_something_happened_is_a_docs_question_not_a_time_range(sample_planner, question, tool):
+    assert sample_planner.plan(question).tool == tool

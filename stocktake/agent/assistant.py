@@ -16,8 +16,9 @@ from langchain_core.tools import BaseTool
 from stocktake.agent.context import ToolContext
 from stocktake.agent.events import Answer, ConfirmationNeeded, Event, TextDelta, ToolFinished, ToolStarted
 from stocktake.agent.offline import OFFLINE_NOTE, OfflinePlanner, help_text
-from stocktake.agent.templates import render_answer
+from stocktake.agent.templates import describe_action, render_answer, render_brief
 from stocktake.agent.tools import build_tools, confirm_required
+from stocktake.errors import StocktakeError
 
 
 WAITING = "_(The previous answer's step is still running; this one starts when it ends.)_\n\n"
@@ -70,7 +71,7 @@ class Assistant:
         if not approve:
             yield Answer(f"Cancelled: nothing was changed.\n\n{OFFLINE_NOTE}", "offline")
             return
-        yield from self._run_offline_tool(tool, args, intent)
+        yield from self._run_offline_tool(tool, args, intent, thread_id)
 
     def ask(self, question: str, thread_id: str = "default", approve: bool | None = None) -> Answer:
         """Run a turn to the end; a confirmation request is answered with ``approve`` (None: left pending)."""
@@ -150,29 +151,50 @@ class Assistant:
             return
         if plan.missing:
             names = ", ".join(self.ctx.catalog.names()[:15]) or "none yet"
-            need = {"asset": f"which asset you mean (assets: {names})", "user": "which user id"}[plan.missing]
+            need = {"asset": f"which asset you mean (assets: {names})", "user": "which user id",
+                    "step": "which step (e.g. s2)"}[plan.missing]
             yield Answer(f"I understood *{plan.intent.replace('_', ' ')}*, but please tell me {need}.\n\n{OFFLINE_NOTE}",
                          "offline")
             return
         if plan.tool in self.gated:
+            try:
+                action_text = describe_action(plan.tool, plan.args, self._cleaning_session(plan, thread_id))
+            except StocktakeError as exc:  # nothing to confirm: say why, and what to do instead
+                yield Answer(f"{exc}\n\n{OFFLINE_NOTE}", "offline")
+                return
             self._pending[thread_id] = (plan.tool, plan.args, plan.intent)
             action = {"name": plan.tool, "args": plan.args, "description": "This changes data and needs your confirmation"}
             yield ConfirmationNeeded((action,))
-            yield Answer(f"I can run **{plan.tool}** with {plan.args}. It changes data, so please confirm or cancel."
+            yield Answer(f"This would {action_text}. It changes data, so please confirm or cancel."
                          f"\n\n{OFFLINE_NOTE}", "offline", ({"name": plan.tool, "args": plan.args},))
             return
-        yield from self._run_offline_tool(plan.tool, plan.args, plan.intent)
+        yield from self._run_offline_tool(plan.tool, plan.args, plan.intent, thread_id)
 
-    def _run_offline_tool(self, tool_name: str, args: dict, intent: str) -> Iterator[Event]:
+    def _cleaning_session(self, plan, thread_id: str):
+        """The session a cleaning change would act on, checked before the user is asked to confirm it."""
+        if "cleaning" not in plan.tool:
+            return None
+        from stocktake.agent.tools.clean import conversation_session
+
+        return conversation_session(self.ctx, thread_id, plan.args.get("session_id"))
+
+    def _run_offline_tool(self, tool_name: str, args: dict, intent: str, thread_id: str) -> Iterator[Event]:
         call_id = f"offline-{time.monotonic_ns()}"
         yield ToolStarted(call_id, tool_name, args)
         t0 = time.perf_counter()
-        message = self.by_name[tool_name].invoke({"name": tool_name, "args": args, "id": call_id, "type": "tool_call"})
+        message = self.by_name[tool_name].invoke({"name": tool_name, "args": args, "id": call_id, "type": "tool_call"},
+                                                 config={"configurable": {"thread_id": thread_id}})
         content, artifact = message.content, message.artifact
         ok = not str(content).startswith("Error:")
         yield ToolFinished(call_id, tool_name, content, artifact, round(time.perf_counter() - t0, 3), ok)
-        text = render_answer(intent, args, content, artifact) if ok else content
-        yield Answer(f"{hard_breaks(text)}\n\n{OFFLINE_NOTE}", "offline", ({"name": tool_name, "args": args},))
+        calls = ({"name": tool_name, "args": args},)
+        if not ok:  # the tools' errors are written for people too; the prefix is for the model
+            yield Answer(f"{hard_breaks(str(content).removeprefix('Error: '))}\n\n{OFFLINE_NOTE}", "offline", calls)
+            return
+        text = render_answer(intent, args, content, artifact)
+        brief = render_brief(intent, args, content, artifact)
+        yield Answer(f"{hard_breaks(text)}\n\n{OFFLINE_NOTE}", "offline", calls,
+                     brief=f"{hard_breaks(brief)}\n\n{OFFLINE_NOTE}")
 
 
 def hard_breaks(text: str) -> str:

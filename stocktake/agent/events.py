@@ -39,6 +39,8 @@ class Answer:
     text: str
     mode: str  # "llm" or "offline"
     tool_calls: tuple[dict, ...] = field(default=())  # {"name", "args"}
+    # The answer for a page that shows the tool's result as a table right above it: the lead, not the rows again.
+    brief: str = ""
 
 
 Event = ToolStarted | ToolFinished | TextDelta | ConfirmationNeeded | Answer

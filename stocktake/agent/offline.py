@@ -29,6 +29,15 @@ KIND_WORDS = {
 }
 
 
+ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8}
+SESSION_ID = re.compile(r"\bcs-[0-9a-f]{8}\b", re.I)
+# A question that is a SQL statement: SELECT and WITH run as typed (read-only); the others are refused by run_sql.
+SQL_START = re.compile(r"^\s*\(?\s*(select|with|insert|update|delete|drop|create|alter|truncate|copy|attach|detach|"
+                       r"pragma|set|install|load|export|import|vacuum|checkpoint|grant|merge|replace|call)\b", re.I)
+CLEAN_TOOLS = ("next_cleaning_step", "apply_cleaning_step", "reject_cleaning_step", "undo_cleaning_step",
+               "export_cleaning_script", "finish_cleaning", "discard_cleaning")
+
+
 @dataclass(frozen=True)
 class PlannerSettings:
     min_score: float = 0.45  # below this similarity the question is not mapped at all
@@ -37,6 +46,7 @@ class PlannerSettings:
     act_margin: float = 0.1
     top_values: int = 20  # rows of a value count when the question names no number
     max_top_values: int = 100
+    sample_rows: int = 5  # rows shown when the question asks for some rows and names no number
 
 
 @dataclass(frozen=True)
@@ -56,13 +66,14 @@ class Intent:
     needs: tuple[str, ...] = ()
     args: dict = field(default_factory=dict)
     acts: bool = False  # has side effects (trains, writes files, opens a session)
+    command: re.Pattern | None = None  # a request that starts this way is this intent, whatever the scores say
 
 
 def load_intents(available_tools: set[str]) -> list[Intent]:
     raw = yaml.safe_load(read_prompt("intents.yaml"))
     return [
         Intent(name, spec.get("tool"), tuple(spec["examples"]), tuple(spec.get("needs", ())), spec.get("args", {}),
-               bool(spec.get("acts")))
+               bool(spec.get("acts")), re.compile(spec["command"], re.I) if spec.get("command") else None)
         for name, spec in raw.items() if spec.get("tool") is None or spec["tool"] in available_tools
     ]
 
@@ -71,6 +82,7 @@ class OfflinePlanner:
     def __init__(self, ctx: ToolContext, tool_names: set[str], encoder=None,
                  settings: PlannerSettings = PlannerSettings()):
         self.ctx = ctx
+        self.tool_names = set(tool_names)
         self.intents = {i.name: i for i in load_intents(tool_names)}
         self._encoder = encoder
         self.settings = settings
@@ -98,10 +110,16 @@ class OfflinePlanner:
     def plan(self, question: str) -> Plan:
         if not question.strip():
             raise StocktakeError('The question is empty: ask something, e.g. "which assets exist?".')
+        if "run_sql" in self.tool_names and is_sql(question):
+            return Plan("sql", "run_sql", {"query": question.strip()}, 1.0)
         mentions = find_mentions(question, self.ctx.catalog, self._known_words)
-        assets = [m.asset for m in mentions]
+        # An asset named exactly goes before one a kind word hints at ("a cleaning session on reviews").
+        assets = [m.asset for m in sorted(mentions, key=lambda m: m.score < 2.0)]
         scores = self._intent_scores(_neutralise(question, mentions, self.ctx.catalog))
-        best = self._choose(scores)
+        commanded = next((n for n, i in self.intents.items() if i.command and i.command.search(question)), None)
+        if commanded:  # an explicit request to act ("start cleaning users") is not second-guessed by similarity
+            scores[commanded] = max(scores[commanded], 1.0)
+        best = commanded or self._choose(scores)
         args, missing = self._arguments(self.intents[best], question, assets)
         if missing == "column":  # nothing to count values of: the next best intent answers instead
             best = self._choose({n: s for n, s in scores.items() if n != best})
@@ -151,19 +169,45 @@ class OfflinePlanner:
             args["user"] = numbers[0]
         elif tool == "find_personal_data" and assets:
             args["asset"] = assets[0]
+        elif tool == "run_sql" and intent.name == "sample_rows":
+            if not assets:
+                return args, "asset"
+            n = self._number(question, self.settings.sample_rows)
+            args["query"] = f"SELECT * FROM {_identifier(assets[0])} LIMIT {n}"
         elif tool == "run_sql":
             if not assets:
                 return args, "asset"
             counted = self._counted_column(question, assets[0])
             if counted is None:
                 return args, "column"
-            numbers = [int(n) for n in re.findall(r"\b\d+\b", question)]
-            n = min(max(numbers[0], 1), self.settings.max_top_values) if numbers else self.settings.top_values
-            args["query"] = count_query(assets[0], *counted, n)
+            args["query"] = count_query(assets[0], *counted, self._number(question, self.settings.top_values))
+        elif tool in CLEAN_TOOLS:
+            return self._cleaning_arguments(intent, question, args)
         if intent.name == "duplicates" and re.search(r"\bkeys?\b|\bids?\b", question, re.I):
             args["kind"] = "duplicate_key"
         elif intent.name == "duplicates" and re.search(r"\brows?\b|\brecords?\b", question, re.I):
             args["kind"] = "duplicate_rows"
+        return args, None
+
+    def _number(self, question: str, default: int) -> int:
+        numbers = [int(n) for n in re.findall(r"\b\d+\b", question)]
+        return min(max(numbers[0], 1), self.settings.max_top_values) if numbers else default
+
+    def _cleaning_arguments(self, intent: Intent, question: str, args: dict) -> tuple[dict, str | None]:
+        """A session id the question names ("cs-1a2b3c4d"), and a step: "s2", "step 2" or "the second step"."""
+        session = SESSION_ID.search(question)
+        if session:
+            args["session_id"] = session.group().lower()
+        if intent.tool in ("apply_cleaning_step", "reject_cleaning_step", "undo_cleaning_step"):
+            text = SESSION_ID.sub(" ", question.lower())
+            step = re.search(r"\bs(\d+)\b", text) or re.search(r"\bstep\s*#?(\d+)\b", text)
+            ordinal = re.search(rf"\b({'|'.join(ORDINALS)})\b", text)
+            if step:
+                args["step_id"] = f"s{int(step.group(1))}"
+            elif ordinal:
+                args["step_id"] = f"s{ORDINALS[ordinal.group(1)]}"
+            elif intent.tool == "reject_cleaning_step":
+                return args, "step"
         return args, None
 
     def _counted_column(self, question: str, asset: str) -> tuple[str, str | None] | None:
@@ -181,6 +225,18 @@ class OfflinePlanner:
             if value is not None:
                 return column.name, value
         return None
+
+
+def is_sql(question: str) -> bool:
+    """Whether the question is a SQL statement (it starts with a SQL keyword and parses as SQL)."""
+    if not SQL_START.match(question):
+        return False
+    import duckdb
+
+    try:
+        return bool(duckdb.extract_statements(question.strip().rstrip(";")))
+    except duckdb.Error:  # "update me on the orders" starts like SQL and is English
+        return False
 
 
 def count_query(asset: str, column: str, value: str | None, n: int) -> str:
@@ -291,7 +347,7 @@ def _neutralise(question: str, mentions: list[Mention], catalog) -> str:
         is_column = ident.split(".")[-1] in columns and ("." in ident or "_" in ident)
         return "the column" if is_column else match.group()
 
-    question = re.sub(r"[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)?", column, question)
+    question = re.sub(r"[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)?", column, SESSION_ID.sub("the session", question))
     for word in sorted({w for m in mentions for w in m.words}, key=len, reverse=True):
         question = re.sub(rf"(?<![A-Za-z0-9_]){re.escape(word)}s?(?![A-Za-z0-9_])", "X", question, flags=re.I)
     return re.sub(r"X(\s+X)+", "X", question)
@@ -301,6 +357,7 @@ def help_text(tool_names: set[str]) -> str:
     extra = []
     if "run_sql" in tool_names:
         extra.append('- how often each value of a column occurs — *"how many orders were cancelled?"*')
+        extra.append('- a few rows of an asset, or your own read-only query — *"SELECT * FROM orders LIMIT 5"*')
     if "list_models" in tool_names:
         extra.append('- which models are trained — *"what models do we have?"*')
     if "search_schema_docs" in tool_names:
@@ -310,5 +367,6 @@ def help_text(tool_names: set[str]) -> str:
     if "train_recommenders" in tool_names:
         extra.append("- train and compare recommenders, and recommend for a user")
     if "start_cleaning" in tool_names:
-        extra.append("- run a guided cleaning session (clean X, next step, undo, show the script)")
+        extra.append("- run a guided cleaning session in this conversation (start cleaning X, next step, accept s1, "
+                     "reject s2, undo, finish cleaning and save, discard, show the script)")
     return read_prompt("offline_help.md").format(extra="\n".join(extra) + ("\n" if extra else ""))

@@ -9,6 +9,8 @@ from typing import Any
 @dataclass(frozen=True)
 class AnswerSettings:
     mostly_empty: float = 0.5  # share of missing values above which a column is "mostly empty"
+    table_rows: int = 20  # rows of a query result shown in an answer
+    cell_chars: int = 60
 
 
 SETTINGS = AnswerSettings()
@@ -17,6 +19,30 @@ SETTINGS = AnswerSettings()
 def render_answer(intent: str, args: dict, content: str, artifact: Any) -> str:
     render = _TEMPLATES.get(intent)
     return render(args, content, artifact or {}) if render else content
+
+
+def render_brief(intent: str, args: dict, content: str, artifact: Any) -> str:
+    """The answer's lead, for a page that shows the tool's result as a table just above it."""
+    text = render_answer(intent, args, content, artifact)
+    lead = text.split("\n\n")[0].split("\n")[0].rstrip().rstrip(":")
+    return lead + ("" if lead == text.strip() else " (see the table above).")
+
+
+def describe_action(tool: str, args: dict, session=None) -> str:
+    """A change the assistant asks to confirm, in words: "accept step s1 of the cleaning session on orders"."""
+    where = f" of the cleaning session on {session.asset} ({session.id})" if session is not None else ""
+    phrases = {
+        "apply_cleaning_step": f"accept step {args.get('step_id') or '(the next proposed one)'}{where} and apply it "
+                               "to the session's working table",
+        "finish_cleaning": f"save the result{where} as a new version of {session.asset if session else 'the asset'}",
+        "discard_cleaning": f"close the cleaning session{where.replace(' of the cleaning session', '')} without "
+                            "saving anything",
+        "train_text_classifier": f"train a text classifier on {args.get('asset')} and save the model",
+        "audit_labels": f"train a model to audit the labels of {args.get('asset')} and save it",
+        "train_recommenders": f"train recommenders on {args.get('asset')} and save the models",
+        "describe_asset_purpose": f"save a new description of {args.get('asset')}",
+    }
+    return phrases.get(tool) or f"run {tool} with {args}"
 
 
 def _size(args: dict, content: str, art: dict) -> str:
@@ -73,9 +99,31 @@ def _value_counts(args: dict, content: str, art: dict) -> str:
     columns, rows = art.get("columns") or [], art.get("rows") or []
     if len(columns) != 3 or not rows:
         return content
-    table = "\n".join(f"| {value} | {n:,} | {percent}% |" for value, n, percent in rows)
-    return f"Rows per **{columns[0]}**:\n\n| {columns[0]} | rows | share |\n|---|---|---|\n{table}"
+    table = _table([columns[0], "rows", "share"], [[value, f"{n:,}", f"{percent}%"] for value, n, percent in rows])
+    return f"Rows per **{columns[0]}**:\n\n{table}"
+
+
+def _rows(args: dict, content: str, art: dict) -> str:
+    """A query's result as a table (rows were masked and quoted by the tool)."""
+    columns, rows = art.get("columns") or [], art.get("rows") or []
+    cut = " (cut by the row limit)" if art.get("truncated") else ""
+    head = f"**{len(rows):,} row{'' if len(rows) == 1 else 's'}**{cut} from `{art.get('sql', args.get('query', ''))}`"
+    if not rows:
+        return f"{head}."
+    shown = rows[: SETTINGS.table_rows]
+    more = f"\n\n_{len(shown)} of {len(rows):,} rows shown._" if len(rows) > len(shown) else ""
+    return f"{head}:\n\n{_table(columns, shown)}{more}"
+
+
+def _table(header: list, rows: list[list]) -> str:
+    def cell(v) -> str:
+        text = "∅" if v is None else str(v).replace("\n", " ").replace("|", "\\|")
+        return text if len(text) <= SETTINGS.cell_chars else text[: SETTINGS.cell_chars - 1] + "…"
+
+    lines = ["| " + " | ".join(cell(h) for h in header) + " |", "|" + "---|" * len(header)]
+    return "\n".join(lines + ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows])
 
 
 _TEMPLATES = {"asset_size": _size, "asset_columns": _columns, "time_range": _time_range,
-              "docs_search": _docs, "missing_values": _missing, "value_counts": _value_counts}
+              "docs_search": _docs, "missing_values": _missing, "value_counts": _value_counts, "sql": _rows,
+              "sample_rows": _rows}

@@ -51,6 +51,7 @@ def chat_messages(events: Iterable[Event], visuals: Visuals | None = None,
     steps: dict[str, int] = {}  # tool call id -> index of its step message
     confirm: tuple[dict, ...] = ()
     text_at: int | None = None  # the text message being streamed, if any
+    tabled = False  # a step's result was shown as a table: an answer's brief form then says the rest
     try:
         for event in events:
             if isinstance(event, ToolStarted):
@@ -66,7 +67,9 @@ def chat_messages(events: Iterable[Event], visuals: Visuals | None = None,
                 else:
                     messages[index] = done
                 if event.ok:
-                    messages += [{"role": "assistant", "content": c} for c in visuals(event.name, event.artifact)]
+                    shown = visuals(event.name, event.artifact)
+                    tabled = tabled or any(isinstance(c, str) for c in shown)
+                    messages += [{"role": "assistant", "content": c} for c in shown]
                 text_at = None
             elif isinstance(event, TextDelta):
                 if text_at is None:
@@ -78,7 +81,7 @@ def chat_messages(events: Iterable[Event], visuals: Visuals | None = None,
                 messages.append({"role": "assistant", "content": _confirmation(confirm)})
                 text_at = None
             elif isinstance(event, Answer):
-                _finish(messages, text_at, event.text, bool(confirm))
+                _finish(messages, text_at, event.brief if tabled and event.brief else event.text, bool(confirm))
             yield ChatTurn(list(messages), confirm)
     except StocktakeError as exc:
         messages.append(error_message(str(exc)))
@@ -206,9 +209,13 @@ def _assets(art: dict, s: ChatSettings) -> str:
 
 
 def _relations(art: dict, s: ChatSettings) -> str:
-    rows = [[f"{r['from_asset']}.{r['from_column']}", f"{r['to_asset']}.{r['to_column']}", r["cardinality"],
-             f"{r['coverage']:.0%}"] for r in art.get("relations", [])]
-    return markdown_table(["from", "to", "cardinality", "values matched"], rows, s)
+    """Read as the assistant's text reads them: from the child (many-to-one), coverage never rounded up to 100%."""
+    from stocktake.tools.relations import READINGS, describe_coverage
+
+    rows = [[f"{r['from_asset']}.{r['from_column']}", f"{r['to_asset']}.{r['to_column']}",
+             READINGS.get(r["cardinality"], r["cardinality"]), describe_coverage(r["coverage"], r["orphan_rows"])]
+            for r in art.get("relations", [])]
+    return markdown_table(["from", "to", "relationship", "coverage"], rows, s)
 
 
 def _recommenders(art: dict, s: ChatSettings) -> str:

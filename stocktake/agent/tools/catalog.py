@@ -5,8 +5,8 @@ from __future__ import annotations
 from langchain_core.tools import BaseTool
 
 from stocktake.agent.context import ToolContext
-from stocktake.agent.guard import quote_value
-from stocktake.agent.tools.base import agent_tool, lines
+from stocktake.agent.guard import mask_pairs, mask_pii, mask_whole, quote_value
+from stocktake.agent.tools.base import agent_tool, lines, plural
 
 ISSUE_KINDS = ("duplicate_rows", "duplicate_key", "missing_values", "constant_column", "unparseable_values",
                "future_or_ancient_dates", "negative_values", "outliers", "inconsistent_categories", "pii",
@@ -25,6 +25,42 @@ def build(ctx: ToolContext) -> list[BaseTool]:
 
         return profile_asset(ctx.catalog, ctx.asset(name).name)
 
+    def masked_examples(issue: dict) -> list[str]:
+        """The issue's examples, values of personal columns masked: whole where an example is such a value,
+        the ``column=value`` pairs of example rows otherwise."""
+        if not guard.mask_pii:
+            return issue["examples"]
+        personal = ctx.personal_columns(issue["asset"])
+        whole = issue.get("column") in personal
+        return [mask_whole(e) if whole and not e.startswith("row ") else mask_pairs(e, personal)
+                for e in issue["examples"]]
+
+    def masked_profile(p: dict, asset: str) -> dict:
+        """A profile whose personal columns show no values (top values, min and max, histogram labels)."""
+        if not guard.mask_pii:
+            return p
+        personal = ctx.personal_columns(asset)
+
+        def column(c: dict) -> dict:
+            if c["name"] not in personal:
+                return c
+            hist = c.get("histogram")
+            if hist and hist.get("labels"):
+                hist = {**hist, "labels": [mask_whole(v) for v in hist["labels"]]}
+            return {**c, "min": mask_whole(c.get("min")), "max": mask_whole(c.get("max")), "histogram": hist,
+                    "top_values": [{**t, "value": mask_whole(t["value"])} for t in c.get("top_values", [])]}
+
+        return {**p, "columns": [column(c) for c in p["columns"]]}
+
+    def masked_rows(columns: list[str], rows) -> list[list]:
+        """SQL result rows with personal columns (by name, in any asset) masked whole and PII in text masked."""
+        if not guard.mask_pii:
+            return [list(r) for r in rows]
+        personal = ctx.all_personal_columns()
+        whole = [c in personal for c in columns]
+        return [[mask_whole(v) if w else mask_pii(v) if isinstance(v, str) else v for v, w in zip(row, whole)]
+                for row in rows]
+
     @agent_tool
     def list_assets() -> tuple[str, dict]:
         """List every data asset in the catalog with its kind, row count and column count."""
@@ -32,7 +68,7 @@ def build(ctx: ToolContext) -> list[BaseTool]:
         if not assets:
             return "The catalog is empty. Ingest files with `stocktake ingest PATH`.", {"assets": []}
         text = lines(f"- {a.name} ({a.kind}): {a.rows:,} rows × {len(a.columns)} columns" for a in assets)
-        return f"{len(assets)} assets:\n{text}", {"assets": [a.to_dict() for a in assets]}
+        return f"{plural(len(assets), 'asset')}:\n{text}", {"assets": [a.to_dict() for a in assets]}
 
     @agent_tool
     def describe_asset(asset: str) -> tuple[str, dict]:
@@ -42,7 +78,7 @@ def build(ctx: ToolContext) -> list[BaseTool]:
             asset: Asset name exactly as in the catalog, e.g. "orders".
         """
         a = ctx.asset(asset)
-        p = profile(a.name).to_dict()
+        p = masked_profile(profile(a.name).to_dict(), a.name)
         by_name = {c["name"]: c for c in p["columns"]}
         cols = lines([f"- {c.name}: {c.type}, {by_name.get(c.name, {}).get('semantic_type', '?')}, "
                       f"{by_name.get(c.name, {}).get('nulls', 0):,} nulls" for c in a.columns], limit=60)
@@ -72,7 +108,8 @@ def build(ctx: ToolContext) -> list[BaseTool]:
         for name in names:
             prof = profile(name)
             scores[name] = prof.quality_score
-            found += [i.to_dict() for i in prof.issues if not kinds or i.kind in kinds]
+            found += [{**d, "examples": masked_examples(d)} for d in (i.to_dict() for i in prof.issues)
+                      if not kinds or d["kind"] in kinds]
         if not found:
             where = f"in {asset}" if asset else "in any asset"
             return f"No {kind or 'quality'} issues found {where}.", {"issues": [], "quality_scores": scores}
@@ -81,10 +118,10 @@ def build(ctx: ToolContext) -> list[BaseTool]:
             f"- [{i['severity']}] {i['asset']}.{i['column'] or '*'} {i['kind']}: {i['rows']:,} rows. "
             f"{i['message']}" + (f" e.g. {', '.join(q(e) for e in i['examples'][:2])}" if i.get("examples") else "")
             for i in found)
-        noun = "issue" if len(found) == 1 else "issues"
         # Scores answer "how good is the data"; a question about one kind of issue gets those issues first.
         score = "; ".join(f"{n}: {s:.0f}/100" for n, s in scores.items())
-        head = f"{len(found)} {noun} of kind {kind}:" if kind else f"{len(found)} {noun} (quality scores: {score}):"
+        issues = plural(len(found), "issue")
+        head = f"{issues} of kind {kind}:" if kind else f"{issues} (quality scores: {score}):"
         return f"{head}\n{text}", {"issues": found, "quality_scores": scores}
 
     @agent_tool
@@ -103,7 +140,8 @@ def build(ctx: ToolContext) -> list[BaseTool]:
             return f"No personal data found {f'in {asset}' if asset else 'in any asset'}.", {"columns": []}
         text = lines(f"- {c['asset']}.{c['column']}: {c['reason']}"
                      + (f" ({c['rows']:,} rows)" if c["rows"] is not None else "") for c in found)
-        return f"{len(found)} columns hold personal data:\n{text}", {"columns": found}
+        verb = "holds" if len(found) == 1 else "hold"
+        return f"{plural(len(found), 'column')} {verb} personal data:\n{text}", {"columns": found}
 
     @agent_tool
     def find_relationships(asset: str | None = None, other: str | None = None) -> tuple[str, dict]:
@@ -124,7 +162,7 @@ def build(ctx: ToolContext) -> list[BaseTool]:
             return "No relationships found" + (f" involving {' and '.join(sorted(wanted))}." if wanted else "."), {"relations": []}
         text = lines(f"- {r.from_asset}.{r.from_column} → {r.to_asset}.{r.to_column} "
                      f"({r.reading}, {describe_coverage(r.coverage, r.orphan_rows)})" for r in rels)
-        return f"{len(rels)} relationships:\n{text}", {"relations": [r.to_dict() for r in rels]}
+        return f"{plural(len(rels), 'relationship')}:\n{text}", {"relations": [r.to_dict() for r in rels]}
 
     @agent_tool
     def list_models(task: str | None = None) -> tuple[str, dict]:
@@ -142,7 +180,7 @@ def build(ctx: ToolContext) -> list[BaseTool]:
                      + "".join(f", {k} {v:.3f}" for k, v in list(m["metrics"].items())[:2]
                                if isinstance(v, (int, float)))
                      for m in models)
-        return f"{len(models)} models:\n{text}", {"models": models}
+        return f"{plural(len(models), 'model')}:\n{text}", {"models": models}
 
     @agent_tool
     def run_sql(query: str) -> tuple[str, dict]:
@@ -154,11 +192,11 @@ def build(ctx: ToolContext) -> list[BaseTool]:
         from stocktake.tools.query import run_select
 
         result = run_select(ctx.catalog, query, row_limit=guard.sql_row_limit, timeout_s=guard.sql_timeout_s)
-        shown = result.rows[:20]
-        table = lines((" | ".join(q(v) for v in row) for row in shown), limit=20)
+        rows = masked_rows(list(result.columns), result.rows)
+        table = lines((" | ".join(q(v) for v in row) for row in rows[:20]), limit=20)
         more = " (more rows were cut by the row limit)" if result.truncated else ""
-        text = f"{len(result.rows)} rows{more}. Columns: {', '.join(result.columns)}\n{table}"
-        return text, result.to_dict()
+        text = f"{plural(len(rows), 'row')}{more}. Columns: {', '.join(result.columns)}\n{table}"
+        return text, {**result.to_dict(), "rows": rows}
 
     @agent_tool
     def inventory_report(assets: list[str] | None = None) -> tuple[str, dict]:
@@ -175,7 +213,7 @@ def build(ctx: ToolContext) -> list[BaseTool]:
                      f"{'n/a' if a.quality_score is None else f'{a.quality_score:.0f}'}, {a.issue_count} issues, "
                      f"PII: {', '.join(a.pii_columns) or 'none'}, {len(a.models)} models" for a in report.assets)
         text = (f"Inventory of {len(report.assets)} assets, {report.total_rows:,} rows, "
-                f"{len(report.relations)} relationships. Full report: {path}\n{rows}")
+                f"{plural(len(report.relations), 'relationship')}. Full report: {path}\n{rows}")
         return text, {"path": str(path), "assets": [a.name for a in report.assets]}
 
     @agent_tool(changes_data=True)

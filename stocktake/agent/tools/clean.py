@@ -1,137 +1,215 @@
-"""Tools over guided cleaning sessions; applying a step and finishing need the user's confirmation."""
+"""Tools over guided cleaning sessions; accepting a step, finishing and discarding need the user's confirmation.
+
+Each conversation works on its own session: the one it started or named, never another tab's. The thread id
+comes with every tool call (LangGraph and the offline planner put it in the run's config).
+"""
 
 from __future__ import annotations
 
+from langchain_core.runnables import RunnableConfig
 from langchain_core.tools import BaseTool
 
-from stocktake.agent.context import ToolContext
-from stocktake.agent.guard import quote_value
-from stocktake.agent.tools.base import agent_tool, lines
+from stocktake.agent.context import ToolContext, thread_of
+from stocktake.agent.guard import mask_record, quote_value
+from stocktake.agent.tools.base import agent_tool, lines, plural
 from stocktake.errors import StocktakeError
+
+
+def conversation_session(ctx: ToolContext, thread: str, session_id: str | None = None):
+    """The named session (which the conversation then works on), or the conversation's own open one; else an
+    error that says how to start one, or which open sessions there are to pick up."""
+    from stocktake.tools import clean as engine
+
+    if session_id:
+        s = engine.load_session(ctx.catalog, session_id)
+        ctx.cleaning_sessions.set(thread, s.id)
+        return s
+    mine = ctx.cleaning_sessions.get(thread)
+    states = engine.list_sessions(ctx.catalog.ws)
+    state = next((x for x in states if x["id"] == mine), None)
+    if state is not None and _is_open(state):
+        return engine.load_session(ctx.catalog, mine)
+    names = ctx.catalog.names()
+    example = f"'start cleaning {names[0]}'" if names else "'start cleaning' and an asset name"
+    gone = f"Session {mine} is finished or discarded. " if state is not None else ""
+    others = sorted((x for x in states if _is_open(x)), key=lambda x: x["created_at"])
+    if not others:
+        raise StocktakeError(f"{gone}No cleaning session is open in this conversation: say {example}.")
+    listed = "; ".join(f"{x['id']} on {x['asset']} (started {x['created_at'][:16]})" for x in others[-5:])
+    raise StocktakeError(f"{gone}No cleaning session is open in this conversation. Say {example} to start one, or "
+                         f"pick up an open session by its id (e.g. 'continue {others[-1]['id']}'). Open sessions: "
+                         f"{listed}.")
+
+
+def _is_open(state: dict) -> bool:
+    return not (state["finished"] or state.get("discarded"))
 
 
 def build(ctx: ToolContext) -> list[BaseTool]:
     from stocktake.tools import clean as engine
 
-    def session(session_id: str | None):
-        """The named session, or the newest unfinished one (what "next step" and "undo" refer to)."""
-        if session_id:
-            return engine.load_session(ctx.catalog, session_id)
-        open_ = [s for s in engine.list_sessions(ctx.catalog.ws) if not (s["finished"] or s.get("discarded"))]
-        if not open_:
-            raise StocktakeError("No cleaning session is open. Start one with start_cleaning(asset).")
-        return engine.load_session(ctx.catalog, max(open_, key=lambda s: s["created_at"])["id"])
+    def session(session_id: str | None, config: RunnableConfig | None):
+        return conversation_session(ctx, thread_of(config), session_id)
+
+    def masked(rows: list, asset: str) -> list:
+        if not ctx.settings.guard.mask_pii:
+            return rows
+        personal = ctx.personal_columns(asset)
+        return [mask_record(r, personal) if isinstance(r, dict) else r for r in rows]
+
+    def step_dict(step, asset: str) -> dict:
+        d = step.to_dict()
+        if d.get("preview"):
+            d["preview"] = {**d["preview"], "before": masked(d["preview"]["before"], asset),
+                            "after": masked(d["preview"]["after"], asset)}
+        return d
+
+    def session_dict(s) -> dict:
+        d = s.show().to_dict()  # its steps carry no preview: only the head holds rows
+        return {**d, "head": masked(d["head"], s.asset)}
 
     def card(step) -> str:
         d = step.to_dict()
         rows = f"{d['rows_affected']:,} rows" if d.get("rows_affected") is not None else "rows: n/a"
         return f"{d['id']} [{d['status']}] {d['kind']}: {d['what']} ({rows}). Why: {d['why']}"
 
-    def preview(step) -> str:
-        d = step.to_dict().get("preview") or {}
-        before = "; ".join(quote_value(r, 60) for r in d.get("before", [])[:2])
-        after = "; ".join(quote_value(r, 60) for r in d.get("after", [])[:2])
+    def preview(step, asset: str) -> str:
+        d = step_dict(step, asset).get("preview") or {}
+        q = ctx.settings.guard
+        before = "; ".join(quote_value(r, 60, q.mask_pii) for r in d.get("before", [])[:2])
+        after = "; ".join(quote_value(r, 60, q.mask_pii) for r in d.get("after", [])[:2])
         return f"\nBefore: {before}\nAfter: {after}" if before or after else ""
 
     @agent_tool
-    def start_cleaning(asset: str) -> tuple[str, dict]:
+    def start_cleaning(asset: str, config: RunnableConfig) -> tuple[str, dict]:
         """Start a guided cleaning session on an asset: proposes ordered steps, changes nothing yet.
 
         Args:
             asset: Asset name exactly as in the catalog.
         """
         s = engine.start_session(ctx.catalog, ctx.asset(asset).name)
+        ctx.cleaning_sessions.set(thread_of(config), s.id)
         steps = s.proposals()
         text = lines(card(p) for p in steps) or "No problems that need cleaning were found."
-        return f"Session {s.id} on {s.asset}: {len(steps)} proposed steps.\n{text}", s.show().to_dict()
+        return f"Session {s.id} on {s.asset}: {plural(len(steps), 'proposed step')}.\n{text}", session_dict(s)
 
     @agent_tool
-    def next_cleaning_step(session_id: str | None = None) -> tuple[str, dict]:
+    def next_cleaning_step(config: RunnableConfig, session_id: str | None = None) -> tuple[str, dict]:
         """The next proposed step of a cleaning session, with its preview and pandas code.
 
         Args:
-            session_id: A session id like cs-1a2b3c4d; the newest open session when empty.
+            session_id: A session id like cs-1a2b3c4d; this conversation's session when empty.
         """
-        s = session(session_id)
+        s = session(session_id, config)
         waiting = s.proposals()
         if not waiting:
-            return f"Session {s.id} has no more proposals. Finish it to save a new version.", s.show().to_dict()
+            return (f"Session {s.id} on {s.asset} has no more proposals. Finish it to save a new version, or "
+                    "discard it."), session_dict(s)
         step = waiting[0]
-        return f"{card(step)}{preview(step)}\nCode: {step.code}", {"session": s.id, "step": step.to_dict()}
+        return (f"{card(step)}{preview(step, s.asset)}\nCode: {step.code}",
+                {"session": s.id, "step": step_dict(step, s.asset)})
 
     @agent_tool(changes_data=True)
-    def apply_cleaning_step(step_id: str, session_id: str | None = None, params: dict | None = None) -> tuple[str, dict]:
+    def apply_cleaning_step(config: RunnableConfig, step_id: str | None = None, session_id: str | None = None,
+                            params: dict | None = None) -> tuple[str, dict]:
         """Accept and apply one proposed step to the session's working table (needs confirmation).
 
         Args:
-            step_id: The step id, e.g. s1.
-            session_id: The session id; the newest open session when empty.
+            step_id: The step id, e.g. s1; the next proposed step when empty.
+            session_id: The session id; this conversation's session when empty.
             params: Parameters to override, e.g. {"value": "unknown"} for a fill.
         """
-        s = session(session_id)
+        s = session(session_id, config)
+        if not step_id:
+            waiting = s.proposals()
+            if not waiting:
+                raise StocktakeError(f"Session {s.id} has no proposed step left to accept.")
+            step_id = waiting[0].id
         step = s.accept(step_id, params or None)
-        return f"Applied {card(step)}. The table now has {len(s.table()):,} rows.", {"session": s.id, "step": step.to_dict()}
+        return (f"Applied {card(step)}. The table now has {len(s.table()):,} rows.",
+                {"session": s.id, "step": step_dict(step, s.asset)})
 
     @agent_tool
-    def reject_cleaning_step(step_id: str, session_id: str | None = None) -> tuple[str, dict]:
-        """Reject a proposed step: it will not be applied.
+    def reject_cleaning_step(step_id: str, config: RunnableConfig, session_id: str | None = None) -> tuple[str, dict]:
+        """Reject a proposed step: it will not be applied (undo reopens it).
 
         Args:
             step_id: The step id, e.g. s2.
-            session_id: The session id; the newest open session when empty.
+            session_id: The session id; this conversation's session when empty.
         """
-        s = session(session_id)
+        s = session(session_id, config)
         return f"Rejected {card(s.reject(step_id))}.", {"session": s.id}
 
     @agent_tool
-    def undo_cleaning_step(step_id: str | None = None, session_id: str | None = None) -> tuple[str, dict]:
-        """Undo an applied step (the last one by default); later steps are replayed without it.
+    def undo_cleaning_step(config: RunnableConfig, step_id: str | None = None,
+                           session_id: str | None = None) -> tuple[str, dict]:
+        """Take back a decision (the latest by default): an accepted step leaves the table (later steps are
+        replayed without it), a rejected one reopens; either way the step is proposed again.
 
         Args:
-            step_id: The step to take back; the last applied one when empty.
-            session_id: The session id; the newest open session when empty.
+            step_id: The step whose decision to take back; the latest decision when empty.
+            session_id: The session id; this conversation's session when empty.
         """
-        s = session(session_id)
+        s = session(session_id, config)
         step = s.undo(step_id)
-        return f"Undid {card(step)}. The table now has {len(s.table()):,} rows.", {"session": s.id, "step": step.to_dict()}
+        return (f"Undid {card(step)}. The table now has {len(s.table()):,} rows.",
+                {"session": s.id, "step": step_dict(step, s.asset)})
 
     @agent_tool
-    def add_cleaning_step(kind: str, params: dict, session_id: str | None = None) -> tuple[str, dict]:
+    def add_cleaning_step(kind: str, params: dict, config: RunnableConfig,
+                          session_id: str | None = None) -> tuple[str, dict]:
         """Add a custom step the user asked for; it waits as a proposal until applied.
 
         Args:
             kind: One of drop_duplicates, dedupe_key, drop_missing, fill_missing, parse_dates, normalise_text,
                 unify_categories, out_of_range, cast_type, mask_pii, relabel, drop_orphans, drop_columns, drop_rows.
             params: The step's parameters, e.g. {"column": "price", "action": "drop"}.
-            session_id: The session id; the newest open session when empty.
+            session_id: The session id; this conversation's session when empty.
         """
-        s = session(session_id)
+        s = session(session_id, config)
         step = s.add_custom_step(kind, params)
-        return f"Added {card(step)}{preview(step)}", {"session": s.id, "step": step.to_dict()}
+        return f"Added {card(step)}{preview(step, s.asset)}", {"session": s.id, "step": step_dict(step, s.asset)}
 
     @agent_tool
-    def export_cleaning_script(session_id: str | None = None) -> tuple[str, dict]:
+    def export_cleaning_script(config: RunnableConfig, session_id: str | None = None) -> tuple[str, dict]:
         """The standalone pandas script that reproduces the session's result from the source.
 
         Args:
-            session_id: The session id; the newest open session when empty.
+            session_id: The session id; this conversation's session when empty.
         """
-        s = session(session_id)
+        s = session(session_id, config)
         path = s.export_script(ctx.catalog.ws.dir("reports") / f"clean-{s.id}.py")
         code = path.read_text()
         return f"Wrote {path}.\n```python\n{code[:3000]}\n```", {"session": s.id, "path": str(path), "code": code}
 
     @agent_tool(changes_data=True)
-    def finish_cleaning(session_id: str | None = None, mode: str | None = None) -> tuple[str, dict]:
+    def finish_cleaning(config: RunnableConfig, session_id: str | None = None,
+                        mode: str | None = None) -> tuple[str, dict]:
         """Save the cleaned table as a new version of the asset (needs confirmation).
 
         Args:
-            session_id: The session id; the newest open session when empty.
+            session_id: The session id; this conversation's session when empty.
             mode: Only when the asset changed since the session started: "rebase" or "branch".
         """
-        s = session(session_id)
+        s = session(session_id, config)
+        if not s.show().applied:
+            raise StocktakeError(f"Session {s.id} on {s.asset} has no accepted steps, so there is nothing to save "
+                                 "and nothing was written. Accept a step first (e.g. 'accept s1'), or discard the "
+                                 "session.")
         result = s.finish(mode)
         return f"Saved {s.asset}: {result}", {"session": s.id, "result": result}
 
+    @agent_tool(changes_data=True)
+    def discard_cleaning(config: RunnableConfig, session_id: str | None = None) -> tuple[str, dict]:
+        """Close a cleaning session without saving anything (needs confirmation: its accepted steps are dropped).
+
+        Args:
+            session_id: The session id; this conversation's session when empty.
+        """
+        s = session(session_id, config)
+        s.discard()
+        ctx.cleaning_sessions.set(thread_of(config), None)
+        return f"Discarded session {s.id} on {s.asset}; the asset is unchanged.", {"session": s.id}
+
     return [start_cleaning, next_cleaning_step, apply_cleaning_step, reject_cleaning_step, undo_cleaning_step,
-            add_cleaning_step, export_cleaning_script, finish_cleaning]
+            add_cleaning_step, export_cleaning_script, finish_cleaning, discard_cleaning]
