@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import uuid
 
 import typer
 from rich.markdown import Markdown
@@ -46,17 +47,19 @@ def ask(
     as_json: bool = typer.Option(False, "--json", help='Print {"answer", "mode", "tool_calls"}.'),
     offline: bool = typer.Option(False, "--offline", help="Don't try the LLM endpoint."),
     yes: bool = typer.Option(False, "--yes", help="Approve changes the assistant proposes without asking."),
+    thread: str = typer.Option("cli", "--thread", help="Conversation to continue: questions asked with the same "
+                                                      "thread share memory and cleaning session."),
 ) -> None:
     """Ask the assistant one question about your data."""
     if not question.strip():
         raise StocktakeError('Empty question: ask something, e.g. stocktake ask "which assets exist?"')
     assistant = _assistant(ctx, offline)
-    answer, pending = _render(assistant.stream(question, "cli"), show_steps=not as_json)
+    answer, pending = _render(assistant.stream(question, thread), show_steps=not as_json)
     calls = list(answer.tool_calls)
     if pending is not None:
         approve = yes or (sys.stdin.isatty() and not as_json and typer.confirm("Apply this change?"))
         if approve:
-            answer, _ = _render(assistant.resume("cli", True), show_steps=not as_json)
+            answer, _ = _render(assistant.resume(thread, True), show_steps=not as_json)
             calls += list(answer.tool_calls)
         else:
             err.print("[yellow]Not applied.[/] Re-run with --yes to approve.", highlight=False)
@@ -66,8 +69,13 @@ def ask(
         out.print(Markdown(answer.text))
 
 
-def chat(ctx: typer.Context, offline: bool = typer.Option(False, "--offline")) -> None:
+def chat(
+    ctx: typer.Context,
+    offline: bool = typer.Option(False, "--offline", help="Don't try the LLM endpoint."),
+    thread: str = typer.Option(None, "--thread", help="Continue this conversation (default: a new one each run)."),
+) -> None:
     """A conversation in the terminal (Ctrl-D or 'exit' to leave)."""
+    thread = thread or f"chat-{uuid.uuid4().hex[:8]}"
     assistant = _assistant(ctx, offline)
     err.print(f"Stocktake chat ({assistant.model_name}). Ask about your data; 'exit' to leave.")
     while True:
@@ -79,11 +87,11 @@ def chat(ctx: typer.Context, offline: bool = typer.Option(False, "--offline")) -
             break
         if not question:
             continue
-        answer, pending = _render(assistant.stream(question, "repl"), show_steps=True)
+        answer, pending = _render(assistant.stream(question, thread), show_steps=True)
         out.print(Markdown(answer.text))
         if pending is not None:
             approve = typer.confirm("Apply this change?", default=False)
-            answer, _ = _render(assistant.resume("repl", approve), show_steps=True)
+            answer, _ = _render(assistant.resume(thread, approve), show_steps=True)
             out.print(Markdown(answer.text))
 
 

@@ -72,3 +72,7 @@ _register()
 
 def run() -> None:
     app()
+
+
+if __name__ == "__main__":  # python -m stocktake.cli.main, as well as python -m stocktake
+    run()

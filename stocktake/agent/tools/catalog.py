@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from langchain_core.tools import BaseTool
 
 from stocktake.agent.context import ToolContext
@@ -52,12 +54,18 @@ def build(ctx: ToolContext) -> list[BaseTool]:
 
         return {**p, "columns": [column(c) for c in p["columns"]]}
 
-    def masked_rows(columns: list[str], rows) -> list[list]:
-        """SQL result rows with personal columns (by name, in any asset) masked whole and PII in text masked."""
+    def masked_rows(columns: list[str], rows, query: str = "") -> list[list]:
+        """SQL result rows with personal columns (by name, in any asset) masked whole and PII in text masked.
+
+        A query that reads a personal column at all gets every text result masked whole: an alias or an
+        expression (``lower(name) AS l``) would otherwise carry the values out under another name.
+        """
         if not guard.mask_pii:
             return [list(r) for r in rows]
         personal = ctx.all_personal_columns()
-        whole = [c in personal for c in columns]
+        reads = any(re.search(rf"(?<![\w.]){re.escape(c)}(?!\w)", query, re.I) for c in personal)
+        texts = [any(isinstance(row[i], str) for row in rows) for i in range(len(columns))]
+        whole = [c in personal or (reads and t) for c, t in zip(columns, texts)]
         return [[mask_whole(v) if w else mask_pii(v) if isinstance(v, str) else v for v, w in zip(row, whole)]
                 for row in rows]
 
@@ -192,7 +200,7 @@ def build(ctx: ToolContext) -> list[BaseTool]:
         from stocktake.tools.query import run_select
 
         result = run_select(ctx.catalog, query, row_limit=guard.sql_row_limit, timeout_s=guard.sql_timeout_s)
-        rows = masked_rows(list(result.columns), result.rows)
+        rows = masked_rows(list(result.columns), result.rows, query)
         table = lines((" | ".join(q(v) for v in row) for row in rows[:20]), limit=20)
         more = " (more rows were cut by the row limit)" if result.truncated else ""
         text = f"{plural(len(rows), 'row')}{more}. Columns: {', '.join(result.columns)}\n{table}"

@@ -1,0 +1,42 @@
+"""Which conversation a terminal question belongs to: `chat` starts a new one each run, `ask` continues one."""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from stocktake.agent.events import Answer
+from stocktake.cli import agent_cmds
+from stocktake.cli.main import app
+
+
+class Recorder:
+    model_name = "recorder"
+
+    def __init__(self):
+        self.threads = []
+
+    def stream(self, question: str, thread_id: str):
+        self.threads.append(thread_id)
+        yield Answer(f"heard {question}", "offline")
+
+
+@pytest.fixture
+def recorder(monkeypatch, catalog):
+    fake = Recorder()
+    monkeypatch.setattr(agent_cmds, "_assistant", lambda ctx, offline: fake)
+    return fake
+
+
+def test_each_chat_run_is_a_new_conversation_unless_one_is_named(recorder):
+    for args in (["chat"], ["chat"], ["chat", "--thread", "work"]):
+        result = CliRunner().invoke(app, args, input="hello\nagain\nexit\n")
+        assert result.exit_code == 0, result.output
+    first, again, second, _, named, _ = recorder.threads
+    assert first == again != second and named == "work"
+
+
+def test_asks_share_one_conversation_by_default_and_can_name_another(recorder):
+    for args in (["ask", "one"], ["ask", "two"], ["ask", "three", "--thread", "work"]):
+        assert CliRunner().invoke(app, args).exit_code == 0
+    assert recorder.threads == ["cli", "cli", "work"]
