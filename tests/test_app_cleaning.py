@@ -7,7 +7,7 @@ import gradio as gr
 import pandas as pd
 import pytest
 
-from stocktake.serve.panels.cleaning import NO_ASSET, NO_SESSION, REMOVED, Handlers, preview_frames
+from stocktake.serve.panels.cleaning import NO_ASSET, NO_SESSION, REMOVED, Handlers, first_part, preview_frames
 from stocktake.tools.clean import start_session
 
 SKIPPED = gr.skip()
@@ -30,9 +30,9 @@ def part(result, name):
 
 
 @pytest.mark.parametrize("call", [
-    lambda h: h.accept(None, "s1"), lambda h: h.reject(None, "s1"), lambda h: h.undo(None),
+    lambda h: h.accept(None, "s1"), lambda h: h.reject(None, "s1"), lambda h: h.undo(None), lambda h: h.redo(None),
     lambda h: h.discard(None), lambda h: h.finish(None), lambda h: h.pick(None, "s1"),
-], ids=["accept", "reject", "undo", "discard", "finish", "pick"])
+], ids=["accept", "reject", "undo", "redo", "discard", "finish", "pick"])
 def test_a_button_pressed_with_no_session_is_a_toast_and_changes_no_output(handlers, call):
     with pytest.warns(UserWarning, match=NO_SESSION):
         assert call(handlers) == SKIPPED
@@ -55,6 +55,8 @@ def test_an_engine_refusal_is_a_toast_that_names_the_fix(handlers):
     sid = part(handlers.begin("orders"), "sid")
     with pytest.warns(UserWarning, match="Nothing to undo"):
         assert handlers.undo(sid) == SKIPPED
+    with pytest.warns(UserWarning, match="Nothing to redo"):
+        assert handlers.redo(sid) == SKIPPED
 
 
 def test_pending_steps_are_labelled_with_what_they_do(handlers):
@@ -87,16 +89,42 @@ def test_undo_after_a_reject_reopens_the_step(handlers):
     assert part(reopened, "step").value.startswith("s1 · ") and "Undid s1" in part(reopened, "status")
 
 
+def test_redo_makes_the_undone_decision_again(handlers):
+    sid = part(handlers.begin("orders"), "sid")
+    handlers.accept(sid, "s1 · drop exact duplicate rows")
+    handlers.undo(sid)
+    redone = handlers.redo(sid)
+    assert "↷ Redid s1 · drop exact duplicate rows: accepted again" in part(redone, "status")
+    assert "1 step(s) applied" in part(redone, "status") and "3 rows" in part(redone, "status")
+    assert "s1" not in [first_part(label) for label, _ in part(redone, "step").choices]
+    history = part(redone, "history")
+    assert history.loc[history["step"] == "s1", ["status", "decisions"]].values.tolist() == [
+        ["accepted", "accepted → undone → accepted"]]
+
+
 def enabled(buttons) -> list[bool]:
-    return [b.interactive for b in buttons]  # accept, reject, undo, discard, finish, download
+    return [b.interactive for b in buttons]  # accept, reject, undo, redo, discard, finish, download
 
 
 def test_buttons_work_only_when_they_can_do_something(handlers):
-    assert enabled(handlers.controls(None)) == [False] * 6
+    assert enabled(handlers.controls(None)) == [False] * 7
     sid = part(handlers.begin("orders"), "sid")
-    assert enabled(handlers.controls(sid)) == [True, True, False, True, False, True]
+    assert enabled(handlers.controls(sid)) == [True, True, False, False, True, False, True]
     handlers.accept(sid, "s1")
-    assert enabled(handlers.controls(sid)) == [True, True, True, True, True, True]
+    assert enabled(handlers.controls(sid)) == [True, True, True, False, True, True, True]
+
+
+@pytest.mark.parametrize(("then", "redo"), [
+    (lambda h, sid: None, True),
+    (lambda h, sid: h.redo(sid), False),
+    (lambda h, sid: h.reject(sid, "s2"), False),  # a new decision clears what there was to redo
+], ids=["after-undo", "after-redo", "after-a-new-decision"])
+def test_redo_is_usable_only_while_an_undone_decision_waits(handlers, then, redo):
+    sid = part(handlers.begin("orders"), "sid")
+    handlers.accept(sid, "s1")
+    handlers.undo(sid)
+    then(handlers, sid)
+    assert enabled(handlers.controls(sid))[3] is redo
 
 
 @pytest.mark.parametrize("close", [lambda h, sid: h.finish(sid), lambda h, sid: h.discard(sid)],
@@ -104,8 +132,10 @@ def test_buttons_work_only_when_they_can_do_something(handlers):
 def test_a_closed_session_disables_every_decision(handlers, close):
     sid = part(handlers.begin("orders"), "sid")
     handlers.accept(sid, "s1")
+    handlers.accept(sid, "s2")
+    handlers.undo(sid)  # something to redo, until the session closes
     closed = close(handlers, sid)
-    assert enabled(handlers.controls(sid)) == [False, False, False, False, False, True]
+    assert enabled(handlers.controls(sid)) == [False, False, False, False, False, False, True]
     assert part(closed, "step").choices == [] and "Start a new session" in part(closed, "card")
 
 
@@ -147,8 +177,8 @@ def test_the_tab_builds_with_its_endpoints(catalog):
     with gr.Blocks() as blocks, gr.Tab("Cleaning") as tab:
         cleaning.build(AppContext(catalog, assistant=object()), tab)
     names = {fn.api_name for fn in blocks.fns.values()}
-    assert {"clean_start", "clean_accept", "clean_reject", "clean_undo", "clean_discard", "clean_finish",
-            "clean_script"} <= names
+    assert {"clean_start", "clean_accept", "clean_reject", "clean_undo", "clean_redo", "clean_discard",
+            "clean_finish", "clean_script"} <= names
 
 
 @pytest.mark.slow

@@ -154,6 +154,44 @@ def test_preview_names_the_columns_it_changes():
     assert preview.columns_changed == ("category",) and preview.to_dict()["columns_changed"] == ["category"]
 
 
+@pytest.mark.parametrize("unparseable, gone", [("null", {"_row": 2, "d": None}), ("drop", None)])
+def test_a_date_preview_shows_the_values_that_do_not_parse_before_the_reformatted_ones(unparseable, gone):
+    df = pd.DataFrame({"d": ["2022-09-27", "2021-01-05", "2020-06-31", "2020-02-01", "15.03.2021"]})
+    preview = get_step("parse_dates").preview(df, {"column": "d", "unparseable": unparseable}, n=3)
+    assert preview.before == [{"_row": 2, "d": "2020-06-31"}, {"_row": 4, "d": "15.03.2021"},
+                              {"_row": 0, "d": "2022-09-27"}]
+    assert preview.after[0] == gone and preview.after[2] == {"_row": 0, "d": "2022-09-27T00:00:00"}
+
+
+def test_a_preview_shows_only_notable_rows_when_there_are_enough():
+    df = pd.DataFrame({"p": [1.0, -2.0, 3.0, -4.0, 9.0]})
+    preview = get_step("out_of_range").preview(df, {"column": "p", "min": 0, "max": 5, "action": "null"}, n=2)
+    assert [r["_row"] for r in preview.before] == [1, 3]
+
+
+LONG = "Five stars, my whole family loves it, a fantastic shirt and well made. Reach me at ann.b31@example.com."
+
+
+def test_a_long_text_preview_is_cut_around_the_change_so_the_replacement_is_in_view():
+    preview = get_step("mask_pii").preview(pd.DataFrame({"t": [LONG]}), {"column": "t", "method": "redact"})
+    before, after = preview.before[0]["t"], preview.after[0]["t"]
+    window = LONG[len(LONG) - 60:]  # the e-mail ends the text, so the window ends there too
+    assert (before, after) == ("…" + window, "…" + window.replace("ann.b31@example.com", "[email]"))
+
+
+@pytest.mark.parametrize("old, new, expected", [
+    ("short", "SHORT", ("short", "SHORT")),  # short texts stay whole
+    (3.0, None, (3.0, None)),  # not text
+    ("x" * 80, "y" + "x" * 79, ("x" * 60 + "…", "y" + "x" * 59 + "…")),  # a change at the start: cut the end
+    ("a" * 100 + "b", "a" * 100 + "c", ("…" + "a" * 59 + "b", "…" + "a" * 59 + "c")),  # at the end: cut the start
+    ("a" * 50 + "b" * 50, "a" * 50 + "c" * 50, ("…" + "a" * 15 + "b" * 45 + "…", "…" + "a" * 15 + "c" * 45 + "…")),
+], ids=["short", "not-text", "change-at-start", "change-at-end", "change-in-the-middle"])
+def test_clipping_a_changed_text_keeps_the_same_window_of_both(old, new, expected):
+    from stocktake.tools.clean.steps import clip_change
+
+    assert clip_change(old, new) == expected
+
+
 OUT_OF_RANGE_ACTIONS = [
     # action, the table after it, its title, and what its why-text says it does
     ("null", {"p": [1.0, NA, NA]}, "set p below 0 to missing and p above 5 to missing",

@@ -358,6 +358,17 @@ def test_short_or_paraphrased_questions_still_find_passages(searched, question):
     assert search_docs(searched, question, k=5)
 
 
+def test_a_doc_indexed_from_two_folders_gives_each_passage_once(store, orders_doc, tmp_path):
+    copy = tmp_path / "elsewhere" / "shop.md"
+    copy.parent.mkdir()
+    copy.write_text(ORDERS_DOC)
+    index_docs(store, [orders_doc, copy])
+    assert len(list_docs(store)) == 2
+    hits = search_docs(store, "when was the order placed?", k=4)
+    assert len({h.text for h in hits}) == len(hits) == 4
+    assert hits[0].score == max(h.score for h in hits)
+
+
 def test_the_relevance_cut_off_is_a_setting(searched):
     from stocktake.tools.docs import DocsSettings
 

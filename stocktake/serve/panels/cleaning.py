@@ -1,7 +1,8 @@
 """The cleaning tab: a guided session on one asset. Each pending step is a card with its reason, code and a
-before/after preview; accept, reject or undo the latest decision (an undone step is pending again); the history
-lists every step with its decisions; the accepted steps download as a pandas script; finishing writes the cleaned
-table as a new version of the asset, discarding closes the session and writes nothing.
+before/after preview; accept, reject, undo the latest decision (an undone step is pending again) or redo the
+decision undone last; the history lists every step with its decisions; the accepted steps download as a pandas
+script; finishing writes the cleaned table as a new version of the asset, discarding closes the session and writes
+nothing.
 
 A user's mistake (no session yet, nothing to undo) is a warning toast that leaves every output as it was: raising
 ``gr.Error`` would mark each output of the event with a red error pill. The handlers live in ``Handlers`` so
@@ -165,6 +166,11 @@ class Handlers:
         return self.render(sid, view.id, f"↶ Undid {step_label(view)}: it is pending again.")
 
     @toasted
+    def redo(self, sid: str | None, chosen: str | None = None):
+        view = self._load(sid).redo()
+        return self.render(sid, None, f"↷ Redid {step_label(view)}: {view.status} again.")
+
+    @toasted
     def discard(self, sid: str | None):
         session = self._load(sid)
         session.discard()
@@ -182,12 +188,14 @@ class Handlers:
 
     @toasted
     def controls(self, sid: str | None) -> tuple[gr.Button, ...]:
-        """Accept, reject, undo, discard, finish and download: each usable only when it can do something."""
-        shown = self._load(sid).show() if sid else None
+        """Accept, reject, undo, redo, discard, finish and download: each usable only when it can do something."""
+        session = self._load(sid) if sid else None
+        shown = session.show() if session else None
         open_ = bool(shown) and not (shown.finished or shown.discarded)
         pending = open_ and any(s.status == "proposed" for s in shown.steps)
         decided = open_ and any(s.status != "proposed" for s in shown.steps)
-        usable = (pending, pending, decided, open_, open_ and bool(shown.applied), bool(shown))
+        redoable = open_ and session.redoable
+        usable = (pending, pending, decided, redoable, open_, open_ and bool(shown.applied), bool(shown))
         return tuple(gr.Button(interactive=u) for u in usable)
 
     @staticmethod
@@ -210,13 +218,15 @@ def build(app: AppContext, tab: gr.Tab) -> None:
     with gr.Group(elem_classes=["st-card"]):
         step_card = gr.Markdown(elem_id="st-step-card")
         with gr.Row():
+            # Wrapped: a changed text is cut around its change, and an unwrapped cell would show only its start.
             before = gr.DataFrame(label="Before (sample rows, changed columns first)", interactive=False,
-                                  visible=False)
-            after = gr.DataFrame(label="After", interactive=False, visible=False)
+                                  visible=False, wrap=True)
+            after = gr.DataFrame(label="After", interactive=False, visible=False, wrap=True)
         with gr.Row():
             accept = gr.Button("✔ Accept", variant="primary", interactive=False)
             reject = gr.Button("✖ Reject", interactive=False)
             undo = gr.Button("↶ Undo last decision", interactive=False)
+            redo = gr.Button("↷ Redo", interactive=False)
     history = gr.DataFrame(frame([], HISTORY_COLUMNS), label="History", interactive=False)
     with gr.Row():
         export = gr.Button("Download the cleaning script", interactive=False)
@@ -225,7 +235,7 @@ def build(app: AppContext, tab: gr.Tab) -> None:
     script = gr.File(label="Script", interactive=False)
 
     outputs = [session_id, status, step, step_card, before, after, history]
-    buttons = [accept, reject, undo, discard, finish, export]
+    buttons = [accept, reject, undo, redo, discard, finish, export]
     def wire(trigger, fn, inputs, api_name):
         trigger(fn, inputs, outputs, api_name=api_name).then(h.controls, [session_id], buttons, api_name=False)
 
@@ -236,6 +246,7 @@ def build(app: AppContext, tab: gr.Tab) -> None:
     wire(accept.click, h.accept, [session_id, step], "clean_accept")
     wire(reject.click, h.reject, [session_id, step], "clean_reject")
     wire(undo.click, h.undo, [session_id, step], "clean_undo")
+    wire(redo.click, h.redo, [session_id, step], "clean_redo")
     wire(discard.click, h.discard, [session_id], "clean_discard")
     wire(finish.click, h.finish, [session_id, step], "clean_finish")
     export.click(h.script, [session_id], [script], api_name="clean_script")

@@ -307,6 +307,11 @@ class CleaningSession:
         self._commit({"op": "undo", "step": step_id}, table)
         return self._view(step_id, preview=True)
 
+    @property
+    def redoable(self) -> bool:
+        """Whether an undone decision is waiting to be made again (until a new decision clears it)."""
+        return bool(self._fold().redo)
+
     def redo(self) -> StepView:
         """Make the decision undone last once more; an accepted step goes back where it was."""
         self._check_open()

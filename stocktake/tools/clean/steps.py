@@ -11,6 +11,7 @@ row's before and after side by side and relabelling can name rows of the base ta
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -120,13 +121,24 @@ class Step:
         return compare(df, self.apply(df, params), n)
 
 
-def compare(before: pd.DataFrame, after: pd.DataFrame, n: int = 5) -> Preview:
+@dataclass(frozen=True)
+class PreviewSettings:
+    text_chars: int = 60  # a longer changed text is shown as this many characters around its first change
+    text_lead: int = 15  # of which this many come before the change, for context
+
+
+def compare(before: pd.DataFrame, after: pd.DataFrame, n: int = 5,
+            settings: PreviewSettings = PreviewSettings()) -> Preview:
     """What a step did: rows removed, rows whose values changed, and up to ``n`` of them before and after, the
-    columns the step changes first, then a key column that names the row, then the rest."""
+    columns the step changes first, then a key column that names the row, then the rest.
+
+    The sample leads with the notable rows, those removed or with a value that became missing (the dates that
+    did not parse), then the merely rewritten ones; a long changed text shows the part around its change."""
     removed = before.index.difference(after.index)
     common = before.index.intersection(after.index)
     shared = [c for c in before.columns if c in after.columns]
-    changed = pd.Series(False, index=common)
+    changed = np.zeros(len(common), dtype=bool)
+    lost = np.zeros(len(common), dtype=bool)  # a value that was there is now missing
     touched = []
     for col in shared:
         b, a = before.loc[common, col], after.loc[common, col]
@@ -135,22 +147,43 @@ def compare(before: pd.DataFrame, after: pd.DataFrame, n: int = 5) -> Preview:
         else:
             differs = ((b != a) & ~(b.isna() & a.isna())).fillna(True).astype(bool).to_numpy()
         changed |= differs
+        lost |= (b.notna() & a.isna()).to_numpy()
         if differs.any():
             touched.append(col)
     gone_columns = tuple(c for c in before.columns if c not in after.columns)
-    changed_rows = common if gone_columns else common[changed.to_numpy()]
+    changed_rows = common if gone_columns else common[changed]
     affected = removed.union(changed_rows)
-    sample = affected[:n]
+    notable = removed.union(common[lost])
+    sample = notable[:n].append(affected.difference(notable)[:max(0, n - len(notable))])
     first = [*gone_columns, *touched]
     key = next((c for c in before.columns if c not in first and is_id_name(str(c))), None)
     order = [*first, *([key] if key is not None else []), *(c for c in before.columns if c not in first and c != key)]
+    shown_before = records(before.loc[sample, order])
+    shown_after = [records(after.loc[[i], [c for c in order if c in after.columns]])[0] if i in after.index else None
+                   for i in sample]
+    for row_before, row_after in zip(shown_before, shown_after):
+        for col in touched if row_after is not None else ():
+            row_before[str(col)], row_after[str(col)] = clip_change(row_before[str(col)], row_after[str(col)],
+                                                                    settings)
     return Preview(
         rows_affected=len(affected), rows_removed=len(removed), rows_changed=len(changed_rows),
-        columns_removed=gone_columns, columns_changed=tuple(touched),
-        before=records(before.loc[sample, order]),
-        after=[records(after.loc[[i], [c for c in order if c in after.columns]])[0] if i in after.index else None
-               for i in sample],
+        columns_removed=gone_columns, columns_changed=tuple(touched), before=shown_before, after=shown_after,
     )
+
+
+def clip_change(old, new, settings: PreviewSettings = PreviewSettings()) -> tuple:
+    """Two long texts cut to the same window around their first difference, with "…" where text is left out, so
+    a change in the middle of a review is in view; anything else as it is."""
+    if not (isinstance(old, str) and isinstance(new, str)) or max(len(old), len(new)) <= settings.text_chars:
+        return old, new
+    at = len(os.path.commonprefix([old, new]))
+    start = max(0, min(at - settings.text_lead, max(len(old), len(new)) - settings.text_chars))
+
+    def cut(text: str) -> str:
+        end = start + settings.text_chars
+        return ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
+
+    return cut(old), cut(new)
 
 
 def records(df: pd.DataFrame) -> list[dict]:

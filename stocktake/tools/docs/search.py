@@ -61,6 +61,18 @@ def fuse(rankings: list[tuple[float, Ranking]], settings: DocsSettings) -> Ranki
     return [(records[i], s) for i, s in sorted(scores.items(), key=lambda kv: -kv[1])]
 
 
+def drop_repeats(ranking: Ranking) -> Ranking:
+    """Each passage once, at its best rank: the same doc indexed from two paths (the sample docs copied to
+    another folder, say) holds the same text twice, and a second copy tells the reader nothing new."""
+    seen: set[str] = set()
+    kept = []
+    for record, score in ranking:
+        if record.text not in seen:
+            seen.add(record.text)
+            kept.append((record, score))
+    return kept
+
+
 def search_docs(store: DocStore, question: str, k: int = 5, asset: str | None = None,
                 settings: DocsSettings = DocsSettings(), mode: str = "hybrid") -> list[DocHit]:
     """The ``k`` chunks that best answer ``question``, optionally only those linked to catalog ``asset``.
@@ -94,5 +106,6 @@ def search_docs(store: DocStore, question: str, k: int = 5, asset: str | None = 
         DocHit(text=r.text, source=r.metadata["source"], location=r.metadata.get("location", ""),
                asset=r.metadata.get("asset"), column=r.metadata.get("asset_column") or r.metadata.get("column"),
                score=round(score, 5), table=r.metadata.get("table"), kind=r.metadata.get("kind", "doc"))
-        for r, score in fuse([(settings.dense_weight, dense), (settings.keyword_weight, keyword)], settings)[:k]
+        for r, score in drop_repeats(fuse([(settings.dense_weight, dense), (settings.keyword_weight, keyword)],
+                                          settings))[:k]
     ]
