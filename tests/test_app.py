@@ -144,9 +144,9 @@ def test_a_cleaning_session_accepts_undoes_and_exports(demo, tmp_path):
     assert "Step 1 of" in card and first in [s[0] for s in step["choices"]]
     assert all(r[1] == "proposed" for r in history["data"])
     status, *_ = c.predict(first, api_name="/clean_accept")
-    assert f"Accepted {first}" in status and "1 step(s) applied" in status
+    assert f"Accepted {first}" in status and "1 step applied" in status
     status, *_ = c.predict(None, api_name="/clean_undo")
-    assert f"Undid {first}" in status and "0 step(s) applied" in status
+    assert f"Undid {first}" in status and "0 steps applied" in status
     script = Path(c.predict(api_name="/clean_script"))
     assert script.suffix == ".py" and "def clean(df)" in script.read_text()
 

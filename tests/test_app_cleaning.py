@@ -74,7 +74,7 @@ def test_undo_puts_the_step_back_among_the_pending_ones_with_its_history(handler
     assert "✔ Accepted s1 · drop exact duplicate rows" in part(accepted, "status")
     assert "s1" not in [first for first, _ in part(accepted, "step").choices]
     undone = handlers.undo(sid)
-    assert "↶ Undid s1" in part(undone, "status") and "0 step(s) applied" in part(undone, "status")
+    assert "↶ Undid s1" in part(undone, "status") and "0 steps applied" in part(undone, "status")
     assert part(undone, "step").value.startswith("s1 · ")
     assert "history: accepted → undone" in part(undone, "card")
     history = part(undone, "history")
@@ -95,7 +95,7 @@ def test_redo_makes_the_undone_decision_again(handlers):
     handlers.undo(sid)
     redone = handlers.redo(sid)
     assert "↷ Redid s1 · drop exact duplicate rows: accepted again" in part(redone, "status")
-    assert "1 step(s) applied" in part(redone, "status") and "3 rows" in part(redone, "status")
+    assert "1 step applied" in part(redone, "status") and "3 rows" in part(redone, "status")
     assert "s1" not in [first_part(label) for label, _ in part(redone, "step").choices]
     history = part(redone, "history")
     assert history.loc[history["step"] == "s1", ["status", "decisions"]].values.tolist() == [

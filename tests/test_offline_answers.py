@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 from stocktake.agent.assistant import Assistant
 from stocktake.agent.context import ToolContext
 from stocktake.agent.offline import OFFLINE_NOTE
+from stocktake.agent.tools.clean import conversation_session
 from stocktake.tools.relations import describe_coverage
 from stocktake.catalog import Catalog, Workspace
 from stocktake.cli.demo_cmds import index_demo_docs, prepare_demo
@@ -66,6 +67,67 @@ def test_join_answer_counts_the_orphans(assistant):
     answer = assistant.ask("how does orders join users?")
     assert "orders.user_id → users.user_id (many-to-one, 99.5% of values match (25 orphan rows))" in answer.text
     assert answer.text.startswith("1 relationship:")
+
+
+def orphan_rows(catalog, child: str, column: str, parent: str) -> int:
+    import duckdb
+
+    return duckdb.sql(f"SELECT COUNT(*) FROM read_parquet('{catalog.path(child)}') WHERE {column} IS NOT NULL AND "
+                      f"{column} NOT IN (SELECT {column} FROM read_parquet('{catalog.path(parent)}'))").fetchall()[0][0]
+
+
+@pytest.mark.parametrize("question", ["How many orders have no matching user?",
+                                      "which orders reference users that don't exist?"])
+def test_orphan_answer_leads_with_the_rows_whose_user_does_not_exist(assistant, question):
+    orphans = orphan_rows(assistant.ctx.catalog, "orders", "user_id", "users")
+    answer = assistant.ask(question)
+    assert answer.tool_calls == ({"name": "find_relationships", "args": {"asset": "orders", "other": "users"}},)
+    assert answer.text.startswith(f"**{orphans:,} rows of orders** have a user_id with no match in users")
+
+
+@pytest.mark.parametrize("question", ["What are the value counts of event_type in events?",
+                                      "how often does each event_type occur in events?"])
+def test_value_counts_answer_counts_every_value(assistant, question):
+    counts = assistant.ctx.catalog.load("events")["event_type"].value_counts()
+    rows = [line for line in assistant.ask(question).text.splitlines() if line.startswith("| ") and "%" in line]
+    assert [r.split(" | ")[:2] for r in rows] == [[f"| {v}", f"{n:,}"] for v, n in counts.items()]
+
+
+def test_distinct_count_answer_counts_the_users_who_placed_orders(assistant):
+    orders = assistant.ctx.catalog.load("orders")
+    answer = assistant.ask("How many distinct users placed orders?")
+    assert answer.text.startswith(f"**{orders['user_id'].nunique():,} distinct user_id values** in orders "
+                                  f"({len(orders):,} rows)")
+    assert f"{assistant.ctx.catalog.get('users').rows:,} rows" not in answer.text
+
+
+def test_biggest_tables_answer_sorts_by_rows(assistant):
+    by_size = sorted(assistant.ctx.catalog.list_assets(), key=lambda a: -a.rows)
+    answer = assistant.ask("Which tables are the biggest?")
+    listed = [line.split(" | ")[0].removeprefix("| ") for line in answer.text.splitlines()
+              if line.startswith("| ") and not line.startswith("| asset")]
+    assert listed == [a.name for a in by_size]
+    assert answer.text.startswith(f"**{by_size[0].name}** is the biggest asset, with **{by_size[0].rows:,} rows**")
+
+
+def test_recommending_for_a_user_uses_the_trained_recommender_and_trains_nothing(catalog):
+    import pandas as pd
+
+    from stocktake.registry import ModelRegistry
+    from stocktake.tools.recommend import RecommendSpec, train_recommenders
+
+    rows = [(u, i, "view") for u in range(30) for i in range(u % 7, u % 7 + 6)]
+    events = pd.DataFrame(rows, columns=["user_id", "product_id", "event_type"])
+    catalog.register("events", events, kind="events", source="test", fmt="csv")
+    catalog.register("products", pd.DataFrame({"product_id": range(13)}), kind="products", source="test", fmt="csv")
+    registry = ModelRegistry(catalog.ws)
+    train_recommenders(events, RecommendSpec(user="user_id", item="product_id", models=("pop",)), registry,
+                       asset="events", asset_version=1)
+    [model] = registry.list()
+    answer = Assistant(ToolContext(catalog)).ask("recommend products for user 3")
+    assert answer.tool_calls == ({"name": "recommend_for_user", "args": {"user": "3"}},)
+    assert answer.text.startswith("Top ") and f" for user 3 (model {model.id}):" in answer.text.split("\n")[0]
+    assert [m.id for m in registry.list()] == [model.id]
 
 
 def test_mostly_empty_answer_says_when_no_column_is(assistant):
@@ -221,7 +283,7 @@ def test_a_conversation_never_sees_another_conversations_session(cleaner):
     answer = cleaner.ask("next step", "tab-b")
     assert answer.text.startswith("No cleaning session is open in this conversation")
     assert "fill missing payment_method" not in answer.text and f"continue {session_id}" in answer.text
-    assert cleaner.ask("next step", "tab-a").text.startswith("s1 [proposed] fill_missing")
+    assert cleaner.ask("next step", "tab-a").text.startswith("s1 (proposed) fill_missing")
 
 
 def test_a_conversation_can_pick_up_an_open_session_by_its_id(cleaner):
@@ -254,12 +316,48 @@ def test_start_accept_and_finish_in_the_chat_with_confirmations(cleaner):
     assert confirm[0].actions[0]["args"] == {"step_id": "s1"} and f"step s1 of the cleaning session on users " \
         f"({session_id})" in answer.text
     applied = list(cleaner.resume("tab-e", approve=True))[-1]
-    assert applied.text.startswith("Applied s1 [accepted] drop_duplicates") and catalog.get("users").version == version
+    assert applied.text.startswith("Applied s1 (accepted) drop_duplicates") and catalog.get("users").version == version
     confirm, answer = events_of(cleaner, "finish cleaning and save", "tab-e")
     assert confirm[0].actions[0]["name"] == "finish_cleaning" and catalog.get("users").version == version
     saved = list(cleaner.resume("tab-e", approve=True))[-1]
-    assert saved.text.startswith("Saved users") and catalog.get("users").version == version + 1
+    assert saved.text.startswith(f"Saved users as version {version + 1}.") and "'mode'" not in saved.text
+    assert catalog.get("users").version == version + 1
     assert catalog.get("users").rows == rows - 15  # the exact duplicates are gone
+
+
+def test_undo_and_redo_take_a_step_out_of_the_table_and_put_it_back(catalog):
+    prepare_demo(catalog)
+    cleaner = Assistant(ToolContext(catalog))
+    cleaner.ask("start cleaning users", "tab-redo")
+    base = cleaner.ctx.catalog.get("users").rows
+    cleaner.ask("accept s1", "tab-redo", approve=True)
+    undone = cleaner.ask("undo", "tab-redo")
+    assert undone.text.startswith("Undid s1 (proposed) drop_duplicates") and f"now has {base:,} rows" in undone.text
+    redone = cleaner.ask("redo the last step", "tab-redo")
+    assert redone.tool_calls == ({"name": "redo_cleaning_step", "args": {}},)
+    assert redone.text.startswith("Redid s1 (accepted) drop_duplicates")
+    assert f"now has {base - 15:,} rows" in redone.text  # the 15 exact duplicates are out again
+    assert cleaner.ask("redo", "tab-redo").text.startswith("Nothing to redo in session")
+
+
+def test_step_messages_read_as_plain_sentences(cleaner):
+    texts = [cleaner.ask(q, "tab-prose", approve=True).text for q in
+             ("clean products", "accept s1", "reject s2", "undo", "next step")]
+    prose = "\n".join(t.split("Code:")[0] for t in texts)
+    assert "(1 row)" in texts[0] and "1 rows" not in prose and "n/a" not in prose
+    assert ".." not in prose.replace("...", "") and "  " not in prose.replace("  \n", "\n")
+    assert "[proposed]" not in prose and "[accepted]" not in prose
+
+
+def test_discarding_is_confirmed_in_words_that_say_the_asset_stays(cleaner):
+    from stocktake.agent.templates import confirmation_prompt
+
+    session_id = cleaner.ask("clean orders", "tab-discard").text.split()[1]
+    session = conversation_session(cleaner.ctx, "tab-discard")
+    prompt = confirmation_prompt("discard_cleaning", {}, session)
+    assert prompt == (f"This would drop the accepted steps of session {session_id} on orders and close it; the asset "
+                      "is not changed. Please confirm or cancel.")
+    assert "changes data" in confirmation_prompt("finish_cleaning", {}, session)
 
 
 def test_finishing_with_nothing_accepted_says_so_and_writes_nothing(cleaner):
@@ -323,7 +421,7 @@ def test_the_cleaning_preview_masks_names(cleaner):
         cleaner.ask(f"reject {step}", "tab-pii")
     [shown] = [e for e in cleaner.stream("next step", "tab-pii") if isinstance(e, ToolFinished)]
     preview = shown.artifact["step"]["preview"]["before"]
-    assert shown.content.startswith("s4 [proposed] mask_pii") and all("***" in row["name"] for row in preview)
+    assert shown.content.startswith("s4 (proposed) mask_pii") and all("***" in row["name"] for row in preview)
     assert not [n for n in names if n in shown.content + json.dumps(shown.artifact, default=str)]
 
 

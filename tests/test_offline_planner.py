@@ -16,7 +16,7 @@ ALL_TOOLS = {"list_assets", "describe_asset", "quality_issues", "find_personal_d
              "list_models", "run_sql", "inventory_report",
              "search_schema_docs", "train_text_classifier", "audit_labels", "train_recommenders",
              "recommend_for_user", "compare_recommenders", "start_cleaning", "next_cleaning_step",
-             "undo_cleaning_step", "export_cleaning_script", "apply_cleaning_step", "reject_cleaning_step",
+             "undo_cleaning_step", "redo_cleaning_step", "export_cleaning_script", "apply_cleaning_step", "reject_cleaning_step",
              "finish_cleaning", "discard_cleaning"}
 
 
@@ -70,6 +70,14 @@ SAMPLE_QUESTIONS = [
     ("show me the top 5 categories in products", "run_sql", {"query": count_query("products", "category", None, 5)}),
     ("how many orders were cancelled?", "run_sql", {"query": count_query("orders", "status", "cancelled", 20)}),
     ("what models are trained?", "list_models", {}),
+    ("What are the value counts of event_type in events?", "run_sql",
+     {"query": count_query("events", "event_type", None, 20)}),
+    ("how often does each event_type occur in events?", "run_sql",
+     {"query": count_query("events", "event_type", None, 20)}),
+    # rows whose key has no match are the relationship's orphans
+    ("How many orders have no matching user?", "find_relationships", {"asset": "orders", "other": "users"}),
+    ("which orders reference users that don't exist?", "find_relationships", {"asset": "orders", "other": "users"}),
+    ("Which tables are the biggest?", "list_assets", {}),
     ("what models do we have", "list_models", {}),
     ("which users bought the most", None, {}),
     # where data is kept, and what a named column means
@@ -89,6 +97,9 @@ SAMPLE_QUESTIONS = [
     ("which product categories look wrong?", "audit_labels", {"asset": "products"}),
     ("train a recommender on events", "train_recommenders", {"asset": "events"}),
     ("recommend for user 100042", "recommend_for_user", {"user": "100042"}),
+    # naming what to recommend is not a request to train on it
+    ("recommend products for user 100001", "recommend_for_user", {"user": "100001"}),
+    ("top 5 products for customer 100900", "recommend_for_user", {"user": "100900"}),
     ("which model is best?", "compare_recommenders", {}),
     ("clean products", "start_cleaning", {"asset": "products"}),
     ("next step", "next_cleaning_step", {}),
@@ -187,6 +198,9 @@ CLEANING_REQUESTS = [
     ("skip the third step", "reject_cleaning_step", {"step_id": "s3"}),
     ("undo s1", "undo_cleaning_step", {"step_id": "s1"}),
     ("undo the last step", "undo_cleaning_step", {}),
+    ("redo the last step", "redo_cleaning_step", {}),
+    ("redo", "redo_cleaning_step", {}),
+    ("please redo in cs-1a2b3c4d", "redo_cleaning_step", {"session_id": "cs-1a2b3c4d"}),
     ("finish cleaning and save", "finish_cleaning", {}),
     ("finish the cleaning session", "finish_cleaning", {}),
     ("discard the cleaning session", "discard_cleaning", {}),
@@ -242,6 +256,24 @@ def test_only_real_sql_counts_as_sql(question, sql):
 def test_asking_for_rows_reads_rows(sample_planner, question, query):
     plan = sample_planner.plan(question)
     assert (plan.tool, plan.args) == ("run_sql", {"query": query})
+
+
+@pytest.mark.parametrize("question, query", [
+    ("How many distinct users placed orders?", 'SELECT COUNT(DISTINCT "user_id") AS "distinct user_id", '
+     'COUNT("user_id") AS "rows with user_id", COUNT(*) AS rows FROM "orders"'),
+    ("how many unique customers are there in reviews?", 'SELECT COUNT(DISTINCT "user_id") AS "distinct user_id", '
+     'COUNT("user_id") AS "rows with user_id", COUNT(*) AS rows FROM "reviews"'),
+    ("how many different categories appear in products?", 'SELECT COUNT(DISTINCT "category") AS '
+     '"distinct category", COUNT("category") AS "rows with category", COUNT(*) AS rows FROM "products"'),
+])
+def test_a_distinct_count_counts_the_column_in_the_asset_it_occurs_in(sample_planner, question, query):
+    plan = sample_planner.plan(question)
+    assert (plan.intent, plan.tool, plan.args) == ("distinct_count", "run_sql", {"query": query})
+
+
+def test_a_distinct_count_no_column_holds_is_refused_not_answered_with_a_row_count(sample_planner):
+    plan = sample_planner.plan("how many distinct planets placed orders?")
+    assert (plan.intent, plan.tool) == ("needs_llm", None)
 
 
 @pytest.mark.parametrize("question, tool", [

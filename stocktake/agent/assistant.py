@@ -16,7 +16,7 @@ from langchain_core.tools import BaseTool
 from stocktake.agent.context import ToolContext
 from stocktake.agent.events import Answer, ConfirmationNeeded, Event, TextDelta, ToolFinished, ToolStarted
 from stocktake.agent.offline import OFFLINE_NOTE, OfflinePlanner, help_text
-from stocktake.agent.templates import describe_action, render_answer, render_brief
+from stocktake.agent.templates import confirmation_prompt, render_answer, render_brief
 from stocktake.agent.tools import build_tools, confirm_required
 from stocktake.errors import StocktakeError
 
@@ -158,15 +158,14 @@ class Assistant:
             return
         if plan.tool in self.gated:
             try:
-                action_text = describe_action(plan.tool, plan.args, self._cleaning_session(plan, thread_id))
+                prompt = confirmation_prompt(plan.tool, plan.args, self._cleaning_session(plan, thread_id))
             except StocktakeError as exc:  # nothing to confirm: say why, and what to do instead
                 yield Answer(f"{exc}\n\n{OFFLINE_NOTE}", "offline")
                 return
             self._pending[thread_id] = (plan.tool, plan.args, plan.intent)
             action = {"name": plan.tool, "args": plan.args, "description": "This changes data and needs your confirmation"}
             yield ConfirmationNeeded((action,))
-            yield Answer(f"This would {action_text}. It changes data, so please confirm or cancel."
-                         f"\n\n{OFFLINE_NOTE}", "offline", ({"name": plan.tool, "args": plan.args},))
+            yield Answer(f"{prompt}\n\n{OFFLINE_NOTE}", "offline", ({"name": plan.tool, "args": plan.args},))
             return
         yield from self._run_offline_tool(plan.tool, plan.args, plan.intent, thread_id)
 

@@ -31,11 +31,15 @@ KIND_WORDS = {
 
 ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8}
 SESSION_ID = re.compile(r"\bcs-[0-9a-f]{8}\b", re.I)
+# "user 42", "customer id 7", "visitor #u-19": the id of a user named in the question.
+USER_REF = re.compile(r"\b(?:user|customer|visitor|client)s?\s*(?:id\s*)?[#:=]?\s*([a-z0-9_-]*\d[a-z0-9_-]*)\b", re.I)
+# "distinct users", "unique categories": the thing whose different values a question counts.
+DISTINCT_OF = re.compile(r"\b(?:distinct|unique|different)\s+([a-z][a-z0-9_]*)", re.I)
 # A question that is a SQL statement: SELECT and WITH run as typed (read-only); the others are refused by run_sql.
 SQL_START = re.compile(r"^\s*\(?\s*(select|with|insert|update|delete|drop|create|alter|truncate|copy|attach|detach|"
                        r"pragma|set|install|load|export|import|vacuum|checkpoint|grant|merge|replace|call)\b", re.I)
 CLEAN_TOOLS = ("next_cleaning_step", "apply_cleaning_step", "reject_cleaning_step", "undo_cleaning_step",
-               "export_cleaning_script", "finish_cleaning", "discard_cleaning")
+               "redo_cleaning_step", "export_cleaning_script", "finish_cleaning", "discard_cleaning")
 
 
 @dataclass(frozen=True)
@@ -121,6 +125,8 @@ class OfflinePlanner:
             scores[commanded] = max(scores[commanded], 1.0)
         best = commanded or self._choose(scores)
         args, missing = self._arguments(self.intents[best], question, assets)
+        if missing == "column" and best == "distinct_count":  # a count the planner can't write: said so
+            return Plan("needs_llm", None, score=scores[best])
         if missing == "column":  # nothing to count values of: the next best intent answers instead
             best = self._choose({n: s for n, s in scores.items() if n != best})
             args, missing = self._arguments(self.intents[best], question, assets)
@@ -163,10 +169,11 @@ class OfflinePlanner:
         elif tool == "search_schema_docs":
             args["question"] = question
         elif tool == "recommend_for_user":
+            named = USER_REF.search(question)
             numbers = re.findall(r"\b\d+\b", question)
-            if not numbers:
+            if not named and not numbers:
                 return args, "user"
-            args["user"] = numbers[0]
+            args["user"] = named.group(1) if named else numbers[-1]
         elif tool == "find_personal_data" and assets:
             args["asset"] = assets[0]
         elif tool == "run_sql" and intent.name == "sample_rows":
@@ -174,6 +181,11 @@ class OfflinePlanner:
                 return args, "asset"
             n = self._number(question, self.settings.sample_rows)
             args["query"] = f"SELECT * FROM {_identifier(assets[0])} LIMIT {n}"
+        elif tool == "run_sql" and intent.name == "distinct_count":
+            query = self._distinct_query(question, assets)
+            if query is None:
+                return args, "column"
+            args["query"] = query
         elif tool == "run_sql":
             if not assets:
                 return args, "asset"
@@ -209,6 +221,26 @@ class OfflinePlanner:
             elif intent.tool == "reject_cleaning_step":
                 return args, "step"
         return args, None
+
+    def _distinct_query(self, question: str, assets: list[str]) -> str | None:
+        """COUNT(DISTINCT) of the column that holds the thing counted ("distinct users" is user_id), in the
+        asset named for where it occurs ("placed orders" is orders); None where no asset has such a column."""
+        counted = DISTINCT_OF.search(question)
+        if counted is None:
+            return None
+        noun = _singular(counted.group(1).lower())
+        named = [m.asset for m in find_mentions(counted.group(1), self.ctx.catalog, self._known_words)]
+        terms = {noun} | {_singular(p) for a in named for p in _name_parts(a)}
+        keys = {k for t in terms for k in (t, f"{t}_id", f"{t}id")}
+        # The counted thing's own table counts last: its rows are the things, where another table refers to them.
+        for asset in sorted(assets, key=lambda a: a in named):
+            column = next((c.name for c in self.ctx.catalog.get(asset).columns if _singular(c.name.lower()) in keys),
+                          None)
+            if column is not None:
+                col = _identifier(column)
+                return (f"SELECT COUNT(DISTINCT {col}) AS {_identifier('distinct ' + column)}, COUNT({col}) AS "
+                        f"{_identifier('rows with ' + column)}, COUNT(*) AS rows FROM {_identifier(asset)}")
+        return None
 
     def _counted_column(self, question: str, asset: str) -> tuple[str, str | None] | None:
         """The column to count values of: one the question names ("categories"), or one holding a value it
@@ -368,5 +400,5 @@ def help_text(tool_names: set[str]) -> str:
         extra.append("- train and compare recommenders, and recommend for a user")
     if "start_cleaning" in tool_names:
         extra.append("- run a guided cleaning session in this conversation (start cleaning X, next step, accept s1, "
-                     "reject s2, undo, finish cleaning and save, discard, show the script)")
+                     "reject s2, undo, redo, finish cleaning and save, discard, show the script)")
     return read_prompt("offline_help.md").format(extra="\n".join(extra) + ("\n" if extra else ""))

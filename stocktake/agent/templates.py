@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from stocktake.agent.tools.base import plural
+
 
 @dataclass(frozen=True)
 class AnswerSettings:
@@ -25,7 +27,7 @@ def render_brief(intent: str, args: dict, content: str, artifact: Any) -> str:
     """The answer's lead, for a page that shows the tool's result as a table just above it."""
     text = render_answer(intent, args, content, artifact)
     lead = text.split("\n\n")[0].split("\n")[0].rstrip().rstrip(":")
-    return lead + ("" if lead == text.strip() else " (see the table above).")
+    return lead if lead == text.strip() else lead.removesuffix(".") + " (see the table above)."
 
 
 def describe_action(tool: str, args: dict, session=None) -> str:
@@ -35,14 +37,27 @@ def describe_action(tool: str, args: dict, session=None) -> str:
         "apply_cleaning_step": f"accept step {args.get('step_id') or '(the next proposed one)'}{where} and apply it "
                                "to the session's working table",
         "finish_cleaning": f"save the result{where} as a new version of {session.asset if session else 'the asset'}",
-        "discard_cleaning": f"close the cleaning session{where.replace(' of the cleaning session', '')} without "
-                            "saving anything",
+        "discard_cleaning": (f"drop the accepted steps of session {session.id} on {session.asset} and close it"
+                             if session is not None else "drop this conversation's cleaning session")
+                            + "; the asset is not changed",
         "train_text_classifier": f"train a text classifier on {args.get('asset')} and save the model",
         "audit_labels": f"train a model to audit the labels of {args.get('asset')} and save it",
         "train_recommenders": f"train recommenders on {args.get('asset')} and save the models",
         "describe_asset_purpose": f"save a new description of {args.get('asset')}",
     }
     return phrases.get(tool) or f"run {tool} with {args}"
+
+
+# What a confirmed change does to saved data, where it is not "it changes data": accepting a step changes only
+# the session's working table, and discarding drops the session's accepted steps (which the action says).
+EFFECTS = {"apply_cleaning_step": "Nothing is saved until you finish the session, so please confirm or cancel.",
+           "discard_cleaning": "Please confirm or cancel."}
+
+
+def confirmation_prompt(tool: str, args: dict, session=None) -> str:
+    """The question put to the user before a change: what it does, and whether saved data changes."""
+    effect = EFFECTS.get(tool, "It changes data, so please confirm or cancel.")
+    return f"This would {describe_action(tool, args, session)}. {effect}"
 
 
 def _size(args: dict, content: str, art: dict) -> str:
@@ -103,6 +118,40 @@ def _value_counts(args: dict, content: str, art: dict) -> str:
     return f"Rows per **{columns[0]}**:\n\n{table}"
 
 
+def _largest(args: dict, content: str, art: dict) -> str:
+    assets = sorted(art.get("assets") or [], key=lambda a: -(a.get("rows") or 0))
+    if not assets:
+        return content
+    table = _table(["asset", "rows", "columns"], [[a["name"], f"{a['rows']:,}" if a.get("rows") is not None else "?",
+                                                  len(a.get("columns") or [])] for a in assets])
+    return (f"**{assets[0]['name']}** is the biggest asset, with **{plural(assets[0]['rows'] or 0, 'row')}**. "
+            f"By rows:\n\n{table}")
+
+
+def _orphans(args: dict, content: str, art: dict) -> str:
+    """Rows whose key finds no match, the relationship with the asset asked about as the child first."""
+    rels = sorted(art.get("relations") or [], key=lambda r: r["from_asset"] != args.get("asset"))
+    if not rels:
+        return content
+    r = rels[0]
+    key = f"{r['from_asset']}.{r['from_column']} → {r['to_asset']}.{r['to_column']}"
+    lead = (f"**{plural(r['orphan_rows'], 'row')} of {r['from_asset']}** {'has' if r['orphan_rows'] == 1 else 'have'} "
+            f"a {r['from_column']} with no match in {r['to_asset']} ({key})" if r["orphan_rows"] else
+            f"Every {r['from_column']} of {r['from_asset']} has a match in {r['to_asset']} ({key})")
+    return f"{lead}.\n\n{content}"
+
+
+def _distinct(args: dict, content: str, art: dict) -> str:
+    columns, rows = art.get("columns") or [], art.get("rows") or []
+    if len(columns) != 3 or len(rows) != 1:
+        return content
+    (distinct, with_value, total), column = rows[0], columns[0].removeprefix("distinct ")
+    table = args["query"].rsplit(" FROM ", 1)[1].strip('"')
+    missing = f", {plural(total - with_value, 'row')} without one" if total > with_value else ""
+    return (f"**{distinct:,} distinct {column} values** in {table} ({plural(total, 'row')}{missing}).\n\n"
+            f"Query: `{art.get('sql', args['query'])}`")
+
+
 def _rows(args: dict, content: str, art: dict) -> str:
     """A query's result as a table (rows were masked and quoted by the tool)."""
     columns, rows = art.get("columns") or [], art.get("rows") or []
@@ -126,4 +175,4 @@ def _table(header: list, rows: list[list]) -> str:
 
 _TEMPLATES = {"asset_size": _size, "asset_columns": _columns, "time_range": _time_range,
               "docs_search": _docs, "missing_values": _missing, "value_counts": _value_counts, "sql": _rows,
-              "sample_rows": _rows}
+              "sample_rows": _rows, "largest_assets": _largest, "orphans": _orphans, "distinct_count": _distinct}

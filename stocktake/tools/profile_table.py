@@ -60,7 +60,7 @@ def duplicate_issues(ctx: Context, scans: list[ColumnScan], dups: Duplicates) ->
             c = quote(key.name)
             found.append(ctx.issue(
                 "duplicate_key", key.name, rows, "high",
-                f"{rows:,} rows reuse a {key.name} of an earlier, different row",
+                f"{rows:,} rows reuse the {key.name} of an earlier, different row",
                 ctx.example_values(key.name, f"{c} IN (SELECT {c} FROM t GROUP BY 1 HAVING count(*) > 1)"),
                 key=[key.name]))
     return found

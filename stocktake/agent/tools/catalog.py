@@ -218,8 +218,9 @@ def build(ctx: ToolContext) -> list[BaseTool]:
         report = build_report(ctx.catalog, [ctx.asset(a).name for a in assets] if assets else None)
         path = write_report(ctx.catalog, report=report)
         rows = lines(f"- {a.name} ({a.kind}): {a.rows:,} rows, quality "
-                     f"{'n/a' if a.quality_score is None else f'{a.quality_score:.0f}'}, {a.issue_count} issues, "
-                     f"PII: {', '.join(a.pii_columns) or 'none'}, {len(a.models)} models" for a in report.assets)
+                     f"{'n/a' if a.quality_score is None else f'{a.quality_score:.0f}'}, "
+                     f"{plural(a.issue_count, 'issue')}, PII: {', '.join(a.pii_columns) or 'none'}, "
+                     f"{plural(len(a.models), 'model')}" for a in report.assets)
         text = (f"Inventory of {len(report.assets)} assets, {report.total_rows:,} rows, "
                 f"{plural(len(report.relations), 'relationship')}. Full report: {path}\n{rows}")
         return text, {"path": str(path), "assets": [a.name for a in report.assets]}

@@ -69,9 +69,12 @@ def build(ctx: ToolContext) -> list[BaseTool]:
         return {**d, "head": masked(d["head"], s.asset)}
 
     def card(step) -> str:
+        """One step as a sentence: "s1 (accepted) fill_missing: … (30 rows). Why: …." (no square brackets: the
+        CLI's console would read them as markup)."""
         d = step.to_dict()
-        rows = f"{d['rows_affected']:,} rows" if d.get("rows_affected") is not None else "rows: n/a"
-        return f"{d['id']} [{d['status']}] {d['kind']}: {d['what']} ({rows}). Why: {d['why']}"
+        rows = f" ({plural(d['rows_affected'], 'row')})" if d.get("rows_affected") is not None else ""
+        why = d["why"].strip()
+        return f"{d['id']} ({d['status']}) {d['kind']}: {d['what']}{rows}. Why: {why}{'' if why.endswith('.') else '.'}"
 
     def preview(step, asset: str) -> str:
         d = step_dict(step, asset).get("preview") or {}
@@ -126,19 +129,19 @@ def build(ctx: ToolContext) -> list[BaseTool]:
                 raise StocktakeError(f"Session {s.id} has no proposed step left to accept.")
             step_id = waiting[0].id
         step = s.accept(step_id, params or None)
-        return (f"Applied {card(step)}. The table now has {len(s.table()):,} rows.",
+        return (f"Applied {card(step)} The table now has {len(s.table()):,} rows.",
                 {"session": s.id, "step": step_dict(step, s.asset)})
 
     @agent_tool
     def reject_cleaning_step(step_id: str, config: RunnableConfig, session_id: str | None = None) -> tuple[str, dict]:
-        """Reject a proposed step: it will not be applied (undo reopens it).
+        """Reject a proposed step: it will not be applied (undo reopens it, redo rejects it again).
 
         Args:
             step_id: The step id, e.g. s2.
             session_id: The session id; this conversation's session when empty.
         """
         s = session(session_id, config)
-        return f"Rejected {card(s.reject(step_id))}.", {"session": s.id}
+        return f"Rejected {card(s.reject(step_id))}", {"session": s.id}
 
     @agent_tool
     def undo_cleaning_step(config: RunnableConfig, step_id: str | None = None,
@@ -152,7 +155,20 @@ def build(ctx: ToolContext) -> list[BaseTool]:
         """
         s = session(session_id, config)
         step = s.undo(step_id)
-        return (f"Undid {card(step)}. The table now has {len(s.table()):,} rows.",
+        return (f"Undid {card(step)} The table now has {len(s.table()):,} rows.",
+                {"session": s.id, "step": step_dict(step, s.asset)})
+
+    @agent_tool
+    def redo_cleaning_step(config: RunnableConfig, session_id: str | None = None) -> tuple[str, dict]:
+        """Make the decision undone last once more: an accepted step goes back into the table where it was,
+        a rejected one is rejected again.
+
+        Args:
+            session_id: The session id; this conversation's session when empty.
+        """
+        s = session(session_id, config)
+        step = s.redo()
+        return (f"Redid {card(step)} The table now has {len(s.table()):,} rows.",
                 {"session": s.id, "step": step_dict(step, s.asset)})
 
     @agent_tool
@@ -197,7 +213,10 @@ def build(ctx: ToolContext) -> list[BaseTool]:
                                  "and nothing was written. Accept a step first (e.g. 'accept s1'), or discard the "
                                  "session.")
         result = s.finish(mode)
-        return f"Saved {s.asset}: {result}", {"session": s.id, "result": result}
+        how = {"rebase": " (its steps replayed onto the asset's latest version)",
+               "branch": f", a new asset branched from {s.asset}"}.get(result["mode"], "")
+        return (f"Saved {result['asset']} as version {result['version']}{how}.",
+                {"session": s.id, "result": result})
 
     @agent_tool(changes_data=True)
     def discard_cleaning(config: RunnableConfig, session_id: str | None = None) -> tuple[str, dict]:
@@ -212,4 +231,4 @@ def build(ctx: ToolContext) -> list[BaseTool]:
         return f"Discarded session {s.id} on {s.asset}; the asset is unchanged.", {"session": s.id}
 
     return [start_cleaning, next_cleaning_step, apply_cleaning_step, reject_cleaning_step, undo_cleaning_step,
-            add_cleaning_step, export_cleaning_script, finish_cleaning, discard_cleaning]
+            redo_cleaning_step, add_cleaning_step, export_cleaning_script, finish_cleaning, discard_cleaning]

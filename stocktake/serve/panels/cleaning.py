@@ -117,7 +117,7 @@ class Handlers:
         current = next((v for v in pending if v.id == first_part(chosen)), pending[0] if pending else None)
         position = f"Step {pending.index(current) + 1} of {len(pending)} pending" if current else ""
         head = (f"Session **{sid}** on **{shown.asset}** v{shown.base_version}: {shown.base_rows:,} → "
-                f"**{shown.rows:,} rows**, {len(shown.applied)} step(s) applied. {closed}").rstrip()
+                f"**{shown.rows:,} rows**, {len(shown.applied)} step{'' if len(shown.applied) == 1 else 's'} applied. {closed}").rstrip()
         labels = [step_label(v) for v in pending]
         return (sid, head + (f"\n\n{note}" if note else ""),
                 gr.Dropdown(choices=labels, value=step_label(current) if current else None),

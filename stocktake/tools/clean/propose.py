@@ -309,7 +309,7 @@ def _propose_key_duplicates(ctx: _Context) -> list[Proposal]:
         which = f"the latest by {order_by}" if order_by else "the last one in the file"
         out.append(Proposal("dedupe_key", {"key": key, "order_by": order_by, "keep": "last"},
                             f"keep one row per {', '.join(key)}",
-                            f"{n} rows repeat a {', '.join(key)} with different values; {which} is kept "
+                            f"{n} rows repeat the {', '.join(key)} of another row with different values; {which} is kept "
                             "(reject this if one key may rightly have several rows)."))
     return out
 
