@@ -382,3 +382,16 @@ def test_skipping_bad_files_still_fails_when_no_file_is_left(catalog, tmp_path):
     with pytest.raises(StocktakeError, match="1 file could not be read, so nothing was ingested"):
         ingest_path(catalog, tmp_path, on_skip=skipped.append)
     assert skipped == [] and catalog.names() == []
+
+
+@pytest.mark.parametrize("new, warned", [
+    ("a,b\n1,x\n2,y\n3,z\n4,w\n", None),  # same columns, more rows
+    ("a,b\n1,x\n", "has 1 row where version 1 had 3"),
+    ("a,c\n1,x\n2,y\n3,z\n", "drops b; adds c"),
+])
+def test_a_replacing_version_that_changes_shape_is_warned_about(catalog, tmp_path, new, warned):
+    ingest_path(catalog, write(tmp_path, "t.csv", "a,b\n1,x\n2,y\n3,z\n"))
+    [result] = ingest_path(catalog, write(tmp_path, "t.csv", new), replace=True)
+    shape = [w for w in result.warnings if "version 1 is kept" in w]
+    assert result.asset.version == 2
+    assert (warned in shape[0]) if warned else shape == []

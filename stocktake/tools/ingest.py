@@ -90,19 +90,38 @@ def ingest_path(
     results, done = [], []
     try:
         for table in tables:
-            before = catalog.get(table.name).version if catalog.exists(table.name) else None
+            before = catalog.get(table.name) if catalog.exists(table.name) else None
             asset = catalog.register(
                 table.name, table.frame, kind=kind or infer_kind(_column_names(table.frame)), source=table.source,
                 fmt=table.fmt, description=f"Ingested from {table.source}", replace=replace,
             )
-            unchanged = asset.version == before
+            unchanged = before is not None and asset.version == before.version
             if not unchanged:
                 done.append((table.name, asset.version))
-            results.append(IngestResult(asset, table.warnings, table.details, unchanged))
+            change = _shape_change(before, asset) if before is not None and not unchanged else None
+            warnings = table.warnings + ((change,) if change else ())
+            results.append(IngestResult(asset, warnings, table.details, unchanged))
     except BaseException:
         _undo(catalog, done)
         raise
     return results
+
+
+def _shape_change(before: Asset, after: Asset) -> str | None:
+    """A warning when a new version loses columns, gains some, or keeps less than half of the rows: a replaced
+    file that is really another table would otherwise slip in unnoticed (the earlier version is kept)."""
+    old, new = [c.name for c in before.columns], [c.name for c in after.columns]
+    dropped, added = [c for c in old if c not in new], [c for c in new if c not in old]
+    parts = [f"drops {', '.join(dropped)}"] if dropped else []
+    if added:
+        parts.append(f"adds {', '.join(added)}")
+    if after.rows < before.rows / 2:
+        parts.append(f"has {after.rows:,} row{'s' if after.rows != 1 else ''} where version {before.version} had "
+                     f"{before.rows:,}")
+    if not parts:
+        return None
+    return (f"{after.name} version {after.version} {'; '.join(parts)} (version {before.version} is kept; "
+            "check this is the same table).")
 
 
 def _undo(catalog: Catalog, done: list[tuple[str, int]]) -> None:
