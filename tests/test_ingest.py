@@ -395,3 +395,13 @@ def test_a_replacing_version_that_changes_shape_is_warned_about(catalog, tmp_pat
     shape = [w for w in result.warnings if "version 1 is kept" in w]
     assert result.asset.version == 2
     assert (warned in shape[0]) if warned else shape == []
+
+
+@pytest.mark.parametrize("content, columns", [
+    ("a||b||c\n1||x||2.5\n3||y||4\n", ["a", "b", "c"]),
+    ("a;;b\n1;;2\n3;;4\n", ["a", "b"]),
+    ("a|b|c\n1||2\n3|x|4\n", ["a", "b", "c"]),  # a single | somewhere: || is an empty field, not the delimiter
+])
+def test_a_doubled_delimiter_is_detected(catalog, tmp_path, content, columns):
+    [result] = ingest_path(catalog, write(tmp_path, "m.csv", content))
+    assert [c.name for c in result.asset.columns][:len(columns)] == columns

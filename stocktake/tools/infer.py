@@ -70,7 +70,16 @@ def sniff_delimiter(text: str) -> str | None:
     ws_score = _consistency([len(line.split()) for line in lines])
     if ws_score[0] >= 0.99 and ws_score > best_score and best_score[0] < 0.99:
         return WHITESPACE
-    return best
+    return _doubled(best, lines) if best else best
+
+
+def _doubled(delim: str, lines: list[str]) -> str:
+    """``||`` rather than ``|`` where the delimiter only ever comes in pairs (a single one would leave an empty
+    column between every two)."""
+    pair = delim * 2
+    if all(pair in line and line.count(delim) == 2 * line.count(pair) for line in lines):
+        return pair
+    return delim
 
 
 def _consistency(counts: list[int]) -> tuple[float, int]:
