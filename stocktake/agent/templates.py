@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from stocktake.agent.tools.base import plural
+from stocktake.words import plural
 
 
 @dataclass(frozen=True)

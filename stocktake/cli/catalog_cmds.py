@@ -7,8 +7,9 @@ from dataclasses import asdict
 import typer
 from rich.table import Table
 
-from stocktake.cli.common import catalog, err, out, plural, print_json, warn
+from stocktake.cli.common import catalog, err, out, print_json, warn
 from stocktake.errors import StocktakeError
+from stocktake.words import plural
 
 
 def ingest(

@@ -40,11 +40,6 @@ def command_path(ctx: typer.Context) -> str:
     return " ".join(reversed(words))
 
 
-def plural(n: int, noun: str) -> str:
-    """``1 row``, ``2,500 rows``."""
-    return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
-
-
 def catalog(ctx: typer.Context) -> Catalog:
     return Catalog(workspace(ctx))
 

@@ -32,10 +32,3 @@ def lines(items, limit: int = 20) -> str:
     items = list(items)
     more = f"\n… and {len(items) - limit} more" if len(items) > limit else ""
     return "\n".join(items[:limit]) + more
-
-
-def plural(n: int, noun: str) -> str:
-    """``1 relationship``, ``2 relationships``: the count and the noun in agreement."""
-    if n == 1:
-        return f"1 {noun}"
-    return f"{n:,} {noun[:-1] + 'ies' if noun.endswith('y') and noun[-2:-1] not in 'aeiou' else noun + 's'}"

@@ -8,7 +8,8 @@ from langchain_core.tools import BaseTool
 
 from stocktake.agent.context import ToolContext
 from stocktake.agent.guard import mask_pairs, mask_pii, mask_whole, quote_value
-from stocktake.agent.tools.base import agent_tool, lines, plural
+from stocktake.agent.tools.base import agent_tool, lines
+from stocktake.words import plural
 
 ISSUE_KINDS = ("duplicate_rows", "duplicate_key", "missing_values", "constant_column", "unparseable_values",
                "future_or_ancient_dates", "negative_values", "outliers", "inconsistent_categories", "pii",

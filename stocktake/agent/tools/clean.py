@@ -11,8 +11,9 @@ from langchain_core.tools import BaseTool
 
 from stocktake.agent.context import ToolContext, thread_of
 from stocktake.agent.guard import mask_record, quote_value
-from stocktake.agent.tools.base import agent_tool, lines, plural
+from stocktake.agent.tools.base import agent_tool, lines
 from stocktake.errors import StocktakeError
+from stocktake.words import plural
 
 
 def conversation_session(ctx: ToolContext, thread: str, session_id: str | None = None):

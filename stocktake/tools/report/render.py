@@ -16,6 +16,7 @@ from stocktake.errors import StocktakeError
 from stocktake.tools.report.build import AssetSection, InventoryReport, ReportSettings, build_report
 from stocktake.tools.relations import share_text
 from stocktake.tools.report.er import render_mermaid, render_svg
+from stocktake.words import plural
 
 FORMATS = {".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html"}
 
@@ -70,10 +71,6 @@ def size_text(n: int) -> str:
 def when_text(iso: str) -> str:
     """``2026-11-28T16:21:36+00:00`` as ``2026-11-28 16:21:36 UTC``."""
     return iso.replace("T", " ", 1).replace("+00:00", " UTC")
-
-
-def plural(n: int, word: str) -> str:
-    return f"{n:,} {word}{'s' * (n != 1)}"
 
 
 def _share(fraction: float | None) -> str:
