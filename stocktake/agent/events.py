@@ -34,13 +34,30 @@ class ConfirmationNeeded:
     actions: tuple[dict, ...]  # {"name", "args", "description"}
 
 
+ANSWER_STATUSES = ("answered", "clarify", "refused", "unknown", "error", "confirm")
+
+
 @dataclass(frozen=True)
 class Answer:
+    """One turn's answer. ``text`` is what a person reads; the other fields say the same in a form that a page,
+    a test or an evaluation can check without parsing prose.
+
+    status: ``answered`` (a result the assistant stands by), ``clarify`` (not sure: says what it understood and
+    offers ``suggestions``), ``refused`` (a request it will not carry out, with what can be done instead),
+    ``unknown`` (nothing it can map the question to), ``error`` (a tool failed; the text says why) or
+    ``confirm`` (a change waits for the user's confirmation).
+    """
     text: str
     mode: str  # "llm" or "offline"
     tool_calls: tuple[dict, ...] = field(default=())  # {"name", "args"}
     # The answer for a page that shows the tool's result as a table right above it: the lead, not the rows again.
     brief: str = ""
+    status: str = "answered"
+    reading: str = ""  # one plain sentence: how the question was read
+    sql: str | None = None  # the query the answer ran, if any
+    table: dict | None = None  # {"columns": [...], "rows": [[...], ...]}: the result the answer rests on
+    suggestions: tuple[str, ...] = field(default=())  # closest readings, as questions the assistant answers
+    parts: tuple[Answer, ...] = field(default=())  # a compound question's answers, one per part
 
 
 Event = ToolStarted | ToolFinished | TextDelta | ConfirmationNeeded | Answer
