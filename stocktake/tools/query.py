@@ -49,8 +49,10 @@ def check_select(sql: str) -> str:
     return text
 
 
-def run_select(catalog: Catalog, sql: str, *, row_limit: int = 200, timeout_s: float = 10.0) -> QueryResult:
-    """Run one read-only SELECT over the catalog's assets (views named after them)."""
+def run_select(catalog: Catalog, sql: str, *, params: list | tuple | None = None, row_limit: int = 200,
+               timeout_s: float = 10.0) -> QueryResult:
+    """Run one read-only SELECT over the catalog's assets (views named after them); ``params`` are bound to
+    the statement's ``?`` placeholders, never pasted into it."""
     import time
 
     text = check_select(sql)
@@ -59,7 +61,7 @@ def run_select(catalog: Catalog, sql: str, *, row_limit: int = 200, timeout_s: f
     started = time.perf_counter()
     timer.start()
     try:
-        cursor = con.execute(f"SELECT * FROM ({text}) AS q LIMIT {int(row_limit) + 1}")
+        cursor = con.execute(f"SELECT * FROM ({text}) AS q LIMIT {int(row_limit) + 1}", list(params or ()))
         columns = tuple(d[0] for d in cursor.description)
         rows = cursor.fetchall()
     except duckdb.InterruptException:

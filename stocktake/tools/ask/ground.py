@@ -1,0 +1,263 @@
+"""Grounding: which words of a question name an asset, a column or a value of the catalog.
+
+Every phrase of one to five words is looked up in three dictionaries built from the catalog: asset names (and
+the nouns that name one of their rows: "customers" for a users table), column names (whole, without the
+asset's own prefix, by their head word, by abbreviation, by meaning: "price" for a money column) and the values
+of category columns. A word may have several readings; the planner picks among them by what joins and what
+the question asks. Nothing here is a fixed list of the catalog's names.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import cached_property
+
+from stocktake.tools.ask.schema import AssetInfo, ColumnInfo, SchemaIndex
+from stocktake.tools.ask.text import FUNCTION_WORDS, Token, close_spelling, fold
+from stocktake.tools.ask.vocab import root
+
+MAX_PHRASE = 5
+# Column words too general to name a column alone ("date" of which table?): they only add to a longer match.
+WEAK_HEADS = frozenset(root(w) for w in ("id", "name", "date", "time", "type", "value", "number", "code", "at",
+                                         "no", "key", "text", "flag", "count"))
+SEMANTIC_WORDS = {
+    "price": ("price", "cost", "amount", "money", "spend", "value", "paid", "expensive", "cheap"),
+    "rating": ("rating", "score", "star", "stars", "rated", "rate", "grade"),
+    "quantity": ("quantity", "units", "pieces", "qty"),
+    "timestamp": ("date", "time", "when", "day", "timestamp"),
+    "date": ("date", "when", "day"),
+    "email": ("email", "mail", "e-mail"),
+    "phone": ("phone", "telephone", "mobile"),
+}
+
+
+@dataclass(frozen=True)
+class Mention:
+    kind: str  # asset, column, value
+    start: int  # token index
+    end: int  # exclusive
+    score: float
+    asset: str
+    column: str | None = None
+    value: object = None
+    how: str = ""  # name, part, entity, head, meaning, docs, value, typo
+
+    @property
+    def width(self) -> int:
+        return self.end - self.start
+
+
+def phrase_roots(words) -> tuple[str, ...]:
+    return tuple(root(w) for w in words)
+
+
+class Grounder:
+    def __init__(self, schema: SchemaIndex):
+        self.schema = schema
+
+    # ---- dictionaries ------------------------------------------------------------------------------------
+    @cached_property
+    def asset_phrases(self) -> dict[tuple[str, ...], list[tuple[str, float, str]]]:
+        out = defaultdict(list)
+        for a in self.schema.assets.values():
+            full = phrase_roots(fold(a.name).replace("_", " ").replace("-", " ").replace(".", " ").split())
+            out[full].append((a.name, 1.0, "name"))
+            if a.words:
+                out[phrase_roots(a.words)].append((a.name, 0.95, "name"))
+            for entity in a.entity:
+                out[tuple(entity.split())].append((a.name, 0.6, "entity"))
+            if len(a.words) > 1:
+                out[(root(a.words[-1]),)].append((a.name, 0.45, "part"))
+        return _best_per_target(out)
+
+    @cached_property
+    def column_phrases(self) -> dict[tuple[str, ...], list[tuple[ColumnInfo, float, str]]]:
+        out = defaultdict(list)
+        for a in self.schema.assets.values():
+            for c in a.columns:
+                for phrase, score, how in column_phrases(a, c):
+                    out[phrase].append((c, score, how))
+        return _best_per_target(out)
+
+    @cached_property
+    def docs_words(self) -> dict[str, list[tuple[ColumnInfo, float, str]]]:
+        """Content words of each column's doc text: a weak reading of a word nothing else explains."""
+        out = defaultdict(list)
+        for (asset, column), text in self.schema.glossary.items():
+            if not column or asset not in self.schema.assets:
+                continue
+            info = self.schema.assets[asset].column(column)
+            if info is None:
+                continue
+            for word in {root(w) for w in fold(text).replace("_", " ").split() if w.isalpha() and len(w) > 3}:
+                if word not in FUNCTION_ROOTS:
+                    out[word].append((info, 0.3, "docs"))
+        return out
+
+    # ---- lookups ------------------------------------------------------------------------------------------
+    def ground(self, tokens: list[Token]) -> list[Mention]:
+        mentions = self._identifiers(tokens)
+        words = [t for t in tokens]
+        for i in range(len(words)):
+            for j in range(i + 1, min(len(words), i + MAX_PHRASE) + 1):
+                span = words[i:j]
+                if any(t.kind in ("number", "date") for t in span):
+                    break
+                roots = phrase_roots(t.norm for t in span)
+                for name, score, how in self.asset_phrases.get(roots, ()):
+                    mentions.append(Mention("asset", i, j, score, name, how=how))
+                for info, score, how in self.column_phrases.get(roots, ()):
+                    mentions.append(Mention("column", i, j, score, info.asset, info.name, how=how))
+        mentions += self._typos(tokens, mentions)
+        return mentions
+
+    def _identifiers(self, tokens: list[Token]) -> list[Mention]:
+        """``orders.status`` and ``order_status`` as typed: exact names win over every other reading."""
+        out = []
+        for i, t in enumerate(tokens):
+            if t.kind not in ("ident", "word", "code", "quoted"):
+                continue
+            text = t.text.lower()
+            asset_part, _, column_part = text.rpartition(".")
+            for a in self.schema.assets.values():
+                if asset_part and asset_part != a.name.lower():
+                    continue
+                if not asset_part and text == a.name.lower():
+                    out.append(Mention("asset", i, i + 1, 1.2, a.name, how="name"))
+                for c in a.columns:
+                    if c.name.lower() == (column_part or text) and (asset_part or "_" in text or t.kind == "ident"
+                                                                    or len(text) > 3):
+                        out.append(Mention("column", i, i + 1, 1.2 if asset_part or "_" in text else 1.0,
+                                           a.name, c.name, how="name"))
+                if asset_part:
+                    out.append(Mention("asset", i, i + 1, 1.1, a.name, how="name"))
+        return out
+
+    def _typos(self, tokens: list[Token], found: list[Mention]) -> list[Mention]:
+        """Single words a letter or two off an asset or column word ("ordrs", "custmers"), when nothing else
+        reads them."""
+        covered = {k for m in found for k in range(m.start, m.end)}
+        out = []
+        singles = [(p[0], v, "asset") for p, v in self.asset_phrases.items() if len(p) == 1]
+        singles += [(p[0], v, "column") for p, v in self.column_phrases.items() if len(p) == 1]
+        for i, t in enumerate(tokens):
+            if i in covered or t.kind != "word" or len(t.norm) < 5 or t.norm in FUNCTION_WORDS:
+                continue
+            r = root(t.norm)
+            for phrase, targets, kind in singles:
+                if not close_spelling(r, phrase) and not close_spelling(t.norm, phrase):
+                    continue
+                for target, score, how in targets:
+                    if kind == "asset":
+                        out.append(Mention("asset", i, i + 1, score * 0.85, target, how="typo"))
+                    elif how != "meaning":
+                        out.append(Mention("column", i, i + 1, score * 0.8, target.asset, target.name, how="typo"))
+        return out
+
+    def values(self, tokens: list[Token]) -> list[Mention]:
+        """Phrases equal to a value of a category column ("delivered", "São Paulo", "credit card")."""
+        index = self.value_index
+        out = []
+        for i in range(len(tokens)):
+            for j in range(i + 1, min(len(tokens), i + MAX_PHRASE) + 1):
+                span = tokens[i:j]
+                text = " ".join(t.norm for t in span)
+                if j - i == 1 and (span[0].norm in FUNCTION_WORDS and span[0].kind != "quoted"):
+                    continue
+                for info, value, count, exact in _commonest([*index.get(text, ()), *index.get(_root_key(span), ())]):
+                    out.append(Mention("value", i, j, (0.9 if exact else 0.75) + 0.02 * (j - i), info.asset,
+                                       info.name, value, how="value"))
+        return _dedupe(out)
+
+    @cached_property
+    def value_index(self) -> dict[str, list]:
+        out: dict[str, list] = defaultdict(list)
+        for a in self.schema.assets.values():
+            for c in a.columns:
+                for folded, (value, count) in self.schema.values(a.name, c.name).items():
+                    spaced = " ".join(folded.replace("_", " ").replace("-", " ").split())
+                    if not spaced or len(spaced) > 60:
+                        continue
+                    out[spaced].append((c, value, count, True))
+                    key = " ".join(root(w) for w in spaced.split())
+                    if key != spaced:
+                        out["~" + key].append((c, value, count, False))
+        return out
+
+    def docs(self, tokens: list[Token], unexplained: set[int]) -> list[Mention]:
+        out = []
+        for i in sorted(unexplained):
+            for info, score, how in self.docs_words.get(root(tokens[i].norm), ()):
+                out.append(Mention("column", i, i + 1, score, info.asset, info.name, how=how))
+        return out
+
+
+FUNCTION_ROOTS = frozenset(root(w) for w in FUNCTION_WORDS)
+
+
+def _commonest(matches: list) -> list:
+    """Per column, the most frequent of the spellings a phrase matches ("Electronics" over "electronics"):
+    the profiler reports the variants as inconsistent categories."""
+    best: dict = {}
+    for info, value, count, exact in matches:
+        key = (info.asset, info.name)
+        if key not in best or (exact, count) > (best[key][3], best[key][2]):
+            best[key] = (info, value, count, exact)
+    return list(best.values())
+
+
+def _root_key(span: list[Token]) -> str:
+    return "~" + " ".join(root(t.norm) for t in span)
+
+
+def _dedupe(mentions: list[Mention]) -> list[Mention]:
+    best: dict[tuple, Mention] = {}
+    for m in mentions:
+        key = (m.kind, m.start, m.end, m.asset, m.column, str(m.value))
+        if key not in best or best[key].score < m.score:
+            best[key] = m
+    return list(best.values())
+
+
+def _best_per_target(table: dict) -> dict:
+    """Each phrase keeps one (the best) reading per asset or column."""
+    out = {}
+    for phrase, targets in table.items():
+        best: dict = {}
+        for target, score, how in targets:
+            key = (target.asset, target.name) if isinstance(target, ColumnInfo) else target
+            if key not in best or best[key][1] < score:
+                best[key] = (target, score, how)
+        out[phrase] = list(best.values())
+    return out
+
+
+def column_phrases(asset: AssetInfo, c: ColumnInfo):
+    """The phrases that name a column, with how strongly: its whole name, the name without the asset's own
+    noun ("order_status" in orders is "status"), the name without a trailing id/name word, its head word, and
+    the words of its meaning (money, rating, date...)."""
+    words = phrase_roots(c.words)
+    if not words:
+        return
+    yield words, 1.0, "name"
+    own = {root(w) for w in asset.words} | {e for e in asset.entity if " " not in e}
+    trimmed = words
+    while len(trimmed) > 1 and trimmed[0] in own:
+        trimmed = trimmed[1:]
+    if trimmed != words:
+        yield trimmed, 0.9, "part"
+    if len(trimmed) > 1 and trimmed[-1] in WEAK_HEADS:
+        yield trimmed[:-1], 0.8 if c.id_like else 0.7, "part"
+    for k in range(1, len(trimmed)):
+        tail = trimmed[k:]
+        if tail and not (len(tail) == 1 and tail[0] in WEAK_HEADS):
+            yield tail, 0.55 if len(tail) == 1 else 0.65, "head"
+        head = trimmed[:k]
+        if len(head) == 1 and head[0] not in WEAK_HEADS and head[0] not in own:
+            yield head, 0.5, "part"
+    for word in SEMANTIC_WORDS.get(c.semantic, ()):
+        yield (root(word),), 0.4, "meaning"
+    if c.temporal:
+        yield (root("date"),), 0.35, "meaning"
+        yield (root("time"),), 0.3, "meaning"

@@ -1,0 +1,279 @@
+"""What a question measures: a count, a count of distinct things, a total or average of a column or of money,
+a share; or a superlative ("which category has the most products", "the most expensive product").
+
+Money words ("revenue", "sales", "spent") are read from the data: quantity × unit price where one table has
+both, else the table's money column; the reading is said out loud.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from stocktake.tools.ask.ground import Mention
+from stocktake.tools.ask.model import Col, Derived, Measure
+from stocktake.tools.ask.roles import Roles
+from stocktake.tools.ask.schema import AssetInfo, ColumnInfo, SchemaIndex
+from stocktake.tools.ask.vocab import (MONEY_WORDS, PRICE_NAME_WORDS, QUANTITY_NAME_WORDS, QUANTITY_WORDS,
+                                       REVENUE_WORDS, root)
+
+MONEY_ROOTS = frozenset(root(w) for w in MONEY_WORDS)
+REVENUE_ROOTS = frozenset(root(w) for w in REVENUE_WORDS)
+QUANTITY_ROOTS = frozenset(root(w) for w in QUANTITY_WORDS)
+FACT_KINDS = ("order_items", "orders", "events", "other", "reviews")
+COPULAS = ("is", "are", "was", "were", "'s", "s", "does", "do", "did", "has", "have", "had", "will", "would")
+PRICE_SUPERLATIVES = ("cheapest", "most expensive", "priciest", "costliest", "least expensive")
+
+
+@dataclass(frozen=True)
+class MeasureSpec:
+    """A measure before it is placed on a table."""
+    agg: str  # count, count_distinct, sum, mean, median, min, max, share
+    kind: str = "measure"  # measure; sort (order rows by the target); most (group by ``group``, order by measure)
+    target: tuple[Mention, ...] = ()  # the column(s) or asset the measure is of, best first
+    concept: str | None = None  # money or quantity, when a word for it is the target
+    tokens: tuple[int, ...] = ()
+    per: tuple[Mention, ...] = ()  # "ratings per user": divided by the distinct count of this
+    group: tuple[Mention, ...] = ()  # for "which X has the most Y": X
+    direction: str = "desc"
+
+
+@dataclass(frozen=True)
+class MeasureChoice:
+    measure: Measure
+    tokens: tuple[int, ...]
+    score: float
+    notes: tuple[str, ...]
+    kind: str = "measure"
+
+
+def measure_words(roles: Roles) -> list[int]:
+    return [i for i, t in enumerate(roles.tokens) if root(t.norm) in MONEY_ROOTS | QUANTITY_ROOTS]
+
+
+def find_measure(roles: Roles) -> MeasureSpec | None:
+    """The measure the words ask for, in order of how explicitly they ask."""
+    return (_per_entity(roles) or _counted(roles) or _share(roles) or _most(roles) or _aggregate(roles)
+            or _concept_alone(roles))
+
+
+def _targets(roles: Roles, start: int, reach: int = 4) -> tuple[Mention, ...]:
+    return tuple(roles.after(start, reach=reach))
+
+
+def _concept_at(roles: Roles, start: int, reach: int = 4) -> tuple[str | None, int | None]:
+    for i in range(start, min(len(roles.tokens), start + reach + 1)):
+        r = root(roles.tokens[i].norm)
+        named = [m for m in roles.at(i) if m.how != "meaning"]
+        if r in REVENUE_ROOTS or r in MONEY_ROOTS and not named:
+            return "money", i
+        if r in QUANTITY_ROOTS and not named:
+            return "quantity", i
+    return None, None
+
+
+def _per_entity(roles: Roles) -> MeasureSpec | None:
+    """"average number of ratings per user", "orders per customer on average"."""
+    mean = [c for c in roles.cue("agg") if c.value == "mean"]
+    counts = roles.cue("count")
+    pers = [c for c in roles.cue("group") if roles.tokens[c.start].norm == "per"]
+    if not (mean and pers) or not (counts or _targets(roles, mean[0].end)):
+        return None
+    per = pers[0]
+    counted = _targets(roles, (counts[0].end if counts else mean[0].end))
+    per_target = tuple(roles.at(per.end))
+    if not per_target or not counted or counted[0].start >= per.start:
+        return None
+    if not counts and counted[0].kind != "asset":
+        return None  # "average rating per category" is an average grouped by category
+    tokens = (*mean[0].covers(), *(counts[0].covers() if counts else ()), *per.covers(),
+              *range(per_target[0].start, per_target[0].end), *range(counted[0].start, counted[0].end))
+    return MeasureSpec("count", target=counted, tokens=tokens, per=per_target)
+
+
+def _counted(roles: Roles) -> MeasureSpec | None:
+    cues = roles.cue("count")
+    if not cues:
+        return None
+    cue = cues[0]
+    if roles.tokens[cue.start].norm == "how" and roles.tokens[cue.end - 1].norm == "much":
+        return None  # "how much revenue": a total
+    distinct = next((d for d in roles.cue("distinct") if cue.end <= d.start <= cue.end + 1 or d.end == cue.start), None)
+    start = distinct.end if distinct else cue.end
+    target = _targets(roles, start)
+    tokens = (*cue.covers(), *(distinct.covers() if distinct else ()))
+    concept, at = _concept_at(roles, start, 2)
+    if concept == "quantity" and not target:
+        return MeasureSpec("sum", target=(), concept="quantity", tokens=(*tokens, at))
+    return MeasureSpec("count_distinct" if distinct else "count", target=target, tokens=tokens)
+
+
+def _share(roles: Roles) -> MeasureSpec | None:
+    cues = roles.cue("share")
+    if not cues:
+        return None
+    return MeasureSpec("share", target=_targets(roles, cues[0].end, 3), tokens=tuple(cues[0].covers()))
+
+
+def _most(roles: Roles) -> MeasureSpec | None:
+    """"which category has the most products", "most popular products", "who spent the most"."""
+    longer = [c for c in roles.cue("agg") if c.end - c.start > 1]
+    cues = [c for c in roles.cue("most") if c.start not in roles.used
+            and not any(c.start < a.end and a.start < c.end for a in longer)]
+    if not cues:
+        return None
+    cue = cues[0]
+    after = _targets(roles, cue.end, 3)
+    concept, at = _concept_at(roles, cue.end, 2)
+    lead = _lead_noun(roles, cue.start)
+    if concept is None and not after:
+        concept, at = _verb_before(roles, cue.start)
+    tokens = tuple(cue.covers()) + ((at,) if at is not None else ())
+    words = " ".join(roles.tokens[i].norm for i in cue.covers())
+    if words in ("most common", "most frequent", "most popular", "popular", "least common", "least popular",
+                 "rarest", "least frequent", "best selling", "best-selling", "bestselling") and after and not lead:
+        return MeasureSpec("count", kind="most", group=after, tokens=tokens, direction=cue.value)
+    if not lead and not after and concept is None:
+        return None
+    agg = "sum" if concept else "count"
+    if after and after[0].kind == "column" and not concept:
+        agg = "sum"
+    return MeasureSpec(agg, kind="most", target=after if not concept else (), concept=concept, group=lead,
+                       tokens=tokens, direction=cue.value)
+
+
+def _verb_before(roles: Roles, cue: int) -> tuple[str | None, int | None]:
+    """"spent the most" is money, "sold the most" is units: the verb right before a bare superlative."""
+    for i in (cue - 1, cue - 2):
+        if i < 0:
+            continue
+        r = root(roles.tokens[i].norm)
+        if r in ("spend", "pay", "earn", "generat", "mak"):
+            return "money", i
+        if r in ("sell", "purchas", "order"):
+            return "quantity", i
+    return None, None
+
+
+def _lead_noun(roles: Roles, before: int) -> tuple[Mention, ...]:
+    """The thing asked about by "which X" / "what X" / "the X with": the group of a superlative."""
+    for i in range(before - 1, -1, -1):
+        t = roles.tokens[i].norm
+        if t in ("which", "what") and i + 1 < len(roles.tokens) and roles.tokens[i + 1].norm in COPULAS:
+            return ()
+        if t in ("which", "what", "who"):
+            if t == "who":
+                return tuple(m for m in roles.mentions if m.kind == "asset" and any(
+                    e in ("user", "customer") for e in _entity_roots(m, roles)))[:1] or ("who",)
+            return tuple(roles.after(i + 1, reach=2))
+    return ()
+
+
+def _entity_roots(m: Mention, roles: Roles) -> tuple[str, ...]:
+    return tuple(root(roles.tokens[k].norm) for k in range(m.start, m.end))
+
+
+def _aggregate(roles: Roles) -> MeasureSpec | None:
+    """"average price", "total revenue", "the latest order date"; "highest average score by state" orders groups
+    by an average; "which product has the highest price" sorts products by their price."""
+    for cue in roles.cue("agg"):
+        words = " ".join(roles.tokens[i].norm for i in cue.covers())
+        if words in PRICE_SUPERLATIVES:
+            target = tuple(m for m in _targets(roles, cue.end, 3) if m.kind == "asset")
+            if target:
+                return MeasureSpec(cue.value, kind="sort", target=target, concept="price",
+                                   tokens=tuple(cue.covers()), direction="asc" if cue.value == "min" else "desc")
+    cues = [c for c in roles.cue("agg") if not any(k in roles.used for k in c.covers())]
+    for n, cue in enumerate(cues):
+        inner = next((c for c in cues[n + 1:] if c.start == cue.end and c.value in ("mean", "sum", "median")), None)
+        agg, after = (inner.value, inner.end) if inner and cue.value in ("min", "max") else (cue.value, cue.end)
+        tokens = tuple(cue.covers()) + (tuple(inner.covers()) if inner else ())
+        target = tuple(roles.within(after, 3))
+        concept, at = _concept_at(roles, after, 3)
+        lead = _lead_noun(roles, cue.start)
+        direction = "asc" if cue.value == "min" else "desc"
+        if concept and target and target[0].kind == "asset" and at is not None and at == target[0].end:
+            return MeasureSpec(agg, kind="most" if lead else "measure", target=target[:1], concept=concept,
+                               tokens=(*tokens, at), group=lead, direction=direction)
+        if concept and (not target or at is not None and at <= target[0].start):
+            kind = "most" if lead or inner else "measure"
+            return MeasureSpec(agg if inner or cue.value not in ("min", "max") else "sum", kind=kind, concept=concept,
+                               tokens=(*tokens, at), group=lead, direction=direction)
+        if not target:
+            continue
+        if inner:
+            return MeasureSpec(agg, kind="most" if lead else "measure", target=target, tokens=tokens, group=lead,
+                               direction=direction)
+        if cue.value in ("min", "max") and lead:
+            own = lead[0] != "who" and lead[0].kind == "asset" and any(
+                t.kind == "column" and t.asset == lead[0].asset for t in target)
+            if own:
+                return MeasureSpec(cue.value, kind="sort", target=target, tokens=tokens, direction=direction)
+            return MeasureSpec(cue.value, kind="most", target=target, tokens=tokens, group=lead, direction=direction)
+        return MeasureSpec(agg, target=target, tokens=tokens, direction=direction)
+    return None
+
+
+def _concept_alone(roles: Roles) -> MeasureSpec | None:
+    concept, at = _concept_at(roles, 0, len(roles.tokens))
+    if concept is None:
+        return None
+    return MeasureSpec("sum", target=(), concept=concept, tokens=(at,))
+
+
+# ---- money ---------------------------------------------------------------------------------------------------
+def money_measure(schema: SchemaIndex, agg: str, candidates: list[str],
+                  derived: bool = True) -> tuple[Measure, str, str] | None:
+    """The money measure on the first candidate asset that has one: quantity × unit price, else its money
+    column. Returns (measure, asset, note)."""
+    for name in candidates:
+        info = schema.assets[name]
+        qty, price = _quantity_column(info), _unit_price_column(info)
+        if derived and qty is not None and price is not None:
+            derived = Derived(name="revenue", op="*", left=Col(asset=name, column=qty.name),
+                              right=Col(asset=name, column=price.name))
+            note = f"I read revenue as {qty.name} × {price.name} ({name})"
+            return Measure(agg=agg, derived=derived), name, note
+        money = _money_column(info)
+        if money is not None:
+            return (Measure(agg=agg, column=Col(asset=name, column=money.name)), name,
+                    f"I read the amount as {money.name} ({name})")
+    return None
+
+
+def quantity_measure(schema: SchemaIndex, agg: str, candidates: list[str]) -> tuple[Measure, str, str] | None:
+    for name in candidates:
+        qty = _quantity_column(schema.assets[name])
+        if qty is not None:
+            return (Measure(agg=agg, column=Col(asset=name, column=qty.name)), name,
+                    f"I read the number of units as {qty.name} ({name})")
+    return None
+
+
+def money_assets(schema: SchemaIndex, preferred: list[str]) -> list[str]:
+    """Assets to look for money in: a named fact table first, then those with quantity × unit price, then fact
+    tables by kind (order lines before orders); a product's list price is revenue of nothing, so products last."""
+    def rank(a: AssetInfo) -> tuple:
+        derived = _quantity_column(a) is not None and _unit_price_column(a) is not None
+        return (a.kind == "products", a.name not in preferred, not derived,
+                FACT_KINDS.index(a.kind) if a.kind in FACT_KINDS else 9, -a.rows)
+
+    return [a.name for a in sorted(schema.assets.values(), key=rank)]
+
+
+def _quantity_column(info: AssetInfo) -> ColumnInfo | None:
+    return next((c for c in info.columns if c.numeric and (c.semantic == "quantity" or set(c.words) &
+                                                           QUANTITY_NAME_WORDS) and not c.id_like), None)
+
+
+def _unit_price_column(info: AssetInfo) -> ColumnInfo | None:
+    prices = [c for c in info.columns if c.numeric and c.semantic == "price" and "total" not in c.words]
+    return next((c for c in prices if "unit" in c.words or "price" in c.words), None)
+
+
+def _money_column(info: AssetInfo) -> ColumnInfo | None:
+    money = [c for c in info.columns if c.numeric and (c.semantic == "price" or set(c.words) & PRICE_NAME_WORDS)
+             and not c.id_like]
+    ranked = sorted(money, key=lambda c: (not ({"total", "amount", "payment", "revenue"} & set(c.words)),
+                                          "freight" in c.words))
+    return ranked[0] if ranked else None
+

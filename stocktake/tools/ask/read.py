@@ -1,0 +1,244 @@
+"""Reading a question into a query plan: find what it counts or measures, how it groups, which conditions and
+records it names; then place every part on the catalog (which asset, which column, which join) so that the
+parts fit together, and say how sure the reading is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from stocktake.tools.ask.cues import Cue, find_cues, number_at
+from stocktake.tools.ask.dates import DateRange, find_dates
+from stocktake.tools.ask.ground import FUNCTION_ROOTS, Grounder
+from stocktake.tools.ask.measures import MeasureChoice, MeasureSpec, find_measure
+from stocktake.tools.ask.model import Compare, Filter, Group, Measure, QueryPlan
+from stocktake.tools.ask.place import Placer
+from stocktake.tools.ask.roles import IdRef, Roles, find_comparisons, find_ids
+from stocktake.tools.ask.schema import SchemaIndex
+from stocktake.tools.ask.text import FUNCTION_WORDS, tokenize
+from stocktake.tools.ask.vocab import root
+
+# Words a question about data uses that name nothing in the catalog and change nothing in the answer.
+NEUTRAL = frozenset(root(w) for w in """
+shop store platform site website database system company business customer's customers' people anyone anybody
+something anything everything thing things stuff item's placed place made make made received receive bought have
+happened were was is are been being exist exists existing there recorded stored registered listed kept contain
+contains containing hold holds holding present available appear appears appearing occur occurs occurring
+ones one kind type sort like per cent actual actually real really currently current overall please
+sold sell selling did see put paid got come came give gave take took written write wrote left leave
+""".split())
+
+
+@dataclass(frozen=True)
+class Reading:
+    plan: QueryPlan | None
+    score: float
+    notes: tuple[str, ...] = ()  # how words were read ("revenue as quantity × unit_price")
+    unexplained: tuple[str, ...] = ()  # words the reading does not account for
+    missing: str | None = None  # what the question lacks for a plan ("asset", "measure")
+    alternatives: tuple[QueryPlan, ...] = ()  # readings almost as good
+    form: str = "aggregate"  # aggregate, lookup or rows
+    dates: tuple[str, ...] = ()
+
+
+@dataclass
+class _Draft:
+    asset: str | None = None
+    measure: MeasureChoice | None = None
+    groups: list[Group] = field(default_factory=list)
+    filters: list[Filter] = field(default_factory=list)
+    compares: list[Compare] = field(default_factory=list)
+    absent: list[str] = field(default_factory=list)
+    present: list[str] = field(default_factory=list)
+    select: list = field(default_factory=list)
+    order_by: object = None
+    order: str | None = None
+    limit: int | None = None
+    notes: list[str] = field(default_factory=list)
+    score: float = 0.0
+
+
+class Reader:
+    def __init__(self, schema: SchemaIndex, grounder: Grounder | None = None):
+        self.schema = schema
+        self.grounder = grounder or Grounder(schema)
+
+    def roles(self, question: str) -> Roles:
+        tokens = tokenize(question)
+        mentions = self.grounder.ground(tokens)
+        roles = Roles(tokens, find_cues(tokens), mentions, self.grounder.values(tokens))
+        roles.ids = find_ids(tokens, mentions)
+        roles.dates = [d for d in find_dates(tokens, None) if not _overlaps_ids(d, roles.ids)]
+        roles.comparisons = find_comparisons(roles)
+        return roles
+
+    def read(self, question: str) -> Reading:
+        roles = self.roles(question)
+        _top_n(roles)
+        spec = find_measure(roles)
+        if spec is not None:
+            roles.mark([t for t in spec.tokens if t is not None])
+        placer = Placer(self.schema, roles)
+        subject = placer.subject()
+        base, choice = placer.measure(spec, subject)
+        if base is None:
+            return Reading(None, 0.0, missing="asset", unexplained=_words(roles, set()))
+        form = _form(roles, spec)
+        draft = _Draft(asset=base, measure=choice, limit=roles.limit)
+        if choice is not None:
+            draft.notes += choice.notes
+            draft.score += choice.score
+        placer.mark_subject(subject, base)
+        if form == "aggregate":
+            self._aggregate(placer, spec, draft, roles)
+        placer.filters(base, draft, None)
+        placer.compares(base, draft)
+        placer.lookups(base, draft, roles.ids)
+        if form != "aggregate":
+            draft.measure = None
+            placer.listing(base, draft, choice)
+        placer.related(base, draft)
+        _share_part(draft)
+        plan = _plan(draft, form)
+        if plan is None:
+            return Reading(None, 0.0, missing="measure", unexplained=_words(roles, set()))
+        unexplained = _words(roles, roles.used)
+        return Reading(plan, _score(unexplained), tuple(dict.fromkeys(draft.notes)), unexplained, form=form,
+                       dates=tuple(n for n in draft.notes if n.startswith("dates:")))
+
+    def _aggregate(self, placer: Placer, spec: MeasureSpec | None, draft: _Draft, roles: Roles) -> None:
+        if draft.measure is None:
+            draft.measure = MeasureChoice(Measure(agg="count"), (), 0.5, ())
+        draft.groups = placer.groups(draft.asset, spec)
+        if spec is not None and spec.kind == "most":
+            draft.order = spec.direction
+            draft.limit = roles.limit or 1
+        elif roles.limit:
+            draft.order = roles.direction or "desc"
+            if not draft.groups and roles.top_end is not None:
+                group = placer.ranked(draft.asset, roles.top_end)
+                if group is not None:
+                    draft.groups.append(group)
+
+
+def _overlaps_ids(d: DateRange, ids: list[IdRef]) -> bool:
+    return any(r.start < d.end and d.start < r.end for r in ids)
+
+
+def _top_n(roles: Roles) -> None:
+    """"top 5", "5 most", "the three cheapest", "first 10", "best 3": a limit and a direction."""
+    tokens = roles.tokens
+    for cue in roles.cues:
+        if cue.kind not in ("agg", "most"):
+            continue
+        word = tokens[cue.start].norm
+        after, before = number_at(tokens, cue.end), number_at(tokens, cue.start - 1)
+        if word in ("top", "first", "last", "best", "worst", "bottom") and isinstance(after, int) and after > 0 \
+                and not _date_unit(tokens, cue.end + 1):
+            roles.limit, roles.direction, roles.top_end = after, _direction(cue, word), cue.end + 1
+            roles.mark(range(cue.start, cue.end + 1))
+            return
+        if isinstance(before, int) and before > 0 and tokens[cue.start - 1].kind in ("number", "word") \
+                and not _is_year(tokens[cue.start - 1]):
+            roles.limit, roles.direction, roles.top_end = before, _direction(cue, word), cue.end
+            roles.mark(range(cue.start - 1, cue.end))
+            return
+    bottom = next((i for i, t in enumerate(tokens) if t.norm == "bottom"), None)
+    if bottom is not None and isinstance(number_at(tokens, bottom + 1), int):
+        roles.limit, roles.direction, roles.top_end = number_at(tokens, bottom + 1), "asc", bottom + 2
+        roles.mark(range(bottom, bottom + 2))
+
+
+def _direction(cue: Cue, word: str) -> str:
+    if cue.kind == "most":
+        return cue.value
+    return "asc" if cue.value == "min" or word in ("bottom", "worst") else "desc"
+
+
+def _date_unit(tokens, i: int) -> bool:
+    return i < len(tokens) and tokens[i].norm in ("day", "days", "week", "weeks", "month", "months", "year",
+                                                   "years", "quarter", "quarters")
+
+
+def _is_year(t) -> bool:
+    return t.kind == "number" and t.text.isdigit() and 1950 <= int(t.text) <= 2100
+
+
+def _listing(roles: Roles) -> bool:
+    return bool(roles.cue("list"))
+
+
+def _counted(roles: Roles) -> bool:
+    return bool(roles.cue("count") or roles.cue("share"))
+
+
+def _form(roles: Roles, spec: MeasureSpec | None) -> str:
+    """aggregate (a measure, or rows counted per group), lookup (records by id) or rows (a listing)."""
+    if spec is not None and spec.kind != "sort":
+        return "aggregate"
+    if spec is None and roles.cue("group") and not roles.ids and not _listing(roles):
+        return "aggregate"
+    return "lookup" if roles.ids else "rows"
+
+
+def _share_part(draft: _Draft) -> None:
+    """A share without groups: the conditions other than dates say which rows are the part."""
+    m = draft.measure.measure if draft.measure else None
+    if m is None or m.agg != "share" or draft.groups:
+        return
+    part = [f for f in draft.filters if not _is_date_filter(f)]
+    if part:
+        draft.measure = MeasureChoice(m.model_copy(update={"part": tuple(part)}), draft.measure.tokens,
+                                      draft.measure.score, draft.measure.notes)
+        draft.filters = [f for f in draft.filters if f not in part]
+
+
+def _is_date_filter(f: Filter) -> bool:
+    values = f.value if isinstance(f.value, list) else [f.value]
+    return all(isinstance(v, str) and len(v) == 10 and v[4] == "-" and v[7] == "-" for v in values)
+
+
+def _plan(d: _Draft, form: str) -> QueryPlan | None:
+    measures = (d.measure.measure,) if form == "aggregate" and d.measure else ()
+    if measures and measures[0].agg == "share" and not d.groups and not measures[0].part:
+        return None
+    try:
+        return QueryPlan(asset=d.asset, measures=measures, filters=tuple(d.filters), compares=tuple(d.compares),
+                         group_by=tuple(d.groups[:2]), select=tuple(d.select), order=d.order,
+                         order_by=d.order_by, limit=d.limit, absent=tuple(d.absent),
+                         present=tuple(a for a in d.present if a not in d.absent))
+    except ValueError:
+        return None
+
+
+# Cues that shape any reading (how many, list, by); the others (a bucket, a comparison, a date word) change
+# the answer, so one the reading did not use is a word it did not understand.
+STRUCTURAL_CUES = ("count", "list", "group", "sort", "distinct", "negate", "agg", "share")
+
+
+def _words(roles: Roles, used: set[int]) -> tuple[str, ...]:
+    """Content words of the question that no part of the reading accounts for."""
+    covered = set(used)
+    for c in roles.cues:
+        if c.kind in STRUCTURAL_CUES:
+            covered.update(c.covers())
+    out = []
+    for i, t in enumerate(roles.tokens):
+        if i in covered or t.norm in FUNCTION_WORDS and not _content_cue(roles, i):
+            continue
+        if t.kind in ("number", "date", "code", "quoted"):
+            out.append(t.text)
+            continue
+        r = root(t.norm)
+        if (r in FUNCTION_ROOTS or r in NEUTRAL or len(t.norm) <= 2) and not _content_cue(roles, i):
+            continue
+        out.append(t.text)
+    return tuple(out)
+
+
+def _content_cue(roles: Roles, i: int) -> bool:
+    return any(c.kind not in STRUCTURAL_CUES and c.start <= i < c.end for c in roles.cues)
+
+
+def _score(unexplained: tuple[str, ...]) -> float:
+    return max(0.0, 1.0 - 0.3 * len(unexplained))
