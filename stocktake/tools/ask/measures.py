@@ -178,7 +178,8 @@ def _aggregate(roles: Roles) -> MeasureSpec | None:
     for cue in roles.cue("agg"):
         words = " ".join(roles.tokens[i].norm for i in cue.covers())
         if words in PRICE_SUPERLATIVES:
-            target = tuple(m for m in _targets(roles, cue.end, 3) if m.kind == "asset")
+            target = tuple(m for m in _targets(roles, cue.end, 3) + _lead_noun(roles, cue.start)
+                           if m != "who" and m.kind == "asset")
             if target:
                 return MeasureSpec(cue.value, kind="sort", target=target, concept="price",
                                    tokens=tuple(cue.covers()), direction="asc" if cue.value == "min" else "desc")

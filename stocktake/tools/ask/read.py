@@ -83,7 +83,7 @@ class Reader:
         base, choice = placer.measure(spec, subject)
         if base is None:
             return Reading(None, 0.0, missing="asset", unexplained=_words(roles, set()))
-        form = _form(roles, spec)
+        form = _form(roles, spec, choice)
         draft = _Draft(asset=base, measure=choice, limit=roles.limit)
         if choice is not None:
             draft.notes += choice.notes
@@ -172,9 +172,9 @@ def _counted(roles: Roles) -> bool:
     return bool(roles.cue("count") or roles.cue("share"))
 
 
-def _form(roles: Roles, spec: MeasureSpec | None) -> str:
+def _form(roles: Roles, spec: MeasureSpec | None, choice: MeasureChoice | None) -> str:
     """aggregate (a measure, or rows counted per group), lookup (records by id) or rows (a listing)."""
-    if spec is not None and spec.kind != "sort":
+    if spec is not None and spec.kind != "sort" and not (choice is not None and choice.kind == "sort"):
         return "aggregate"
     if spec is None and roles.cue("group") and not roles.ids and not _listing(roles):
         return "aggregate"
@@ -224,7 +224,7 @@ def _words(roles: Roles, used: set[int]) -> tuple[str, ...]:
             covered.update(c.covers())
     out = []
     for i, t in enumerate(roles.tokens):
-        if i in covered or t.norm in FUNCTION_WORDS and not _content_cue(roles, i):
+        if i in covered or t.norm in FUNCTION_WORDS:
             continue
         if t.kind in ("number", "date", "code", "quoted"):
             out.append(t.text)
