@@ -224,7 +224,7 @@ def read_state(path: Path, limits: SessionLimits = SessionLimits()) -> dict:
 
     try:
         if path.stat().st_size > limits.max_bytes:
-            raise damaged(f"{path.stat().st_size:,} bytes, more than {limits.max_bytes:,}")
+            raise damaged(f"{path.stat().st_size:,} bytes, more than the {limits.max_bytes:,} allowed")
         state = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         raise damaged(f"not readable as JSON: {type(exc).__name__}") from None
@@ -644,8 +644,8 @@ class CleaningSession:
         with self._saving():
             self._check_open()
             if self.owner not in (None, owner):
-                raise StocktakeError(f"Cleaning session {self.id} belongs to another conversation; start your own "
-                                     f"with 'start cleaning {self.asset}'.")
+                raise StocktakeError(f"Session {self.id} belongs to another conversation, so it cannot be picked "
+                                     f"up here; start your own with 'start cleaning {self.asset}'.")
             self.state["owner"] = owner
             try:
                 self._write()
