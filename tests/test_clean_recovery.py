@@ -131,7 +131,8 @@ def test_doctor_rolls_back_the_interrupted_finish_and_removes_its_orphan_snapsho
     assert [(f.kind, f.action) for f in dry.findings] == [
         ("interrupted_finish", "would be rolled back: the session is open again"),
         ("orphan_snapshot", "would remove")]
-    assert raw_state(catalog, session.id)["finishing"] and len(list(catalog.ws.dir("snapshots").rglob("*.parquet"))) == 2
+    assert raw_state(catalog, session.id)["finishing"]
+    assert len(list(catalog.ws.dir("snapshots").rglob("*.parquet"))) == 2
     done = examine(catalog, NOW)
     assert [(f.kind, f.action) for f in done.findings] == [
         ("interrupted_finish", "rolled back: the session is open again"), ("orphan_snapshot", "removed")]

@@ -69,8 +69,8 @@ def tampered_profiles(good: dict, other: dict) -> dict[str, bytes]:
     }
 
 
-@pytest.mark.parametrize("case", ["garbage", "a list", "rows as text", "counts past the rows", "another asset's profile",
-                                  "another version", "missing columns", "deep nesting"])
+@pytest.mark.parametrize("case", ["garbage", "a list", "rows as text", "counts past the rows",
+                                  "another asset's profile", "another version", "missing columns", "deep nesting"])
 def test_a_tampered_profile_cache_is_recomputed(shop, case):
     settings = ProfileSettings()
     orders, users = shop.get("orders"), shop.get("users")

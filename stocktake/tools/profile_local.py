@@ -42,8 +42,8 @@ def read_cached_profile(path: Path, asset: Asset) -> TableProfile | None:
         profile = TableProfile.from_dict(json.loads(path.read_text(encoding="utf-8")))
     except (OSError, UnicodeDecodeError, ValueError, TypeError, KeyError, AttributeError, RecursionError):
         return None
-    counts = [profile.rows, profile.duplicate_rows, *(n for c in profile.columns for n in (c.rows, c.non_null, c.nulls)),
-              *(i.rows for i in profile.issues)]
+    counts = [profile.rows, profile.duplicate_rows, *(i.rows for i in profile.issues),
+              *(n for c in profile.columns for n in (c.rows, c.non_null, c.nulls))]
     fits = (profile.asset, profile.version, profile.content_hash) == (asset.name, asset.version,
                                                                      asset.current.content_hash) \
         and [c.name for c in profile.columns] == [c.name for c in asset.columns] \

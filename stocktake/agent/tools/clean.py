@@ -267,5 +267,6 @@ def build(ctx: ToolContext) -> list[BaseTool]:
         ctx.cleaning_sessions.set(thread_of(config), None)
         return f"Discarded session {s.id} on {s.asset}; the asset is unchanged.", {"session": s.id}
 
-    return [start_cleaning, pick_up_session, next_cleaning_step, apply_cleaning_step, reject_cleaning_step, undo_cleaning_step,
-            redo_cleaning_step, add_cleaning_step, export_cleaning_script, finish_cleaning, discard_cleaning]
+    return [start_cleaning, pick_up_session, next_cleaning_step, apply_cleaning_step, reject_cleaning_step,
+            undo_cleaning_step, redo_cleaning_step, add_cleaning_step, export_cleaning_script, finish_cleaning,
+            discard_cleaning]

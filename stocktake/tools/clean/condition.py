@@ -327,7 +327,8 @@ def _fits(value: Value, family: str, dtype) -> bool:
     except (ValueError, TypeError, OverflowError):
         return False
     # A zone-less column compares with zone-less dates only (pandas refuses the mix).
-    return stamp is not None and stamp is not pd.NaT and (stamp.tzinfo is None or getattr(dtype, "tz", None) is not None)
+    zoned_column = getattr(dtype, "tz", None) is not None
+    return stamp is not None and stamp is not pd.NaT and (stamp.tzinfo is None or zoned_column)
 
 
 # ---- compiling: one pandas call per comparison, made directly or written as code -------------------

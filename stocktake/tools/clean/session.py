@@ -576,7 +576,8 @@ class CleaningSession:
             return _FinishPlan("branch", self._branch_name(), self.table(), lineage, note, None, 2)
         if latest != base:
             return _FinishPlan("rebase", self.asset, self._rebased_table(latest, applied, params),
-                               {**lineage, "rebased_onto": latest}, f"{note} (rebased onto v{latest})", None, latest + 1)
+                               {**lineage, "rebased_onto": latest}, f"{note} (rebased onto v{latest})", None,
+                               latest + 1)
         return _FinishPlan("direct", self.asset, self.table(), lineage, note, base, latest + 1)
 
     def _write_version(self, plan: _FinishPlan) -> int:
