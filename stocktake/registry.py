@@ -1,4 +1,9 @@
-"""The model registry: trained models (classifiers, recommenders) with their metrics and files."""
+"""The model registry: trained models (classifiers, recommenders) with their metrics and files.
+
+An entry is data from a workspace others may write to: before it is used, its folder must be its own folder
+under ``models/`` and its metrics and parameters JSON objects; an entry that is not is a one-line error (and
+is left out of listings, where ``stocktake doctor`` names it).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from stocktake.catalog import Workspace, now_iso
-from stocktake.errors import UnknownNameError
+from stocktake.errors import StocktakeError, UnknownNameError
+
+TASKS = ("classifier", "recommender")
 
 
 @dataclass(frozen=True)
@@ -58,17 +65,45 @@ class ModelRegistry:
             row = db.execute("SELECT * FROM models WHERE id = ?", (model_id,)).fetchone()
         if row is None:
             raise UnknownNameError("model", model_id, [m.id for m in self.list()])
+        problem = self._problem(row)
+        if problem:
+            raise StocktakeError(f"The registry entry of model {model_id} is damaged ({problem}); nothing was loaded. "
+                                 "Train the model again.")
         return self._to_record(row)
 
     def list(self, task: str | None = None, asset: str | None = None) -> list[ModelRecord]:
+        """The entries that are sound, oldest first (a damaged one is left out: see ``damaged``)."""
+        return [self._to_record(r) for r in self._rows(task, asset) if not self._problem(r)]
+
+    def damaged(self) -> list[tuple[str, str]]:
+        """(model id, what is wrong) for every entry that cannot be used."""
+        return [(str(r["id"]), problem) for r in self._rows(None, None) if (problem := self._problem(r))]
+
+    def _rows(self, task: str | None, asset: str | None) -> list:
         query, args = "SELECT * FROM models WHERE 1=1", []
         if task:
             query, args = query + " AND task = ?", args + [task]
         if asset:
             query, args = query + " AND asset = ?", args + [asset]
         with self.ws.connect() as db:
-            rows = db.execute(query + " ORDER BY rowid", args).fetchall()  # insertion order: newest last
-        return [self._to_record(r) for r in rows]
+            return db.execute(query + " ORDER BY rowid", args).fetchall()  # insertion order: newest last
+
+    def _problem(self, row) -> str | None:
+        if row["task"] not in TASKS:
+            return f"unknown task {str(row['task'])[:40]!r}"
+        models = self.ws.dir("models").resolve()
+        if not isinstance(row["path"], str) or (self.ws.root / row["path"]).resolve() != models / str(row["id"]):
+            return "its folder is not its own folder under models/"
+        if row["asset_version"] is not None and not isinstance(row["asset_version"], int):
+            return "its asset version is not a number"
+        for name in ("metrics", "params"):
+            try:
+                value = json.loads(row[name])
+            except (TypeError, ValueError, RecursionError):
+                return f"its {name} are not JSON"
+            if not isinstance(value, dict):
+                return f"its {name} are not a JSON object"
+        return None
 
     def _to_record(self, row) -> ModelRecord:
         return ModelRecord(

@@ -282,15 +282,16 @@ def test_a_conversation_never_sees_another_conversations_session(cleaner):
     session_id = started.text.split()[1]
     answer = cleaner.ask("next step", "tab-b")
     assert answer.text.startswith("No cleaning session is open in this conversation")
-    assert "fill missing payment_method" not in answer.text and f"continue {session_id}" in answer.text
+    assert "fill missing payment_method" not in answer.text and session_id not in answer.text
     assert cleaner.ask("next step", "tab-a").text.startswith("s1 (proposed) fill_missing")
 
 
-def test_a_conversation_can_pick_up_an_open_session_by_its_id(cleaner):
+def test_a_conversation_cannot_use_another_conversations_session_by_its_id(cleaner):
     session_id = cleaner.ask("clean products", "tab-c").text.split()[1]
-    picked = cleaner.ask(f"continue {session_id}", "tab-d")
-    assert picked.tool_calls == ({"name": "next_cleaning_step", "args": {"session_id": session_id}},)
-    assert cleaner.ask("next step", "tab-d").text.split()[0] == picked.text.split()[0]
+    refused = cleaner.ask(f"continue {session_id}", "tab-d")
+    assert refused.tool_calls == ({"name": "next_cleaning_step", "args": {"session_id": session_id}},)
+    assert refused.text.startswith(f"Session {session_id} belongs to another conversation")
+    assert cleaner.ask("next step", "tab-d").text.startswith("No cleaning session is open in this conversation")
 
 
 @pytest.mark.parametrize("question", ["accept s1", "accept the first step", "next step", "finish cleaning and save",

@@ -49,9 +49,10 @@ class ConversationSessions:
 
     def _read(self) -> dict[str, str]:
         try:
-            return json.loads(self.path.read_text())
-        except (FileNotFoundError, json.JSONDecodeError):
+            known = json.loads(self.path.read_text())
+        except (OSError, ValueError):  # missing, or damaged: no conversation is working on a session
             return {}
+        return {k: v for k, v in known.items() if isinstance(v, str)} if isinstance(known, dict) else {}
 
 
 @dataclass

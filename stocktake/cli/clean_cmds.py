@@ -156,7 +156,11 @@ def redo(ctx: typer.Context, session_id: str = SESSION, as_json: bool = JSON_OPT
 def add(ctx: typer.Context, session_id: str = SESSION,
         kind: str = typer.Argument(..., help="The step kind; see: stocktake clean kinds."),
         param: list[str] = PARAMS, as_json: bool = JSON_OPT) -> None:
-    """Add a custom step; it waits as a proposal until you accept it."""
+    """Add a custom step; it waits as a proposal until you accept it.
+
+    drop_rows takes a condition, parsed and never run as code: -p where='Quantity < 0 and Country == "France"'.
+
+    A condition compares columns with values (= != < <= > >=, in [..], is null, contains 'text'), joined by and/or/not."""
     session = _session(ctx, session_id)
     _report(session, [session.add_custom_step(kind, parse_params(param))], as_json)
 

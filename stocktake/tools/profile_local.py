@@ -20,15 +20,35 @@ from stocktake.tools.profile_table import (candidate_keys, count_duplicates, dup
                                            time_coverage)
 
 FORMAT = 1  # bump when the cached JSON changes shape or meaning
+MAX_CACHE_BYTES = 64 << 20  # a larger cache file is no profile this module wrote: it is recomputed
 
 
 def local_profile(catalog: Catalog, asset: Asset, settings: ProfileSettings, use_cache: bool = True) -> TableProfile:
     path = cache_path(catalog, asset, settings)
-    if use_cache and path.is_file():
-        return TableProfile.from_dict(json.loads(path.read_text()))
+    cached = read_cached_profile(path, asset) if use_cache else None
+    if cached is not None:
+        return cached
     profile = compute_local_profile(asset, settings)
     _write_atomic(path, json.dumps(profile.to_dict(), ensure_ascii=False, default=str))
     return profile
+
+
+def read_cached_profile(path: Path, asset: Asset) -> TableProfile | None:
+    """The cached profile of ``asset``, or None where there is none or the file is not one this module wrote for
+    this very version (damaged, tampered with, or another asset's): then the profile is computed again."""
+    try:
+        if not path.is_file() or path.stat().st_size > MAX_CACHE_BYTES:
+            return None
+        profile = TableProfile.from_dict(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, UnicodeDecodeError, ValueError, TypeError, KeyError, AttributeError, RecursionError):
+        return None
+    counts = [profile.rows, profile.duplicate_rows, *(i.rows for i in profile.issues),
+              *(n for c in profile.columns for n in (c.rows, c.non_null, c.nulls))]
+    fits = (profile.asset, profile.version, profile.content_hash) == (asset.name, asset.version,
+                                                                     asset.current.content_hash) \
+        and [c.name for c in profile.columns] == [c.name for c in asset.columns] \
+        and all(isinstance(n, int) and not isinstance(n, bool) and 0 <= n <= max(asset.rows, 0) for n in counts)
+    return profile if fits else None
 
 
 def cache_path(catalog: Catalog, asset: Asset, settings: ProfileSettings) -> Path:

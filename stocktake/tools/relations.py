@@ -31,6 +31,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 import duckdb
 
@@ -200,13 +201,26 @@ def _measure(catalog, profiles, child: str, c: ColumnProfile, parent: str, p: Co
                     round(ratio, 6), match, round(score, 6), tuple(examples))
 
 
+def _cached_inclusion(path: Path) -> dict | None:
+    """A cached inclusion count, or None where the file is missing or not one ``_inclusion`` wrote (recomputed)."""
+    try:
+        found = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError):
+        return None
+    fits = isinstance(found, dict) and set(found) == {"covered", "orphans", "examples"} \
+        and all(isinstance(found[k], int) and found[k] >= 0 for k in ("covered", "orphans")) \
+        and isinstance(found["examples"], list)
+    return found if fits else None
+
+
 def _inclusion(catalog: Catalog, child: TableProfile, c: str, parent: TableProfile, p: str, use_cache: bool,
                settings: ProfileSettings) -> dict:
     """Rows of the child column found / not found among the parent's values; cached per pair of versions."""
     key = hashlib.sha256(json.dumps([child.content_hash, c, parent.content_hash, p, settings.examples]).encode())
     path = catalog.ws.dir("cache") / "relations" / f"{key.hexdigest()[:24]}.json"
-    if use_cache and path.is_file():
-        return json.loads(path.read_text())
+    cached = _cached_inclusion(path) if use_cache else None
+    if cached is not None:
+        return cached
     con = duckdb.connect(config={"memory_limit": settings.memory_limit})
     try:
         child_src = f"read_parquet('{_sql_path(catalog.path(child.asset, child.version))}')"

@@ -1,4 +1,4 @@
-"""Tools over the text classifier: train and predict (both need confirmation), audit given labels."""
+"""Tools over the text classifier: train, predict and audit given labels (each saves something: needs confirmation)."""
 
 from __future__ import annotations
 
@@ -76,9 +76,10 @@ def build(ctx: ToolContext) -> list[BaseTool]:
         return (f"Added {', '.join(columns)} to {new.name} as version {new.version} "
                 f"({result.to_dict().get('samples_per_s', 0):.0f} rows/s)."), {"asset": new.to_dict(), "columns": columns}
 
-    @agent_tool
+    @agent_tool(changes_data=True)
     def audit_labels(asset: str, text_column: str | None = None, label_column: str | None = None) -> tuple[str, dict]:
-        """Find rows whose given label (e.g. category) is probably wrong, with a suggested label.
+        """Find rows whose given label (e.g. category) is probably wrong, with a suggested label (trains a model and
+        saves the audit: needs confirmation).
 
         Args:
             asset: The asset to audit, e.g. products.

@@ -1,7 +1,9 @@
 """Tools over guided cleaning sessions; accepting a step, finishing and discarding need the user's confirmation.
 
-Each conversation works on its own session: the one it started or named, never another tab's. The thread id
-comes with every tool call (LangGraph and the offline planner put it in the run's config).
+Each conversation works on its own sessions only: the one it started, or one it picked up (with the user's
+confirmation) that was started outside any conversation, from the command line or the cleaning tab. Another
+conversation's session is refused by every tool, and never listed. The thread id comes with every tool call
+(LangGraph and the offline planner put it in the run's config); a session records its conversation as owner.
 """
 
 from __future__ import annotations
@@ -17,29 +19,43 @@ from stocktake.words import plural
 
 
 def conversation_session(ctx: ToolContext, thread: str, session_id: str | None = None):
-    """The named session (which the conversation then works on), or the conversation's own open one; else an
-    error that says how to start one, or which open sessions there are to pick up."""
+    """The named session if it is this conversation's, or the conversation's own open one; else an error that
+    says how to start one, or which sessions started outside any conversation there are to pick up."""
     from stocktake.tools import clean as engine
 
     if session_id:
         s = engine.load_session(ctx.catalog, session_id)
+        check_owner(ctx, thread, s)
         ctx.cleaning_sessions.set(thread, s.id)
         return s
     mine = ctx.cleaning_sessions.get(thread)
     states = engine.list_sessions(ctx.catalog.ws)
-    state = next((x for x in states if x["id"] == mine), None)
+    state = next((x for x in states if x["id"] == mine and x["owner"] in (None, thread)), None)
     if state is not None and _is_open(state):
         return engine.load_session(ctx.catalog, mine)
     names = ctx.catalog.names()
     example = f"'start cleaning {names[0]}'" if names else "'start cleaning' and an asset name"
     gone = f"Session {mine} is finished or discarded. " if state is not None else ""
-    others = sorted((x for x in states if _is_open(x)), key=lambda x: x["created_at"])
-    if not others:
+    unowned = sorted((x for x in states if _is_open(x) and x["owner"] is None), key=lambda x: x["created_at"])
+    if not unowned:
         raise StocktakeError(f"{gone}No cleaning session is open in this conversation: say {example}.")
-    listed = "; ".join(f"{x['id']} on {x['asset']} (started {x['created_at'][:16]})" for x in others[-5:])
+    listed = "; ".join(f"{x['id']} on {x['asset']} (started {x['created_at'][:16]})" for x in unowned[-5:])
     raise StocktakeError(f"{gone}No cleaning session is open in this conversation. Say {example} to start one, or "
-                         f"pick up an open session by its id (e.g. 'continue {others[-1]['id']}'). Open sessions: "
-                         f"{listed}.")
+                         f"pick up a session started outside a conversation (e.g. 'pick up {unowned[-1]['id']}', "
+                         f"which needs your confirmation): {listed}.")
+
+
+def check_owner(ctx: ToolContext, thread: str, session) -> None:
+    """Refuse a session this conversation does not own; one from before sessions had owners is the
+    conversation's that the workspace says works on it."""
+    if session.owner == thread or session.owner is None and ctx.cleaning_sessions.get(thread) == session.id:
+        return
+    if session.owner is None:
+        raise StocktakeError(f"Session {session.id} on {session.asset} was started outside this conversation. To "
+                             f"work on it here, pick it up first: say 'pick up {session.id}' (it needs your "
+                             "confirmation).")
+    raise StocktakeError(f"Session {session.id} belongs to another conversation, so this one can neither see nor "
+                         "change it. Start a session of your own, e.g. 'start cleaning' and an asset name.")
 
 
 def _is_open(state: dict) -> bool:
@@ -91,11 +107,29 @@ def build(ctx: ToolContext) -> list[BaseTool]:
         Args:
             asset: Asset name exactly as in the catalog.
         """
-        s = engine.start_session(ctx.catalog, ctx.asset(asset).name)
+        s = engine.start_session(ctx.catalog, ctx.asset(asset).name, owner=thread_of(config))
         ctx.cleaning_sessions.set(thread_of(config), s.id)
         steps = s.proposals()
         text = lines(card(p) for p in steps) or "No problems that need cleaning were found."
         return f"Session {s.id} on {s.asset}: {plural(len(steps), 'proposed step')}.\n{text}", session_dict(s)
+
+    @agent_tool(changes_data=True)
+    def pick_up_session(session_id: str, config: RunnableConfig) -> tuple[str, dict]:
+        """Make a cleaning session started outside any conversation (from the command line or the cleaning tab)
+        this conversation's own, so the cleaning tools can work on it (needs confirmation). Another
+        conversation's session cannot be picked up.
+
+        Args:
+            session_id: The session id, like cs-1a2b3c4d.
+        """
+        s = engine.load_session(ctx.catalog, session_id)
+        thread = thread_of(config)
+        if s.owner != thread:
+            s.claim(thread)
+        ctx.cleaning_sessions.set(thread, s.id)
+        waiting = s.proposals()
+        return (f"Picked up session {s.id} on {s.asset}: {plural(len(waiting), 'proposed step')} waiting.\n"
+                + lines(card(p) for p in waiting)), session_dict(s)
 
     @agent_tool
     def next_cleaning_step(config: RunnableConfig, session_id: str | None = None) -> tuple[str, dict]:
@@ -180,7 +214,9 @@ def build(ctx: ToolContext) -> list[BaseTool]:
         Args:
             kind: One of drop_duplicates, dedupe_key, drop_missing, fill_missing, parse_dates, normalise_text,
                 unify_categories, out_of_range, cast_type, mask_pii, relabel, drop_orphans, drop_columns, drop_rows.
-            params: The step's parameters, e.g. {"column": "price", "action": "drop"}.
+            params: The step's parameters, e.g. {"column": "price", "action": "drop"}; drop_rows takes a
+                condition, e.g. {"where": "Quantity < 0 and Country == 'France'"} (= != < <= > >=, in [..],
+                is null, contains 'text', joined with and, or, not).
             session_id: The session id; this conversation's session when empty.
         """
         s = session(session_id, config)
@@ -231,5 +267,6 @@ def build(ctx: ToolContext) -> list[BaseTool]:
         ctx.cleaning_sessions.set(thread_of(config), None)
         return f"Discarded session {s.id} on {s.asset}; the asset is unchanged.", {"session": s.id}
 
-    return [start_cleaning, next_cleaning_step, apply_cleaning_step, reject_cleaning_step, undo_cleaning_step,
-            redo_cleaning_step, add_cleaning_step, export_cleaning_script, finish_cleaning, discard_cleaning]
+    return [start_cleaning, pick_up_session, next_cleaning_step, apply_cleaning_step, reject_cleaning_step,
+            undo_cleaning_step, redo_cleaning_step, add_cleaning_step, export_cleaning_script, finish_cleaning,
+            discard_cleaning]

@@ -131,6 +131,7 @@ def save_audit(ws: Workspace, report: AuditReport) -> Path:
 def load_audit(ws: Workspace, asset: str) -> AuditReport | None:
     """The last saved audit of ``asset``, or None; check ``asset_version`` against the current version."""
     path = audit_path(ws, asset)
-    if not path.is_file():
-        return None
-    return AuditReport.from_dict(json.loads(path.read_text(encoding="utf-8")))
+    try:
+        return AuditReport.from_dict(json.loads(path.read_text(encoding="utf-8"))) if path.is_file() else None
+    except (OSError, UnicodeDecodeError, ValueError, TypeError, KeyError, AttributeError, RecursionError):
+        return None  # damaged or not written here: as if there were no audit (running it again rewrites it)

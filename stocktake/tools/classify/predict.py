@@ -34,8 +34,14 @@ def load_classifier(registry: ModelRegistry, model_id: str, device: torch.device
     record = classifier_record(registry, model_id)
     if not (record.path / "config.json").is_file():
         raise StocktakeError(f"The files of model '{model_id}' are missing from {record.path}; train it again.")
-    model = AutoModelForSequenceClassification.from_pretrained(record.path, dtype=torch.float32).to(device)
-    return prepare_for_inference(model, device), AutoTokenizer.from_pretrained(record.path), record
+    try:  # safetensors only: a pickled weights file put in the folder is refused, never unpickled
+        model = AutoModelForSequenceClassification.from_pretrained(record.path, dtype=torch.float32,
+                                                                   use_safetensors=True).to(device)
+        tokenizer = AutoTokenizer.from_pretrained(record.path)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise StocktakeError(f"The files of model '{model_id}' in {record.path} cannot be loaded "
+                             f"({type(exc).__name__}: {str(exc)[:200]}); train it again.") from None
+    return prepare_for_inference(model, device), tokenizer, record
 
 
 def predict_labels(registry: ModelRegistry, model_id: str, df: pd.DataFrame, text_cols: list[str],

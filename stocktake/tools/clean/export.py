@@ -3,8 +3,9 @@
 The script reads the asset's source file when reading it with plain ``pandas.read_csv`` gives exactly the
 session's base table (same values, same types); otherwise, as for a typed ingest (dates parsed, codes kept
 as text) or a base that is itself a cleaned version, it reads the base version's Parquet snapshot, which
-never changes. Either way it checks the input's SHA-256 first, then runs the very code the session ran.
-A ``drop_orphans`` step also reads its parent's pinned Parquet snapshot.
+never changes. Either way it checks the input's SHA-256 first, then makes the same pandas calls the session's
+steps made (each step writes its own as code; a drop_rows condition as its compiled mask, never as text to
+evaluate). A ``drop_orphans`` step also reads its parent's pinned Parquet snapshot.
 """
 
 from __future__ import annotations

@@ -21,7 +21,14 @@ loaded, and otherwise refuses with a clear error, so no process silently overwri
 Finishing writes a new version of the asset. If the asset gained a version since the session started,
 finishing refuses until the user picks: ``rebase`` (replay the steps onto the latest version) or
 ``branch`` (a new asset ``<asset>__branch_<session>`` whose version 1 is the session's base and version 2
-the cleaned table), so nobody's work is silently overwritten.
+the cleaned table), so nobody's work is silently overwritten. Finishing is two writes, the catalog's and the
+session's, so before the first the session records what it is about to write (``finishing``); whoever next
+loads a session left with that record (a finish killed half-way) looks in the catalog for the version that
+names the session in its lineage, and completes the finish with it or, if there is none, rolls it back. So a
+finish is never applied twice.
+
+A session file is data, read from a folder others may write to: it is checked against the shape written
+here (and bounded in size) before anything uses it, and a file that does not fit is a one-line error.
 """
 
 from __future__ import annotations
@@ -44,7 +51,7 @@ import pyarrow.parquet as pq
 from stocktake.catalog import Catalog, Workspace, now_iso
 from stocktake.errors import StocktakeError, UnknownNameError
 from stocktake.tools.clean.propose import CleanSettings, Proposal, propose_steps
-from stocktake.tools.clean.steps import Preview, get_step, records
+from stocktake.tools.clean.steps import STEP_TYPES, Preview, compare, get_step, records
 
 try:
     import fcntl
@@ -52,6 +59,15 @@ except ImportError:  # not POSIX: no lock, so two saves at the same instant coul
     fcntl = None
 
 PREVIEW_ROWS = CleanSettings().preview_rows
+SESSION_ID = re.compile(r"cs-[0-9a-f]{8}")
+OPS = ("accept", "reject", "undo", "redo", "edit")
+
+
+@dataclass(frozen=True)
+class SessionLimits:
+    max_bytes: int = 32 << 20  # a session file larger than this is refused unread
+    max_steps: int = 1_000
+    max_events: int = 50_000
 
 
 @dataclass(frozen=True)
@@ -155,13 +171,15 @@ def locked(path: Path) -> Iterator[None]:
         yield
 
 
-def start_session(catalog: Catalog, asset: str, version: int | None = None) -> CleaningSession:
-    """A new session on ``asset`` (its latest version by default), with the proposed steps."""
+def start_session(catalog: Catalog, asset: str, version: int | None = None,
+                  owner: str | None = None) -> CleaningSession:
+    """A new session on ``asset`` (its latest version by default), with the proposed steps; ``owner`` is the
+    conversation that starts it (None from the command line or the cleaning tab)."""
     base = catalog.get(asset, version)
     proposals = propose_steps(catalog, asset, base.version)
     state = {
         "id": f"cs-{uuid.uuid4().hex[:8]}", "asset": asset, "base_version": base.version,
-        "created_at": now_iso(), "steps": {}, "events": [], "finished": None, "cache": None,
+        "created_at": now_iso(), "steps": {}, "events": [], "finished": None, "cache": None, "owner": owner,
     }
     session = CleaningSession(catalog, state)
     for proposal in proposals:
@@ -171,21 +189,113 @@ def start_session(catalog: Catalog, asset: str, version: int | None = None) -> C
 
 
 def load_session(ws: Workspace | Catalog, session_id: str) -> CleaningSession:
+    """The session, its file checked; a finish that was interrupted is completed or rolled back first."""
     catalog = ws if isinstance(ws, Catalog) else Catalog(ws)
     path = sessions_dir(catalog.ws) / f"{session_id}.json"
-    if not re.fullmatch(r"cs-[0-9a-f]{8}", session_id) or not path.is_file():
-        raise UnknownNameError("cleaning session", session_id, [s["id"] for s in list_sessions(catalog.ws)])
-    return CleaningSession(catalog, json.loads(path.read_text()))
+    if not isinstance(session_id, str) or not SESSION_ID.fullmatch(session_id) or not path.is_file():
+        raise UnknownNameError("cleaning session", str(session_id), [s["id"] for s in list_sessions(catalog.ws)])
+    session = CleaningSession(catalog, read_state(path))
+    if session.state.get("finishing") and not session.state["finished"]:
+        session.recover()
+    return session
 
 
 def list_sessions(ws: Workspace) -> list[dict]:
+    """Every readable session, oldest file name first; a damaged file is left out (``stocktake doctor`` names it)."""
     out = []
     for path in sorted(sessions_dir(ws).glob("cs-*.json")):
-        state = json.loads(path.read_text())
+        try:
+            state = read_state(path)
+        except StocktakeError:
+            continue
         out.append({"id": state["id"], "asset": state["asset"], "base_version": state["base_version"],
                     "created_at": state["created_at"], "steps": len(state["steps"]),
-                    "finished": state["finished"], "discarded": state.get("discarded")})
+                    "finished": state["finished"], "discarded": state.get("discarded"),
+                    "owner": state.get("owner")})
     return out
+
+
+def read_state(path: Path, limits: SessionLimits = SessionLimits()) -> dict:
+    """A session file's state, checked against the shape this module writes; else a one-line error."""
+    def damaged(why: str) -> StocktakeError:
+        return StocktakeError(f"Cleaning session file {path} is damaged ({why}); nothing was changed. Restore it "
+                              "from a backup, or remove it and start a new session (stocktake doctor lists such "
+                              "files).")
+
+    try:
+        if path.stat().st_size > limits.max_bytes:
+            raise damaged(f"{path.stat().st_size:,} bytes, more than the {limits.max_bytes:,} allowed")
+        state = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise damaged(f"not readable as JSON: {type(exc).__name__}") from None
+    problem = state_problem(state, path.stem, limits)
+    if problem:
+        raise damaged(problem)
+    return state
+
+
+def state_problem(state, session_id: str, limits: SessionLimits = SessionLimits()) -> str | None:
+    """What is wrong with a session state, or None; it names the first field that does not fit."""
+    if not isinstance(state, dict):
+        return "not a JSON object"
+    fields = {"id": str, "asset": str, "base_version": int, "created_at": str, "steps": dict, "events": list}
+    for name, kind in fields.items():
+        if not isinstance(state.get(name), kind) or isinstance(state.get(name), bool):
+            return f"'{name}' is missing or not {kind.__name__}"
+    if state["id"] != session_id:
+        return f"its id {state['id'][:40]!r} is not its file name"
+    if not 0 < state["base_version"] < 2 ** 63:
+        return "'base_version' is out of range"
+    if len(state["steps"]) > limits.max_steps or len(state["events"]) > limits.max_events:
+        return "too many steps or events"
+    for name, kind in (("finished", dict), ("discarded", dict), ("finishing", dict), ("cache", str),
+                       ("owner", str), ("revision", int)):
+        if state.get(name) is not None and not isinstance(state[name], kind):
+            return f"'{name}' is not {kind.__name__}"
+    finished = state.get("finished")
+    if finished and not (isinstance(finished.get("asset"), str) and _is_version(finished.get("version"))):
+        return "'finished' has no asset and version"
+    if state.get("cache") is not None and not re.fullmatch(r"current-[0-9a-f]{16}\.parquet", state["cache"]):
+        return "'cache' is not a cache file name"
+    return _steps_problem(state) or _events_problem(state)
+
+
+def _is_version(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2 ** 63
+
+
+def _steps_problem(state: dict) -> str | None:
+    for sid, step in state["steps"].items():
+        if not isinstance(step, dict) or step.get("id") != sid:
+            return f"step {sid[:20]!r} is not an object with its own id"
+        if step.get("kind") not in STEP_TYPES:
+            return f"step {sid[:20]!r} has an unknown kind"
+        if not isinstance(step.get("params"), dict):
+            return f"step {sid[:20]!r} has no parameters object"
+        for name in ("what", "why", "origin"):
+            if not isinstance(step.get(name), str):
+                return f"step {sid[:20]!r} has no text '{name}'"
+    return None
+
+
+def _events_problem(state: dict) -> str | None:
+    for n, ev in enumerate(state["events"], 1):
+        if not isinstance(ev, dict) or ev.get("op") not in OPS or ev.get("step") not in state["steps"]:
+            return f"event {n} is not a decision on a known step"
+        if ev["op"] in ("accept", "edit") and not isinstance(ev.get("params"), dict):
+            return f"event {n} has parameters that are not an object"
+    return None
+
+
+@dataclass(frozen=True)
+class _FinishPlan:
+    how: str  # direct, rebase or branch
+    target: str  # the asset the version is written to
+    table: pd.DataFrame
+    lineage: dict
+    note: str
+    parent: int | None
+    expected: int  # the version number it should get (another writer may take it first: lineage is what counts)
 
 
 class CleaningSession:
@@ -207,23 +317,31 @@ class CleaningSession:
         d = Decisions(params={sid: dict(step["params"]) for sid, step in self.state["steps"].items()},
                       status={sid: "proposed" for sid in self.state["steps"]},
                       trail={sid: [] for sid in self.state["steps"]})
-        for ev in self.state["events"]:
-            sid, op = ev.get("step"), ev["op"]
-            if op in ("accept", "edit"):
-                d.params[sid].update(ev["params"])
-            if op in ("accept", "reject"):
-                d.decide(sid, "accepted" if op == "accept" else "rejected", len(d.applied))
-                d.redo.clear()
-            elif op == "undo":
-                d.redo.append((sid, d.status[sid], d.applied.index(sid) if sid in d.applied else -1))
-                d.take_back(sid)
-            elif op == "redo":
-                # By step: a log written before a reject cleared the redo stack may name a step that is not on it.
-                entry = next((e for e in reversed(d.redo) if e[0] == sid), None)
-                if entry:
-                    d.redo.remove(entry)
-                    d.decide(*entry)
+        for n, ev in enumerate(self.state["events"], 1):
+            try:
+                self._fold_event(d, ev)
+            except (KeyError, ValueError, IndexError):  # a log no sequence of decisions here could write
+                raise StocktakeError(f"Cleaning session {self.id} has a damaged history (event {n}, "
+                                     f"{ev['op']} {ev['step']}); nothing was changed.") from None
         return d
+
+    @staticmethod
+    def _fold_event(d: Decisions, ev: dict) -> None:
+        sid, op = ev["step"], ev["op"]
+        if op in ("accept", "edit"):
+            d.params[sid].update(ev["params"])
+        if op in ("accept", "reject"):
+            d.decide(sid, "accepted" if op == "accept" else "rejected", len(d.applied))
+            d.redo.clear()
+        elif op == "undo":
+            d.redo.append((sid, d.status[sid], d.applied.index(sid) if sid in d.applied else -1))
+            d.take_back(sid)
+        elif op == "redo":
+            # By step: a log written before a reject cleared the redo stack may name a step that is not on it.
+            entry = next((e for e in reversed(d.redo) if e[0] == sid), None)
+            if entry:
+                d.redo.remove(entry)
+                d.decide(*entry)
 
     def _replay(self, applied: list[str], params: dict[str, dict], version: int | None = None) -> pd.DataFrame:
         """The applied steps run over the base version (or over ``version``, for a rebase)."""
@@ -232,10 +350,21 @@ class CleaningSession:
     def _run(self, df: pd.DataFrame, steps: list[str], params: dict[str, dict]) -> pd.DataFrame:
         for sid in steps:
             try:
-                df = get_step(self.state["steps"][sid]["kind"]).apply(df, params[sid])
+                df = self._apply(sid, df, params[sid])
             except StocktakeError as exc:
                 raise StocktakeError(f"Replaying step {sid} failed: {exc}") from None
         return df
+
+    def _apply(self, step_id: str, df: pd.DataFrame, params: dict) -> pd.DataFrame:
+        """One step on ``df``; a step that reads another file reads only a snapshot of this workspace."""
+        kind = self.state["steps"][step_id]["kind"]
+        if kind == "drop_orphans":
+            snapshots = self.catalog.ws.dir("snapshots").resolve()
+            parent = Path(str(params.get("parent_path", ""))).resolve()
+            if not parent.is_relative_to(snapshots):
+                raise StocktakeError(f"Step {step_id} reads {parent}, which is not a snapshot of this workspace; "
+                                     "reject it and propose the step again.")
+        return get_step(kind).apply(df, params)
 
     def _cache_key(self, applied: list[str], params: dict[str, dict]) -> str:
         chain = [(self.state["steps"][s]["kind"], params[s]) for s in applied]
@@ -248,11 +377,18 @@ class CleaningSession:
             d = self._fold()
             cache = self.state.get("cache")
             path = self._folder() / f"current-{self._cache_key(d.applied, d.params)}.parquet"
-            if cache and cache == path.name and path.is_file():
-                self._table = pd.read_parquet(path)
-            else:
+            self._table = self._read_cache(path) if cache and cache == path.name else None
+            if self._table is None:
                 self._table = self._replay(d.applied, d.params)
         return self._table
+
+    @staticmethod
+    def _read_cache(path: Path) -> pd.DataFrame | None:
+        """The cached table, or None where it is missing or unreadable (then the steps are replayed)."""
+        try:
+            return pd.read_parquet(path)
+        except (OSError, ValueError):  # pyarrow's errors for a damaged file are both
+            return None
 
     # ---- decisions ----------------------------------------------------------------------------
     def proposals(self) -> list[StepView]:
@@ -264,7 +400,7 @@ class CleaningSession:
         d = self._fold()
         self._check_pending(step_id, d)
         merged = {**d.params[step_id], **(params or {})}
-        table = get_step(self.state["steps"][step_id]["kind"]).apply(self.table(), merged)
+        table = self._apply(step_id, self.table(), merged)
         self._commit({"op": "accept", "step": step_id, "params": params or {}}, table)
         return self._view(step_id)
 
@@ -275,7 +411,7 @@ class CleaningSession:
         accepted, skipped = [], []
         for sid in [s for s in self.state["steps"] if d.status[s] == "proposed"]:
             try:
-                table = get_step(self.state["steps"][sid]["kind"]).apply(self.table(), d.params[sid])
+                table = self._apply(sid, self.table(), d.params[sid])
             except StocktakeError as exc:
                 skipped.append(replace(self._view(sid), problem=str(exc)))
                 continue
@@ -329,7 +465,7 @@ class CleaningSession:
         """Define a step the user asked for; it waits as a proposal until accepted."""
         self._check_open()
         step = get_step(kind)
-        checked = step.validate(params, list(self.table().columns))
+        checked = step.validate(params, self.table())
         sid = self._define(Proposal(kind, checked, step.describe(checked), why, None), origin="custom")
         self._save()
         return self._view(sid, preview=True)
@@ -343,12 +479,12 @@ class CleaningSession:
         new = {**current, step_id: {**current[step_id], **params}}
         step = get_step(self.state["steps"][step_id]["kind"])
         if step_id not in applied:
-            step.validate(new[step_id], list(self.table().columns))
+            step.validate(new[step_id], self.table())
             self._commit({"op": "edit", "step": step_id, "params": params}, None)
             return self._view(step_id, preview=True)
         at = applied.index(step_id)
         before = self._run(self.catalog.load(self.asset, self.state["base_version"]), applied[:at], current)
-        step.validate(new[step_id], list(before.columns))
+        step.validate(new[step_id], before)
         try:
             table = self._run(before, applied[at:], new)
         except StocktakeError as exc:
@@ -392,17 +528,30 @@ class CleaningSession:
         return write_script(self, [(sid, d.params[sid]) for sid in d.applied], Path(path))
 
     def finish(self, mode: str | None = None) -> dict:
-        """Write the current table as a new version; ``mode`` says what to do if the asset has moved on."""
+        """Write the current table as a new version; ``mode`` says what to do if the asset has moved on.
+
+        The intent is saved before the catalog write and cleared with the result after it, so a finish
+        killed in between is completed (or rolled back) by the next load, never written twice."""
         if mode not in (None, "rebase", "branch"):
             raise StocktakeError(f"Unknown finish mode '{mode}'; use rebase or branch.")
         with self._saving():  # held while the version is written: a second finish elsewhere cannot write another
-            done = self._finish(mode)
-            self.state["finished"] = {**done, "at": now_iso()}
+            self._check_open()
+            plan = self._plan_finish(mode)
+            self.state["finishing"] = {"asset": plan.target, "mode": plan.how, "version": plan.expected,
+                                       "at": now_iso()}
+            self._write()
+            try:
+                version = self._write_version(plan)
+            except BaseException:
+                self._settle()
+                raise
+            self.state.update(finished={"asset": plan.target, "version": version, "mode": plan.how, "at": now_iso()},
+                              finishing=None)
             self._write()
         return self.state["finished"]
 
-    def _finish(self, mode: str | None) -> dict:
-        self._check_open()
+    def _plan_finish(self, mode: str | None) -> _FinishPlan:
+        """What finishing writes, every check made and the table computed, before anything is written."""
         d = self._fold()
         applied, params = d.applied, d.params
         if not applied:
@@ -421,18 +570,89 @@ class CleaningSession:
                 f"steps onto version {latest}, or --branch to save the result as the new asset "
                 f"'{self._branch_name()}'."
             )
+        note = f"cleaned in session {self.id}"
         if mode == "branch":
-            done = self._write_branch(lineage)
-        elif latest != base:  # rebase
-            table = self._rebased_table(latest, applied, params)
-            result = self.catalog.add_version(self.asset, _plain(table), note=f"cleaned in session {self.id} "
-                                              f"(rebased onto v{latest})", lineage={**lineage, "rebased_onto": latest})
-            done = {"asset": self.asset, "version": result.version, "mode": "rebase"}
-        else:
-            result = self.catalog.add_version(self.asset, _plain(self.table()),
-                                              note=f"cleaned in session {self.id}", lineage=lineage, parent=base)
-            done = {"asset": self.asset, "version": result.version, "mode": "direct"}
-        return done
+            lineage["branched_from"] = {"asset": self.asset, "version": base}
+            return _FinishPlan("branch", self._branch_name(), self.table(), lineage, note, None, 2)
+        if latest != base:
+            return _FinishPlan("rebase", self.asset, self._rebased_table(latest, applied, params),
+                               {**lineage, "rebased_onto": latest}, f"{note} (rebased onto v{latest})", None,
+                               latest + 1)
+        return _FinishPlan("direct", self.asset, self.table(), lineage, note, base, latest + 1)
+
+    def _write_version(self, plan: _FinishPlan) -> int:
+        if plan.how == "branch":  # version 1 is this session's base, version 2 the cleaned table
+            source = self.catalog.get(self.asset, self.state["base_version"])
+            self.catalog.register(
+                plan.target, self.catalog.load(self.asset, source.version), kind=source.kind, source=source.source,
+                fmt=source.format, note=f"branched from {self.asset} v{source.version} by session {self.id}")
+        return self.catalog.add_version(plan.target, _plain(plan.table), note=plan.note, lineage=plan.lineage,
+                                        parent=plan.parent).version
+
+    # ---- recovery from an interrupted finish --------------------------------------------------
+    def interrupted_finish(self) -> dict | None:
+        """A finish that was started and never recorded as done: its target, and the version it wrote (None
+        where the catalog has none that names this session); None where no finish was interrupted."""
+        intent = self.state.get("finishing")
+        if not intent or self.state["finished"]:
+            return None
+        target = intent.get("asset")
+        if target not in (self.asset, self._branch_name()) or intent.get("mode") not in ("direct", "rebase", "branch"):
+            raise StocktakeError(f"Cleaning session {self.id} records a finish of '{str(target)[:60]}', which is "
+                                 "neither its asset nor its branch; nothing was changed. Remove the session file.")
+        written = None
+        if self.catalog.exists(target):
+            written = next((v.version for v in reversed(self.catalog.versions(target))
+                            if v.lineage.get("cleaning_session") == self.id), None)
+        return {"asset": target, "mode": intent["mode"], "version": written}
+
+    def recover(self) -> dict | None:
+        """Complete an interrupted finish with the version it wrote, or roll it back (the session is open
+        again) where it wrote none; returns what was found, None where there was nothing to do."""
+        try:
+            with locked(self._path().with_name(f".{self.id}.lock")):
+                self.state, self._table = read_state(self._path()), None  # another process may have settled it
+                found = self.interrupted_finish()
+                if found:
+                    self._settle()
+        except OSError as exc:
+            raise StocktakeError(f"Cleaning session {self.id} was interrupted while finishing and cannot be repaired "
+                                 f"here ({exc.strerror or exc}); run `stocktake doctor` where the workspace is "
+                                 "writable.") from None
+        return found
+
+    def _settle(self) -> None:
+        """Under the session's lock: record the interrupted finish as done, or roll it back, and save."""
+        found = self.interrupted_finish()
+        if found is None:
+            return
+        if found["version"] is not None:
+            self.state["finished"] = {"asset": found["asset"], "version": found["version"], "mode": found["mode"],
+                                      "at": now_iso(), "recovered": True}
+        elif found["mode"] == "branch" and self.catalog.exists(found["asset"]):
+            self.catalog.remove(found["asset"])  # a branch left half-made: the name is this session's own
+        self.state["finishing"] = None
+        self._write()
+
+    # ---- ownership ----------------------------------------------------------------------------
+    @property
+    def owner(self) -> str | None:
+        """The conversation the session belongs to; None for one started from the command line or the app."""
+        return self.state.get("owner")
+
+    def claim(self, owner: str) -> None:
+        """Make the session ``owner``'s (a conversation's); refused where another conversation owns it."""
+        with self._saving():
+            self._check_open()
+            if self.owner not in (None, owner):
+                raise StocktakeError(f"Session {self.id} belongs to another conversation, so it cannot be picked "
+                                     f"up here; start your own with 'start cleaning {self.asset}'.")
+            self.state["owner"] = owner
+            try:
+                self._write()
+            except BaseException:
+                self.state["owner"] = None
+                raise
 
     # ---- helpers ------------------------------------------------------------------------------
     def _rebased_table(self, latest: int, applied: list[str], params: dict[str, dict]) -> pd.DataFrame:
@@ -444,20 +664,6 @@ class CleaningSession:
 
     def _branch_name(self) -> str:
         return f"{self.asset}__branch_{self.id}"
-
-    def _write_branch(self, lineage: dict) -> dict:
-        """A new asset: version 1 is this session's base, version 2 the cleaned table (parent 1)."""
-        name = self._branch_name()
-        source = self.catalog.get(self.asset, self.state["base_version"])
-        self.catalog.register(
-            name, self.catalog.load(self.asset, self.state["base_version"]), kind=source.kind,
-            source=source.source, fmt=source.format,
-            note=f"branched from {self.asset} v{self.state['base_version']} by session {self.id}",
-        )
-        lineage = {**lineage, "branched_from": {"asset": self.asset, "version": self.state["base_version"]}}
-        result = self.catalog.add_version(name, _plain(self.table()), note=f"cleaned in session {self.id}",
-                                          lineage=lineage)
-        return {"asset": name, "version": result.version, "mode": "branch"}
 
     def _replay_after(self, step_id: str, applied: list[str], params: dict[str, dict]) -> pd.DataFrame:
         try:
@@ -492,8 +698,9 @@ class CleaningSession:
     def _check_open(self) -> None:
         if self.state["finished"]:
             f = self.state["finished"]
-            raise StocktakeError(f"Session {self.id} is finished (written as {f['asset']} version {f['version']}); "
-                                 "start a new session to clean further.")
+            how = ", completed after the finish was interrupted" if f.get("recovered") else ""
+            raise StocktakeError(f"Session {self.id} is finished (written as {f['asset']} version {f['version']}"
+                                 f"{how}); start a new session to clean further.")
         if self.state.get("discarded"):
             raise StocktakeError(f"Session {self.id} was discarded at {self.state['discarded']['at']}; start a new "
                                  f"session with `stocktake clean start {self.asset}`.")
@@ -559,19 +766,23 @@ class CleaningSession:
 
     def _view(self, step_id: str, preview: bool = False) -> StepView:
         d = self._fold()
-        status, params = d.status, d.params
+        status, params = d.status, d.params[step_id]
         step = self.state["steps"][step_id]
         kind = get_step(step["kind"])
         shown, problem = None, ""
-        if preview:
+        try:
+            what, code = self._describe(step_id, params), kind.code(params)
+        except StocktakeError as exc:  # parameters this version refuses (an old session, a tampered file)
+            what, code, problem = step["what"], "", str(exc)
+        if preview and not problem:
             try:
-                shown = kind.preview(self.table(), params[step_id], PREVIEW_ROWS)
+                table = self.table()
+                shown = compare(table, self._apply(step_id, table, params), PREVIEW_ROWS)
             except StocktakeError as exc:
                 problem = str(exc)
         return StepView(
-            id=step_id, kind=step["kind"], status=status[step_id], origin=step["origin"],
-            what=self._describe(step_id, params[step_id]), why=step["why"], params=params[step_id],
-            code=kind.code(params[step_id]), preview=shown, problem=problem, trail=tuple(d.trail[step_id]),
+            id=step_id, kind=step["kind"], status=status[step_id], origin=step["origin"], what=what, why=step["why"],
+            params=params, code=code, preview=shown, problem=problem, trail=tuple(d.trail[step_id]),
         )
 
     def _describe(self, step_id: str, params: dict) -> str:

@@ -1,8 +1,9 @@
-"""Cleaning step types: each turns validated parameters into a few lines of pandas code.
+"""Cleaning step types: each applies itself with direct pandas calls on validated parameters, and writes the
+same calls as a few lines of pandas code for the exported script.
 
-The code a step writes is the single source of truth: ``apply`` runs exactly that code, and the exported
-script is those same lines one after another, so the script reproduces the session by construction.
-Parameters reach the code only through ``repr`` of validated values, never by pasting raw text.
+Nothing is ever evaluated: ``apply`` calls pandas methods, and ``lines`` renders those calls with the
+parameters as ``repr`` of validated values, never by pasting raw text. That the script does exactly what
+``apply`` does is checked by running the script for every step kind (tests/test_clean_script.py).
 
 Steps keep the DataFrame index (the row number in the session's base table) so that previews can put a
 row's before and after side by side and relabelling can name rows of the base table.
@@ -11,15 +12,18 @@ row's before and after side by side and relabelling can name rows of the base ta
 from __future__ import annotations
 
 import hashlib
+import operator
 import os
 import re
 from dataclasses import dataclass
+from functools import reduce
 from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 
 from stocktake.errors import StocktakeError, UnknownNameError
+from stocktake.tools.clean import condition
 from stocktake.tools.profile_semantic import is_id_name
 
 EMAIL_PATTERN = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
@@ -29,6 +33,14 @@ PHONE_MIN_DIGITS = 9
 DATE_LIKE = r"\d{4}-\d\d-\d\d|\d\d?[./-]\d\d?[./-]\d{2,4}"
 
 _REQUIRED = object()
+JSON_NAMES = {str: "a text", int: "a whole number", float: "a number", bool: "true or false", dict: "an object",
+              list: "a list"}
+
+
+def shown(value, limit: int = 60) -> str:
+    """A value for an error message, cut short: it may come from a tampered file."""
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 @dataclass(frozen=True)
@@ -39,6 +51,7 @@ class Param:
     column: bool = False  # a column name, or a list of them, that must exist in the table
     many: bool = False  # a list; a single name is taken as a list of one
     help: str = ""
+    types: tuple[type, ...] = ()  # the JSON types a value may have (None aside, where it is the default)
 
 
 @dataclass(frozen=True)
@@ -61,16 +74,21 @@ class Preview:
 
 
 class Step:
-    """A kind of cleaning step; subclasses define ``params``, ``describe`` and ``lines``."""
+    """A kind of cleaning step; subclasses define ``params``, ``describe``, ``run`` and ``lines``."""
 
     kind: ClassVar[str]
     summary: ClassVar[str]
     params: ClassVar[tuple[Param, ...]] = ()
 
-    def validate(self, params: dict, columns: list[str] | None = None) -> dict:
-        """Parameters with defaults filled in; a clear error for a missing, unknown or out-of-choice one."""
+    def validate(self, params: dict, table: pd.DataFrame | None = None) -> dict:
+        """Parameters with defaults filled in; a clear error for a missing, unknown or out-of-choice one, and,
+        given the table the step would run on, for a column it lacks."""
+        if not isinstance(params, dict):
+            raise StocktakeError(f"The parameters of step '{self.kind}' must be an object of names and values, "
+                                 f"not {type(params).__name__}.")
+        columns = None if table is None else list(table.columns)
         known = {p.name for p in self.params}
-        unknown = sorted(set(params) - known)
+        unknown = sorted(map(str, set(params) - known))
         if unknown:
             raise StocktakeError(
                 f"Step '{self.kind}' has no parameter {', '.join(unknown)}; it takes: {', '.join(sorted(known))}."
@@ -80,24 +98,37 @@ class Step:
             value = params.get(p.name, p.default)
             if value is _REQUIRED:
                 raise StocktakeError(f"Step '{self.kind}' needs the parameter '{p.name}' ({p.help}).")
-            if p.choices and value not in p.choices:
-                raise StocktakeError(
-                    f"Parameter '{p.name}' of step '{self.kind}' is {value!r}; use one of: "
-                    f"{', '.join(map(str, p.choices))}."
-                )
-            if p.column and columns is not None and value is not None:
-                for name in [value] if isinstance(value, str) else value:
-                    if name not in columns:
-                        raise UnknownNameError("column", str(name), columns)
-            if p.many and isinstance(value, str):
-                value = [value]
-            out[p.name] = value
+            self._check_value(p, value, columns)
+            out[p.name] = [value] if p.many and isinstance(value, str) else value
         return out
+
+    def _check_value(self, p: Param, value, columns: list[str] | None) -> None:
+        where = f"Parameter '{p.name}' of step '{self.kind}'"
+        if p.choices and value not in p.choices:
+            raise StocktakeError(f"{where} is {shown(value)}; use one of: {', '.join(map(str, p.choices))}.")
+        if p.types and value is not None and (not isinstance(value, p.types) or isinstance(value, bool)
+                                              and bool not in p.types):
+            names = " or ".join(JSON_NAMES[t] for t in p.types)
+            raise StocktakeError(f"{where} must be {names} ({p.help or p.name}), not {shown(value)}.")
+        if p.column and value is not None:
+            names = [value] if isinstance(value, str) else value
+            if not isinstance(names, list) or not p.many and not isinstance(value, str) \
+                    or not all(isinstance(n, str) for n in names):
+                raise StocktakeError(f"{where} must be a column name{' or a list of them' if p.many else ''}, "
+                                     f"not {shown(value)}.")
+            for name in names if columns is not None else ():
+                if name not in columns:
+                    raise UnknownNameError("column", name, columns)
 
     def describe(self, params: dict) -> str:
         raise NotImplementedError
 
-    def lines(self, params: dict) -> list[str]:
+    def run(self, df: pd.DataFrame, p: dict) -> pd.DataFrame:
+        """The step on a copy of the table, by direct pandas calls (``p`` validated)."""
+        raise NotImplementedError
+
+    def lines(self, p: dict) -> list[str]:
+        """What ``run`` does, as pandas code that reads and rebinds ``df`` (``p`` validated)."""
         raise NotImplementedError
 
     def code(self, params: dict) -> str:
@@ -105,17 +136,15 @@ class Step:
         return "\n".join(self.lines(self.validate(params)))
 
     def apply(self, df: pd.DataFrame, params: dict) -> pd.DataFrame:
-        params = self.validate(params, list(df.columns))
-        scope = {"pd": pd, "np": np, "re": re, "hashlib": hashlib, "df": df.copy()}
+        params = self.validate(params, df)
         try:
-            exec(compile(self.code(params), f"<step {self.kind}>", "exec"), scope)  # noqa: S102 - our own code
-        # Parameters come from users (a column of the wrong type, an expression naming no column).
-        except (KeyError, ValueError, TypeError, AttributeError, NameError, SyntaxError) as exc:
+            return self.run(df.copy(), params)
+        # Parameters come from users (a column of the wrong type, a value that does not convert).
+        except (KeyError, IndexError, ValueError, TypeError, AttributeError, OverflowError, OSError) as exc:
             raise StocktakeError(
                 f"Step '{self.kind}' ({self.describe(params)}) failed on this table: {type(exc).__name__}: {exc}. "
                 "Edit its parameters or reject it."
             ) from None
-        return scope["df"]
 
     def preview(self, df: pd.DataFrame, params: dict, n: int = 5) -> Preview:
         return compare(df, self.apply(df, params), n)
@@ -214,6 +243,9 @@ class DropDuplicates(Step):
     def describe(self, p):
         return "drop exact duplicate rows" + (f" (on {', '.join(p['subset'])})" if p["subset"] else "")
 
+    def run(self, df, p):
+        return df.drop_duplicates(subset=p["subset"], keep="first")
+
     def lines(self, p):
         return [f"df = df.drop_duplicates(subset={p['subset']!r}, keep='first')"]
 
@@ -230,6 +262,13 @@ class DedupeByKey(Step):
         which = f"the {'latest' if p['keep'] == 'last' else 'earliest'} by {p['order_by']}" if p["order_by"] \
             else f"the {p['keep']} seen"
         return f"keep one row per {', '.join(p['key'])} ({which})"
+
+    def run(self, df, p):
+        if p["order_by"] is None:
+            return df.drop_duplicates(subset=p["key"], keep=p["keep"])
+        keep = df.sort_values(p["order_by"], kind="stable", na_position="first") \
+            .drop_duplicates(subset=p["key"], keep=p["keep"]).index
+        return df[df.index.isin(keep)]
 
     def lines(self, p):
         if p["order_by"] is None:
@@ -248,6 +287,9 @@ class DropMissing(Step):
     def describe(self, p):
         return f"drop rows with no {', '.join(p['columns'])}"
 
+    def run(self, df, p):
+        return df.dropna(subset=p["columns"])
+
     def lines(self, p):
         return [f"df = df.dropna(subset={p['columns']!r})"]
 
@@ -257,11 +299,11 @@ class FillMissing(Step):
     params = (
         Param("column", column=True),
         Param("strategy", "value", choices=("value", "median", "mean", "mode")),
-        Param("value", None, help="the fill value when strategy is 'value'"),
+        Param("value", None, help="the fill value when strategy is 'value'", types=(str, int, float, bool)),
     )
 
-    def validate(self, params, columns=None):
-        p = super().validate(params, columns)
+    def validate(self, params, table=None):
+        p = super().validate(params, table)
         if p["strategy"] == "value" and p["value"] is None:
             raise StocktakeError(f"Step 'fill_missing' on '{p['column']}' needs --param value=... "
                                  "(or strategy=median|mean|mode).")
@@ -270,6 +312,13 @@ class FillMissing(Step):
     def describe(self, p):
         how = repr(p["value"]) if p["strategy"] == "value" else f"the {p['strategy']}"
         return f"fill missing {p['column']} with {how}"
+
+    def run(self, df, p):
+        col = df[p["column"]]
+        fill = {"value": lambda: p["value"], "median": col.median, "mean": col.mean,
+                "mode": lambda: col.mode().iloc[0]}[p["strategy"]]()
+        df[p["column"]] = col.fillna(fill)
+        return df
 
     def lines(self, p):
         col = p["column"]
@@ -282,7 +331,7 @@ class ParseDates(Step):
     kind, summary = "parse_dates", "parse a text column as dates; unparseable values become missing or are dropped"
     params = (
         Param("column", column=True),
-        Param("format", "ISO8601", help="ISO8601, mixed, or a strptime format such as %d/%m/%Y"),
+        Param("format", "ISO8601", help="ISO8601, mixed, or a strptime format such as %d/%m/%Y", types=(str,)),
         Param("dayfirst", False, choices=(False, True)),
         Param("unparseable", "null", choices=("null", "drop")),
     )
@@ -290,6 +339,15 @@ class ParseDates(Step):
     def describe(self, p):
         tail = "drop rows that don't parse" if p["unparseable"] == "drop" else "unparseable values become missing"
         return f"parse {p['column']} as dates ({p['format']}; {tail})"
+
+    def run(self, df, p):
+        col = p["column"]
+        parsed = pd.to_datetime(df[col], format=p["format"], errors="coerce",
+                                **({"dayfirst": True} if p["dayfirst"] else {}))
+        if p["unparseable"] == "drop":
+            return df[parsed.notna() | df[col].isna()].assign(**{col: parsed})
+        df[col] = parsed
+        return df
 
     def lines(self, p):
         col = p["column"]
@@ -306,10 +364,17 @@ class NormaliseText(Step):
         Param("columns", column=True, many=True, help="a list of text columns"),
         Param("case", None, choices=(None, "lower", "upper", "title")),
     )
+    CASES = {"lower": lambda s: s.str.lower(), "upper": lambda s: s.str.upper(), "title": lambda s: s.str.title()}
 
     def describe(self, p):
         case = f", {p['case']} case" if p["case"] else ""
         return f"trim and collapse spaces in {', '.join(p['columns'])}{case}"
+
+    def run(self, df, p):
+        for col in p["columns"]:
+            text = df[col].str.strip().str.replace(r"\s+", " ", regex=True)
+            df[col] = self.CASES[p["case"]](text) if p["case"] else text
+        return df
 
     def lines(self, p):
         case = f".str.{p['case']}()" if p["case"] else ""
@@ -321,10 +386,14 @@ class NormaliseText(Step):
 
 class UnifyCategories(Step):
     kind, summary = "unify_categories", "map variant spellings of a category onto one canonical value"
-    params = (Param("column", column=True), Param("mapping", help="{variant: canonical}"))
+    params = (Param("column", column=True), Param("mapping", help="{variant: canonical}", types=(dict,)))
 
     def describe(self, p):
         return f"unify {len(p['mapping'])} spellings in {p['column']} onto {len(set(p['mapping'].values()))} values"
+
+    def run(self, df, p):
+        df[p["column"]] = df[p["column"]].replace(dict(p["mapping"]))
+        return df
 
     def lines(self, p):
         return [f"df[{p['column']!r}] = df[{p['column']!r}].replace({dict(p['mapping'])!r})"]
@@ -338,13 +407,14 @@ class OutOfRange(Step):
         Param("action", "drop", choices=("drop", "cap", "null")),
     )
 
-    def validate(self, params, columns=None):
-        p = super().validate(params, columns)
+    def validate(self, params, table=None):
+        p = super().validate(params, table)
         if p["min"] is None and p["max"] is None:
             raise StocktakeError(f"Step 'out_of_range' on '{p['column']}' needs --param min=... or max=...")
         for bound in ("min", "max"):
-            if p[bound] is not None and not isinstance(p[bound], (int, float)):
-                raise StocktakeError(f"Parameter '{bound}' of step 'out_of_range' must be a number, not {p[bound]!r}.")
+            if p[bound] is not None and (not isinstance(p[bound], (int, float)) or isinstance(p[bound], bool)):
+                raise StocktakeError(f"Parameter '{bound}' of step 'out_of_range' must be a number, not "
+                                     f"{shown(p[bound])}.")
         return p
 
     def describe(self, p):
@@ -365,6 +435,19 @@ class OutOfRange(Step):
         return "; ".join(f"action={a}{' (proposed)' if a == p['action'] else ''} {text}"
                          for a, text in said.items()) + "."
 
+    def run(self, df, p):
+        col = p["column"]
+        if p["action"] == "cap":
+            df[col] = df[col].clip(lower=p["min"], upper=p["max"])
+            return df
+        tests = [*([df[col].lt(p["min"])] if p["min"] is not None else []),
+                 *([df[col].gt(p["max"])] if p["max"] is not None else [])]
+        bad = reduce(operator.or_, tests).fillna(False).astype(bool)
+        if p["action"] == "drop":
+            return df[~bad]
+        df[col] = df[col].mask(bad)
+        return df
+
     def lines(self, p):
         col = p["column"]
         if p["action"] == "cap":
@@ -378,9 +461,16 @@ class OutOfRange(Step):
 class CastType(Step):
     kind, summary = "cast_type", "convert a column to integer, float or text; values that don't convert become missing"
     params = (Param("column", column=True), Param("to", choices=("integer", "float", "string")))
+    CASTS = {"integer": lambda s: pd.to_numeric(s, errors="coerce").astype("Int64"),
+             "float": lambda s: pd.to_numeric(s, errors="coerce").astype("float64"),
+             "string": lambda s: s.astype("str")}
 
     def describe(self, p):
         return f"convert {p['column']} to {p['to']}"
+
+    def run(self, df, p):
+        df[p["column"]] = self.CASTS[p["to"]](df[p["column"]])
+        return df
 
     def lines(self, p):
         col = p["column"]
@@ -388,6 +478,17 @@ class CastType(Step):
                 "float": f"pd.to_numeric(df[{col!r}], errors='coerce').astype('float64')",
                 "string": f"df[{col!r}].astype('str')"}[p["to"]]
         return [f"df[{col!r}] = {expr}"]
+
+
+def short_hash(value) -> str:
+    return "h_" + hashlib.sha256(str(value).encode()).hexdigest()[:12]
+
+
+def phone_or_text(match: re.Match) -> str:
+    """``[phone]`` for a match with enough digits that is no date; the script carries a copy (``phone``)."""
+    text = match.group()
+    digits = len(re.sub(r"\D", "", text))
+    return text if digits < PHONE_MIN_DIGITS or re.search(DATE_LIKE, text) else "[phone]"
 
 
 class MaskPII(Step):
@@ -399,6 +500,17 @@ class MaskPII(Step):
                "redact": "replace e-mail addresses and phone numbers by [email] / [phone]",
                "drop_column": "drop the column"}[p["method"]]
         return f"mask personal data in {p['column']}: {how}"
+
+    def run(self, df, p):
+        col = p["column"]
+        if p["method"] == "drop_column":
+            return df.drop(columns=[col])
+        if p["method"] == "hash":
+            df[col] = df[col].map(short_hash, na_action="ignore")
+        else:
+            df[col] = df[col].str.replace(EMAIL_PATTERN, "[email]", regex=True) \
+                .str.replace(PHONE_PATTERN, phone_or_text, regex=True)
+        return df
 
     def lines(self, p):
         col = p["column"]
@@ -419,10 +531,16 @@ class MaskPII(Step):
 
 class Relabel(Step):
     kind, summary = "relabel", "set new labels on given rows (row numbers of the base table)"
-    params = (Param("column", column=True), Param("changes", help="{row: new label}"))
+    params = (Param("column", column=True), Param("changes", help="{row: new label}", types=(dict,)))
 
     def describe(self, p):
         return f"relabel {len(p['changes'])} rows in {p['column']}"
+
+    def run(self, df, p):
+        labels = pd.Series({int(k): v for k, v in p["changes"].items()}, dtype=object)
+        hit = labels.index.intersection(df.index)
+        df.loc[hit, p["column"]] = labels[hit]
+        return df
 
     def lines(self, p):
         changes = {int(k): v for k, v in p["changes"].items()}
@@ -436,13 +554,18 @@ class Relabel(Step):
 class DropOrphans(Step):
     kind, summary = "drop_orphans", "drop rows whose key has no match in the parent table"
     params = (
-        Param("column", column=True), Param("parent_asset"), Param("parent_version"),
-        Param("parent_column"), Param("parent_path", help="the parent version's Parquet snapshot"),
+        Param("column", column=True), Param("parent_asset", types=(str,)), Param("parent_version", types=(int,)),
+        Param("parent_column", types=(str,)),
+        Param("parent_path", help="the parent version's Parquet snapshot", types=(str,)),
     )
 
     def describe(self, p):
         parent = f"{p['parent_asset']}.{p['parent_column']} (v{p['parent_version']})"
         return f"drop rows whose {p['column']} is not in {parent}"
+
+    def run(self, df, p):
+        parent_keys = pd.read_parquet(p["parent_path"], columns=[p["parent_column"]])[p["parent_column"]]
+        return df[df[p["column"]].isin(parent_keys) | df[p["column"]].isna()]
 
     def lines(self, p):
         return [
@@ -459,25 +582,38 @@ class DropColumns(Step):
     def describe(self, p):
         return f"drop the columns {', '.join(p['columns'])}"
 
+    def run(self, df, p):
+        return df.drop(columns=p["columns"])
+
     def lines(self, p):
         return [f"df = df.drop(columns={p['columns']!r})"]
 
 
 class DropRows(Step):
-    kind, summary = "drop_rows", "drop rows matching a pandas expression, such as: Quantity < 0"
-    params = (Param("where", help="a pandas query expression"),)
+    kind, summary = "drop_rows", 'drop rows matching a condition, such as: Quantity < 0 and Country == "France"'
+    params = (Param("where", types=(str,), help=(
+        "the rows to drop: comparisons of a column with a value (= != < <= > >=, in [..], not in [..], is null, "
+        "is not null, contains / startswith / endswith 'text'), joined with and, or, not and parentheses; "
+        "`Unit Price` in backticks for a name with spaces")),)
 
-    def validate(self, params, columns=None):
-        p = super().validate(params, columns)
-        if not isinstance(p["where"], str) or not p["where"].strip():
-            raise StocktakeError("Step 'drop_rows' needs --param where='<pandas expression>', such as: price < 0.")
+    def validate(self, params, table=None):
+        p = super().validate(params, table)
+        if not p["where"].strip():
+            raise StocktakeError('Step \'drop_rows\' needs --param where=\'<condition>\', such as: price < 0 or '
+                                 'status == "cancelled".')
+        tree = condition.parse(p["where"])
+        if table is not None:
+            condition.check_types(tree, table.dtypes)
         return p
 
     def describe(self, p):
-        return f"drop rows where {p['where']}"
+        return f"drop rows where {condition.text(condition.parse(p['where']))}"
+
+    def run(self, df, p):
+        return df[~condition.mask(condition.parse(p["where"]), df)]
 
     def lines(self, p):
-        return [f"df = df[~df.eval({p['where']!r}).fillna(False).astype(bool)]"]
+        return [f"drop = {condition.code(condition.parse(p['where']))}", "df = df[~drop]"]
 
 
 STEP_TYPES: dict[str, Step] = {cls.kind: cls() for cls in (
@@ -487,8 +623,8 @@ STEP_TYPES: dict[str, Step] = {cls.kind: cls() for cls in (
 
 
 def get_step(kind: str) -> Step:
-    if kind not in STEP_TYPES:
-        raise UnknownNameError("cleaning step kind", kind, STEP_TYPES)
+    if not isinstance(kind, str) or kind not in STEP_TYPES:
+        raise UnknownNameError("cleaning step kind", shown(kind), STEP_TYPES)
     return STEP_TYPES[kind]
 
 

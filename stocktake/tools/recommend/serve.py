@@ -54,11 +54,17 @@ def load_recommender(registry: ModelRegistry, model_id: str) -> LoadedRecommende
         raise StocktakeError(f"Model {model_id} is a {record.task}, not a recommender; "
                              "`stocktake recommend compare` lists the recommenders.")
     folder = record.path
-    meta = json.loads((folder / "model.json").read_text())
-    with np.load(folder / "state.npz") as state, np.load(folder / "labels.npz") as labels:
-        model = model_class(meta["algorithm"])(**meta["params"]).load_state(dict(state))
-        users, items = labels["users"], labels["items"]
-    return LoadedRecommender(record, model, sp.load_npz(folder / "history.npz").tocsr(), users, items)
+    try:  # arrays only: np.load refuses pickled objects, so a tampered file is an error, never code
+        meta = json.loads((folder / "model.json").read_text())
+        with np.load(folder / "state.npz", allow_pickle=False) as state, \
+                np.load(folder / "labels.npz", allow_pickle=False) as labels:
+            model = model_class(meta["algorithm"])(**meta["params"]).load_state(dict(state))
+            users, items = labels["users"], labels["items"]
+        history = sp.load_npz(folder / "history.npz").tocsr()
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise StocktakeError(f"The files of model '{model_id}' in {folder} cannot be loaded "
+                             f"({type(exc).__name__}: {str(exc)[:200]}); train it again.") from None
+    return LoadedRecommender(record, model, history, users, items)
 
 
 def recommend_for_user(registry: ModelRegistry, model_id: str, user: str, n: int = 10,
