@@ -108,3 +108,11 @@ def test_facts_expand_column_names_and_compute_numbers_and_dates(source):
 def test_a_spec_that_cannot_be_computed_is_an_error(source, spec):
     with pytest.raises(SpecError):
         expected(source, spec)
+
+
+@pytest.mark.parametrize("name", ["dev", "heldout"])
+def test_the_question_files_load_and_cover_every_category(name):
+    from qa_eval import CATEGORIES, SETS, load_questions
+
+    questions = load_questions(SETS[name])
+    assert {q.category for q in questions} == set(CATEGORIES)
