@@ -15,9 +15,10 @@ from functools import cached_property
 
 from stocktake.tools.ask.schema import AssetInfo, ColumnInfo, SchemaIndex
 from stocktake.tools.ask.text import FUNCTION_WORDS, Token, close_spelling, fold
-from stocktake.tools.ask.vocab import root
+from stocktake.tools.ask.vocab import VALUE_SYNONYMS, root
 
 MAX_PHRASE = 5
+GAP_WORDS = frozenset({"to", "of", "the", "a", "an", "per", "for", "at", "on", "by", "in", "-"})
 # Column words too general to name a column alone ("date" of which table?): they only add to a longer match.
 WEAK_HEADS = frozenset(root(w) for w in ("id", "name", "date", "time", "type", "value", "number", "code", "at",
                                          "no", "key", "text", "flag", "count"))
@@ -100,11 +101,17 @@ class Grounder:
         mentions = self._identifiers(tokens)
         words = [t for t in tokens]
         for i in range(len(words)):
-            for j in range(i + 1, min(len(words), i + MAX_PHRASE) + 1):
+            if words[i].norm in GAP_WORDS:
+                continue
+            for j in range(i + 1, min(len(words), i + MAX_PHRASE + 1) + 1):
                 span = words[i:j]
-                if any(t.kind in ("number", "date") for t in span):
-                    break
-                roots = phrase_roots(t.norm for t in span)
+                if any(t.kind in ("number", "date") for t in span) or span[-1].norm in GAP_WORDS:
+                    if span[-1].kind in ("number", "date"):
+                        break
+                    continue
+                # "delivered to customer date" names order_delivered_customer_date: small words between
+                # the words of a name are skipped
+                roots = phrase_roots(t.norm for t in span if t.norm not in GAP_WORDS)
                 for name, score, how in self.asset_phrases.get(roots, ()):
                     mentions.append(Mention("asset", i, j, score, name, how=how))
                 for info, score, how in self.column_phrases.get(roots, ()):
@@ -165,7 +172,11 @@ class Grounder:
                 text = " ".join(t.norm for t in span)
                 if j - i == 1 and (span[0].norm in FUNCTION_WORDS and span[0].kind != "quoted"):
                     continue
-                for info, value, count, exact in _commonest([*index.get(text, ()), *index.get(_root_key(span), ())]):
+                found = [*index.get(text, ()), *index.get(_root_key(span), ())]
+                if j - i == 1 and not found:  # "women" for F, "bought" for buy: a coded value by its word
+                    found = [(info, value, count, False) for key in VALUE_SYNONYMS.get(text, ())
+                             for info, value, count, _ in index.get(key, ())]
+                for info, value, count, exact in _commonest(found):
                     out.append(Mention("value", i, j, (0.9 if exact else 0.75) + 0.02 * (j - i), info.asset,
                                        info.name, value, how="value"))
         return _dedupe(out)
@@ -177,12 +188,10 @@ class Grounder:
             for c in a.columns:
                 for folded, (value, count) in self.schema.values(a.name, c.name).items():
                     spaced = " ".join(folded.replace("_", " ").replace("-", " ").split())
-                    if not spaced or len(spaced) > 60:
+                    if not spaced or len(spaced) > 60 or not any(ch.isalpha() for ch in spaced):
                         continue
                     out[spaced].append((c, value, count, True))
-                    key = " ".join(root(w) for w in spaced.split())
-                    if key != spaced:
-                        out["~" + key].append((c, value, count, False))
+                    out["~" + " ".join(root(w) for w in spaced.split())].append((c, value, count, False))
         return out
 
     def docs(self, tokens: list[Token], unexplained: set[int]) -> list[Mention]:

@@ -99,12 +99,29 @@ def _counted(roles: Roles) -> MeasureSpec | None:
         return None  # "how much revenue": a total
     distinct = next((d for d in roles.cue("distinct") if cue.end <= d.start <= cue.end + 1 or d.end == cue.start), None)
     start = distinct.end if distinct else cue.end
-    target = _targets(roles, start)
+    target = _counted_noun(roles, start)
     tokens = (*cue.covers(), *(distinct.covers() if distinct else ()))
     concept, at = _concept_at(roles, start, 2)
     if concept == "quantity" and not target:
         return MeasureSpec("sum", target=(), concept="quantity", tokens=(*tokens, at))
     return MeasureSpec("count_distinct" if distinct else "count", target=target, tokens=tokens)
+
+
+def _counted_noun(roles: Roles, start: int, reach: int = 4) -> tuple[Mention, ...]:
+    """The noun counted after "how many": "how many delivered orders" counts orders, "delivered" being a
+    value; a word that is only weakly a column is passed over when a value or a clearer noun follows."""
+    for i in range(start, min(len(roles.tokens), start + reach + 1)):
+        here = roles.at(i)
+        if not here:
+            continue
+        value = any(v.start <= i < v.end for v in roles.values)
+        strong = [m for m in here if m.kind == "asset" or m.how in ("name", "part") and m.score >= 0.8]
+        later = any(m.kind == "asset" for j in range(i + 1, min(len(roles.tokens), start + reach + 1))
+                    for m in roles.at(j))
+        if not strong and (value or later):
+            continue
+        return tuple(here)
+    return ()
 
 
 def _share(roles: Roles) -> MeasureSpec | None:
@@ -122,6 +139,11 @@ def _most(roles: Roles) -> MeasureSpec | None:
     if not cues:
         return None
     cue = cues[0]
+    participle = cue.end < len(roles.tokens) and _participle(roles.tokens[cue.end].norm)
+    if participle and roles.after(cue.end + 1, reach=2):
+        # "the most rated movies", "most viewed products": the things counted where they were rated, viewed
+        return MeasureSpec("count", kind="most", group=tuple(roles.after(cue.end + 1, reach=2)),
+                           tokens=(*cue.covers(), cue.end), direction=cue.value)
     after = _targets(roles, cue.end, 3)
     concept, at = _concept_at(roles, cue.end, 2)
     lead = _lead_noun(roles, cue.start)
@@ -139,6 +161,10 @@ def _most(roles: Roles) -> MeasureSpec | None:
         agg = "sum"
     return MeasureSpec(agg, kind="most", target=after if not concept else (), concept=concept, group=lead,
                        tokens=tokens, direction=cue.value)
+
+
+def _participle(word: str) -> bool:
+    return word.endswith("ed") and len(word) > 4 or word in ("bought", "sold", "seen", "written", "given", "paid")
 
 
 def _verb_before(roles: Roles, cue: int) -> tuple[str | None, int | None]:

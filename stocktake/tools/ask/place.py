@@ -7,7 +7,7 @@ asked about beats one a join away, a short many-to-one join beats a long one or 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from stocktake.tools.ask.cues import number_at
 from stocktake.tools.ask.dates import DateRange, find_dates
@@ -19,6 +19,8 @@ from stocktake.tools.ask.roles import IdRef, Roles
 from stocktake.tools.ask.schema import SchemaIndex
 from stocktake.tools.ask.vocab import root
 
+AMBIGUOUS = 0.05  # two readings of a word closer than this, both weak: the question is ambiguous
+WEAK_HOW = ("head", "meaning", "docs", "part", "typo")
 POPULARITY = ("order_items", "orders", "events", "reviews")
 LATE_WORDS = (("deliver", "arriv", "receiv", "ship", "actual"), ("estimat", "expect", "promis", "limit", "due",
                                                                 "planned", "schedul", "deadlin"))
@@ -46,8 +48,12 @@ class Placer:
     # ---- the asset ------------------------------------------------------------------------------------------
     def subject(self) -> list[Mention]:
         """Readings of the thing counted or listed: the asset named first after "how many"/"list"/"which",
-        else the asset named most clearly."""
-        assets = [m for m in self.roles.mentions if m.kind == "asset"]
+        else the asset named most clearly. An asset whose every name word the question uses ("the items of
+        order 12" for order_items) beats one a single word names."""
+        said = {root(t.norm) for t in self.roles.tokens}
+        assets = [replace(m, score=max(m.score, 0.97)) if len(self.schema.assets[m.asset].words) > 1 and
+                  {root(w) for w in self.schema.assets[m.asset].words} <= said else m
+                  for m in self.roles.mentions if m.kind == "asset"]
         cue_ends = [c.end for c in self.roles.cues if c.kind in ("count", "list", "distinct", "share")]
         for end in sorted(cue_ends):
             near = [m for m in assets if end <= m.start <= end + 3]
@@ -119,11 +125,17 @@ class Placer:
                 return placed.col.asset, MeasureChoice(Measure(agg="count_distinct", column=placed.col),
                                                        spec.tokens, placed.score, ())
         if target is not None and target.kind == "column" and (target.how in ("part", "name") or not subject):
-            # "how many customers" where customers are only a CustomerID column of the lines table
             self._use(target)
+            info = self.schema.column(target.asset, target.column)
             col = Col(asset=target.asset, column=target.column)
-            return target.asset, MeasureChoice(Measure(agg="count_distinct", column=col), spec.tokens,
-                                               target.score, ())
+            if spec.agg != "share" and (info.id_like or info.semantic in ("category", "geo", "text", "other",
+                                                                          "email", "phone")):
+                # "how many customers" where customers are only a CustomerID column of the lines table
+                return target.asset, MeasureChoice(Measure(agg="count_distinct", column=col), spec.tokens,
+                                                   target.score, ())
+            # "how many ratings": the rows that hold a rating
+            agg = "share" if spec.agg == "share" else "count"
+            return target.asset, MeasureChoice(Measure(agg=agg), spec.tokens, target.score, ())
         base = target.asset if target is not None and target.kind == "asset" else (subject[0] if subject else
                                                                                    self._only_asset())
         if target is not None and target.kind == "asset":
@@ -186,17 +198,25 @@ class Placer:
     def column(self, mentions, base: str | None, numeric: bool | None = None,
                temporal: bool | None = None) -> Placed | None:
         """The best column among the mentions' readings, seen from ``base`` (None: any asset)."""
-        best = None
+        options = []
         for m in mentions:
             if m.kind != "column":
                 continue
             info = self.schema.column(m.asset, m.column)
             if numeric and not info.numeric or temporal and not info.temporal:
                 continue
-            score = m.score + (self._distance(base, m.asset) if base else 0.0)
-            if best is None or score > best.score:
-                best = Placed(Col(asset=m.asset, column=m.column), score, m)
-        return best
+            # a longer phrase that names the column beats a word of it; a measure prefers money or units
+            score = m.score + 0.25 * (m.width - 1) + (self._distance(base, m.asset) if base else 0.0)
+            if numeric and info.semantic in ("price", "quantity", "rating"):
+                score += 0.1
+            options.append(Placed(Col(asset=m.asset, column=m.column), score, m))
+        if not options:
+            return None
+        options.sort(key=lambda p: -p.score)
+        rival = next((o for o in options[1:] if o.col != options[0].col), None)
+        if rival is not None and options[0].score - rival.score < AMBIGUOUS and options[0].mention.how in WEAK_HOW:
+            self.roles.ambiguous.append((options[0].col, rival.col))
+        return options[0]
 
     def group_column(self, mentions, base: str) -> Placed | None:
         """A group: a column, or an asset named as a whole ("per customer": the base's key to it)."""
@@ -209,7 +229,7 @@ class Placer:
                 continue
             key = self._key_towards(base, m.asset)
             if key is not None:
-                options.append(Placed(key, m.score + self._distance(base, key.asset), m))
+                options.append(Placed(key, m.score + 0.25 * (m.width - 1) + self._distance(base, key.asset), m))
         return max(options, key=lambda p: p.score, default=None)
 
     def _key_towards(self, base: str, asset: str) -> Col | None:
@@ -257,6 +277,9 @@ class Placer:
                     out.append(Group(column=column, bucket=bucket))
                 continue
             targets = self.roles.at(cue.end) or self.roles.at(cue.end + 1)
+            if self._own_rows(targets, base):  # "median freight per item" of a table of items: per row
+                self.roles.mark(cue.covers(), *[range(t.start, t.end) for t in targets])
+                continue
             placed = self.group_column(targets, base) if targets else None
             if placed is not None and not any(g.column == placed.col for g in out):
                 self._use(placed.mention)
@@ -288,6 +311,16 @@ class Placer:
         before = self.roles.tokens[cue.start - 1].norm
         return (before.endswith("ed") or before in ("made", "written", "bought", "sold", "paid", "done", "sent")) \
             and before not in ("grouped", "sorted", "ordered", "ranked", "broken", "split", "filtered")
+
+    def _own_rows(self, targets: list[Mention], base: str) -> bool:
+        """The group names the base's own rows: "per item" of order items, "per order" of orders."""
+        widest = max((t.width for t in targets), default=0)
+        assets = [t for t in targets if t.kind == "asset" and t.width == widest]
+        if not assets or any(t.kind == "column" and t.width > widest for t in targets):
+            return False
+        info = self.schema.assets[base]
+        words = {root(self.roles.tokens[k].norm) for k in range(assets[0].start, assets[0].end)}
+        return len(info.words) > 1 and words == {root(info.words[-1])} and all(t.asset != base for t in assets)
 
     def _who(self, base: str) -> Col | None:
         users = [a for a in self.schema.assets.values() if a.kind == "users"]
@@ -347,7 +380,8 @@ class Placer:
     def _value_filters(self, base: str, draft) -> None:
         by_span: dict[tuple[int, int], list[Mention]] = {}
         for v in self.roles.values:
-            if any(k in self.roles.used for k in range(v.start, v.end)) or self._named_otherwise(v):
+            if any(k in self.roles.used for k in range(v.start, v.end)) or self._named_otherwise(v) \
+                    or self._base_column_word(v, base):
                 continue
             by_span.setdefault((v.start, v.end), []).append(v)
         chosen = []
@@ -387,6 +421,14 @@ class Placer:
         """A value reading loses to a wider or stronger name: "payment method" is a column, not 'paid'."""
         return any(m.start <= v.start and v.end <= m.end and (m.width > v.width or m.score > v.score)
                    and m.how in ("name", "part") for m in self.roles.mentions)
+
+    def _base_column_word(self, v: Mention, base: str) -> bool:
+        """"reviews were created in 2018": "created" names the reviews' creation date, not the status of a
+        joined order."""
+        if v.asset == base:
+            return False
+        return any(m.kind == "column" and m.asset == base and m.start <= v.start and v.end <= m.end
+                   and m.how in ("name", "part", "head") for m in self.roles.mentions)
 
     def _verb_use(self, item, chosen) -> bool:
         """"paid with paypal", "shipped by DHL": a value word used as the verb of another value."""
@@ -531,34 +573,55 @@ class Placer:
             for m in self.roles.mentions:
                 if m.kind == "column" and (m.column in (actual.column, due.column)):
                     self._use(m)
-            for v in self.roles.values:  # "delivered late": the word names the date, not a status
-                if root(self.roles.tokens[v.start].norm) in LATE_WORDS[0]:
-                    self.roles.mark(range(v.start, v.end))
+            self._explain_delivery_words(len(self.roles.tokens))
             draft.compares.append(Compare(left=actual, op=cue.value, right=due))
             draft.notes.append(f"I read late as {actual.column} after {due.column}" if cue.value == ">" else
                                f"I read on time as {actual.column} on or before {due.column}")
             return
         self._explicit_compare(base, draft)
 
+    def _explain_delivery_words(self, before: int) -> None:
+        """"delivered late", "arrived after": the verb names the delivery date, not a status value."""
+        for i in range(before):
+            if root(self.roles.tokens[i].norm) in LATE_WORDS[0]:
+                self.roles.mark(range(i, i + 1))
+                for m in self.roles.mentions:
+                    if m.kind == "column" and m.start == i and m.width == 1:
+                        self._use(m)
+
     def _late_pair(self, base: str) -> tuple[Col, Col] | None:
         for asset in [base, *(e.parent for e in self.schema.edges if e.child == base)]:
             dates = [c for c in self.schema.assets[asset].columns if c.temporal]
-            actual = next((c for c in dates if set(map(root, c.words)) & set(LATE_WORDS[0])
-                           and not set(map(root, c.words)) & set(LATE_WORDS[1])), None)
+            actuals = [c for c in dates if set(map(root, c.words)) & set(LATE_WORDS[0])
+                       and not set(map(root, c.words)) & set(LATE_WORDS[1])]
+            # delivered to the customer is the delivery; handed to the carrier is shipping
+            actual = min(actuals, key=lambda c: ("carrier" in c.words, "customer" not in c.words), default=None)
             due = next((c for c in dates if set(map(root, c.words)) & set(LATE_WORDS[1])), None)
             if actual is not None and due is not None:
                 return Col(asset=asset, column=actual.name), Col(asset=asset, column=due.name)
         return None
 
     def _explicit_compare(self, base: str, draft) -> None:
+        late = self._late_pair(base)
         for cue in self.roles.cue("compare"):
             if cue.start in self.roles.used or number_at(self.roles.tokens, cue.end) is not None:
                 continue
             left = [m for m in self.roles.mentions if m.kind == "column" and m.end in (cue.start, cue.start - 1)]
             right = self.roles.after(cue.end, kinds=("column",), reach=3)
+            b = self.column(right, base) if right else None
+            if late is not None and b is not None and b.col == late[1] and cue.value in (">", "<", ">=", "<="):
+                # "arrived later than estimated", "delivered after the estimated date": the delivery date
+                self._use(b.mention)
+                self.roles.mark(cue.covers())
+                for m in left:
+                    self._use(m)
+                self._explain_delivery_words(cue.start)
+                draft.compares.append(Compare(left=late[0], op=cue.value, right=late[1]))
+                draft.notes.append(f"I read the delivery date as {late[0].column}")
+                continue
             if not left or not right:
                 continue
-            a, b = self.column(left, base), self.column(right, base)
+            a = self.column(left, base)
             if a is None or b is None or a.col == b.col:
                 continue
             ia, ib = self.schema.column(a.col.asset, a.col.column), self.schema.column(b.col.asset, b.col.column)
@@ -609,11 +672,32 @@ class Placer:
             return Col(asset=base, column=key) if key else None
         return None
 
+    def flags(self, base: str, draft) -> None:
+        """"comedies", "returned orders" where a 0/1 column says so: the flag must be set."""
+        for m in self.roles.mentions:
+            if m.kind != "column" or m.how not in ("name", "part") or m.score < 0.8 or \
+                    any(k in self.roles.used for k in range(m.start, m.end)):
+                continue
+            info = self.schema.column(m.asset, m.column)
+            flag = info.type == "boolean" or info.numeric and info.minimum == 0 and info.maximum == 1 and \
+                (info.distinct or 0) <= 2
+            if flag and self.schema.path(base, m.asset) is not None:
+                self._use(m)
+                draft.filters.append(Filter(column=Col(asset=m.asset, column=m.column), op="=",
+                                            value=True if info.type == "boolean" else 1))
+
     def related(self, base: str, draft) -> None:
         """An asset named only to say rows must have related rows there ("customers who placed orders",
-        "products that were reviewed"): an existence test, when a relationship links it to the base."""
+        "products that were reviewed", "users who rated something"): an existence test, when a relationship
+        links it to the base."""
         for m in self.roles.mentions:
-            if m.kind != "asset" or m.asset == base or any(k in self.roles.used for k in range(m.start, m.end)):
+            if m.asset == base or any(k in self.roles.used for k in range(m.start, m.end)):
+                continue
+            if m.kind == "column":
+                route = self.schema.path(base, m.asset)
+                if m.how == "name" and m.score >= 1.0 and route and route[0].fans_out and len(route) <= 2:
+                    self._use(m)
+                    draft.present.append(m.asset)
                 continue
             if m.how not in ("name", "entity", "typo") or m.asset in draft.absent:
                 continue

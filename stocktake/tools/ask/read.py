@@ -9,6 +9,8 @@ from dataclasses import dataclass, field, replace
 
 from stocktake.tools.ask.cues import Cue, find_cues, number_at
 from stocktake.tools.ask.dates import DateRange, find_dates
+from stocktake.tools.ask.followup import (ANAPHORA, FEW, STARTERS, merge_filters, retarget, same_for, wants_rows,
+                                          with_bucket)
 from stocktake.tools.ask.ground import FUNCTION_ROOTS, Grounder
 from stocktake.tools.ask.measures import MeasureChoice, MeasureSpec, find_measure
 from stocktake.tools.ask.model import Compare, Filter, Group, Measure, QueryPlan
@@ -81,6 +83,8 @@ class Reader:
         placer = Placer(self.schema, roles)
         subject = placer.subject()
         base, choice = placer.measure(spec, subject)
+        if len(roles.ids) > 1 and (spec is None or spec.kind == "sort"):
+            base = _lookup_base(roles) or base
         if base is None:
             return Reading(None, 0.0, missing="asset", unexplained=_words(roles, set()))
         form = _form(roles, spec, choice)
@@ -91,19 +95,73 @@ class Reader:
         placer.mark_subject(subject, base)
         if form == "aggregate":
             self._aggregate(placer, spec, draft, roles)
-        placer.filters(base, draft, None)
         placer.compares(base, draft)
+        placer.filters(base, draft, None)
         placer.lookups(base, draft, roles.ids)
         if form != "aggregate":
             draft.measure = None
             placer.listing(base, draft, choice)
+        placer.flags(base, draft)
         placer.related(base, draft)
         _share_part(draft)
         plan = _plan(draft, form)
         if plan is None:
             return Reading(None, 0.0, missing="measure", unexplained=_words(roles, set()))
         unexplained = _words(roles, roles.used)
-        return Reading(plan, _score(unexplained), tuple(dict.fromkeys(draft.notes)), unexplained, form=form,
+        rivals = _rivals(plan, roles)
+        score = _score(unexplained) - (0.4 if rivals else 0.0)
+        return Reading(plan, score, tuple(dict.fromkeys(draft.notes)), unexplained, rivals, form=form,
+                       dates=tuple(n for n in draft.notes if n.startswith("dates:")))
+
+    def follow_up(self, question: str, previous: QueryPlan) -> Reading:
+        """The question read as a change to the previous answer's plan."""
+        roles = self.roles(question)
+        _explain_connectives(roles)
+        _top_n(roles)
+        spec = find_measure(roles)
+        if spec is not None:
+            roles.mark([t for t in spec.tokens if t is not None])
+        placer = Placer(self.schema, roles)
+        moved = same_for(roles, previous) if spec is None else None
+        plan = previous
+        notes = [f"Following on from the last answer ({previous.asset})."]
+        if moved is not None:
+            plan = retarget(previous, moved.asset, self.schema)
+            if plan is None:
+                return Reading(None, 0.0, missing="asset", unexplained=(roles.tokens[moved.start].text,))
+            roles.mark(range(moved.start, moved.end))
+            notes.append(f"The same question about {moved.asset}.")
+        draft = _Draft(asset=plan.asset, limit=roles.limit)
+        placer.compares(plan.asset, draft)
+        placer.filters(plan.asset, draft, None)
+        placer.lookups(plan.asset, draft, roles.ids)
+        groups = placer.groups(plan.asset, spec)
+        update: dict = {"filters": merge_filters(plan.filters, draft.filters),
+                        "compares": plan.compares + tuple(draft.compares),
+                        "absent": tuple(dict.fromkeys(plan.absent + tuple(draft.absent)))}
+        if groups:
+            rebucketed = with_bucket(plan.group_by, groups[0].bucket) if len(groups) == 1 and groups[0].bucket else None
+            update["group_by"] = rebucketed or tuple(groups)
+        if wants_rows(roles.tokens):
+            roles.mark([i for i, t in enumerate(roles.tokens) if t.norm in ("few", "some", "rows", "examples")])
+            update |= {"measures": (), "group_by": (), "order": None, "limit": roles.limit or FEW, "select": ()}
+        elif spec is not None:
+            _, choice = placer.measure(spec, [])
+            if choice is not None and self.schema.path(plan.asset, _measure_asset(choice.measure, plan.asset)):
+                update["measures"] = (choice.measure,)
+                notes += list(choice.notes)
+            elif spec.agg == "count":
+                update["measures"] = (Measure(agg="count"),)
+        if roles.limit and "limit" not in update:
+            update |= {"limit": roles.limit, "order": roles.direction or "desc"}
+        try:
+            new = QueryPlan.model_validate({**plan.model_dump(), **{k: v for k, v in update.items()}})
+        except ValueError:
+            return Reading(None, 0.0, missing="measure", unexplained=_words(roles, roles.used))
+        unexplained = _words(roles, roles.used)
+        notes += draft.notes
+        form = "aggregate" if new.measures else "rows"
+        return Reading(new, _score(unexplained), tuple(dict.fromkeys(notes)), unexplained, form=form,
                        dates=tuple(n for n in draft.notes if n.startswith("dates:")))
 
     def _aggregate(self, placer: Placer, spec: MeasureSpec | None, draft: _Draft, roles: Roles) -> None:
@@ -119,6 +177,51 @@ class Reader:
                 group = placer.ranked(draft.asset, roles.top_end)
                 if group is not None:
                     draft.groups.append(group)
+
+
+def _lookup_base(roles: Roles) -> str | None:
+    """"what did user 12 rate item 300": the asset that holds a column for each id named."""
+    counts: dict[str, int] = {}
+    for ref in roles.ids:
+        for asset in {n.asset for n in ref.nouns if n.kind == "column"}:
+            counts[asset] = counts.get(asset, 0) + 1
+    best = max(counts.items(), key=lambda kv: kv[1], default=(None, 0))
+    return best[0] if best[1] > 1 else None
+
+
+def _rivals(plan: QueryPlan, roles: Roles) -> tuple[QueryPlan, ...]:
+    """Readings where a word the plan rests on could as well mean another column ("the average value":
+    payment_value or freight_value)."""
+    used = plan.columns()
+    out = []
+    for chosen, rival in roles.ambiguous:
+        if chosen in used and rival not in used:
+            data = plan.model_dump_json().replace(
+                f'"asset":"{chosen.asset}","column":"{chosen.column}"', f'"asset":"{rival.asset}","column":"{rival.column}"')
+            try:
+                alt = QueryPlan.model_validate_json(data)
+            except ValueError:
+                continue
+            if rival.asset != plan.asset and chosen.asset == plan.asset:
+                alt = alt.model_copy(update={"asset": rival.asset})
+            out.append(alt)
+    return tuple(dict.fromkeys(out))
+
+
+def _measure_asset(m: Measure, default: str) -> str:
+    if m.column is not None:
+        return m.column.asset
+    return m.derived.left.asset if m.derived is not None else default
+
+
+def _explain_connectives(roles: Roles) -> None:
+    """"and", "what about", "those": the words that tie a follow-up to the last answer."""
+    norms = tuple(t.norm for t in roles.tokens)
+    for starter in STARTERS:
+        if norms[:len(starter)] == starter:
+            roles.mark(range(len(starter)))
+    roles.mark([i for i, n in enumerate(norms) if n in ANAPHORA or n in ("instead", "same", "split", "break",
+                                                                           "down", "only", "just", "about")])
 
 
 def _overlaps_ids(d: DateRange, ids: list[IdRef]) -> bool:
@@ -143,10 +246,30 @@ def _top_n(roles: Roles) -> None:
             roles.limit, roles.direction, roles.top_end = before, _direction(cue, word), cue.end
             roles.mark(range(cue.start - 1, cue.end))
             return
+    if _counted_top(roles):
+        return
     bottom = next((i for i, t in enumerate(tokens) if t.norm == "bottom"), None)
     if bottom is not None and isinstance(number_at(tokens, bottom + 1), int):
         roles.limit, roles.direction, roles.top_end = number_at(tokens, bottom + 1), "asc", bottom + 2
         roles.mark(range(bottom, bottom + 2))
+
+
+def _counted_top(roles: Roles) -> bool:
+    """"which 3 categories sell the most", "5 cities with the most sellers": N things, then a superlative."""
+    tokens = roles.tokens
+    superlative = next((c for c in roles.cues if c.kind == "most" or c.kind == "agg" and c.value in ("min", "max")),
+                       None)
+    if superlative is None:
+        return False
+    for i, t in enumerate(tokens[: superlative.start]):
+        n = number_at(tokens, i)
+        lead = i == 0 or tokens[i - 1].norm in ("which", "what", "the", "show", "list", "give", "me", "find", "name")
+        if isinstance(n, int) and n > 0 and not _is_year(t) and lead and roles.at(i + 1):
+            roles.limit, roles.top_end = n, i + 1
+            roles.direction = _direction(superlative, tokens[superlative.start].norm)
+            roles.mark(range(i, i + 1))
+            return True
+    return False
 
 
 def _direction(cue: Cue, word: str) -> str:

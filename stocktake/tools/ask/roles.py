@@ -45,6 +45,7 @@ class Roles:
     limit: int | None = None
     direction: str | None = None  # desc / asc for top-N and superlatives
     top_end: int | None = None  # the token after "top 5": where the ranked thing is named
+    ambiguous: list = field(default_factory=list)  # (chosen, rival) columns a word could equally mean
     used: set[int] = field(default_factory=set)
 
     def cue(self, kind: str) -> list[Cue]:

@@ -82,3 +82,18 @@ def entity_words_for(kind: str, name_words: tuple[str, ...]) -> tuple[str, ...]:
     own = " ".join(root(w) for w in name_words)
     kind_words = tuple(" ".join(root(p) for p in w.split()) for w in KIND_ENTITIES.get(kind, ()))
     return tuple(dict.fromkeys(((own,) if own else ()) + kind_words))
+
+
+# Words for the values of common coded columns: "women" finds F or female in a gender column.
+VALUE_SYNONYMS = {
+    "women": ("f", "female", "woman", "w"), "woman": ("f", "female", "woman", "w"), "female": ("f", "female", "w"),
+    "females": ("f", "female"), "girls": ("f", "female"), "ladies": ("f", "female"),
+    "men": ("m", "male", "man"), "man": ("m", "male", "man"), "male": ("m", "male"), "males": ("m", "male"),
+    "guys": ("m", "male"),
+    "bought": ("buy", "purchase", "purchased", "order"), "purchases": ("buy", "purchase"),
+    "purchased": ("buy", "purchase"), "buys": ("buy", "purchase"),
+    "views": ("pv", "view", "page view", "pageview"), "viewed": ("pv", "view"), "pageviews": ("pv", "pageview"),
+    "favourites": ("fav", "favorite", "favourite"), "favorites": ("fav", "favorite", "favourite"),
+    "favourited": ("fav",), "favorited": ("fav",), "carts": ("cart",), "carted": ("cart",),
+    "clicks": ("click",), "clicked": ("click",),
+}
