@@ -75,16 +75,17 @@ class OfflinePlanner:
             return Plan("sql", "run_sql", {"query": question.strip()}, 1.0,
                         reading="I read this as SQL, and ran it as typed (read-only).")
         text, cut = strip_instructions(question)
-        if cut and len(text.split()) < 2:
-            return Plan("refuse", None, status="refused", ignored=cut,
-                        reading="This reads as instructions to me, not as a question about your data.")
+        if cut:  # nothing is chosen by text that tells the assistant what to do; the question may be asked alone
+            rest = text if len(text.split()) >= 2 and not is_destructive(text) else ""
+            return Plan("refuse", None, status="refused", ignored=cut, suggestions=(rest,) if rest else (),
+                        reading="Part of this reads as instructions to me rather than a question about your data, "
+                                "so I did not act on any of it.")
         parts = split_questions(text)
         if len(parts) > 1:
             planned = tuple(self._one(p, previous) for p in parts)
-            return Plan("compound", None, parts=planned, ignored=cut,
+            return Plan("compound", None, parts=planned,
                         reading=f"I read this as {len(parts)} questions, answered one by one.")
-        plan = self._one(text, previous)
-        return replace(plan, ignored=cut) if cut else plan
+        return self._one(text, previous)
 
     # ---- one question ------------------------------------------------------------------------------------
     def _one(self, question: str, previous: QueryPlan | None) -> Plan:
@@ -128,10 +129,19 @@ class OfflinePlanner:
     def _intent(self, intent: IntentSpec, question: str) -> Plan:
         if intent.tool is None:
             return Plan(intent.name, None, reading="I read this as a request for help.")
+        if intent.name == "meaning" and "find_data" in self.tool_names and self._documented_column(question):
+            intent = replace(intent, tool="find_data")
         assets = self._assets(question)
         args, missing = self._arguments(intent, question, assets)
         sentence = reading_of(intent.name, args)
         return Plan(intent.name, intent.tool, args, 1.0, missing, reading=sentence)
+
+    def _documented_column(self, question: str) -> bool:
+        """The question names a column the schema docs describe: its own doc text answers "what does it mean"."""
+        from stocktake.tools.ask.locate import locate
+
+        places = locate(question, self.ctx.schema(), n=1)
+        return bool(places) and places[0].column is not None and bool(places[0].doc) and places[0].score >= 0.8
 
     def _assets(self, question: str) -> list[str]:
         """Assets the question names: by name, then by the nouns for their rows; in order of mention."""

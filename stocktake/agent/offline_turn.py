@@ -55,9 +55,10 @@ class OfflineTurns:
             return
         ignored = _ignored(plan)
         if plan.status == "refused":
-            text = plan.args.get("message") or ("That reads as instructions to me rather than a question about "
-                                                "your data, so I did nothing. Ask your question on its own.")
-            yield _answer(ignored + text, status="refused", reading=plan.reading)
+            text = plan.args.get("message") or ("I don't follow instructions written into a question, so I did "
+                                                "nothing." + (" To ask the question on its own:\n\n1. "
+                                                              f"{plan.suggestions[0]}" if plan.suggestions else ""))
+            yield _answer(ignored + text, status="refused", reading=plan.reading, suggestions=plan.suggestions)
         elif plan.status == "clarify":
             yield _answer(ignored + _clarify_text(plan.reading, plan.suggestions), status="clarify",
                           reading=plan.reading, suggestions=plan.suggestions)
@@ -85,7 +86,8 @@ class OfflineTurns:
                     yield event
             answers.append(answer)
         text = "\n\n".join(f"**{i}.** {a.text.replace(OFFLINE_NOTE, '').strip()}" for i, a in enumerate(answers, 1))
-        status = "answered" if all(a.status == "answered" for a in answers) else "clarify"
+        statuses = {a.status for a in answers}
+        status = next((s for s in ("refused", "clarify", "error", "unknown", "confirm") if s in statuses), "answered")
         calls = tuple(c for a in answers for c in a.tool_calls)
         yield Answer(f"{_ignored(plan)}{plan.reading}\n\n{text}\n\n{OFFLINE_NOTE}", "offline", calls, status=status,
                      reading=plan.reading, parts=tuple(answers),

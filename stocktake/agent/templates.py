@@ -228,7 +228,7 @@ def _places(args: dict, content: str, art: dict) -> str:
         return "I couldn't find an asset or column for those words."
     top = places[0]
     where = f"`{top['asset']}.{top['column']}`" if top.get("column") else f"asset **{top['asset']}**"
-    doc = f"\n\n> {top['doc'][:600]}" if top.get("doc") else ""
+    doc = f"\n\n> {top['doc'][:1500]}" if top.get("doc") else ""
     others = "\n".join(f"- {p['asset']}" + (f".{p['column']}" if p.get("column") else "") for p in places[1:])
     return f"That is in {where}.{doc}" + (f"\n\nAlso close:\n{others}" if others else "")
 

@@ -30,7 +30,7 @@ def _add(kind: str, value, *phrases: str) -> None:
 
 
 _add("count", None, "how many", "number of", "count of", "count", "counts", "no of", "how often", "total number of",
-     "amount of", "tally", "volume of", "quantity of")
+     "tally")
 _add("distinct", None, "distinct", "unique", "different", "individual", "separate")
 _add("agg", "sum", "total", "sum", "sum of", "overall", "combined", "in total", "altogether", "how much")
 _add("agg", "mean", "average", "avg", "mean", "typical", "on average")

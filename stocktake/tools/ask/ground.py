@@ -18,10 +18,11 @@ from stocktake.tools.ask.text import FUNCTION_WORDS, Token, close_spelling, fold
 from stocktake.tools.ask.vocab import VALUE_SYNONYMS, root
 
 MAX_PHRASE = 5
-GAP_WORDS = frozenset({"to", "of", "the", "a", "an", "per", "for", "at", "on", "by", "in", "-"})
+GAP_WORDS = frozenset({"to", "of", "the", "a", "an", "-"})
 # Column words too general to name a column alone ("date" of which table?): they only add to a longer match.
 WEAK_HEADS = frozenset(root(w) for w in ("id", "name", "date", "time", "type", "value", "number", "code", "at",
                                          "no", "key", "text", "flag", "count"))
+TRIMMABLE = frozenset(root(w) for w in ("name", "id", "code", "no", "number", "key", "value", "date", "time", "at"))
 SEMANTIC_WORDS = {
     "price": ("price", "cost", "amount", "money", "spend", "value", "paid", "expensive", "cheap"),
     "rating": ("rating", "score", "star", "stars", "rated", "rate", "grade"),
@@ -68,8 +69,10 @@ class Grounder:
                 out[phrase_roots(a.words)].append((a.name, 0.95, "name"))
             for entity in a.entity:
                 out[tuple(entity.split())].append((a.name, 0.6, "entity"))
-            if len(a.words) > 1:
-                out[(root(a.words[-1]),)].append((a.name, 0.45, "part"))
+            if len(a.words) > 1:  # "payments" for order_payments: the head noun names the rows
+                out[(root(a.words[-1]),)].append((a.name, 0.8, "part"))
+                for w in a.words[:-1]:
+                    out[(root(w),)].append((a.name, 0.45, "part"))
         return _best_per_target(out)
 
     @cached_property
@@ -191,7 +194,8 @@ class Grounder:
                     if not spaced or len(spaced) > 60 or not any(ch.isalpha() for ch in spaced):
                         continue
                     out[spaced].append((c, value, count, True))
-                    out["~" + " ".join(root(w) for w in spaced.split())].append((c, value, count, False))
+                    if len(spaced) >= 4:  # "went" is "go", but no state code GO is meant by it
+                        out["~" + " ".join(root(w) for w in spaced.split())].append((c, value, count, False))
         return out
 
     def docs(self, tokens: list[Token], unexplained: set[int]) -> list[Mention]:
@@ -250,6 +254,11 @@ def column_phrases(asset: AssetInfo, c: ColumnInfo):
     if not words:
         return
     yield words, 1.0, "name"
+    if len(words) > 1 and words[-1] in TRIMMABLE:  # "product category" for product_category_name
+        yield words[:-1], 0.85, "part"
+    for entity in asset.entity[:3]:  # "order status", "customer city", "product category": the row's noun first
+        if " " not in entity and words[0] != entity:
+            yield (entity, *words), 0.95, "name"
     own = {root(w) for w in asset.words} | {e for e in asset.entity if " " not in e}
     trimmed = words
     while len(trimmed) > 1 and trimmed[0] in own:

@@ -31,11 +31,12 @@ _DESTROY = [
 ]
 _INJECTION = re.compile(
     r"\b(ignore|disregard|forget|override|bypass)\b.{0,40}\b(instructions?|rules?|prompts?|directions|above|previous|"
-    r"prior|guidelines|everything|system)\b"
-    r"|\byou\s+are\s+now\b|\bact\s+as\b|\bpretend\s+(to\s+be|you)\b|\bsystem\s+prompt\b|\bnew\s+instructions?\b"
+    r"prior|guidelines|everything|system|question|request|user)\b"
+    r"|\byou\s+are\s+now\b|\byou\s+(now\s+)?have\s+(admin|root|full|elevated|superuser)\b|\badmin\s+(rights|mode|access)\b"
+    r"|\bact\s+as\b|\bpretend\s+(to\s+be|you)\b|\bsystem\s+prompt\b|\bnew\s+instructions?\b"
     r"|^\s*(system|assistant|developer|admin)\s*:|\[(system|inst|admin)\]|</?(system|instructions?|admin)>"
     r"|\b(instead|rather),?\s+(you\s+(must|should|will)\s+)?(describe|show|list|delete|drop|run|tell|answer|print|"
-    r"output|say|reply|call|use|open|start|train|remove)\b"
+    r"output|say|reply|call|use|open|start|train|remove|erase|wipe|destroy|purge|truncate)\b"
     r"|\b(do\s+not|don'?t)\s+(answer|reply|respond)\b|\bjailbreak\b|\bdeveloper\s+mode\b", re.I)
 _CLAUSE = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|<[^<>]*>|\"[^\"]*\"|[^.?!;\n()\[\]<>\"]+[.?!;\n]*")
 _QUESTION_START = r"(?:how|what|whats|what's|which|who|where|when|is|are|does|do|did|can|list|show|count|give|tell|find)"

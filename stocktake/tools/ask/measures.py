@@ -64,7 +64,8 @@ def _concept_at(roles: Roles, start: int, reach: int = 4) -> tuple[str | None, i
     for i in range(start, min(len(roles.tokens), start + reach + 1)):
         r = root(roles.tokens[i].norm)
         named = [m for m in roles.at(i) if m.how != "meaning"]
-        if r in REVENUE_ROOTS or r in MONEY_ROOTS and not named:
+        after_asset = i > 0 and any(m.kind == "asset" and m.end == i for m in roles.mentions)
+        if r in REVENUE_ROOTS or r in MONEY_ROOTS and not named and after_asset:
             return "money", i
         if r in QUANTITY_ROOTS and not named:
             return "quantity", i
@@ -101,7 +102,9 @@ def _counted(roles: Roles) -> MeasureSpec | None:
     start = distinct.end if distinct else cue.end
     target = _counted_noun(roles, start)
     tokens = (*cue.covers(), *(distinct.covers() if distinct else ()))
-    concept, at = _concept_at(roles, start, 2)
+    concept, at = _concept_at(roles, start, 0)
+    if concept == "quantity" and at == start:  # "how many units": a total of the quantity column
+        return MeasureSpec("sum", target=(), concept="quantity", tokens=(*tokens, at))
     if concept == "quantity" and not target:
         return MeasureSpec("sum", target=(), concept="quantity", tokens=(*tokens, at))
     return MeasureSpec("count_distinct" if distinct else "count", target=target, tokens=tokens)
@@ -115,7 +118,8 @@ def _counted_noun(roles: Roles, start: int, reach: int = 4) -> tuple[Mention, ..
         if not here:
             continue
         value = any(v.start <= i < v.end for v in roles.values)
-        strong = [m for m in here if m.kind == "asset" or m.how in ("name", "part") and m.score >= 0.8]
+        strong = [m for m in here if m.kind == "asset" and (m.how != "entity" or not value)
+                  or m.kind == "column" and m.how in ("name", "part") and m.score >= 0.8]
         later = any(m.kind == "asset" for j in range(i + 1, min(len(roles.tokens), start + reach + 1))
                     for m in roles.at(j))
         if not strong and (value or later):
@@ -158,6 +162,8 @@ def _most(roles: Roles) -> MeasureSpec | None:
         return None
     agg = "sum" if concept else "count"
     if after and after[0].kind == "column" and not concept:
+        if not lead:  # "the most installments anyone chose": the largest value
+            return MeasureSpec("min" if cue.value == "asc" else "max", target=after, tokens=tokens)
         agg = "sum"
     return MeasureSpec(agg, kind="most", target=after if not concept else (), concept=concept, group=lead,
                        tokens=tokens, direction=cue.value)
@@ -241,7 +247,9 @@ def _aggregate(roles: Roles) -> MeasureSpec | None:
 
 
 def _concept_alone(roles: Roles) -> MeasureSpec | None:
-    concept, at = _concept_at(roles, 0, len(roles.tokens))
+    """"revenue by category", "sales last month": a word for revenue is a total of it."""
+    at = next((i for i, t in enumerate(roles.tokens) if root(t.norm) in REVENUE_ROOTS), None)
+    concept = "money" if at is not None else None
     if concept is None:
         return None
     return MeasureSpec("sum", target=(), concept=concept, tokens=(at,))

@@ -41,6 +41,20 @@ def _year_like(t) -> bool:
     return t.kind == "number" and t.text.isdigit() and 1950 <= int(t.text) <= 2100
 
 
+def _counted_target(mentions, schema: SchemaIndex) -> Mention | None:
+    """What "how many" counts: an asset named as a whole before a column of it read from the same word
+    ("reviews" counts reviews, not distinct review ids)."""
+    if not mentions:
+        return None
+    first = mentions[0]
+    same = [m for m in mentions if m.start == first.start]
+    asset = next((m for m in same if m.kind == "asset"), None)
+    if asset is not None and first.kind == "column" and first.width <= asset.width and (
+            first.column == schema.assets[asset.asset].key or first.score <= asset.score + 0.05):
+        return asset
+    return first
+
+
 class Placer:
     def __init__(self, schema: SchemaIndex, roles: Roles):
         self.schema, self.roles = schema, roles
@@ -57,9 +71,9 @@ class Placer:
         cue_ends = [c.end for c in self.roles.cues if c.kind in ("count", "list", "distinct", "share")]
         for end in sorted(cue_ends):
             near = [m for m in assets if end <= m.start <= end + 3]
-            if near:
-                first = min(m.start for m in near)
-                return sorted((m for m in near if m.start == first), key=lambda m: -m.score)
+            if near:  # the clearest name near the cue: "how many purchase events" counts events
+                best = max(near, key=lambda m: (round(m.score, 2), -m.start))
+                return sorted((m for m in near if m.start == best.start), key=lambda m: -m.score)
         return sorted(assets, key=lambda m: (-m.width - m.score, m.start))
 
     def mark_subject(self, subject: list[Mention], base: str) -> None:
@@ -115,7 +129,10 @@ class Placer:
         return next(iter(columns)) if len(columns) == 1 else None
 
     def _count(self, spec: MeasureSpec, subject: list[str]) -> tuple[str | None, MeasureChoice | None]:
-        target = spec.target[0] if spec.target else None
+        target = _counted_target(spec.target, self.schema)
+        through = self._through_child(spec, target)
+        if through is not None:
+            return through
         if spec.agg == "count_distinct" and target is not None:
             others = [m.asset for m in self.roles.mentions if m.kind == "asset" and m.asset != target.asset
                       and m.start > target.end]
@@ -145,6 +162,24 @@ class Placer:
         per = self._per(spec, base)
         agg = "share" if spec.agg == "share" else "count"
         return base, MeasureChoice(Measure(agg=agg, per=per), spec.tokens, target.score if target else 0.6, ())
+
+    def _through_child(self, spec: MeasureSpec, target: Mention | None):
+        """"how many (unique) customers placed an order": the distinct keys in the orders that point to
+        customers, so ids of customers missing from the customers table count too."""
+        if target is None or target.kind != "asset" or spec.agg not in ("count", "count_distinct"):
+            return None
+        later = [m for m in self.roles.mentions if m.kind == "asset" and m.asset != target.asset
+                 and m.start >= target.end and m.how in ("name", "entity", "part")]
+        for child in later:
+            edge = next((e for e in self.schema.edges if e.child == child.asset and e.parent == target.asset), None)
+            if edge is not None:
+                self._use(target)
+                self._use(child)
+                col = Col(asset=child.asset, column=edge.child_column)
+                note = f"I counted the distinct {edge.child_column} values in {child.asset}"
+                return child.asset, MeasureChoice(Measure(agg="count_distinct", column=col), spec.tokens, 0.9,
+                                                  (note,))
+        return None
 
     def _sort_by_price(self, spec: MeasureSpec) -> tuple[str | None, MeasureChoice | None]:
         """"the three cheapest products": the products by their own price."""
@@ -204,6 +239,8 @@ class Placer:
                 continue
             info = self.schema.column(m.asset, m.column)
             if numeric and not info.numeric or temporal and not info.temporal:
+                continue
+            if numeric and info.id_like and m.how != "name":  # "order amount" is no sum of order ids
                 continue
             # a longer phrase that names the column beats a word of it; a measure prefers money or units
             score = m.score + 0.25 * (m.width - 1) + (self._distance(base, m.asset) if base else 0.0)
@@ -275,6 +312,9 @@ class Placer:
                 if column is not None:
                     self.roles.mark(range(cue.start, cue.end + 1))
                     out.append(Group(column=column, bucket=bucket))
+                continue
+            if cue.end < len(self.roles.tokens) and self.roles.tokens[cue.end].norm in ("all", "every", "any"):
+                self.roles.mark(cue.covers())  # "across all reviews": over all of them, no groups
                 continue
             targets = self.roles.at(cue.end) or self.roles.at(cue.end + 1)
             if self._own_rows(targets, base):  # "median freight per item" of a table of items: per row

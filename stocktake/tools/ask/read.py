@@ -27,7 +27,9 @@ something anything everything thing things stuff item's placed place made make m
 happened were was is are been being exist exists existing there recorded stored registered listed kept contain
 contains containing hold holds holding present available appear appears appearing occur occurs occurring
 ones one kind type sort like per cent actual actually real really currently current overall please
-sold sell selling did see put paid got come came give gave take took written write wrote left leave
+sold sell selling did see put paid got come came give gave given take took taken written write wrote left leave
+bring brought generate generated earn earned chose choose chosen picked pick selected select used use using went go goes gone star stars starred anyone someone everyone ever map mapping lookup
+had has have
 """.split())
 
 

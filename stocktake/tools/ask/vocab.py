@@ -13,7 +13,7 @@ GENERIC_NAME_WORDS = frozenset({"olist", "dataset", "data", "table", "csv", "tbl
 
 # Words that name one row of an asset of each kind (as roots). The asset's own name words come first.
 KIND_ENTITIES = {
-    "users": ("user", "customer", "client", "buyer", "shopper", "member", "account", "person"),
+    "users": ("user", "customer", "client", "buyer", "shopper", "member", "account"),
     "products": ("product", "item", "article", "sku", "good", "movie", "film"),
     "orders": ("order", "purchase", "transaction", "checkout", "sale"),
     "order_items": ("order line", "line item", "order item", "line", "basket", "order position"),
@@ -65,6 +65,8 @@ def root(word: str) -> str:
     else:
         if w.endswith("s") and not w.endswith(("ss", "us", "is")):
             w = w[:-1]
+    if w.endswith("ation") and len(w) > 7:  # cancellation -> cancel; creation -> creat, as created
+        w = w[:-5] if len(w) - 5 > 3 else w[:-3]
     for suffix, repl, shortest in (("ation", "", 3), ("ment", "", 3), ("ing", "", 3), ("ery", "er", 3),
                                    ("ed", "", 3), ("al", "", 4), ("ly", "", 4)):
         if w.endswith(suffix) and len(w) - len(suffix) >= shortest:
