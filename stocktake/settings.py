@@ -103,10 +103,13 @@ class IngestSettings:
         return cls(**values)
 
     def limit(self, name: str, unit: str = "") -> str:
-        """``the limit is 1,000 rows; set STOCKTAKE_INGEST_MAX_ROWS to raise it``, for error messages."""
+        """``the limit is 1,000 rows; set STOCKTAKE_INGEST_MAX_ROWS to raise the limit``, for error messages."""
         value = getattr(self, name)
         shown = byte_size(value) if unit == "bytes" else f"{value:,}" if isinstance(value, int) else f"{value:g}"
-        return f"the limit is {shown}{' ' + unit if unit and unit != 'bytes' else ''}; set {self._ENV[name]} to raise it"
+        return f"the limit is {shown}{' ' + unit if unit and unit != 'bytes' else ''}; {self.hint(name)}"
+
+    def hint(self, name: str) -> str:
+        return f"set {self._ENV[name]} to raise the limit"
 
 
 def byte_size(n: int) -> str:

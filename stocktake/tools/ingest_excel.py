@@ -83,9 +83,9 @@ def _read_sheet(p: Path, sheet, settings: IngestSettings) -> pd.DataFrame:
 
 def _check_size(where: str, rows: int, width: int, cells: int, settings: IngestSettings) -> None:
     if width > settings.max_columns:
-        raise StocktakeError(f"{where}: more than {settings.max_columns:,} columns ({settings.limit('max_columns')}).")
+        raise StocktakeError(f"{where}: more than {settings.max_columns:,} columns ({settings.hint('max_columns')}).")
     if rows > settings.max_rows + 1:  # the header row is not a data row
-        raise StocktakeError(f"{where}: more than {settings.max_rows:,} rows ({settings.limit('max_rows')}).")
+        raise StocktakeError(f"{where}: more than {settings.max_rows:,} rows ({settings.hint('max_rows')}).")
     if max(cells, rows * width) * _CELL_BYTES > settings.max_bytes:
         raise StocktakeError(f"{where}: too many cells to read ({rows:,} rows by {width:,} columns; "
                              f"{settings.limit('max_bytes', 'bytes')}).")

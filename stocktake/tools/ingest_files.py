@@ -92,7 +92,7 @@ def read_bytes(p: Path, settings: IngestSettings) -> bytes:
         data = _read(p, f, settings.max_bytes + 1)
     if len(data) > settings.max_bytes:  # the file grew while it was read
         raise StocktakeError(f"{shown(p)}: the file grew past {byte_size(settings.max_bytes)} while it was read "
-                             f"({settings.limit('max_bytes', 'bytes')}).")
+                             f"({settings.hint('max_bytes')}).")
     return data
 
 
@@ -129,7 +129,7 @@ def gunzip(p: Path, raw: bytes, settings: IngestSettings) -> bytes:
 
 def expands_too_far(p: Path, settings: IngestSettings) -> StocktakeError:
     return StocktakeError(f"{shown(p)}: expands to more than {byte_size(settings.max_bytes)} when decompressed, so it "
-                          f"was not read ({settings.limit('max_bytes', 'bytes')}).")
+                          f"was not read ({settings.hint('max_bytes')}).")
 
 
 def folder_entry_problem(folder: Path, p: Path) -> str | None:

@@ -35,7 +35,7 @@ def read_tables(p: Path, table: str | None, settings: IngestSettings,
     check_regular(p)
     try:
         with _connected(p, settings, scratch) as db:
-            db.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, max(_MAX_ROW_BYTES, 4 * settings.max_field_chars))
+            db.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, _length_limit(settings))
             names = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type IN ('table','view') "
                                                "AND name NOT LIKE 'sqlite_%' ORDER BY name")]
             if table:
@@ -47,7 +47,7 @@ def read_tables(p: Path, table: str | None, settings: IngestSettings,
                 raise StocktakeError(f"{shown(p)}: the database has no tables.")
             return {n: _read_table(p, db, n, settings) for n in names}
     except sqlite3.DatabaseError as exc:
-        raise StocktakeError(f"{shown(p)}: not a readable SQLite database ({exc}).") from None
+        raise StocktakeError(f"{shown(p)}: not a readable SQLite database ({shown(exc)}).") from None
 
 
 @contextmanager
@@ -83,6 +83,11 @@ def _no_copy(p: Path, journal: str, scratch: Path | None, exc: OSError) -> Stock
                           f"not be made in {shown(scratch or tempfile.gettempdir())} ({exc.strerror or exc}).")
 
 
+def _length_limit(settings: IngestSettings) -> int:
+    """SQLite's limit on one value or row, in bytes: room for the longest value allowed in UTF-8, or a wide row."""
+    return max(_MAX_ROW_BYTES, 4 * settings.max_field_chars)
+
+
 def _has_content(journal: Path) -> bool:
     return check_regular(journal).st_size > 0
 
@@ -107,22 +112,22 @@ def _read_table(p: Path, db: sqlite3.Connection, name: str, settings: IngestSett
         while batch := cursor.fetchmany(_BATCH):
             rows += len(batch)
             if rows > settings.max_rows:
-                raise StocktakeError(f"{where}: more than {settings.max_rows:,} rows ({settings.limit('max_rows')}).")
+                raise StocktakeError(f"{where}: more than {settings.max_rows:,} rows ({settings.hint('max_rows')}).")
             chunk = pd.DataFrame.from_records(batch, coerce_float=True)
             size += int(chunk.memory_usage(deep=True).sum())
             if size > settings.max_bytes:
                 raise StocktakeError(f"{where}: more than {byte_size(settings.max_bytes)} of data "
-                                     f"({settings.limit('max_bytes', 'bytes')}).")
+                                     f"({settings.hint('max_bytes')}).")
             chunks.append(chunk)
-    except sqlite3.DataError as exc:
-        raise StocktakeError(f"{where}: a value or row is too long to read ({exc}); "
-                             f"{settings.limit('max_field_chars')}.") from None
+    except sqlite3.DataError:  # "string or blob too big": past the length limit set above
+        raise StocktakeError(f"{where}: a value or row longer than {byte_size(_length_limit(settings))} "
+                             f"({settings.hint('max_field_chars')}).") from None
     except sqlite3.DatabaseError as exc:
         if time.monotonic() > deadline:
             raise StocktakeError(f"{where}: reading it did not finish within {settings.sqlite_timeout_s:g} s (a view "
-                                 f"that never ends?), so it was stopped ({settings.limit('sqlite_timeout_s')}; or pick "
+                                 f"that never ends?), so it was stopped ({settings.hint('sqlite_timeout_s')}, or pick "
                                  "the tables you want with --table).") from None
-        raise StocktakeError(f"{where} cannot be read ({exc}). Ingest the other tables one by one with --table.") from None
+        raise StocktakeError(f"{where} cannot be read ({shown(exc)}). Ingest the other tables one by one with --table.") from None
     finally:
         db.set_progress_handler(None, 0)
     frame = pd.concat(chunks, ignore_index=True) if chunks else pd.DataFrame(

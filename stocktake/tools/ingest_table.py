@@ -83,7 +83,7 @@ def check_bounds(where: str, table: pa.Table, settings: IngestSettings) -> None:
         raise StocktakeError(f"{where}: {table.num_columns:,} columns, more than one ingest reads "
                              f"({settings.limit('max_columns')}).")
     if table.num_rows > settings.max_rows:
-        raise StocktakeError(f"{where}: more than {settings.max_rows:,} rows ({settings.limit('max_rows')}).")
+        raise StocktakeError(f"{where}: more than {settings.max_rows:,} rows ({settings.hint('max_rows')}).")
     for name, column in zip(table.column_names, table.columns):
         longest, row = _longest(column)
         if longest > settings.max_field_chars:
