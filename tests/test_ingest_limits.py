@@ -7,7 +7,6 @@ import gzip
 import json
 import os
 import socket
-import sqlite3
 
 import pandas as pd
 import pyarrow as pa
@@ -224,8 +223,8 @@ def test_json_with_mixed_types_per_key_keeps_the_key_as_text(catalog, tmp_path):
 
 
 def test_a_merged_label_in_an_integer_column_of_a_workbook_keeps_the_column_as_text(catalog, tmp_path):
-    xlsx_with_cells(tmp_path / "book.xlsx", {"A1": "qty", "B1": "item", "A2": 5, "B2": "cup", "A3": "Total",
-                                             "B3": "all"}, '<mergeCells count="1"><mergeCell ref="A3:A4"/></mergeCells>')
+    cells = {"A1": "qty", "B1": "item", "A2": 5, "B2": "cup", "A3": "Total", "B3": "all"}
+    xlsx_with_cells(tmp_path / "book.xlsx", cells, '<mergeCells count="1"><mergeCell ref="A3:A4"/></mergeCells>')
     [result] = ingest_path(catalog, tmp_path / "book.xlsx")
     assert catalog.load("book")["qty"].tolist() == ["5", "Total"]
     assert "column 'qty' mixes numbers and text; stored as text" in result.warnings

@@ -68,10 +68,14 @@ def _decoded(raw: bytes, encoding: str, skip: int) -> str:
         raise UnicodeDecodeError(exc.encoding, raw, exc.start + offset, exc.end + offset, exc.reason) from None
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
 def looks_binary(text: str) -> bool:
-    """Decoded text with NUL characters (or a Parquet file's magic) is not delimited text."""
+    """Decoded text with NUL characters, a Parquet file's magic, or many control characters (random bytes read as
+    Latin-1 are about a quarter control characters; text has next to none) is not delimited text."""
     head = text[:8192]
-    return "\x00" in head or head.startswith("PAR1")
+    return "\x00" in head or head.startswith("PAR1") or len(_CONTROL.findall(head)) > 0.15 * len(head)
 
 
 def _sample_lines(text: str, limit: int = 200) -> list[str]:

@@ -194,7 +194,8 @@ def _read_folder(folder: Path, options: ReadOptions, settings: IngestSettings, s
     if problems and (on_skip is None or not tables):
         files = "1 file" if len(problems) == 1 else f"{len(problems)} files"
         raise StocktakeError(
-            f"{shown(folder)}: {files} could not be read, so nothing was ingested (fix or move them, or use --skip-bad):\n  "
+            f"{shown(folder)}: {files} could not be read, so nothing was ingested (fix or move them, or use "
+            "--skip-bad):\n  "
             + "\n  ".join(problems)
         )
     for problem in problems:
@@ -443,8 +444,8 @@ def _read_excel(p: Path, raw: bytes, options: ReadOptions, fmt: str, settings: I
     if len(empty) < len(sheets):  # empty sheets beside ones with data are left out; an empty workbook is refused
         sheets = {sheet: frame for sheet, frame in sheets.items() if sheet not in empty}
     many = len(sheets) > 1
-    tables = [_frame_table(p, frame, "excel", {"sheet": sheet}, name=f"{asset_name_for(p)}_{_slug(sheet)}" if many else "")
-              for sheet, frame in sheets.items()]
+    tables = [_frame_table(p, frame, "excel", {"sheet": sheet},
+                           name=f"{asset_name_for(p)}_{_slug(sheet)}" if many else "") for sheet, frame in sheets.items()]
     skipped = tuple(f"sheet '{shown(sheet)}' is empty; left out" for sheet in empty if sheet not in sheets)
     tables[0] = ParsedTable(tables[0].name, tables[0].frame, tables[0].source, tables[0].fmt, tables[0].details,
                             tables[0].warnings + skipped)

@@ -127,7 +127,8 @@ def _read_table(p: Path, db: sqlite3.Connection, name: str, settings: IngestSett
             raise StocktakeError(f"{where}: reading it did not finish within {settings.sqlite_timeout_s:g} s (a view "
                                  f"that never ends?), so it was stopped ({settings.hint('sqlite_timeout_s')}, or pick "
                                  "the tables you want with --table).") from None
-        raise StocktakeError(f"{where} cannot be read ({shown(exc)}). Ingest the other tables one by one with --table.") from None
+        raise StocktakeError(f"{where} cannot be read ({shown(exc)}). Ingest the other tables one by one with "
+                             "--table.") from None
     finally:
         db.set_progress_handler(None, 0)
     frame = pd.concat(chunks, ignore_index=True) if chunks else pd.DataFrame(
