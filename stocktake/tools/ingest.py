@@ -312,7 +312,7 @@ def read_delimited(p: Path, raw: bytes, options: ReadOptions, fmt: str, settings
     width = max(map(len, rows), default=0)
     if width > settings.max_columns:
         raise StocktakeError(f"{shown(p)}: {width:,} columns or more, more than one ingest reads "
-                             f"({settings.limit('max_columns')}). Check the delimiter with --sep.")
+                             f"({settings.limit('max_columns')}). Check the file, or give the right delimiter with --sep.")
     header = options.header if options.header is not None else infer.has_header(rows)
     frame = _parse_text(p, text, sep or ",", nrows=settings.max_rows + 2)  # a header row and one too many
     names, warnings = [f"col_{i}" for i in range(1, frame.shape[1] + 1)], []
