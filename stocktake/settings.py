@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from stocktake.errors import StocktakeError
+
 DEFAULT_WORKSPACE = "stocktake-workspace"
 
 
@@ -71,10 +73,59 @@ class GuardSettings:
 
 
 @dataclass(frozen=True)
+class IngestSettings:
+    """Bounds on what one ingest reads (stocktake/tools/ingest*.py): every source file is untrusted input."""
+
+    max_bytes: int = 1 << 30  # a file's size, and what it expands to (gzip, the parts of an xlsx, Parquet pages)
+    max_rows: int = 20_000_000
+    max_columns: int = 10_000
+    max_field_chars: int = 1_000_000  # one value: a missing quote or delimiter can make a whole file one field
+    sqlite_timeout_s: float = 60.0  # per table or view: a recursive view may never end
+
+    _ENV = {"max_bytes": "STOCKTAKE_INGEST_MAX_BYTES", "max_rows": "STOCKTAKE_INGEST_MAX_ROWS",
+            "max_columns": "STOCKTAKE_INGEST_MAX_COLUMNS", "max_field_chars": "STOCKTAKE_INGEST_MAX_FIELD_CHARS",
+            "sqlite_timeout_s": "STOCKTAKE_INGEST_TIMEOUT_S"}
+
+    @classmethod
+    def from_env(cls) -> IngestSettings:
+        values = {}
+        for name, var in cls._ENV.items():
+            raw = os.environ.get(var)
+            if raw is None:
+                continue
+            kind = type(getattr(cls, name))
+            try:
+                values[name] = kind(raw.replace("_", ""))
+            except ValueError:
+                raise StocktakeError(f"{var}={raw!r} is not a number: give a positive {kind.__name__}.") from None
+            if values[name] <= 0:
+                raise StocktakeError(f"{var}={raw!r} must be positive.")
+        return cls(**values)
+
+    def limit(self, name: str, unit: str = "") -> str:
+        """``the limit is 1,000 rows; set STOCKTAKE_INGEST_MAX_ROWS to raise the limit``, for error messages."""
+        value = getattr(self, name)
+        shown = byte_size(value) if unit == "bytes" else f"{value:,}" if isinstance(value, int) else f"{value:g}"
+        return f"the limit is {shown}{' ' + unit if unit and unit != 'bytes' else ''}; {self.hint(name)}"
+
+    def hint(self, name: str) -> str:
+        return f"set {self._ENV[name]} to raise the limit"
+
+
+def byte_size(n: int) -> str:
+    """``1.5 GB``, ``300 KB``, ``12 bytes``."""
+    for unit, size in (("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10)):
+        if n >= size:
+            return f"{n / size:.3g} {unit}"
+    return f"{n:,} bytes"
+
+
+@dataclass(frozen=True)
 class Settings:
     llm: LLMSettings = field(default_factory=LLMSettings.from_env)
     profile: ProfileSettings = field(default_factory=ProfileSettings)
     guard: GuardSettings = field(default_factory=GuardSettings.from_env)
+    ingest: IngestSettings = field(default_factory=IngestSettings.from_env)
 
 
 def resolve_workspace(path: str | Path | None = None) -> Path:

@@ -60,7 +60,11 @@ WEB_HINTS: tuple[tuple[str, str], ...] = (
     (r"Leave --encoding out to detect the encoding, or try --encoding latin-1\.", "Save the file as UTF-8."),
     (r" \(for example --name (\w+)\)", r" (for example \1)"),
     (r"; --name only works for one \(use --table\)\.", ": leave the asset name empty to ingest each as its own asset."),
-    (r" Use --table SHEET to pick a sheet\.", ""),
+    (r" \(for UTF-16 text without a byte-order mark, give --encoding utf-16\)",
+     " (UTF-16 text must keep its byte-order mark)"),
+    (r"re-save it in one, or force one with --encoding latin-1 \(or cp1252\)\.", "save it as UTF-8."),
+    (r" Ingest the other tables one by one with --table\.", ""),
+    (r", or pick the tables you want with --table\)", ")"),
 )
 
 

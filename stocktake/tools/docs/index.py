@@ -82,6 +82,8 @@ def index_profile_doc(store: DocStore, catalog: Catalog, asset_name: str, profil
 def refresh_profile_docs(store: DocStore, catalog: Catalog, settings: DocsSettings = DocsSettings()) -> list[str]:
     """Regenerate the profile docs of assets that gained a version since, and drop those of removed assets."""
     indexed = {r.metadata["asset"]: r.metadata.get("asset_version") for r in store.records({"kind": "profile"})}
+    if store.read_only:
+        return []  # a read-only workspace is searched as it was indexed
     known = set(catalog.names())
     refreshed = []
     for asset, version in sorted(indexed.items()):
