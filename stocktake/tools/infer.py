@@ -19,7 +19,7 @@ import pyarrow as pa
 
 DELIMITERS = (",", "\t", ";", "|")
 WHITESPACE = "whitespace"
-NULL_TOKENS = ("", "NA", "N/A", "n/a", "NaN", "nan", "null", "NULL", "None", "none", "#N/A")
+NULL_TOKENS = ("", "NA", "N/A", "n/a", "NaN", "nan", "null", "NULL", "None", "#N/A")
 
 _INT = re.compile(r"^[+-]?\d+$")
 _ISO = re.compile(

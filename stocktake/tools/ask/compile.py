@@ -73,13 +73,28 @@ class _Builder:
                 new = f"t{len(self.aliases)}"
                 near, far = ((hop.edge.child_column, hop.edge.parent_column) if hop.forward
                              else (hop.edge.parent_column, hop.edge.child_column))
-                self.joins.append(f"JOIN {quote(hop.target)} AS {new} ON {alias}.{quote(near)} = {new}.{quote(far)}")
+                self.joins.append(f"JOIN {self._joined(hop)} AS {new} ON {alias}.{quote(near)} = {new}.{quote(far)}")
                 self.aliases[key] = new
                 if hop.forward and hop.edge.orphans:
                     self.dropped.append(f"{hop.edge.orphans:,} rows of {hop.edge.child} whose {hop.edge.child_column} "
                                         f"has no match in {hop.edge.parent}")
             alias = self.aliases[key]
         return alias
+
+    def _joined(self, hop: Hop) -> str:
+        """The table a hop joins; a parent whose key repeats because whole rows were copied is joined without
+        the copies, so no child row is counted twice (key values that still repeat are said)."""
+        if not hop.forward:
+            return quote(hop.target)
+        repeats, conflicting = self.schema.key_repeats(hop.edge.parent, hop.edge.parent_column)
+        if not repeats:
+            return quote(hop.target)
+        if conflicting:
+            self.dropped.append(f"{hop.edge.parent}.{hop.edge.parent_column} repeats on rows that differ, so some "
+                                f"{hop.edge.child} rows are counted once per repeat")
+        else:
+            self.dropped.append(f"exact copies of rows in {hop.edge.parent} are left out of the join")
+        return f"(SELECT DISTINCT * FROM {quote(hop.target)})"
 
     # ---- conditions ------------------------------------------------------------------------------------
     def condition(self, f: Filter, ref: str) -> str:
@@ -186,6 +201,8 @@ class _Builder:
                                  "rows more than once; ask it of the related asset instead.")
         if m.derived is not None:
             d = m.derived
+            if d.op == "days":
+                return f"((epoch({self.ref(d.left)}) - epoch({self.ref(d.right)})) / 86400.0)"
             right = self.ref(d.right) if d.op != "/" else f"NULLIF({self.ref(d.right)}, 0)"
             return f"({self.ref(d.left)} {d.op} {right})"
         return self.ref(m.column)

@@ -7,7 +7,7 @@ both, else the table's money column; the reading is said out loud.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from stocktake.tools.ask.ground import Mention
 from stocktake.tools.ask.model import Col, Derived, Measure
@@ -35,6 +35,7 @@ class MeasureSpec:
     per: tuple[Mention, ...] = ()  # "ratings per user": divided by the distinct count of this
     group: tuple[Mention, ...] = ()  # for "which X has the most Y": X
     direction: str = "desc"
+    derived: tuple | None = None  # (left mentions, op, right mentions): "price + freight", "qty x unit price"
 
 
 @dataclass(frozen=True)
@@ -52,8 +53,51 @@ def measure_words(roles: Roles) -> list[int]:
 
 def find_measure(roles: Roles) -> MeasureSpec | None:
     """The measure the words ask for, in order of how explicitly they ask."""
-    return (_per_entity(roles) or _counted(roles) or _share(roles) or _most(roles) or _aggregate(roles)
-            or _concept_alone(roles))
+    found = (_per_entity(roles) or _counted(roles) or _share(roles) or _most(roles) or _aggregate(roles)
+             or _concept_alone(roles))
+    derived = _explicit_derived(roles) or _duration(roles)
+    if derived is None:
+        return found
+    agg = found.agg if found is not None and found.agg in ("sum", "mean", "median", "min", "max") else (
+        "mean" if derived.concept == "duration" else "sum")
+    return replace(derived, agg=agg, tokens=derived.tokens + (found.tokens if found else ()),
+                   kind=found.kind if found is not None and found.kind == "most" else "measure",
+                   group=found.group if found is not None else (), direction=found.direction if found else "desc")
+
+
+OPS = {"+": "+", "plus": "+", "-": "-", "minus": "-", "*": "*", "x": "*", "×": "*", "times": "*", "/": "/"}
+
+
+def _explicit_derived(roles: Roles) -> MeasureSpec | None:
+    """"(price + freight)", "qty x unit price": two columns combined by the operator between them."""
+    for k, t in enumerate(roles.tokens):
+        op = OPS.get(t.norm)
+        if op is None or k == 0:
+            continue
+        left = [m for m in roles.mentions if m.kind == "column" and m.end in (k, k - 1)]
+        right = [m for m in roles.at(k + 1) if m.kind == "column"]
+        if left and right:
+            span = range(min(m.start for m in left), max(m.end for m in right))
+            return MeasureSpec("sum", derived=(tuple(left), op, tuple(right)), tokens=tuple(span))
+    return None
+
+
+DURATION = ("deliver", "arriv", "ship", "receiv")
+
+
+def _duration(roles: Roles) -> MeasureSpec | None:
+    """"delivery time", "days to deliver", "how long do orders take to arrive": days from the order to its
+    delivery."""
+    roots = [root(t.norm) for t in roles.tokens]
+    for k, r in enumerate(roots):
+        if r not in DURATION:
+            continue
+        near = set(roots[max(0, k - 3):k + 3])
+        if near & {"tim", "day", "long", "lead", "durat", "fast", "quick", "slow"}:
+            span = [i for i in range(max(0, k - 3), min(len(roots), k + 3))
+                    if roots[i] in {"tim", "day", "long", "lead", "durat", r}]
+            return MeasureSpec("mean", concept="duration", tokens=tuple(span))
+    return None
 
 
 def _targets(roles: Roles, start: int, reach: int = 4) -> tuple[Mention, ...]:

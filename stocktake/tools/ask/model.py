@@ -55,7 +55,8 @@ class Filter(Frozen):
 class Derived(Frozen):
     """A measure computed from two columns of one row, e.g. revenue = quantity × unit_price."""
     name: str = Field(description="What the result is called, e.g. revenue.")
-    op: Literal["*", "-", "+", "/"] = Field(description="How the two columns combine.")
+    op: Literal["*", "-", "+", "/", "days"] = Field(description="How the two columns combine; days: the time from "
+                                                               "right to left, in days.")
     left: Col
     right: Col
 

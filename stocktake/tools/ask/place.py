@@ -14,7 +14,7 @@ from stocktake.tools.ask.dates import DateRange, find_dates
 from stocktake.tools.ask.ground import Mention
 from stocktake.tools.ask.measures import (MeasureChoice, MeasureSpec, money_assets, money_measure,
                                           quantity_measure)
-from stocktake.tools.ask.model import Col, Compare, Filter, Group, Measure
+from stocktake.tools.ask.model import Col, Compare, Derived, Filter, Group, Measure
 from stocktake.tools.ask.roles import IdRef, Roles
 from stocktake.tools.ask.schema import SchemaIndex
 from stocktake.tools.ask.vocab import root
@@ -88,6 +88,10 @@ class Placer:
         subject_assets = [m.asset for m in subject]
         if spec is None:
             return (subject_assets[0] if subject_assets else self._only_asset()), None
+        if spec.derived is not None:
+            return self._derived(spec, subject_assets)
+        if spec.concept == "duration":
+            return self._duration(spec, subject_assets)
         if spec.kind == "sort" and spec.concept:
             return self._sort_by_price(spec)
         if spec.concept:
@@ -96,8 +100,9 @@ class Placer:
             return self._popularity(spec)
         if spec.agg in ("count", "count_distinct", "share") and spec.kind != "sort":
             return self._count(spec, subject_assets)
+        timely = spec.agg in ("min", "max") and self._asks_time(spec)
         placed = self.column(spec.target, subject_assets[0] if subject_assets else None, numeric=spec.agg in (
-            "sum", "mean", "median") or None)
+            "sum", "mean", "median") or None, temporal=timely or None)
         if placed is None and spec.agg in ("min", "max"):
             placed = self._when(spec)
             asks_when = any(t.norm == "when" for t in self.roles.tokens)
@@ -114,6 +119,12 @@ class Placer:
             return base, MeasureChoice(Measure(agg="max", column=placed.col), spec.tokens, placed.score, (), "sort")
         per = self._per(spec, base)
         return base, MeasureChoice(Measure(agg=agg, column=placed.col, per=per), spec.tokens, placed.score, ())
+
+    def _asks_time(self, spec: MeasureSpec) -> bool:
+        """"when", "latest", "earliest", "most recent": a date is asked for, not the largest id."""
+        words = {self.roles.tokens[i].norm for i in spec.tokens if i is not None}
+        return bool(words & {"latest", "earliest", "last", "first", "newest", "oldest", "recent"}) or \
+            any(t.norm == "when" for t in self.roles.tokens)
 
     def _when(self, spec: MeasureSpec) -> Placed | None:
         """"when was the first order placed", "latest review": the date of the asset named."""
@@ -180,6 +191,31 @@ class Placer:
                 return child.asset, MeasureChoice(Measure(agg="count_distinct", column=col), spec.tokens, 0.9,
                                                   (note,))
         return None
+
+    def _derived(self, spec: MeasureSpec, subject: list[str]) -> tuple[str | None, MeasureChoice | None]:
+        left, op, right = spec.derived
+        a = self.column(left, subject[0] if subject else None, numeric=True)
+        b = self.column(right, a.col.asset if a else None, numeric=True)
+        if a is None or b is None or self.schema.path(a.col.asset, b.col.asset) is None:
+            return (subject[0] if subject else None), None
+        self._use(a.mention)
+        self._use(b.mention)
+        name = f"{a.col.column} {'×' if op == '*' else op} {b.col.column}"
+        measure = Measure(agg=spec.agg, derived=Derived(name=name, op=op, left=a.col, right=b.col))
+        return a.col.asset, MeasureChoice(measure, spec.tokens, 0.9, ())
+
+    def _duration(self, spec: MeasureSpec, subject: list[str]) -> tuple[str | None, MeasureChoice | None]:
+        """Days from the order (its main date) to its delivery."""
+        for asset in [*subject, *(a.name for a in self.schema.assets.values())]:
+            pair = self._late_pair(asset)
+            start = self._own_time(asset)
+            if pair is not None and start is not None and pair[0].asset == asset and start != pair[0]:
+                measure = Measure(agg=spec.agg, derived=Derived(name="delivery days", op="days", left=pair[0],
+                                                                right=start))
+                self._explain_delivery_words(len(self.roles.tokens))
+                note = f"I read the delivery time as days from {start.column} to {pair[0].column}"
+                return asset, MeasureChoice(measure, spec.tokens, 0.9, (note,))
+        return (subject[0] if subject else None), None
 
     def _sort_by_price(self, spec: MeasureSpec) -> tuple[str | None, MeasureChoice | None]:
         """"the three cheapest products": the products by their own price."""
@@ -266,7 +302,7 @@ class Placer:
                 continue
             key = self._key_towards(base, m.asset)
             if key is not None:
-                options.append(Placed(key, m.score + 0.25 * (m.width - 1) + self._distance(base, key.asset), m))
+                options.append(Placed(key, m.score + 0.25 * (m.width - 1) + self._distance(base, m.asset), m))
         return max(options, key=lambda p: p.score, default=None)
 
     def _key_towards(self, base: str, asset: str) -> Col | None:
@@ -538,12 +574,15 @@ class Placer:
     def _star_ratings(self, base: str, draft) -> None:
         """"5 stars", "rated 4", "a score of 1": equality on the rating column."""
         tokens = self.roles.tokens
+        ids = {k for r in self.roles.ids for k in range(r.start, r.end)}
         for i, t in enumerate(tokens):
             value = number_at(tokens, i)
-            if value is None or i in self.roles.used:
+            if value is None or i in self.roles.used or i in ids:
                 continue
-            words = {root(tokens[k].norm) for k in (i - 2, i - 1, i + 1) if 0 <= k < len(tokens)}
-            if not words & {"star", "rat", "scor", "grade"}:
+            after = root(tokens[i + 1].norm) if i + 1 < len(tokens) else ""
+            before = " ".join(tokens[k].norm for k in range(max(0, i - 2), i))
+            if after not in ("star", "point") and not any(before.endswith(w) for w in (
+                    "rated", "rating of", "score of", "scored", "rating", "score", "stars", "rated a")):
                 continue
             rating = next((c for c in self.schema.assets[base].columns if c.semantic == "rating"), None)
             if rating is None:
@@ -698,7 +737,11 @@ class Placer:
             draft.filters.append(Filter(column=col, op="=", value=value))
 
     def _id_column(self, base: str, ref: IdRef) -> Col | None:
-        for noun in ref.nouns:
+        """The column an id is of: a column of the base the noun names, the base's key when the noun names
+        the base, the base's column pointing to the asset named, else the column named elsewhere."""
+        nouns = sorted(ref.nouns, key=lambda n: (not (n.kind == "column" and n.asset == base),
+                                                 not (n.kind == "asset" and n.asset == base), n.kind == "column"))
+        for noun in nouns:
             if noun.kind == "column":
                 return Col(asset=noun.asset, column=noun.column)
             if noun.asset == base:

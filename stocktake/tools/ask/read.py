@@ -246,7 +246,8 @@ def _top_n(roles: Roles) -> None:
         if isinstance(before, int) and before > 0 and tokens[cue.start - 1].kind in ("number", "word") \
                 and not _is_year(tokens[cue.start - 1]):
             roles.limit, roles.direction, roles.top_end = before, _direction(cue, word), cue.end
-            roles.mark(range(cue.start - 1, cue.end))
+            # "5 best selling products": the number is the limit; "best selling" still says what ranks them
+            roles.mark(range(cue.start - 1, cue.start) if cue.kind == "most" else range(cue.start - 1, cue.end))
             return
     if _counted_top(roles):
         return
@@ -265,7 +266,8 @@ def _counted_top(roles: Roles) -> bool:
         return False
     for i, t in enumerate(tokens[: superlative.start]):
         n = number_at(tokens, i)
-        lead = i == 0 or tokens[i - 1].norm in ("which", "what", "the", "show", "list", "give", "me", "find", "name")
+        lead = i == 0 or tokens[i - 1].norm in ("which", "what", "the", "show", "list", "give", "me", "find", "name",
+                                                 "our", "my", "are", "were")
         if isinstance(n, int) and n > 0 and not _is_year(t) and lead and roles.at(i + 1):
             roles.limit, roles.top_end = n, i + 1
             roles.direction = _direction(superlative, tokens[superlative.start].norm)

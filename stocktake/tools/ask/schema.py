@@ -63,6 +63,7 @@ class AssetInfo:
     time_column: str | None  # the main date or timestamp column
     words: tuple[str, ...]  # folded name words without generic ones ("olist", "dataset")
     entity: tuple[str, ...]  # roots of the words that name one row: order, customer, ...
+    duplicate_rows: int = 0  # rows that exactly repeat an earlier row
 
     def column(self, name: str) -> ColumnInfo | None:
         return next((c for c in self.columns if c.name == name), None)
@@ -111,6 +112,14 @@ class SchemaIndex:
         if info is None:
             raise KeyError(f"{asset}.{name}")
         return info
+
+    def key_repeats(self, asset: str, column: str) -> tuple[bool, bool]:
+        """(repeats at all, repeats once exact copies of rows are dropped) for a join key."""
+        c = self.column(asset, column)
+        if c.distinct is None:
+            return False, False
+        extra = c.rows - c.nulls - c.distinct
+        return extra > 0, extra > self.assets[asset].duplicate_rows
 
     def path(self, source: str, target: str, max_hops: int = 3) -> tuple[Hop, ...] | None:
         """The shortest join path, preferring paths that never fan out (many-to-one all the way)."""
@@ -265,7 +274,7 @@ def asset_info(asset, profile) -> AssetInfo:
     time_column = (profile.time_coverage or {}).get("column")
     return AssetInfo(asset.name, asset.kind, asset.rows, asset.path, asset.current.content_hash, tuple(columns),
                      own_key(asset.name, columns, profile), time_column, words,
-                     entity_words_for(asset.kind, words))
+                     entity_words_for(asset.kind, words), profile.duplicate_rows)
 
 
 def own_key(name: str, columns: list[ColumnInfo], profile) -> str | None:

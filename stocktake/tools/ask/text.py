@@ -46,7 +46,7 @@ class Token:
     stem: str  # singular / base form of ``norm``
     start: int
     end: int
-    kind: str = "word"  # word, number, date, quoted, ident (a dotted or snake_case identifier), code (letters+digits)
+    kind: str = "word"  # word, number, date, quoted, ident (snake_case or dotted), code (letters+digits), op (+*/)
 
 
 _TOKEN = re.compile(
@@ -55,6 +55,7 @@ _TOKEN = re.compile(
       |(?P<number>(?<![\w.])[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?%?(?![\w]))
       |(?P<ident>[^\W\d][\w]*(?:\.[^\W\d][\w]*)+|[^\W\d]\w*_\w+)
       |(?P<code>\w*\d\w*)
+      |(?P<op>[+*/×])
       |(?P<word>[^\W\d_]+(?:'[^\W\d_]+)?)""",
     re.VERBOSE,
 )

@@ -41,7 +41,7 @@ MONEY_WORDS = frozenset({"revenue", "sale", "sales", "turnover", "gmv", "spend",
                          "income", "earning", "earnings", "takings", "value", "worth", "paid", "pay", "payment",
                          "cost", "price", "amount", "total", "expensive", "cheap", "cheapest", "pricey"})
 REVENUE_WORDS = frozenset({"revenue", "sale", "sales", "turnover", "gmv", "income", "earning", "earnings", "takings",
-                           "spend", "spent", "spending"})
+                           "spend", "spent", "spending", "worth", "spender", "spenders", "money"})
 QUANTITY_WORDS = frozenset({"quantity", "unit", "units", "piece", "pieces", "volume"})
 PRICE_NAME_WORDS = frozenset({"price", "amount", "total", "value", "cost", "payment", "revenue", "paid", "fee",
                               "freight", "subtotal"})
