@@ -68,6 +68,10 @@ def interpret(question: str, schema: SchemaIndex, previous: QueryPlan | None = N
         if refined.plan is not None and (fresh.plan is None or refined.score + margin > fresh.score):
             chosen, follow = refined, True
     if chosen.plan is None:
+        hints = incomplete(question, reader, settings)
+        if hints:
+            return Interpretation("clarify", None, f"{_nothing(chosen)} The question may be missing the table or "
+                                  "column it is about.", unexplained=chosen.unexplained, suggestions=hints)
         return Interpretation("none", None, _nothing(chosen), unexplained=chosen.unexplained, missing=chosen.missing)
     sentence = reading(chosen.plan)
     if chosen.score >= settings.sure:
@@ -76,6 +80,10 @@ def interpret(question: str, schema: SchemaIndex, previous: QueryPlan | None = N
     if chosen.unexplained:
         understood = f"I understood {sentence.removeprefix('I read this as ').rstrip('.')}, but not " \
                      f"{_quote(chosen.unexplained)}."
+    elif chosen.vague:
+        understood = "The question doesn't say which table or column it is about."
+        suggestions = tuple(dict.fromkeys(incomplete(question, reader, settings) + suggestions))[
+            : settings.suggestions]
     else:
         understood = f"{sentence} Other columns fit the words as well."
     return Interpretation("clarify", chosen.plan, understood, chosen.notes, chosen.unexplained, suggestions, follow)
@@ -105,6 +113,42 @@ def suggest(question: str, r: Reading, reader: Reader, settings: AskSettings) ->
         out.append(question_for(r.plan))
     out += [question_for(alt) for alt in r.alternatives]
     return tuple(dict.fromkeys(out))[: settings.suggestions]
+
+
+def incomplete(question: str, reader: Reader, settings: AskSettings) -> tuple[str, ...]:
+    """Questions the planner answers for sure that complete one which names no table ("how many?",
+    "what's the average", "top 10", "show me the dates"): the same request on the main tables."""
+    roles = reader.roles(question)
+    kinds = {c.kind for c in roles.cues}
+    schema = reader.schema
+    facts = sorted(schema.assets.values(), key=lambda a: (a.kind not in ("order_items", "orders", "events"), -a.rows))
+    measures = [(a, c) for a in facts for c in a.columns if c.numeric and not c.id_like and c.semantic in (
+        "price", "rating", "quantity", "number")]
+    groups = [(a, c) for a in facts for c in a.columns if c.semantic in ("category", "geo") and not c.id_like]
+    dated = [a for a in facts if a.time_column]
+    words = {root(t.norm) for t in roles.tokens}
+    if "agg" in kinds or "most" in kinds and "top" not in words:
+        word = next((c.value for c in roles.cues if c.kind == "agg"), "max")
+        asked = {"sum": "total", "mean": "average", "median": "median", "min": "lowest", "max": "highest"}[word]
+        general = [(a, c) for a, c in measures if words & {root(w) for w in c.words}] or measures
+        options = [f"{asked} {c.name} of {a.name}" for a, c in general]
+    elif "top" in words or "most" in kinds:
+        n = next((t.text for t in roles.tokens if t.kind == "number"), "5")
+        options = [f"top {n} {c.name} by number of {a.name}" for a, c in groups]
+    elif "count" in kinds:
+        options = [f"how many {a.name}" for a in facts]
+    elif words & {root("date"), root("dates"), root("time"), root("when")}:
+        options = [f"latest {a.time_column} of {a.name}" for a in dated]
+    else:
+        return ()
+    out = []
+    for option in options:
+        again = reader.read(option)
+        if again.plan is not None and again.score >= settings.sure:
+            out.append(option)
+        if len(out) == settings.suggestions:
+            break
+    return tuple(out)
 
 
 def _lookalikes(word: str, reader: Reader) -> list[str]:

@@ -39,7 +39,7 @@ _add("agg", "min", "minimum", "min", "lowest", "smallest", "least", "earliest", 
      "least expensive")
 _add("agg", "max", "maximum", "max", "highest", "largest", "biggest", "greatest", "latest", "newest", "most recent",
      "most expensive", "priciest", "costliest", "last", "top")
-_add("most", "desc", "most", "the most", "more", "most common", "most frequent", "most popular", "best", "popular",
+_add("most", "desc", "most", "the most", "most common", "most frequent", "most popular", "best", "popular",
      "best selling", "best-selling", "bestselling")
 _add("most", "asc", "fewest", "least common", "least popular", "worst", "least frequent", "rarest")
 _add("share", None, "share", "percentage", "percent", "%", "proportion", "fraction", "ratio", "what part", "rate of",

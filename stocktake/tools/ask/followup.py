@@ -44,7 +44,9 @@ def same_for(roles: Roles, previous: QueryPlan) -> Mention | None:
     norms = [t.norm for t in roles.tokens]
     if not ({"same", "about", "for", "instead"} & set(norms)):
         return None
-    assets = [m for m in roles.mentions if m.kind == "asset" and m.asset != previous.asset and m.how != "part"]
+    ids = {k for r in roles.ids for k in range(r.start, r.end)}
+    assets = [m for m in roles.mentions if m.kind == "asset" and m.asset != previous.asset and m.how != "part"
+              and m.start not in ids]
     return max(assets, key=lambda m: m.score) if assets else None
 
 

@@ -110,5 +110,25 @@ def strip_instructions(question: str) -> tuple[str, tuple[str, ...]]:
 def split_questions(question: str) -> list[str]:
     """A compound question's parts ("what does status mean and how many orders are delivered?")."""
     parts = [p.strip(" ?,.;") for p in _COMPOUND.split(question)]
-    parts = [p for p in parts if p and len(p.split()) >= 2]
-    return parts if len(parts) > 1 else [question]
+    if len(parts) < 2 or any(len(p.split()) < 3 for p in parts):  # "which are gold? how many": one question
+        return [question]
+    topic = _topic(parts[0])
+    return [parts[0]] + [_resolve(p, topic) for p in parts[1:]]
+
+
+_ANAPHOR = re.compile(r"\b(it|them|they|those|these|ones|one|that)\b", re.I)
+
+
+def _topic(part: str) -> str:
+    """What a first question is about: "what does customer_unique_id mean" -> customer_unique_id."""
+    text = re.sub(r"^\W*(what'?s|what\s+(is|are|does|do)|explain|describe|define|tell\s+me\s+about)\s+", "", part,
+                  flags=re.I)
+    text = re.sub(r"\s+(mean|means|stand\s+for|represent|refer\s+to)\s*$", "", text, flags=re.I)
+    return text.strip()
+
+
+def _resolve(part: str, topic: str) -> str:
+    """"how many orders used it" after "what is klarna": the pronoun is the first question's topic."""
+    if not topic or not _ANAPHOR.search(part):
+        return part
+    return _ANAPHOR.sub(topic, part, count=1)

@@ -232,6 +232,13 @@ def _verb_before(roles: Roles, cue: int) -> tuple[str | None, int | None]:
 
 def _lead_noun(roles: Roles, before: int) -> tuple[Mention, ...]:
     """The thing asked about by "which X" / "what X" / "the X with": the group of a superlative."""
+    k = before - 1
+    while k >= 0 and roles.tokens[k].norm in ("the", "a", "an"):
+        k -= 1
+    if k >= 1 and roles.tokens[k].norm in ("with", "having", "has", "have", "had"):
+        lead = [m for m in roles.mentions if m.end in (k, k - 1)]  # "5 cities with the most sellers"
+        if lead:
+            return tuple(sorted(lead, key=lambda m: (-m.width, -m.score)))
     for i in range(before - 1, -1, -1):
         t = roles.tokens[i].norm
         if t in ("which", "what") and i + 1 < len(roles.tokens) and roles.tokens[i + 1].norm in COPULAS:

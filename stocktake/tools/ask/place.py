@@ -236,7 +236,9 @@ class Placer:
                 return None, None
             return column.col.asset, MeasureChoice(Measure(agg="count"), spec.tokens, column.score, ())
         facts = [e for e in self.schema.edges if e.parent == group.asset]
-        ranked = sorted(facts, key=lambda e: (POPULARITY.index(self.schema.assets[e.child].kind)
+        valued = {v.asset for v in self.roles.values}  # "viewed the most": counted where views are
+        facts.sort(key=lambda e: e.child not in valued)
+        ranked = sorted(facts, key=lambda e: (e.child not in valued, POPULARITY.index(self.schema.assets[e.child].kind)
                                               if self.schema.assets[e.child].kind in POPULARITY else 9))
         if not ranked:
             return group.asset, MeasureChoice(Measure(agg="count"), spec.tokens, 0.5, ())
@@ -286,7 +288,8 @@ class Placer:
         if not options:
             return None
         options.sort(key=lambda p: -p.score)
-        rival = next((o for o in options[1:] if o.col != options[0].col), None)
+        # the same column name in another table (a lookup of this one) is the same thing, not a rival
+        rival = next((o for o in options[1:] if o.col.column != options[0].col.column), None)
         if rival is not None and options[0].score - rival.score < AMBIGUOUS and options[0].mention.how in WEAK_HOW:
             self.roles.ambiguous.append((options[0].col, rival.col))
         return options[0]
@@ -668,6 +671,19 @@ class Placer:
                     if m.kind == "column" and m.start == i and m.width == 1:
                         self._use(m)
 
+    def _own_side(self, base: str, other: Placed) -> Placed | None:
+        """The base's own date (or money) to compare with another asset's, when the question names only the
+        other side."""
+        info = self.schema.column(other.col.asset, other.col.column)
+        if other.col.asset == base:
+            return None
+        if info.temporal:
+            own = self._own_time(base)
+        else:
+            found = money_measure(self.schema, "sum", [base], derived=False)
+            own = found[0].column if found is not None and found[1] == base else None
+        return Placed(own, 0.5, None) if own is not None else None
+
     def _late_pair(self, base: str) -> tuple[Col, Col] | None:
         for asset in [base, *(e.parent for e in self.schema.edges if e.child == base)]:
             dates = [c for c in self.schema.assets[asset].columns if c.temporal]
@@ -688,7 +704,9 @@ class Placer:
             left = [m for m in self.roles.mentions if m.kind == "column" and m.end in (cue.start, cue.start - 1)]
             right = self.roles.after(cue.end, kinds=("column",), reach=3)
             b = self.column(right, base) if right else None
-            if late is not None and b is not None and b.col == late[1] and cue.value in (">", "<", ">=", "<="):
+            named = self.column([m for m in left if m.how in ("name", "part", "head")], base, temporal=True)
+            if late is not None and b is not None and b.col == late[1] and cue.value in (">", "<", ">=", "<=") \
+                    and (named is None or named.col == late[0] or named.col == late[1]):
                 # "arrived later than estimated", "delivered after the estimated date": the delivery date
                 self._use(b.mention)
                 self.roles.mark(cue.covers())
@@ -698,9 +716,11 @@ class Placer:
                 draft.compares.append(Compare(left=late[0], op=cue.value, right=late[1]))
                 draft.notes.append(f"I read the delivery date as {late[0].column}")
                 continue
-            if not left or not right:
+            if not right:
                 continue
-            a = self.column(left, base)
+            a = self.column(left, base) if left else None
+            if a is None and b is not None:  # "reviews written before the reviewer signed up": the base's own
+                a = self._own_side(base, b)
             if a is None or b is None or a.col == b.col:
                 continue
             ia, ib = self.schema.column(a.col.asset, a.col.column), self.schema.column(b.col.asset, b.col.column)

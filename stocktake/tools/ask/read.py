@@ -29,7 +29,7 @@ contains containing hold holds holding present available appear appears appearin
 ones one kind type sort like per cent actual actually real really currently current overall please
 sold sell selling did see put paid got come came give gave given take took taken written write wrote left leave
 bring brought generate generated earn earned chose choose chosen picked pick selected select used use using went go goes gone star stars starred anyone someone everyone ever map mapping lookup
-had has have
+had has have live lives living based located handed hand
 """.split())
 
 
@@ -43,6 +43,7 @@ class Reading:
     alternatives: tuple[QueryPlan, ...] = ()  # readings almost as good
     form: str = "aggregate"  # aggregate, lookup or rows
     dates: tuple[str, ...] = ()
+    vague: bool = False  # nothing in the question names the table, and its words are too general to
 
 
 @dataclass
@@ -111,9 +112,10 @@ class Reader:
             return Reading(None, 0.0, missing="measure", unexplained=_words(roles, set()))
         unexplained = _words(roles, roles.used)
         rivals = _rivals(plan, roles)
-        score = _score(unexplained) - (0.4 if rivals else 0.0)
+        vague = _vague(plan, roles, form)
+        score = _score(unexplained) - (0.4 if rivals or vague else 0.0)
         return Reading(plan, score, tuple(dict.fromkeys(draft.notes)), unexplained, rivals, form=form,
-                       dates=tuple(n for n in draft.notes if n.startswith("dates:")))
+                       dates=tuple(n for n in draft.notes if n.startswith("dates:")), vague=vague)
 
     def follow_up(self, question: str, previous: QueryPlan) -> Reading:
         """The question read as a change to the previous answer's plan."""
@@ -179,6 +181,23 @@ class Reader:
                 group = placer.ranked(draft.asset, roles.top_end)
                 if group is not None:
                     draft.groups.append(group)
+
+
+GENERAL = frozenset(root(w) for w in """total value amount price cost date dates time id ids number count name
+type one ones thing things record entry data stuff average sum mean figure figures""".split())
+
+
+def _vague(plan: QueryPlan, roles: Roles, form: str) -> bool:
+    """"what's the price", "show me the total": no table named, no condition, and only general words: whose
+    price? The question is asked back instead of answered from whichever table has such a column."""
+    named = any(m.kind == "asset" and m.asset in plan.assets() and m.how in ("name", "entity", "part", "typo")
+                and m.score >= 0.6 for m in roles.mentions)
+    if named or plan.filters or plan.compares or roles.ids or plan.absent or plan.present:
+        return False
+    content = [t for i, t in enumerate(roles.tokens) if t.norm not in FUNCTION_WORDS and root(t.norm) not in
+               FUNCTION_ROOTS and not any(c.start <= i < c.end and c.kind in ("count", "list", "agg", "most",
+                                                                                 "group", "sort") for c in roles.cues)]
+    return all(root(t.norm) in GENERAL for t in content)
 
 
 def _lookup_base(roles: Roles) -> str | None:
@@ -247,7 +266,8 @@ def _top_n(roles: Roles) -> None:
                 and not _is_year(tokens[cue.start - 1]):
             roles.limit, roles.direction, roles.top_end = before, _direction(cue, word), cue.end
             # "5 best selling products": the number is the limit; "best selling" still says what ranks them
-            roles.mark(range(cue.start - 1, cue.start) if cue.kind == "most" else range(cue.start - 1, cue.end))
+            plain = word in ("top", "first", "last", "best", "worst", "bottom")
+            roles.mark(range(cue.start - 1, cue.end) if plain and cue.kind == "agg" else range(cue.start - 1, cue.start))
             return
     if _counted_top(roles):
         return
