@@ -114,6 +114,8 @@ class _Builder:
             return f"({ref} >= {self.bind(low)}{cast} AND {ref} < {self.bind(high)}{cast})"
         if f.op == "contains":
             return f"contains(lower(CAST({ref} AS VARCHAR)), lower({self.bind(str(f.value))}))"
+        if f.op == "startswith":
+            return f"starts_with(CAST({ref} AS VARCHAR), {self.bind(str(f.value))})"
         return f"{ref} {f.op} {self.bind(f.value)}{cast}"
 
     def where(self) -> list[str]:

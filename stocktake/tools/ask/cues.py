@@ -78,11 +78,13 @@ _add("zero", 0, "zero", "negative", "positive")
 
 def find_cues(tokens: list[Token]) -> list[Cue]:
     norms = [t.norm for t in tokens]
+    stems = [t.stem for t in tokens]
     found = []
     for words, kind, value in PHRASES:
         n = len(words)
         for i in range(len(norms) - n + 1):
-            if tuple(norms[i:i + n]) == words:
+            # "totals" is "total", "averages" "average": one-word cues match their plural too
+            if tuple(norms[i:i + n]) == words or n == 1 and kind in ("agg", "share") and stems[i] == words[0]:
                 found.append(Cue(kind, i, i + n, value))
     return sorted(found, key=lambda c: (c.start, c.start - c.end))
 

@@ -11,7 +11,8 @@ AGG_WORDS = {"count": "the number of", "count_distinct": "the number of distinct
              "share": "the share of"}
 ASK_WORDS = {"sum": "total", "mean": "average", "median": "median", "min": "lowest", "max": "highest"}
 OPS = {"=": "is", "!=": "is not", "<": "below", "<=": "at most", ">": "over", ">=": "at least", "in": "is one of",
-       "not_in": "is none of", "is_null": "is missing", "not_null": "is present", "contains": "contains"}
+       "not_in": "is none of", "is_null": "is missing", "not_null": "is present", "contains": "contains",
+       "startswith": "starts with"}
 
 
 def _value(v) -> str:

@@ -50,6 +50,16 @@ def same_for(roles: Roles, previous: QueryPlan) -> Mention | None:
     return max(assets, key=lambda m: m.score) if assets else None
 
 
+def same_column(roles: Roles, previous: QueryPlan) -> Mention | None:
+    """"same for brands" after a count per category: another column named for the grouping."""
+    norms = [t.norm for t in roles.tokens]
+    if not previous.group_by or not ({"same", "about", "instead"} & set(norms)):
+        return None
+    columns = [m for m in roles.mentions if m.kind == "column" and m.how in ("name", "part")
+               and Col(asset=m.asset, column=m.column) not in [g.column for g in previous.group_by]]
+    return max(columns, key=lambda m: (m.score, m.asset == previous.asset), default=None)
+
+
 def retarget(plan: QueryPlan, asset: str, schema: SchemaIndex) -> QueryPlan | None:
     """The same question about another asset; None when a column has no counterpart there."""
     info = schema.assets[asset]

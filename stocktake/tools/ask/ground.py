@@ -267,6 +267,9 @@ def column_phrases(asset: AssetInfo, c: ColumnInfo):
         yield trimmed, 0.9, "part"
     if len(trimmed) > 1 and trimmed[-1] in WEAK_HEADS:
         yield trimmed[:-1], 0.8 if c.id_like else 0.7, "part"
+    for word in trimmed:  # "carrier" for order_delivered_carrier_date, weakly
+        if word not in WEAK_HEADS and len(word) > 3:
+            yield (word,), 0.45, "part"
     for k in range(1, len(trimmed)):
         tail = trimmed[k:]
         if tail and not (len(tail) == 1 and tail[0] in WEAK_HEADS):

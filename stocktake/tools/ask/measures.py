@@ -111,7 +111,8 @@ def _concept_at(roles: Roles, start: int, reach: int = 4) -> tuple[str | None, i
         after_asset = i > 0 and any(m.kind == "asset" and m.end == i for m in roles.mentions)
         if r in REVENUE_ROOTS or r in MONEY_ROOTS and not named and after_asset:
             return "money", i
-        if r in QUANTITY_ROOTS and not named:
+        follows = roles.tokens[i + 1].norm if i + 1 < len(roles.tokens) else ""
+        if r in QUANTITY_ROOTS and (not named or follows in ("of", "sold", "did", "were", "we", "in", "bought")):
             return "quantity", i
     return None, None
 

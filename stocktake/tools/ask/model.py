@@ -12,7 +12,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Aggregate = Literal["count", "count_distinct", "sum", "mean", "median", "min", "max", "share"]
-Operator = Literal["=", "!=", "<", "<=", ">", ">=", "in", "not_in", "is_null", "not_null", "contains", "between"]
+Operator = Literal["=", "!=", "<", "<=", ">", ">=", "in", "not_in", "is_null", "not_null", "contains", "startswith",
+                   "between"]
 Bucket = Literal["hour", "day", "week", "month", "quarter", "year", "weekday"]
 Scalar = str | int | float | bool
 

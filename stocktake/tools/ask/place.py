@@ -49,10 +49,14 @@ def _counted_target(mentions, schema: SchemaIndex) -> Mention | None:
     first = mentions[0]
     same = [m for m in mentions if m.start == first.start]
     asset = next((m for m in same if m.kind == "asset"), None)
-    if asset is not None and first.kind == "column" and first.width <= asset.width and (
-            first.column == schema.assets[asset.asset].key or first.score <= asset.score + 0.05):
-        return asset
-    return first
+    if asset is None or first.kind != "column" or first.width > asset.width:
+        return first
+    key = schema.assets[asset.asset].key
+    key_words = {root(w) for w in schema.column(asset.asset, key).words} if key else set()
+    noun = {root(w) for w in schema.column(first.asset, first.column).words} - {"id", "key", "code", "no"}
+    if first.column == key or key is None or noun <= key_words:
+        return asset  # "how many reviews": reviews are the rows of the reviews table
+    return first  # "how many categories" in an item -> category map: distinct categories, not rows
 
 
 class Placer:
@@ -81,7 +85,18 @@ class Placer:
         the question only passes through ("customers who placed orders")."""
         for m in self.roles.mentions:
             if m.kind == "asset" and m.asset == base and m.how in ("name", "entity", "typo", "part"):
+                if m.how == "entity" and any(v.asset == base and v.start < m.end and m.start < v.end
+                                             for v in self.roles.values):
+                    continue  # "viewed", "clicks" in events: the event type, not just the table
                 self._use(m)
+
+    def mark_counted(self, base: str) -> None:
+        """"ratings per month": the word before the grouping names what is counted (rows with a rating)."""
+        first_group = min((c.start for c in self.roles.cue("group")), default=len(self.roles.tokens))
+        for m in self.roles.mentions:
+            if m.end <= first_group and m.asset == base and m.how in ("name", "part", "entity"):
+                self._use(m)
+                return
 
     def measure(self, spec: MeasureSpec | None, subject: list[Mention]) -> tuple[str | None, MeasureChoice | None]:
         """The base asset and the concrete measure."""
@@ -102,7 +117,7 @@ class Placer:
             return self._count(spec, subject_assets)
         timely = spec.agg in ("min", "max") and self._asks_time(spec)
         placed = self.column(spec.target, subject_assets[0] if subject_assets else None, numeric=spec.agg in (
-            "sum", "mean", "median") or None, temporal=timely or None)
+            "sum", "mean", "median") or None, temporal=timely or None, measure=spec.agg in ("min", "max"))
         if placed is None and spec.agg in ("min", "max"):
             placed = self._when(spec)
             asks_when = any(t.norm == "when" for t in self.roles.tokens)
@@ -269,7 +284,7 @@ class Placer:
 
     # ---- columns -----------------------------------------------------------------------------------------
     def column(self, mentions, base: str | None, numeric: bool | None = None,
-               temporal: bool | None = None) -> Placed | None:
+               temporal: bool | None = None, measure: bool = False) -> Placed | None:
         """The best column among the mentions' readings, seen from ``base`` (None: any asset)."""
         options = []
         for m in mentions:
@@ -278,7 +293,7 @@ class Placer:
             info = self.schema.column(m.asset, m.column)
             if numeric and not info.numeric or temporal and not info.temporal:
                 continue
-            if numeric and info.id_like and m.how != "name":  # "order amount" is no sum of order ids
+            if (numeric or measure) and info.id_like and m.how != "name":  # "order amount" is no sum of ids
                 continue
             # a longer phrase that names the column beats a word of it; a measure prefers money or units
             score = m.score + 0.25 * (m.width - 1) + (self._distance(base, m.asset) if base else 0.0)
@@ -367,6 +382,12 @@ class Placer:
         for cue in self.roles.cue("bucket"):  # "monthly revenue", "orders per day"
             if cue.start in self.roles.used or any(g.bucket for g in out) or not self._bucket_word(cue):
                 continue
+            dated = next((g for g in out if g.bucket is None and self.schema.column(g.column.asset,
+                                                                                  g.column.column).temporal), None)
+            if dated is not None:  # "yearly totals by purchase date": the year of that date
+                out[out.index(dated)] = Group(column=dated.column, bucket=cue.value)
+                self.roles.mark(cue.covers())
+                continue
             column = self._time_column(base)
             if column is not None:
                 self.roles.mark(cue.covers())
@@ -394,12 +415,10 @@ class Placer:
     def _own_rows(self, targets: list[Mention], base: str) -> bool:
         """The group names the base's own rows: "per item" of order items, "per order" of orders."""
         widest = max((t.width for t in targets), default=0)
-        assets = [t for t in targets if t.kind == "asset" and t.width == widest]
-        if not assets or any(t.kind == "column" and t.width > widest for t in targets):
+        assets = sorted((t for t in targets if t.kind == "asset" and t.width == widest), key=lambda t: -t.score)
+        if not assets or any(t.kind == "column" and t.width > widest and t.how == "name" for t in targets):
             return False
-        info = self.schema.assets[base]
-        words = {root(self.roles.tokens[k].norm) for k in range(assets[0].start, assets[0].end)}
-        return len(info.words) > 1 and words == {root(info.words[-1])} and all(t.asset != base for t in assets)
+        return assets[0].asset == base  # "revenue per order line" of order lines: per row, not a group
 
     def _who(self, base: str) -> Col | None:
         users = [a for a in self.schema.assets.values() if a.kind == "users"]
@@ -573,6 +592,29 @@ class Placer:
             self.roles.mark(cue.covers())
             draft.filters.append(Filter(column=placed.col, op=op, value=0))
         self._star_ratings(base, draft)
+        self._text_filters(base, draft)
+
+    def _text_filters(self, base: str, draft) -> None:
+        """"invoice starting with C", "titles containing 'wireless'": a text condition on the column named."""
+        tokens = self.roles.tokens
+        for i, t in enumerate(tokens[:-2] if len(tokens) > 2 else ()):
+            if tokens[i + 1].norm != "with" and t.norm not in ("containing", "contains", "mentioning", "mention"):
+                continue
+            if t.norm in ("starting", "starts", "start", "beginning", "begins", "begin"):
+                op, at = "startswith", i + 2
+            elif t.norm in ("containing", "contains", "mentioning", "mention"):
+                op, at = "contains", i + 1
+            else:
+                continue
+            if at >= len(tokens) or at in self.roles.used:
+                continue
+            named = [m for m in self.roles.mentions if m.kind == "column" and 0 < i - m.end + 1 <= 3]
+            placed = self.column(named, base)
+            if placed is None:
+                continue
+            self._use(placed.mention)
+            self.roles.mark(range(i, at + 1))
+            draft.filters.append(Filter(column=placed.col, op=op, value=tokens[at].text))
 
     def _star_ratings(self, base: str, draft) -> None:
         """"5 stars", "rated 4", "a score of 1": equality on the rating column."""
@@ -843,5 +885,8 @@ class Placer:
                 draft.select.append(placed.col)
         if draft.select:
             key = self.schema.assets[base].key
-            lead = [Col(asset=base, column=key)] if key and Col(asset=base, column=key) not in draft.select else []
-            draft.select[:0] = lead
+            lead = [f.column for f in draft.filters if f.op == "=" and f.column.asset == base
+                    and f.column not in draft.select]  # "what did user 12 rate item 300": the ids, then the rating
+            if not lead and key and Col(asset=base, column=key) not in draft.select:
+                lead = [Col(asset=base, column=key)]
+            draft.select[:0] = list(dict.fromkeys(lead))

@@ -9,11 +9,11 @@ from dataclasses import dataclass, field, replace
 
 from stocktake.tools.ask.cues import Cue, find_cues, number_at
 from stocktake.tools.ask.dates import DateRange, find_dates
-from stocktake.tools.ask.followup import (ANAPHORA, FEW, STARTERS, merge_filters, retarget, same_for, wants_rows,
-                                          with_bucket)
+from stocktake.tools.ask.followup import (ANAPHORA, FEW, STARTERS, merge_filters, retarget, same_column, same_for,
+                                          wants_rows, with_bucket)
 from stocktake.tools.ask.ground import FUNCTION_ROOTS, Grounder
 from stocktake.tools.ask.measures import MeasureChoice, MeasureSpec, find_measure
-from stocktake.tools.ask.model import Compare, Filter, Group, Measure, QueryPlan
+from stocktake.tools.ask.model import Col, Compare, Filter, Group, Measure, QueryPlan
 from stocktake.tools.ask.place import Placer
 from stocktake.tools.ask.roles import IdRef, Roles, find_comparisons, find_ids
 from stocktake.tools.ask.schema import SchemaIndex
@@ -136,10 +136,15 @@ class Reader:
             roles.mark(range(moved.start, moved.end))
             notes.append(f"The same question about {moved.asset}.")
         draft = _Draft(asset=plan.asset, limit=roles.limit)
+        placer.mark_subject([], plan.asset)
         placer.compares(plan.asset, draft)
         placer.filters(plan.asset, draft, None)
         placer.lookups(plan.asset, draft, roles.ids)
         groups = placer.groups(plan.asset, spec)
+        regroup = same_column(roles, plan) if moved is None and not groups else None
+        if regroup is not None and self.schema.path(plan.asset, regroup.asset) is not None:
+            roles.mark(range(regroup.start, regroup.end))
+            groups = [Group(column=Col(asset=regroup.asset, column=regroup.column))]
         update: dict = {"filters": merge_filters(plan.filters, draft.filters),
                         "compares": plan.compares + tuple(draft.compares),
                         "absent": tuple(dict.fromkeys(plan.absent + tuple(draft.absent)))}
@@ -171,6 +176,7 @@ class Reader:
     def _aggregate(self, placer: Placer, spec: MeasureSpec | None, draft: _Draft, roles: Roles) -> None:
         if draft.measure is None:
             draft.measure = MeasureChoice(Measure(agg="count"), (), 0.5, ())
+            placer.mark_counted(draft.asset)
         draft.groups = placer.groups(draft.asset, spec)
         if spec is not None and spec.kind == "most":
             draft.order = spec.direction
@@ -202,10 +208,15 @@ def _vague(plan: QueryPlan, roles: Roles, form: str) -> bool:
 
 def _lookup_base(roles: Roles) -> str | None:
     """"what did user 12 rate item 300": the asset that holds a column for each id named."""
-    counts: dict[str, int] = {}
+    counts: dict[str, float] = {}
     for ref in roles.ids:
         for asset in {n.asset for n in ref.nouns if n.kind == "column"}:
             counts[asset] = counts.get(asset, 0) + 1
+    ids = {k for r in roles.ids for k in range(r.start, r.end)}
+    for asset in counts:  # "what did user 12 rate product 5": the table that also has the rating
+        if any(m.kind == "column" and m.asset == asset and m.start not in ids and m.how in ("name", "part")
+               for m in roles.mentions):
+            counts[asset] += 0.5
     best = max(counts.items(), key=lambda kv: kv[1], default=(None, 0))
     return best[0] if best[1] > 1 else None
 

@@ -11,7 +11,7 @@ import json
 import os
 import tempfile
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
@@ -253,7 +253,23 @@ def build_schema(catalog: Catalog) -> SchemaIndex:
         profile = local_profile(catalog, asset, settings)
         assets[asset.name] = asset_info(asset, profile)
     edges = tuple(_edge(r) for r in find_relations(catalog) if r.from_asset in assets and r.to_asset in assets)
-    return SchemaIndex(catalog, assets, edges)
+    return SchemaIndex(catalog, _key_entities(assets, edges), edges)
+
+
+def _key_entities(assets: dict[str, AssetInfo], edges: tuple[Edge, ...]) -> dict[str, AssetInfo]:
+    """The nouns of an asset's rows also come from its key (movie_id: a movie) and from the columns that point
+    to it (u_data.item_id -> u_item: an item), so a table whose name says little is still found."""
+    out = {}
+    for name, info in assets.items():
+        names = [info.key] if info.key else []
+        names += [e.child_column for e in edges if e.parent == name]
+        extra = []
+        for column in names:
+            words = [root(w) for w in name_words(column) if w not in ("id", "key", "no", "code", "number", "nr")]
+            if len(words) == 1 and len(words[0]) > 2:
+                extra.append(words[0])
+        out[name] = replace(info, entity=tuple(dict.fromkeys(info.entity + tuple(extra))))
+    return out
 
 
 def _edge(r) -> Edge:
