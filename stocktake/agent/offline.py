@@ -34,7 +34,7 @@ CLEAN_TOOLS = ("next_cleaning_step", "apply_cleaning_step", "reject_cleaning_ste
 SOFT_INTENTS = ("pii", "list_assets", "asset_columns", "quality_issues", "location", "time_range", "meaning",
                 "asset_size", "relations")
 DATA_START = re.compile(r"^\W*(how many|how much|number of|count|total|sum|average|avg|mean|median|top \d+|"
-                        r"list|show|which \w+ (has|have|had)|what (is|was|are|were) the (total|average|number|"
+                        r"list|show|which (?!(?:table|column|dataset|asset|file|field|source)s?\b)\w+ (has|have|had)|what (is|was|are|were) the (total|average|number|"
                         r"median|share|percentage)|what share|what percentage|give me)\b")
 
 
@@ -131,6 +131,8 @@ class OfflinePlanner:
             return Plan(intent.name, None, reading="I read this as a request for help.")
         if intent.name == "meaning" and "find_data" in self.tool_names and self._documented_column(question):
             intent = replace(intent, tool="find_data")
+        elif intent.name == "meaning" and "find_data" in self.tool_names and not self._has_docs():
+            intent = replace(intent, tool="find_data")  # no docs at all: what the data says about it
         assets = self._assets(question)
         args, missing = self._arguments(intent, question, assets)
         sentence = reading_of(intent.name, args)
@@ -142,6 +144,9 @@ class OfflinePlanner:
 
         places = locate(question, self.ctx.schema(), n=1)
         return bool(places) and places[0].column is not None and bool(places[0].doc) and places[0].score >= 0.8
+
+    def _has_docs(self) -> bool:
+        return bool(self.ctx.schema().glossary)
 
     def _assets(self, question: str) -> list[str]:
         """Assets the question names: by name, then by the nouns for their rows; in order of mention."""
@@ -164,6 +169,9 @@ class OfflinePlanner:
     def _arguments(self, intent: IntentSpec, question: str, assets: list[str]) -> tuple[dict, str | None]:
         args = dict(intent.args)
         tool = intent.tool
+        names = self.ctx.catalog.names()
+        if not assets and len(names) == 1 and tool not in CLEAN_TOOLS:
+            assets = names  # one asset in the catalog: "describe the data" is about it
         if tool in ("describe_asset", "train_text_classifier", "audit_labels", "train_recommenders", "start_cleaning"):
             if not assets:
                 return args, "asset"
@@ -226,7 +234,7 @@ READINGS = {
     "time_range": "the time range of {asset}", "quality_issues": "the quality issues{of}",
     "missing_values": "the missing values{of}", "duplicates": "the duplicates{of}",
     "pii": "the columns holding personal data{of}", "relations": "the relationships{of}",
-    "orphans": "the rows whose key has no match{of}", "meaning": "what the schema docs say",
+    "orphans": "the rows whose key has no match{of}", "meaning": "what the schema docs and the data say about it",
     "location": "where that is kept", "list_models": "the trained models", "best_model": "the models compared",
     "recommend_for_user": "recommendations for user {user}", "inventory_report": "a request for the inventory report",
 }

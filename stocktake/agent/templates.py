@@ -69,7 +69,8 @@ def _columns(args: dict, content: str, art: dict) -> str:
     a, by_name = art["asset"], {c["name"]: c for c in art["profile"]["columns"]}
     rows = "\n".join(f"| {c['name']} | {c['type']} | {by_name.get(c['name'], {}).get('semantic_type', '')} |"
                      for c in a["columns"])
-    return f"**{a['name']}** has {a['n_columns']} columns:\n\n| column | type | meaning |\n|---|---|---|\n{rows}"
+    return (f"**{a['name']}** has {a['rows']:,} rows and {a['n_columns']} columns:\n\n| column | type | meaning |\n"
+            f"|---|---|---|\n{rows}")
 
 
 def _time_range(args: dict, content: str, art: dict) -> str:
@@ -229,10 +230,16 @@ def _places(args: dict, content: str, art: dict) -> str:
     top = places[0]
     where = f"`{top['asset']}.{top['column']}`" if top.get("column") else f"asset **{top['asset']}**"
     doc = f"\n\n> {top['doc'][:1500]}" if top.get("doc") else ""
+    if not doc and top.get("facts"):  # no schema docs describe it: what the data itself shows
+        doc = f"\n\nNo schema docs describe it; in the data: {top['facts']}"
     others = "\n".join(f"- {p['asset']}" + (f".{p['column']}" if p.get("column") else "") for p in places[1:])
     return f"That is in {where}.{doc}" + (f"\n\nAlso close:\n{others}" if others else "")
 
 
-_TEMPLATES = {"data": _data, "location": _places, "asset_size": _size, "asset_columns": _columns, "time_range": _time_range,
+def _meaning(args: dict, content: str, art: dict) -> str:
+    return _places(args, content, art) if "places" in art else _docs(args, content, art)
+
+
+_TEMPLATES = {"data": _data, "location": _places, "meaning": _meaning, "asset_size": _size, "asset_columns": _columns, "time_range": _time_range,
               "docs_search": _docs, "missing_values": _missing, "value_counts": _value_counts, "sql": _rows,
               "sample_rows": _rows, "largest_assets": _largest, "orphans": _orphans, "distinct_count": _distinct}

@@ -55,6 +55,26 @@ def run_query_plan(ctx: ToolContext, plan: QueryPlan) -> tuple[str, dict]:
     return text, artifact
 
 
+def data_facts(ctx: ToolContext, schema, asset: str, column: str | None) -> str:
+    """What the data says about a column (type, meaning, values) or an asset, for when no docs do."""
+    from stocktake.words import plural
+
+    info = schema.assets[asset]
+    if column is None:
+        return f"{info.kind} table with {plural(info.rows, 'row')} and {plural(len(info.columns), 'column')}."
+    c = schema.column(asset, column)
+    text = f"{c.type} column, read as {c.semantic.replace('_', ' ')}"
+    if c.distinct is not None:
+        text += f", {plural(c.distinct, 'distinct value')}"
+    personal = ctx.settings.guard.mask_pii and column in ctx.personal_columns(asset)
+    if c.top_values and not personal:
+        shown = ", ".join(f"{quote_value(v, 40)} ({n:,})" for v, n in c.top_values[:8])
+        text += f"; most common: {shown}"
+    elif c.minimum is not None and c.maximum is not None and not personal:
+        text += f"; from {quote_value(c.minimum, 40)} to {quote_value(c.maximum, 40)}"
+    return text + "."
+
+
 def build(ctx: ToolContext) -> list[BaseTool]:
     @agent_tool
     def query_data(asset: str, measures: list[Measure] | None = None, filters: list[Filter] | None = None,
@@ -102,11 +122,14 @@ def build(ctx: ToolContext) -> list[BaseTool]:
         """
         from stocktake.tools.ask.locate import locate
 
-        places = locate(question, ctx.schema())
+        schema = ctx.schema()
+        places = locate(question, schema)
         if not places:
             return "No asset or column matches those words.", {"places": []}
-        text = lines(f"- {p.label()}" + (f": {quote_value(p.doc, 240)}" if p.doc else "") for p in places)
-        return f"Best matches:\n{text}", {"places": [{"asset": p.asset, "column": p.column, "score": p.score,
-                                                       "doc": p.doc} for p in places]}
+        found = [{"asset": p.asset, "column": p.column, "score": p.score, "doc": p.doc,
+                  "facts": data_facts(ctx, schema, p.asset, p.column)} for p in places]
+        text = lines(f"- {p['asset']}" + (f".{p['column']}" if p["column"] else "") +
+                     f": {quote_value(p['doc'] or p['facts'], 240)}" for p in found)
+        return f"Best matches:\n{text}", {"places": found}
 
     return [query_data, find_data]

@@ -176,7 +176,7 @@ class Grounder:
                 if j - i == 1 and (span[0].norm in FUNCTION_WORDS and span[0].kind != "quoted"):
                     continue
                 found = [*index.get(text, ()), *index.get(_root_key(span), ())]
-                if j - i == 1 and not found:  # "women" for F, "bought" for buy: a coded value by its word
+                if j - i <= 2 and not found:  # "women" for F, "page views" for pv: a coded value by its word
                     found = [(info, value, count, False) for key in VALUE_SYNONYMS.get(text, ())
                              for info, value, count, _ in index.get(key, ())]
                 for info, value, count, exact in _commonest(found):

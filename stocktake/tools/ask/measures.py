@@ -20,6 +20,8 @@ MONEY_ROOTS = frozenset(root(w) for w in MONEY_WORDS)
 REVENUE_ROOTS = frozenset(root(w) for w in REVENUE_WORDS)
 QUANTITY_ROOTS = frozenset(root(w) for w in QUANTITY_WORDS)
 FACT_KINDS = ("order_items", "orders", "events", "other", "reviews")
+POPULAR = ("most common", "most frequent", "most popular", "popular", "least common", "least popular", "rarest",
+           "least frequent", "best selling", "best-selling", "bestselling")
 COPULAS = ("is", "are", "was", "were", "'s", "s", "does", "do", "did", "has", "have", "had", "will", "would")
 PRICE_SUPERLATIVES = ("cheapest", "most expensive", "priciest", "costliest", "least expensive")
 
@@ -187,8 +189,14 @@ def _most(roles: Roles) -> MeasureSpec | None:
             and not any(c.start < a.end and a.start < c.end for a in longer)]
     if not cues:
         return None
-    cue = cues[0]
+    named = [c for c in cues if " ".join(roles.tokens[i].norm for i in c.covers()) in POPULAR]
+    cue = named[0] if named else cues[0]
+    roles.mark([k for c in cues if c.start < cue.end and cue.start < c.end for k in c.covers()])
     participle = cue.end < len(roles.tokens) and _participle(roles.tokens[cue.end].norm)
+    if participle and root(roles.tokens[cue.end].norm) in ("rat", "review", "scor") and roles.after(cue.end + 1, reach=2):
+        # "best rated movies", "worst reviewed products": by their average rating
+        return MeasureSpec("mean", kind="most", concept="rating", group=tuple(roles.after(cue.end + 1, reach=2)),
+                           tokens=(*cue.covers(), cue.end), direction=cue.value)
     if participle and roles.after(cue.end + 1, reach=2):
         # "the most rated movies", "most viewed products": the things counted where they were rated, viewed
         return MeasureSpec("count", kind="most", group=tuple(roles.after(cue.end + 1, reach=2)),
@@ -200,8 +208,7 @@ def _most(roles: Roles) -> MeasureSpec | None:
         concept, at = _verb_before(roles, cue.start)
     tokens = tuple(cue.covers()) + ((at,) if at is not None else ())
     words = " ".join(roles.tokens[i].norm for i in cue.covers())
-    if words in ("most common", "most frequent", "most popular", "popular", "least common", "least popular",
-                 "rarest", "least frequent", "best selling", "best-selling", "bestselling") and after and not lead:
+    if words in POPULAR and after and not lead:
         return MeasureSpec("count", kind="most", group=after, tokens=tokens, direction=cue.value)
     if not lead and not after and concept is None:
         return None
@@ -283,6 +290,11 @@ def _aggregate(roles: Roles) -> MeasureSpec | None:
             kind = "most" if lead or inner else "measure"
             return MeasureSpec(agg if inner or cue.value not in ("min", "max") else "sum", kind=kind, concept=concept,
                                tokens=(*tokens, at), group=lead, direction=direction)
+        rated = after < len(roles.tokens) and root(roles.tokens[after].norm) in ("rat", "review", "scor")
+        if rated and cue.value in ("min", "max") and roles.after(after + 1, reach=2):
+            # "the highest rated movie", "worst reviewed products": ranked by their average rating
+            return MeasureSpec("mean", kind="most", target=(), concept="rating", tokens=(*tokens, after),
+                               group=tuple(roles.after(after + 1, reach=2)), direction=direction)
         if not target:
             continue
         if inner:

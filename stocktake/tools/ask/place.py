@@ -54,7 +54,7 @@ def _counted_target(mentions, schema: SchemaIndex) -> Mention | None:
     key = schema.assets[asset.asset].key
     key_words = {root(w) for w in schema.column(asset.asset, key).words} if key else set()
     noun = {root(w) for w in schema.column(first.asset, first.column).words} - {"id", "key", "code", "no"}
-    if first.column == key or key is None or noun <= key_words:
+    if first.column == key or noun <= key_words or key is None and asset.score >= 0.8:
         return asset  # "how many reviews": reviews are the rows of the reviews table
     return first  # "how many categories" in an item -> category map: distinct categories, not rows
 
@@ -107,6 +107,8 @@ class Placer:
             return self._derived(spec, subject_assets)
         if spec.concept == "duration":
             return self._duration(spec, subject_assets)
+        if spec.concept == "rating":
+            return self._rating(spec)
         if spec.kind == "sort" and spec.concept:
             return self._sort_by_price(spec)
         if spec.concept:
@@ -196,7 +198,10 @@ class Placer:
             return None
         later = [m for m in self.roles.mentions if m.kind == "asset" and m.asset != target.asset
                  and m.start >= target.end and m.how in ("name", "entity", "part")]
+        nulls = {c.end for c in self.roles.cue("null")} | {c.end + 1 for c in self.roles.cue("null")}
         for child in later:
+            if child.start in nulls:  # "movies with no ratings" are movies, tested for ratings they lack
+                continue
             edge = next((e for e in self.schema.edges if e.child == child.asset and e.parent == target.asset), None)
             if edge is not None:
                 self._use(target)
@@ -218,6 +223,18 @@ class Placer:
         name = f"{a.col.column} {'×' if op == '*' else op} {b.col.column}"
         measure = Measure(agg=spec.agg, derived=Derived(name=name, op=op, left=a.col, right=b.col))
         return a.col.asset, MeasureChoice(measure, spec.tokens, 0.9, ())
+
+    def _rating(self, spec: MeasureSpec) -> tuple[str | None, MeasureChoice | None]:
+        """The average rating of the things grouped, where their ratings are kept."""
+        group = next((m for m in spec.group if m.kind == "asset"), None)
+        assets = [e.child for e in self.schema.edges if group is not None and e.parent == group.asset]
+        assets += [a.name for a in self.schema.assets.values()]
+        for name in dict.fromkeys(assets):
+            rating = next((c for c in self.schema.assets[name].columns if c.semantic == "rating"), None)
+            if rating is not None:
+                return name, MeasureChoice(Measure(agg="mean", column=Col(asset=name, column=rating.name)),
+                                           spec.tokens, 0.9, ())
+        return None, None
 
     def _duration(self, spec: MeasureSpec, subject: list[str]) -> tuple[str | None, MeasureChoice | None]:
         """Days from the order (its main date) to its delivery."""

@@ -29,7 +29,7 @@ contains containing hold holds holding present available appear appears appearin
 ones one kind type sort like per cent actual actually real really currently current overall please
 sold sell selling did see put paid got come came give gave given take took taken written write wrote left leave
 bring brought generate generated earn earned chose choose chosen picked pick selected select used use using went go goes gone star stars starred anyone someone everyone ever map mapping lookup
-had has have live lives living based located handed hand
+had has have live lives living based located handed hand added add adding something anything
 """.split())
 
 
@@ -107,6 +107,11 @@ class Reader:
         placer.flags(base, draft)
         placer.related(base, draft)
         _share_part(draft)
+        kinds = _kinds_of(draft, roles, self.schema) if form == "rows" else None
+        if kinds is not None:
+            form = "aggregate"
+            draft.measure = MeasureChoice(Measure(agg="count"), (), 0.5, ())
+            draft.groups, draft.select = [Group(column=kinds)], []
         plan = _plan(draft, form)
         if plan is None:
             return Reading(None, 0.0, missing="measure", unexplained=_words(roles, set()))
@@ -204,6 +209,24 @@ def _vague(plan: QueryPlan, roles: Roles, form: str) -> bool:
                FUNCTION_ROOTS and not any(c.start <= i < c.end and c.kind in ("count", "list", "agg", "most",
                                                                                  "group", "sort") for c in roles.cues)]
     return all(root(t.norm) in GENERAL for t in content)
+
+
+def _kinds_of(draft: _Draft, roles: Roles, schema: SchemaIndex) -> Col | None:
+    """"what kinds of behavior are there", "which statuses exist": the values of a category, counted."""
+    if draft.filters or draft.order_by is not None or roles.ids:
+        return None
+    words = {t.norm for t in roles.tokens}
+    asks = bool(words & {"kinds", "kind", "types", "type", "values", "categories", "options", "exist", "possible",
+                         "distinct", "different"}) or " ".join(t.norm for t in roles.tokens[-2:]) == "are there"
+    if not asks:
+        return None
+    named = sorted((m for m in roles.mentions if m.kind == "column" and m.asset == draft.asset
+                    and schema.column(m.asset, m.column).semantic in ("category", "geo", "boolean")),
+                   key=lambda m: (-m.width, -m.score))
+    if not named:
+        return None
+    roles.mark(range(named[0].start, named[0].end))
+    return Col(asset=named[0].asset, column=named[0].column)
 
 
 def _lookup_base(roles: Roles) -> str | None:

@@ -262,7 +262,7 @@ def _key_entities(assets: dict[str, AssetInfo], edges: tuple[Edge, ...]) -> dict
     out = {}
     for name, info in assets.items():
         names = [info.key] if info.key else []
-        names += [e.child_column for e in edges if e.parent == name]
+        names += [e.child_column for e in edges if e.parent == name and e.parent_column == info.key]
         extra = []
         for column in names:
             words = [root(w) for w in name_words(column) if w not in ("id", "key", "no", "code", "number", "nr")]

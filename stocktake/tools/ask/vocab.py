@@ -72,6 +72,8 @@ def root(word: str) -> str:
         if w.endswith(suffix) and len(w) - len(suffix) >= shortest:
             w = w[: -len(suffix)] + repl
             break
+    if w.endswith("ie") and len(w) > 4:  # movie and movies (-> movy) meet
+        w = w[:-2] + "y"
     if w.endswith("e") and len(w) > 3:
         w = w[:-1]
     if len(w) > 3 and w[-1] == w[-2] and w[-1] not in "aeiou":
@@ -97,5 +99,7 @@ VALUE_SYNONYMS = {
     "views": ("pv", "view", "page view", "pageview"), "viewed": ("pv", "view"), "pageviews": ("pv", "pageview"),
     "favourites": ("fav", "favorite", "favourite"), "favorites": ("fav", "favorite", "favourite"),
     "favourited": ("fav",), "favorited": ("fav",), "carts": ("cart",), "carted": ("cart",),
-    "clicks": ("click",), "clicked": ("click",),
+    "clicks": ("click",), "clicked": ("click",), "page views": ("pv", "view", "page view"),
+    "page view": ("pv", "view"), "add to cart": ("cart",), "added to cart": ("cart",), "add to carts": ("cart",),
+    "favs": ("fav",), "likes": ("fav", "like"), "liked": ("fav", "like"),
 }
