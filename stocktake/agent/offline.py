@@ -32,7 +32,7 @@ CLEAN_TOOLS = ("next_cleaning_step", "apply_cleaning_step", "reject_cleaning_ste
                "pick_up_session")
 # Catalog intents a question about values may trip over ("how many users have an email address" is a count).
 SOFT_INTENTS = ("pii", "list_assets", "asset_columns", "quality_issues", "location", "time_range", "meaning",
-                "asset_size", "relations")
+                "relations")
 DATA_START = re.compile(r"^\W*(how many|how much|number of|count|total|sum|average|avg|mean|median|top \d+|"
                         r"list|show|which (?!(?:table|column|dataset|asset|file|field|source)s?\b)\w+ (has|have|had)|what (is|was|are|were) the (total|average|number|"
                         r"median|share|percentage)|what share|what percentage|give me)\b")
@@ -162,8 +162,7 @@ class OfflinePlanner:
         for m in mentions:
             if m.asset not in best or m.score > best[m.asset][0]:
                 best[m.asset] = (m.score, m.start)
-        top = max((s for s, _ in best.values()), default=0.0)
-        named = [a for a, (s, _) in best.items() if s >= min(top, 0.9) or s >= 0.9]
+        named = [a for a, (s, _) in best.items() if s >= 0.75] or [a for a, (s, _) in best.items() if s >= 0.45]
         return sorted(named, key=lambda a: best[a][1])
 
     def _arguments(self, intent: IntentSpec, question: str, assets: list[str]) -> tuple[dict, str | None]:
@@ -237,6 +236,13 @@ READINGS = {
     "orphans": "the rows whose key has no match{of}", "meaning": "what the schema docs and the data say about it",
     "location": "where that is kept", "list_models": "the trained models", "best_model": "the models compared",
     "recommend_for_user": "recommendations for user {user}", "inventory_report": "a request for the inventory report",
+    "clean_start": "a request to start cleaning {asset}", "clean_next": "a request for the next cleaning step",
+    "clean_accept": "a request to accept a cleaning step", "clean_reject": "a request to reject a cleaning step",
+    "clean_finish": "a request to finish cleaning and save", "clean_discard": "a request to discard the cleaning session",
+    "clean_undo": "a request to undo a cleaning decision", "clean_redo": "a request to redo a cleaning decision",
+    "clean_script": "a request for the cleaning script", "clean_pick_up": "a request to pick up a cleaning session",
+    "classify_train": "a request to train a classifier on {asset}", "classify_audit": "a request to audit the labels of {asset}",
+    "recommend_train": "a request to train recommenders on {asset}",
 }
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from stocktake.tools.ask.schema import AssetInfo, ColumnInfo, SchemaIndex
-from stocktake.tools.ask.text import FUNCTION_WORDS, Token, close_spelling, fold
+from stocktake.tools.ask.text import FUNCTION_WORDS, Token, close_spelling, english_words, fold
 from stocktake.tools.ask.vocab import VALUE_SYNONYMS, root
 
 MAX_PHRASE = 5
@@ -85,6 +85,15 @@ class Grounder:
         return _best_per_target(out)
 
     @cached_property
+    def _spellings(self) -> dict[str, tuple[str, ...]]:
+        """Each name word's root with the forms it is written in ("order" -> order, orders), for typos."""
+        out: dict[str, set[str]] = defaultdict(set)
+        for a in self.schema.assets.values():
+            for w in (*a.words, *(w for c in a.columns for w in c.words)):
+                out[root(w)].update({w, root(w)})
+        return {k: tuple(v) for k, v in out.items()}
+
+    @cached_property
     def docs_words(self) -> dict[str, list[tuple[ColumnInfo, float, str]]]:
         """Content words of each column's doc text: a weak reading of a word nothing else explains."""
         out = defaultdict(list)
@@ -151,12 +160,15 @@ class Grounder:
         out = []
         singles = [(p[0], v, "asset") for p, v in self.asset_phrases.items() if len(p) == 1]
         singles += [(p[0], v, "column") for p, v in self.column_phrases.items() if len(p) == 1]
+        spelled = self._spellings
+        known = english_words()
         for i, t in enumerate(tokens):
-            if i in covered or t.kind != "word" or len(t.norm) < 5 or t.norm in FUNCTION_WORDS:
+            if i in covered or t.kind != "word" or len(t.norm) < 5 or t.norm in FUNCTION_WORDS or t.norm in known:
                 continue
             r = root(t.norm)
             for phrase, targets, kind in singles:
-                if not close_spelling(r, phrase) and not close_spelling(t.norm, phrase):
+                forms = spelled.get(phrase, (phrase,))
+                if not any(close_spelling(r, f) or close_spelling(t.norm, f) for f in forms):
                     continue
                 for target, score, how in targets:
                     if kind == "asset":

@@ -793,6 +793,12 @@ class Placer:
     # ---- records -------------------------------------------------------------------------------------------
     def _count_before_subject(self, base: str) -> int | None:
         """"show me 3 orders": a number right before the listed asset is how many rows."""
+        tokens = self.roles.tokens
+        for i, t in enumerate(tokens[1:], 1):  # "show 3 rows of users"
+            n = number_at(tokens, i - 1)
+            if t.norm in ("rows", "records", "lines", "entries", "examples") and isinstance(n, int) and 0 < n <= 1000:
+                self.roles.mark(range(i - 1, i + 1))
+                return n
         for m in self.roles.mentions:
             if m.kind == "asset" and m.asset == base and m.start > 0:
                 n = number_at(self.roles.tokens, m.start - 1)

@@ -112,10 +112,14 @@ class Reader:
             form = "aggregate"
             draft.measure = MeasureChoice(Measure(agg="count"), (), 0.5, ())
             draft.groups, draft.select = [Group(column=kinds)], []
+            if draft.limit:  # "the top 5 categories": the most common first
+                draft.order = roles.direction or "desc"
         plan = _plan(draft, form)
         if plan is None:
             return Reading(None, 0.0, missing="measure", unexplained=_words(roles, set()))
         unexplained = _words(roles, roles.used)
+        if _mostly_unexplained(roles, unexplained):  # "what's the weather in Paris": not a data question
+            return Reading(None, 0.0, missing="measure", unexplained=unexplained)
         rivals = _rivals(plan, roles)
         vague = _vague(plan, roles, form)
         score = _score(unexplained) - (0.4 if rivals or vague else 0.0)
@@ -209,6 +213,12 @@ def _vague(plan: QueryPlan, roles: Roles, form: str) -> bool:
                FUNCTION_ROOTS and not any(c.start <= i < c.end and c.kind in ("count", "list", "agg", "most",
                                                                                  "group", "sort") for c in roles.cues)]
     return all(root(t.norm) in GENERAL for t in content)
+
+
+def _mostly_unexplained(roles: Roles, unexplained: tuple[str, ...]) -> bool:
+    content = [t for t in roles.tokens if t.norm not in FUNCTION_WORDS and root(t.norm) not in FUNCTION_ROOTS
+               and t.kind == "word"]
+    return len(unexplained) >= 2 and len(unexplained) * 2 >= len(content)
 
 
 def _kinds_of(draft: _Draft, roles: Roles, schema: SchemaIndex) -> Col | None:

