@@ -144,12 +144,20 @@ class OfflineTurns:
             self.ctx.conversation_plans.set(thread_id, plan.query)
         notes = "".join(f"{n} " for n in (plan.notes if plan else ()) if not n.startswith("dates:"))
         dates = "".join(f" ({n.removeprefix('dates: ')})" for n in (plan.notes if plan else ()) if n.startswith("dates:"))
-        lead = f"_{notes}{reading}{dates}_\n\n" if reading else ""
-        text = render_answer(intent, args, content, artifact)
-        brief = render_brief(intent, args, content, artifact)
-        yield _answer(lead + hard_breaks(text), calls=calls, brief=lead + hard_breaks(brief), reading=reading,
+        said = f"_{notes}{reading}{dates}_" if reading else ""
+        text = with_reading(hard_breaks(render_answer(intent, args, content, artifact)), said)
+        brief = with_reading(hard_breaks(render_brief(intent, args, content, artifact)), said)
+        yield _answer(text, calls=calls, brief=brief, reading=reading,
                       sql=(artifact or {}).get("sql") if tool_name in TABLES else None,
                       table=_table(tool_name, artifact))
+
+
+def with_reading(text: str, reading: str) -> str:
+    """The answer first, then how the question was read, then the query it ran (if any)."""
+    if not reading:
+        return text
+    head, marker, query = text.partition("\n\nQuery:\n```sql")
+    return f"{head}\n\n{reading}" + (f"{marker}{query}" if marker else "")
 
 
 def _table(tool: str, artifact) -> dict | None:

@@ -192,8 +192,10 @@ def _data(args: dict, content: str, art: dict) -> str:
     else:
         lead = f"**{plural(len(rows), 'row')}**" + (" (cut by the row limit)" if art.get("truncated") else "")
     shown = rows[: SETTINGS.table_rows]
+    width = len(labels)
     table = "" if not rows or (measures and not labels and len(rows) == 1) else "\n\n" + _table(
-        columns, [[number(v) if isinstance(v, float) else v for v in r] for r in shown])
+        columns, [[v if i < width or not measures else measure_text(columns[i], v) for i, v in enumerate(r)]
+                  for r in shown])
     more = f"\n\n_{len(shown)} of {len(rows):,} rows shown._" if len(rows) > len(shown) else ""
     dropped = "".join(f"\n\nLeft out by the join: {d}." for d in art.get("dropped") or [])
     return f"{lead}{table}{more}{dropped}\n\n{sql_block(art)}"
@@ -203,6 +205,10 @@ def sql_block(art: dict) -> str:
     params = art.get("params") or []
     values = f"\n-- values: {', '.join(repr(v) for v in params)}" if params else ""
     return f"Query:\n```sql\n{art.get('sql', '')}{values}\n```"
+
+
+def measure_text(column: str, value) -> str:
+    return f"{value:.1f}%" if column == "percent" and isinstance(value, (int, float)) else number(value)
 
 
 def number(value) -> str:

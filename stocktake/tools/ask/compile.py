@@ -235,6 +235,9 @@ def compile_plan(plan: QueryPlan, schema: SchemaIndex, default_rows: int = DEFAU
         return _rows(plan, b, default_rows)
     groups = [b.group_expr(g) for g in plan.group_by]
     measures = [(b.measure_expr(m), measure_name(m)) for m in plan.measures]
+    if groups and [m.agg for m in plan.measures] == ["count"] and plan.measures[0].per is None:
+        # rows per group come with their share of all rows (before a top N cuts the list)
+        measures.append(("100.0 * COUNT(*) / SUM(COUNT(*)) OVER ()", "percent"))
     where = b.where()
     select = [f"{e} AS {quote(label)}" for e, label, _ in groups] + [f"{e} AS {quote(n)}" for e, n in measures]
     sql = f"SELECT {', '.join(select)} FROM {quote(plan.asset)} AS t0"

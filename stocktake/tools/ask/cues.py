@@ -31,6 +31,8 @@ def _add(kind: str, value, *phrases: str) -> None:
 
 _add("count", None, "how many", "number of", "count of", "count", "counts", "no of", "how often", "total number of",
      "tally")
+_add("distribution", None, "value counts", "value count", "counts of", "counts per", "counts by", "frequency of",
+     "frequencies of", "distribution of", "breakdown of", "how often", "occurrences of", "split of", "histogram of")
 _add("distinct", None, "distinct", "unique", "different", "individual", "separate")
 _add("agg", "sum", "total", "sum", "sum of", "overall", "combined", "in total", "altogether", "how much")
 _add("agg", "mean", "average", "avg", "mean", "typical", "on average")

@@ -55,8 +55,8 @@ def measure_words(roles: Roles) -> list[int]:
 
 def find_measure(roles: Roles) -> MeasureSpec | None:
     """The measure the words ask for, in order of how explicitly they ask."""
-    found = (_per_entity(roles) or _counted(roles) or _share(roles) or _most(roles) or _aggregate(roles)
-             or _concept_alone(roles))
+    found = (_distribution(roles) or _per_entity(roles) or _counted(roles) or _share(roles) or _most(roles)
+             or _aggregate(roles) or _concept_alone(roles))
     derived = _explicit_derived(roles) or _duration(roles)
     if derived is None:
         return found
@@ -117,6 +117,17 @@ def _concept_at(roles: Roles, start: int, reach: int = 4) -> tuple[str | None, i
         if r in QUANTITY_ROOTS and (not named or follows in ("of", "sold", "did", "were", "we", "in", "bought")):
             return "quantity", i
     return None, None
+
+
+def _distribution(roles: Roles) -> MeasureSpec | None:
+    """"value counts of event_type", "how often does each status occur": rows per value of the column."""
+    for cue in roles.cue("distribution"):
+        reach = 4 if roles.tokens[cue.start].norm == "how" else 2
+        named = [m for j in range(cue.end, min(len(roles.tokens), cue.end + reach + 1)) for m in roles.at(j)
+                 if m.kind == "column"]
+        if named:
+            return MeasureSpec("count", kind="distribution", group=tuple(named), tokens=tuple(cue.covers()))
+    return None
 
 
 def _per_entity(roles: Roles) -> MeasureSpec | None:

@@ -113,6 +113,9 @@ class Placer:
             return self._sort_by_price(spec)
         if spec.concept:
             return self._concept(spec, subject_assets)
+        if spec.kind == "distribution":
+            column = self.column(spec.group, None)
+            return (column.col.asset if column else None), MeasureChoice(Measure(agg="count"), spec.tokens, 0.9, ())
         if spec.kind == "most" and spec.agg == "count" and not spec.target and spec.group:
             return self._popularity(spec)
         if spec.agg in ("count", "count_distinct", "share") and spec.kind != "sort":
@@ -365,7 +368,7 @@ class Placer:
     # ---- groups --------------------------------------------------------------------------------------------
     def groups(self, base: str, spec: MeasureSpec | None) -> list[Group]:
         out: list[Group] = []
-        if spec is not None and spec.kind == "most" and spec.group and spec.group != ("who",):
+        if spec is not None and spec.kind in ("most", "distribution") and spec.group and spec.group != ("who",):
             placed = self.group_column(spec.group, base)
             if placed is not None:
                 self._use(placed.mention)

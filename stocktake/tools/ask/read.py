@@ -177,6 +177,8 @@ class Reader:
         except ValueError:
             return Reading(None, 0.0, missing="measure", unexplained=_words(roles, roles.used))
         unexplained = _words(roles, roles.used)
+        if _mostly_unexplained(roles, unexplained):
+            return Reading(None, 0.0, missing="measure", unexplained=unexplained)
         notes += draft.notes
         form = "aggregate" if new.measures else "rows"
         return Reading(new, _score(unexplained), tuple(dict.fromkeys(notes)), unexplained, form=form,
