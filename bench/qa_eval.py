@@ -1,9 +1,10 @@
 """Question-answering evaluation of the offline assistant: accuracy by category, confident wrong answers, latency.
 
-Each dataset (the sample shop with two seeds, Olist, MovieLens, Online Retail, Diginetica; the held-out set adds
-Taobao and MovieLens latest-small) is ingested into its own workspace the way a user would, the questions in
-bench/qa/*.yaml (dev) or bench/qa_heldout.yaml are asked in offline mode, and every answer is judged against a
-result computed with pandas from the source files (bench/qa_truth.py; the judge is bench/qa_judge.py).
+Each dataset (the sample shop with two seeds, Olist, MovieLens, Online Retail, Diginetica, CDNOW, the clothing
+and Alexa reviews, the Flipkart and PriceRunner products; the held-out set adds Taobao and MovieLens latest-small)
+is ingested into its own workspace the way a user would, the questions in bench/qa/*.yaml (dev) or
+bench/qa_heldout.yaml are asked in offline mode, and every answer is judged against a result computed with pandas
+from the source files (bench/qa_truth.py; the judge is bench/qa_judge.py).
 
     python bench/qa_eval.py [--set dev|heldout|all] [--dataset NAME] [--category NAME] [--show-failures]
                             [--json FILE] [--keep DIR] [--data ../shared/data] [--show-expected]
