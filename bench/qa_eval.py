@@ -18,6 +18,7 @@ import statistics
 import sys
 import tempfile
 import time
+import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -102,6 +103,8 @@ def ask_all(questions: list[Question], root: Path, shared: Path, show_expected: 
     from stocktake.agent.assistant import Assistant
     from stocktake.agent.context import ToolContext
 
+    # Threads are remembered in the workspace: a run of its own never continues a thread of an earlier --keep run.
+    run = uuid.uuid4().hex[:8]
     results, setup = [], {}
     for name in dict.fromkeys(q.dataset for q in questions):
         started = time.perf_counter()
@@ -109,12 +112,12 @@ def ask_all(questions: list[Question], root: Path, shared: Path, show_expected: 
         assistant = Assistant(ToolContext(prepared.catalog))
         setup[name] = {"setup_s": time.perf_counter() - started}
         started = time.perf_counter()
-        assistant.ask(WARM_UP, thread_id="qa-warm-up")
+        assistant.ask(WARM_UP, thread_id=f"qa-{run}-warm-up")
         setup[name]["warm_up_s"] = time.perf_counter() - started
         asked = [q for q in questions if q.dataset == name]
         expects = expectations(asked, prepared.source, show_expected)
         for q in asked:
-            results.append(_ask(q, expects[q.id], assistant, prepared, catalog_state))
+            results.append(_ask(q, expects[q.id], assistant, prepared, catalog_state, f"qa-{run}-{q.id}"))
     return results, setup
 
 
@@ -137,13 +140,13 @@ def expectations(questions: list[Question], source, show: bool) -> dict[str, lis
     return found
 
 
-def _ask(q: Question, expects: list, assistant, prepared, catalog_state) -> Result:
+def _ask(q: Question, expects: list, assistant, prepared, catalog_state, thread: str) -> Result:
     result, verdicts = Result(q, Verdict("correct", "")), []
     for turn, expect in zip(q.turns, expects):
         before = catalog_state(prepared.catalog)
         started = time.perf_counter()
         try:
-            answer = assistant.ask(turn.question, thread_id=f"qa-{q.id}")
+            answer = assistant.ask(turn.question, thread_id=thread)
         except Exception as exc:  # a crash is an answer the user gets too: record it, go on
             answer, crash = None, f"raised {type(exc).__name__}: {exc}"
         else:
