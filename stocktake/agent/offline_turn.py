@@ -137,8 +137,9 @@ class OfflineTurns:
         yield ToolFinished(call_id, tool_name, content, artifact, round(time.perf_counter() - t0, 3), ok)
         calls = ({"name": tool_name, "args": args},)
         if not ok:  # the tools' errors are written for people too; the prefix is for the model
-            yield _answer(hard_breaks(str(content).removeprefix("Error: ")), calls=calls, status="error",
-                          reading=reading)
+            message = str(content).removeprefix("Error: ")
+            status = "refused" if message.startswith("Refused") else "error"  # "truncate events" as SQL
+            yield _answer(hard_breaks(message), calls=calls, status=status, reading=reading)
             return
         if tool_name == "query_data" and plan is not None and plan.query is not None:
             self.ctx.conversation_plans.set(thread_id, plan.query)

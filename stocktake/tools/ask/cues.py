@@ -30,7 +30,7 @@ def _add(kind: str, value, *phrases: str) -> None:
 
 
 _add("count", None, "how many", "number of", "count of", "count", "counts", "no of", "how often", "total number of",
-     "tally")
+     "tally", "#", "# of", "nr of", "num of")
 _add("distribution", None, "value counts", "value count", "counts of", "counts per", "counts by", "frequency of",
      "frequencies of", "distribution of", "breakdown of", "how often", "occurrences of", "split of", "histogram of")
 _add("distinct", None, "distinct", "unique", "different", "individual", "separate")
@@ -60,7 +60,9 @@ _add("compare", "<=", "at most", "or less", "up to", "maximum of", "<=", "no mor
 _add("compare", "=", "exactly", "equal to", "equals", "=", "of exactly")
 _add("compare", "!=", "not equal to", "other than", "!=")
 _add("null", None, "without", "with no", "no", "missing", "lacking", "lack", "lacks", "empty", "blank", "null",
-     "not set", "none", "absent", "have no", "has no", "had no", "never")
+     "not set", "none", "absent", "have no", "has no", "had no", "never", "dont have", "don't have", "do not have",
+     "doesnt have", "doesn't have", "does not have", "didnt have", "didn't have", "lacking a", "missing a",
+     "missing the", "without a", "without an", "without any")
 _add("notnull", None, "with a", "with an", "that have a", "that have an", "filled", "not empty", "not null",
      "present", "is set", "with their")
 _add("negate", None, "not", "non", "except", "excluding", "exclude", "other than", "apart from", "besides",

@@ -37,7 +37,11 @@ _INJECTION = re.compile(
     r"|^\s*(system|assistant|developer|admin)\s*:|\[(system|inst|admin)\]|</?(system|instructions?|admin)>"
     r"|\b(instead|rather),?\s+(you\s+(must|should|will)\s+)?(describe|show|list|delete|drop|run|tell|answer|print|"
     r"output|say|reply|call|use|open|start|train|remove|erase|wipe|destroy|purge|truncate)\b"
-    r"|\b(do\s+not|don'?t)\s+(answer|reply|respond)\b|\bjailbreak\b|\bdeveloper\s+mode\b", re.I)
+    r"|\b(do\s+not|don'?t)\s+(answer|reply|respond)\b|\bjailbreak\b|\bdeveloper\s+mode\b"
+    r"|\bnote\s+(for|to)\s+the\s+(assistant|ai|model|bot)\b"
+    r"|\b(authori[sz]ed|pre-?approved|approved)\s+(the\s+)?(deletion|removal|dropping)\b|\bi\s+authori[sz]e\b"
+    r"|\bas\s+the\s+(workspace\s+)?(owner|admin|administrator)\b|\b(you'?re|you\s+are)\s+(now\s+)?allowed\s+to\b"
+    r"|\badmin\s+(says|said|wants)\b|\b(hey|btw|ps|oh\s+and),?\s+(assistant|bot|ai|stocktake)\b", re.I)
 _CLAUSE = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|<[^<>]*>|\"[^\"]*\"|[^.?!;\n()\[\]<>\"]+[.?!;\n]*")
 _QUESTION_START = r"(?:how|what|whats|what's|which|who|where|when|is|are|does|do|did|can|list|show|count|give|tell|find)"
 _COMPOUND = re.compile(rf"\s*(?:\?\s+|;\s*|\.\s+|,?\s+and\s+(?:also\s+)?(?={_QUESTION_START}\b)|,?\s+also\s+"

@@ -223,6 +223,13 @@ def _most(roles: Roles) -> MeasureSpec | None:
         return MeasureSpec("count", kind="most", group=after, tokens=tokens, direction=cue.value)
     if not lead and not after and concept is None:
         return None
+    inner = next((c for c in roles.cue("agg") if c.start == cue.end and c.value in ("mean", "median", "sum")), None)
+    if inner is not None:  # "the worst avg rating", "highest total revenue": that aggregate, ranked
+        named = tuple(roles.within(inner.end, 3))
+        concept, at = _concept_at(roles, inner.end, 2)
+        return MeasureSpec(inner.value, kind="most", target=named if not concept else (), concept=concept,
+                           group=lead, tokens=(*tokens, *inner.covers()) + ((at,) if at is not None else ()),
+                           direction=cue.value)
     agg = "sum" if concept else "count"
     if after and after[0].kind == "column" and not concept:
         if not lead:  # "the most installments anyone chose": the largest value
@@ -291,6 +298,10 @@ def _aggregate(roles: Roles) -> MeasureSpec | None:
         agg, after = (inner.value, inner.end) if inner and cue.value in ("min", "max") else (cue.value, cue.end)
         tokens = tuple(cue.covers()) + (tuple(inner.covers()) if inner else ())
         target = tuple(roles.within(after, 3))
+        if not target and not inner and cue.value in ("sum", "mean", "median"):
+            before = [m for m in roles.mentions if m.end == cue.start and m.kind == "asset"]
+            if before:  # "order totals", "basket averages": the money of the thing named before
+                return MeasureSpec(cue.value, concept="money", target=tuple(before), tokens=tuple(cue.covers()))
         concept, at = _concept_at(roles, after, 3)
         lead = _lead_noun(roles, cue.start)
         direction = "asc" if cue.value == "min" else "desc"
@@ -325,6 +336,11 @@ def _concept_alone(roles: Roles) -> MeasureSpec | None:
     """"revenue by category", "sales last month": a word for revenue is a total of it."""
     at = next((i for i, t in enumerate(roles.tokens) if root(t.norm) in REVENUE_ROOTS), None)
     concept = "money" if at is not None else None
+    if concept is None:  # "qty sold per day"
+        at = next((i for i, t in enumerate(roles.tokens) if root(t.norm) in QUANTITY_ROOTS
+                   and i + 1 < len(roles.tokens) and roles.tokens[i + 1].norm in ("sold", "bought", "ordered",
+                                                                                   "per", "by")), None)
+        concept = "quantity" if at is not None else None
     if concept is None:
         return None
     return MeasureSpec("sum", target=(), concept=concept, tokens=(at,))

@@ -12,8 +12,8 @@ from dataclasses import dataclass, replace
 from stocktake.tools.ask.cues import number_at
 from stocktake.tools.ask.dates import DateRange, find_dates
 from stocktake.tools.ask.ground import Mention
-from stocktake.tools.ask.measures import (MeasureChoice, MeasureSpec, money_assets, money_measure,
-                                          quantity_measure)
+from stocktake.tools.ask.measures import (QUANTITY_ROOTS, REVENUE_ROOTS, MeasureChoice, MeasureSpec, money_assets,
+                                          money_measure, quantity_measure)
 from stocktake.tools.ask.model import Col, Compare, Derived, Filter, Group, Measure
 from stocktake.tools.ask.roles import IdRef, Roles
 from stocktake.tools.ask.schema import SchemaIndex
@@ -148,7 +148,8 @@ class Placer:
 
     def _when(self, spec: MeasureSpec) -> Placed | None:
         """"when was the first order placed", "latest review": the date of the asset named."""
-        asset = next((m for m in spec.target if m.kind == "asset"), None)
+        asset = next((m for m in spec.target if m.kind == "asset"), None) or next(
+            (m for m in spec.target if m.kind == "column" and m.how in ("name", "part")), None)
         if asset is None:
             return None
         own = self._own_time(asset.asset)
@@ -378,7 +379,7 @@ class Placer:
             if placed is not None:
                 out.append(Group(column=placed))
         for cue in self.roles.cue("group"):
-            if cue.start in self.roles.used or self._id_follows(cue.end) or self._agent(cue):
+            if cue.start in self.roles.used or self._id_follows(cue.end) or self._agent(cue) or self._by_measure(cue):
                 continue
             bucket = self._bucket_at(cue.end)
             if bucket is not None:
@@ -431,6 +432,17 @@ class Placer:
         before = self.roles.tokens[cue.start - 1].norm
         return (before.endswith("ed") or before in ("made", "written", "bought", "sold", "paid", "done", "sent")) \
             and before not in ("grouped", "sorted", "ordered", "ranked", "broken", "split", "filtered")
+
+    def _by_measure(self, cue) -> bool:
+        """"top 3 customers by spend", "products by units": after "by", the measure the ranking uses."""
+        if self.roles.tokens[cue.start].norm != "by" or cue.end >= len(self.roles.tokens):
+            return False
+        word = root(self.roles.tokens[cue.end].norm)
+        ranked = self.roles.limit is not None or bool(self.roles.cue("most"))
+        if ranked and word in REVENUE_ROOTS | QUANTITY_ROOTS | {root("number"), root("count")}:
+            self.roles.mark(cue.covers(), range(cue.end, cue.end + 1))
+            return True
+        return False
 
     def _own_rows(self, targets: list[Mention], base: str) -> bool:
         """The group names the base's own rows: "per item" of order items, "per order" of orders."""
@@ -551,6 +563,9 @@ class Placer:
     def _verb_use(self, item, chosen) -> bool:
         """"paid with paypal", "shipped by DHL": a value word used as the verb of another value."""
         start, end, v = item
+        if any(m.kind == "column" and m.end == start and m.column != v.column and m.how in ("name", "part")
+               and m.score >= 0.8 for m in self.roles.mentions):
+            return True  # "price paid", "date shipped": the word qualifies the column before it
         if end >= len(self.roles.tokens) or self.roles.tokens[end].norm not in ("with", "by", "via", "using",
                                                                                 "through", "in", "on"):
             return False
@@ -764,7 +779,7 @@ class Placer:
             if cue.start in self.roles.used or number_at(self.roles.tokens, cue.end) is not None:
                 continue
             left = [m for m in self.roles.mentions if m.kind == "column" and m.end in (cue.start, cue.start - 1)]
-            right = self.roles.after(cue.end, kinds=("column",), reach=3)
+            right = self.roles.after(cue.end, kinds=("column",), reach=5)
             b = self.column(right, base) if right else None
             named = self.column([m for m in left if m.how in ("name", "part", "head")], base, temporal=True)
             if late is not None and b is not None and b.col == late[1] and cue.value in (">", "<", ">=", "<=") \

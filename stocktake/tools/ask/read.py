@@ -6,6 +6,7 @@ parts fit together, and say how sure the reading is.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 from stocktake.tools.ask.cues import Cue, find_cues, number_at
 from stocktake.tools.ask.dates import DateRange, find_dates
@@ -17,11 +18,12 @@ from stocktake.tools.ask.model import Col, Compare, Filter, Group, Measure, Quer
 from stocktake.tools.ask.place import Placer
 from stocktake.tools.ask.roles import IdRef, Roles, find_comparisons, find_ids
 from stocktake.tools.ask.schema import SchemaIndex
+from stocktake.tools.ask.spelling import Speller, catalog_words
 from stocktake.tools.ask.text import FUNCTION_WORDS, tokenize
 from stocktake.tools.ask.vocab import root
 
 # Words a question about data uses that name nothing in the catalog and change nothing in the answer.
-NEUTRAL = frozenset(root(w) for w in """
+NEUTRAL_WORDS = frozenset("""
 shop store platform site website database system company business customer's customers' people anyone anybody
 something anything everything thing things stuff item's placed place made make made received receive bought have
 happened were was is are been being exist exists existing there recorded stored registered listed kept contain
@@ -29,8 +31,10 @@ contains containing hold holds holding present available appear appears appearin
 ones one kind type sort like per cent actual actually real really currently current overall please
 sold sell selling did see put paid got come came give gave given take took taken written write wrote left leave
 bring brought generate generated earn earned chose choose chosen picked pick selected select used use using went go goes gone star stars starred anyone someone everyone ever map mapping lookup
-had has have live lives living based located handed hand added add adding something anything
+had has have live lives living based located handed hand added add adding something anything catalog
+catalogue ship shipped ships shipping send sent exactly currently today overall entire whole total
 """.split())
+NEUTRAL = frozenset(root(w) for w in NEUTRAL_WORDS)
 
 
 @dataclass(frozen=True)
@@ -68,8 +72,18 @@ class Reader:
         self.schema = schema
         self.grounder = grounder or Grounder(schema)
 
+    @cached_property
+    def speller(self) -> Speller:
+        from stocktake.tools.ask.cues import PHRASES
+        from stocktake.tools.ask.vocab import KIND_ENTITIES, MONEY_WORDS, SYNONYMS
+
+        planner = {w for words, _, _ in PHRASES for w in words} | set(FUNCTION_WORDS) | set(SYNONYMS)
+        planner |= {w for words in KIND_ENTITIES.values() for e in words for w in e.split()} | set(MONEY_WORDS)
+        planner |= NEUTRAL_WORDS
+        return Speller(catalog_words(self.schema), planner)
+
     def roles(self, question: str) -> Roles:
-        tokens = tokenize(question)
+        tokens = self.speller.fix(tokenize(question))
         mentions = self.grounder.ground(tokens)
         roles = Roles(tokens, find_cues(tokens), mentions, self.grounder.values(tokens))
         roles.ids = find_ids(tokens, mentions)

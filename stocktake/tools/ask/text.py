@@ -18,7 +18,8 @@ is are was were be been being am do does did done doing have has had having can 
 may might must what which who whom whose where when why how much many more most less least few fewer
 please show tell give list find get see know need want like let make made display print return fetch
 me up out about as if so just only also too very really quite such same other another both either neither
-one ones whats what's how's who's there's hey hi thanks thank ok okay yes yeah well now again
+one ones whats what's how's who's there's hey hi thanks thank ok okay yes yeah well now again pls plz thx
+btw ps hmm uh um kindly quickly quick real just single
 look looking search check compute calculate work working answer question table tables data dataset among amongst
 across throughout within
 row rows record records entry entries value values number numbers count total amount times time
@@ -56,7 +57,7 @@ _TOKEN = re.compile(
       |(?P<number>(?<![\w.])[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?%?(?![\w]))
       |(?P<ident>[^\W\d][\w]*(?:\.[^\W\d][\w]*)+|[^\W\d]\w*_\w+)
       |(?P<code>\w*\d\w*)
-      |(?P<op>[+*/×])
+      |(?P<op>[+*/×#])
       |(?P<word>[^\W\d_]+(?:'[^\W\d_]+)?)""",
     re.VERBOSE,
 )
@@ -93,6 +94,8 @@ def tokenize(question: str) -> list[Token]:
         if kind == "quoted":
             text = text[1:-1]
         norm = fold(text)
+        if kind == "word" and norm.endswith("'s"):  # "the product's price": product
+            norm = norm[:-2]
         out.append(Token(text, norm, stem(norm) if kind == "word" else norm, m.start(), m.end(), kind))
     return out
 
