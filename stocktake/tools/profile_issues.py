@@ -15,7 +15,8 @@ Rules (thresholds in ProfileSettings):
 - inconsistent_categories: in category and geo text columns, spellings that differ only in case, spacing,
   punctuation or accents, or by one typo from a spelling with at least 1/``typo_max_ratio`` as many rows;
   rows = rows holding a non-canonical spelling (the canonical one is the most frequent of its cluster).
-- pii: free-text rows that contain an email address or a phone number.
+- pii: free-text rows that contain an email address, a phone number, a card number, an IBAN or a resident id
+  (stocktake.tools.pii; those with a checksum only where it holds).
 """
 
 from __future__ import annotations
@@ -30,9 +31,10 @@ import duckdb
 
 from stocktake.settings import ProfileSettings
 from stocktake.tools.profile_model import Issue
-from stocktake.tools.profile_scan import (NUMERIC, SAMPLE_TABLE, ColumnScan, _sql_path, grouped_quantiles_sql,
+from stocktake.tools.profile_scan import (HAS_PII, NUMERIC, SAMPLE_TABLE, ColumnScan, _sql_path, grouped_quantiles_sql,
                                          jsonable, quote)
-from stocktake.tools.profile_semantic import EMAIL, PHONE, TextShape, category_clusters, mask_pii
+from stocktake.tools.pii import CERTAIN_RE2, CHECKED_RE2, pii_excerpt
+from stocktake.tools.profile_semantic import TextShape, category_clusters
 
 
 @dataclass(frozen=True)
@@ -269,14 +271,18 @@ def _outlier_text(s: ColumnScan, n: int, fences: list[float]) -> str:
 def pii(ctx: Context, scans: list[ColumnScan]) -> list[Issue]:
     if not scans:
         return []
+    # E-mails and phones count in SQL; a number that needs its checksum goes through the Python check that
+    # masking uses (HAS_PII), and only where RE2 found such a number.
     def cond(c: str) -> str:
-        return f"regexp_matches({c}, '{EMAIL}|{PHONE}')"
+        return (f"CASE WHEN regexp_matches({c}, '{CERTAIN_RE2}') THEN true "
+                f"WHEN regexp_matches({c}, '{CHECKED_RE2}') THEN {HAS_PII}({c}) ELSE false END")
 
     got = count_matching(ctx, [(s, cond) for s in scans])
     found = []
     for name, n in zip((s.name for s in scans), got):
         if n:
-            examples = [mask_pii(str(v)) for v in ctx.example_values(name, cond(quote(name)))]
-            found.append(ctx.issue("pii", name, n, "high",
-                                   f"{n:,} rows of {name} contain an email address or phone number", examples))
+            examples = [pii_excerpt(str(v)) for v in ctx.example_values(name, cond(quote(name)))]
+            found.append(ctx.issue("pii", name, n, "high", f"{n:,} rows of {name} contain personal data (an e-mail "
+                                   "address, phone, card or id number)", examples))
     return found
+

@@ -1,5 +1,6 @@
 """The profile of one asset version on its own (everything but relations to other assets), cached as JSON
-under ``cache/profiles`` keyed by asset name, content hash and the settings used."""
+under ``cache/profiles`` keyed by asset name, content hash and the settings used. What is stored holds no
+readable personal data: it is masked (stocktake.tools.personal.mask_profile) before it is cached or returned."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from pathlib import Path
 
 from stocktake.catalog import Asset, Catalog
 from stocktake.settings import ProfileSettings
+from stocktake.tools.personal import mask_profile
 from stocktake.tools.profile_issues import Context, column_issues, text_shapes
 from stocktake.tools.profile_model import ColumnProfile, TableProfile
 from stocktake.tools.profile_scan import ColumnScan, connect, scan_table
@@ -19,7 +21,7 @@ from stocktake.tools.profile_semantic import semantic_type
 from stocktake.tools.profile_table import (candidate_keys, count_duplicates, duplicate_issues, own_key,
                                            time_coverage)
 
-FORMAT = 1  # bump when the cached JSON changes shape or meaning
+FORMAT = 2  # bump when the cached JSON changes shape or meaning (2: values masked as stored)
 
 
 def local_profile(catalog: Catalog, asset: Asset, settings: ProfileSettings, use_cache: bool = True) -> TableProfile:
@@ -50,12 +52,12 @@ def compute_local_profile(asset: Asset, settings: ProfileSettings) -> TableProfi
                     for i, s in enumerate(scans)}
         dups = count_duplicates(ctx, scans)
         issues = duplicate_issues(ctx, scans, dups) + column_issues(ctx, scans, semantic, shapes)
-        return TableProfile(
+        return mask_profile(TableProfile(
             asset=asset.name, version=asset.version, content_hash=asset.current.content_hash, rows=asset.rows,
             duplicate_rows=dups.rows, candidate_keys=tuple(candidate_keys(ctx, scans, dups)),
             time_coverage=time_coverage(ctx, scans), quality_score=100.0, quality_rule="",
             columns=tuple(column_profile(s, semantic[s.name], asset.rows, settings.top_values) for s in scans),
-            issues=tuple(issues))
+            issues=tuple(issues)))
     finally:
         con.close()
 
