@@ -56,6 +56,8 @@ class ProfileSettings:
     fk_unnamed_min_coverage: float = 0.99  # relations without name evidence must cover nearly all rows
     fk_min_distinct_ratio: float = 0.5  # ... and use at least this share of the parent's keys
     memory_limit: str = "1500MB"  # DuckDB spills to disk beyond this
+    column_batch: int = 100  # columns profiled per query: queries over thousands of columns at once run out of memory
+    wide_cells_in_memory: int = 5_000_000  # a wide table is held in memory up to this many cells
 
 
 @dataclass(frozen=True)

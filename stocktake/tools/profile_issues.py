@@ -25,13 +25,12 @@ import datetime as dt
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 import duckdb
 
 from stocktake.settings import ProfileSettings
 from stocktake.tools.profile_model import Issue
-from stocktake.tools.profile_scan import (HAS_PII, NUMERIC, SAMPLE_TABLE, ColumnScan, _sql_path, grouped_quantiles_sql,
+from stocktake.tools.profile_scan import (HAS_PII, NUMERIC, ROW, SAMPLE_TABLE, ColumnScan, grouped_quantiles_sql,
                                          jsonable, quote)
 from stocktake.tools.pii import CERTAIN_RE2, CHECKED_RE2, pii_excerpt
 from stocktake.tools.profile_semantic import TextShape, category_clusters
@@ -42,7 +41,6 @@ class Context:
     asset: str
     rows: int
     con: duckdb.DuckDBPyConnection
-    path: Path
     key: str | None  # the column that names a row in examples
     settings: ProfileSettings
     now: dt.datetime
@@ -62,11 +60,11 @@ class Context:
                      tuple(str(e) for e in examples), details)
 
     def example_rows(self, where: str) -> list[str]:
-        """'row 12 (order_id=1000033)' for the first rows matching ``where`` (1-based, file order)."""
+        """'row 12 (order_id=1000033)' for the first rows matching ``where`` (1-based, file order), from ``t``
+        (with row numbers and the key column)."""
         key = f", {quote(self.key)}" if self.key else ""
         got = self.con.execute(
-            f"SELECT file_row_number{key} FROM read_parquet('{_sql_path(self.path)}', file_row_number=true) "
-            f"WHERE {where} ORDER BY file_row_number LIMIT {self.settings.examples}").fetchall()
+            f"SELECT {ROW}{key} FROM t WHERE {where} ORDER BY {ROW} LIMIT {self.settings.examples}").fetchall()
         return [f"row {r[0] + 1}" + (f" ({self.key}={jsonable(r[1])})" if self.key else "") for r in got]
 
     def example_values(self, column: str, where: str) -> list:

@@ -7,6 +7,7 @@ from langchain_core.tools import BaseTool
 from stocktake.agent.context import ToolContext
 from stocktake.agent.guard import quote_value
 from stocktake.agent.tools.base import agent_tool, lines
+from stocktake.errors import StocktakeError
 from stocktake.words import plural
 
 ISSUE_KINDS = ("duplicate_rows", "duplicate_key", "missing_values", "constant_column", "unparseable_values",
@@ -25,6 +26,22 @@ def build(ctx: ToolContext) -> list[BaseTool]:
         from stocktake.tools.profile import profile_asset
 
         return profile_asset(ctx.catalog, ctx.asset(name).name)
+
+    def profiles(asset: str | None) -> tuple[dict, dict[str, str]]:
+        """The profiles of one asset or of all; with all, one that cannot be profiled is reported as its own
+        error instead of failing the answer about the others."""
+        if asset:
+            return {ctx.asset(asset).name: profile(asset)}, {}
+        found, failed = {}, {}
+        for name in ctx.catalog.names():
+            try:
+                found[name] = profile(name)
+            except StocktakeError as exc:
+                failed[name] = str(exc)
+        return found, failed
+
+    def failures(failed: dict[str, str]) -> str:
+        return "".join(f"\n(Not profiled: {name}: {error})" for name, error in failed.items())
 
     @agent_tool
     def list_assets() -> tuple[str, dict]:
@@ -68,15 +85,15 @@ def build(ctx: ToolContext) -> list[BaseTool]:
             valid = ", ".join((*ISSUE_KINDS, *KIND_GROUPS))
             return f"Error: unknown issue kind '{kind}'. Valid kinds: {valid}.", {"error": kind}
         kinds = KIND_GROUPS.get(kind, (kind,)) if kind else None
-        names = [ctx.asset(asset).name] if asset else ctx.catalog.names()
+        got, failed = profiles(asset)
         found, scores = [], {}
-        for name in names:
-            prof = profile(name)
+        for name, prof in got.items():
             scores[name] = prof.quality_score
             found += [d for d in (i.to_dict() for i in prof.issues) if not kinds or d["kind"] in kinds]
         if not found:
             where = f"in {asset}" if asset else "in any asset"
-            return f"No {kind or 'quality'} issues found {where}.", {"issues": [], "quality_scores": scores}
+            return (f"No {kind or 'quality'} issues found {where}.{failures(failed)}",
+                    {"issues": [], "quality_scores": scores, "errors": failed})
         found.sort(key=lambda i: ({"high": 0, "medium": 1, "low": 2}.get(i["severity"], 3), -i["rows"]))
         text = lines(
             f"- [{i['severity']}] {i['asset']}.{i['column'] or '*'} {i['kind']}: {i['rows']:,} rows. "
@@ -86,7 +103,7 @@ def build(ctx: ToolContext) -> list[BaseTool]:
         score = "; ".join(f"{n}: {s:.0f}/100" for n, s in scores.items())
         issues = plural(len(found), "issue")
         head = f"{issues} of kind {kind}:" if kind else f"{issues} (quality scores: {score}):"
-        return f"{head}\n{text}", {"issues": found, "quality_scores": scores}
+        return f"{head}\n{text}{failures(failed)}", {"issues": found, "quality_scores": scores, "errors": failed}
 
     @agent_tool
     def find_personal_data(asset: str | None = None) -> tuple[str, dict]:
@@ -98,14 +115,16 @@ def build(ctx: ToolContext) -> list[BaseTool]:
         """
         from stocktake.tools.personal import find_personal_columns
 
-        names = [ctx.asset(asset).name] if asset else ctx.catalog.names()
-        found = [{"asset": name, **c.to_dict()} for name in names for c in find_personal_columns(profile(name))]
+        got, failed = profiles(asset)
+        found = [{"asset": name, **c.to_dict()} for name, prof in got.items() for c in find_personal_columns(prof)]
         if not found:
-            return f"No personal data found {f'in {asset}' if asset else 'in any asset'}.", {"columns": []}
+            where = f"in {asset}" if asset else "in any asset"
+            return f"No personal data found {where}.{failures(failed)}", {"columns": [], "errors": failed}
         text = lines(f"- {c['asset']}.{c['column']}: {c['reason']}"
                      + (f" ({c['rows']:,} rows)" if c["rows"] is not None else "") for c in found)
         verb = "holds" if len(found) == 1 else "hold"
-        return f"{plural(len(found), 'column')} {verb} personal data:\n{text}", {"columns": found}
+        return (f"{plural(len(found), 'column')} {verb} personal data:\n{text}{failures(failed)}",
+                {"columns": found, "errors": failed})
 
     @agent_tool
     def find_relationships(asset: str | None = None, other: str | None = None) -> tuple[str, dict]:
