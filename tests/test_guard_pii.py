@@ -141,8 +141,8 @@ def test_sql_that_reads_no_personal_column_is_shown_as_it_is(users):
 
 
 def test_sql_masks_personal_data_by_value_in_any_column(catalog):
-    catalog.register("notes", pd.DataFrame({"id": [1], "note": ["call me on +44 20 7946 0958 or card 4111111111111111"]}),
-                     kind="other", source="t", fmt="csv")
+    note = "call me on +44 20 7946 0958 or card 4111111111111111"
+    catalog.register("notes", pd.DataFrame({"id": [1], "note": [note]}), kind="other", source="t", fmt="csv")
     _, artifact = tool(catalog, "run_sql")(query="SELECT note FROM notes")
     note = artifact["rows"][0][0]
     assert "7946" not in note and "41111111" not in note and note.startswith("call me on")

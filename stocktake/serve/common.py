@@ -156,7 +156,8 @@ document.getElementById("login").addEventListener("submit", async (event) => {
   event.preventDefault();
   const body = new URLSearchParams(new FormData(event.target));
   const answer = await fetch("login", {method: "POST", body, credentials: "same-origin"});
-  if (answer.ok) { location.reload(); } else { document.getElementById("error").textContent = "Wrong user or password."; }
+  if (answer.ok) { location.reload(); }
+  else { document.getElementById("error").textContent = "Wrong user or password."; }
 });</script></body></html>"""
 
 
@@ -177,7 +178,8 @@ class LoginGate:
         if scope["type"] not in ("http", "websocket") or getattr(server, "auth", None) is None:
             return await self.app(scope, receive, send)
         cookies = HTTPConnection(scope).cookies
-        token = cookies.get(f"access-token-{server.cookie_id}") or cookies.get(f"access-token-unsecure-{server.cookie_id}")
+        token = (cookies.get(f"access-token-{server.cookie_id}")
+                 or cookies.get(f"access-token-unsecure-{server.cookie_id}"))
         path, method = scope["path"], scope.get("method", "")
         login = path in ("/login", "/login/") and method == "POST"
         # launch() calls this once itself to start the app, before anyone can log in.

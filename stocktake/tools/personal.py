@@ -12,7 +12,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from stocktake.settings import GuardSettings
+from stocktake.errors import StocktakeError
+from stocktake.settings import GuardSettings, ProfileSettings
 from stocktake.tools.pii import MaskSettings, mask_text, mask_whole
 from stocktake.tools.profile_model import ColumnProfile, Issue, TableProfile
 
@@ -81,8 +82,8 @@ def mask_profile(profile: TableProfile, mask: MaskSettings = MaskSettings(),
     issues = tuple(_mask_issue(i, personal, mask) for i in profile.issues)
     coverage = profile.time_coverage
     if coverage and coverage.get("column") in personal:
-        coverage = {**coverage, "first": mask_whole(coverage["first"], mask), "last": mask_whole(coverage["last"], mask),
-                    "gaps": []}
+        coverage = {**coverage, "first": mask_whole(coverage["first"], mask),
+                    "last": mask_whole(coverage["last"], mask), "gaps": []}
     return replace(profile, columns=columns, issues=issues, time_coverage=coverage)
 
 
@@ -163,7 +164,6 @@ def load_personal_columns(catalog: Catalog, assets: Iterable[str],
                           settings: PersonalDataSettings = PersonalDataSettings()) -> PersonalColumns:
     """The personal columns of these assets from their own profiles (cached; no other asset is read). An asset
     that cannot be profiled counts as personal throughout: nothing of it is shown unmasked."""
-    from stocktake.tools.profile import ProfileSettings
     from stocktake.tools.profile_local import local_profile
 
     by_asset, not_text = {}, set()
@@ -171,14 +171,15 @@ def load_personal_columns(catalog: Catalog, assets: Iterable[str],
         asset = catalog.get(name)
         try:
             personal = whole_columns(local_profile(catalog, asset, ProfileSettings()), settings)
-        except Exception:  # noqa: BLE001 - a broken snapshot fails its own query; here it only masks more
+        except StocktakeError:  # a damaged snapshot fails its own query; here it only masks more
             personal = frozenset(c.name for c in asset.columns)
         by_asset[asset.name] = personal
         not_text |= {(asset.name, c.name) for c in asset.columns if c.name in personal and c.type != "string"}
     return PersonalColumns(by_asset, frozenset(not_text))
 
 
-def mask_result(result: QueryResult, personal: PersonalColumns, settings: GuardSettings = GuardSettings()) -> QueryResult:
+def mask_result(result: QueryResult, personal: PersonalColumns,
+                settings: GuardSettings = GuardSettings()) -> QueryResult:
     """A SQL result as a model or a user may see it. Every text cell is masked by value. Where the statement
     reads a personal column at all (by name, through ``*``, ``COLUMNS(...)`` or a whole row), every text cell
     is masked whole, since an alias or an expression (``lower(name) AS l``, ``to_json(u)``) would carry the

@@ -269,11 +269,11 @@ def _outlier_text(s: ColumnScan, n: int, fences: list[float]) -> str:
 def pii(ctx: Context, scans: list[ColumnScan]) -> list[Issue]:
     if not scans:
         return []
-    # E-mails and phones count in SQL; a number that needs its checksum goes through the Python check that
-    # masking uses (HAS_PII), and only where RE2 found such a number.
+    # One RE2 pass rules out most rows; e-mails and phones then count in SQL, and a number that needs its
+    # checksum goes through the Python check that masking uses (HAS_PII).
     def cond(c: str) -> str:
-        return (f"CASE WHEN regexp_matches({c}, '{CERTAIN_RE2}') THEN true "
-                f"WHEN regexp_matches({c}, '{CHECKED_RE2}') THEN {HAS_PII}({c}) ELSE false END")
+        return (f"CASE WHEN NOT regexp_matches({c}, '{CERTAIN_RE2}|{CHECKED_RE2}') THEN false "
+                f"WHEN regexp_matches({c}, '{CERTAIN_RE2}') THEN true ELSE {HAS_PII}({c}) END")
 
     got = count_matching(ctx, [(s, cond) for s in scans])
     found = []

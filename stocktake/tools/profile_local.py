@@ -36,7 +36,8 @@ def local_profile(catalog: Catalog, asset: Asset, settings: ProfileSettings, use
         profile = compute_local_profile(asset, settings, catalog.ws.dir("cache") / "duckdb-tmp")
     except (duckdb.Error, OSError) as exc:
         raise StocktakeError(f"Cannot profile {asset.name} (version {asset.version}): {str(exc).splitlines()[0]} "
-                             f"Its snapshot {asset.path} may be missing or damaged; ingest it again with --replace.") from None
+                             f"Its snapshot {asset.path} may be missing or damaged; ingest it again with "
+                             "--replace.") from None
     _write_atomic(path, json.dumps(profile.to_dict(), ensure_ascii=False, default=str))
     return profile
 

@@ -41,7 +41,8 @@ class QueryResult:
     rows: tuple[tuple, ...]
     truncated: bool  # more rows than the row limit (or the byte limit) let through
     seconds: float
-    reads: tuple[tuple[str, str], ...] = ()  # (asset, column) the statement reads; all columns where it reads rows whole
+    # (asset, column) pairs the statement reads: all of an asset's columns where it reads whole rows (``*``)
+    reads: tuple[tuple[str, str], ...] = ()
     note: str = ""  # what the limits cut, in words
 
     def to_frame(self) -> pd.DataFrame:
@@ -80,14 +81,14 @@ class References:
 
 
 def references(text: str) -> References:
+    """Tables, columns and table functions named in ``text`` (one SELECT), from DuckDB's own parse tree."""
     with duckdb.connect() as con:
         tree = json.loads(con.execute("SELECT json_serialize_sql(?)", [text]).fetchone()[0])
     if tree.get("error"):
         raise StocktakeError(f"SQL syntax error: {tree.get('error_message', 'cannot parse the statement')}")
     found: dict[str, set] = {"tables": set(), "aliases": set(), "ctes": set(), "columns": set(), "functions": set(),
                              "refs": set()}
-    whole = _walk(tree, found)
-    whole = whole or bool({r for r in found["refs"]} & (found["tables"] | found["aliases"]))
+    whole = _walk(tree, found) or bool(found["refs"] & (found["tables"] | found["aliases"]))
     return References(frozenset(found["tables"]), frozenset(found["ctes"]), frozenset(found["columns"]), whole,
                       frozenset(found["functions"]))
 
@@ -99,14 +100,15 @@ _PLAIN_FROM = {"BASE_TABLE", "JOIN", "SUBQUERY", "EMPTY", "TABLE_FUNCTION", "EXP
 def _walk(node: Any, found: dict[str, set]) -> bool:
     """Collect the references under ``node``; True where it may read every column (``*``, ``#1``, SUMMARIZE)."""
     if isinstance(node, list):
-        return any([_walk(v, found) for v in node])
+        return any([_walk(v, found) for v in node])  # a list, not a generator: every branch is walked
     if not isinstance(node, dict):
         return False
     kind, cls = node.get("type"), node.get("class")
     whole = cls in ("STAR", "POSITIONAL_REFERENCE") or kind in ("SHOW_REF", "PIVOT")
     if kind == "BASE_TABLE":
         found["tables"].add(node["table_name"].lower())
-        found["aliases"].add((node.get("alias") or "").lower())
+        if node.get("alias"):
+            found["aliases"].add(node["alias"].lower())
     elif kind == "TABLE_FUNCTION":
         found["functions"].add(node["function"]["function_name"].lower())
     elif cls == "COLUMN_REF":
@@ -129,11 +131,14 @@ def statement_assets(catalog: Catalog, refs: References) -> list[Asset]:
                              f"(tables: {', '.join(names.values()) or 'none'}).")
     unknown = sorted(refs.tables - set(names) - refs.ctes)
     if unknown:
-        raise StocktakeError(f"Table with name {unknown[0]} does not exist. Tables: {', '.join(names.values()) or 'none'}.")
+        tables = ", ".join(names.values()) or "none"
+        raise StocktakeError(f"Table with name {unknown[0]} does not exist. Tables: {tables}.")
     return [catalog.get(names[t]) for t in sorted(refs.tables & set(names))]
 
 
 def reads_of(assets: Sequence[Asset], refs: References) -> tuple[tuple[str, str], ...]:
+    """(asset, column) pairs a statement may read: by name in any of its assets (a name can be any table's
+    column), or all of them where it reads whole rows."""
     return tuple((a.name, c.name) for a in assets for c in a.columns
                  if refs.whole_rows or c.name.lower() in refs.columns)
 

@@ -42,9 +42,9 @@ def sample_values(asset: Asset, settings: DocsSettings = DocsSettings(),
     for column in df.columns:
         if column in personal or any(word in column.lower() for word in _SENSITIVE):
             continue
-        seen = list(dict.fromkeys(str(v)[: settings.max_example_chars + 1] for v in df[column].dropna().head(500)))
-        values[column] = [mask_text(v[: settings.max_example_chars]) + ("…" if len(v) > settings.max_example_chars else "")
-                          for v in seen[: settings.example_values]]
+        cut = settings.max_example_chars
+        seen = list(dict.fromkeys(str(v)[: cut + 1] for v in df[column].dropna().head(500)))
+        values[column] = [mask_text(v[:cut]) + ("…" if len(v) > cut else "") for v in seen[: settings.example_values]]
     return values
 
 
