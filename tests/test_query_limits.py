@@ -102,20 +102,23 @@ def test_a_result_too_big_for_memory_is_refused_in_a_sentence(shop):
 PEAK = """
 import json, resource, sys
 from stocktake.catalog import Catalog, Workspace
+from stocktake.settings import GuardSettings
 from stocktake.tools.query import run_select
-result = run_select(Catalog(Workspace(sys.argv[1])), "SELECT repeat('x', 100000000) FROM range(20)")
+result = run_select(Catalog(Workspace(sys.argv[1])), "SELECT repeat('x', 100000000) FROM range(20)",
+                    settings=GuardSettings(sql_memory_limit="500MB"))
 print(json.dumps({"rows": len(result.rows), "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
 
 @pytest.mark.slow
 def test_a_two_gigabyte_answer_peaks_far_below_it(shop):
-    """The issue's 2 GB result peaked at 4.3 GB; with text cut in DuckDB and its memory limit it stays small."""
+    """The issue's 2 GB result peaked at 4.3 GB; with text cut in DuckDB the peak follows the memory limit."""
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
     got = subprocess.run([sys.executable, "-c", textwrap.dedent(PEAK), str(shop.ws.root)], capture_output=True,
-                         text=True, env=env, timeout=120, check=True)
+                         text=True, env=env, timeout=300)
+    assert got.returncode == 0, got.stderr[-2000:]
     measured = json.loads(got.stdout)
-    assert measured["rows"] == 20 and measured["peak_mb"] < 1200
+    assert measured["rows"] == 20 and measured["peak_mb"] < 1000, measured
 
 
 def test_only_the_assets_a_statement_names_are_opened(shop):
