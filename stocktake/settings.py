@@ -58,14 +58,21 @@ class ProfileSettings:
     fk_unnamed_min_coverage: float = 0.99  # relations without name evidence must cover nearly all rows
     fk_min_distinct_ratio: float = 0.5  # ... and use at least this share of the parent's keys
     memory_limit: str = "1500MB"  # DuckDB spills to disk beyond this
+    column_batch: int = 100  # columns profiled per query: queries over thousands of columns at once run out of memory
+    wide_cells_in_memory: int = 5_000_000  # a wide table is held in memory up to this many cells
 
 
 @dataclass(frozen=True)
 class GuardSettings:
-    mask_pii: bool = True  # emails and phone numbers in data are masked before a model sees them
+    mask_pii: bool = True  # personal data in values is masked before a model or a user sees it
     max_value_chars: int = 80
+    mask_max_chars: int = 10_000  # text is cut to this before masking, which bounds its cost
     sql_row_limit: int = 200
     sql_timeout_s: float = 10.0
+    sql_memory_limit: str = "1GB"  # DuckDB's limit for one query (it spills to its temp folder beyond)
+    sql_temp_limit: str = "2GB"  # what a query may spill to disk
+    sql_max_cell_chars: int = 2_000  # longer text (and nested values shown as text) is cut inside DuckDB
+    sql_max_result_bytes: int = 4_000_000  # rows beyond this many bytes of values are cut
 
     @classmethod
     def from_env(cls) -> GuardSettings:

@@ -154,14 +154,8 @@ class ToolContext:
     def personal_columns(self, asset_name: str) -> frozenset[str]:
         """Columns of the asset whose every value is personal data (flagged by their values' type or their name).
 
-        Free text that merely contains an address or a number is masked by pattern instead (``guard.mask_pii``).
+        Free text that merely contains an address or a number is masked by value instead (stocktake.tools.pii).
         """
-        from stocktake.tools.personal import find_personal_columns
-        from stocktake.tools.profile import profile_asset
+        from stocktake.tools.personal import load_personal_columns
 
-        found = find_personal_columns(profile_asset(self.catalog, asset_name))
-        return frozenset(c.column for c in found if c.rows is None)
-
-    def all_personal_columns(self) -> frozenset[str]:
-        """Personal column names of every asset: what a SQL result column of that name must be masked as."""
-        return frozenset(c for name in self.catalog.names() for c in self.personal_columns(name))
+        return load_personal_columns(self.catalog, [asset_name]).of(self.catalog.get(asset_name).name)

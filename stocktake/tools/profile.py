@@ -12,7 +12,7 @@ from dataclasses import replace
 
 from stocktake.catalog import Catalog
 from stocktake.settings import ProfileSettings
-from stocktake.tools.profile_local import local_profile
+from stocktake.tools.profile_local import local_profile, readable_profiles
 from stocktake.tools.profile_model import ColumnProfile, Issue, TableProfile
 from stocktake.tools.relations import Relation, find_relations, relations_from
 
@@ -30,9 +30,8 @@ def profile_asset(catalog: Catalog, name: str, version: int | None = None, *,
     """The full profile of one asset version (the latest by default)."""
     asset = catalog.get(name, version)
     own = local_profile(catalog, asset, settings, use_cache)
-    profiles = {n: own if n == name else local_profile(catalog, catalog.get(n), settings, use_cache)
-                for n in catalog.names()}
-    return complete_profile(own, relations_from(catalog, profiles, name, settings, use_cache))
+    profiles = readable_profiles(catalog, settings, use_cache, known={asset.name: own})
+    return complete_profile(own, relations_from(catalog, profiles, asset.name, settings, use_cache))
 
 
 def profile_all(catalog: Catalog, *, settings: ProfileSettings = ProfileSettings(),

@@ -5,45 +5,27 @@ from __future__ import annotations
 from langchain_core.tools import BaseTool
 
 from stocktake.agent.context import ToolContext
-from stocktake.agent.guard import mask_pii, mask_whole, quote_value
+from stocktake.agent.guard import quote_value
 from stocktake.agent.tools.base import agent_tool, lines
 from stocktake.errors import StocktakeError
 from stocktake.tools.ask.model import Col, Compare, Filter, Group, Measure, QueryPlan
 from stocktake.words import plural
 
 
-def masked_rows(ctx: ToolContext, plan: QueryPlan, columns: tuple[str, ...], rows) -> list[list]:
-    """Rows with text values PII-masked; every text value masked whole when the plan reads a personal column
-    (a group or listing of names would otherwise carry them out under the column's own label)."""
-    if not ctx.settings.guard.mask_pii:
-        return [list(r) for r in rows]
-    personal = {(a, c) for a in plan.assets() for c in ctx.personal_columns(a)}
-    reads = {(c.asset, c.column) for c in plan.columns()} & personal
-    if not plan.select and not plan.measures:
-        reads |= {(plan.asset, c) for c in ctx.personal_columns(plan.asset)}
-    whole = [bool(reads) and any(isinstance(r[i], str) for r in rows) for i in range(len(columns))]
-    if reads and not plan.measures:  # a listing: only the personal columns themselves
-        names = {c for _, c in reads}
-        whole = [name in names or name.split(".")[-1] in names for name in columns]
-    return [[mask_whole(v) if w else mask_pii(v) if isinstance(v, str) else v for v, w in zip(r, whole)]
-            for r in rows]
-
-
 def run_query_plan(ctx: ToolContext, plan: QueryPlan) -> tuple[str, dict]:
     """Compile, run and mask a plan; the short text for the model and the full result."""
-    from stocktake.tools.ask.answer import AskSettings, run_plan
+    from stocktake.tools.ask.answer import run_plan
     from stocktake.tools.ask.describe import reading
 
     guard = ctx.settings.guard
     for name in plan.assets():
         ctx.asset(name)  # unknown names: an error that lists the real ones
     try:
-        result = run_plan(plan, ctx.schema(), ctx.catalog, AskSettings(row_limit=guard.sql_row_limit,
-                                                                       timeout_s=guard.sql_timeout_s))
+        result = run_plan(plan, ctx.schema(), ctx.catalog, guard)
     except KeyError as exc:
         raise StocktakeError(f"No column {exc.args[0]}: use the exact column names of the asset "
                              "(describe_asset lists them).") from None
-    rows = masked_rows(ctx, plan, result.columns, result.rows)
+    rows = [list(r) for r in result.rows]
     shown = lines((" | ".join(quote_value(v, guard.max_value_chars, guard.mask_pii) for v in r) for r in rows[:20]),
                   limit=20)
     more = " (more rows were cut by the row limit)" if result.truncated else ""

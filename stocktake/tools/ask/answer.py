@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from stocktake.catalog import Catalog
+from stocktake.settings import GuardSettings
 from stocktake.tools.ask.compile import Compiled, compile_plan
 from stocktake.tools.ask.describe import question_for, reading
 from stocktake.tools.ask.followup import looks_like_follow_up
@@ -25,8 +26,6 @@ from stocktake.tools.ask.vocab import root
 class AskSettings:
     sure: float = 0.99  # below this score (a word left unexplained), the planner asks back
     suggestions: int = 3
-    row_limit: int = 200
-    timeout_s: float = 10.0
 
 
 @dataclass(frozen=True)
@@ -168,12 +167,12 @@ def _lookalikes(word: str, reader: Reader) -> list[str]:
     return list(dict.fromkeys(names))[:4]
 
 
-def run_plan(plan: QueryPlan, schema: SchemaIndex, catalog: Catalog,
-             settings: AskSettings = AskSettings()) -> PlanResult:
-    from stocktake.tools.query import run_select
+def run_plan(plan: QueryPlan, schema: SchemaIndex, catalog: Catalog, guard: GuardSettings = GuardSettings()
+             ) -> PlanResult:
+    """Compile and run a plan through the read-only SQL path: its limits, and the one PII masker."""
+    from stocktake.tools.personal import select_masked
 
     compiled: Compiled = compile_plan(plan, schema)
-    result = run_select(catalog, compiled.sql, params=list(compiled.params), row_limit=settings.row_limit,
-                        timeout_s=settings.timeout_s)
+    result = select_masked(catalog, compiled.sql, params=list(compiled.params), settings=guard)
     return PlanResult(plan, compiled.sql, compiled.params, result.columns, result.rows, result.truncated,
-                      compiled.labels, compiled.measures, compiled.dropped)
+                      compiled.labels, compiled.measures, compiled.dropped + ((result.note,) if result.note else ()))
