@@ -11,19 +11,18 @@ import time
 from collections.abc import Callable, Iterator
 from functools import partial
 
-from langchain_core.tools import BaseTool
-
 from stocktake.agent.context import ToolContext
 from stocktake.agent.events import Answer, ConfirmationNeeded, Event, TextDelta, ToolFinished, ToolStarted
-from stocktake.agent.offline_turn import OfflineTurns, hard_breaks
+from stocktake.agent.offline_turn import OfflineTurns
 from stocktake.agent.tools import build_tools, confirm_required
+from stocktake.agent.tools.base import as_langchain
 
 
 WAITING = "_(The previous answer's step is still running; this one starts when it ends.)_\n\n"
 
 
 class Assistant:
-    def __init__(self, ctx: ToolContext, llm=None, tools: list[BaseTool] | None = None, model_name: str = ""):
+    def __init__(self, ctx: ToolContext, llm=None, tools: list | None = None, model_name: str = ""):
         self.ctx = ctx
         self.tools = tools if tools is not None else build_tools(ctx)
         self.by_name = {t.name: t for t in self.tools}
@@ -34,7 +33,7 @@ class Assistant:
         if llm is not None:
             from stocktake.agent.build import build_agent
 
-            self._agent = build_agent(llm, self.tools, ctx.catalog, ctx.settings.llm)
+            self._agent = build_agent(llm, [as_langchain(t) for t in self.tools], ctx.catalog, ctx.settings.llm)
         self._offline = OfflineTurns(ctx, self.by_name, self.gated) if llm is None else None
         self._turns: dict[str, threading.Lock] = {}
         self._turns_guard = threading.Lock()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import sys
 import uuid
 
@@ -64,9 +65,13 @@ def ask(
         else:
             err.print("[yellow]Not applied.[/] Re-run with --yes to approve.", highlight=False)
     if as_json:
-        print_json({"answer": answer.text, "mode": answer.mode, "tool_calls": calls})
+        print_json({"answer": answer.text, "mode": answer.mode, "tool_calls": calls, "status": answer.status,
+                    "reading": answer.reading, "sql": answer.sql, "table": answer.table,
+                    "suggestions": list(answer.suggestions)})
     else:
         out.print(Markdown(answer.text))
+        for suggestion in answer.suggestions:  # the closest readings, ready to run
+            err.print(f"[dim]  stocktake ask {shlex.quote(suggestion)}[/]", highlight=False)
 
 
 def chat(
@@ -78,6 +83,7 @@ def chat(
     thread = thread or f"chat-{uuid.uuid4().hex[:8]}"
     assistant = _assistant(ctx, offline)
     err.print(f"Stocktake chat ({assistant.model_name}). Ask about your data; 'exit' to leave.")
+    offered: tuple[str, ...] = ()
     while True:
         try:
             question = input("you> ").strip()
@@ -87,8 +93,14 @@ def chat(
             break
         if not question:
             continue
+        if question.isdigit() and 1 <= int(question) <= len(offered):  # a numbered choice from the last answer
+            question = offered[int(question) - 1]
+            err.print(f"[dim]→ {question}[/]", highlight=False)
         answer, pending = _render(assistant.stream(question, thread), show_steps=True)
         out.print(Markdown(answer.text))
+        offered = tuple(answer.suggestions)
+        if offered:
+            err.print("[dim]Type a number to ask one of these.[/]", highlight=False)
         if pending is not None:
             approve = typer.confirm("Apply this change?", default=False)
             answer, _ = _render(assistant.resume(thread, approve), show_steps=True)

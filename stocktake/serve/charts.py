@@ -53,6 +53,40 @@ def chart_bars(labels: Sequence[Any], values: Sequence[float], title: str, *, xl
     return fig
 
 
+def chart_timeline(labels: Sequence[Any], values: Sequence[float], title: str, *, ylabel: str = "",
+                   settings: ChartSettings = SETTINGS) -> Figure:
+    """A measure over time: time on the x axis, left to right, a few readable ticks."""
+    fig = Figure(figsize=(settings.width, 3.2), layout="constrained")
+    ax = fig.add_subplot()
+    xs = list(range(len(values)))
+    ax.plot(xs, list(values), marker="o" if len(values) <= 40 else None, color=settings.colour)
+    step = max(1, len(xs) // 8)
+    ax.set_xticks(xs[::step], [str(v) for v in list(labels)[::step]], rotation=30, ha="right")
+    ax.set_title(title, loc="left", fontsize=11)
+    ax.set_ylabel(ylabel)
+    ax.spines[["top", "right"]].set_visible(False)
+    return fig
+
+
+def chart_plan_result(artifact: dict, settings: ChartSettings = SETTINGS) -> Figure | None:
+    """A query plan's result as a chart: a line over a time bucket, bars for three or more groups."""
+    labels, measures = artifact.get("labels") or [], artifact.get("measures") or []
+    rows, columns = artifact.get("rows") or [], artifact.get("columns") or []
+    if len(labels) != 1 or not measures or not rows:
+        return None
+    at = len(labels)
+    values = [r[at] for r in rows]
+    if not all(_is_number(v) for v in values):
+        return None
+    buckets = [g.get("bucket") for g in (artifact.get("plan") or {}).get("group_by", [])]
+    title = f"{columns[at]} by {columns[0]}"
+    if buckets and buckets[0] and len(rows) >= 2:
+        return chart_timeline([r[0] for r in rows], values, title, ylabel=columns[at], settings=settings)
+    if 3 <= len(rows) <= settings.max_bars:
+        return chart_bars([r[0] for r in rows], values, title, xlabel=columns[at], settings=settings)
+    return None
+
+
 def chart_null_rates(columns: Sequence[dict], settings: ChartSettings = SETTINGS) -> Figure:
     """The share of missing values per column of a profile (``columns`` as in ``TableProfile.to_dict()``)."""
     rates = [c.get("null_fraction") or 0.0 for c in columns]
@@ -98,6 +132,8 @@ def chart_artifact(name: str, artifact: Any, settings: ChartSettings = SETTINGS)
         if len(columns) == 2 and 1 < len(rows) <= settings.max_bars and all(_is_number(r[1]) for r in rows):
             return chart_bars([r[0] for r in rows], [r[1] for r in rows], f"{columns[1]} by {columns[0]}",
                               xlabel=columns[1], settings=settings)
+    if name == "query_data":
+        return chart_plan_result(artifact, settings)
     if name == "quality_issues" and len(artifact.get("issues") or []) > 1:
         totals: dict[str, int] = {}
         for issue in artifact["issues"]:

@@ -38,6 +38,7 @@ class ChatTurn:
     """The messages of the turn so far, and the changes waiting for the user's decision (if any)."""
     messages: list[dict]
     confirm: tuple[dict, ...] = field(default=())
+    suggestions: tuple[str, ...] = field(default=())  # questions to offer as buttons when the answer asks back
 
 
 Visuals = Callable[[str, Any], list]  # (tool name, artifact) -> extra message contents (tables, figures)
@@ -50,6 +51,7 @@ def chat_messages(events: Iterable[Event], visuals: Visuals | None = None,
     messages: list[dict] = []
     steps: dict[str, int] = {}  # tool call id -> index of its step message
     confirm: tuple[dict, ...] = ()
+    suggestions: tuple[str, ...] = ()
     text_at: int | None = None  # the text message being streamed, if any
     tabled = False  # a step's result was shown as a table: an answer's brief form then says the rest
     try:
@@ -81,8 +83,15 @@ def chat_messages(events: Iterable[Event], visuals: Visuals | None = None,
                 messages.append({"role": "assistant", "content": _confirmation(confirm)})
                 text_at = None
             elif isinstance(event, Answer):
-                _finish(messages, text_at, event.brief if tabled and event.brief else event.text, bool(confirm))
-            yield ChatTurn(list(messages), confirm)
+                text = event.brief if tabled and event.brief else event.text
+                if event.sql:  # the query goes into a collapsible step of its own
+                    text = strip_query(text)
+                    messages.append({"role": "assistant", "content": f"```sql\n{event.sql}\n```",
+                                     "metadata": {"title": "🧾 SQL that answered this", "status": "done",
+                                                  "id": f"sql-{len(messages)}"}})
+                _finish(messages, text_at, text, bool(confirm))
+                suggestions = tuple(event.suggestions)
+            yield ChatTurn(list(messages), confirm, suggestions)
     except StocktakeError as exc:
         messages.append(error_message(str(exc)))
         yield ChatTurn(list(messages), ())
@@ -111,6 +120,15 @@ def _stopped_step(message: dict) -> dict:
     if metadata.get("status") != "pending":
         return message
     return {**message, "metadata": {**metadata, "status": "done", "log": "stopped"}}
+
+
+def strip_query(text: str) -> str:
+    """The answer without its "Query: ```sql …```" block (a page shows the SQL in a step of its own)."""
+    head, marker, rest = text.partition("Query:")
+    if not marker or "```sql" not in rest:
+        return text
+    tail = rest.split("```", 2)[-1] if rest.count("```") >= 2 else ""
+    return (head.rstrip() + "\n\n" + tail.strip()).strip()
 
 
 def error_message(text: str) -> dict:
@@ -229,6 +247,6 @@ def _recommenders(art: dict, s: ChatSettings) -> str:
 
 
 _TABLES: dict[str, Callable[[dict, ChatSettings], str]] = {
-    "run_sql": _sql, "quality_issues": _issues, "list_assets": _assets, "find_relationships": _relations,
+    "run_sql": _sql, "query_data": _sql, "quality_issues": _issues, "list_assets": _assets, "find_relationships": _relations,
     "train_recommenders": _recommenders, "compare_recommenders": _recommenders,
 }

@@ -1,31 +1,102 @@
-"""The one way agent tools are made: docstring schema, short text for the model, full result as artifact."""
+"""The one way agent tools are made: docstring schema, short text for the model, full result as artifact.
+
+A tool is a plain function wrapped in an ``AgentTool``: the offline planner calls it directly, and only a
+language-model agent turns it into a LangChain tool (importing LangChain takes seconds, which a one-shot
+``stocktake ask`` should not pay). Functions that need the conversation take a ``config`` parameter, annotated
+``RunnableConfig``, that LangChain injects; the offline planner passes the same ``{"configurable": ...}`` dict.
+"""
 
 from __future__ import annotations
 
 import functools
+import inspect
 from collections.abc import Callable
-
-from langchain_core.tools import BaseTool, tool
+from dataclasses import dataclass
+from typing import Any
 
 from stocktake.errors import StocktakeError
 
 
+@dataclass(frozen=True)
+class ToolResult:
+    """What a tool call gives, in the shape of LangChain's ToolMessage: text for the model, the full result."""
+    content: str
+    artifact: Any
+    status: str = "success"
+
+
+class AgentTool:
+    def __init__(self, func: Callable, changes_data: bool = False):
+        self.func = func
+        self.name = func.__name__
+        self.metadata = {"changes_data": changes_data}
+        self._langchain = None
+
+    @property
+    def description(self) -> str:
+        return inspect.getdoc(self.func).split("\n\n")[0] if self.func.__doc__ else ""
+
+    def run(self, args: dict, config: dict | None = None) -> ToolResult:
+        """Call the tool; a user error comes back as text the model (or the planner) can act on."""
+        kwargs = dict(args)
+        if "config" in inspect.signature(self.func).parameters:
+            kwargs["config"] = config or {}
+        try:
+            content, artifact = self.func(**kwargs)
+        except StocktakeError as exc:
+            return ToolResult(f"Error: {exc}", {"error": str(exc)}, "error")
+        return ToolResult(content, artifact)
+
+    def invoke(self, call: dict, config: dict | None = None) -> ToolResult:
+        """A tool call as LangChain writes one: ``{"name", "args", "id", "type": "tool_call"}``."""
+        return self.run(call.get("args") or {}, config)
+
+    def langchain(self):
+        """The LangChain tool the agent binds (built once, on first use)."""
+        if self._langchain is None:
+            from langchain_core.runnables import RunnableConfig
+            from langchain_core.tools import tool
+
+            # tool modules name RunnableConfig for type checkers only; LangChain resolves it at run time
+            self.func.__globals__.setdefault("RunnableConfig", RunnableConfig)
+
+            @functools.wraps(self.func)
+            def safe(*args, **kwargs):
+                try:
+                    return self.func(*args, **kwargs)
+                except StocktakeError as exc:
+                    return f"Error: {exc}", {"error": str(exc)}
+
+            made = tool(parse_docstring=True, response_format="content_and_artifact")(safe)
+            made.metadata = dict(self.metadata)
+            self._langchain = made
+        return self._langchain
+
+
 def agent_tool(func: Callable | None = None, *, changes_data: bool = False):
-    """Wrap an engine call as a tool; user errors go back to the model as text it can act on."""
+    """Make an engine call a tool (``changes_data``: the user confirms each call first)."""
 
-    def wrap(f: Callable) -> BaseTool:
-        @functools.wraps(f)
-        def safe(*args, **kwargs):
-            try:
-                return f(*args, **kwargs)
-            except StocktakeError as exc:
-                return f"Error: {exc}", {"error": str(exc)}
-
-        made = tool(parse_docstring=True, response_format="content_and_artifact")(safe)
-        made.metadata = {"changes_data": changes_data}
-        return made
+    def wrap(f: Callable) -> AgentTool:
+        return AgentTool(f, changes_data)
 
     return wrap(func) if func else wrap
+
+
+def as_langchain(tool):
+    """A LangChain tool for the agent, whether made here or by LangChain already."""
+    return tool.langchain() if isinstance(tool, AgentTool) else tool
+
+
+class lazy_module:  # noqa: N801 - used like a module
+    """An engine module imported on first use: building the tools must not load every engine (scipy, torch)."""
+
+    def __init__(self, name: str):
+        self._name = name
+
+    def __getattr__(self, attr: str):
+        import importlib
+
+        return getattr(importlib.import_module(self._name), attr)
 
 
 def lines(items, limit: int = 20) -> str:

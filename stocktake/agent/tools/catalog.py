@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from langchain_core.tools import BaseTool
 
 from stocktake.agent.context import ToolContext
 from stocktake.agent.guard import quote_value
-from stocktake.agent.tools.base import agent_tool, lines
+from stocktake.agent.tools.base import AgentTool, agent_tool, lines
 from stocktake.errors import StocktakeError
 from stocktake.words import plural
 
@@ -16,7 +15,7 @@ ISSUE_KINDS = ("duplicate_rows", "duplicate_key", "missing_values", "constant_co
 KIND_GROUPS = {"duplicates": ("duplicate_rows", "duplicate_key")}
 
 
-def build(ctx: ToolContext) -> list[BaseTool]:
+def build(ctx: ToolContext) -> list[AgentTool]:
     guard = ctx.settings.guard
 
     def q(value) -> str:

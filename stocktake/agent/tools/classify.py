@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import re
 
-from langchain_core.tools import BaseTool
 
 from stocktake.agent.context import ToolContext
 from stocktake.agent.guard import quote_value
-from stocktake.agent.tools.base import agent_tool, lines
+from stocktake.agent.tools.base import AgentTool, agent_tool, lazy_module, lines
 from stocktake.errors import StocktakeError
 
 _TEXT = (r"^(product_)?title$", r"^(product_)?name$", r"title", r"review_?text", r"text", r"description", r"name")
@@ -24,8 +23,8 @@ def guess_text_and_label(columns: list[str]) -> tuple[str | None, str | None]:
     return pick(_TEXT, (label,)), label
 
 
-def build(ctx: ToolContext) -> list[BaseTool]:
-    from stocktake.tools import classify as engine
+def build(ctx: ToolContext) -> list[AgentTool]:
+    engine = lazy_module("stocktake.tools.classify")
 
     def columns_for(asset: str, text_column: str | None, label_column: str | None, need_label: bool = True):
         a = ctx.asset(asset)

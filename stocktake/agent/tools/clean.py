@@ -8,14 +8,16 @@ conversation's session is refused by every tool, and never listed. The thread id
 
 from __future__ import annotations
 
-from langchain_core.runnables import RunnableConfig
-from langchain_core.tools import BaseTool
+from typing import TYPE_CHECKING
 
 from stocktake.agent.context import ToolContext, thread_of
 from stocktake.agent.guard import mask_record, quote_value
-from stocktake.agent.tools.base import agent_tool, lines
+from stocktake.agent.tools.base import AgentTool, agent_tool, lazy_module, lines
 from stocktake.errors import StocktakeError
 from stocktake.words import plural
+
+if TYPE_CHECKING:
+    from langchain_core.runnables import RunnableConfig
 
 
 def conversation_session(ctx: ToolContext, thread: str, session_id: str | None = None):
@@ -62,8 +64,8 @@ def _is_open(state: dict) -> bool:
     return not (state["finished"] or state.get("discarded"))
 
 
-def build(ctx: ToolContext) -> list[BaseTool]:
-    from stocktake.tools import clean as engine
+def build(ctx: ToolContext) -> list[AgentTool]:
+    engine = lazy_module("stocktake.tools.clean")
 
     def session(session_id: str | None, config: RunnableConfig | None):
         return conversation_session(ctx, thread_of(config), session_id)

@@ -5,14 +5,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from langchain_core.tools import BaseTool
 
 from stocktake.agent.context import ToolContext
 from stocktake.agent.guard import mask_text, quote_value
-from stocktake.agent.tools.base import agent_tool, lines
+from stocktake.agent.tools.base import AgentTool, agent_tool, lines
 
 
-def build(ctx: ToolContext) -> list[BaseTool]:
+def build(ctx: ToolContext) -> list[AgentTool]:
     @agent_tool
     def search_schema_docs(question: str, asset: str | None = None, k: int = 5) -> tuple[str, dict]:
         """Search the schema documentation: what a column means, where something is stored. Cite the source.

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from langchain_core.tools import BaseTool
 
 from stocktake.agent.context import ToolContext
 from stocktake.agent.guard import quote_value
-from stocktake.agent.tools.base import agent_tool, lines
+from stocktake.agent.tools.base import AgentTool, agent_tool, lines
 from stocktake.errors import StocktakeError
 from stocktake.tools.ask.model import Col, Compare, Filter, Group, Measure, QueryPlan
 from stocktake.words import plural
@@ -57,7 +56,7 @@ def data_facts(ctx: ToolContext, schema, asset: str, column: str | None) -> str:
     return text + "."
 
 
-def build(ctx: ToolContext) -> list[BaseTool]:
+def build(ctx: ToolContext) -> list[AgentTool]:
     @agent_tool
     def query_data(asset: str, measures: list[Measure] | None = None, filters: list[Filter] | None = None,
                    compares: list[Compare] | None = None, group_by: list[Group] | None = None,

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import re
 
-from langchain_core.tools import BaseTool
 
 from stocktake.agent.context import ToolContext
-from stocktake.agent.tools.base import agent_tool, lines
+from stocktake.agent.tools.base import AgentTool, agent_tool, lazy_module, lines
 from stocktake.errors import StocktakeError
 
 # Column roles guessed from names when the caller gives none, most specific first.
@@ -29,8 +28,8 @@ def guess_columns(columns: list[str]) -> dict[str, str | None]:
     return chosen
 
 
-def build(ctx: ToolContext) -> list[BaseTool]:
-    from stocktake.tools import recommend as engine
+def build(ctx: ToolContext) -> list[AgentTool]:
+    engine = lazy_module("stocktake.tools.recommend")
 
     @agent_tool(changes_data=True)
     def train_recommenders(asset: str, user_column: str | None = None, item_column: str | None = None,

@@ -15,12 +15,14 @@ from stocktake.serve.charts import chart_artifact
 from stocktake.serve.chat import artifact_tables, chat_messages, mark_stopped
 from stocktake.serve.common import AppContext
 
+SUGGESTIONS = 3
 EXAMPLES = (
     "What tables do we have?",
-    "How many rows does orders have?",
+    "Revenue by category",
+    "How many orders were cancelled per month?",
+    "Top 5 products by revenue",
     "What quality issues does users have?",
     "How do orders and users join?",
-    "Which columns does products have?",
 )
 
 
@@ -55,24 +57,30 @@ def build(app: AppContext) -> None:
     with gr.Row():
         confirm = gr.Button("✔ Confirm change", variant="primary", visible=False, elem_id="st-confirm")
         cancel = gr.Button("✖ Cancel", variant="stop", visible=False, elem_id="st-cancel")
+    with gr.Row():  # the closest readings when the assistant is not sure: one click asks that question
+        choices = [gr.Button(visible=False, size="sm", elem_id=f"st-suggestion-{i}") for i in range(SUGGESTIONS)]
     gr.Examples([[q] for q in EXAMPLES], inputs=[question], label="Example questions")
 
     def turn(history: list, events, thread_id: str):
         waiting = False
         for step in chat_messages(events, visuals):
             waiting = bool(step.confirm)
-            yield history + step.messages, "", thread_id, gr.Button(visible=waiting), gr.Button(visible=waiting)
+            offered = [gr.Button(value=s, visible=True) for s in step.suggestions[:SUGGESTIONS]]
+            offered += [gr.Button(visible=False)] * (SUGGESTIONS - len(offered))
+            yield (history + step.messages, "", thread_id, gr.Button(visible=waiting), gr.Button(visible=waiting),
+                   *offered)
 
     def respond(message: str, history: list, thread_id: str | None):
         thread_id = thread_id or uuid.uuid4().hex
         text = (message or "").strip()
         history = list(history or [])
+        hidden = [gr.Button(visible=False)] * SUGGESTIONS
         if not text:
             gr.Warning("Type a question first.")
-            yield history, "", thread_id, gr.Button(visible=False), gr.Button(visible=False)
+            yield history, "", thread_id, gr.Button(visible=False), gr.Button(visible=False), *hidden
             return
         history.append({"role": "user", "content": text})
-        yield history, "", thread_id, gr.Button(visible=False), gr.Button(visible=False)
+        yield history, "", thread_id, gr.Button(visible=False), gr.Button(visible=False), *hidden
         yield from turn(history, assistant.stream(text, thread_id), thread_id)
 
     def decide(approve: bool):
@@ -80,7 +88,8 @@ def build(app: AppContext) -> None:
             history = list(history or [])
             note = "✔ Confirmed." if approve else "✖ Cancelled."
             history.append({"role": "user", "content": note})
-            yield history, "", thread_id, gr.Button(visible=False), gr.Button(visible=False)
+            yield (history, "", thread_id, gr.Button(visible=False), gr.Button(visible=False),
+                   *[gr.Button(visible=False)] * SUGGESTIONS)
             yield from turn(history, assistant.resume(thread_id or "", approve), thread_id)
         answer.__name__ = "confirm" if approve else "cancel"
         return answer
@@ -94,7 +103,7 @@ def build(app: AppContext) -> None:
     def idle():
         return gr.Button(visible=True), gr.Button(visible=False)
 
-    outputs = [chatbot, question, thread, confirm, cancel]
+    outputs = [chatbot, question, thread, confirm, cancel, *choices]
     shared = {"concurrency_limit": 4, "concurrency_id": "assistant"}
     quick = {"queue": False, "api_name": False}
     answers = []
@@ -104,6 +113,11 @@ def build(app: AppContext) -> None:
                                       (cancel.click, decide(False), [chatbot, thread], "cancel")):
         answer = trigger(busy, None, [send, stop], **quick).then(fn, inputs, outputs, api_name=name, **shared)
         answer.then(idle, None, [send, stop], **quick)  # also when the answer fails or is stopped
+        answers.append(answer)
+    for choice in choices:  # a suggestion is asked as if typed
+        answer = choice.click(busy, None, [send, stop], **quick).then(respond, [choice, chatbot, thread], outputs,
+                                                                       api_name=False, **shared)
+        answer.then(idle, None, [send, stop], **quick)
         answers.append(answer)
     # The cancelled answer's ``then`` waits for the step in flight (a tool may take minutes): Stop says so at once.
     stop.click(stop_answer, [chatbot], [chatbot, confirm, cancel, send, stop], cancels=answers, **quick)

@@ -1,16 +1,40 @@
 """What the indexed schema docs say about each column and asset, read from the doc store without embedding
 anything: the planner uses it for synonyms ("shipping" is in the text of ``freight_value``) and for meanings.
+
+The texts are kept in a small JSON file beside the index and read again from the store only when the index
+changed (its files are newer), so a question does not import the vector store.
 """
 
 from __future__ import annotations
 
+import json
+
 from stocktake.catalog import Catalog
+from stocktake.tools.ask.schema import _write_quietly
+
+CACHE = "ask-glossary.json"
 
 
 def read_glossary(catalog: Catalog) -> dict[tuple[str, str], str]:
     """``(asset, column) -> text`` for columns, ``(asset, "") -> text`` for whole assets; empty without docs."""
-    if not any(catalog.ws.dir("chroma").iterdir()):
+    index = catalog.ws.dir("chroma")
+    stamps = [p.stat().st_mtime for p in index.rglob("*") if p.is_file()] if index.is_dir() else []
+    if not stamps:
         return {}
+    stamp = max(stamps)
+    cache = catalog.ws.dir("cache") / CACHE
+    try:
+        saved = json.loads(cache.read_text())
+        if saved.get("stamp") == stamp:
+            return {(a, c): t for a, c, t in saved["entries"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    found = _from_store(catalog)
+    _write_quietly(cache, json.dumps({"stamp": stamp, "entries": [[a, c, t] for (a, c), t in found.items()]}))
+    return found
+
+
+def _from_store(catalog: Catalog) -> dict[tuple[str, str], str]:
     from stocktake.vectorstore.store import DocStore
 
     try:

@@ -65,6 +65,7 @@ def root(word: str) -> str:
     else:
         if w.endswith("s") and not w.endswith(("ss", "us", "is")):
             w = w[:-1]
+    w = SYNONYMS.get(w, w)  # "films" is "film" is "movie"
     if w.endswith("ation") and len(w) > 7:  # cancellation -> cancel; creation -> creat, as created
         w = w[:-5] if len(w) - 5 > 3 else w[:-3]
     for suffix, repl, shortest in (("ation", "", 3), ("ment", "", 3), ("ing", "", 3), ("ery", "er", 3),

@@ -1,0 +1,179 @@
+"""The plan compiler: plans become DuckDB SQL with bound values, joins along relationships, and the edge cases
+that make an aggregate wrong (ties, nulls, fan-out joins, copied parent rows, time zones) come out right."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from stocktake.catalog import Catalog, Workspace
+from stocktake.errors import StocktakeError
+from stocktake.tools.ask.answer import run_plan
+from stocktake.tools.ask.compile import compile_plan
+from stocktake.tools.ask.model import Col, Compare, Derived, Filter, Group, Measure, QueryPlan
+from stocktake.tools.ask.schema import build_schema
+from stocktake.tools.ingest import ingest_path
+
+# Ids come from ranges that never overlap, so no relationship is found by coincidence.
+CUSTOMERS = pd.DataFrame({"customer_id": [1, 2, 3, 4, 4], "city": ["Rome", "Oslo", None, "Rome", "Rome"],
+                          "tier": ["gold", "silver", "gold", "bronze", "bronze"]})  # customer 4 copied
+PRODUCTS = pd.DataFrame({"product_id": [10, 11, 12, 13], "category": ["toys", "books", "toys", "games"],
+                         "price": [5.0, None, 7.5, 3.0]})
+ORDERS = pd.DataFrame({"order_id": range(100, 112), "customer_id": [1, 1, 2, 4, 3, 1, 2, 3, 3, 4, 1, 2],
+                       "status": ["paid", "cancelled", "paid", "paid", "paid", "paid", "cancelled", "paid", "paid",
+                                  "paid", "paid", "paid"],
+                       "ordered_at": ["2024-01-31 23:30:00", "2024-02-01 08:00:00", "2024-02-10 12:00:00",
+                                      "2024-03-05 09:00:00", "2024-03-06 09:00:00"] + ["2024-04-01 10:00:00"] * 7,
+                       "due_at": ["2024-02-02 00:00:00", "2024-01-30 00:00:00", "2024-02-20 00:00:00",
+                                  "2024-03-01 00:00:00", "2024-03-10 00:00:00"] + ["2024-04-03 00:00:00"] * 7})
+LINES = pd.DataFrame({"line_id": range(5001, 5008), "order_id": [100, 100, 101, 102, 103, 103, 104],
+                      "product_id": [10, 11, 10, 12, 11, 10, 12], "qty": [2, 1, 3, 1, 2, 1, 4],
+                      "unit_price": [5.0, 9.0, 5.0, 7.5, None, 5.0, 7.5]})
+
+
+@pytest.fixture(scope="module")
+def shop(tmp_path_factory):
+    root = tmp_path_factory.mktemp("ask-compile")
+    catalog = Catalog(Workspace(root / "ws"))
+    for name, frame in (("customers", CUSTOMERS), ("products", PRODUCTS), ("orders", ORDERS), ("lines", LINES)):
+        path = root / f"{name}.csv"
+        frame.to_csv(path, index=False)
+        ingest_path(catalog, path, name=name)
+    return catalog, build_schema(catalog)
+
+
+def run(shop, plan: QueryPlan):
+    catalog, schema = shop
+    result = run_plan(plan, schema, catalog)
+    return pd.DataFrame([list(r) for r in result.rows], columns=list(result.columns), dtype=object), result
+
+
+def col(asset, column):
+    return Col(asset=asset, column=column)
+
+
+def test_values_are_bound_never_pasted_into_the_sql(shop):
+    hostile = "paid' OR '1'='1"
+    plan = QueryPlan(asset="orders", measures=(Measure(agg="count"),),
+                     filters=(Filter(column=col("orders", "status"), op="=", value=hostile),))
+    compiled = compile_plan(plan, shop[1])
+    assert hostile not in compiled.sql and compiled.params == (hostile,)
+    assert run(shop, plan)[0].iloc[0, 0] == 0
+
+
+def test_a_group_without_a_label_is_its_own_row_and_a_value_no_row_has_is_no_row(shop):
+    plan = QueryPlan(asset="customers", measures=(Measure(agg="count"),), group_by=(Group(column=col("customers", "city")),))
+    _, result = run(shop, plan)
+    got = {r[0]: r[1] for r in result.rows}
+    assert got == {k if isinstance(k, str) else None: v for k, v in CUSTOMERS["city"].value_counts(dropna=False).items()}
+    assert "Paris" not in got
+
+
+def test_ties_at_the_cut_of_a_top_n_are_kept(shop):
+    plan = QueryPlan(asset="lines", measures=(Measure(agg="count"),), group_by=(Group(column=col("lines", "product_id")),),
+                     order="desc", limit=2)
+    frame, _ = run(shop, plan)
+    counts = LINES["product_id"].value_counts()
+    assert sorted(frame["product_id"]) == sorted(counts[counts >= counts.iloc[1]].index)  # 11 and 12 tie for 2nd
+
+
+def test_missing_values_are_left_out_of_an_average_and_a_group_of_them_has_no_total(shop):
+    mean = QueryPlan(asset="products", measures=(Measure(agg="mean", column=col("products", "price")),))
+    assert run(shop, mean)[0].iloc[0, 0] == pytest.approx(PRODUCTS["price"].mean())
+    per = QueryPlan(asset="products", measures=(Measure(agg="sum", column=col("products", "price")),),
+                    group_by=(Group(column=col("products", "category")),))
+    totals = {r[0]: r[1] for r in run(shop, per)[1].rows}
+    assert totals["books"] is None and totals["toys"] == 12.5
+
+
+def test_a_parent_copied_row_for_row_is_joined_once(shop):
+    plan = QueryPlan(asset="orders", measures=(Measure(agg="count"),), group_by=(Group(column=col("customers", "tier")),))
+    frame, result = run(shop, plan)
+    expected = ORDERS.merge(CUSTOMERS.drop_duplicates(), on="customer_id")["tier"].value_counts()
+    assert dict(zip(frame["tier"], frame["count"])) == expected.to_dict()
+    assert any("exact copies" in d for d in result.dropped)
+
+
+def test_a_condition_on_a_one_to_many_side_counts_each_row_once(shop):
+    plan = QueryPlan(asset="orders", measures=(Measure(agg="count"),),
+                     filters=(Filter(column=col("lines", "product_id"), op="=", value=10),))
+    frame, result = run(shop, plan)
+    assert "EXISTS" in result.sql
+    assert frame.iloc[0, 0] == LINES.loc[LINES["product_id"] == 10, "order_id"].nunique()
+
+
+def test_grouping_across_a_fan_out_counts_distinct_rows_of_the_asset(shop):
+    plan = QueryPlan(asset="orders", measures=(Measure(agg="count"),), group_by=(Group(column=col("lines", "product_id")),))
+    frame, _ = run(shop, plan)
+    expected = LINES.groupby("product_id")["order_id"].nunique()
+    assert dict(zip(frame["product_id"], frame["count"])) == expected.to_dict()
+
+
+def test_a_sum_across_a_fan_out_is_refused_rather_than_counted_twice(shop):
+    plan = QueryPlan(asset="customers", measures=(Measure(agg="sum", column=col("customers", "customer_id")),),
+                     group_by=(Group(column=col("orders", "status")),))
+    with pytest.raises(StocktakeError, match="more than once"):
+        compile_plan(plan, shop[1])
+
+
+def test_month_buckets_are_calendar_months_in_utc(shop):
+    plan = QueryPlan(asset="orders", measures=(Measure(agg="count"),),
+                     group_by=(Group(column=col("orders", "ordered_at"), bucket="month"),))
+    frame, _ = run(shop, plan)
+    months = pd.to_datetime(ORDERS["ordered_at"]).dt.strftime("%Y-%m").value_counts().sort_index()
+    assert list(frame["month"]) == list(months.index) and list(frame["count"]) == list(months)
+
+
+def test_a_derived_measure_multiplies_per_row_before_summing(shop):
+    revenue = Derived(name="revenue", op="*", left=col("lines", "qty"), right=col("lines", "unit_price"))
+    plan = QueryPlan(asset="lines", measures=(Measure(agg="sum", derived=revenue),))
+    assert run(shop, plan)[0].iloc[0, 0] == pytest.approx((LINES["qty"] * LINES["unit_price"]).sum())
+
+
+def test_a_duration_is_days_between_two_timestamps(shop):
+    days = Derived(name="late by", op="days", left=col("orders", "ordered_at"), right=col("orders", "due_at"))
+    plan = QueryPlan(asset="orders", measures=(Measure(agg="max", derived=days),))
+    gap = (pd.to_datetime(ORDERS["ordered_at"]) - pd.to_datetime(ORDERS["due_at"])).dt.total_seconds() / 86400
+    assert run(shop, plan)[0].iloc[0, 0] == pytest.approx(gap.max())
+
+
+def test_a_comparison_between_two_columns_of_a_row(shop):
+    plan = QueryPlan(asset="orders", measures=(Measure(agg="count"),),
+                     compares=(Compare(left=col("orders", "ordered_at"), op=">", right=col("orders", "due_at")),))
+    late = (pd.to_datetime(ORDERS["ordered_at"]) > pd.to_datetime(ORDERS["due_at"])).sum()
+    assert run(shop, plan)[0].iloc[0, 0] == late
+
+
+def test_rows_with_no_related_row_and_a_share_of_the_rows(shop):
+    unsold = QueryPlan(asset="products", measures=(Measure(agg="count"),), absent=("lines",))
+    assert run(shop, unsold)[0].iloc[0, 0] == (~PRODUCTS["product_id"].isin(LINES["product_id"])).sum()
+    paid = Filter(column=col("orders", "status"), op="=", value="paid")
+    share = QueryPlan(asset="orders", measures=(Measure(agg="share", part=(paid,)),))
+    assert run(shop, share)[0].iloc[0, 0] == pytest.approx(100 * (ORDERS["status"] == "paid").mean())
+
+
+@pytest.mark.parametrize("plan, message", [
+    (QueryPlan(asset="orders", measures=(Measure(agg="count"),), filters=(
+        Filter(column=col("orders", "nope"), op="=", value=1),)), "nope"),
+    (QueryPlan(asset="nowhere", measures=(Measure(agg="count"),)), "nowhere"),
+])
+def test_a_plan_naming_what_does_not_exist_is_refused(shop, plan, message):
+    with pytest.raises((StocktakeError, KeyError), match=message):
+        compile_plan(plan, shop[1])
+
+
+@pytest.mark.parametrize("fields, message", [
+    ({"agg": "sum"}, "needs a column"),
+    ({"agg": "count", "column": {"asset": "a", "column": "b"}, "derived": {"name": "x", "op": "*",
+      "left": {"asset": "a", "column": "b"}, "right": {"asset": "a", "column": "c"}}}, "not both"),
+])
+def test_a_measure_that_cannot_be_computed_is_invalid(fields, message):
+    with pytest.raises(ValueError, match=message):
+        Measure.model_validate(fields)
+
+
+@pytest.mark.parametrize("op, value, message", [("between", [1], "two values"), ("in", [], "non-empty"),
+                                                ("is_null", 3, "takes no value"), ("=", None, "one value")])
+def test_a_filter_whose_value_does_not_fit_its_operator_is_invalid(op, value, message):
+    with pytest.raises(ValueError, match=message):
+        Filter(column=col("a", "b"), op=op, value=value)
