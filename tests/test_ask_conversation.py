@@ -1,0 +1,90 @@
+"""Conversations: a follow-up refines or re-targets the last answer's plan, in the CLI's threads and the app's;
+each answer says how it read the question, shows its SQL and the table it rests on."""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from stocktake.agent.assistant import Assistant
+from stocktake.agent.context import ToolContext
+from stocktake.catalog import Catalog, Workspace
+from stocktake.cli.main import app
+from stocktake.tools.ingest import ingest_path
+from stocktake.tools.sample_data import TABLES, write_sample_data
+
+
+@pytest.fixture(scope="module")
+def shop(tmp_path_factory):
+    root = tmp_path_factory.mktemp("conversation")
+    write_sample_data(root / "data", seed=3)
+    catalog = Catalog(Workspace(root / "ws"))
+    for table in TABLES:
+        ingest_path(catalog, root / "data" / f"{table}.csv", name=table)
+    return catalog
+
+
+@pytest.fixture()
+def assistant(shop):
+    return Assistant(ToolContext(shop))
+
+
+def frame(shop, name):
+    return shop.load(name)
+
+
+def test_a_follow_up_adds_a_condition_to_the_last_question(shop, assistant):
+    orders = frame(shop, "orders")
+    assistant.ask("how many orders per payment method?", thread_id="t1")
+    answer = assistant.ask("and only the cancelled ones?", thread_id="t1")
+    expected = orders[orders["status"] == "cancelled"]["payment_method"].value_counts()
+    got = {r[0]: r[1] for r in answer.table["rows"] if r[0] is not None}
+    assert got == expected.to_dict() and "Following on" in answer.text
+
+
+def test_a_follow_up_changes_the_time_bucket(shop, assistant):
+    assistant.ask("orders per month", thread_id="t2")
+    answer = assistant.ask("split that by week", thread_id="t2")
+    assert answer.table["columns"][0] == "week starting" and answer.status == "answered"
+
+
+def test_list_a_few_shows_the_rows_behind_the_last_count(shop, assistant):
+    assistant.ask("how many orders were returned?", thread_id="t3")
+    answer = assistant.ask("list a few", thread_id="t3")
+    status = answer.table["columns"].index("status")
+    assert 0 < len(answer.table["rows"]) <= 5 and {r[status] for r in answer.table["rows"]} == {"returned"}
+
+
+def test_same_for_another_column_regroups(shop, assistant):
+    products = frame(shop, "products")
+    assistant.ask("number of products per category", thread_id="t4")
+    answer = assistant.ask("same for brands", thread_id="t4")
+    assert {r[0]: r[1] for r in answer.table["rows"]} == products["brand"].value_counts().to_dict()
+
+
+def test_threads_do_not_share_their_last_question(shop, assistant):
+    assistant.ask("how many orders per payment method?", thread_id="a")
+    answer = assistant.ask("and only the cancelled ones?", thread_id="b")
+    assert answer.table is None or "payment_method" not in answer.table["columns"]
+
+
+def test_the_cli_thread_carries_a_follow_up_between_processes(shop):
+    runner = CliRunner()
+    base = ["--workspace", str(shop.ws.root), "ask", "--offline", "--thread", "cli-t"]
+    runner.invoke(app, [*base, "how many users per country?"])
+    result = runner.invoke(app, [*base, "--json", "only gold ones"])
+    assert result.exit_code == 0 and '"loyalty_tier"' in result.stdout or "gold" in result.stdout
+
+
+def test_every_answer_says_how_it_read_the_question_and_a_data_answer_shows_its_query(assistant):
+    for question in ("which assets exist?", "revenue by category", "where are the click logs?", "delete users"):
+        answer = assistant.ask(question, thread_id="r")
+        assert answer.reading
+    data = assistant.ask("revenue by category", thread_id="q")
+    assert data.sql.startswith("SELECT") and "```sql" in data.text and data.table["rows"]
+
+
+def test_a_change_waiting_for_confirmation_is_not_dropped_silently(shop, assistant):
+    assistant.ask("train a recommender on events", thread_id="c")  # waits for confirmation
+    answer = assistant.ask("how many orders are there?", thread_id="c")
+    assert "was not made" in answer.text
