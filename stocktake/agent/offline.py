@@ -109,9 +109,13 @@ class OfflinePlanner:
         if previous is not None and looks_like_follow_up(tokenize(question)):
             found = [f for f in found if f[0].name not in SOFT_INTENTS]
         data = None
-        if not found or found[0][0].name in SOFT_INTENTS:
+        if not found or found[0][0].name in SOFT_INTENTS or found[0][0].name == "asset_size":
             data = interpret(question, self.ctx.schema(), previous)
-            if data.status == "plan" and (not found or DATA_START.search(question.lower()) or data.follow_up):
+            conditioned = data.plan is not None and bool(data.plan.filters or data.plan.group_by or data.plan.compares)
+            if found and found[0][0].name == "asset_size" and not conditioned:
+                return self._intent(found[0][0], question)  # "how many rows does orders have"
+            if data.status == "plan" and (not found or DATA_START.search(question.lower()) or data.follow_up
+                                          or conditioned):
                 return self._data(data)
         if found:
             return self._intent(found[0][0], question)

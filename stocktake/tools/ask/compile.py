@@ -260,9 +260,10 @@ def _group_order(plan: QueryPlan, sql: str, groups, measures) -> str:
     first = quote(measures[0][1])
     direction = "ASC" if plan.order == "asc" else "DESC"
     labels = ", ".join(quote(label) for _, label, _ in groups)
-    if plan.limit:
-        return (f"SELECT * FROM ({sql}) AS g QUALIFY rank() OVER (ORDER BY {first} {direction} NULLS LAST) <= "
-                f"{int(plan.limit)} ORDER BY {first} {direction} NULLS LAST, {labels}")
+    if plan.limit:  # a ranking of groups ranks named ones: the rows without a brand are no brand
+        named = " AND ".join(f"{quote(label)} IS NOT NULL" for _, label, _ in groups)
+        return (f"SELECT * FROM ({sql}) AS g WHERE {named} QUALIFY rank() OVER (ORDER BY {first} {direction} "
+                f"NULLS LAST) <= {int(plan.limit)} ORDER BY {first} {direction} NULLS LAST, {labels}")
     return f"{sql} ORDER BY {first} {direction} NULLS LAST, " + ", ".join(sort for _, _, sort in groups)
 
 

@@ -144,9 +144,21 @@ def _per_entity(roles: Roles) -> MeasureSpec | None:
         return None
     if not counts and counted[0].kind != "asset":
         return None  # "average rating per category" is an average grouped by category
+    if counted[0].kind == "column" and _count_column(roles, counted[0]):
+        # "avg number of photos per product": photos are counted in a column already, per product
+        roles.mark(per.covers(), range(per_target[0].start, per_target[0].end))
+        return MeasureSpec("mean", target=counted, tokens=(*mean[0].covers(), *counts[0].covers()))
     tokens = (*mean[0].covers(), *(counts[0].covers() if counts else ()), *per.covers(),
               *range(per_target[0].start, per_target[0].end), *range(counted[0].start, counted[0].end))
     return MeasureSpec("count", target=counted, tokens=tokens, per=per_target)
+
+
+def _count_column(roles: Roles, m: Mention) -> bool:
+    """A column that holds a count of things (product_photos_qty, n_items, quantity)."""
+    words = set(roles.tokens[k].norm for k in range(m.start, m.end))
+    del words
+    return m.how in ("name", "part", "head") and bool(set(m.column.lower().replace("_", " ").split()) & {
+        "qty", "quantity", "count", "num", "number", "n", "nb"})
 
 
 def _counted(roles: Roles) -> MeasureSpec | None:
@@ -204,7 +216,9 @@ def _most(roles: Roles) -> MeasureSpec | None:
     cue = named[0] if named else cues[0]
     roles.mark([k for c in cues if c.start < cue.end and cue.start < c.end for k in c.covers()])
     participle = cue.end < len(roles.tokens) and _participle(roles.tokens[cue.end].norm)
-    if participle and root(roles.tokens[cue.end].norm) in ("rat", "review", "scor") and roles.after(cue.end + 1, reach=2):
+    best = roles.tokens[cue.start].norm in ("best", "worst", "top", "highest", "lowest")
+    if participle and best and root(roles.tokens[cue.end].norm) in ("rat", "review", "scor") \
+            and roles.after(cue.end + 1, reach=2):
         # "best rated movies", "worst reviewed products": by their average rating
         return MeasureSpec("mean", kind="most", concept="rating", group=tuple(roles.after(cue.end + 1, reach=2)),
                            tokens=(*cue.covers(), cue.end), direction=cue.value)
@@ -312,7 +326,8 @@ def _aggregate(roles: Roles) -> MeasureSpec | None:
             kind = "most" if lead or inner else "measure"
             return MeasureSpec(agg if inner or cue.value not in ("min", "max") else "sum", kind=kind, concept=concept,
                                tokens=(*tokens, at), group=lead, direction=direction)
-        rated = after < len(roles.tokens) and root(roles.tokens[after].norm) in ("rat", "review", "scor")
+        rated = after < len(roles.tokens) and roles.tokens[after].norm.endswith("ed") and \
+            root(roles.tokens[after].norm) in ("rat", "review", "scor")
         if rated and cue.value in ("min", "max") and roles.after(after + 1, reach=2):
             # "the highest rated movie", "worst reviewed products": ranked by their average rating
             return MeasureSpec("mean", kind="most", target=(), concept="rating", tokens=(*tokens, after),

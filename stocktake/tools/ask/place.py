@@ -155,7 +155,19 @@ class Placer:
         own = self._own_time(asset.asset)
         return Placed(own, asset.score, asset) if own is not None else None
 
+    def main_measure(self, asset: str, agg: str) -> MeasureChoice | None:
+        """"whats their average": the table's rating, else its money, else its quantity."""
+        info = self.schema.assets[asset]
+        for semantic in ("rating", "price", "quantity"):
+            c = next((c for c in info.columns if c.semantic == semantic and c.numeric and not c.id_like), None)
+            if c is not None:
+                note = f"I read the measure as {c.name}"
+                return MeasureChoice(Measure(agg=agg, column=Col(asset=asset, column=c.name)), (), 0.7, (note,))
+        return None
+
     def _only_asset(self) -> str | None:
+        if len(self.schema.assets) == 1:  # one table in the catalog: the question is about it
+            return next(iter(self.schema.assets))
         columns = {m.asset for m in self.roles.mentions if m.kind == "column" and m.how in ("name", "part")}
         columns |= {m.asset for m in self.roles.values}
         return next(iter(columns)) if len(columns) == 1 else None
@@ -437,10 +449,13 @@ class Placer:
         """"top 3 customers by spend", "products by units": after "by", the measure the ranking uses."""
         if self.roles.tokens[cue.start].norm != "by" or cue.end >= len(self.roles.tokens):
             return False
-        word = root(self.roles.tokens[cue.end].norm)
+        at = cue.end
+        while at + 1 < len(self.roles.tokens) and self.roles.tokens[at].norm in ("total", "overall", "avg", "average"):
+            at += 1  # "by total spend"
+        word = root(self.roles.tokens[at].norm)
         ranked = self.roles.limit is not None or bool(self.roles.cue("most"))
-        if ranked and word in REVENUE_ROOTS | QUANTITY_ROOTS | {root("number"), root("count")}:
-            self.roles.mark(cue.covers(), range(cue.end, cue.end + 1))
+        if ranked and word in REVENUE_ROOTS | QUANTITY_ROOTS | {root("number"), root("count"), "#"}:
+            self.roles.mark(cue.covers(), range(cue.end, at + 1))
             return True
         return False
 

@@ -19,7 +19,7 @@ from stocktake.tools.ask.place import Placer
 from stocktake.tools.ask.roles import IdRef, Roles, find_comparisons, find_ids
 from stocktake.tools.ask.schema import SchemaIndex
 from stocktake.tools.ask.spelling import Speller, catalog_words
-from stocktake.tools.ask.text import FUNCTION_WORDS, tokenize
+from stocktake.tools.ask.text import FUNCTION_WORDS, fold, tokenize
 from stocktake.tools.ask.vocab import root
 
 # Words a question about data uses that name nothing in the catalog and change nothing in the answer.
@@ -122,6 +122,7 @@ class Reader:
         placer.related(base, draft)
         _share_part(draft)
         kinds = _kinds_of(draft, roles, self.schema) if form == "rows" else None
+        kinds = kinds or (_listed_ids(draft, roles, self.schema) if form == "rows" else None)
         if kinds is not None:
             form = "aggregate"
             draft.measure = MeasureChoice(Measure(agg="count"), (), 0.5, ())
@@ -131,6 +132,7 @@ class Reader:
         plan = _plan(draft, form)
         if plan is None:
             return Reading(None, 0.0, missing="measure", unexplained=_words(roles, set()))
+        _doc_nouns(roles, self.schema, plan.asset)
         unexplained = _words(roles, roles.used)
         if _mostly_unexplained(roles, unexplained):  # "what's the weather in Paris": not a data question
             return Reading(None, 0.0, missing="measure", unexplained=unexplained)
@@ -179,6 +181,8 @@ class Reader:
             update |= {"measures": (), "group_by": (), "order": None, "limit": roles.limit or FEW, "select": ()}
         elif spec is not None:
             _, choice = placer.measure(spec, [])
+            if choice is None and spec.agg in ("mean", "sum", "median", "min", "max") and not spec.target:
+                choice = placer.main_measure(plan.asset, spec.agg)
             if choice is not None and self.schema.path(plan.asset, _measure_asset(choice.measure, plan.asset)):
                 update["measures"] = (choice.measure,)
                 notes += list(choice.notes)
@@ -231,10 +235,35 @@ def _vague(plan: QueryPlan, roles: Roles, form: str) -> bool:
     return all(root(t.norm) in GENERAL for t in content)
 
 
+def _doc_nouns(roles: Roles, schema: SchemaIndex, asset: str) -> None:
+    """"offers per category" where the docs of the table say its rows are offers: the word names the rows."""
+    text = schema.glossary.get((asset, "")) if schema.catalog is not None else None
+    if not text:
+        return
+    said = {root(w) for w in fold(text).replace("_", " ").split() if w.isalpha() and len(w) > 3}
+    roles.mark([i for i, t in enumerate(roles.tokens) if i not in roles.used and t.kind == "word"
+                and len(t.norm) > 3 and root(t.norm) in said and not _content_cue(roles, i)])
+
+
 def _mostly_unexplained(roles: Roles, unexplained: tuple[str, ...]) -> bool:
     content = [t for t in roles.tokens if t.norm not in FUNCTION_WORDS and root(t.norm) not in FUNCTION_ROOTS
                and t.kind == "word"]
     return len(unexplained) >= 2 and len(unexplained) * 2 >= len(content)
+
+
+def _listed_ids(draft: _Draft, roles: Roles, schema: SchemaIndex) -> Col | None:
+    """"which invoices did customer 17850 make": the invoices are an id column of the lines, listed once each."""
+    lists = [c for c in roles.cues if c.kind == "list"]
+    if not lists or draft.order_by is not None:
+        return None
+    after = [m for m in roles.after(lists[0].end, reach=2) if m.kind == "column" and m.asset == draft.asset]
+    if not after or any(m.kind == "asset" for m in roles.at(after[0].start)):
+        return None
+    info = schema.column(after[0].asset, after[0].column)
+    if not info.id_like or schema.assets[draft.asset].key == info.name:
+        return None
+    roles.mark(range(after[0].start, after[0].end))
+    return Col(asset=info.asset, column=info.name)
 
 
 def _kinds_of(draft: _Draft, roles: Roles, schema: SchemaIndex) -> Col | None:

@@ -38,6 +38,9 @@ class Speller:
 
     @lru_cache(maxsize=10_000)
     def correct(self, word: str) -> str:
+        if len(word) == 3 and word.isalpha() and not self.is_known(word):  # "teh": only a swap, to a small word
+            swapped = {word[:i] + word[i + 1] + word[i] + word[i + 2:] for i in range(2)}
+            return next((w for w in sorted(swapped) if w in self.planner), word)
         if len(word) < 4 or not word.isalpha() or self.is_known(word):
             return word
         near = edits1(word)

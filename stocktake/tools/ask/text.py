@@ -19,7 +19,7 @@ may might must what which who whom whose where when why how much many more most 
 please show tell give list find get see know need want like let make made display print return fetch
 me up out about as if so just only also too very really quite such same other another both either neither
 one ones whats what's how's who's there's hey hi thanks thank ok okay yes yeah well now again pls plz thx
-btw ps hmm uh um kindly quickly quick real just single
+btw ps hmm uh um kindly quickly quick real just single still yet already ever even
 look looking search check compute calculate work working answer question table tables data dataset among amongst
 across throughout within
 row rows record records entry entries value values number numbers count total amount times time
