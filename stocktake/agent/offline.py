@@ -115,7 +115,7 @@ class OfflinePlanner:
             if found and found[0][0].name == "asset_size" and not conditioned:
                 return self._intent(found[0][0], question)  # "how many rows does orders have"
             if data.status == "plan" and (not found or DATA_START.search(question.lower()) or data.follow_up
-                                          or conditioned):
+                                          or conditioned and found[0][0].name == "asset_size"):
                 return self._data(data)
         if found:
             return self._intent(found[0][0], question)
@@ -150,7 +150,9 @@ class OfflinePlanner:
         return bool(places) and places[0].column is not None and bool(places[0].doc) and places[0].score >= 0.8
 
     def _has_docs(self) -> bool:
-        return bool(self.ctx.schema().glossary)
+        from stocktake.tools.ask.glossary import documents_indexed
+
+        return documents_indexed(self.ctx.catalog)
 
     def _assets(self, question: str) -> list[str]:
         """Assets the question names: by name, then by the nouns for their rows; in order of mention."""

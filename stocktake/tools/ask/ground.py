@@ -22,7 +22,8 @@ GAP_WORDS = frozenset({"to", "of", "the", "a", "an", "-"})
 # Column words too general to name a column alone ("date" of which table?): they only add to a longer match.
 WEAK_HEADS = frozenset(root(w) for w in ("id", "name", "date", "time", "type", "value", "number", "code", "at",
                                          "no", "key", "text", "flag", "count"))
-TRIMMABLE = frozenset(root(w) for w in ("name", "id", "code", "no", "number", "key", "value", "date", "time", "at"))
+TRIMMABLE = frozenset(root(w) for w in ("name", "id", "code", "no", "number", "key", "value", "date", "time", "at",
+                                         "g", "kg", "cm", "mm", "m", "pct", "usd", "eur", "brl", "ms", "s", "lbs"))
 SEMANTIC_WORDS = {
     "price": ("price", "cost", "amount", "money", "spend", "value", "paid", "expensive", "cheap"),
     "rating": ("rating", "score", "star", "stars", "rated", "rate", "grade"),
