@@ -109,9 +109,12 @@ class _Builder:
         if f.op in ("in", "not_in"):
             values = ", ".join(self.bind(v) + cast for v in f.value)
             return f"{ref} {'NOT IN' if f.op == 'not_in' else 'IN'} ({values})"
-        if f.op == "between":
+        if f.op in ("between", "outside"):
             low, high = f.value
-            return f"({ref} >= {self.bind(low)}{cast} AND {ref} < {self.bind(high)}{cast})"
+            # numbers: both ends in ("between 1 and 5"); dates: [start, end) as the date phrases give them
+            upper = "<=" if isinstance(high, (int, float)) else "<"
+            test = f"({ref} >= {self.bind(low)}{cast} AND {ref} {upper} {self.bind(high)}{cast})"
+            return test if f.op == "between" else f"NOT {test}"
         if f.op == "contains":
             return f"contains(lower(CAST({ref} AS VARCHAR)), lower({self.bind(str(f.value))}))"
         if f.op == "startswith":
@@ -246,6 +249,13 @@ def compile_plan(plan: QueryPlan, schema: SchemaIndex, default_rows: int = DEFAU
         sql += " WHERE " + " AND ".join(where)
     if groups:
         sql += " GROUP BY " + ", ".join(str(i + 1) for i in range(len(groups)))
+        if plan.having:
+            sql += " HAVING " + " AND ".join(f"{b.measure_expr(h.measure)} {h.op} {b.bind(h.value)}"
+                                             for h in plan.having)
+        if plan.count_groups:  # "how many customers have more than 5 orders": the groups, counted
+            label = groups[0][1]
+            sql = f"SELECT COUNT(*) AS {quote('number of ' + label + ' values')} FROM ({sql}) AS g"
+            return Compiled(sql, tuple(b.params), (), (f"number of {label} values",), tuple(dict.fromkeys(b.dropped)))
         sql = _group_order(plan, sql, groups, measures)
     return Compiled(sql, tuple(b.params), tuple(label for _, label, _ in groups), tuple(n for _, n in measures),
                     tuple(dict.fromkeys(b.dropped)))

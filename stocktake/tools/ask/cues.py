@@ -90,6 +90,10 @@ def find_cues(tokens: list[Token]) -> list[Cue]:
             # "totals" is "total", "averages" "average": one-word cues match their plural too
             if tuple(norms[i:i + n]) == words or n == 1 and kind in ("agg", "share") and stems[i] == words[0]:
                 found.append(Cue(kind, i, i + n, value))
+    compares = [c for c in found if c.kind == "compare"]
+    # "at least 8 orders", "at most 3": a comparison, not the smallest or the largest
+    found = [c for c in found if c.kind not in ("agg", "most") or not any(
+        c.start < k.end and k.start < c.end for k in compares)]
     return sorted(found, key=lambda c: (c.start, c.start - c.end))
 
 

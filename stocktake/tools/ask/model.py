@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Aggregate = Literal["count", "count_distinct", "sum", "mean", "median", "min", "max", "share"]
 Operator = Literal["=", "!=", "<", "<=", ">", ">=", "in", "not_in", "is_null", "not_null", "contains", "startswith",
-                   "between"]
+                   "between", "outside"]
 Bucket = Literal["hour", "day", "week", "month", "quarter", "year", "weekday"]
 Scalar = str | int | float | bool
 
@@ -45,9 +45,9 @@ class Filter(Frozen):
         elif self.op in ("in", "not_in"):
             if not isinstance(self.value, list) or not self.value:
                 raise ValueError(f"{self.op} needs a non-empty list of values")
-        elif self.op == "between":
+        elif self.op in ("between", "outside"):
             if not isinstance(self.value, list) or len(self.value) != 2:
-                raise ValueError("between needs a list of two values [low, high) ")
+                raise ValueError(f"{self.op} needs a list of two values [low, high]")
         elif self.value is None or isinstance(self.value, list):
             raise ValueError(f"{self.op} needs one value")
         return self
@@ -89,6 +89,13 @@ class Compare(Frozen):
     right: Col
 
 
+class Having(Frozen):
+    """A condition on a group's measure: "movies with at least 50 ratings", "customers with more than 5 orders"."""
+    measure: Measure
+    op: Literal["<", "<=", ">", ">=", "=", "!="]
+    value: int | float
+
+
 class Group(Frozen):
     """Group rows by a column, or by a time bucket of a date/timestamp column."""
     column: Col
@@ -105,6 +112,9 @@ class QueryPlan(Frozen):
     filters: tuple[Filter, ...] = Field((), description="Conditions every row must meet (all of them).")
     compares: tuple[Compare, ...] = Field((), description="Conditions between two columns of a row.")
     group_by: tuple[Group, ...] = Field((), description="Groups, at most two.")
+    having: tuple[Having, ...] = Field((), description="Conditions on each group's measures (needs group_by).")
+    count_groups: bool = Field(False, description="Answer with the number of groups that meet the conditions, e.g. "
+                                                  "how many customers have more than 5 orders.")
     absent: tuple[str, ...] = Field((), description="Related assets that must have no row for this one, e.g. "
                                                     "products with no reviews.")
     present: tuple[str, ...] = Field((), description="Related assets that must have a row for this one, e.g. "
@@ -121,6 +131,8 @@ class QueryPlan(Frozen):
             raise ValueError("at most two group_by entries")
         if self.group_by and not self.measures:
             raise ValueError("group_by needs a measure")
+        if (self.having or self.count_groups) and not self.group_by:
+            raise ValueError("having and count_groups need group_by")
         return self
 
     def columns(self) -> list[Col]:
@@ -132,6 +144,7 @@ class QueryPlan(Frozen):
                 cols += [m.derived.left, m.derived.right]
         cols += [f.column for f in self.filters] + [g.column for g in self.group_by] + list(self.select)
         cols += [c for cmp in self.compares for c in (cmp.left, cmp.right)]
+        cols += [c for h in self.having for c in (h.measure.column, h.measure.per) if c is not None]
         if self.order_by is not None:
             cols.append(self.order_by)
         return cols

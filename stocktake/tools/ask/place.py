@@ -14,7 +14,7 @@ from stocktake.tools.ask.dates import DateRange, find_dates
 from stocktake.tools.ask.ground import Mention
 from stocktake.tools.ask.measures import (QUANTITY_ROOTS, REVENUE_ROOTS, MeasureChoice, MeasureSpec, money_assets,
                                           money_measure, quantity_measure)
-from stocktake.tools.ask.model import Col, Compare, Derived, Filter, Group, Measure
+from stocktake.tools.ask.model import Col, Compare, Derived, Filter, Group, Having, Measure
 from stocktake.tools.ask.roles import IdRef, Roles
 from stocktake.tools.ask.schema import SchemaIndex
 from stocktake.tools.ask.vocab import root
@@ -623,6 +623,8 @@ class Placer:
         for comp in self.roles.comparisons:
             if any(k in self.roles.used for k in range(comp.start, comp.end)):
                 continue
+            if self._having(base, draft, comp):
+                continue
             placed = self.column(comp.target, base, numeric=True) if comp.target else None
             if placed is None:
                 placed = self._default_number_column(base)
@@ -665,6 +667,68 @@ class Placer:
             self._use(placed.mention)
             self.roles.mark(range(i, at + 1))
             draft.filters.append(Filter(column=placed.col, op=op, value=tokens[at].text))
+
+    def _having(self, base: str, draft, comp) -> bool:
+        """"movies with at least 50 ratings", "customers with more than 5 orders": a number of related rows is a
+        condition on each group (or, with no group asked for, the groups that meet it are counted)."""
+        counted = [m for m in comp.target if m.kind == "asset"] or [
+            m for m in self.roles.mentions if m.kind == "asset" and m.start in (comp.end, comp.end + 1)]
+        if not counted or comp.op not in ("<", "<=", ">", ">=", "=", "!=") or not isinstance(comp.value, (int, float)):
+            return False
+        rows = next((m for m in counted if m.asset == base), None)
+        if rows is None:
+            return False
+        if not draft.groups:
+            measure = draft.measure.measure if draft.measure else None
+            key = measure.column if measure is not None and measure.agg == "count_distinct" else self._group_key(base)
+            if key is None or key.asset != base:
+                return False
+            draft.groups.append(Group(column=key))
+            draft.count_groups = True
+        self._use(rows)
+        self.roles.mark(range(comp.start, comp.end))
+        draft.having.append(Having(measure=Measure(agg="count"), op=comp.op, value=comp.value))
+        return True
+
+    def counted_per(self, subject: list[Mention]):
+        """(base, group, having) for "customers with at least 8 orders" / "products ordered more than 15 times":
+        a number of related rows per listed thing, where those rows point to it."""
+        for comp in self.roles.comparisons:
+            if comp.op not in ("<", "<=", ">", ">=", "=") or not isinstance(comp.value, (int, float)):
+                continue
+            before = [m for m in self.roles.mentions if m.kind == "asset" and m.end <= comp.start]
+            if not before:
+                continue
+            listed = min(before, key=lambda m: (m.start, -m.score))
+            after = [m for m in self.roles.mentions if m.kind == "asset" and m.start in (comp.end, comp.end + 1)
+                     and m.asset != listed.asset]
+            times = comp.end < len(self.roles.tokens) and self.roles.tokens[comp.end].norm in ("times", "time")
+            verbs = {root(self.roles.tokens[k].norm) for k in range(listed.end, comp.start)}
+            facts = sorted((e.child for e in self.schema.edges if e.parent == listed.asset
+                            and self.schema.assets[e.child].kind in POPULARITY),
+                           key=lambda c: (not verbs & set(self.schema.assets[c].entity),
+                                          POPULARITY.index(self.schema.assets[c].kind)))
+            children = [a.asset for a in after] or (facts if times else [])
+            for child in children:
+                edge = next((e for e in self.schema.edges if e.child == child and e.parent == listed.asset), None)
+                if edge is None:
+                    continue
+                self._use(listed)
+                for a in after:
+                    self._use(a)
+                self.roles.mark(range(comp.start, comp.end + (1 if times else 0)))
+                return (child, Group(column=Col(asset=child, column=edge.child_column)),
+                        Having(measure=Measure(agg="count"), op=comp.op, value=comp.value))
+        return None
+
+    def _group_key(self, base: str) -> Col | None:
+        """What is counted when rows are grouped by the thing the question counts: the subject's key in base."""
+        for m in self.subject():
+            if m.asset != base:
+                key = self._key_towards(base, m.asset)
+                if key is not None and key.asset == base:
+                    return key
+        return None
 
     def _star_ratings(self, base: str, draft) -> None:
         """"5 stars", "rated 4", "a score of 1": equality on the rating column."""

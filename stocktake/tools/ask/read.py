@@ -59,6 +59,8 @@ class _Draft:
     compares: list[Compare] = field(default_factory=list)
     absent: list[str] = field(default_factory=list)
     present: list[str] = field(default_factory=list)
+    having: list = field(default_factory=list)
+    count_groups: bool = False
     select: list = field(default_factory=list)
     order_by: object = None
     order: str | None = None
@@ -102,6 +104,16 @@ class Reader:
         base, choice = placer.measure(spec, subject)
         if len(roles.ids) > 1 and (spec is None or spec.kind == "sort"):
             base = _lookup_base(roles) or base
+        counted = placer.counted_per(subject) if spec is None else None
+        if counted is not None:  # "customers with at least 8 orders": orders per customer, those with 8 or more
+            base, group, having = counted
+            draft = _Draft(asset=base, measure=MeasureChoice(Measure(agg="count"), (), 0.8, ()),
+                           groups=[group], having=[having], order="desc")
+            placer.filters(base, draft, None)
+            plan = _plan(draft, "aggregate")
+            unexplained = _words(roles, roles.used)
+            return Reading(plan, _score(unexplained), (), unexplained, form="aggregate") if plan else \
+                Reading(None, 0.0, missing="measure")
         if base is None:
             return Reading(None, 0.0, missing="asset", unexplained=_words(roles, set()))
         form = _form(roles, spec, choice)
@@ -441,7 +453,8 @@ def _plan(d: _Draft, form: str) -> QueryPlan | None:
     try:
         return QueryPlan(asset=d.asset, measures=measures, filters=tuple(d.filters), compares=tuple(d.compares),
                          group_by=tuple(d.groups[:2]), select=tuple(d.select), order=d.order,
-                         order_by=d.order_by, limit=d.limit, absent=tuple(d.absent),
+                         order_by=d.order_by, limit=d.limit, absent=tuple(d.absent), having=tuple(d.having),
+                         count_groups=d.count_groups,
                          present=tuple(a for a in d.present if a not in d.absent))
     except ValueError:
         return None

@@ -151,11 +151,12 @@ def _equalities(roles: Roles, taken: set[int]) -> list[Comparison]:
 def _betweens(roles: Roles, taken: set[int]) -> list[Comparison]:
     tokens, out = roles.tokens, []
     for i, t in enumerate(tokens):
-        if t.norm != "between" or i + 3 >= len(tokens) or i + 1 in taken:
+        if t.norm not in ("between", "outside", "from") or i + 3 >= len(tokens) or i + 1 in taken:
             continue
         low, high = number_at(tokens, i + 1), number_at(tokens, i + 3)
-        if low is None or high is None or tokens[i + 2].norm not in ("and", "to"):
+        if low is None or high is None or tokens[i + 2].norm not in ("and", "to", "-"):
             continue
         before = tuple(m for m in roles.mentions if m.end in (i, i - 1) and m.kind == "column")
-        out.append(Comparison(i, i + 4, "between", [low, high], before))
+        op = "outside" if t.norm == "outside" else "between"  # "ratings outside 0.5 to 5"
+        out.append(Comparison(i, i + 4, op, [low, high], before))
     return out
