@@ -10,14 +10,15 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from stocktake.catalog import Catalog
+from stocktake.catalog import Asset, Catalog
 from stocktake.settings import ProfileSettings
 from stocktake.tools.profile_local import local_profile
 from stocktake.tools.profile_model import ColumnProfile, Issue, TableProfile
+from stocktake.tools.progress import Progress, as_detail, no_progress
 from stocktake.tools.relations import Relation, find_relations, relations_from
 
-__all__ = ["ColumnProfile", "Issue", "Relation", "TableProfile", "find_relations", "profile_all", "profile_asset",
-           "QUALITY_RULE", "quality_score"]
+__all__ = ["ColumnProfile", "Issue", "Relation", "TableProfile", "find_relations", "local_profiles", "profile_all",
+           "profile_asset", "QUALITY_RULE", "quality_score"]
 
 SEVERITY_WEIGHT = {"high": 10.0, "medium": 5.0, "low": 2.0}
 SHARE_WEIGHT = 20.0
@@ -26,21 +27,42 @@ QUALITY_RULE = ("100, minus for each issue its severity weight (high 10, medium 
 
 
 def profile_asset(catalog: Catalog, name: str, version: int | None = None, *,
-                  settings: ProfileSettings = ProfileSettings(), use_cache: bool = True) -> TableProfile:
-    """The full profile of one asset version (the latest by default)."""
-    asset = catalog.get(name, version)
-    own = local_profile(catalog, asset, settings, use_cache)
-    profiles = {n: own if n == name else local_profile(catalog, catalog.get(n), settings, use_cache)
-                for n in catalog.names()}
+                  settings: ProfileSettings = ProfileSettings(), use_cache: bool = True,
+                  progress: Progress = no_progress) -> TableProfile:
+    """The full profile of one asset version (the latest by default).
+
+    The other assets are profiled too (from the cache when they were before): relations need their keys.
+    """
+    others = [catalog.get(n) for n in catalog.names() if n != name]
+    own, *rest = local_profiles(catalog, [catalog.get(name, version), *others], settings, use_cache, progress)
+    found = {name: own, **{a.name: p for a, p in zip(others, rest)}}
+    profiles = {n: found[n] for n in catalog.names()}
+    progress("finding relations", 0, None)
     return complete_profile(own, relations_from(catalog, profiles, name, settings, use_cache))
 
 
 def profile_all(catalog: Catalog, *, settings: ProfileSettings = ProfileSettings(),
-                use_cache: bool = True) -> list[TableProfile]:
+                use_cache: bool = True, progress: Progress = no_progress) -> list[TableProfile]:
     """Profiles of the latest version of every asset, by name."""
-    profiles = {n: local_profile(catalog, catalog.get(n), settings, use_cache) for n in catalog.names()}
-    return [complete_profile(p, relations_from(catalog, profiles, n, settings, use_cache))
-            for n, p in profiles.items()]
+    assets = [catalog.get(n) for n in catalog.names()]
+    profiles = {a.name: p for a, p in zip(assets, local_profiles(catalog, assets, settings, use_cache, progress))}
+    complete = []
+    for done, (n, p) in enumerate(profiles.items()):
+        progress("finding relations (assets)", done, len(profiles))
+        complete.append(complete_profile(p, relations_from(catalog, profiles, n, settings, use_cache)))
+    return complete
+
+
+def local_profiles(catalog: Catalog, assets: list[Asset], settings: ProfileSettings = ProfileSettings(),
+                   use_cache: bool = True, progress: Progress = no_progress) -> list[TableProfile]:
+    """Each asset's own profile in turn, reported asset by asset (and phase by phase where one is computed)."""
+    profiles = []
+    for done, asset in enumerate(assets):
+        step = f"profiling {asset.name} ({done + 1}/{len(assets)})"
+        progress(step, done, len(assets))
+        phases = as_detail(progress, step, done, len(assets))
+        profiles.append(local_profile(catalog, asset, settings, use_cache, phases))
+    return profiles
 
 
 def complete_profile(own: TableProfile, relations: list[Relation]) -> TableProfile:

@@ -18,17 +18,19 @@ from stocktake.tools.profile_scan import ColumnScan, connect, scan_table
 from stocktake.tools.profile_semantic import semantic_type
 from stocktake.tools.profile_table import (candidate_keys, count_duplicates, duplicate_issues, own_key,
                                            time_coverage)
+from stocktake.tools.progress import Progress, no_progress
 
 FORMAT = 1  # bump when the cached JSON changes shape or meaning
 MAX_CACHE_BYTES = 64 << 20  # a larger cache file is no profile this module wrote: it is recomputed
 
 
-def local_profile(catalog: Catalog, asset: Asset, settings: ProfileSettings, use_cache: bool = True) -> TableProfile:
+def local_profile(catalog: Catalog, asset: Asset, settings: ProfileSettings, use_cache: bool = True,
+                  progress: Progress = no_progress) -> TableProfile:
     path = cache_path(catalog, asset, settings)
     cached = read_cached_profile(path, asset) if use_cache else None
     if cached is not None:
         return cached
-    profile = compute_local_profile(asset, settings)
+    profile = compute_local_profile(asset, settings, progress)
     _write_atomic(path, json.dumps(profile.to_dict(), ensure_ascii=False, default=str))
     return profile
 
@@ -56,20 +58,32 @@ def cache_path(catalog: Catalog, asset: Asset, settings: ProfileSettings) -> Pat
     return catalog.ws.dir("cache") / "profiles" / f"{asset.name}-{asset.current.content_hash[:16]}-{digest}.json"
 
 
-def compute_local_profile(asset: Asset, settings: ProfileSettings) -> TableProfile:
+_PHASES = ("column statistics", "text shapes", "duplicate rows", "issues", "keys")
+
+
+def compute_local_profile(asset: Asset, settings: ProfileSettings, progress: Progress = no_progress) -> TableProfile:
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     con = connect(asset.path, asset.columns, settings)
+
+    def phase(done: int) -> None:
+        progress(f"{asset.rows:,} rows · {_PHASES[done]}", done, len(_PHASES))
+
     try:
         ctx = Context(asset.name, asset.rows, con, asset.path, None, settings, now)
+        phase(0)
         scans = scan_table(con, asset.path, asset.columns, asset.rows, settings, ctx.future_sql, ctx.ancient_sql)
         key = own_key(ctx, scans) or next((s for s in scans if s.distinct_exact and s.distinct == s.non_null
                                            and s.non_null == asset.rows and s.type in ("integer", "string")), None)
         ctx = Context(asset.name, asset.rows, con, asset.path, key.name if key else None, settings, now)
+        phase(1)
         shapes = text_shapes(ctx, scans)
         semantic = {s.name: semantic_type(s, shapes.get(s.name), i == 0, settings)
                     for i, s in enumerate(scans)}
+        phase(2)
         dups = count_duplicates(ctx, scans)
+        phase(3)
         issues = duplicate_issues(ctx, scans, dups) + column_issues(ctx, scans, semantic, shapes)
+        phase(4)
         return TableProfile(
             asset=asset.name, version=asset.version, content_hash=asset.current.content_hash, rows=asset.rows,
             duplicate_rows=dups.rows, candidate_keys=tuple(candidate_keys(ctx, scans, dups)),
