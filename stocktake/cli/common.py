@@ -108,7 +108,8 @@ class StepDisplay:
 @contextmanager
 def engine_progress(title: str, console: Console | None = None):
     """A :class:`StepDisplay` on stderr (nothing on stdout, so ``--json`` stays clean) while the block runs."""
-    bar = _bar(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[count]}"),
-               TimeElapsedColumn(), _TimeLeft(), console=console)
+    # Steps name assets and columns, which may hold brackets: shown as written, never read as rich markup.
+    bar = _bar(SpinnerColumn(), TextColumn("{task.description}", markup=False), BarColumn(),
+               TextColumn("{task.fields[count]}"), TimeElapsedColumn(), _TimeLeft(), console=console)
     with bar:
         yield StepDisplay(bar, title)
