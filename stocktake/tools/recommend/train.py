@@ -152,8 +152,7 @@ def _train_one(name, train, test, eval_users, validation, spec, progress) -> tup
     started = time.perf_counter()
     model = _fit(cls(**params), train, "training", progress)
     train_seconds = time.perf_counter() - started
-    metrics = evaluate_model(model, train, test, spec.ks, eval_users,
-                             lambda _step, done, total: progress("testing (users)", done, total))
+    metrics = evaluate_model(model, train, test, spec.ks, eval_users, prefixed(progress, "testing"))
     return ModelResult(name, metrics, round(train_seconds, 3), round(tune_seconds, 3),
                        {k: v for k, v in model.params.items() if k not in _RUNTIME_PARAMS}), model
 
@@ -161,7 +160,7 @@ def _train_one(name, train, test, eval_users, validation, spec, progress) -> tup
 def _fit(model: Recommender, matrix: sp.csr_matrix, step: str, progress: Progress) -> Recommender:
     """``model.fit``, reported epoch by epoch for the models trained in epochs."""
     if model.iterative:
-        return model.fit(matrix, progress=lambda _step, done, total: progress(f"{step} (epochs)", done, total))
+        return model.fit(matrix, progress=prefixed(progress, step))
     progress(step, 0, 1)
     model.fit(matrix)
     progress(step, 1, 1)
