@@ -135,8 +135,42 @@ def _mlsmall() -> Dataset:
     ))
 
 
+def _single(name: str, source: str, table: Table) -> Dataset:
+    """A folder with one data file, ingested on its own, and its PROVENANCE.md indexed as the docs."""
+    return Dataset(name, source=source, docs=("PROVENANCE.md",), tables=(table,))
+
+
+def _cdnow() -> Dataset:
+    # Whitespace-separated, fixed width; ids keep their leading zeros, dates are compact YYYYMMDD.
+    return _single("cdnow", "cdnow-transactions", Table(
+        "CDNOW_master", "CDNOW_master.txt", read={"sep": r"\s+", "dtype": {"customer_id": str, "date": str}},
+        dates=("date",)))
+
+
+def _clothing() -> Dataset:
+    return _single("clothing", "womens-clothing-reviews",
+                   Table("womens_clothing_ecommerce_reviews", "womens_clothing_ecommerce_reviews.csv"))
+
+
+def _alexa() -> Dataset:
+    # TAB-separated with a UTF-8 byte-order mark; dates like 31-Jul-18.
+    return _single("alexa", "amazon-alexa-reviews", Table(
+        "amazon_alexa", "amazon_alexa.tsv", read={"sep": "\t", "encoding": "utf-8-sig"}, dates=("date",)))
+
+
+def _flipkart() -> Dataset:
+    return _single("flipkart", "flipkart-products-1050", Table(
+        "flipkart_com_ecommerce_sample_1050", "flipkart_com-ecommerce_sample_1050.csv", dates=("crawl_timestamp",)))
+
+
+def _pricerunner() -> Dataset:
+    return _single("pricerunner", "pricerunner-product-titles",
+                   Table("pricerunner_aggregate", "pricerunner_aggregate.csv"))
+
+
 DATASETS: dict[str, Dataset] = {d.name: d for d in (
-    _shop("shop0", 0), _shop("shop11", 11), _olist(), _ml100k(), _retail(), _diginetica(), _taobao(), _mlsmall()
+    _shop("shop0", 0), _shop("shop11", 11), _olist(), _ml100k(), _retail(), _diginetica(), _taobao(), _mlsmall(),
+    _cdnow(), _clothing(), _alexa(), _flipkart(), _pricerunner(),
 )}
 
 
@@ -162,6 +196,8 @@ def _read(data_dir: Path, dataset: str, asset: str) -> pd.DataFrame:
     frame = pd.read_csv(data_dir / table.file, **table.read)
     for column in table.dates:
         frame[column] = pd.to_datetime(frame[column], errors="coerce", format="mixed")
+        if frame[column].dt.tz is not None:  # '2016-04-30 03:22:56 +0000': compared as naive UTC, like epochs
+            frame[column] = frame[column].dt.tz_convert(None)
     for column in table.epoch:
         frame[column] = pd.to_datetime(frame[column], unit="s")
     return frame

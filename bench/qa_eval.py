@@ -1,9 +1,10 @@
 """Question-answering evaluation of the offline assistant: accuracy by category, confident wrong answers, latency.
 
-Each dataset (the sample shop with two seeds, Olist, MovieLens, Online Retail, Diginetica; the held-out set adds
-Taobao and MovieLens latest-small) is ingested into its own workspace the way a user would, the questions in
-bench/qa/*.yaml (dev) or bench/qa_heldout.yaml are asked in offline mode, and every answer is judged against a
-result computed with pandas from the source files (bench/qa_truth.py; the judge is bench/qa_judge.py).
+Each dataset (the sample shop with two seeds, Olist, MovieLens, Online Retail, Diginetica, CDNOW, the clothing
+and Alexa reviews, the Flipkart and PriceRunner products; the held-out set adds Taobao and MovieLens latest-small)
+is ingested into its own workspace the way a user would, the questions in bench/qa/*.yaml (dev) or
+bench/qa_heldout.yaml are asked in offline mode, and every answer is judged against a result computed with pandas
+from the source files (bench/qa_truth.py; the judge is bench/qa_judge.py).
 
     python bench/qa_eval.py [--set dev|heldout|all] [--dataset NAME] [--category NAME] [--show-failures]
                             [--json FILE] [--keep DIR] [--data ../shared/data] [--show-expected]
@@ -17,6 +18,7 @@ import statistics
 import sys
 import tempfile
 import time
+import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -101,6 +103,8 @@ def ask_all(questions: list[Question], root: Path, shared: Path, show_expected: 
     from stocktake.agent.assistant import Assistant
     from stocktake.agent.context import ToolContext
 
+    # Threads are remembered in the workspace: a run of its own never continues a thread of an earlier --keep run.
+    run = uuid.uuid4().hex[:8]
     results, setup = [], {}
     for name in dict.fromkeys(q.dataset for q in questions):
         started = time.perf_counter()
@@ -108,12 +112,12 @@ def ask_all(questions: list[Question], root: Path, shared: Path, show_expected: 
         assistant = Assistant(ToolContext(prepared.catalog))
         setup[name] = {"setup_s": time.perf_counter() - started}
         started = time.perf_counter()
-        assistant.ask(WARM_UP, thread_id="qa-warm-up")
+        assistant.ask(WARM_UP, thread_id=f"qa-{run}-warm-up")
         setup[name]["warm_up_s"] = time.perf_counter() - started
         asked = [q for q in questions if q.dataset == name]
         expects = expectations(asked, prepared.source, show_expected)
         for q in asked:
-            results.append(_ask(q, expects[q.id], assistant, prepared, catalog_state))
+            results.append(_ask(q, expects[q.id], assistant, prepared, catalog_state, f"qa-{run}-{q.id}"))
     return results, setup
 
 
@@ -136,13 +140,13 @@ def expectations(questions: list[Question], source, show: bool) -> dict[str, lis
     return found
 
 
-def _ask(q: Question, expects: list, assistant, prepared, catalog_state) -> Result:
+def _ask(q: Question, expects: list, assistant, prepared, catalog_state, thread: str) -> Result:
     result, verdicts = Result(q, Verdict("correct", "")), []
     for turn, expect in zip(q.turns, expects):
         before = catalog_state(prepared.catalog)
         started = time.perf_counter()
         try:
-            answer = assistant.ask(turn.question, thread_id=f"qa-{q.id}")
+            answer = assistant.ask(turn.question, thread_id=thread)
         except Exception as exc:  # a crash is an answer the user gets too: record it, go on
             answer, crash = None, f"raised {type(exc).__name__}: {exc}"
         else:

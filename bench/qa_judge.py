@@ -181,7 +181,9 @@ def same(expected: Any, got: Any) -> bool:
     if isinstance(expected, (int, float)):
         number = as_number(got)
         return number is not None and close(expected, number)
-    return not is_null(got) and fold(expected) == fold(label_text(got))
+    if got is None or got is pd.NaT or isinstance(got, float) and math.isnan(got):
+        return False
+    return fold(expected) == fold(label_text(got))  # a real value may read 'none' (a MovieLens occupation)
 
 
 def _table(answer) -> tuple[list[str], list[list]]:

@@ -189,6 +189,8 @@ def fact(source: Source, spec):
         return tuple(fact(source, f) for f in spec["any"])
     if "columns" in spec:  # the number of columns of a table
         return len(source.frame(spec["columns"]).columns)
+    if "duplicates" in spec:  # rows repeating an earlier row: exactly, or in the columns listed under 'of'
+        return int(source.frame(spec["duplicates"]).duplicated(subset=spec.get("of")).sum())
     raise SpecError(f"unknown fact {spec!r}")
 
 

@@ -7,6 +7,8 @@ inside a transaction, so a failure part-way leaves the workspace as it was.
 
 from __future__ import annotations
 
+import errno
+import functools
 import hashlib
 import json
 import os
@@ -165,6 +167,17 @@ class Workspace:
         return self.root / name
 
     @contextmanager
+    def writing(self) -> Iterator[None]:
+        """Around writes: one that the file system refuses (read-only, no permission) becomes one line."""
+        try:
+            yield
+        except (OSError, sqlite3.Error) as exc:
+            reason = write_refusal(exc)
+            if reason is None:
+                raise
+            raise StocktakeError(read_only_message(self.root, reason)) from None
+
+    @contextmanager
     def connect(self) -> Iterator[sqlite3.Connection]:
         db = sqlite3.connect(self.db_path, timeout=30)
         db.row_factory = sqlite3.Row
@@ -174,6 +187,30 @@ class Workspace:
                 yield db
         finally:
             db.close()
+
+
+def write_refusal(exc: BaseException) -> str | None:
+    """Why a write failed, where the folder or file system refused it (read-only, no permission); else None."""
+    if isinstance(exc, OSError) and exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return f"{exc.strerror}: {exc.filename}" if exc.filename else exc.strerror or str(exc)
+    text = str(exc).lower()
+    if "readonly database" in text or "read-only file system" in text:
+        return "its database is read-only"
+    return None
+
+
+def read_only_message(root: Path, reason: str) -> str:
+    return (f"Cannot write to the workspace {root} ({reason}), so nothing was changed. Use a workspace you can write "
+            "to (--workspace DIR); commands that only read, such as assets, show and docs search, work here.")
+
+
+def _writes(method):
+    """A catalog method that writes: refused writes become one line naming the workspace."""
+    @functools.wraps(method)
+    def wrapper(self: Catalog, *args, **kwargs):
+        with self.ws.writing():
+            return method(self, *args, **kwargs)
+    return wrapper
 
 
 def _check_new_workspace(root: Path, create: bool) -> None:
@@ -261,6 +298,7 @@ class Catalog:
         )
 
     # ---- writing -------------------------------------------------------------------------
+    @_writes
     def register(
         self, name: str, table: pa.Table | pd.DataFrame, *, kind: str, source: str, fmt: str,
         description: str = "", tags: tuple[str, ...] = (), replace: bool = False, note: str = "ingested",
@@ -286,6 +324,7 @@ class Catalog:
                 self._insert_version(db, name, 1, None, digest, rel, arrow, note, {}, stamp)
         return self.get(name)
 
+    @_writes
     def add_version(
         self, name: str, table: pa.Table | pd.DataFrame, *, note: str, lineage: dict | None = None,
         parent: int | None = None, source: str | None = None, kind: str | None = None, if_changed: bool = False,
@@ -311,6 +350,7 @@ class Catalog:
                 )
         return self.get(name)
 
+    @_writes
     def update_info(self, name: str, *, description: str | None = None, tags: tuple[str, ...] | None = None,
                     kind: str | None = None) -> Asset:
         asset = self.get(name)
@@ -325,6 +365,7 @@ class Catalog:
             )
         return self.get(name)
 
+    @_writes
     def remove(self, name: str) -> None:
         """Forget an asset and delete its snapshots (the user's source files are never touched)."""
         self.get(name)
@@ -333,6 +374,7 @@ class Catalog:
             db.execute("DELETE FROM assets WHERE name = ?", (name,))
         shutil.rmtree(self.ws.dir("snapshots") / name, ignore_errors=True)
 
+    @_writes
     def drop_version(self, name: str, version: int) -> None:
         """Undo a version that was just added (used to roll back a multi-table ingest)."""
         doomed = self.get(name, version)
@@ -380,11 +422,17 @@ class Catalog:
             raise
 
 
+_MAX_NAME_BYTES = 200  # an asset's snapshots live in a folder named after it
+
+
 def validate_name(name: str) -> None:
     if not name or not all(c.isalnum() or c in "_-." for c in name) or name.startswith("."):
         raise StocktakeError(
             f"Invalid asset name '{name}': use letters, digits, '_', '-' or '.' (for example --name orders_2024)."
         )
+    if len(name.encode()) > _MAX_NAME_BYTES:
+        raise StocktakeError(f"Asset name '{name[:40]}…' is too long: use at most {_MAX_NAME_BYTES} bytes "
+                             "(for example --name orders_2024).")
 
 
 def file_hash(path: Path, chunk: int = 1 << 20) -> str:

@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from stocktake.errors import StocktakeError
+
 DEFAULT_WORKSPACE = "stocktake-workspace"
 
 
@@ -56,14 +58,21 @@ class ProfileSettings:
     fk_unnamed_min_coverage: float = 0.99  # relations without name evidence must cover nearly all rows
     fk_min_distinct_ratio: float = 0.5  # ... and use at least this share of the parent's keys
     memory_limit: str = "1500MB"  # DuckDB spills to disk beyond this
+    column_batch: int = 100  # columns profiled per query: queries over thousands of columns at once run out of memory
+    wide_cells_in_memory: int = 5_000_000  # a wide table is held in memory up to this many cells
 
 
 @dataclass(frozen=True)
 class GuardSettings:
-    mask_pii: bool = True  # emails and phone numbers in data are masked before a model sees them
+    mask_pii: bool = True  # personal data in values is masked before a model or a user sees it
     max_value_chars: int = 80
+    mask_max_chars: int = 10_000  # text is cut to this before masking, which bounds its cost
     sql_row_limit: int = 200
     sql_timeout_s: float = 10.0
+    sql_memory_limit: str = "1GB"  # DuckDB's limit for one query (it spills to its temp folder beyond)
+    sql_temp_limit: str = "2GB"  # what a query may spill to disk
+    sql_max_cell_chars: int = 2_000  # longer text (and nested values shown as text) is cut inside DuckDB
+    sql_max_result_bytes: int = 4_000_000  # rows beyond this many bytes of values are cut
 
     @classmethod
     def from_env(cls) -> GuardSettings:
@@ -71,10 +80,59 @@ class GuardSettings:
 
 
 @dataclass(frozen=True)
+class IngestSettings:
+    """Bounds on what one ingest reads (stocktake/tools/ingest*.py): every source file is untrusted input."""
+
+    max_bytes: int = 1 << 30  # a file's size, and what it expands to (gzip, the parts of an xlsx, Parquet pages)
+    max_rows: int = 20_000_000
+    max_columns: int = 10_000
+    max_field_chars: int = 1_000_000  # one value: a missing quote or delimiter can make a whole file one field
+    sqlite_timeout_s: float = 60.0  # per table or view: a recursive view may never end
+
+    _ENV = {"max_bytes": "STOCKTAKE_INGEST_MAX_BYTES", "max_rows": "STOCKTAKE_INGEST_MAX_ROWS",
+            "max_columns": "STOCKTAKE_INGEST_MAX_COLUMNS", "max_field_chars": "STOCKTAKE_INGEST_MAX_FIELD_CHARS",
+            "sqlite_timeout_s": "STOCKTAKE_INGEST_TIMEOUT_S"}
+
+    @classmethod
+    def from_env(cls) -> IngestSettings:
+        values = {}
+        for name, var in cls._ENV.items():
+            raw = os.environ.get(var)
+            if raw is None:
+                continue
+            kind = type(getattr(cls, name))
+            try:
+                values[name] = kind(raw.replace("_", ""))
+            except ValueError:
+                raise StocktakeError(f"{var}={raw!r} is not a number: give a positive {kind.__name__}.") from None
+            if values[name] <= 0:
+                raise StocktakeError(f"{var}={raw!r} must be positive.")
+        return cls(**values)
+
+    def limit(self, name: str, unit: str = "") -> str:
+        """``the limit is 1,000 rows; set STOCKTAKE_INGEST_MAX_ROWS to raise the limit``, for error messages."""
+        value = getattr(self, name)
+        shown = byte_size(value) if unit == "bytes" else f"{value:,}" if isinstance(value, int) else f"{value:g}"
+        return f"the limit is {shown}{' ' + unit if unit and unit != 'bytes' else ''}; {self.hint(name)}"
+
+    def hint(self, name: str) -> str:
+        return f"set {self._ENV[name]} to raise the limit"
+
+
+def byte_size(n: int) -> str:
+    """``1.5 GB``, ``300 KB``, ``12 bytes``."""
+    for unit, size in (("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10)):
+        if n >= size:
+            return f"{n / size:.3g} {unit}"
+    return f"{n:,} bytes"
+
+
+@dataclass(frozen=True)
 class Settings:
     llm: LLMSettings = field(default_factory=LLMSettings.from_env)
     profile: ProfileSettings = field(default_factory=ProfileSettings)
     guard: GuardSettings = field(default_factory=GuardSettings.from_env)
+    ingest: IngestSettings = field(default_factory=IngestSettings.from_env)
 
 
 def resolve_workspace(path: str | Path | None = None) -> Path:

@@ -110,7 +110,11 @@ def test_an_earlier_upload_of_the_same_file_survives_a_failed_one(catalog, tmp_p
     (lambda tmp, cat: ingest_path(cat, tmp / "quote.csv"), "or give the right delimiter with --sep."),
     (lambda tmp, cat: ingest_path(cat, tmp / "orders.csv", name="bad name"), "(for example --name orders_2024)"),
     (lambda tmp, cat: ingest_path(cat, f"sqlite:///{tmp / 'shop.db'}", name="one"), "--name only works for one"),
-], ids=["exists", "ragged", "unclosed-quote", "bad-name", "one-name-many-tables"])
+    (lambda tmp, cat: ingest_path(cat, tmp / "utf16.csv"), "give --encoding utf-16"),
+    (lambda tmp, cat: ingest_path(cat, tmp / "bom.csv"), "force one with --encoding latin-1"),
+    (lambda tmp, cat: ingest_path(cat, tmp / "view.db"), "one by one with --table"),
+], ids=["exists", "ragged", "unclosed-quote", "bad-name", "one-name-many-tables", "utf16-without-mark",
+        "mark-then-latin1", "broken-view"])
 def test_the_cli_keeps_its_options_and_the_web_rephrases_them(catalog, tmp_path, make, cli):
     import sqlite3
 
@@ -119,6 +123,10 @@ def test_the_cli_keeps_its_options_and_the_web_rephrases_them(catalog, tmp_path,
     (tmp_path / "quote.csv").write_text('a,b\n1,"open\n2,3\n')
     with sqlite3.connect(tmp_path / "shop.db") as db:
         db.executescript("CREATE TABLE a (x INT); CREATE TABLE b (y INT);")
+    with sqlite3.connect(tmp_path / "view.db") as db:
+        db.executescript("CREATE VIEW v AS SELECT * FROM missing;")
+    (tmp_path / "utf16.csv").write_bytes("a,b\n1,2\n".encode("utf-16-le"))
+    (tmp_path / "bom.csv").write_bytes(b"\xef\xbb\xbfa,b\n1,K\xf6ln\n")
     catalog.register("orders", pd.DataFrame({"order_id": [1]}), kind="orders", source="o.csv", fmt="csv")
     with pytest.raises(StocktakeError) as caught:
         make(tmp_path, catalog)

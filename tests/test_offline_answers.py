@@ -90,15 +90,14 @@ def test_orphan_answer_leads_with_the_rows_whose_user_does_not_exist(assistant, 
 def test_value_counts_answer_counts_every_value(assistant, question):
     counts = assistant.ctx.catalog.load("events")["event_type"].value_counts()
     rows = [line for line in assistant.ask(question).text.splitlines() if line.startswith("| ") and "%" in line]
-    assert [r.split(" | ")[:2] for r in rows] == [[f"| {v}", f"{n:,}"] for v, n in counts.items()]
+    assert sorted(r.split(" | ")[:2] for r in rows) == sorted([f"| {v}", f"{n:,}"] for v, n in counts.items())
 
 
 def test_distinct_count_answer_counts_the_users_who_placed_orders(assistant):
     orders = assistant.ctx.catalog.load("orders")
     answer = assistant.ask("How many distinct users placed orders?")
-    assert answer.text.startswith(f"**{orders['user_id'].nunique():,} distinct user_id values** in orders "
-                                  f"({len(orders):,} rows)")
-    assert f"{assistant.ctx.catalog.get('users').rows:,} rows" not in answer.text
+    assert answer.text.startswith(f"**{orders['user_id'].nunique():,}** distinct user_id")
+    assert answer.table["rows"] == [[orders["user_id"].nunique()]] and '"orders"' in answer.sql
 
 
 def test_biggest_tables_answer_sorts_by_rows(assistant):
@@ -159,19 +158,22 @@ def test_top_values_answer_counts_the_column(assistant):
     counts = assistant.ctx.catalog.load("products")["category"].value_counts()
     answer = assistant.ask("show me the top 5 categories in products")
     rows = [line for line in answer.text.splitlines() if line.startswith("| ") and "%" in line]
-    assert len(rows) == 5 and rows[0].startswith(f"| {counts.index[0]} | {counts.iloc[0]:,} |")
+    assert rows[0].startswith(f"| {counts.index[0]} | {counts.iloc[0]:,} |")
+    assert len(rows) == (counts >= counts.iloc[4]).sum()  # the fifth place and every category tied with it
 
 
-def test_count_answer_puts_the_value_asked_about_first(assistant):
+def test_count_answer_counts_the_rows_with_the_value_asked_about(assistant):
     cancelled = int((assistant.ctx.catalog.load("orders")["status"] == "cancelled").sum())
     answer = assistant.ask("how many orders were cancelled?")
-    rows = [line for line in answer.text.splitlines() if line.startswith("| ") and "%" in line]
-    assert rows[0].startswith(f"| cancelled | {cancelled:,} |")
+    assert answer.text.startswith(f"**{cancelled:,}** count") and answer.table["rows"] == [[cancelled]]
+    assert "status is 'cancelled'" in answer.reading
 
 
-def test_a_question_offline_cannot_compute_is_refused(assistant):
+def test_a_question_that_needs_a_join_and_a_ranking_is_computed(assistant):
+    items, orders = assistant.ctx.catalog.load("order_items"), assistant.ctx.catalog.load("orders")
+    bought = items.merge(orders.drop_duplicates(), on="order_id").groupby("user_id")["quantity"].sum()
     answer = assistant.ask("which users bought the most")
-    assert "couldn't map" in answer.text and answer.tool_calls == ()
+    assert answer.status == "answered" and answer.table["rows"][0] == [bought.idxmax(), bought.max()]
 
 
 @pytest.mark.parametrize("question, first", [
@@ -180,7 +182,8 @@ def test_a_question_offline_cannot_compute_is_refused(assistant):
     ("what is the meaning of event_type", "`events.event_type`"),
 ])
 def test_docs_answer_names_the_asset_or_column(assistant, question, first):
-    assert assistant.ask(question).text.startswith(f"From the schema docs, {first}")
+    answer = assistant.ask(question)
+    assert answer.text.startswith(f"That is in {first}") and "\n> " in answer.text  # and what the docs say
 
 
 def test_models_answer_lists_classifiers_and_recommenders(catalog):

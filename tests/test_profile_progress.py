@@ -27,20 +27,28 @@ def run(fn, *args, **kwargs) -> list[tuple]:
     return calls
 
 
+def asset_steps(calls: list[tuple]) -> list[tuple]:
+    return [c for c in calls if c[0].startswith("profiling ") and " · " not in c[0]]
+
+
 def test_profiling_one_asset_reports_it_first_then_the_others_then_relations(shop):
     calls = run(profile_asset, shop, "orders", use_cache=False)
-    names = shop.names()
-    assets = [c for c in calls if c[0].startswith("profiling ") and " · " not in c[0]]
-    assert assets[0] == (f"profiling orders (1/{len(names)})", 0, len(names))
-    assert [c[1] for c in assets] == list(range(len(names)))
+    names, rows = shop.names(), shop.get("orders").rows
+    assert asset_steps(calls)[0] == (f"profiling orders ({rows:,} rows)", 0, len(names))
+    others = [n for n in names if n != "orders"]
+    assert [c[0].split(" (")[0] for c in asset_steps(calls)[1:]] == [f"profiling {n}" for n in others]
+    assert [c[1] for c in asset_steps(calls)[1:]] == [names.index(n) for n in others]
     assert calls[-1] == ("finding relations", 0, None)
 
 
 def test_a_computed_profile_reports_its_phases_on_the_asset_line(shop):
     calls = run(profile_asset, shop, "users", use_cache=False)
-    phases = [c[0].split(" · ", 2)[2] for c in calls if c[0].startswith("profiling users (1/") and " · " in c[0]]
-    assert phases == ["column statistics 0/5", "text shapes 1/5", "duplicate rows 2/5", "issues 3/5", "keys 4/5"]
-    assert all(c[1:] == (0, len(shop.names())) for c in calls if c[0].startswith("profiling users (1/"))
+    step = asset_steps(calls)[0][0]
+    mine = [c for c in calls if c[0].startswith(f"{step} · ")]
+    columns = len(shop.get("users").columns)
+    assert [c[0].removeprefix(f"{step} · ") for c in mine] == [
+        f"column statistics (columns) 0/{columns}", f"issues (columns) 0/{columns}", "duplicate rows and keys"]
+    assert {c[1:] for c in mine} == {(0, len(shop.names()))}
 
 
 def test_a_cached_profile_reports_the_asset_alone(shop):
@@ -52,15 +60,16 @@ def test_a_cached_profile_reports_the_asset_alone(shop):
 def test_profile_all_counts_the_assets_then_their_relations(shop):
     calls = run(profile_all, shop)
     n = len(shop.names())
-    assert [c[1:] for c in calls if c[0].startswith("profiling ")] == [(i, n) for i in range(n)]
+    assert [c[1:] for c in asset_steps(calls)] == [(i, n) for i in range(n)]
     assert [c for c in calls if c[0].startswith("finding")] == [("finding relations (assets)", i, n)
                                                                 for i in range(n)]
 
 
 def test_the_report_profiles_every_asset_up_front_then_summarises_each(shop, tmp_path):
     calls = run(write_report, shop, tmp_path / "inventory.md", assets=["orders"])
+    names = shop.names()
+    assert [(c[0].split(" (")[0], c[1]) for c in asset_steps(calls)] == [(f"profiling {n}", i)
+                                                                         for i, n in enumerate(names)]
     steps = [c[0] for c in calls if " · " not in c[0]]
-    n = len(shop.names())
-    assert steps[:n] == [f"profiling {name} ({i}/{n})" for i, name in enumerate(shop.names(), 1)]
-    assert steps[n:] == ["finding relationships", "reading the schema docs", "summarising orders",
-                         "writing inventory.md"]
+    assert steps[len(names):] == ["finding relationships", "reading the schema docs", "summarising orders",
+                                  "writing inventory.md"]

@@ -10,7 +10,8 @@ import pyarrow as pa
 import pytest
 
 from stocktake.tools.profile import profile_asset
-from stocktake.tools.profile_semantic import category_clusters, fingerprint, mask_pii, typo_distance_is_one
+from stocktake.tools.pii import pii_excerpt
+from stocktake.tools.profile_semantic import category_clusters, fingerprint, typo_distance_is_one
 from stocktake.settings import ProfileSettings
 
 BIG = 2**63 - 1
@@ -129,7 +130,7 @@ def test_category_clusters_pick_the_most_frequent_spelling():
 
 
 def test_pii_masking_hides_the_values():
-    masked = mask_pii("write to anna.k12@example.com or call +44 20 7946 0958")
+    masked = pii_excerpt("write to anna.k12@example.com or call +44 20 7946 0958")
     assert "anna" not in masked and "7946" not in masked and "a***@e***.com" in masked
 
 

@@ -123,6 +123,12 @@ def test_the_group_of_rows_without_a_value_may_be_shown_or_left_out():
     assert outcome(expect, answer(rows=[["paypal", 1193], [None, 31]])) == "confident_wrong"
 
 
+def test_a_label_that_reads_like_a_null_is_still_a_label():
+    expect = ExpectGroups((("none", 9), ("student", 196), (None, 3)))
+    assert outcome(expect, answer(rows=[["student", 196], ["none", 9]])) == "correct"
+    assert outcome(expect, answer(rows=[["student", 196], [None, 9]])) == "confident_wrong"
+
+
 def test_labels_that_differ_only_in_case_are_still_two_groups():
     expect = ExpectGroups((("Shoes", 103), ("shoes", 5)))
     assert outcome(expect, answer(rows=[["shoes", 5], ["Shoes", 103]])) == "correct"

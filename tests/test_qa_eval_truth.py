@@ -99,6 +99,22 @@ def test_facts_expand_column_names_and_compute_numbers_and_dates(source):
     assert expected(source, spec) == ExpectFacts(("user_id", "country", 4, 1, DateFact(pd.Timestamp("2024-02-02"))))
 
 
+def test_duplicates_count_the_rows_that_repeat_an_earlier_row(source):
+    spec = {"facts": [{"duplicates": "users"}, {"duplicates": "orders", "of": ["user_id"]},
+                      {"duplicates": "orders", "of": ["user_id", "status"]}]}
+    assert expected(source, spec) == ExpectFacts((1, 1, 0))
+
+
+def test_timestamps_with_an_offset_are_read_as_naive_utc(tmp_path, monkeypatch):
+    import qa_datasets
+
+    (tmp_path / "crawl.csv").write_text("id,at\n1,2016-04-30 03:22:56 +0200\n2,2016-05-01 01:00:00 +0200\n")
+    dataset = qa_datasets.Dataset("crawl-tz", tables=(qa_datasets.Table("crawl", "crawl.csv", dates=("at",)),))
+    monkeypatch.setitem(qa_datasets.DATASETS, "crawl-tz", dataset)
+    spec = {"value": {"from": "crawl", "where": [["at", "<", "2016-04-30 23:30:00"]], "measure": "max", "of": "at"}}
+    assert expected(qa_datasets.Source(dataset, tmp_path), spec) == ExpectValue((pd.Timestamp("2016-04-30 23:00:00"),))
+
+
 @pytest.mark.parametrize("spec", [
     {"value": {"from": "orders", "measure": "average", "of": "amount"}},
     {"value": {"from": "orders", "where": [["status", "~", "paid"]]}},

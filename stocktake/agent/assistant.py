@@ -15,10 +15,8 @@ from langchain_core.tools import BaseTool
 
 from stocktake.agent.context import ToolContext
 from stocktake.agent.events import Answer, ConfirmationNeeded, Event, TextDelta, ToolFinished, ToolStarted
-from stocktake.agent.offline import OFFLINE_NOTE, OfflinePlanner, help_text
-from stocktake.agent.templates import confirmation_prompt, render_answer, render_brief
+from stocktake.agent.offline_turn import OfflineTurns, hard_breaks
 from stocktake.agent.tools import build_tools, confirm_required
-from stocktake.errors import StocktakeError
 
 
 WAITING = "_(The previous answer's step is still running; this one starts when it ends.)_\n\n"
@@ -37,8 +35,7 @@ class Assistant:
             from stocktake.agent.build import build_agent
 
             self._agent = build_agent(llm, self.tools, ctx.catalog, ctx.settings.llm)
-        self._planner = OfflinePlanner(ctx, set(self.by_name)) if llm is None else None
-        self._pending: dict[str, tuple[str, dict, str]] = {}  # offline: thread -> (tool, args, intent)
+        self._offline = OfflineTurns(ctx, self.by_name, self.gated) if llm is None else None
         self._turns: dict[str, threading.Lock] = {}
         self._turns_guard = threading.Lock()
 
@@ -63,15 +60,7 @@ class Assistant:
             count = sum(len(i.value.get("action_requests", [])) for i in state.interrupts) or 1
             yield from self._stream_agent(Command(resume={"decisions": [decision] * count}), thread_id)
             return
-        pending = self._pending.pop(thread_id, None)
-        if pending is None:
-            yield Answer(f"There is nothing waiting for confirmation.\n\n{OFFLINE_NOTE}", "offline")
-            return
-        tool, args, intent = pending
-        if not approve:
-            yield Answer(f"Cancelled: nothing was changed.\n\n{OFFLINE_NOTE}", "offline")
-            return
-        yield from self._run_offline_tool(tool, args, intent, thread_id)
+        yield from self._offline.resume(thread_id, approve)
 
     def ask(self, question: str, thread_id: str = "default", approve: bool | None = None) -> Answer:
         """Run a turn to the end; a confirmation request is answered with ``approve`` (None: left pending)."""
@@ -144,62 +133,7 @@ class Assistant:
 
     # ---- offline planner -------------------------------------------------------------------
     def _stream_offline(self, question: str, thread_id: str) -> Iterator[Event]:
-        plan = self._planner.plan(question)
-        if plan.tool is None:
-            prefix = "" if plan.intent == "help" else "I couldn't map that question to something I can do offline.\n\n"
-            yield Answer(prefix + help_text(set(self.by_name)), "offline")
-            return
-        if plan.missing:
-            names = ", ".join(self.ctx.catalog.names()[:15]) or "none yet"
-            need = {"asset": f"which asset you mean (assets: {names})", "user": "which user id",
-                    "step": "which step (e.g. s2)"}[plan.missing]
-            yield Answer(f"I understood *{plan.intent.replace('_', ' ')}*, but please tell me {need}.\n\n{OFFLINE_NOTE}",
-                         "offline")
-            return
-        if plan.tool in self.gated:
-            try:
-                prompt = confirmation_prompt(plan.tool, plan.args, self._cleaning_session(plan, thread_id))
-            except StocktakeError as exc:  # nothing to confirm: say why, and what to do instead
-                yield Answer(f"{exc}\n\n{OFFLINE_NOTE}", "offline")
-                return
-            self._pending[thread_id] = (plan.tool, plan.args, plan.intent)
-            action = {"name": plan.tool, "args": plan.args, "description": "This changes data and needs your confirmation"}
-            yield ConfirmationNeeded((action,))
-            yield Answer(f"{prompt}\n\n{OFFLINE_NOTE}", "offline", ({"name": plan.tool, "args": plan.args},))
-            return
-        yield from self._run_offline_tool(plan.tool, plan.args, plan.intent, thread_id)
-
-    def _cleaning_session(self, plan, thread_id: str):
-        """The session a cleaning change would act on, checked before the user is asked to confirm it."""
-        if "cleaning" not in plan.tool:
-            return None
-        from stocktake.agent.tools.clean import conversation_session
-
-        return conversation_session(self.ctx, thread_id, plan.args.get("session_id"))
-
-    def _run_offline_tool(self, tool_name: str, args: dict, intent: str, thread_id: str) -> Iterator[Event]:
-        call_id = f"offline-{time.monotonic_ns()}"
-        yield ToolStarted(call_id, tool_name, args)
-        t0 = time.perf_counter()
-        message = self.by_name[tool_name].invoke({"name": tool_name, "args": args, "id": call_id, "type": "tool_call"},
-                                                 config={"configurable": {"thread_id": thread_id}})
-        content, artifact = message.content, message.artifact
-        ok = not str(content).startswith("Error:")
-        yield ToolFinished(call_id, tool_name, content, artifact, round(time.perf_counter() - t0, 3), ok)
-        calls = ({"name": tool_name, "args": args},)
-        if not ok:  # the tools' errors are written for people too; the prefix is for the model
-            yield Answer(f"{hard_breaks(str(content).removeprefix('Error: '))}\n\n{OFFLINE_NOTE}", "offline", calls)
-            return
-        text = render_answer(intent, args, content, artifact)
-        brief = render_brief(intent, args, content, artifact)
-        yield Answer(f"{hard_breaks(text)}\n\n{OFFLINE_NOTE}", "offline", calls,
-                     brief=f"{hard_breaks(brief)}\n\n{OFFLINE_NOTE}")
-
-
-def hard_breaks(text: str) -> str:
-    """Keep the tools' line structure in Markdown (a single newline would render as a space), code aside."""
-    parts = text.split("```")
-    return "```".join(p if i % 2 else p.replace("\n", "  \n") for i, p in enumerate(parts))
+        yield from self._offline.stream(question, thread_id)
 
 
 def connect_assistant(ctx: ToolContext, *, offline: bool = False) -> Assistant:

@@ -55,6 +55,52 @@ class ConversationSessions:
         return {k: v for k, v in known.items() if isinstance(v, str)} if isinstance(known, dict) else {}
 
 
+class ConversationPlans:
+    """The query plan each conversation's last data answer rested on, for follow-ups ("and per month?").
+
+    Kept in the workspace like the cleaning sessions, so that one-shot ``stocktake ask --thread`` calls of one
+    conversation share it. A file that is not a valid plan is ignored: it is data, never code.
+    """
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._lock = threading.Lock()
+
+    def get(self, thread: str):
+        from stocktake.tools.ask.model import QueryPlan
+
+        with self._lock:
+            raw = self._read().get(thread)
+        try:
+            return QueryPlan.model_validate(raw) if isinstance(raw, dict) else None
+        except ValueError:
+            return None
+
+    def set(self, thread: str, plan) -> None:
+        with self._lock:
+            known = self._read()
+            if plan is None:
+                known.pop(thread, None)
+            else:
+                known[thread] = plan.model_dump(mode="json")
+            try:
+                fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=self.path.parent)
+                with os.fdopen(fd, "w") as handle:
+                    json.dump(known, handle)
+                os.replace(tmp, self.path)
+            except OSError:  # a read-only workspace answers without follow-up memory
+                pass
+
+    def _read(self) -> dict:
+        try:
+            if self.path.stat().st_size > 5_000_000:
+                return {}
+            known = json.loads(self.path.read_text())
+        except (OSError, ValueError):
+            return {}
+        return known if isinstance(known, dict) else {}
+
+
 @dataclass
 class ToolContext:
     catalog: Catalog
@@ -72,6 +118,21 @@ class ToolContext:
         from stocktake.tools.docs import DocStore
 
         return DocStore(self.catalog.ws)
+
+    def schema(self):
+        """The question planner's view of the catalog, rebuilt only when an asset or its version changed."""
+        from stocktake.tools.ask.schema import build_schema
+
+        state = tuple((a.name, a.current.content_hash) for a in self.catalog.list_assets())
+        cached = self.__dict__.get("_schema")
+        if cached is None or cached[0] != state:
+            cached = (state, build_schema(self.catalog))
+            self.__dict__["_schema"] = cached
+        return cached[1]
+
+    @cached_property
+    def conversation_plans(self) -> ConversationPlans:
+        return ConversationPlans(self.catalog.ws.dir("cache") / "chat-query-plans.json")
 
     @cached_property
     def cleaning_sessions(self) -> ConversationSessions:
@@ -93,14 +154,8 @@ class ToolContext:
     def personal_columns(self, asset_name: str) -> frozenset[str]:
         """Columns of the asset whose every value is personal data (flagged by their values' type or their name).
 
-        Free text that merely contains an address or a number is masked by pattern instead (``guard.mask_pii``).
+        Free text that merely contains an address or a number is masked by value instead (stocktake.tools.pii).
         """
-        from stocktake.tools.personal import find_personal_columns
-        from stocktake.tools.profile import profile_asset
+        from stocktake.tools.personal import load_personal_columns
 
-        found = find_personal_columns(profile_asset(self.catalog, asset_name))
-        return frozenset(c.column for c in found if c.rows is None)
-
-    def all_personal_columns(self) -> frozenset[str]:
-        """Personal column names of every asset: what a SQL result column of that name must be masked as."""
-        return frozenset(c for name in self.catalog.names() for c in self.personal_columns(name))
+        return load_personal_columns(self.catalog, [asset_name]).of(self.catalog.get(asset_name).name)

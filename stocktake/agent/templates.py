@@ -69,7 +69,8 @@ def _columns(args: dict, content: str, art: dict) -> str:
     a, by_name = art["asset"], {c["name"]: c for c in art["profile"]["columns"]}
     rows = "\n".join(f"| {c['name']} | {c['type']} | {by_name.get(c['name'], {}).get('semantic_type', '')} |"
                      for c in a["columns"])
-    return f"**{a['name']}** has {a['n_columns']} columns:\n\n| column | type | meaning |\n|---|---|---|\n{rows}"
+    return (f"**{a['name']}** has {a['rows']:,} rows and {a['n_columns']} columns:\n\n| column | type | meaning |\n"
+            f"|---|---|---|\n{rows}")
 
 
 def _time_range(args: dict, content: str, art: dict) -> str:
@@ -173,6 +174,78 @@ def _table(header: list, rows: list[list]) -> str:
     return "\n".join(lines + ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows])
 
 
-_TEMPLATES = {"asset_size": _size, "asset_columns": _columns, "time_range": _time_range,
+def _data(args: dict, content: str, art: dict) -> str:
+    """A query plan's answer: the result in one line, the table, what was left out, and the SQL."""
+    columns, rows = art.get("columns") or [], art.get("rows") or []
+    labels, measures = art.get("labels") or [], art.get("measures") or []
+    if not rows:
+        lead = "**No rows match.**"
+    elif measures and not labels and len(rows) == 1:
+        lead = " · ".join(f"**{number(v)}** {name}" for name, v in zip(columns, rows[0]))
+    elif measures and labels:
+        top = rows[0]
+        lead = (f"{plural(len(rows), 'group')}; first: **{cell_text(top[0])}** with {columns[len(labels)]} "
+                f"**{number(top[len(labels)])}**")
+        limit = (art.get("plan") or {}).get("limit")
+        if limit and len(rows) > limit:
+            lead += f" ({len(rows)} rows for a top {limit}: ties at the cut are kept)"
+    else:
+        lead = f"**{plural(len(rows), 'row')}**" + (" (cut by the row limit)" if art.get("truncated") else "")
+    shown = rows[: SETTINGS.table_rows]
+    width = len(labels)
+    table = "" if not rows or (measures and not labels and len(rows) == 1) else "\n\n" + _table(
+        columns, [[v if i < width or not measures else measure_text(columns[i], v) for i, v in enumerate(r)]
+                  for r in shown])
+    more = f"\n\n_{len(shown)} of {len(rows):,} rows shown._" if len(rows) > len(shown) else ""
+    dropped = "".join(f"\n\nLeft out by the join: {d}." for d in art.get("dropped") or [])
+    return f"{lead}{table}{more}{dropped}\n\n{sql_block(art)}"
+
+
+def sql_block(art: dict) -> str:
+    params = art.get("params") or []
+    values = f"\n-- values: {', '.join(repr(v) for v in params)}" if params else ""
+    return f"Query:\n```sql\n{art.get('sql', '')}{values}\n```"
+
+
+def measure_text(column: str, value) -> str:
+    return f"{value:.1f}%" if column == "percent" and isinstance(value, (int, float)) else number(value)
+
+
+def number(value) -> str:
+    """A measure for people: whole numbers with separators, others to two decimals (four significant digits
+    below one), so 0.0076 and 0.0369 read alike."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return cell_text(value)
+    if isinstance(value, int):
+        return f"{value:,}"
+    if value != value:
+        return "NaN"
+    return f"{value:,.2f}" if abs(value) >= 1 or value == 0 else f"{value:.4g}"
+
+
+def cell_text(value) -> str:
+    if value is None:
+        return "∅"
+    return value.isoformat(sep=" ") if hasattr(value, "isoformat") and not isinstance(value, str) else str(value)
+
+
+def _places(args: dict, content: str, art: dict) -> str:
+    places = art.get("places") or []
+    if not places:
+        return "I couldn't find an asset or column for those words."
+    top = places[0]
+    where = f"`{top['asset']}.{top['column']}`" if top.get("column") else f"asset **{top['asset']}**"
+    doc = f"\n\n> {top['doc'][:1500]}" if top.get("doc") else ""
+    if not doc and top.get("facts"):  # no schema docs describe it: what the data itself shows
+        doc = f"\n\nNo schema docs describe it; in the data: {top['facts']}"
+    others = "\n".join(f"- {p['asset']}" + (f".{p['column']}" if p.get("column") else "") for p in places[1:])
+    return f"That is in {where}.{doc}" + (f"\n\nAlso close:\n{others}" if others else "")
+
+
+def _meaning(args: dict, content: str, art: dict) -> str:
+    return _places(args, content, art) if "places" in art else _docs(args, content, art)
+
+
+_TEMPLATES = {"data": _data, "location": _places, "meaning": _meaning, "asset_size": _size, "asset_columns": _columns, "time_range": _time_range,
               "docs_search": _docs, "missing_values": _missing, "value_counts": _value_counts, "sql": _rows,
               "sample_rows": _rows, "largest_assets": _largest, "orphans": _orphans, "distinct_count": _distinct}

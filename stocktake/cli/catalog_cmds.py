@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from stocktake.cli.common import catalog, err, out, print_json, warn
@@ -38,7 +39,7 @@ def ingest(
     skipped: list[str] = []
     with err.status("Reading…") as status:
         results = ingest_path(catalog(ctx), path, name=name, kind=kind, options=options, replace=replace,
-                              on_file=lambda f: status.update(f"Reading {f}…"),
+                              on_file=lambda f: status.update(f"Reading {escape(f)}…"),
                               on_skip=skipped.append if skip_bad else None)
     for problem in skipped:
         warn(f"skipped {problem}")
@@ -68,7 +69,7 @@ def assets(ctx: typer.Context, as_json: bool = typer.Option(False, "--json")) ->
         return
     table = Table("name", "kind", "rows", "columns", "version", "source")
     for a in items:
-        table.add_row(a.name, a.kind, f"{a.rows:,}", str(len(a.columns)), str(a.version), a.source)
+        table.add_row(a.name, a.kind, f"{a.rows:,}", str(len(a.columns)), str(a.version), escape(a.source))
     out.print(table)
 
 
@@ -85,7 +86,7 @@ def show(ctx: typer.Context, name: str, as_json: bool = typer.Option(False, "--j
         ]
         print_json(payload)
         return
-    out.print(f"[bold]{asset.name}[/] ({asset.kind}) — {plural(asset.rows, 'row')}, version {asset.version}, from {asset.source}",
+    out.print(f"[bold]{asset.name}[/] ({asset.kind}) — {plural(asset.rows, 'row')}, version {asset.version}, from {escape(asset.source)}",
               highlight=False)
     cols = Table("column", "type")
     for c in asset.columns:

@@ -13,10 +13,26 @@ from stocktake.errors import StocktakeError
 
 
 def _fail(message: str) -> None:
+    from rich.markup import escape
+
     from stocktake.cli.common import err
 
-    err.print(f"[red]Error:[/] {message}", highlight=False, soft_wrap=True)
+    # Escaped: a file or column name such as "[/]" is text, not markup (rich would fail on it).
+    err.print(f"[red]Error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     raise typer.Exit(code=1)
+
+
+def _write_refused(ctx, exc: Exception) -> str | None:
+    """A write the file system refused, anywhere in a command (profile caches, sessions, models, the doc index)."""
+    from stocktake.catalog import Workspace, read_only_message, write_refusal
+
+    reason = write_refusal(exc)
+    if reason is None:
+        return None
+    ws = ctx.find_root().obj
+    if isinstance(ws, Workspace):
+        return read_only_message(ws.root, reason)
+    return f"Cannot write ({reason}). Check the folder's permissions."
 
 
 class _FriendlyGroup(TyperGroup):
@@ -39,6 +55,9 @@ class _FriendlyGroup(TyperGroup):
             # Click's own exceptions (usage errors, exits) carry an exit code and print themselves.
             if hasattr(exc, "exit_code") or os.environ.get("STOCKTAKE_DEBUG"):
                 raise
+            refused = _write_refused(ctx, exc)
+            if refused:
+                _fail(refused)
             _fail(f"internal error: {type(exc).__name__}: {exc} (set STOCKTAKE_DEBUG=1 for the traceback)")
 
 

@@ -52,12 +52,17 @@ def parse_auth(auth: str | None) -> tuple[str, str] | None:
 
 
 def launch_app(blocks: gr.Blocks, *, host: str = "127.0.0.1", port: int = 7860, auth: str | None = None) -> str:
-    """Start serving in the background and return the local URL; ``blocks.block_thread()`` then waits."""
+    """Start serving in the background and return the local URL; ``blocks.block_thread()`` then waits. With
+    ``auth``, nothing but a plain login form answers before login (see LoginGate)."""
+    from starlette.middleware import Middleware
+
+    from stocktake.serve.common import LoginGate
+
     try:
         _, url, _ = blocks.launch(
             server_name=host, server_port=port, auth=parse_auth(auth), prevent_thread_lock=True,
             share=False, inbrowser=False, quiet=True, show_error=False, ssr_mode=False, mcp_server=False,
-            css=CSS, footer_links=[],
+            css=CSS, footer_links=[], app_kwargs={"middleware": [Middleware(LoginGate)]} if auth else None,
         )
     except OSError as exc:
         # Gradio says so in words meant for its Python API (server_port, launch()).

@@ -1,5 +1,5 @@
 """What every panel shares: the app's services, readable errors in the web's words instead of tracebacks,
-uploads kept in the workspace, small table helpers."""
+uploads kept in the workspace, small table helpers; and the login gate in front of the whole app."""
 
 from __future__ import annotations
 
@@ -60,7 +60,11 @@ WEB_HINTS: tuple[tuple[str, str], ...] = (
     (r"Leave --encoding out to detect the encoding, or try --encoding latin-1\.", "Save the file as UTF-8."),
     (r" \(for example --name (\w+)\)", r" (for example \1)"),
     (r"; --name only works for one \(use --table\)\.", ": leave the asset name empty to ingest each as its own asset."),
-    (r" Use --table SHEET to pick a sheet\.", ""),
+    (r" \(for UTF-16 text without a byte-order mark, give --encoding utf-16\)",
+     " (UTF-16 text must keep its byte-order mark)"),
+    (r"re-save it in one, or force one with --encoding latin-1 \(or cp1252\)\.", "save it as UTF-8."),
+    (r" Ingest the other tables one by one with --table\.", ""),
+    (r", or pick the tables you want with --table\)", ")"),
 )
 
 
@@ -142,3 +146,52 @@ def frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
 def choices(names: list[str], current: str | None = None) -> gr.Dropdown:
     """A dropdown update that keeps the current choice while it still exists."""
     return gr.Dropdown(choices=names, value=current if current in names else (names[0] if names else None))
+
+
+LOGIN_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Sign in</title>
+<meta name="viewport" content="width=device-width, initial-scale=1"><style>
+body{font-family:system-ui,sans-serif;display:flex;justify-content:center;margin-top:15vh}
+form{display:flex;flex-direction:column;gap:10px;width:260px}input,button{padding:8px;font-size:1em}
+#error{color:#c92a2a;min-height:1.2em}</style></head><body><form id="login"><h2>Sign in</h2>
+<input name="username" placeholder="User" autocomplete="username" required>
+<input name="password" type="password" placeholder="Password" autocomplete="current-password" required>
+<button type="submit">Sign in</button><div id="error"></div></form><script>
+document.getElementById("login").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const body = new URLSearchParams(new FormData(event.target));
+  const answer = await fetch("login", {method: "POST", body, credentials: "same-origin"});
+  if (answer.ok) { location.reload(); }
+  else { document.getElementById("error").textContent = "Wrong user or password."; }
+});</script></body></html>"""
+
+
+class LoginGate:
+    """ASGI middleware for an app served with ``--auth``: before login only the login form (this page, which
+    names nothing of the workspace) and the login call answer; every other route, Gradio's reset, cancel,
+    heartbeat and queue routes included, gets 401. Gradio's own login page embeds the whole API schema, asset
+    names in it, and some of its routes do not check the login."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        from starlette.requests import HTTPConnection
+        from starlette.responses import HTMLResponse, JSONResponse
+
+        server = scope.get("app")
+        if scope["type"] not in ("http", "websocket") or getattr(server, "auth", None) is None:
+            return await self.app(scope, receive, send)
+        cookies = HTTPConnection(scope).cookies
+        token = (cookies.get(f"access-token-{server.cookie_id}")
+                 or cookies.get(f"access-token-unsecure-{server.cookie_id}"))
+        path, method = scope["path"], scope.get("method", "")
+        login = path in ("/login", "/login/") and method == "POST"
+        # launch() calls this once itself to start the app, before anyone can log in.
+        starting = path == "/gradio_api/startup-events" and not server.startup_events_triggered
+        if token in server.tokens or login or starting:
+            return await self.app(scope, receive, send)
+        if scope["type"] == "websocket":
+            return await send({"type": "websocket.close", "code": 1008})
+        if path == "/" and method in ("GET", "HEAD"):
+            return await HTMLResponse(LOGIN_PAGE)(scope, receive, send)
+        return await JSONResponse({"detail": "Not authenticated"}, status_code=401)(scope, receive, send)

@@ -7,6 +7,7 @@ values such as zip codes with leading zeros keep their raw text.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -18,7 +19,7 @@ import pyarrow as pa
 
 DELIMITERS = (",", "\t", ";", "|")
 WHITESPACE = "whitespace"
-NULL_TOKENS = ("", "NA", "N/A", "n/a", "NaN", "nan", "null", "NULL", "None", "none", "#N/A")
+NULL_TOKENS = ("", "NA", "N/A", "n/a", "NaN", "nan", "null", "NULL", "None", "#N/A")
 
 _INT = re.compile(r"^[+-]?\d+$")
 _ISO = re.compile(
@@ -35,25 +36,50 @@ _HEADER_WORDS = re.compile(
 )
 
 
+# Longest first: UTF-32's little-endian mark begins with UTF-16's.
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
+         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+# Sniffing reads this much text: below the csv module's field limit (131,072), so one long field cannot trip it.
+SAMPLE_CHARS = 100_000
+
+
 def decode(raw: bytes, encoding: str | None = None) -> tuple[str, str]:
-    """Text and the encoding used: a BOM wins, then UTF-8, then Latin-1 (which never fails)."""
+    """Text and the encoding used: a forced one, else a byte-order mark (UTF-8, UTF-16, UTF-32), else UTF-8, else
+    Latin-1 (which never fails). A UTF-8 mark is dropped under any forced encoding, so that ``--encoding latin-1``
+    reads a file that starts with one and then mixes in Latin-1 bytes."""
+    bom, marked = next(((mark, name) for mark, name in _BOMS if raw.startswith(mark)), (b"", None))
     if encoding:
-        return raw.decode(encoding), encoding
-    if raw.startswith(b"\xef\xbb\xbf"):
-        return raw[3:].decode("utf-8"), "utf-8-sig"
+        skip = len(bom) if bom == codecs.BOM_UTF8 and codecs.lookup(encoding).name not in ("utf-8", "utf-8-sig") else 0
+        return _decoded(raw, encoding, skip).removeprefix("\ufeff"), encoding
+    if marked:
+        return _decoded(raw, marked, 0).removeprefix("\ufeff"), marked
     try:
         return raw.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         return raw.decode("latin-1"), "latin-1"
 
 
-def looks_binary(raw: bytes) -> bool:
-    head = raw[:8192]
-    return b"\x00" in head or head.startswith(b"PAR1")
+def _decoded(raw: bytes, encoding: str, skip: int) -> str:
+    """``raw[skip:]`` decoded; a failure reports the offset in ``raw`` (utf-8-sig counts from after its mark)."""
+    try:
+        return raw[skip:].decode(encoding)
+    except UnicodeDecodeError as exc:
+        offset = skip + (len(codecs.BOM_UTF8) if codecs.lookup(encoding).name == "utf-8-sig" else 0)
+        raise UnicodeDecodeError(exc.encoding, raw, exc.start + offset, exc.end + offset, exc.reason) from None
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def looks_binary(text: str) -> bool:
+    """Decoded text with NUL characters, a Parquet file's magic, or many control characters (random bytes read as
+    Latin-1 are about a quarter control characters; text has next to none) is not delimited text."""
+    head = text[:8192]
+    return "\x00" in head or head.startswith("PAR1") or len(_CONTROL.findall(head)) > 0.15 * len(head)
 
 
 def _sample_lines(text: str, limit: int = 200) -> list[str]:
-    return [line for line in text[:200_000].splitlines()[:limit] if line.strip()]
+    return [line for line in text[:SAMPLE_CHARS].splitlines()[:limit] if line.strip()]
 
 
 def sniff_delimiter(text: str) -> str | None:
@@ -175,8 +201,9 @@ def _epoch_or_yyyymmdd(ints: pd.Series) -> pd.Series | None:
 
 def _to_float(name: str, text: pd.Series) -> pd.Series | None:
     numbers = pd.to_numeric(text, errors="coerce")
-    # Leading zeros and integers past float precision would not survive the round trip.
-    lossy = text.str.match(r"^[+-]?0\d") | (text.str.match(_INT) & (text.str.len() > 15))
+    # Leading zeros, integers past float precision and numbers past float range (1e400 would become inf)
+    # would not survive the round trip.
+    lossy = text.str.match(r"^[+-]?0\d") | (text.str.match(_INT) & (text.str.len() > 15)) | np.isinf(numbers)
     if numbers.isna().any() or lossy.any() or text.str.lower().isin(["nan", "inf", "-inf", "infinity"]).any():
         return None
     return numbers.astype("float64")

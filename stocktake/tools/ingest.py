@@ -1,17 +1,17 @@
 """Ingestion: read a user's file, folder or SQLite database into typed tables and register them.
 
 Everything is read and checked before anything is written, so a failure leaves the catalog and the
-workspace exactly as they were. Source files are only ever opened for reading.
+workspace exactly as they were. Sources are untrusted: they are only ever opened for reading, nothing is
+created beside them, and every read is bounded by ``IngestSettings`` (stocktake/tools/ingest_files.py).
 """
 
 from __future__ import annotations
 
 import codecs
 import csv
-import gzip
 import io
 import re
-import sqlite3
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +22,10 @@ import pyarrow.parquet as pq
 
 from stocktake.catalog import Asset, Catalog
 from stocktake.errors import StocktakeError
-from stocktake.tools import infer
+from stocktake.settings import IngestSettings
+from stocktake.tools import infer, ingest_excel, ingest_files, ingest_sqlite
+from stocktake.tools.ingest_files import shown
+from stocktake.tools.ingest_table import check_bounds, overflow_warnings, to_arrow
 
 TEXT_SUFFIXES = {".csv", ".tsv", ".txt", ".tab", ".psv", ".dat", ".data", ".item", ".user", ".base", ".test",
                  ".genre", ".occupation"}
@@ -68,15 +71,18 @@ def ingest_path(
     catalog: Catalog, path: str | Path, *, name: str | None = None, kind: str | None = None,
     options: ReadOptions = ReadOptions(), replace: bool = False,
     on_file: Callable[[str], None] | None = None, on_skip: Callable[[str], None] | None = None,
+    settings: IngestSettings | None = None,
 ) -> list[IngestResult]:
     """Read a file, a folder of files or ``sqlite:///file.db`` and register every table in it.
 
     A folder is all or nothing: one unreadable file fails the whole ingest, naming every bad file,
     unless ``on_skip`` is given; then bad files are left out and each is reported to it.
+    ``settings`` bounds what is read (default: ``IngestSettings.from_env()``).
     """
-    tables = read_source(path, options, on_file=on_file, on_skip=on_skip)
+    tables = read_source(path, options, settings or IngestSettings.from_env(), scratch=catalog.ws.dir("cache"),
+                         on_file=on_file, on_skip=on_skip)
     if name and len(tables) > 1:
-        raise StocktakeError(f"{path} holds {len(tables)} tables; --name only works for one (use --table).")
+        raise StocktakeError(f"{shown(path)} holds {len(tables)} tables; --name only works for one (use --table).")
     if name:
         tables = [_with_name(tables[0], name)]
     if not replace:
@@ -133,21 +139,22 @@ def _undo(catalog: Catalog, done: list[tuple[str, int]]) -> None:
             catalog.drop_version(asset_name, version)
 
 
-def read_source(path: str | Path, options: ReadOptions = ReadOptions(), *,
+def read_source(path: str | Path, options: ReadOptions, settings: IngestSettings, *, scratch: Path | None = None,
                 on_file: Callable[[str], None] | None = None,
                 on_skip: Callable[[str], None] | None = None) -> list[ParsedTable]:
+    """Every table in a file, a folder or ``sqlite:///file.db``; ``scratch`` is where a copy may be read from."""
     check_options(options)
     text = str(path)
     if text.startswith("sqlite:///"):
-        return read_sqlite(Path(text.removeprefix("sqlite:///")), options)
+        return read_sqlite(Path(text.removeprefix("sqlite:///")), options, settings, scratch)
     p = Path(path).expanduser()
     if not p.exists():
-        raise StocktakeError(f"{p}: no such file or folder. Check the path.")
+        raise StocktakeError(f"{shown(p)}: no such file or folder. Check the path.")
     if p.is_dir():
-        return _read_folder(p, options, on_file, on_skip)
+        return _read_folder(p, options, settings, scratch, on_file, on_skip)
     if on_file:
-        on_file(str(p))
-    return read_file(p, options)
+        on_file(shown(p))
+    return read_file(p, options, settings, scratch)
 
 
 def check_options(options: ReadOptions) -> None:
@@ -157,7 +164,7 @@ def check_options(options: ReadOptions) -> None:
             codecs.lookup(options.encoding)
         except LookupError:
             raise StocktakeError(
-                f"Unknown --encoding '{options.encoding}': use a codec name such as utf-8, utf-8-sig, latin-1, "
+                f"Unknown --encoding '{shown(options.encoding)}': use a codec name such as utf-8, utf-8-sig, latin-1, "
                 "cp1252 or utf-16 (or leave --encoding out to detect it)."
             ) from None
 
@@ -166,48 +173,69 @@ def _with_name(table: ParsedTable, name: str | None) -> ParsedTable:
     return table if not name else ParsedTable(name, table.frame, table.source, table.fmt, table.details, table.warnings)
 
 
-def _read_folder(folder: Path, options: ReadOptions, on_file, on_skip) -> list[ParsedTable]:
+def _read_folder(folder: Path, options: ReadOptions, settings: IngestSettings, scratch: Path | None,
+                 on_file, on_skip) -> list[ParsedTable]:
     tables, problems = [], []
     # Top level only: sub-folders often hold other cuts of the same tables (ingest them on their own).
-    for p in sorted(q for q in folder.iterdir() if q.is_file() and not q.name.startswith(".")):
-        if _DOC_NAMES.match(p.name):
-            continue
-        if _format_of(p) is None and not _sniffs_as_table(p):
-            continue  # READMEs, notes and other non-tabular files in a data folder
+    for p in _folder_files(folder):
+        problem = ingest_files.folder_entry_problem(folder, p)
+        if problem:
+            if _format_of(p) is not None:
+                problems.append(problem)
+            continue  # a link out of the folder or a FIFO with no data suffix is never opened to sniff it
         if on_file:
-            on_file(str(p))
+            on_file(shown(p))
         try:
-            tables.extend(read_file(p, options))
+            if _format_of(p) is None and not _sniffs_as_table(p, settings):
+                continue  # READMEs, notes and other non-tabular files in a data folder
+            tables.extend(read_file(p, options, settings, scratch))
         except StocktakeError as exc:
             problems.append(str(exc))
     if problems and (on_skip is None or not tables):
         files = "1 file" if len(problems) == 1 else f"{len(problems)} files"
         raise StocktakeError(
-            f"{folder}: {files} could not be read, so nothing was ingested (fix or move them, or use --skip-bad):\n  "
+            f"{shown(folder)}: {files} could not be read, so nothing was ingested (fix or move them, or use "
+            "--skip-bad):\n  "
             + "\n  ".join(problems)
         )
     for problem in problems:
         on_skip(problem)
     if not tables:
-        raise StocktakeError(f"{folder}: no supported data files found (supported: {', '.join(SUPPORTED)}).")
+        raise StocktakeError(f"{shown(folder)}: no supported data files found (supported: {', '.join(SUPPORTED)}).")
     names = [t.name for t in tables]
     clash = next((n for n in names if names.count(n) > 1), None)
     if clash:
-        raise StocktakeError(f"{folder}: two files would both become asset '{clash}'; ingest them one by one with --name.")
+        raise StocktakeError(f"{shown(folder)}: two files would both become asset '{clash}'; ingest them one by one "
+                             "with --name.")
     return tables
 
 
+def _folder_files(folder: Path) -> list[Path]:
+    """The folder's entries that may hold a table, judged by name only (nothing is opened yet)."""
+    try:
+        entries = sorted(folder.iterdir())
+    except OSError as exc:
+        raise StocktakeError(f"{shown(folder)}: cannot list the folder ({exc.strerror or exc}). "
+                             "Check its permissions.") from None
+    return [p for p in entries if not p.name.startswith(".") and not _DOC_NAMES.match(p.name)
+            and p.suffix.lower() not in _NOT_TABLES and not p.is_dir()]
+
+
 _DOC_NAMES = re.compile(r"^(readme|license|licence|changelog|provenance|notice)(\.|$)", re.I)
+_NOT_TABLES = {".md", ".pdf", ".png", ".jpg", ".html", ".py", ".zip"}
 
 
-def _sniffs_as_table(p: Path) -> bool:
-    if p.suffix.lower() in {".md", ".pdf", ".png", ".jpg", ".html", ".py", ".zip"}:
+def _sniffs_as_table(p: Path, settings: IngestSettings) -> bool:
+    if p.suffix.lower() in _NOT_TABLES:
         return False
-    raw = p.read_bytes()[:65536]
-    if not raw or infer.looks_binary(raw):
+    raw = ingest_files.read_head(p, 65536, settings)
+    if not raw:
         return False
-    text, _ = infer.decode(raw.rsplit(b"\n", 1)[0] if b"\n" in raw else raw)
-    return infer.sniff_delimiter(text) is not None
+    try:
+        text, _ = infer.decode(raw.rsplit(b"\n", 1)[0] if b"\n" in raw else raw)
+    except UnicodeDecodeError:
+        return False
+    return not infer.looks_binary(text) and infer.sniff_delimiter(text) is not None
 
 
 def _format_of(p: Path) -> str | None:
@@ -223,6 +251,7 @@ def _format_of(p: Path) -> str | None:
 
 
 _GENERIC_SUFFIXES = {".csv", ".tsv", ".txt", ".tab", ".psv", ".dat", *OTHER_SUFFIXES}
+_MAX_NAME = 60  # a snapshot folder is named after its asset: 60 characters stay under 255 bytes in any script
 
 
 def asset_name_for(p: Path) -> str:
@@ -231,43 +260,61 @@ def asset_name_for(p: Path) -> str:
     suffix = Path(stem).suffix
     if suffix.lower() in _GENERIC_SUFFIXES:
         stem = stem[: -len(suffix)]
-    return re.sub(r"[^A-Za-z0-9_]+", "_", stem).strip("_") or "asset"
+    return _slug(stem, "asset")
 
 
-def read_file(p: Path, options: ReadOptions = ReadOptions()) -> list[ParsedTable]:
+def _slug(text: str, fallback: str = "table") -> str:
+    """Letters of any script, digits and ``_``: ``Sheet A`` → ``Sheet_A``, ``订单`` stays ``订单``."""
+    slug = re.sub(r"\W+", "_", unicodedata.normalize("NFC", str(text))).strip("_")
+    return slug[:_MAX_NAME].strip("_") or fallback
+
+
+def read_file(p: Path, options: ReadOptions, settings: IngestSettings,
+              scratch: Path | None = None) -> list[ParsedTable]:
     fmt = _format_of(p)
     if fmt is None:
-        if not _sniffs_as_table(p):
+        if not _sniffs_as_table(p, settings):
             raise StocktakeError(
-                f"{p}: unknown format '{p.suffix or p.name}'. Supported: {', '.join(SUPPORTED)} and sqlite:///FILE.db."
+                f"{shown(p)}: unknown format '{shown(p.suffix or p.name)}'. Supported: {', '.join(SUPPORTED)} and "
+                "sqlite:///FILE.db."
             )
         fmt = "text"
     if fmt == "sqlite":
-        return read_sqlite(p, options)
-    raw = p.read_bytes()
+        return read_sqlite(p, options, settings, scratch)
+    raw = ingest_files.read_bytes(p, settings)
     if fmt.startswith("gzip+"):
-        try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError) as exc:
-            raise StocktakeError(f"{p}: not a valid gzip file ({exc}). Check that the file is complete.") from None
+        raw = ingest_files.gunzip(p, raw, settings)
         fmt = fmt.removeprefix("gzip+")
     if not raw.strip():
-        raise StocktakeError(f"{p}: the file is empty. Nothing to ingest.")
-    name = asset_name_for(p)
+        raise StocktakeError(f"{shown(p)}: the file is empty. Nothing to ingest.")
     reader = {"text": read_delimited, "parquet": _read_parquet, "json": _read_json, "jsonl": _read_json,
               "excel": _read_excel}[fmt]
-    return [t if t.name else ParsedTable(name, t.frame, t.source, t.fmt, t.details, t.warnings)
-            for t in reader(p, raw, options, fmt)]
+    return [_checked(p, t, settings) for t in reader(p, raw, options, fmt, settings)]
 
 
-def read_delimited(p: Path, raw: bytes, options: ReadOptions, fmt: str = "text") -> list[ParsedTable]:
-    if infer.looks_binary(raw):
-        raise StocktakeError(f"{p}: looks like a binary file, not delimited text. Check the file or its extension.")
+def _checked(p: Path, table: ParsedTable, settings: IngestSettings) -> ParsedTable:
+    """The table as Arrow, named and within the bounds; refused with one line naming the file (and sheet) if not."""
+    where = shown(p) + "".join(f", {key} '{shown(table.details[key])}'" for key in ("sheet", "table")
+                               if key in table.details)
+    arrow, mixed = to_arrow(where, table.frame) if isinstance(table.frame, pd.DataFrame) else (table.frame, ())
+    check_bounds(where, arrow, settings)
+    warnings = table.warnings + mixed + overflow_warnings(arrow)
+    return ParsedTable(table.name or asset_name_for(p), arrow, table.source, table.fmt, table.details, warnings)
+
+
+def read_delimited(p: Path, raw: bytes, options: ReadOptions, fmt: str, settings: IngestSettings) -> list[ParsedTable]:
     text, encoding = _decode(p, raw, options.encoding)
+    if infer.looks_binary(text):
+        raise StocktakeError(f"{shown(p)}: looks like a binary file, not delimited text. Check the file or its "
+                             "extension (for UTF-16 text without a byte-order mark, give --encoding utf-16).")
     sep = _SEP_NAMES.get(options.sep, options.sep) if options.sep else infer.sniff_delimiter(text)
     rows = _split_rows(text, sep or ",", limit=50)
+    width = max(map(len, rows), default=0)
+    if width > settings.max_columns:
+        raise StocktakeError(f"{shown(p)}: {width:,} columns or more, more than one ingest reads "
+                             f"({settings.limit('max_columns')}). Check the file, or give the right delimiter with --sep.")
     header = options.header if options.header is not None else infer.has_header(rows)
-    frame = _parse_text(p, text, sep or ",")
+    frame = _parse_text(p, text, sep or ",", nrows=settings.max_rows + 2)  # a header row and one too many
     names, warnings = [f"col_{i}" for i in range(1, frame.shape[1] + 1)], []
     if options.sep and frame.shape[1] == 1 and len(rows) > 1:
         warnings.append(_one_column_warning(options.sep, infer.sniff_delimiter(text)))
@@ -281,8 +328,8 @@ def read_delimited(p: Path, raw: bytes, options: ReadOptions, fmt: str = "text")
     if options.columns:
         if len(options.columns) != frame.shape[1]:
             raise StocktakeError(
-                f"{p}: --columns gives {len(options.columns):,} name{'s' * (len(options.columns) != 1)} but the file has "
-                f"{frame.shape[1]:,} column{'s' * (frame.shape[1] != 1)}. Give one name per column."
+                f"{shown(p)}: --columns gives {len(options.columns):,} name{'s' * (len(options.columns) != 1)} but the "
+                f"file has {frame.shape[1]:,} column{'s' * (frame.shape[1] != 1)}. Give one name per column."
             )
         names, renamed = infer.clean_names(list(options.columns))
     warnings += renamed
@@ -290,17 +337,19 @@ def read_delimited(p: Path, raw: bytes, options: ReadOptions, fmt: str = "text")
     frame = infer.infer_frame(frame)
     details = {"encoding": encoding, "delimiter": "whitespace" if sep == infer.WHITESPACE else sep,
                "header": bool(header), "line_endings": "CRLF" if "\r\n" in text[:100_000] else "LF"}
-    return [ParsedTable("", frame, str(p), "delimited", details, tuple(warnings))]
+    return [ParsedTable("", frame, shown(p), "delimited", details, tuple(warnings))]
 
 
 def _decode(p: Path, raw: bytes, encoding: str | None) -> tuple[str, str]:
     try:
         return infer.decode(raw, encoding)
     except UnicodeDecodeError as exc:
-        raise StocktakeError(
-            f"{p}: byte {exc.start} is not valid {encoding} text. Leave --encoding out to detect the encoding, "
-            "or try --encoding latin-1."
-        ) from None
+        if encoding:
+            hint = "Leave --encoding out to detect the encoding, or try --encoding latin-1."
+        else:  # only a byte-order mark makes detection strict: it promises an encoding the bytes then break
+            hint = ("The file starts with a byte-order mark but mixes encodings: re-save it in one, or force one "
+                    "with --encoding latin-1 (or cp1252).")
+        raise StocktakeError(f"{shown(p)}: byte {exc.start:,} is not valid {exc.encoding} text. {hint}") from None
 
 
 def _one_column_warning(sep: str, sniffed: str | None) -> str:
@@ -311,7 +360,7 @@ def _one_column_warning(sep: str, sniffed: str | None) -> str:
 
 
 def _split_rows(text: str, sep: str, limit: int) -> list[list[str]]:
-    lines = [line for line in text[:200_000].splitlines() if line.strip()][:limit]
+    lines = [line for line in text[:infer.SAMPLE_CHARS].splitlines() if line.strip()][:limit]
     if sep == infer.WHITESPACE:
         return [line.split() for line in lines]
     if len(sep) > 1:
@@ -319,9 +368,9 @@ def _split_rows(text: str, sep: str, limit: int) -> list[list[str]]:
     return list(csv.reader(io.StringIO("\n".join(lines)), delimiter=sep))
 
 
-def _parse_text(p: Path, text: str, sep: str) -> pd.DataFrame:
+def _parse_text(p: Path, text: str, sep: str, nrows: int) -> pd.DataFrame:
     kwargs = dict(header=None, dtype=str, keep_default_na=False, na_values=list(infer.NULL_TOKENS),
-                  skip_blank_lines=True, sep=sep, engine="c")
+                  skip_blank_lines=True, sep=sep, engine="c", nrows=nrows)
     if sep == infer.WHITESPACE:
         kwargs["sep"] = r"\s+"
     elif len(sep) > 1:
@@ -334,30 +383,50 @@ def _parse_text(p: Path, text: str, sep: str) -> pd.DataFrame:
         if match:
             want, line, got = match.groups()
             raise StocktakeError(
-                f"{p}, line {line}: expected {want} fields, saw {got} (ragged row). Fix or quote that row, "
+                f"{shown(p)}, line {line}: expected {want} fields, saw {got} (ragged row). Fix or quote that row, "
                 f"or give the right delimiter with --sep."
             ) from None
         quote = re.search(r"EOF inside string starting at row (\d+)", str(exc))
         if quote:  # rows count from 0 and the header is read as a row
             raise StocktakeError(
-                f"{p}, line {int(quote.group(1)) + 1}: a quoted field is never closed (an unbalanced \"). "
+                f"{shown(p)}, line {int(quote.group(1)) + 1}: a quoted field is never closed (an unbalanced \"). "
                 "Fix the quote in that line, or give the right delimiter with --sep."
             ) from None
-        raise StocktakeError(f"{p}: could not parse as delimited text ({exc}). Try --sep or --encoding.") from None
+        raise StocktakeError(f"{shown(p)}: could not parse as delimited text ({shown(exc)}). Try --sep or "
+                             "--encoding.") from None
     except pd.errors.EmptyDataError:
-        raise StocktakeError(f"{p}: the file is empty. Nothing to ingest.") from None
+        raise StocktakeError(f"{shown(p)}: the file is empty. Nothing to ingest.") from None
 
 
-def _read_parquet(p: Path, raw: bytes, options: ReadOptions, fmt: str) -> list[ParsedTable]:
+def _read_parquet(p: Path, raw: bytes, options: ReadOptions, fmt: str, settings: IngestSettings) -> list[ParsedTable]:
     try:
-        table = pq.read_table(io.BytesIO(raw))
-    except (pa.ArrowInvalid, OSError) as exc:
-        raise StocktakeError(f"{p}: not a readable Parquet file ({exc}).") from None
+        parquet = pq.ParquetFile(io.BytesIO(raw))
+        _check_parquet_size(p, parquet.metadata, settings)
+        # Batch by batch, so that pages that decode far beyond their stored size (a dictionary bomb) are stopped.
+        batches, size = [], 0
+        for batch in parquet.iter_batches(batch_size=65_536):
+            size += batch.nbytes
+            if size > settings.max_bytes:
+                raise ingest_files.expands_too_far(p, settings)
+            batches.append(batch)
+        table = pa.Table.from_batches(batches, schema=parquet.schema_arrow)
+    except (pa.ArrowException, OSError, ValueError) as exc:
+        raise StocktakeError(f"{shown(p)}: not a readable Parquet file ({shown(exc)}).") from None
     names, warnings = infer.clean_names(table.column_names)
-    return [ParsedTable("", table.rename_columns(names), str(p), "parquet", {}, tuple(warnings))]
+    return [ParsedTable("", table.rename_columns(names), shown(p), "parquet", {}, tuple(warnings))]
 
 
-def _read_json(p: Path, raw: bytes, options: ReadOptions, fmt: str) -> list[ParsedTable]:
+def _check_parquet_size(p: Path, meta: pq.FileMetaData, settings: IngestSettings) -> None:
+    """Rows and decompressed size as the file declares them: refused before any page is read."""
+    if meta.num_rows > settings.max_rows:
+        raise StocktakeError(f"{shown(p)}: {meta.num_rows:,} rows, more than one ingest reads "
+                             f"({settings.limit('max_rows')}).")
+    declared = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
+    if declared > settings.max_bytes:
+        raise ingest_files.expands_too_far(p, settings)
+
+
+def _read_json(p: Path, raw: bytes, options: ReadOptions, fmt: str, settings: IngestSettings) -> list[ParsedTable]:
     text, encoding = _decode(p, raw, options.encoding)
     try:
         frame = pd.read_json(io.StringIO(text), lines=fmt == "jsonl", dtype=False)
@@ -365,56 +434,52 @@ def _read_json(p: Path, raw: bytes, options: ReadOptions, fmt: str) -> list[Pars
             frame = pd.DataFrame(frame.iloc[:, 0].tolist())  # {"rows": [{...}, ...]}: the records are the table
     except ValueError as exc:
         where = "one JSON object per line" if fmt == "jsonl" else "an array of objects or an object of columns"
-        raise StocktakeError(f"{p}: not valid JSON for a table ({exc}); expected {where}.") from None
+        raise StocktakeError(f"{shown(p)}: not valid JSON for a table ({shown(exc)}); expected {where}.") from None
     return [_frame_table(p, frame, fmt, {"encoding": encoding})]
 
 
-def _read_excel(p: Path, raw: bytes, options: ReadOptions, fmt: str) -> list[ParsedTable]:
-    try:
-        sheets = pd.read_excel(io.BytesIO(raw), sheet_name=options.table or None, dtype=object)
-    except ValueError as exc:
-        raise StocktakeError(f"{p}: could not read the workbook ({exc}). Use --table SHEET to pick a sheet.") from None
-    except Exception as exc:  # openpyxl raises several unrelated types for corrupt files
-        raise StocktakeError(f"{p}: not a readable Excel workbook ({type(exc).__name__}).") from None
-    if isinstance(sheets, pd.DataFrame):
-        sheets = {options.table: sheets}
+def _read_excel(p: Path, raw: bytes, options: ReadOptions, fmt: str, settings: IngestSettings) -> list[ParsedTable]:
+    sheets = ingest_excel.read_sheets(p, raw, options.table, settings)
+    empty = [sheet for sheet, frame in sheets.items() if frame.shape[1] == 0]
+    if len(empty) < len(sheets):  # empty sheets beside ones with data are left out; an empty workbook is refused
+        sheets = {sheet: frame for sheet, frame in sheets.items() if sheet not in empty}
     many = len(sheets) > 1
-    return [
-        _frame_table(p, frame, "excel", {"sheet": sheet}, name=f"{asset_name_for(p)}_{_slug(sheet)}" if many else "")
-        for sheet, frame in sheets.items()
-    ]
+    tables = [_frame_table(p, frame, "excel", {"sheet": sheet},
+                           name=f"{asset_name_for(p)}_{_slug(sheet)}" if many else "") for sheet, frame in sheets.items()]
+    skipped = tuple(f"sheet '{shown(sheet)}' is empty; left out" for sheet in empty if sheet not in sheets)
+    tables[0] = ParsedTable(tables[0].name, tables[0].frame, tables[0].source, tables[0].fmt, tables[0].details,
+                            tables[0].warnings + skipped)
+    return _distinct_names(tables, "sheet")
 
 
-def read_sqlite(p: Path, options: ReadOptions) -> list[ParsedTable]:
-    if not p.is_file():
-        raise StocktakeError(f"{p}: no such SQLite database file.")
-    try:
-        db = sqlite3.connect(f"file:{p}?mode=ro", uri=True)
-        try:
-            names = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type IN ('table','view') "
-                                               "AND name NOT LIKE 'sqlite_%' ORDER BY name")]
-            if options.table:
-                if options.table not in names:
-                    raise StocktakeError(f"{p}: no table '{options.table}'. Tables: {', '.join(names) or 'none'}.")
-                names = [options.table]
-            if not names:
-                raise StocktakeError(f"{p}: the database has no tables.")
-            frames = {n: pd.read_sql_query(f'SELECT * FROM "{n}"', db) for n in names}
-        finally:
-            db.close()
-    except sqlite3.DatabaseError as exc:
-        raise StocktakeError(f"{p}: not a readable SQLite database ({exc}).") from None
-    return [_frame_table(p, frame, "sqlite", {"table": n}, name=_slug(n)) for n, frame in frames.items()]
+def read_sqlite(p: Path, options: ReadOptions, settings: IngestSettings, scratch: Path | None) -> list[ParsedTable]:
+    if not p.exists():
+        raise StocktakeError(f"{shown(p)}: no such SQLite database file.")
+    frames = ingest_sqlite.read_tables(p, options.table, settings, scratch)
+    tables = [_frame_table(p, frame, "sqlite", {"table": n}, name=_slug(n)) for n, frame in frames.items()]
+    return _distinct_names([_checked(p, t, settings) for t in tables], "table")
+
+
+def _distinct_names(tables: list[ParsedTable], what: str) -> list[ParsedTable]:
+    """Sheets or tables whose names make the same asset name (``Sheet A``, ``Sheet-A``) get ``_2``, ``_3`` …"""
+    seen: set[str] = set()
+    out = []
+    for table in tables:
+        name, n = table.name, 1
+        while name in seen:
+            n += 1
+            name = f"{table.name}_{n}"
+        seen.add(name)
+        note = (f"{what} '{shown(table.details[what])}' would also be asset '{table.name}'; registered as "
+                f"'{name}'",) if name != table.name else ()
+        out.append(ParsedTable(name, table.frame, table.source, table.fmt, table.details, table.warnings + note))
+    return out
 
 
 def _frame_table(p: Path, frame: pd.DataFrame, fmt: str, details: dict, name: str = "") -> ParsedTable:
     names, warnings = infer.clean_names([str(c) if c is not None else "" for c in frame.columns])
     frame = frame.set_axis(names, axis=1)
-    return ParsedTable(name, infer.infer_frame(frame), str(p), fmt, details, tuple(warnings))
-
-
-def _slug(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_]+", "_", str(text)).strip("_") or "table"
+    return ParsedTable(name, infer.infer_frame(frame), shown(p), fmt, details, tuple(warnings))
 
 
 def _column_names(frame: pd.DataFrame | pa.Table) -> list[str]:

@@ -1,17 +1,36 @@
-"""Which columns hold personal data: one answer for the report, the cleaner and the assistant."""
+"""Which columns hold personal data, one answer for the report, the cleaner and the assistant; and the masking
+of what leaves the engines: stored profiles, example rows and SQL results.
+
+Two layers, both from stocktake.tools.pii: every string is masked by value (e-mails, phones, cards...), and
+every value of a personal column (a name, an address: not recognisable by shape) is masked whole.
+"""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
 
-from stocktake.tools.profile_model import TableProfile
+from stocktake.errors import StocktakeError
+from stocktake.settings import GuardSettings, ProfileSettings
+from stocktake.tools.pii import MaskSettings, mask_text, mask_whole
+from stocktake.tools.profile_model import ColumnProfile, Issue, TableProfile
+
+if TYPE_CHECKING:
+    from stocktake.catalog import Catalog
+    from stocktake.tools.query import QueryResult
+
+_PERSON = r"first|last|full|middle|given|family|sur|maiden|customer|client|contact|user|buyer|recipient|receiver|" \
+          r"sender|holder|cardholder|person|member|patient|employee"
 
 
 @dataclass(frozen=True)
 class PersonalDataSettings:
-    # Column names that say what they hold, whatever the values look like (a name is not recognisable by shape).
-    name_pattern: str = r"(e-?mail|phone|mobile|^name$|full_?name|first_?name|last_?name|surname|address|street|ssn)"
+    # Column names that say what they hold, whatever the values look like (a name is not recognisable by shape),
+    # matched against the name in snake case (``CustomerName`` reads as ``customer_name``).
+    name_pattern: str = (rf"(e_?mail|phone|mobile|^name$|(^|_)({_PERSON})_?name($|_)|address|street|ssn|passport|"
+                         r"iban|card_?number|birth|^dob$|national_id|resident_id|id_card)")
     semantic_types: tuple[str, ...] = ("email", "phone")  # values recognised as addresses or numbers
 
 
@@ -25,17 +44,172 @@ class PersonalColumn:
         return {"column": self.column, "reason": self.reason, "rows": self.rows}
 
 
+def personal_name(column: str, settings: PersonalDataSettings = PersonalDataSettings()) -> bool:
+    from stocktake.tools.profile_semantic import tokens
+
+    return bool(re.search(settings.name_pattern, "_".join(tokens(column)), re.I))
+
+
 def find_personal_columns(profile: TableProfile,
                           settings: PersonalDataSettings = PersonalDataSettings()) -> tuple[PersonalColumn, ...]:
     """Columns of personal data, in table order: by their values' type, by their name, or by free-text hits."""
     hits = {i.column: i.rows for i in profile.issues if i.kind == "pii"}
-    name = re.compile(settings.name_pattern, re.I)
     found = []
     for c in profile.columns:
         if c.semantic_type in settings.semantic_types:
             found.append(PersonalColumn(c.name, f"{c.semantic_type} values"))
-        elif name.search(c.name):
+        elif personal_name(c.name, settings):
             found.append(PersonalColumn(c.name, "its name says it holds personal data"))
         elif c.name in hits:
-            found.append(PersonalColumn(c.name, "free text with e-mail addresses or phone numbers", hits[c.name]))
+            found.append(PersonalColumn(c.name, "free text with personal data (e-mail, phone, card or id numbers)",
+                                        hits[c.name]))
     return tuple(found)
+
+
+def whole_columns(profile: TableProfile, settings: PersonalDataSettings = PersonalDataSettings()) -> frozenset[str]:
+    """The columns whose every value is personal (free text with a few numbers in it is masked by value)."""
+    return frozenset(c.column for c in find_personal_columns(profile, settings) if c.rows is None)
+
+
+# ---- stored profiles ----------------------------------------------------------------------------------
+def mask_profile(profile: TableProfile, mask: MaskSettings = MaskSettings(),
+                 settings: PersonalDataSettings = PersonalDataSettings()) -> TableProfile:
+    """The profile as it may be stored and shown: the values of personal columns (top values, min and max,
+    histogram labels, examples, values quoted in messages) masked whole, and their numeric statistics left out
+    (the quantiles of phone numbers stored as integers are phone numbers); every other string masked by value."""
+    personal = whole_columns(profile, settings)
+    columns = tuple(_mask_column(c, c.name in personal, mask) for c in profile.columns)
+    issues = tuple(_mask_issue(i, personal, mask) for i in profile.issues)
+    coverage = profile.time_coverage
+    if coverage and coverage.get("column") in personal:
+        coverage = {**coverage, "first": mask_whole(coverage["first"], mask),
+                    "last": mask_whole(coverage["last"], mask), "gaps": []}
+    return replace(profile, columns=columns, issues=issues, time_coverage=coverage)
+
+
+def _mask_column(c: ColumnProfile, personal: bool, mask: MaskSettings) -> ColumnProfile:
+    fn = (lambda v: mask_whole(v, mask)) if personal else (lambda v: mask_text(v, mask) if isinstance(v, str) else v)
+    hist = c.histogram
+    if hist and hist.get("labels"):
+        hist = {**hist, "labels": [fn(v) for v in hist["labels"]]}
+    elif personal:
+        hist = None
+    top = tuple((fn(v), n) for v, n in c.top_values)
+    if personal and c.type != "string":
+        return replace(c, min=None, max=None, mean=None, std=None, quantiles={}, top_values=top, histogram=hist)
+    return replace(c, min=fn(c.min), max=fn(c.max), top_values=top, histogram=hist)
+
+
+def _mask_issue(i: Issue, personal: frozenset[str], mask: MaskSettings) -> Issue:
+    if i.column not in personal:
+        return replace(i, message=mask_text(i.message, mask),
+                       examples=tuple(mask_pairs(e, personal, mask) for e in i.examples),
+                       details=_map_strings(i.details, lambda v: mask_text(v, mask)))
+    message = i.message
+    quoted = [*i.examples, *([i.details["value"]] if i.details.get("value") is not None else [])]
+    for value in sorted({s for v in quoted for s in (str(v), repr(v))}, key=len, reverse=True):
+        if len(value) > 1:  # messages quote the values they are about (constant_column)
+            message = message.replace(value, str(mask_whole(value, mask)))
+    examples = tuple(mask_pairs(e, personal, mask) if e.startswith("row ") else str(mask_whole(e, mask))
+                     for e in i.examples)
+    details = _map_strings(i.details, lambda v: mask_whole(v, mask))
+    if "value" in details:
+        details["value"] = mask_whole(details["value"], mask)
+    return replace(i, message=mask_text(message, mask), examples=examples, details=details)
+
+
+def _map_strings(tree: Any, fn: Callable[[Any], Any]) -> Any:
+    """Every string in nested dicts and lists (keys included: category clusters are keyed by value) through fn."""
+    if isinstance(tree, dict):
+        return {fn(k) if isinstance(k, str) else k: _map_strings(v, fn) for k, v in tree.items()}
+    if isinstance(tree, (list, tuple)):
+        return [_map_strings(v, fn) for v in tree]
+    return fn(tree) if isinstance(tree, str) else tree
+
+
+# ---- example rows and records -------------------------------------------------------------------------
+def mask_record(record: dict, personal: Iterable[str], mask: MaskSettings = MaskSettings()) -> dict:
+    """A row as a dict: the values of personal columns masked whole, other text masked by value."""
+    personal = set(personal)
+    return {k: mask_whole(v, mask) if k in personal else mask_text(v, mask) if isinstance(v, str) else v
+            for k, v in record.items()}
+
+
+def mask_pairs(text: str, personal: Iterable[str], mask: MaskSettings = MaskSettings()) -> str:
+    """``column=value`` text (the profiler's example rows) with the values of personal columns masked whole and
+    everything else masked by value."""
+    for column in personal:
+        # A value runs to the next ", other=" pair, a closing bracket, the " (xN)" repeat count or the end.
+        pattern = rf"(?<![\w.]){re.escape(column)}=([^,)]*?)(?=, [\w.]+=|\)|\s\(x\d+\)$|$)"
+        text = re.sub(pattern, lambda m: f"{column}={mask_whole(m.group(1), mask)}", text)
+    return mask_text(text, mask)
+
+
+# ---- SQL results ---------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PersonalColumns:
+    """The personal columns of some assets: ``{asset: columns}``, and which of them hold no text (a phone number
+    stored as an integer), so that numbers read from them are masked too."""
+    by_asset: dict[str, frozenset[str]] = field(default_factory=dict)
+    not_text: frozenset[tuple[str, str]] = frozenset()
+
+    def of(self, asset: str) -> frozenset[str]:
+        return self.by_asset.get(asset, frozenset())
+
+    def names(self) -> frozenset[str]:
+        return frozenset(c.lower() for cols in self.by_asset.values() for c in cols)
+
+
+def load_personal_columns(catalog: Catalog, assets: Iterable[str],
+                          settings: PersonalDataSettings = PersonalDataSettings()) -> PersonalColumns:
+    """The personal columns of these assets from their own profiles (cached; no other asset is read). An asset
+    that cannot be profiled counts as personal throughout: nothing of it is shown unmasked."""
+    from stocktake.tools.profile_local import local_profile
+
+    by_asset, not_text = {}, set()
+    for name in assets:
+        asset = catalog.get(name)
+        try:
+            personal = whole_columns(local_profile(catalog, asset, ProfileSettings()), settings)
+        except StocktakeError:  # a damaged snapshot fails its own query; here it only masks more
+            personal = frozenset(c.name for c in asset.columns)
+        by_asset[asset.name] = personal
+        not_text |= {(asset.name, c.name) for c in asset.columns if c.name in personal and c.type != "string"}
+    return PersonalColumns(by_asset, frozenset(not_text))
+
+
+def mask_result(result: QueryResult, personal: PersonalColumns,
+                settings: GuardSettings = GuardSettings()) -> QueryResult:
+    """A SQL result as a model or a user may see it. Every text cell is masked by value. Where the statement
+    reads a personal column at all (by name, through ``*``, ``COLUMNS(...)`` or a whole row), every text cell
+    is masked whole, since an alias or an expression (``lower(name) AS l``, ``to_json(u)``) would carry the
+    values out under another name; numbers too where that column holds no text. A result column named like a
+    personal column is masked whole whatever it holds."""
+    if not settings.mask_pii:
+        return result
+    mask = MaskSettings(settings.mask_max_chars)
+    read = [(a, c) for a, c in result.reads if c in personal.of(a)]
+    whole_text, whole_all = bool(read), any(r in personal.not_text for r in read)
+    named = {i for i, name in enumerate(result.columns) if name.lower() in personal.names()}
+
+    def cell(value: Any, i: int) -> Any:
+        if value is None:
+            return None
+        if isinstance(value, str):
+            return mask_whole(value, mask) if whole_text or i in named else mask_text(value, mask)
+        return mask_whole(value, mask) if whole_all or i in named else value
+
+    rows = tuple(tuple(cell(v, i) for i, v in enumerate(row)) for row in result.rows)
+    return replace(result, rows=rows)
+
+
+def select_masked(catalog: Catalog, sql: str, *, params: Sequence | None = None,
+                  settings: GuardSettings = GuardSettings()) -> QueryResult:
+    """run_select under ``settings``' limits, its result through mask_result with the personal columns of the
+    assets the statement reads (and no other asset)."""
+    from stocktake.tools.query import run_select
+
+    result = run_select(catalog, sql, params=params, settings=settings)
+    if not settings.mask_pii:
+        return result
+    return mask_result(result, load_personal_columns(catalog, dict.fromkeys(a for a, _ in result.reads)), settings)

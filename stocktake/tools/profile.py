@@ -10,15 +10,15 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from stocktake.catalog import Asset, Catalog
+from stocktake.catalog import Catalog
 from stocktake.settings import ProfileSettings
-from stocktake.tools.profile_local import local_profile
+from stocktake.tools.profile_local import readable_profiles, reported_profile
 from stocktake.tools.profile_model import ColumnProfile, Issue, TableProfile
-from stocktake.tools.progress import Progress, as_detail, no_progress
+from stocktake.tools.progress import Progress, no_progress
 from stocktake.tools.relations import Relation, find_relations, relations_from
 
-__all__ = ["ColumnProfile", "Issue", "Relation", "TableProfile", "find_relations", "local_profiles", "profile_all",
-           "profile_asset", "QUALITY_RULE", "quality_score"]
+__all__ = ["ColumnProfile", "Issue", "Relation", "TableProfile", "find_relations", "profile_all", "profile_asset",
+           "QUALITY_RULE", "quality_score"]
 
 SEVERITY_WEIGHT = {"high": 10.0, "medium": 5.0, "low": 2.0}
 SHARE_WEIGHT = 20.0
@@ -31,38 +31,26 @@ def profile_asset(catalog: Catalog, name: str, version: int | None = None, *,
                   progress: Progress = no_progress) -> TableProfile:
     """The full profile of one asset version (the latest by default).
 
-    The other assets are profiled too (from the cache when they were before): relations need their keys.
+    The other assets are profiled too (read from the cache once they were): relations need their keys.
     """
-    others = [catalog.get(n) for n in catalog.names() if n != name]
-    own, *rest = local_profiles(catalog, [catalog.get(name, version), *others], settings, use_cache, progress)
-    found = {name: own, **{a.name: p for a, p in zip(others, rest)}}
-    profiles = {n: found[n] for n in catalog.names()}
+    asset = catalog.get(name, version)
+    own = reported_profile(catalog, asset, settings, use_cache, progress, 0, len(catalog.names()))
+    profiles = readable_profiles(catalog, settings, use_cache, known={asset.name: own}, progress=progress)
     progress("finding relations", 0, None)
-    return complete_profile(own, relations_from(catalog, profiles, name, settings, use_cache))
+    return complete_profile(own, relations_from(catalog, profiles, asset.name, settings, use_cache))
 
 
 def profile_all(catalog: Catalog, *, settings: ProfileSettings = ProfileSettings(),
                 use_cache: bool = True, progress: Progress = no_progress) -> list[TableProfile]:
     """Profiles of the latest version of every asset, by name."""
-    assets = [catalog.get(n) for n in catalog.names()]
-    profiles = {a.name: p for a, p in zip(assets, local_profiles(catalog, assets, settings, use_cache, progress))}
+    names = catalog.names()
+    profiles = {n: reported_profile(catalog, catalog.get(n), settings, use_cache, progress, done, len(names))
+                for done, n in enumerate(names)}
     complete = []
     for done, (n, p) in enumerate(profiles.items()):
         progress("finding relations (assets)", done, len(profiles))
         complete.append(complete_profile(p, relations_from(catalog, profiles, n, settings, use_cache)))
     return complete
-
-
-def local_profiles(catalog: Catalog, assets: list[Asset], settings: ProfileSettings = ProfileSettings(),
-                   use_cache: bool = True, progress: Progress = no_progress) -> list[TableProfile]:
-    """Each asset's own profile in turn, reported asset by asset (and phase by phase where one is computed)."""
-    profiles = []
-    for done, asset in enumerate(assets):
-        step = f"profiling {asset.name} ({done + 1}/{len(assets)})"
-        progress(step, done, len(assets))
-        phases = as_detail(progress, step, done, len(assets))
-        profiles.append(local_profile(catalog, asset, settings, use_cache, phases))
-    return profiles
 
 
 def complete_profile(own: TableProfile, relations: list[Relation]) -> TableProfile:

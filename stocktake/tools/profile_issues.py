@@ -15,7 +15,8 @@ Rules (thresholds in ProfileSettings):
 - inconsistent_categories: in category and geo text columns, spellings that differ only in case, spacing,
   punctuation or accents, or by one typo from a spelling with at least 1/``typo_max_ratio`` as many rows;
   rows = rows holding a non-canonical spelling (the canonical one is the most frequent of its cluster).
-- pii: free-text rows that contain an email address or a phone number.
+- pii: free-text rows that contain an email address, a phone number, a card number, an IBAN or a resident id
+  (stocktake.tools.pii; those with a checksum only where it holds).
 """
 
 from __future__ import annotations
@@ -24,15 +25,15 @@ import datetime as dt
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 import duckdb
 
 from stocktake.settings import ProfileSettings
 from stocktake.tools.profile_model import Issue
-from stocktake.tools.profile_scan import (NUMERIC, SAMPLE_TABLE, ColumnScan, _sql_path, grouped_quantiles_sql,
+from stocktake.tools.profile_scan import (HAS_PII, NUMERIC, ROW, SAMPLE_TABLE, ColumnScan, grouped_quantiles_sql,
                                          jsonable, quote)
-from stocktake.tools.profile_semantic import EMAIL, PHONE, TextShape, category_clusters, mask_pii
+from stocktake.tools.pii import CERTAIN_RE2, CHECKED_RE2, pii_excerpt
+from stocktake.tools.profile_semantic import TextShape, category_clusters
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,6 @@ class Context:
     asset: str
     rows: int
     con: duckdb.DuckDBPyConnection
-    path: Path
     key: str | None  # the column that names a row in examples
     settings: ProfileSettings
     now: dt.datetime
@@ -60,11 +60,11 @@ class Context:
                      tuple(str(e) for e in examples), details)
 
     def example_rows(self, where: str) -> list[str]:
-        """'row 12 (order_id=1000033)' for the first rows matching ``where`` (1-based, file order)."""
+        """'row 12 (order_id=1000033)' for the first rows matching ``where`` (1-based, file order), from ``t``
+        (with row numbers and the key column)."""
         key = f", {quote(self.key)}" if self.key else ""
         got = self.con.execute(
-            f"SELECT file_row_number{key} FROM read_parquet('{_sql_path(self.path)}', file_row_number=true) "
-            f"WHERE {where} ORDER BY file_row_number LIMIT {self.settings.examples}").fetchall()
+            f"SELECT {ROW}{key} FROM t WHERE {where} ORDER BY {ROW} LIMIT {self.settings.examples}").fetchall()
         return [f"row {r[0] + 1}" + (f" ({self.key}={jsonable(r[1])})" if self.key else "") for r in got]
 
     def example_values(self, column: str, where: str) -> list:
@@ -269,14 +269,18 @@ def _outlier_text(s: ColumnScan, n: int, fences: list[float]) -> str:
 def pii(ctx: Context, scans: list[ColumnScan]) -> list[Issue]:
     if not scans:
         return []
+    # One RE2 pass rules out most rows; e-mails and phones then count in SQL, and a number that needs its
+    # checksum goes through the Python check that masking uses (HAS_PII).
     def cond(c: str) -> str:
-        return f"regexp_matches({c}, '{EMAIL}|{PHONE}')"
+        return (f"CASE WHEN NOT regexp_matches({c}, '{CERTAIN_RE2}|{CHECKED_RE2}') THEN false "
+                f"WHEN regexp_matches({c}, '{CERTAIN_RE2}') THEN true ELSE {HAS_PII}({c}) END")
 
     got = count_matching(ctx, [(s, cond) for s in scans])
     found = []
     for name, n in zip((s.name for s in scans), got):
         if n:
-            examples = [mask_pii(str(v)) for v in ctx.example_values(name, cond(quote(name)))]
-            found.append(ctx.issue("pii", name, n, "high",
-                                   f"{n:,} rows of {name} contain an email address or phone number", examples))
+            examples = [pii_excerpt(str(v)) for v in ctx.example_values(name, cond(quote(name)))]
+            found.append(ctx.issue("pii", name, n, "high", f"{n:,} rows of {name} contain personal data (an e-mail "
+                                   "address, phone, card or id number)", examples))
     return found
+

@@ -1,5 +1,6 @@
 """The profile of one asset version on its own (everything but relations to other assets), cached as JSON
-under ``cache/profiles`` keyed by asset name, content hash and the settings used."""
+under ``cache/profiles`` keyed by asset name, content hash and the settings used. What is stored holds no
+readable personal data: it is masked (stocktake.tools.personal.mask_profile) before it is cached or returned."""
 
 from __future__ import annotations
 
@@ -10,17 +11,22 @@ import os
 from dataclasses import asdict
 from pathlib import Path
 
-from stocktake.catalog import Asset, Catalog
+import duckdb
+
+from stocktake.catalog import Asset, Catalog, Column
+from stocktake.errors import StocktakeError
 from stocktake.settings import ProfileSettings
+from stocktake.tools.personal import mask_profile
 from stocktake.tools.profile_issues import Context, column_issues, text_shapes
 from stocktake.tools.profile_model import ColumnProfile, TableProfile
-from stocktake.tools.profile_scan import ColumnScan, connect, scan_table
-from stocktake.tools.profile_semantic import semantic_type
+from stocktake.tools.profile_scan import (SNAPSHOT, ColumnScan, column_batches, connect, hold_in_memory, parquet_source,
+                                         scan_table, use_columns)
+from stocktake.tools.profile_semantic import TextShape, semantic_type
 from stocktake.tools.profile_table import (candidate_keys, count_duplicates, duplicate_issues, own_key,
                                            time_coverage)
-from stocktake.tools.progress import Progress, no_progress
+from stocktake.tools.progress import Progress, as_detail, no_progress
 
-FORMAT = 1  # bump when the cached JSON changes shape or meaning
+FORMAT = 2  # bump when the cached JSON changes shape or meaning (2: values masked as stored)
 MAX_CACHE_BYTES = 64 << 20  # a larger cache file is no profile this module wrote: it is recomputed
 
 
@@ -30,7 +36,12 @@ def local_profile(catalog: Catalog, asset: Asset, settings: ProfileSettings, use
     cached = read_cached_profile(path, asset) if use_cache else None
     if cached is not None:
         return cached
-    profile = compute_local_profile(asset, settings, progress)
+    try:
+        profile = compute_local_profile(asset, settings, catalog.ws.dir("cache") / "duckdb-tmp", progress)
+    except (duckdb.Error, OSError) as exc:
+        raise StocktakeError(f"Cannot profile {asset.name} (version {asset.version}): {str(exc).splitlines()[0]} "
+                             f"Its snapshot {asset.path} may be missing or damaged; ingest it again with "
+                             "--replace.") from None
     _write_atomic(path, json.dumps(profile.to_dict(), ensure_ascii=False, default=str))
     return profile
 
@@ -53,45 +64,89 @@ def read_cached_profile(path: Path, asset: Asset) -> TableProfile | None:
     return profile if fits else None
 
 
+def readable_profiles(catalog: Catalog, settings: ProfileSettings, use_cache: bool = True,
+                      known: dict[str, TableProfile] | None = None,
+                      progress: Progress = no_progress) -> dict[str, TableProfile]:
+    """The own profiles of every asset that can be profiled (``known`` ones as given): one that cannot (a damaged
+    snapshot, a table beyond the memory limit) is left out here and reports its error when it is asked about."""
+    found, names = {}, catalog.names()
+    for done, name in enumerate(names):
+        try:
+            found[name] = (known or {}).get(name) or reported_profile(catalog, catalog.get(name), settings,
+                                                                      use_cache, progress, done, len(names))
+        except StocktakeError:
+            continue
+    return found
+
+
+def reported_profile(catalog: Catalog, asset: Asset, settings: ProfileSettings, use_cache: bool,
+                     progress: Progress, done: int, total: int) -> TableProfile:
+    """``local_profile`` as unit ``done`` of ``total`` of a progress step; a computed profile shows its phases
+    on that step's line."""
+    step = f"profiling {asset.name} ({asset.rows:,} rows)"
+    progress(step, done, total)
+    return local_profile(catalog, asset, settings, use_cache, as_detail(progress, step, done, total))
+
+
 def cache_path(catalog: Catalog, asset: Asset, settings: ProfileSettings) -> Path:
     digest = hashlib.sha256(json.dumps([FORMAT, asdict(settings)], sort_keys=True).encode()).hexdigest()[:8]
     return catalog.ws.dir("cache") / "profiles" / f"{asset.name}-{asset.current.content_hash[:16]}-{digest}.json"
 
 
-_PHASES = ("column statistics", "text shapes", "duplicate rows", "issues", "keys")
-
-
-def compute_local_profile(asset: Asset, settings: ProfileSettings, progress: Progress = no_progress) -> TableProfile:
+def compute_local_profile(asset: Asset, settings: ProfileSettings, spill_dir: Path | None = None,
+                          progress: Progress = no_progress) -> TableProfile:
+    """The asset's own profile; DuckDB spills to ``spill_dir`` (else to ./.tmp, its default)."""
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    con = connect(asset.path, asset.columns, settings)
-
-    def phase(done: int) -> None:
-        progress(f"{asset.rows:,} rows · {_PHASES[done]}", done, len(_PHASES))
-
+    con = connect(asset.path, asset.columns, settings, spill_dir)
     try:
-        ctx = Context(asset.name, asset.rows, con, asset.path, None, settings, now)
-        phase(0)
-        scans = scan_table(con, asset.path, asset.columns, asset.rows, settings, ctx.future_sql, ctx.ancient_sql)
+        ctx = Context(asset.name, asset.rows, con, None, settings, now)
+        source = _source(con, asset, settings)
+        scans, shapes = _scan_in_batches(ctx, asset, source, progress)
         key = own_key(ctx, scans) or next((s for s in scans if s.distinct_exact and s.distinct == s.non_null
                                            and s.non_null == asset.rows and s.type in ("integer", "string")), None)
-        ctx = Context(asset.name, asset.rows, con, asset.path, key.name if key else None, settings, now)
-        phase(1)
-        shapes = text_shapes(ctx, scans)
-        semantic = {s.name: semantic_type(s, shapes.get(s.name), i == 0, settings)
-                    for i, s in enumerate(scans)}
-        phase(2)
+        ctx = Context(asset.name, asset.rows, con, key.name if key else None, settings, now)
+        semantic = {s.name: semantic_type(s, shapes.get(s.name), s.position == 0, settings) for s in scans}
+        found = []
+        for batch in column_batches(scans, settings.column_batch):
+            progress("issues (columns)", batch[0].position, len(scans))
+            # Example rows name the row by its key, wherever the key column is.
+            extra = [key] if key is not None and all(s.name != key.name for s in batch) else []
+            cols = [Column(s.name, s.type) for s in [*batch, *extra]]
+            use_columns(con, source, cols, row_numbers=True, materialize=source == SNAPSHOT)
+            found += column_issues(ctx, batch, semantic, shapes)
+        use_columns(con, source, asset.columns)
+        progress("duplicate rows and keys", 0, None)
         dups = count_duplicates(ctx, scans)
-        phase(3)
-        issues = duplicate_issues(ctx, scans, dups) + column_issues(ctx, scans, semantic, shapes)
-        phase(4)
-        return TableProfile(
+        return mask_profile(TableProfile(
             asset=asset.name, version=asset.version, content_hash=asset.current.content_hash, rows=asset.rows,
             duplicate_rows=dups.rows, candidate_keys=tuple(candidate_keys(ctx, scans, dups)),
             time_coverage=time_coverage(ctx, scans), quality_score=100.0, quality_rule="",
             columns=tuple(column_profile(s, semantic[s.name], asset.rows, settings.top_values) for s in scans),
-            issues=tuple(issues))
+            issues=tuple(duplicate_issues(ctx, scans, dups) + found)))
     finally:
         con.close()
+
+
+def _scan_in_batches(ctx: Context, asset: Asset, source: str,
+                     progress: Progress) -> tuple[list[ColumnScan], dict[str, TextShape]]:
+    """Column statistics and text shapes, ``column_batch`` columns at a time (a 5,000-column table in one
+    query ran DuckDB out of memory after minutes)."""
+    scans, shapes = [], {}
+    for batch in column_batches(asset.columns, ctx.settings.column_batch):
+        progress("column statistics (columns)", len(scans), len(asset.columns))
+        use_columns(ctx.con, source, batch, row_numbers=True, materialize=source == SNAPSHOT)
+        got = scan_table(ctx.con, batch, asset.rows, ctx.settings, ctx.future_sql, ctx.ancient_sql, first=len(scans))
+        shapes |= text_shapes(ctx, got)  # reads the batch's text sample, which the next batch replaces
+        scans += got
+    return scans, shapes
+
+
+def _source(con, asset: Asset, settings: ProfileSettings) -> str:
+    """Where the batches read from: a wide table small enough is copied into memory once, and each batch into a
+    table of its own, which its many queries read far faster than the Parquet file."""
+    wide = len(asset.columns) > settings.column_batch
+    small = asset.rows * len(asset.columns) <= settings.wide_cells_in_memory
+    return hold_in_memory(con, asset.path) if wide and small else parquet_source(asset.path)
 
 
 def column_profile(s: ColumnScan, semantic: str, rows: int, top: int) -> ColumnProfile:

@@ -14,6 +14,7 @@ import datetime as dt
 import decimal
 import json
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -23,6 +24,7 @@ import duckdb
 
 from stocktake.catalog import Column
 from stocktake.settings import ProfileSettings
+from stocktake.tools.pii import has_pii
 
 NUMERIC = ("integer", "float")
 TEMPORAL = ("date", "timestamp")
@@ -36,6 +38,7 @@ class ColumnScan:
 
     name: str
     type: str
+    position: int = 0  # in the table
     non_null: int = 0
     approx_distinct: int | None = None
     distinct: int | None = None
@@ -61,17 +64,52 @@ def quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def connect(path: Path, columns: tuple[Column, ...], settings: ProfileSettings) -> duckdb.DuckDBPyConnection:
+def connect(path: Path, columns: tuple[Column, ...], settings: ProfileSettings,
+            spill_dir: Path | None = None) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB with the snapshot as view ``t``, where NaN reads as null (as pandas counts it)."""
-    con = duckdb.connect(config={"memory_limit": settings.memory_limit, "preserve_insertion_order": False,
-                                   "enable_object_cache": True})
-    floats = [quote(c.name) for c in columns if c.type == "float"]
-    replace = f" REPLACE ({', '.join(f'nullif({c}, {NAN}) AS {c}' for c in floats)})" if floats else ""
-    con.execute(f"CREATE VIEW t AS SELECT *{replace} FROM read_parquet('{_sql_path(path)}')")
+    config = {"memory_limit": settings.memory_limit, "preserve_insertion_order": False, "enable_object_cache": True}
+    con = duckdb.connect(config=config | ({"temp_directory": str(spill_dir)} if spill_dir else {}))
+    use_columns(con, parquet_source(path), columns)
+    con.create_function(HAS_PII, lambda text: has_pii(text), ["VARCHAR"], "BOOLEAN", side_effects=False)
     return con
 
 
+def parquet_source(path: Path) -> str:
+    return f"read_parquet('{_sql_path(path)}', file_row_number=true)"
+
+
+def hold_in_memory(con: duckdb.DuckDBPyConnection, path: Path) -> str:
+    """The snapshot copied into a temporary table, as a source for use_columns."""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {SNAPSHOT} AS SELECT * FROM {parquet_source(path)}")
+    return SNAPSHOT
+
+
+SNAPSHOT = "snapshot"
+
+
+def use_columns(con: duckdb.DuckDBPyConnection, source: str, columns: Sequence[Column], *,
+                row_numbers: bool = False, materialize: bool = False) -> None:
+    """Point ``t`` at these columns of ``source`` (parquet_source or hold_in_memory), with the 0-based file row
+    as ROW where ``row_numbers``. Every query binds all of ``t`` and of what a view reads (a Parquet footer
+    takes some 50 ms for 5,000 columns), so a wide table is worked on a batch of columns at a time, copied
+    into a table of its own (``materialize``) where small."""
+    cols = ", ".join(f"nullif({quote(c.name)}, {NAN}) AS {quote(c.name)}" if c.type == "float" else quote(c.name)
+                     for c in columns)
+    rows = f"file_row_number AS {ROW}, " if row_numbers else ""
+    for (kind,) in con.execute("SELECT table_type FROM information_schema.tables WHERE table_name = 't'").fetchall():
+        con.execute(f"DROP {'VIEW' if kind == 'VIEW' else 'TABLE'} t")
+    con.execute(f"CREATE {'TEMP TABLE' if materialize else 'VIEW'} t AS SELECT {rows}{cols} FROM {source}")
+
+
+ROW = "__stocktake_row"
+
+
+def column_batches(items: Sequence, size: int) -> list[Sequence]:
+    return [items[i: i + size] for i in range(0, len(items), max(1, size))]
+
+
 NAN = "'NaN'::DOUBLE"
+HAS_PII = "stocktake_has_pii"  # the masker's own test for personal data, for the rows RE2 cannot decide
 
 
 def _sql_path(path: Path) -> str:
@@ -93,14 +131,16 @@ def jsonable(value: Any) -> Any:
     return value
 
 
-def scan_table(con: duckdb.DuckDBPyConnection, path: Path, columns: tuple[Column, ...], rows: int,
-               settings: ProfileSettings, future_sql: str, ancient_sql: str) -> list[ColumnScan]:
-    scans = [ColumnScan(c.name, c.type) for c in columns]
+def scan_table(con: duckdb.DuckDBPyConnection, columns: Sequence[Column], rows: int,
+               settings: ProfileSettings, future_sql: str, ancient_sql: str, first: int = 0) -> list[ColumnScan]:
+    """Statistics of ``columns``: ``t`` holds them with row numbers (use_columns); ``first`` is the position of the
+    first in the table."""
+    scans = [ColumnScan(c.name, c.type, first + k) for k, c in enumerate(columns)]
     if not scans:
         return scans
     _aggregate_pass(con, scans, rows, settings, future_sql, ancient_sql)
     _second_pass(con, scans, rows, settings)
-    _sample(con, path, scans, rows, settings)
+    _sample(con, scans, rows, settings)
     return scans
 
 
@@ -263,7 +303,7 @@ def _group_counts(con, scans: list[ColumnScan], settings: ProfileSettings) -> No
         shown = "v::VARCHAR" if s.type in TEMPORAL else "to_json(v)::VARCHAR"
         grouped = f"SELECT {c} AS v, count(*) AS n FROM t WHERE {c} IS NOT NULL GROUP BY 1"
         if s.approx_distinct <= GROUPS_MAX_SHARE * s.non_null:
-            s.groups = source = f"value_groups_{i}"
+            s.groups = source = f"value_groups_{s.position}"
             con.execute(f"CREATE OR REPLACE TEMP TABLE {s.groups} AS {grouped}")
         else:
             source = f"g{i}"
@@ -376,7 +416,7 @@ def _histogram_dict(s: ColumnScan, edges: list[float], counts: dict) -> dict:
 SAMPLE_TABLE = "text_sample"
 
 
-def _sample(con, path: Path, scans: list[ColumnScan], rows: int, settings: ProfileSettings) -> None:
+def _sample(con, scans: list[ColumnScan], rows: int, settings: ProfileSettings) -> None:
     """Evenly spaced values of the text columns (deterministic, unlike a random sample), kept as the temporary
     table SAMPLE_TABLE for the text-shape pass, and their non-null values for the semantic-type rules."""
     text = [s for s in scans if s.type == "string" and s.non_null]
@@ -386,8 +426,7 @@ def _sample(con, path: Path, scans: list[ColumnScan], rows: int, settings: Profi
     cols = ", ".join(quote(s.name) for s in text)
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE {SAMPLE_TABLE} AS SELECT {cols} "
-        f"FROM read_parquet('{_sql_path(path)}', file_row_number=true) "
-        f"WHERE file_row_number % {step} = 0 ORDER BY file_row_number LIMIT {settings.sample_rows}")
+        f"FROM t WHERE {ROW} % {step} = 0 ORDER BY {ROW} LIMIT {settings.sample_rows}")
     # Column arrays convert to Python several times faster than rows of tuples.
     got = con.execute(f"SELECT {cols} FROM {SAMPLE_TABLE}").fetchnumpy()
     for s, values in zip(text, got.values()):

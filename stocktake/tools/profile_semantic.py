@@ -1,8 +1,6 @@
-"""What a column means: semantic types from names, storage types and statistics; category spelling clusters;
-PII patterns and masking.
+"""What a column means: semantic types from names, storage types and statistics; category spelling clusters.
 
-The PII patterns are written in the common subset of Python ``re`` and RE2, so DuckDB's ``regexp_matches``
-(exact counts over the whole column) and Python (masking a few examples) agree on every value.
+E-mail and phone columns are recognised by the patterns of stocktake.tools.pii, the ones that mask them.
 """
 
 from __future__ import annotations
@@ -14,13 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from stocktake.settings import ProfileSettings
+from stocktake.tools.pii import EMAIL, PHONE
 from stocktake.tools.profile_scan import NUMERIC, ColumnScan
 
-EMAIL = r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
-# Phone numbers stand alone: a longer run of digits or letters around them is a product code, not a phone.
-PHONE = r"(^|[^0-9A-Za-z])(\+[0-9]{1,3}[ .-]?)?\(?[0-9]{2,4}\)?[ .-][0-9]{3,4}[ .-][0-9]{3,4}([^0-9A-Za-z]|$)"
-URL = r"^(https?://|www\.)[^ ]+$"
-_EMAIL_RE, _PHONE_RE, _URL_RE = re.compile(EMAIL), re.compile(PHONE), re.compile(URL)
+_URL_RE = re.compile(r"(https?://|www\.)[^ ]+")
 _GENERIC_NAME = re.compile(r"^(col|column|field|unnamed|var)_?\d+$", re.I)
 
 _ID = {"id", "key", "uuid", "guid", "sku", "code", "ref"}
@@ -108,11 +103,11 @@ def _text_semantic(s: ColumnScan, toks: set[str], shape: TextShape | None, first
     if shape and shape.as_timestamp >= settings.parse_min_fraction * s.non_null:
         return "date" if shape.at_midnight == shape.as_timestamp else "timestamp"
     sample = list(map(str, s.sample))
-    if _mostly(_EMAIL_RE, sample, 0.9):
+    if _mostly(EMAIL.regex, sample, 0.9):
         return "email"
     if _mostly(_URL_RE, sample, 0.9):
         return "url"
-    if _mostly(_PHONE_RE, sample, 0.9):
+    if _mostly(PHONE.regex, sample, 0.9):
         return "phone"
     if is_id_name(s.name) or (first_column and s.distinct == s.non_null and is_generic_name(s.name)):
         return "identifier"
@@ -214,27 +209,3 @@ def _typo_pairs(fps: list[str], keep: Callable[[str, str], bool]):
                 if a < b and (a, b) not in seen and keep(a, b) and typo_distance_is_one(a, b):
                     seen.add((a, b))
                     yield a, b
-
-
-# ---- PII ----------------------------------------------------------------------------------------------
-def mask_pii(text: str, keep: int = 80) -> str:
-    """About ``keep`` characters around the first email or phone number, every one of them masked
-    (``j***@e***.com``, ``+1 5**-***-**67``)."""
-    masked = _EMAIL_RE.sub(lambda m: _mask_email(m.group(0)), text)
-    masked = _PHONE_RE.sub(lambda m: _mask_phone(m.group(0)), masked)
-    first = min((m.start() for m in (re.search(r"\*\*\*@|\*\*", masked),) if m), default=0)
-    start = max(0, first - keep // 3)
-    window = masked[start: start + keep]
-    return ("…" if start else "") + window + ("…" if start + keep < len(masked) else "")
-
-
-def _mask_email(email: str) -> str:
-    user, _, domain = email.partition("@")
-    host, _, tld = domain.rpartition(".")
-    return f"{user[:1]}***@{host[:1]}***.{tld}"
-
-
-def _mask_phone(phone: str) -> str:
-    digits = [i for i, ch in enumerate(phone) if ch.isdigit()]
-    hidden = set(digits[1:-2])
-    return "".join("*" if i in hidden else ch for i, ch in enumerate(phone))

@@ -37,7 +37,8 @@ import duckdb
 
 from stocktake.catalog import Catalog
 from stocktake.settings import ProfileSettings
-from stocktake.tools.profile_local import _write_atomic, local_profile
+from stocktake.tools.profile_local import _write_atomic, readable_profiles
+from stocktake.tools.pii import mask_text
 from stocktake.tools.profile_model import ColumnProfile, TableProfile
 from stocktake.tools.profile_scan import _sql_path, jsonable, quote
 from stocktake.tools.profile_semantic import is_generic_name, key_names, tokens
@@ -90,8 +91,8 @@ READINGS = {"1:1": "one-to-one", "1:n": "many-to-one", "n:m": "many-to-many"}
 def find_relations(catalog: Catalog, names: list[str] | None = None, *, settings: ProfileSettings = ProfileSettings(),
                    use_cache: bool = True) -> list[Relation]:
     """Relations whose child asset is in ``names`` (all assets by default), best first."""
-    profiles = {n: local_profile(catalog, catalog.get(n), settings, use_cache) for n in catalog.names()}
-    children = names if names is not None else list(profiles)
+    profiles = readable_profiles(catalog, settings, use_cache)
+    children = [n for n in names if n in profiles] if names is not None else list(profiles)
     found: list[Relation] = []
     for child in children:
         found += relations_from(catalog, profiles, child, settings, use_cache)
@@ -112,7 +113,10 @@ def relations_from(catalog: Catalog, profiles: dict[str, TableProfile], child: s
                 continue
             if not (_unnamed_plausible(c, p, settings) if match == "none" else _named_plausible(c, p, settings)):
                 continue
-            rel = _measure(catalog, profiles, child, c, b, p, match, use_cache, settings)
+            try:
+                rel = _measure(catalog, profiles, child, c, b, p, match, use_cache, settings)
+            except duckdb.Error:  # a snapshot gone or damaged since its profile was cached: no evidence either way
+                continue
             if rel is not None:
                 candidates.append(rel)
         chosen += _select(candidates, _is_unique(c))
@@ -229,8 +233,8 @@ def _inclusion(catalog: Catalog, child: TableProfile, c: str, parent: TableProfi
         con.execute(f"CREATE TEMP TABLE orphan AS SELECT {qc} AS v FROM {child_src} "
                     f"WHERE {qc} IS NOT NULL AND {qc} NOT IN (SELECT {qp} FROM {parent_src} WHERE {qp} IS NOT NULL)")
         orphans = con.execute("SELECT count(*) FROM orphan").fetchone()[0]
-        examples = [jsonable(v) for (v,) in con.execute(
-            f"SELECT DISTINCT v FROM orphan ORDER BY v LIMIT {settings.examples}").fetchall()]
+        examples = [mask_text(v) if isinstance(v, str) else v for v in (jsonable(v) for (v,) in con.execute(
+            f"SELECT DISTINCT v FROM orphan ORDER BY v LIMIT {settings.examples}").fetchall())]
     finally:
         con.close()
     total = next(col.non_null for col in child.columns if col.name == c)

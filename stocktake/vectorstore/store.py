@@ -6,11 +6,15 @@ chunks that vanished from the source are deleted, and only new ones are embedded
 
 from __future__ import annotations
 
+import shutil
+import stat
+import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from stocktake.catalog import Workspace
+from stocktake.catalog import Workspace, read_only_message, write_refusal
+from stocktake.errors import StocktakeError
 from stocktake.vectorstore.embeddings import LocalEncoder, MiniLMEmbeddingFunction, shared_encoder
 
 COLLECTION = "stocktake_docs"
@@ -33,6 +37,13 @@ class SyncResult:
     unchanged: int
 
 
+def _forget_failed_client(path: str) -> None:
+    """Chroma caches a client per folder even when it failed to start, and refuses the next one for that folder."""
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    SharedSystemClient._identifier_to_system.pop(path, None)
+
+
 class DocStore:
     """Chunks with metadata and embeddings; the model is only loaded when something needs embedding."""
 
@@ -40,7 +51,9 @@ class DocStore:
         self.ws, self.name = ws, collection
         self.encoder = encoder or shared_encoder()
         self.revision = 0  # bumped on every write, so derived indexes (keyword search) know when to rebuild
+        self.read_only = False  # the workspace refused Chroma's writes: searches read a private copy
         self._collection = None
+        self._copy: tempfile.TemporaryDirectory | None = None
 
     @property
     def path(self) -> Path:
@@ -50,15 +63,34 @@ class DocStore:
     def collection(self):
         with _OPEN_LOCK:
             if self._collection is None:
-                import chromadb
-                from chromadb.config import Settings
-
-                client = chromadb.PersistentClient(path=str(self.path), settings=Settings(anonymized_telemetry=False))
-                self._collection = client.get_or_create_collection(
+                self._collection = self._client().get_or_create_collection(
                     self.name, embedding_function=MiniLMEmbeddingFunction(self.encoder),
                     metadata={"hnsw:space": "cosine"},
                 )
         return self._collection
+
+    def _client(self):
+        import chromadb
+        from chromadb.config import Settings
+
+        settings = Settings(anonymized_telemetry=False)
+        try:
+            return chromadb.PersistentClient(path=str(self.path), settings=settings)
+        except Exception as exc:  # Chroma wraps its database's errors in its own types
+            if write_refusal(exc) is None:
+                raise
+            _forget_failed_client(str(self.path))
+        # Chroma writes even to open an index, so in a read-only workspace searches read a copy that is thrown away.
+        self._copy = tempfile.TemporaryDirectory(prefix="stocktake-chroma-")
+        shutil.copytree(self.path, self._copy.name, dirs_exist_ok=True, copy_function=shutil.copyfile)
+        for copied in (Path(self._copy.name), *Path(self._copy.name).rglob("*")):
+            copied.chmod(copied.stat().st_mode | stat.S_IWUSR)  # copytree keeps the folders' read-only modes
+        self.read_only = True
+        return chromadb.PersistentClient(path=self._copy.name, settings=settings)
+
+    def _check_writable(self) -> None:
+        if self.read_only:
+            raise StocktakeError(read_only_message(self.ws.root, "its doc index is read-only"))
 
     def count(self) -> int:
         return self.collection.count()
@@ -70,6 +102,7 @@ class DocStore:
     def sync_source(self, source: str, records: list[Record], embed_texts: list[str]) -> SyncResult:
         """Make the stored chunks of ``source`` exactly ``records``; metadata of kept chunks is refreshed."""
         existing = {r.id: r for r in self.records({"source": source})}
+        self._check_writable()
         wanted = {r.id: (r, e) for r, e in zip(records, embed_texts)}
         stale = [i for i in existing if i not in wanted]
         new = [i for i in wanted if i not in existing]
@@ -91,6 +124,7 @@ class DocStore:
 
     def delete_source(self, source: str) -> int:
         ids = self.collection.get(where={"source": source}, include=[])["ids"]
+        self._check_writable()
         if ids:
             self.collection.delete(ids=ids)
             self.revision += 1

@@ -8,9 +8,10 @@ from stocktake.agent.context import ToolContext
 
 
 def build_tools(ctx: ToolContext) -> list[BaseTool]:
-    from stocktake.agent.tools import catalog, classify, clean, docs, recommend
+    from stocktake.agent.tools import catalog, classify, clean, docs, query, recommend
 
-    return [*catalog.build(ctx), *docs.build(ctx), *classify.build(ctx), *recommend.build(ctx), *clean.build(ctx)]
+    return [*catalog.build(ctx), *query.build(ctx), *docs.build(ctx), *classify.build(ctx), *recommend.build(ctx),
+            *clean.build(ctx)]
 
 
 def confirm_required(tools: list[BaseTool]) -> list[str]:

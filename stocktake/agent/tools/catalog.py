@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import re
-
 from langchain_core.tools import BaseTool
 
 from stocktake.agent.context import ToolContext
-from stocktake.agent.guard import mask_pairs, mask_pii, mask_whole, quote_value
+from stocktake.agent.guard import quote_value
 from stocktake.agent.tools.base import agent_tool, lines
+from stocktake.errors import StocktakeError
 from stocktake.words import plural
 
 ISSUE_KINDS = ("duplicate_rows", "duplicate_key", "missing_values", "constant_column", "unparseable_values",
@@ -28,47 +27,21 @@ def build(ctx: ToolContext) -> list[BaseTool]:
 
         return profile_asset(ctx.catalog, ctx.asset(name).name)
 
-    def masked_examples(issue: dict) -> list[str]:
-        """The issue's examples, values of personal columns masked: whole where an example is such a value,
-        the ``column=value`` pairs of example rows otherwise."""
-        if not guard.mask_pii:
-            return issue["examples"]
-        personal = ctx.personal_columns(issue["asset"])
-        whole = issue.get("column") in personal
-        return [mask_whole(e) if whole and not e.startswith("row ") else mask_pairs(e, personal)
-                for e in issue["examples"]]
+    def profiles(asset: str | None) -> tuple[dict, dict[str, str]]:
+        """The profiles of one asset or of all; with all, one that cannot be profiled is reported as its own
+        error instead of failing the answer about the others."""
+        if asset:
+            return {ctx.asset(asset).name: profile(asset)}, {}
+        found, failed = {}, {}
+        for name in ctx.catalog.names():
+            try:
+                found[name] = profile(name)
+            except StocktakeError as exc:
+                failed[name] = str(exc)
+        return found, failed
 
-    def masked_profile(p: dict, asset: str) -> dict:
-        """A profile whose personal columns show no values (top values, min and max, histogram labels)."""
-        if not guard.mask_pii:
-            return p
-        personal = ctx.personal_columns(asset)
-
-        def column(c: dict) -> dict:
-            if c["name"] not in personal:
-                return c
-            hist = c.get("histogram")
-            if hist and hist.get("labels"):
-                hist = {**hist, "labels": [mask_whole(v) for v in hist["labels"]]}
-            return {**c, "min": mask_whole(c.get("min")), "max": mask_whole(c.get("max")), "histogram": hist,
-                    "top_values": [{**t, "value": mask_whole(t["value"])} for t in c.get("top_values", [])]}
-
-        return {**p, "columns": [column(c) for c in p["columns"]]}
-
-    def masked_rows(columns: list[str], rows, query: str = "") -> list[list]:
-        """SQL result rows with personal columns (by name, in any asset) masked whole and PII in text masked.
-
-        A query that reads a personal column at all gets every text result masked whole: an alias or an
-        expression (``lower(name) AS l``) would otherwise carry the values out under another name.
-        """
-        if not guard.mask_pii:
-            return [list(r) for r in rows]
-        personal = ctx.all_personal_columns()
-        reads = any(re.search(rf"(?<![\w.]){re.escape(c)}(?!\w)", query, re.I) for c in personal)
-        texts = [any(isinstance(row[i], str) for row in rows) for i in range(len(columns))]
-        whole = [c in personal or (reads and t) for c, t in zip(columns, texts)]
-        return [[mask_whole(v) if w else mask_pii(v) if isinstance(v, str) else v for v, w in zip(row, whole)]
-                for row in rows]
+    def failures(failed: dict[str, str]) -> str:
+        return "".join(f"\n(Not profiled: {name}: {error})" for name, error in failed.items())
 
     @agent_tool
     def list_assets() -> tuple[str, dict]:
@@ -87,7 +60,7 @@ def build(ctx: ToolContext) -> list[BaseTool]:
             asset: Asset name exactly as in the catalog, e.g. "orders".
         """
         a = ctx.asset(asset)
-        p = masked_profile(profile(a.name).to_dict(), a.name)
+        p = profile(a.name).to_dict()  # stored masked (stocktake.tools.personal.mask_profile)
         by_name = {c["name"]: c for c in p["columns"]}
         cols = lines([f"- {c.name}: {c.type}, {by_name.get(c.name, {}).get('semantic_type', '?')}, "
                       f"{by_name.get(c.name, {}).get('nulls', 0):,} nulls" for c in a.columns], limit=60)
@@ -112,16 +85,15 @@ def build(ctx: ToolContext) -> list[BaseTool]:
             valid = ", ".join((*ISSUE_KINDS, *KIND_GROUPS))
             return f"Error: unknown issue kind '{kind}'. Valid kinds: {valid}.", {"error": kind}
         kinds = KIND_GROUPS.get(kind, (kind,)) if kind else None
-        names = [ctx.asset(asset).name] if asset else ctx.catalog.names()
+        got, failed = profiles(asset)
         found, scores = [], {}
-        for name in names:
-            prof = profile(name)
+        for name, prof in got.items():
             scores[name] = prof.quality_score
-            found += [{**d, "examples": masked_examples(d)} for d in (i.to_dict() for i in prof.issues)
-                      if not kinds or d["kind"] in kinds]
+            found += [d for d in (i.to_dict() for i in prof.issues) if not kinds or d["kind"] in kinds]
         if not found:
             where = f"in {asset}" if asset else "in any asset"
-            return f"No {kind or 'quality'} issues found {where}.", {"issues": [], "quality_scores": scores}
+            return (f"No {kind or 'quality'} issues found {where}.{failures(failed)}",
+                    {"issues": [], "quality_scores": scores, "errors": failed})
         found.sort(key=lambda i: ({"high": 0, "medium": 1, "low": 2}.get(i["severity"], 3), -i["rows"]))
         text = lines(
             f"- [{i['severity']}] {i['asset']}.{i['column'] or '*'} {i['kind']}: {i['rows']:,} rows. "
@@ -131,7 +103,7 @@ def build(ctx: ToolContext) -> list[BaseTool]:
         score = "; ".join(f"{n}: {s:.0f}/100" for n, s in scores.items())
         issues = plural(len(found), "issue")
         head = f"{issues} of kind {kind}:" if kind else f"{issues} (quality scores: {score}):"
-        return f"{head}\n{text}", {"issues": found, "quality_scores": scores}
+        return f"{head}\n{text}{failures(failed)}", {"issues": found, "quality_scores": scores, "errors": failed}
 
     @agent_tool
     def find_personal_data(asset: str | None = None) -> tuple[str, dict]:
@@ -143,14 +115,16 @@ def build(ctx: ToolContext) -> list[BaseTool]:
         """
         from stocktake.tools.personal import find_personal_columns
 
-        names = [ctx.asset(asset).name] if asset else ctx.catalog.names()
-        found = [{"asset": name, **c.to_dict()} for name in names for c in find_personal_columns(profile(name))]
+        got, failed = profiles(asset)
+        found = [{"asset": name, **c.to_dict()} for name, prof in got.items() for c in find_personal_columns(prof)]
         if not found:
-            return f"No personal data found {f'in {asset}' if asset else 'in any asset'}.", {"columns": []}
+            where = f"in {asset}" if asset else "in any asset"
+            return f"No personal data found {where}.{failures(failed)}", {"columns": [], "errors": failed}
         text = lines(f"- {c['asset']}.{c['column']}: {c['reason']}"
                      + (f" ({c['rows']:,} rows)" if c["rows"] is not None else "") for c in found)
         verb = "holds" if len(found) == 1 else "hold"
-        return f"{plural(len(found), 'column')} {verb} personal data:\n{text}", {"columns": found}
+        return (f"{plural(len(found), 'column')} {verb} personal data:\n{text}{failures(failed)}",
+                {"columns": found, "errors": failed})
 
     @agent_tool
     def find_relationships(asset: str | None = None, other: str | None = None) -> tuple[str, dict]:
@@ -198,14 +172,14 @@ def build(ctx: ToolContext) -> list[BaseTool]:
         Args:
             query: A single SELECT statement, e.g. "SELECT status, COUNT(*) FROM orders GROUP BY 1".
         """
-        from stocktake.tools.query import run_select
+        from stocktake.tools.personal import select_masked
 
-        result = run_select(ctx.catalog, query, row_limit=guard.sql_row_limit, timeout_s=guard.sql_timeout_s)
-        rows = masked_rows(list(result.columns), result.rows, query)
-        table = lines((" | ".join(q(v) for v in row) for row in rows[:20]), limit=20)
+        result = select_masked(ctx.catalog, query, settings=guard)
+        table = lines((" | ".join(q(v) for v in row) for row in result.rows[:20]), limit=20)
         more = " (more rows were cut by the row limit)" if result.truncated else ""
-        text = f"{plural(len(rows), 'row')}{more}. Columns: {', '.join(result.columns)}\n{table}"
-        return text, {**result.to_dict(), "rows": rows}
+        note = f" ({result.note})" if result.note else ""
+        text = f"{plural(len(result.rows), 'row')}{more}{note}. Columns: {', '.join(result.columns)}\n{table}"
+        return text, result.to_dict()
 
     @agent_tool
     def inventory_report(assets: list[str] | None = None) -> tuple[str, dict]:

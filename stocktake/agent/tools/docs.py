@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from langchain_core.tools import BaseTool
 
 from stocktake.agent.context import ToolContext
-from stocktake.agent.guard import quote_value
+from stocktake.agent.guard import mask_text, quote_value
 from stocktake.agent.tools.base import agent_tool, lines
 
 
@@ -35,7 +35,8 @@ def build(ctx: ToolContext) -> list[BaseTool]:
         text = lines((f"[{i}] {quote_value(h.text, ctx.settings.guard.max_value_chars * 4)} — source: {h.location}"
                       + (f" (asset {h.asset}" + (f", column {h.column})" if h.column else ")") if h.asset else ""))
                      for i, h in enumerate(hits, start=1))
-        return f"{len(hits)} passages:\n{text}", {"hits": [h.to_dict() for h in hits]}
+        # Docs are masked as indexed; a doc indexed before that is masked here by value all the same.
+        return f"{len(hits)} passages:\n{text}", {"hits": [{**h.to_dict(), "text": mask_text(h.text)} for h in hits]}
 
     return [search_schema_docs]
 

@@ -73,13 +73,28 @@ class _Builder:
                 new = f"t{len(self.aliases)}"
                 near, far = ((hop.edge.child_column, hop.edge.parent_column) if hop.forward
                              else (hop.edge.parent_column, hop.edge.child_column))
-                self.joins.append(f"JOIN {quote(hop.target)} AS {new} ON {alias}.{quote(near)} = {new}.{quote(far)}")
+                self.joins.append(f"JOIN {self._joined(hop)} AS {new} ON {alias}.{quote(near)} = {new}.{quote(far)}")
                 self.aliases[key] = new
                 if hop.forward and hop.edge.orphans:
                     self.dropped.append(f"{hop.edge.orphans:,} rows of {hop.edge.child} whose {hop.edge.child_column} "
                                         f"has no match in {hop.edge.parent}")
             alias = self.aliases[key]
         return alias
+
+    def _joined(self, hop: Hop) -> str:
+        """The table a hop joins; a parent whose key repeats because whole rows were copied is joined without
+        the copies, so no child row is counted twice (key values that still repeat are said)."""
+        if not hop.forward:
+            return quote(hop.target)
+        repeats, conflicting = self.schema.key_repeats(hop.edge.parent, hop.edge.parent_column)
+        if not repeats:
+            return quote(hop.target)
+        if conflicting:
+            self.dropped.append(f"{hop.edge.parent}.{hop.edge.parent_column} repeats on rows that differ, so some "
+                                f"{hop.edge.child} rows are counted once per repeat")
+        else:
+            self.dropped.append(f"exact copies of rows in {hop.edge.parent} are left out of the join")
+        return f"(SELECT DISTINCT * FROM {quote(hop.target)})"
 
     # ---- conditions ------------------------------------------------------------------------------------
     def condition(self, f: Filter, ref: str) -> str:
@@ -99,6 +114,8 @@ class _Builder:
             return f"({ref} >= {self.bind(low)}{cast} AND {ref} < {self.bind(high)}{cast})"
         if f.op == "contains":
             return f"contains(lower(CAST({ref} AS VARCHAR)), lower({self.bind(str(f.value))}))"
+        if f.op == "startswith":
+            return f"starts_with(CAST({ref} AS VARCHAR), {self.bind(str(f.value))})"
         return f"{ref} {f.op} {self.bind(f.value)}{cast}"
 
     def where(self) -> list[str]:
@@ -186,6 +203,8 @@ class _Builder:
                                  "rows more than once; ask it of the related asset instead.")
         if m.derived is not None:
             d = m.derived
+            if d.op == "days":
+                return f"((epoch({self.ref(d.left)}) - epoch({self.ref(d.right)})) / 86400.0)"
             right = self.ref(d.right) if d.op != "/" else f"NULLIF({self.ref(d.right)}, 0)"
             return f"({self.ref(d.left)} {d.op} {right})"
         return self.ref(m.column)
@@ -216,6 +235,9 @@ def compile_plan(plan: QueryPlan, schema: SchemaIndex, default_rows: int = DEFAU
         return _rows(plan, b, default_rows)
     groups = [b.group_expr(g) for g in plan.group_by]
     measures = [(b.measure_expr(m), measure_name(m)) for m in plan.measures]
+    if groups and [m.agg for m in plan.measures] == ["count"] and plan.measures[0].per is None:
+        # rows per group come with their share of all rows (before a top N cuts the list)
+        measures.append(("100.0 * COUNT(*) / SUM(COUNT(*)) OVER ()", "percent"))
     where = b.where()
     select = [f"{e} AS {quote(label)}" for e, label, _ in groups] + [f"{e} AS {quote(n)}" for e, n in measures]
     sql = f"SELECT {', '.join(select)} FROM {quote(plan.asset)} AS t0"

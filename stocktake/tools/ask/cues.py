@@ -30,7 +30,9 @@ def _add(kind: str, value, *phrases: str) -> None:
 
 
 _add("count", None, "how many", "number of", "count of", "count", "counts", "no of", "how often", "total number of",
-     "amount of", "tally", "volume of", "quantity of")
+     "tally", "#", "# of", "nr of", "num of")
+_add("distribution", None, "value counts", "value count", "counts of", "counts per", "counts by", "frequency of",
+     "frequencies of", "distribution of", "breakdown of", "how often", "occurrences of", "split of", "histogram of")
 _add("distinct", None, "distinct", "unique", "different", "individual", "separate")
 _add("agg", "sum", "total", "sum", "sum of", "overall", "combined", "in total", "altogether", "how much")
 _add("agg", "mean", "average", "avg", "mean", "typical", "on average")
@@ -39,7 +41,7 @@ _add("agg", "min", "minimum", "min", "lowest", "smallest", "least", "earliest", 
      "least expensive")
 _add("agg", "max", "maximum", "max", "highest", "largest", "biggest", "greatest", "latest", "newest", "most recent",
      "most expensive", "priciest", "costliest", "last", "top")
-_add("most", "desc", "most", "the most", "more", "most common", "most frequent", "most popular", "best", "popular",
+_add("most", "desc", "most", "the most", "most common", "most frequent", "most popular", "best", "popular",
      "best selling", "best-selling", "bestselling")
 _add("most", "asc", "fewest", "least common", "least popular", "worst", "least frequent", "rarest")
 _add("share", None, "share", "percentage", "percent", "%", "proportion", "fraction", "ratio", "what part", "rate of",
@@ -58,7 +60,9 @@ _add("compare", "<=", "at most", "or less", "up to", "maximum of", "<=", "no mor
 _add("compare", "=", "exactly", "equal to", "equals", "=", "of exactly")
 _add("compare", "!=", "not equal to", "other than", "!=")
 _add("null", None, "without", "with no", "no", "missing", "lacking", "lack", "lacks", "empty", "blank", "null",
-     "not set", "none", "absent", "have no", "has no", "had no", "never")
+     "not set", "none", "absent", "have no", "has no", "had no", "never", "dont have", "don't have", "do not have",
+     "doesnt have", "doesn't have", "does not have", "didnt have", "didn't have", "lacking a", "missing a",
+     "missing the", "without a", "without an", "without any")
 _add("notnull", None, "with a", "with an", "that have a", "that have an", "filled", "not empty", "not null",
      "present", "is set", "with their")
 _add("negate", None, "not", "non", "except", "excluding", "exclude", "other than", "apart from", "besides",
@@ -78,11 +82,13 @@ _add("zero", 0, "zero", "negative", "positive")
 
 def find_cues(tokens: list[Token]) -> list[Cue]:
     norms = [t.norm for t in tokens]
+    stems = [t.stem for t in tokens]
     found = []
     for words, kind, value in PHRASES:
         n = len(words)
         for i in range(len(norms) - n + 1):
-            if tuple(norms[i:i + n]) == words:
+            # "totals" is "total", "averages" "average": one-word cues match their plural too
+            if tuple(norms[i:i + n]) == words or n == 1 and kind in ("agg", "share") and stems[i] == words[0]:
                 found.append(Cue(kind, i, i + n, value))
     return sorted(found, key=lambda c: (c.start, c.start - c.end))
 

@@ -14,13 +14,15 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from stocktake.tools.ask.schema import AssetInfo, ColumnInfo, SchemaIndex
-from stocktake.tools.ask.text import FUNCTION_WORDS, Token, close_spelling, fold
-from stocktake.tools.ask.vocab import root
+from stocktake.tools.ask.text import FUNCTION_WORDS, Token, close_spelling, english_words, fold
+from stocktake.tools.ask.vocab import VALUE_SYNONYMS, root
 
 MAX_PHRASE = 5
+GAP_WORDS = frozenset({"to", "of", "the", "a", "an", "-"})
 # Column words too general to name a column alone ("date" of which table?): they only add to a longer match.
 WEAK_HEADS = frozenset(root(w) for w in ("id", "name", "date", "time", "type", "value", "number", "code", "at",
                                          "no", "key", "text", "flag", "count"))
+TRIMMABLE = frozenset(root(w) for w in ("name", "id", "code", "no", "number", "key", "value", "date", "time", "at"))
 SEMANTIC_WORDS = {
     "price": ("price", "cost", "amount", "money", "spend", "value", "paid", "expensive", "cheap"),
     "rating": ("rating", "score", "star", "stars", "rated", "rate", "grade"),
@@ -67,8 +69,10 @@ class Grounder:
                 out[phrase_roots(a.words)].append((a.name, 0.95, "name"))
             for entity in a.entity:
                 out[tuple(entity.split())].append((a.name, 0.6, "entity"))
-            if len(a.words) > 1:
-                out[(root(a.words[-1]),)].append((a.name, 0.45, "part"))
+            if len(a.words) > 1:  # "payments" for order_payments: the head noun names the rows
+                out[(root(a.words[-1]),)].append((a.name, 0.8, "part"))
+                for w in a.words[:-1]:
+                    out[(root(w),)].append((a.name, 0.45, "part"))
         return _best_per_target(out)
 
     @cached_property
@@ -79,6 +83,15 @@ class Grounder:
                 for phrase, score, how in column_phrases(a, c):
                     out[phrase].append((c, score, how))
         return _best_per_target(out)
+
+    @cached_property
+    def _spellings(self) -> dict[str, tuple[str, ...]]:
+        """Each name word's root with the forms it is written in ("order" -> order, orders), for typos."""
+        out: dict[str, set[str]] = defaultdict(set)
+        for a in self.schema.assets.values():
+            for w in (*a.words, *(w for c in a.columns for w in c.words)):
+                out[root(w)].update({w, root(w)})
+        return {k: tuple(v) for k, v in out.items()}
 
     @cached_property
     def docs_words(self) -> dict[str, list[tuple[ColumnInfo, float, str]]]:
@@ -100,11 +113,17 @@ class Grounder:
         mentions = self._identifiers(tokens)
         words = [t for t in tokens]
         for i in range(len(words)):
-            for j in range(i + 1, min(len(words), i + MAX_PHRASE) + 1):
+            if words[i].norm in GAP_WORDS:
+                continue
+            for j in range(i + 1, min(len(words), i + MAX_PHRASE + 1) + 1):
                 span = words[i:j]
-                if any(t.kind in ("number", "date") for t in span):
-                    break
-                roots = phrase_roots(t.norm for t in span)
+                if any(t.kind in ("number", "date") for t in span) or span[-1].norm in GAP_WORDS:
+                    if span[-1].kind in ("number", "date"):
+                        break
+                    continue
+                # "delivered to customer date" names order_delivered_customer_date: small words between
+                # the words of a name are skipped
+                roots = phrase_roots(t.norm for t in span if t.norm not in GAP_WORDS)
                 for name, score, how in self.asset_phrases.get(roots, ()):
                     mentions.append(Mention("asset", i, j, score, name, how=how))
                 for info, score, how in self.column_phrases.get(roots, ()):
@@ -141,12 +160,15 @@ class Grounder:
         out = []
         singles = [(p[0], v, "asset") for p, v in self.asset_phrases.items() if len(p) == 1]
         singles += [(p[0], v, "column") for p, v in self.column_phrases.items() if len(p) == 1]
+        spelled = self._spellings
+        known = english_words()
         for i, t in enumerate(tokens):
-            if i in covered or t.kind != "word" or len(t.norm) < 5 or t.norm in FUNCTION_WORDS:
+            if i in covered or t.kind != "word" or len(t.norm) < 5 or t.norm in FUNCTION_WORDS or t.norm in known:
                 continue
             r = root(t.norm)
             for phrase, targets, kind in singles:
-                if not close_spelling(r, phrase) and not close_spelling(t.norm, phrase):
+                forms = spelled.get(phrase, (phrase,))
+                if not any(close_spelling(r, f) or close_spelling(t.norm, f) for f in forms):
                     continue
                 for target, score, how in targets:
                     if kind == "asset":
@@ -165,7 +187,11 @@ class Grounder:
                 text = " ".join(t.norm for t in span)
                 if j - i == 1 and (span[0].norm in FUNCTION_WORDS and span[0].kind != "quoted"):
                     continue
-                for info, value, count, exact in _commonest([*index.get(text, ()), *index.get(_root_key(span), ())]):
+                found = [*index.get(text, ()), *index.get(_root_key(span), ())]
+                if j - i <= 2 and not found:  # "women" for F, "page views" for pv: a coded value by its word
+                    found = [(info, value, count, False) for key in VALUE_SYNONYMS.get(text, ())
+                             for info, value, count, _ in index.get(key, ())]
+                for info, value, count, exact in _commonest(found):
                     out.append(Mention("value", i, j, (0.9 if exact else 0.75) + 0.02 * (j - i), info.asset,
                                        info.name, value, how="value"))
         return _dedupe(out)
@@ -177,12 +203,11 @@ class Grounder:
             for c in a.columns:
                 for folded, (value, count) in self.schema.values(a.name, c.name).items():
                     spaced = " ".join(folded.replace("_", " ").replace("-", " ").split())
-                    if not spaced or len(spaced) > 60:
+                    if not spaced or len(spaced) > 60 or not any(ch.isalpha() for ch in spaced):
                         continue
                     out[spaced].append((c, value, count, True))
-                    key = " ".join(root(w) for w in spaced.split())
-                    if key != spaced:
-                        out["~" + key].append((c, value, count, False))
+                    if len(spaced) >= 4:  # "went" is "go", but no state code GO is meant by it
+                        out["~" + " ".join(root(w) for w in spaced.split())].append((c, value, count, False))
         return out
 
     def docs(self, tokens: list[Token], unexplained: set[int]) -> list[Mention]:
@@ -241,6 +266,11 @@ def column_phrases(asset: AssetInfo, c: ColumnInfo):
     if not words:
         return
     yield words, 1.0, "name"
+    if len(words) > 1 and words[-1] in TRIMMABLE:  # "product category" for product_category_name
+        yield words[:-1], 0.85, "part"
+    for entity in asset.entity[:3]:  # "order status", "customer city", "product category": the row's noun first
+        if " " not in entity and words[0] != entity:
+            yield (entity, *words), 0.95, "name"
     own = {root(w) for w in asset.words} | {e for e in asset.entity if " " not in e}
     trimmed = words
     while len(trimmed) > 1 and trimmed[0] in own:
@@ -249,6 +279,9 @@ def column_phrases(asset: AssetInfo, c: ColumnInfo):
         yield trimmed, 0.9, "part"
     if len(trimmed) > 1 and trimmed[-1] in WEAK_HEADS:
         yield trimmed[:-1], 0.8 if c.id_like else 0.7, "part"
+    for word in trimmed:  # "carrier" for order_delivered_carrier_date, weakly
+        if word not in WEAK_HEADS and len(word) > 3:
+            yield (word,), 0.45, "part"
     for k in range(1, len(trimmed)):
         tail = trimmed[k:]
         if tail and not (len(tail) == 1 and tail[0] in WEAK_HEADS):

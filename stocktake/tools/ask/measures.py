@@ -7,7 +7,7 @@ both, else the table's money column; the reading is said out loud.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from stocktake.tools.ask.ground import Mention
 from stocktake.tools.ask.model import Col, Derived, Measure
@@ -20,6 +20,8 @@ MONEY_ROOTS = frozenset(root(w) for w in MONEY_WORDS)
 REVENUE_ROOTS = frozenset(root(w) for w in REVENUE_WORDS)
 QUANTITY_ROOTS = frozenset(root(w) for w in QUANTITY_WORDS)
 FACT_KINDS = ("order_items", "orders", "events", "other", "reviews")
+POPULAR = ("most common", "most frequent", "most popular", "popular", "least common", "least popular", "rarest",
+           "least frequent", "best selling", "best-selling", "bestselling")
 COPULAS = ("is", "are", "was", "were", "'s", "s", "does", "do", "did", "has", "have", "had", "will", "would")
 PRICE_SUPERLATIVES = ("cheapest", "most expensive", "priciest", "costliest", "least expensive")
 
@@ -35,6 +37,7 @@ class MeasureSpec:
     per: tuple[Mention, ...] = ()  # "ratings per user": divided by the distinct count of this
     group: tuple[Mention, ...] = ()  # for "which X has the most Y": X
     direction: str = "desc"
+    derived: tuple | None = None  # (left mentions, op, right mentions): "price + freight", "qty x unit price"
 
 
 @dataclass(frozen=True)
@@ -52,8 +55,51 @@ def measure_words(roles: Roles) -> list[int]:
 
 def find_measure(roles: Roles) -> MeasureSpec | None:
     """The measure the words ask for, in order of how explicitly they ask."""
-    return (_per_entity(roles) or _counted(roles) or _share(roles) or _most(roles) or _aggregate(roles)
-            or _concept_alone(roles))
+    found = (_distribution(roles) or _per_entity(roles) or _counted(roles) or _share(roles) or _most(roles)
+             or _aggregate(roles) or _concept_alone(roles))
+    derived = _explicit_derived(roles) or _duration(roles)
+    if derived is None:
+        return found
+    agg = found.agg if found is not None and found.agg in ("sum", "mean", "median", "min", "max") else (
+        "mean" if derived.concept == "duration" else "sum")
+    return replace(derived, agg=agg, tokens=derived.tokens + (found.tokens if found else ()),
+                   kind=found.kind if found is not None and found.kind == "most" else "measure",
+                   group=found.group if found is not None else (), direction=found.direction if found else "desc")
+
+
+OPS = {"+": "+", "plus": "+", "-": "-", "minus": "-", "*": "*", "x": "*", "×": "*", "times": "*", "/": "/"}
+
+
+def _explicit_derived(roles: Roles) -> MeasureSpec | None:
+    """"(price + freight)", "qty x unit price": two columns combined by the operator between them."""
+    for k, t in enumerate(roles.tokens):
+        op = OPS.get(t.norm)
+        if op is None or k == 0:
+            continue
+        left = [m for m in roles.mentions if m.kind == "column" and m.end in (k, k - 1)]
+        right = [m for m in roles.at(k + 1) if m.kind == "column"]
+        if left and right:
+            span = range(min(m.start for m in left), max(m.end for m in right))
+            return MeasureSpec("sum", derived=(tuple(left), op, tuple(right)), tokens=tuple(span))
+    return None
+
+
+DURATION = ("deliver", "arriv", "ship", "receiv")
+
+
+def _duration(roles: Roles) -> MeasureSpec | None:
+    """"delivery time", "days to deliver", "how long do orders take to arrive": days from the order to its
+    delivery."""
+    roots = [root(t.norm) for t in roles.tokens]
+    for k, r in enumerate(roots):
+        if r not in DURATION:
+            continue
+        near = set(roots[max(0, k - 3):k + 3])
+        if near & {"tim", "day", "long", "lead", "durat", "fast", "quick", "slow"}:
+            span = [i for i in range(max(0, k - 3), min(len(roots), k + 3))
+                    if roots[i] in {"tim", "day", "long", "lead", "durat", r}]
+            return MeasureSpec("mean", concept="duration", tokens=tuple(span))
+    return None
 
 
 def _targets(roles: Roles, start: int, reach: int = 4) -> tuple[Mention, ...]:
@@ -64,11 +110,24 @@ def _concept_at(roles: Roles, start: int, reach: int = 4) -> tuple[str | None, i
     for i in range(start, min(len(roles.tokens), start + reach + 1)):
         r = root(roles.tokens[i].norm)
         named = [m for m in roles.at(i) if m.how != "meaning"]
-        if r in REVENUE_ROOTS or r in MONEY_ROOTS and not named:
+        after_asset = i > 0 and any(m.kind == "asset" and m.end == i for m in roles.mentions)
+        if r in REVENUE_ROOTS or r in MONEY_ROOTS and not named and after_asset:
             return "money", i
-        if r in QUANTITY_ROOTS and not named:
+        follows = roles.tokens[i + 1].norm if i + 1 < len(roles.tokens) else ""
+        if r in QUANTITY_ROOTS and (not named or follows in ("of", "sold", "did", "were", "we", "in", "bought")):
             return "quantity", i
     return None, None
+
+
+def _distribution(roles: Roles) -> MeasureSpec | None:
+    """"value counts of event_type", "how often does each status occur": rows per value of the column."""
+    for cue in roles.cue("distribution"):
+        reach = 4 if roles.tokens[cue.start].norm == "how" else 2
+        named = [m for j in range(cue.end, min(len(roles.tokens), cue.end + reach + 1)) for m in roles.at(j)
+                 if m.kind == "column"]
+        if named:
+            return MeasureSpec("count", kind="distribution", group=tuple(named), tokens=tuple(cue.covers()))
+    return None
 
 
 def _per_entity(roles: Roles) -> MeasureSpec | None:
@@ -99,12 +158,32 @@ def _counted(roles: Roles) -> MeasureSpec | None:
         return None  # "how much revenue": a total
     distinct = next((d for d in roles.cue("distinct") if cue.end <= d.start <= cue.end + 1 or d.end == cue.start), None)
     start = distinct.end if distinct else cue.end
-    target = _targets(roles, start)
+    target = _counted_noun(roles, start)
     tokens = (*cue.covers(), *(distinct.covers() if distinct else ()))
-    concept, at = _concept_at(roles, start, 2)
+    concept, at = _concept_at(roles, start, 0)
+    if concept == "quantity" and at == start:  # "how many units": a total of the quantity column
+        return MeasureSpec("sum", target=(), concept="quantity", tokens=(*tokens, at))
     if concept == "quantity" and not target:
         return MeasureSpec("sum", target=(), concept="quantity", tokens=(*tokens, at))
     return MeasureSpec("count_distinct" if distinct else "count", target=target, tokens=tokens)
+
+
+def _counted_noun(roles: Roles, start: int, reach: int = 4) -> tuple[Mention, ...]:
+    """The noun counted after "how many": "how many delivered orders" counts orders, "delivered" being a
+    value; a word that is only weakly a column is passed over when a value or a clearer noun follows."""
+    for i in range(start, min(len(roles.tokens), start + reach + 1)):
+        here = roles.at(i)
+        if not here:
+            continue
+        value = any(v.start <= i < v.end for v in roles.values)
+        strong = [m for m in here if m.kind == "asset" and (m.how != "entity" or not value)
+                  or m.kind == "column" and m.how in ("name", "part") and m.score >= 0.8]
+        later = any(m.kind == "asset" for j in range(i + 1, min(len(roles.tokens), start + reach + 1))
+                    for m in roles.at(j))
+        if not strong and (value or later):
+            continue
+        return tuple(here)
+    return ()
 
 
 def _share(roles: Roles) -> MeasureSpec | None:
@@ -121,7 +200,18 @@ def _most(roles: Roles) -> MeasureSpec | None:
             and not any(c.start < a.end and a.start < c.end for a in longer)]
     if not cues:
         return None
-    cue = cues[0]
+    named = [c for c in cues if " ".join(roles.tokens[i].norm for i in c.covers()) in POPULAR]
+    cue = named[0] if named else cues[0]
+    roles.mark([k for c in cues if c.start < cue.end and cue.start < c.end for k in c.covers()])
+    participle = cue.end < len(roles.tokens) and _participle(roles.tokens[cue.end].norm)
+    if participle and root(roles.tokens[cue.end].norm) in ("rat", "review", "scor") and roles.after(cue.end + 1, reach=2):
+        # "best rated movies", "worst reviewed products": by their average rating
+        return MeasureSpec("mean", kind="most", concept="rating", group=tuple(roles.after(cue.end + 1, reach=2)),
+                           tokens=(*cue.covers(), cue.end), direction=cue.value)
+    if participle and roles.after(cue.end + 1, reach=2):
+        # "the most rated movies", "most viewed products": the things counted where they were rated, viewed
+        return MeasureSpec("count", kind="most", group=tuple(roles.after(cue.end + 1, reach=2)),
+                           tokens=(*cue.covers(), cue.end), direction=cue.value)
     after = _targets(roles, cue.end, 3)
     concept, at = _concept_at(roles, cue.end, 2)
     lead = _lead_noun(roles, cue.start)
@@ -129,16 +219,28 @@ def _most(roles: Roles) -> MeasureSpec | None:
         concept, at = _verb_before(roles, cue.start)
     tokens = tuple(cue.covers()) + ((at,) if at is not None else ())
     words = " ".join(roles.tokens[i].norm for i in cue.covers())
-    if words in ("most common", "most frequent", "most popular", "popular", "least common", "least popular",
-                 "rarest", "least frequent", "best selling", "best-selling", "bestselling") and after and not lead:
+    if words in POPULAR and after and not lead:
         return MeasureSpec("count", kind="most", group=after, tokens=tokens, direction=cue.value)
     if not lead and not after and concept is None:
         return None
+    inner = next((c for c in roles.cue("agg") if c.start == cue.end and c.value in ("mean", "median", "sum")), None)
+    if inner is not None:  # "the worst avg rating", "highest total revenue": that aggregate, ranked
+        named = tuple(roles.within(inner.end, 3))
+        concept, at = _concept_at(roles, inner.end, 2)
+        return MeasureSpec(inner.value, kind="most", target=named if not concept else (), concept=concept,
+                           group=lead, tokens=(*tokens, *inner.covers()) + ((at,) if at is not None else ()),
+                           direction=cue.value)
     agg = "sum" if concept else "count"
     if after and after[0].kind == "column" and not concept:
+        if not lead:  # "the most installments anyone chose": the largest value
+            return MeasureSpec("min" if cue.value == "asc" else "max", target=after, tokens=tokens)
         agg = "sum"
     return MeasureSpec(agg, kind="most", target=after if not concept else (), concept=concept, group=lead,
                        tokens=tokens, direction=cue.value)
+
+
+def _participle(word: str) -> bool:
+    return word.endswith("ed") and len(word) > 4 or word in ("bought", "sold", "seen", "written", "given", "paid")
 
 
 def _verb_before(roles: Roles, cue: int) -> tuple[str | None, int | None]:
@@ -156,6 +258,13 @@ def _verb_before(roles: Roles, cue: int) -> tuple[str | None, int | None]:
 
 def _lead_noun(roles: Roles, before: int) -> tuple[Mention, ...]:
     """The thing asked about by "which X" / "what X" / "the X with": the group of a superlative."""
+    k = before - 1
+    while k >= 0 and roles.tokens[k].norm in ("the", "a", "an"):
+        k -= 1
+    if k >= 1 and roles.tokens[k].norm in ("with", "having", "has", "have", "had"):
+        lead = [m for m in roles.mentions if m.end in (k, k - 1)]  # "5 cities with the most sellers"
+        if lead:
+            return tuple(sorted(lead, key=lambda m: (-m.width, -m.score)))
     for i in range(before - 1, -1, -1):
         t = roles.tokens[i].norm
         if t in ("which", "what") and i + 1 < len(roles.tokens) and roles.tokens[i + 1].norm in COPULAS:
@@ -189,6 +298,10 @@ def _aggregate(roles: Roles) -> MeasureSpec | None:
         agg, after = (inner.value, inner.end) if inner and cue.value in ("min", "max") else (cue.value, cue.end)
         tokens = tuple(cue.covers()) + (tuple(inner.covers()) if inner else ())
         target = tuple(roles.within(after, 3))
+        if not target and not inner and cue.value in ("sum", "mean", "median"):
+            before = [m for m in roles.mentions if m.end == cue.start and m.kind == "asset"]
+            if before:  # "order totals", "basket averages": the money of the thing named before
+                return MeasureSpec(cue.value, concept="money", target=tuple(before), tokens=tuple(cue.covers()))
         concept, at = _concept_at(roles, after, 3)
         lead = _lead_noun(roles, cue.start)
         direction = "asc" if cue.value == "min" else "desc"
@@ -199,6 +312,11 @@ def _aggregate(roles: Roles) -> MeasureSpec | None:
             kind = "most" if lead or inner else "measure"
             return MeasureSpec(agg if inner or cue.value not in ("min", "max") else "sum", kind=kind, concept=concept,
                                tokens=(*tokens, at), group=lead, direction=direction)
+        rated = after < len(roles.tokens) and root(roles.tokens[after].norm) in ("rat", "review", "scor")
+        if rated and cue.value in ("min", "max") and roles.after(after + 1, reach=2):
+            # "the highest rated movie", "worst reviewed products": ranked by their average rating
+            return MeasureSpec("mean", kind="most", target=(), concept="rating", tokens=(*tokens, after),
+                               group=tuple(roles.after(after + 1, reach=2)), direction=direction)
         if not target:
             continue
         if inner:
@@ -215,7 +333,14 @@ def _aggregate(roles: Roles) -> MeasureSpec | None:
 
 
 def _concept_alone(roles: Roles) -> MeasureSpec | None:
-    concept, at = _concept_at(roles, 0, len(roles.tokens))
+    """"revenue by category", "sales last month": a word for revenue is a total of it."""
+    at = next((i for i, t in enumerate(roles.tokens) if root(t.norm) in REVENUE_ROOTS), None)
+    concept = "money" if at is not None else None
+    if concept is None:  # "qty sold per day"
+        at = next((i for i, t in enumerate(roles.tokens) if root(t.norm) in QUANTITY_ROOTS
+                   and i + 1 < len(roles.tokens) and roles.tokens[i + 1].norm in ("sold", "bought", "ordered",
+                                                                                   "per", "by")), None)
+        concept = "quantity" if at is not None else None
     if concept is None:
         return None
     return MeasureSpec("sum", target=(), concept=concept, tokens=(at,))

@@ -12,7 +12,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Aggregate = Literal["count", "count_distinct", "sum", "mean", "median", "min", "max", "share"]
-Operator = Literal["=", "!=", "<", "<=", ">", ">=", "in", "not_in", "is_null", "not_null", "contains", "between"]
+Operator = Literal["=", "!=", "<", "<=", ">", ">=", "in", "not_in", "is_null", "not_null", "contains", "startswith",
+                   "between"]
 Bucket = Literal["hour", "day", "week", "month", "quarter", "year", "weekday"]
 Scalar = str | int | float | bool
 
@@ -55,7 +56,8 @@ class Filter(Frozen):
 class Derived(Frozen):
     """A measure computed from two columns of one row, e.g. revenue = quantity × unit_price."""
     name: str = Field(description="What the result is called, e.g. revenue.")
-    op: Literal["*", "-", "+", "/"] = Field(description="How the two columns combine.")
+    op: Literal["*", "-", "+", "/", "days"] = Field(description="How the two columns combine; days: the time from "
+                                                               "right to left, in days.")
     left: Col
     right: Col
 

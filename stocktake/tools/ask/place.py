@@ -7,18 +7,20 @@ asked about beats one a join away, a short many-to-one join beats a long one or 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from stocktake.tools.ask.cues import number_at
 from stocktake.tools.ask.dates import DateRange, find_dates
 from stocktake.tools.ask.ground import Mention
-from stocktake.tools.ask.measures import (MeasureChoice, MeasureSpec, money_assets, money_measure,
-                                          quantity_measure)
-from stocktake.tools.ask.model import Col, Compare, Filter, Group, Measure
+from stocktake.tools.ask.measures import (QUANTITY_ROOTS, REVENUE_ROOTS, MeasureChoice, MeasureSpec, money_assets,
+                                          money_measure, quantity_measure)
+from stocktake.tools.ask.model import Col, Compare, Derived, Filter, Group, Measure
 from stocktake.tools.ask.roles import IdRef, Roles
 from stocktake.tools.ask.schema import SchemaIndex
 from stocktake.tools.ask.vocab import root
 
+AMBIGUOUS = 0.05  # two readings of a word closer than this, both weak: the question is ambiguous
+WEAK_HOW = ("head", "meaning", "docs", "part", "typo")
 POPULARITY = ("order_items", "orders", "events", "reviews")
 LATE_WORDS = (("deliver", "arriv", "receiv", "ship", "actual"), ("estimat", "expect", "promis", "limit", "due",
                                                                 "planned", "schedul", "deadlin"))
@@ -39,6 +41,24 @@ def _year_like(t) -> bool:
     return t.kind == "number" and t.text.isdigit() and 1950 <= int(t.text) <= 2100
 
 
+def _counted_target(mentions, schema: SchemaIndex) -> Mention | None:
+    """What "how many" counts: an asset named as a whole before a column of it read from the same word
+    ("reviews" counts reviews, not distinct review ids)."""
+    if not mentions:
+        return None
+    first = mentions[0]
+    same = [m for m in mentions if m.start == first.start]
+    asset = next((m for m in same if m.kind == "asset"), None)
+    if asset is None or first.kind != "column" or first.width > asset.width:
+        return first
+    key = schema.assets[asset.asset].key
+    key_words = {root(w) for w in schema.column(asset.asset, key).words} if key else set()
+    noun = {root(w) for w in schema.column(first.asset, first.column).words} - {"id", "key", "code", "no"}
+    if first.column == key or noun <= key_words or key is None and asset.score >= 0.8:
+        return asset  # "how many reviews": reviews are the rows of the reviews table
+    return first  # "how many categories" in an item -> category map: distinct categories, not rows
+
+
 class Placer:
     def __init__(self, schema: SchemaIndex, roles: Roles):
         self.schema, self.roles = schema, roles
@@ -46,14 +66,18 @@ class Placer:
     # ---- the asset ------------------------------------------------------------------------------------------
     def subject(self) -> list[Mention]:
         """Readings of the thing counted or listed: the asset named first after "how many"/"list"/"which",
-        else the asset named most clearly."""
-        assets = [m for m in self.roles.mentions if m.kind == "asset"]
+        else the asset named most clearly. An asset whose every name word the question uses ("the items of
+        order 12" for order_items) beats one a single word names."""
+        said = {root(t.norm) for t in self.roles.tokens}
+        assets = [replace(m, score=max(m.score, 0.97)) if len(self.schema.assets[m.asset].words) > 1 and
+                  {root(w) for w in self.schema.assets[m.asset].words} <= said else m
+                  for m in self.roles.mentions if m.kind == "asset"]
         cue_ends = [c.end for c in self.roles.cues if c.kind in ("count", "list", "distinct", "share")]
         for end in sorted(cue_ends):
             near = [m for m in assets if end <= m.start <= end + 3]
-            if near:
-                first = min(m.start for m in near)
-                return sorted((m for m in near if m.start == first), key=lambda m: -m.score)
+            if near:  # the clearest name near the cue: "how many purchase events" counts events
+                best = max(near, key=lambda m: (round(m.score, 2), -m.start))
+                return sorted((m for m in near if m.start == best.start), key=lambda m: -m.score)
         return sorted(assets, key=lambda m: (-m.width - m.score, m.start))
 
     def mark_subject(self, subject: list[Mention], base: str) -> None:
@@ -61,23 +85,44 @@ class Placer:
         the question only passes through ("customers who placed orders")."""
         for m in self.roles.mentions:
             if m.kind == "asset" and m.asset == base and m.how in ("name", "entity", "typo", "part"):
+                if m.how == "entity" and any(v.asset == base and v.start < m.end and m.start < v.end
+                                             for v in self.roles.values):
+                    continue  # "viewed", "clicks" in events: the event type, not just the table
                 self._use(m)
+
+    def mark_counted(self, base: str) -> None:
+        """"ratings per month": the word before the grouping names what is counted (rows with a rating)."""
+        first_group = min((c.start for c in self.roles.cue("group")), default=len(self.roles.tokens))
+        for m in self.roles.mentions:
+            if m.end <= first_group and m.asset == base and m.how in ("name", "part", "entity"):
+                self._use(m)
+                return
 
     def measure(self, spec: MeasureSpec | None, subject: list[Mention]) -> tuple[str | None, MeasureChoice | None]:
         """The base asset and the concrete measure."""
         subject_assets = [m.asset for m in subject]
         if spec is None:
             return (subject_assets[0] if subject_assets else self._only_asset()), None
+        if spec.derived is not None:
+            return self._derived(spec, subject_assets)
+        if spec.concept == "duration":
+            return self._duration(spec, subject_assets)
+        if spec.concept == "rating":
+            return self._rating(spec)
         if spec.kind == "sort" and spec.concept:
             return self._sort_by_price(spec)
         if spec.concept:
             return self._concept(spec, subject_assets)
+        if spec.kind == "distribution":
+            column = self.column(spec.group, None)
+            return (column.col.asset if column else None), MeasureChoice(Measure(agg="count"), spec.tokens, 0.9, ())
         if spec.kind == "most" and spec.agg == "count" and not spec.target and spec.group:
             return self._popularity(spec)
         if spec.agg in ("count", "count_distinct", "share") and spec.kind != "sort":
             return self._count(spec, subject_assets)
+        timely = spec.agg in ("min", "max") and self._asks_time(spec)
         placed = self.column(spec.target, subject_assets[0] if subject_assets else None, numeric=spec.agg in (
-            "sum", "mean", "median") or None)
+            "sum", "mean", "median") or None, temporal=timely or None, measure=spec.agg in ("min", "max"))
         if placed is None and spec.agg in ("min", "max"):
             placed = self._when(spec)
             asks_when = any(t.norm == "when" for t in self.roles.tokens)
@@ -95,9 +140,16 @@ class Placer:
         per = self._per(spec, base)
         return base, MeasureChoice(Measure(agg=agg, column=placed.col, per=per), spec.tokens, placed.score, ())
 
+    def _asks_time(self, spec: MeasureSpec) -> bool:
+        """"when", "latest", "earliest", "most recent": a date is asked for, not the largest id."""
+        words = {self.roles.tokens[i].norm for i in spec.tokens if i is not None}
+        return bool(words & {"latest", "earliest", "last", "first", "newest", "oldest", "recent"}) or \
+            any(t.norm == "when" for t in self.roles.tokens)
+
     def _when(self, spec: MeasureSpec) -> Placed | None:
         """"when was the first order placed", "latest review": the date of the asset named."""
-        asset = next((m for m in spec.target if m.kind == "asset"), None)
+        asset = next((m for m in spec.target if m.kind == "asset"), None) or next(
+            (m for m in spec.target if m.kind == "column" and m.how in ("name", "part")), None)
         if asset is None:
             return None
         own = self._own_time(asset.asset)
@@ -109,7 +161,10 @@ class Placer:
         return next(iter(columns)) if len(columns) == 1 else None
 
     def _count(self, spec: MeasureSpec, subject: list[str]) -> tuple[str | None, MeasureChoice | None]:
-        target = spec.target[0] if spec.target else None
+        target = _counted_target(spec.target, self.schema)
+        through = self._through_child(spec, target)
+        if through is not None:
+            return through
         if spec.agg == "count_distinct" and target is not None:
             others = [m.asset for m in self.roles.mentions if m.kind == "asset" and m.asset != target.asset
                       and m.start > target.end]
@@ -119,11 +174,17 @@ class Placer:
                 return placed.col.asset, MeasureChoice(Measure(agg="count_distinct", column=placed.col),
                                                        spec.tokens, placed.score, ())
         if target is not None and target.kind == "column" and (target.how in ("part", "name") or not subject):
-            # "how many customers" where customers are only a CustomerID column of the lines table
             self._use(target)
+            info = self.schema.column(target.asset, target.column)
             col = Col(asset=target.asset, column=target.column)
-            return target.asset, MeasureChoice(Measure(agg="count_distinct", column=col), spec.tokens,
-                                               target.score, ())
+            if spec.agg != "share" and (info.id_like or info.semantic in ("category", "geo", "text", "other",
+                                                                          "email", "phone")):
+                # "how many customers" where customers are only a CustomerID column of the lines table
+                return target.asset, MeasureChoice(Measure(agg="count_distinct", column=col), spec.tokens,
+                                                   target.score, ())
+            # "how many ratings": the rows that hold a rating
+            agg = "share" if spec.agg == "share" else "count"
+            return target.asset, MeasureChoice(Measure(agg=agg), spec.tokens, target.score, ())
         base = target.asset if target is not None and target.kind == "asset" else (subject[0] if subject else
                                                                                    self._only_asset())
         if target is not None and target.kind == "asset":
@@ -133,6 +194,64 @@ class Placer:
         per = self._per(spec, base)
         agg = "share" if spec.agg == "share" else "count"
         return base, MeasureChoice(Measure(agg=agg, per=per), spec.tokens, target.score if target else 0.6, ())
+
+    def _through_child(self, spec: MeasureSpec, target: Mention | None):
+        """"how many (unique) customers placed an order": the distinct keys in the orders that point to
+        customers, so ids of customers missing from the customers table count too."""
+        if target is None or target.kind != "asset" or spec.agg not in ("count", "count_distinct"):
+            return None
+        later = [m for m in self.roles.mentions if m.kind == "asset" and m.asset != target.asset
+                 and m.start >= target.end and m.how in ("name", "entity", "part")]
+        nulls = {c.end for c in self.roles.cue("null")} | {c.end + 1 for c in self.roles.cue("null")}
+        for child in later:
+            if child.start in nulls:  # "movies with no ratings" are movies, tested for ratings they lack
+                continue
+            edge = next((e for e in self.schema.edges if e.child == child.asset and e.parent == target.asset), None)
+            if edge is not None:
+                self._use(target)
+                self._use(child)
+                col = Col(asset=child.asset, column=edge.child_column)
+                note = f"I counted the distinct {edge.child_column} values in {child.asset}"
+                return child.asset, MeasureChoice(Measure(agg="count_distinct", column=col), spec.tokens, 0.9,
+                                                  (note,))
+        return None
+
+    def _derived(self, spec: MeasureSpec, subject: list[str]) -> tuple[str | None, MeasureChoice | None]:
+        left, op, right = spec.derived
+        a = self.column(left, subject[0] if subject else None, numeric=True)
+        b = self.column(right, a.col.asset if a else None, numeric=True)
+        if a is None or b is None or self.schema.path(a.col.asset, b.col.asset) is None:
+            return (subject[0] if subject else None), None
+        self._use(a.mention)
+        self._use(b.mention)
+        name = f"{a.col.column} {'×' if op == '*' else op} {b.col.column}"
+        measure = Measure(agg=spec.agg, derived=Derived(name=name, op=op, left=a.col, right=b.col))
+        return a.col.asset, MeasureChoice(measure, spec.tokens, 0.9, ())
+
+    def _rating(self, spec: MeasureSpec) -> tuple[str | None, MeasureChoice | None]:
+        """The average rating of the things grouped, where their ratings are kept."""
+        group = next((m for m in spec.group if m.kind == "asset"), None)
+        assets = [e.child for e in self.schema.edges if group is not None and e.parent == group.asset]
+        assets += [a.name for a in self.schema.assets.values()]
+        for name in dict.fromkeys(assets):
+            rating = next((c for c in self.schema.assets[name].columns if c.semantic == "rating"), None)
+            if rating is not None:
+                return name, MeasureChoice(Measure(agg="mean", column=Col(asset=name, column=rating.name)),
+                                           spec.tokens, 0.9, ())
+        return None, None
+
+    def _duration(self, spec: MeasureSpec, subject: list[str]) -> tuple[str | None, MeasureChoice | None]:
+        """Days from the order (its main date) to its delivery."""
+        for asset in [*subject, *(a.name for a in self.schema.assets.values())]:
+            pair = self._late_pair(asset)
+            start = self._own_time(asset)
+            if pair is not None and start is not None and pair[0].asset == asset and start != pair[0]:
+                measure = Measure(agg=spec.agg, derived=Derived(name="delivery days", op="days", left=pair[0],
+                                                                right=start))
+                self._explain_delivery_words(len(self.roles.tokens))
+                note = f"I read the delivery time as days from {start.column} to {pair[0].column}"
+                return asset, MeasureChoice(measure, spec.tokens, 0.9, (note,))
+        return (subject[0] if subject else None), None
 
     def _sort_by_price(self, spec: MeasureSpec) -> tuple[str | None, MeasureChoice | None]:
         """"the three cheapest products": the products by their own price."""
@@ -153,7 +272,9 @@ class Placer:
                 return None, None
             return column.col.asset, MeasureChoice(Measure(agg="count"), spec.tokens, column.score, ())
         facts = [e for e in self.schema.edges if e.parent == group.asset]
-        ranked = sorted(facts, key=lambda e: (POPULARITY.index(self.schema.assets[e.child].kind)
+        valued = {v.asset for v in self.roles.values}  # "viewed the most": counted where views are
+        facts.sort(key=lambda e: e.child not in valued)
+        ranked = sorted(facts, key=lambda e: (e.child not in valued, POPULARITY.index(self.schema.assets[e.child].kind)
                                               if self.schema.assets[e.child].kind in POPULARITY else 9))
         if not ranked:
             return group.asset, MeasureChoice(Measure(agg="count"), spec.tokens, 0.5, ())
@@ -184,19 +305,30 @@ class Placer:
 
     # ---- columns -----------------------------------------------------------------------------------------
     def column(self, mentions, base: str | None, numeric: bool | None = None,
-               temporal: bool | None = None) -> Placed | None:
+               temporal: bool | None = None, measure: bool = False) -> Placed | None:
         """The best column among the mentions' readings, seen from ``base`` (None: any asset)."""
-        best = None
+        options = []
         for m in mentions:
             if m.kind != "column":
                 continue
             info = self.schema.column(m.asset, m.column)
             if numeric and not info.numeric or temporal and not info.temporal:
                 continue
-            score = m.score + (self._distance(base, m.asset) if base else 0.0)
-            if best is None or score > best.score:
-                best = Placed(Col(asset=m.asset, column=m.column), score, m)
-        return best
+            if (numeric or measure) and info.id_like and m.how != "name":  # "order amount" is no sum of ids
+                continue
+            # a longer phrase that names the column beats a word of it; a measure prefers money or units
+            score = m.score + 0.25 * (m.width - 1) + (self._distance(base, m.asset) if base else 0.0)
+            if numeric and info.semantic in ("price", "quantity", "rating"):
+                score += 0.1
+            options.append(Placed(Col(asset=m.asset, column=m.column), score, m))
+        if not options:
+            return None
+        options.sort(key=lambda p: -p.score)
+        # the same column name in another table (a lookup of this one) is the same thing, not a rival
+        rival = next((o for o in options[1:] if o.col.column != options[0].col.column), None)
+        if rival is not None and options[0].score - rival.score < AMBIGUOUS and options[0].mention.how in WEAK_HOW:
+            self.roles.ambiguous.append((options[0].col, rival.col))
+        return options[0]
 
     def group_column(self, mentions, base: str) -> Placed | None:
         """A group: a column, or an asset named as a whole ("per customer": the base's key to it)."""
@@ -209,7 +341,7 @@ class Placer:
                 continue
             key = self._key_towards(base, m.asset)
             if key is not None:
-                options.append(Placed(key, m.score + self._distance(base, key.asset), m))
+                options.append(Placed(key, m.score + 0.25 * (m.width - 1) + self._distance(base, m.asset), m))
         return max(options, key=lambda p: p.score, default=None)
 
     def _key_towards(self, base: str, asset: str) -> Col | None:
@@ -237,7 +369,7 @@ class Placer:
     # ---- groups --------------------------------------------------------------------------------------------
     def groups(self, base: str, spec: MeasureSpec | None) -> list[Group]:
         out: list[Group] = []
-        if spec is not None and spec.kind == "most" and spec.group and spec.group != ("who",):
+        if spec is not None and spec.kind in ("most", "distribution") and spec.group and spec.group != ("who",):
             placed = self.group_column(spec.group, base)
             if placed is not None:
                 self._use(placed.mention)
@@ -247,7 +379,7 @@ class Placer:
             if placed is not None:
                 out.append(Group(column=placed))
         for cue in self.roles.cue("group"):
-            if cue.start in self.roles.used or self._id_follows(cue.end) or self._agent(cue):
+            if cue.start in self.roles.used or self._id_follows(cue.end) or self._agent(cue) or self._by_measure(cue):
                 continue
             bucket = self._bucket_at(cue.end)
             if bucket is not None:
@@ -256,7 +388,13 @@ class Placer:
                     self.roles.mark(range(cue.start, cue.end + 1))
                     out.append(Group(column=column, bucket=bucket))
                 continue
+            if cue.end < len(self.roles.tokens) and self.roles.tokens[cue.end].norm in ("all", "every", "any"):
+                self.roles.mark(cue.covers())  # "across all reviews": over all of them, no groups
+                continue
             targets = self.roles.at(cue.end) or self.roles.at(cue.end + 1)
+            if self._own_rows(targets, base):  # "median freight per item" of a table of items: per row
+                self.roles.mark(cue.covers(), *[range(t.start, t.end) for t in targets])
+                continue
             placed = self.group_column(targets, base) if targets else None
             if placed is not None and not any(g.column == placed.col for g in out):
                 self._use(placed.mention)
@@ -264,6 +402,12 @@ class Placer:
                 out.append(Group(column=placed.col))
         for cue in self.roles.cue("bucket"):  # "monthly revenue", "orders per day"
             if cue.start in self.roles.used or any(g.bucket for g in out) or not self._bucket_word(cue):
+                continue
+            dated = next((g for g in out if g.bucket is None and self.schema.column(g.column.asset,
+                                                                                  g.column.column).temporal), None)
+            if dated is not None:  # "yearly totals by purchase date": the year of that date
+                out[out.index(dated)] = Group(column=dated.column, bucket=cue.value)
+                self.roles.mark(cue.covers())
                 continue
             column = self._time_column(base)
             if column is not None:
@@ -288,6 +432,25 @@ class Placer:
         before = self.roles.tokens[cue.start - 1].norm
         return (before.endswith("ed") or before in ("made", "written", "bought", "sold", "paid", "done", "sent")) \
             and before not in ("grouped", "sorted", "ordered", "ranked", "broken", "split", "filtered")
+
+    def _by_measure(self, cue) -> bool:
+        """"top 3 customers by spend", "products by units": after "by", the measure the ranking uses."""
+        if self.roles.tokens[cue.start].norm != "by" or cue.end >= len(self.roles.tokens):
+            return False
+        word = root(self.roles.tokens[cue.end].norm)
+        ranked = self.roles.limit is not None or bool(self.roles.cue("most"))
+        if ranked and word in REVENUE_ROOTS | QUANTITY_ROOTS | {root("number"), root("count")}:
+            self.roles.mark(cue.covers(), range(cue.end, cue.end + 1))
+            return True
+        return False
+
+    def _own_rows(self, targets: list[Mention], base: str) -> bool:
+        """The group names the base's own rows: "per item" of order items, "per order" of orders."""
+        widest = max((t.width for t in targets), default=0)
+        assets = sorted((t for t in targets if t.kind == "asset" and t.width == widest), key=lambda t: -t.score)
+        if not assets or any(t.kind == "column" and t.width > widest and t.how == "name" for t in targets):
+            return False
+        return assets[0].asset == base  # "revenue per order line" of order lines: per row, not a group
 
     def _who(self, base: str) -> Col | None:
         users = [a for a in self.schema.assets.values() if a.kind == "users"]
@@ -347,7 +510,8 @@ class Placer:
     def _value_filters(self, base: str, draft) -> None:
         by_span: dict[tuple[int, int], list[Mention]] = {}
         for v in self.roles.values:
-            if any(k in self.roles.used for k in range(v.start, v.end)) or self._named_otherwise(v):
+            if any(k in self.roles.used for k in range(v.start, v.end)) or self._named_otherwise(v) \
+                    or self._base_column_word(v, base):
                 continue
             by_span.setdefault((v.start, v.end), []).append(v)
         chosen = []
@@ -388,9 +552,20 @@ class Placer:
         return any(m.start <= v.start and v.end <= m.end and (m.width > v.width or m.score > v.score)
                    and m.how in ("name", "part") for m in self.roles.mentions)
 
+    def _base_column_word(self, v: Mention, base: str) -> bool:
+        """"reviews were created in 2018": "created" names the reviews' creation date, not the status of a
+        joined order."""
+        if v.asset == base:
+            return False
+        return any(m.kind == "column" and m.asset == base and m.start <= v.start and v.end <= m.end
+                   and m.how in ("name", "part", "head") for m in self.roles.mentions)
+
     def _verb_use(self, item, chosen) -> bool:
         """"paid with paypal", "shipped by DHL": a value word used as the verb of another value."""
         start, end, v = item
+        if any(m.kind == "column" and m.end == start and m.column != v.column and m.how in ("name", "part")
+               and m.score >= 0.8 for m in self.roles.mentions):
+            return True  # "price paid", "date shipped": the word qualifies the column before it
         if end >= len(self.roles.tokens) or self.roles.tokens[end].norm not in ("with", "by", "via", "using",
                                                                                 "through", "in", "on"):
             return False
@@ -452,16 +627,42 @@ class Placer:
             self.roles.mark(cue.covers())
             draft.filters.append(Filter(column=placed.col, op=op, value=0))
         self._star_ratings(base, draft)
+        self._text_filters(base, draft)
+
+    def _text_filters(self, base: str, draft) -> None:
+        """"invoice starting with C", "titles containing 'wireless'": a text condition on the column named."""
+        tokens = self.roles.tokens
+        for i, t in enumerate(tokens[:-2] if len(tokens) > 2 else ()):
+            if tokens[i + 1].norm != "with" and t.norm not in ("containing", "contains", "mentioning", "mention"):
+                continue
+            if t.norm in ("starting", "starts", "start", "beginning", "begins", "begin"):
+                op, at = "startswith", i + 2
+            elif t.norm in ("containing", "contains", "mentioning", "mention"):
+                op, at = "contains", i + 1
+            else:
+                continue
+            if at >= len(tokens) or at in self.roles.used:
+                continue
+            named = [m for m in self.roles.mentions if m.kind == "column" and 0 < i - m.end + 1 <= 3]
+            placed = self.column(named, base)
+            if placed is None:
+                continue
+            self._use(placed.mention)
+            self.roles.mark(range(i, at + 1))
+            draft.filters.append(Filter(column=placed.col, op=op, value=tokens[at].text))
 
     def _star_ratings(self, base: str, draft) -> None:
         """"5 stars", "rated 4", "a score of 1": equality on the rating column."""
         tokens = self.roles.tokens
+        ids = {k for r in self.roles.ids for k in range(r.start, r.end)}
         for i, t in enumerate(tokens):
             value = number_at(tokens, i)
-            if value is None or i in self.roles.used:
+            if value is None or i in self.roles.used or i in ids:
                 continue
-            words = {root(tokens[k].norm) for k in (i - 2, i - 1, i + 1) if 0 <= k < len(tokens)}
-            if not words & {"star", "rat", "scor", "grade"}:
+            after = root(tokens[i + 1].norm) if i + 1 < len(tokens) else ""
+            before = " ".join(tokens[k].norm for k in range(max(0, i - 2), i))
+            if after not in ("star", "point") and not any(before.endswith(w) for w in (
+                    "rated", "rating of", "score of", "scored", "rating", "score", "stars", "rated a")):
                 continue
             rating = next((c for c in self.schema.assets[base].columns if c.semantic == "rating"), None)
             if rating is None:
@@ -531,34 +732,72 @@ class Placer:
             for m in self.roles.mentions:
                 if m.kind == "column" and (m.column in (actual.column, due.column)):
                     self._use(m)
-            for v in self.roles.values:  # "delivered late": the word names the date, not a status
-                if root(self.roles.tokens[v.start].norm) in LATE_WORDS[0]:
-                    self.roles.mark(range(v.start, v.end))
+            self._explain_delivery_words(len(self.roles.tokens))
             draft.compares.append(Compare(left=actual, op=cue.value, right=due))
             draft.notes.append(f"I read late as {actual.column} after {due.column}" if cue.value == ">" else
                                f"I read on time as {actual.column} on or before {due.column}")
             return
         self._explicit_compare(base, draft)
 
+    def _explain_delivery_words(self, before: int) -> None:
+        """"delivered late", "arrived after": the verb names the delivery date, not a status value."""
+        for i in range(before):
+            if root(self.roles.tokens[i].norm) in LATE_WORDS[0]:
+                self.roles.mark(range(i, i + 1))
+                for m in self.roles.mentions:
+                    if m.kind == "column" and m.start == i and m.width == 1:
+                        self._use(m)
+
+    def _own_side(self, base: str, other: Placed) -> Placed | None:
+        """The base's own date (or money) to compare with another asset's, when the question names only the
+        other side."""
+        info = self.schema.column(other.col.asset, other.col.column)
+        if other.col.asset == base:
+            return None
+        if info.temporal:
+            own = self._own_time(base)
+        else:
+            found = money_measure(self.schema, "sum", [base], derived=False)
+            own = found[0].column if found is not None and found[1] == base else None
+        return Placed(own, 0.5, None) if own is not None else None
+
     def _late_pair(self, base: str) -> tuple[Col, Col] | None:
         for asset in [base, *(e.parent for e in self.schema.edges if e.child == base)]:
             dates = [c for c in self.schema.assets[asset].columns if c.temporal]
-            actual = next((c for c in dates if set(map(root, c.words)) & set(LATE_WORDS[0])
-                           and not set(map(root, c.words)) & set(LATE_WORDS[1])), None)
+            actuals = [c for c in dates if set(map(root, c.words)) & set(LATE_WORDS[0])
+                       and not set(map(root, c.words)) & set(LATE_WORDS[1])]
+            # delivered to the customer is the delivery; handed to the carrier is shipping
+            actual = min(actuals, key=lambda c: ("carrier" in c.words, "customer" not in c.words), default=None)
             due = next((c for c in dates if set(map(root, c.words)) & set(LATE_WORDS[1])), None)
             if actual is not None and due is not None:
                 return Col(asset=asset, column=actual.name), Col(asset=asset, column=due.name)
         return None
 
     def _explicit_compare(self, base: str, draft) -> None:
+        late = self._late_pair(base)
         for cue in self.roles.cue("compare"):
             if cue.start in self.roles.used or number_at(self.roles.tokens, cue.end) is not None:
                 continue
             left = [m for m in self.roles.mentions if m.kind == "column" and m.end in (cue.start, cue.start - 1)]
-            right = self.roles.after(cue.end, kinds=("column",), reach=3)
-            if not left or not right:
+            right = self.roles.after(cue.end, kinds=("column",), reach=5)
+            b = self.column(right, base) if right else None
+            named = self.column([m for m in left if m.how in ("name", "part", "head")], base, temporal=True)
+            if late is not None and b is not None and b.col == late[1] and cue.value in (">", "<", ">=", "<=") \
+                    and (named is None or named.col == late[0] or named.col == late[1]):
+                # "arrived later than estimated", "delivered after the estimated date": the delivery date
+                self._use(b.mention)
+                self.roles.mark(cue.covers())
+                for m in left:
+                    self._use(m)
+                self._explain_delivery_words(cue.start)
+                draft.compares.append(Compare(left=late[0], op=cue.value, right=late[1]))
+                draft.notes.append(f"I read the delivery date as {late[0].column}")
                 continue
-            a, b = self.column(left, base), self.column(right, base)
+            if not right:
+                continue
+            a = self.column(left, base) if left else None
+            if a is None and b is not None:  # "reviews written before the reviewer signed up": the base's own
+                a = self._own_side(base, b)
             if a is None or b is None or a.col == b.col:
                 continue
             ia, ib = self.schema.column(a.col.asset, a.col.column), self.schema.column(b.col.asset, b.col.column)
@@ -572,6 +811,12 @@ class Placer:
     # ---- records -------------------------------------------------------------------------------------------
     def _count_before_subject(self, base: str) -> int | None:
         """"show me 3 orders": a number right before the listed asset is how many rows."""
+        tokens = self.roles.tokens
+        for i, t in enumerate(tokens[1:], 1):  # "show 3 rows of users"
+            n = number_at(tokens, i - 1)
+            if t.norm in ("rows", "records", "lines", "entries", "examples") and isinstance(n, int) and 0 < n <= 1000:
+                self.roles.mark(range(i - 1, i + 1))
+                return n
         for m in self.roles.mentions:
             if m.kind == "asset" and m.asset == base and m.start > 0:
                 n = number_at(self.roles.tokens, m.start - 1)
@@ -595,7 +840,11 @@ class Placer:
             draft.filters.append(Filter(column=col, op="=", value=value))
 
     def _id_column(self, base: str, ref: IdRef) -> Col | None:
-        for noun in ref.nouns:
+        """The column an id is of: a column of the base the noun names, the base's key when the noun names
+        the base, the base's column pointing to the asset named, else the column named elsewhere."""
+        nouns = sorted(ref.nouns, key=lambda n: (not (n.kind == "column" and n.asset == base),
+                                                 not (n.kind == "asset" and n.asset == base), n.kind == "column"))
+        for noun in nouns:
             if noun.kind == "column":
                 return Col(asset=noun.asset, column=noun.column)
             if noun.asset == base:
@@ -609,11 +858,32 @@ class Placer:
             return Col(asset=base, column=key) if key else None
         return None
 
+    def flags(self, base: str, draft) -> None:
+        """"comedies", "returned orders" where a 0/1 column says so: the flag must be set."""
+        for m in self.roles.mentions:
+            if m.kind != "column" or m.how not in ("name", "part") or m.score < 0.8 or \
+                    any(k in self.roles.used for k in range(m.start, m.end)):
+                continue
+            info = self.schema.column(m.asset, m.column)
+            flag = info.type == "boolean" or info.numeric and info.minimum == 0 and info.maximum == 1 and \
+                (info.distinct or 0) <= 2
+            if flag and self.schema.path(base, m.asset) is not None:
+                self._use(m)
+                draft.filters.append(Filter(column=Col(asset=m.asset, column=m.column), op="=",
+                                            value=True if info.type == "boolean" else 1))
+
     def related(self, base: str, draft) -> None:
         """An asset named only to say rows must have related rows there ("customers who placed orders",
-        "products that were reviewed"): an existence test, when a relationship links it to the base."""
+        "products that were reviewed", "users who rated something"): an existence test, when a relationship
+        links it to the base."""
         for m in self.roles.mentions:
-            if m.kind != "asset" or m.asset == base or any(k in self.roles.used for k in range(m.start, m.end)):
+            if m.asset == base or any(k in self.roles.used for k in range(m.start, m.end)):
+                continue
+            if m.kind == "column":
+                route = self.schema.path(base, m.asset)
+                if m.how == "name" and m.score >= 1.0 and route and route[0].fans_out and len(route) <= 2:
+                    self._use(m)
+                    draft.present.append(m.asset)
                 continue
             if m.how not in ("name", "entity", "typo") or m.asset in draft.absent:
                 continue
@@ -656,5 +926,8 @@ class Placer:
                 draft.select.append(placed.col)
         if draft.select:
             key = self.schema.assets[base].key
-            lead = [Col(asset=base, column=key)] if key and Col(asset=base, column=key) not in draft.select else []
-            draft.select[:0] = lead
+            lead = [f.column for f in draft.filters if f.op == "=" and f.column.asset == base
+                    and f.column not in draft.select]  # "what did user 12 rate item 300": the ids, then the rating
+            if not lead and key and Col(asset=base, column=key) not in draft.select:
+                lead = [Col(asset=base, column=key)]
+            draft.select[:0] = list(dict.fromkeys(lead))

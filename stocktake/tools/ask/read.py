@@ -6,27 +6,35 @@ parts fit together, and say how sure the reading is.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 from stocktake.tools.ask.cues import Cue, find_cues, number_at
 from stocktake.tools.ask.dates import DateRange, find_dates
+from stocktake.tools.ask.followup import (ANAPHORA, FEW, STARTERS, merge_filters, retarget, same_column, same_for,
+                                          wants_rows, with_bucket)
 from stocktake.tools.ask.ground import FUNCTION_ROOTS, Grounder
 from stocktake.tools.ask.measures import MeasureChoice, MeasureSpec, find_measure
-from stocktake.tools.ask.model import Compare, Filter, Group, Measure, QueryPlan
+from stocktake.tools.ask.model import Col, Compare, Filter, Group, Measure, QueryPlan
 from stocktake.tools.ask.place import Placer
 from stocktake.tools.ask.roles import IdRef, Roles, find_comparisons, find_ids
 from stocktake.tools.ask.schema import SchemaIndex
+from stocktake.tools.ask.spelling import Speller, catalog_words
 from stocktake.tools.ask.text import FUNCTION_WORDS, tokenize
 from stocktake.tools.ask.vocab import root
 
 # Words a question about data uses that name nothing in the catalog and change nothing in the answer.
-NEUTRAL = frozenset(root(w) for w in """
+NEUTRAL_WORDS = frozenset("""
 shop store platform site website database system company business customer's customers' people anyone anybody
 something anything everything thing things stuff item's placed place made make made received receive bought have
 happened were was is are been being exist exists existing there recorded stored registered listed kept contain
 contains containing hold holds holding present available appear appears appearing occur occurs occurring
 ones one kind type sort like per cent actual actually real really currently current overall please
-sold sell selling did see put paid got come came give gave take took written write wrote left leave
+sold sell selling did see put paid got come came give gave given take took taken written write wrote left leave
+bring brought generate generated earn earned chose choose chosen picked pick selected select used use using went go goes gone star stars starred anyone someone everyone ever map mapping lookup
+had has have live lives living based located handed hand added add adding something anything catalog
+catalogue ship shipped ships shipping send sent exactly currently today overall entire whole total
 """.split())
+NEUTRAL = frozenset(root(w) for w in NEUTRAL_WORDS)
 
 
 @dataclass(frozen=True)
@@ -39,6 +47,7 @@ class Reading:
     alternatives: tuple[QueryPlan, ...] = ()  # readings almost as good
     form: str = "aggregate"  # aggregate, lookup or rows
     dates: tuple[str, ...] = ()
+    vague: bool = False  # nothing in the question names the table, and its words are too general to
 
 
 @dataclass
@@ -63,8 +72,18 @@ class Reader:
         self.schema = schema
         self.grounder = grounder or Grounder(schema)
 
+    @cached_property
+    def speller(self) -> Speller:
+        from stocktake.tools.ask.cues import PHRASES
+        from stocktake.tools.ask.vocab import KIND_ENTITIES, MONEY_WORDS, SYNONYMS
+
+        planner = {w for words, _, _ in PHRASES for w in words} | set(FUNCTION_WORDS) | set(SYNONYMS)
+        planner |= {w for words in KIND_ENTITIES.values() for e in words for w in e.split()} | set(MONEY_WORDS)
+        planner |= NEUTRAL_WORDS
+        return Speller(catalog_words(self.schema), planner)
+
     def roles(self, question: str) -> Roles:
-        tokens = tokenize(question)
+        tokens = self.speller.fix(tokenize(question))
         mentions = self.grounder.ground(tokens)
         roles = Roles(tokens, find_cues(tokens), mentions, self.grounder.values(tokens))
         roles.ids = find_ids(tokens, mentions)
@@ -81,6 +100,8 @@ class Reader:
         placer = Placer(self.schema, roles)
         subject = placer.subject()
         base, choice = placer.measure(spec, subject)
+        if len(roles.ids) > 1 and (spec is None or spec.kind == "sort"):
+            base = _lookup_base(roles) or base
         if base is None:
             return Reading(None, 0.0, missing="asset", unexplained=_words(roles, set()))
         form = _form(roles, spec, choice)
@@ -91,24 +112,96 @@ class Reader:
         placer.mark_subject(subject, base)
         if form == "aggregate":
             self._aggregate(placer, spec, draft, roles)
-        placer.filters(base, draft, None)
         placer.compares(base, draft)
+        placer.filters(base, draft, None)
         placer.lookups(base, draft, roles.ids)
         if form != "aggregate":
             draft.measure = None
             placer.listing(base, draft, choice)
+        placer.flags(base, draft)
         placer.related(base, draft)
         _share_part(draft)
+        kinds = _kinds_of(draft, roles, self.schema) if form == "rows" else None
+        if kinds is not None:
+            form = "aggregate"
+            draft.measure = MeasureChoice(Measure(agg="count"), (), 0.5, ())
+            draft.groups, draft.select = [Group(column=kinds)], []
+            if draft.limit:  # "the top 5 categories": the most common first
+                draft.order = roles.direction or "desc"
         plan = _plan(draft, form)
         if plan is None:
             return Reading(None, 0.0, missing="measure", unexplained=_words(roles, set()))
         unexplained = _words(roles, roles.used)
-        return Reading(plan, _score(unexplained), tuple(dict.fromkeys(draft.notes)), unexplained, form=form,
+        if _mostly_unexplained(roles, unexplained):  # "what's the weather in Paris": not a data question
+            return Reading(None, 0.0, missing="measure", unexplained=unexplained)
+        rivals = _rivals(plan, roles)
+        vague = _vague(plan, roles, form)
+        score = _score(unexplained) - (0.4 if rivals or vague else 0.0)
+        return Reading(plan, score, tuple(dict.fromkeys(draft.notes)), unexplained, rivals, form=form,
+                       dates=tuple(n for n in draft.notes if n.startswith("dates:")), vague=vague)
+
+    def follow_up(self, question: str, previous: QueryPlan) -> Reading:
+        """The question read as a change to the previous answer's plan."""
+        roles = self.roles(question)
+        _explain_connectives(roles)
+        _top_n(roles)
+        spec = find_measure(roles)
+        if spec is not None:
+            roles.mark([t for t in spec.tokens if t is not None])
+        placer = Placer(self.schema, roles)
+        moved = same_for(roles, previous) if spec is None else None
+        plan = previous
+        notes = [f"Following on from the last answer ({previous.asset})."]
+        if moved is not None:
+            plan = retarget(previous, moved.asset, self.schema)
+            if plan is None:
+                return Reading(None, 0.0, missing="asset", unexplained=(roles.tokens[moved.start].text,))
+            roles.mark(range(moved.start, moved.end))
+            notes.append(f"The same question about {moved.asset}.")
+        draft = _Draft(asset=plan.asset, limit=roles.limit)
+        placer.mark_subject([], plan.asset)
+        placer.compares(plan.asset, draft)
+        placer.filters(plan.asset, draft, None)
+        placer.lookups(plan.asset, draft, roles.ids)
+        groups = placer.groups(plan.asset, spec)
+        regroup = same_column(roles, plan) if moved is None and not groups else None
+        if regroup is not None and self.schema.path(plan.asset, regroup.asset) is not None:
+            roles.mark(range(regroup.start, regroup.end))
+            groups = [Group(column=Col(asset=regroup.asset, column=regroup.column))]
+        update: dict = {"filters": merge_filters(plan.filters, draft.filters),
+                        "compares": plan.compares + tuple(draft.compares),
+                        "absent": tuple(dict.fromkeys(plan.absent + tuple(draft.absent)))}
+        if groups:
+            rebucketed = with_bucket(plan.group_by, groups[0].bucket) if len(groups) == 1 and groups[0].bucket else None
+            update["group_by"] = rebucketed or tuple(groups)
+        if wants_rows(roles.tokens):
+            roles.mark([i for i, t in enumerate(roles.tokens) if t.norm in ("few", "some", "rows", "examples")])
+            update |= {"measures": (), "group_by": (), "order": None, "limit": roles.limit or FEW, "select": ()}
+        elif spec is not None:
+            _, choice = placer.measure(spec, [])
+            if choice is not None and self.schema.path(plan.asset, _measure_asset(choice.measure, plan.asset)):
+                update["measures"] = (choice.measure,)
+                notes += list(choice.notes)
+            elif spec.agg == "count":
+                update["measures"] = (Measure(agg="count"),)
+        if roles.limit and "limit" not in update:
+            update |= {"limit": roles.limit, "order": roles.direction or "desc"}
+        try:
+            new = QueryPlan.model_validate({**plan.model_dump(), **{k: v for k, v in update.items()}})
+        except ValueError:
+            return Reading(None, 0.0, missing="measure", unexplained=_words(roles, roles.used))
+        unexplained = _words(roles, roles.used)
+        if _mostly_unexplained(roles, unexplained):
+            return Reading(None, 0.0, missing="measure", unexplained=unexplained)
+        notes += draft.notes
+        form = "aggregate" if new.measures else "rows"
+        return Reading(new, _score(unexplained), tuple(dict.fromkeys(notes)), unexplained, form=form,
                        dates=tuple(n for n in draft.notes if n.startswith("dates:")))
 
     def _aggregate(self, placer: Placer, spec: MeasureSpec | None, draft: _Draft, roles: Roles) -> None:
         if draft.measure is None:
             draft.measure = MeasureChoice(Measure(agg="count"), (), 0.5, ())
+            placer.mark_counted(draft.asset)
         draft.groups = placer.groups(draft.asset, spec)
         if spec is not None and spec.kind == "most":
             draft.order = spec.direction
@@ -119,6 +212,97 @@ class Reader:
                 group = placer.ranked(draft.asset, roles.top_end)
                 if group is not None:
                     draft.groups.append(group)
+
+
+GENERAL = frozenset(root(w) for w in """total value amount price cost date dates time id ids number count name
+type one ones thing things record entry data stuff average sum mean figure figures""".split())
+
+
+def _vague(plan: QueryPlan, roles: Roles, form: str) -> bool:
+    """"what's the price", "show me the total": no table named, no condition, and only general words: whose
+    price? The question is asked back instead of answered from whichever table has such a column."""
+    named = any(m.kind == "asset" and m.asset in plan.assets() and m.how in ("name", "entity", "part", "typo")
+                and m.score >= 0.6 for m in roles.mentions)
+    if named or plan.filters or plan.compares or roles.ids or plan.absent or plan.present:
+        return False
+    content = [t for i, t in enumerate(roles.tokens) if t.norm not in FUNCTION_WORDS and root(t.norm) not in
+               FUNCTION_ROOTS and not any(c.start <= i < c.end and c.kind in ("count", "list", "agg", "most",
+                                                                                 "group", "sort") for c in roles.cues)]
+    return all(root(t.norm) in GENERAL for t in content)
+
+
+def _mostly_unexplained(roles: Roles, unexplained: tuple[str, ...]) -> bool:
+    content = [t for t in roles.tokens if t.norm not in FUNCTION_WORDS and root(t.norm) not in FUNCTION_ROOTS
+               and t.kind == "word"]
+    return len(unexplained) >= 2 and len(unexplained) * 2 >= len(content)
+
+
+def _kinds_of(draft: _Draft, roles: Roles, schema: SchemaIndex) -> Col | None:
+    """"what kinds of behavior are there", "which statuses exist": the values of a category, counted."""
+    if draft.filters or draft.order_by is not None or roles.ids:
+        return None
+    words = {t.norm for t in roles.tokens}
+    asks = bool(words & {"kinds", "kind", "types", "type", "values", "categories", "options", "exist", "possible",
+                         "distinct", "different"}) or " ".join(t.norm for t in roles.tokens[-2:]) == "are there"
+    if not asks:
+        return None
+    named = sorted((m for m in roles.mentions if m.kind == "column" and m.asset == draft.asset
+                    and schema.column(m.asset, m.column).semantic in ("category", "geo", "boolean")),
+                   key=lambda m: (-m.width, -m.score))
+    if not named:
+        return None
+    roles.mark(range(named[0].start, named[0].end))
+    return Col(asset=named[0].asset, column=named[0].column)
+
+
+def _lookup_base(roles: Roles) -> str | None:
+    """"what did user 12 rate item 300": the asset that holds a column for each id named."""
+    counts: dict[str, float] = {}
+    for ref in roles.ids:
+        for asset in {n.asset for n in ref.nouns if n.kind == "column"}:
+            counts[asset] = counts.get(asset, 0) + 1
+    ids = {k for r in roles.ids for k in range(r.start, r.end)}
+    for asset in counts:  # "what did user 12 rate product 5": the table that also has the rating
+        if any(m.kind == "column" and m.asset == asset and m.start not in ids and m.how in ("name", "part")
+               for m in roles.mentions):
+            counts[asset] += 0.5
+    best = max(counts.items(), key=lambda kv: kv[1], default=(None, 0))
+    return best[0] if best[1] > 1 else None
+
+
+def _rivals(plan: QueryPlan, roles: Roles) -> tuple[QueryPlan, ...]:
+    """Readings where a word the plan rests on could as well mean another column ("the average value":
+    payment_value or freight_value)."""
+    used = plan.columns()
+    out = []
+    for chosen, rival in roles.ambiguous:
+        if chosen in used and rival not in used:
+            data = plan.model_dump_json().replace(
+                f'"asset":"{chosen.asset}","column":"{chosen.column}"', f'"asset":"{rival.asset}","column":"{rival.column}"')
+            try:
+                alt = QueryPlan.model_validate_json(data)
+            except ValueError:
+                continue
+            if rival.asset != plan.asset and chosen.asset == plan.asset:
+                alt = alt.model_copy(update={"asset": rival.asset})
+            out.append(alt)
+    return tuple(dict.fromkeys(out))
+
+
+def _measure_asset(m: Measure, default: str) -> str:
+    if m.column is not None:
+        return m.column.asset
+    return m.derived.left.asset if m.derived is not None else default
+
+
+def _explain_connectives(roles: Roles) -> None:
+    """"and", "what about", "those": the words that tie a follow-up to the last answer."""
+    norms = tuple(t.norm for t in roles.tokens)
+    for starter in STARTERS:
+        if norms[:len(starter)] == starter:
+            roles.mark(range(len(starter)))
+    roles.mark([i for i, n in enumerate(norms) if n in ANAPHORA or n in ("instead", "same", "split", "break",
+                                                                           "down", "only", "just", "about")])
 
 
 def _overlaps_ids(d: DateRange, ids: list[IdRef]) -> bool:
@@ -141,12 +325,35 @@ def _top_n(roles: Roles) -> None:
         if isinstance(before, int) and before > 0 and tokens[cue.start - 1].kind in ("number", "word") \
                 and not _is_year(tokens[cue.start - 1]):
             roles.limit, roles.direction, roles.top_end = before, _direction(cue, word), cue.end
-            roles.mark(range(cue.start - 1, cue.end))
+            # "5 best selling products": the number is the limit; "best selling" still says what ranks them
+            plain = word in ("top", "first", "last", "best", "worst", "bottom")
+            roles.mark(range(cue.start - 1, cue.end) if plain and cue.kind == "agg" else range(cue.start - 1, cue.start))
             return
+    if _counted_top(roles):
+        return
     bottom = next((i for i, t in enumerate(tokens) if t.norm == "bottom"), None)
     if bottom is not None and isinstance(number_at(tokens, bottom + 1), int):
         roles.limit, roles.direction, roles.top_end = number_at(tokens, bottom + 1), "asc", bottom + 2
         roles.mark(range(bottom, bottom + 2))
+
+
+def _counted_top(roles: Roles) -> bool:
+    """"which 3 categories sell the most", "5 cities with the most sellers": N things, then a superlative."""
+    tokens = roles.tokens
+    superlative = next((c for c in roles.cues if c.kind == "most" or c.kind == "agg" and c.value in ("min", "max")),
+                       None)
+    if superlative is None:
+        return False
+    for i, t in enumerate(tokens[: superlative.start]):
+        n = number_at(tokens, i)
+        lead = i == 0 or tokens[i - 1].norm in ("which", "what", "the", "show", "list", "give", "me", "find", "name",
+                                                 "our", "my", "are", "were")
+        if isinstance(n, int) and n > 0 and not _is_year(t) and lead and roles.at(i + 1):
+            roles.limit, roles.top_end = n, i + 1
+            roles.direction = _direction(superlative, tokens[superlative.start].norm)
+            roles.mark(range(i, i + 1))
+            return True
+    return False
 
 
 def _direction(cue: Cue, word: str) -> str:

@@ -45,6 +45,7 @@ class Roles:
     limit: int | None = None
     direction: str | None = None  # desc / asc for top-N and superlatives
     top_end: int | None = None  # the token after "top 5": where the ranked thing is named
+    ambiguous: list = field(default_factory=list)  # (chosen, rival) columns a word could equally mean
     used: set[int] = field(default_factory=set)
 
     def cue(self, kind: str) -> list[Cue]:
@@ -131,7 +132,20 @@ def find_comparisons(roles: Roles) -> list[Comparison]:
         before = [m for m in roles.mentions if m.end in (start, start - 1) and m.kind == "column"]
         after = roles.at(end) + (roles.at(end + 1) if end + 1 < len(tokens) else [])
         out.append(Comparison(start, end, cue.value, value, tuple(before or after)))
-    return out + _betweens(roles, taken)
+    return out + _betweens(roles, taken) + _equalities(roles, taken)
+
+
+def _equalities(roles: Roles, taken: set[int]) -> list[Comparison]:
+    """"a unit price of zero", "quantity is 0", "score = 5": a numeric column equal to a number."""
+    tokens, out = roles.tokens, []
+    for m in roles.mentions:
+        if m.kind != "column" or m.end + 1 >= len(tokens) or tokens[m.end].norm not in ("of", "is", "equals", "="):
+            continue
+        value = number_at(tokens, m.end + 1)
+        if value is None or m.end + 1 in taken or tokens[m.end + 1].norm in ("a", "an"):
+            continue
+        out.append(Comparison(m.end, m.end + 2, "=", value, (m,)))
+    return out
 
 
 def _betweens(roles: Roles, taken: set[int]) -> list[Comparison]:

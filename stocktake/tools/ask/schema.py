@@ -11,7 +11,7 @@ import json
 import os
 import tempfile
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
@@ -63,6 +63,7 @@ class AssetInfo:
     time_column: str | None  # the main date or timestamp column
     words: tuple[str, ...]  # folded name words without generic ones ("olist", "dataset")
     entity: tuple[str, ...]  # roots of the words that name one row: order, customer, ...
+    duplicate_rows: int = 0  # rows that exactly repeat an earlier row
 
     def column(self, name: str) -> ColumnInfo | None:
         return next((c for c in self.columns if c.name == name), None)
@@ -111,6 +112,14 @@ class SchemaIndex:
         if info is None:
             raise KeyError(f"{asset}.{name}")
         return info
+
+    def key_repeats(self, asset: str, column: str) -> tuple[bool, bool]:
+        """(repeats at all, repeats once exact copies of rows are dropped) for a join key."""
+        c = self.column(asset, column)
+        if c.distinct is None:
+            return False, False
+        extra = c.rows - c.nulls - c.distinct
+        return extra > 0, extra > self.assets[asset].duplicate_rows
 
     def path(self, source: str, target: str, max_hops: int = 3) -> tuple[Hop, ...] | None:
         """The shortest join path, preferring paths that never fan out (many-to-one all the way)."""
@@ -244,7 +253,23 @@ def build_schema(catalog: Catalog) -> SchemaIndex:
         profile = local_profile(catalog, asset, settings)
         assets[asset.name] = asset_info(asset, profile)
     edges = tuple(_edge(r) for r in find_relations(catalog) if r.from_asset in assets and r.to_asset in assets)
-    return SchemaIndex(catalog, assets, edges)
+    return SchemaIndex(catalog, _key_entities(assets, edges), edges)
+
+
+def _key_entities(assets: dict[str, AssetInfo], edges: tuple[Edge, ...]) -> dict[str, AssetInfo]:
+    """The nouns of an asset's rows also come from its key (movie_id: a movie) and from the columns that point
+    to it (u_data.item_id -> u_item: an item), so a table whose name says little is still found."""
+    out = {}
+    for name, info in assets.items():
+        names = [info.key] if info.key else []
+        names += [e.child_column for e in edges if e.parent == name and e.parent_column == info.key]
+        extra = []
+        for column in names:
+            words = [root(w) for w in name_words(column) if w not in ("id", "key", "no", "code", "number", "nr")]
+            if len(words) == 1 and len(words[0]) > 2:
+                extra.append(words[0])
+        out[name] = replace(info, entity=tuple(dict.fromkeys(info.entity + tuple(extra))))
+    return out
 
 
 def _edge(r) -> Edge:
@@ -265,7 +290,7 @@ def asset_info(asset, profile) -> AssetInfo:
     time_column = (profile.time_coverage or {}).get("column")
     return AssetInfo(asset.name, asset.kind, asset.rows, asset.path, asset.current.content_hash, tuple(columns),
                      own_key(asset.name, columns, profile), time_column, words,
-                     entity_words_for(asset.kind, words))
+                     entity_words_for(asset.kind, words), profile.duplicate_rows)
 
 
 def own_key(name: str, columns: list[ColumnInfo], profile) -> str | None:

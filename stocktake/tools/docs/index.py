@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -13,7 +14,11 @@ from stocktake.tools.docs.chunkers import chunk_file, chunker_for
 from stocktake.tools.docs.linking import link_chunks
 from stocktake.tools.docs.model import Chunk, DocSource, DocsSettings, FileReport, IndexReport, humanize
 from stocktake.tools.docs.profile_doc import PROFILE_PREFIX, build_profile_chunks, profile_source
+from stocktake.tools.pii import MaskSettings, mask_text
 from stocktake.vectorstore.store import DocStore, Record
+
+PROFILE_DOC_FORMAT = 2  # 2: no personal values (the first format kept names, addresses and min/max values)
+DOC_MASK = MaskSettings(max_chars=1_000_000)  # chunks are bounded by the chunkers; masking must not cut them
 
 if TYPE_CHECKING:
     from stocktake.tools.profile import Relation, TableProfile
@@ -39,10 +44,12 @@ def collect_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[tuple[s
     return list(dict.fromkeys(files)), skipped
 
 
-def store_chunks(store: DocStore, source: str, chunks: list[Chunk]) -> FileReport:
-    """Replace the stored chunks of ``source`` with ``chunks`` (unchanged ones are kept, not re-embedded)."""
-    unique = list({c.id: c for c in chunks}.values())
-    result = store.sync_source(source, [Record(c.id, c.text, c.metadata()) for c in unique],
+def store_chunks(store: DocStore, source: str, chunks: list[Chunk], metadata: dict | None = None) -> FileReport:
+    """Replace the stored chunks of ``source`` with ``chunks``, their text masked by value (unchanged ones are
+    kept, not re-embedded); ``metadata`` is added to each."""
+    masked = [replace(c, text=mask_text(c.text, DOC_MASK)) for c in chunks]
+    unique = list({c.id: c for c in masked}.values())
+    result = store.sync_source(source, [Record(c.id, c.text, {**c.metadata(), **(metadata or {})}) for c in unique],
                                [humanize(c.text) for c in unique])
     return FileReport(source=source, chunks=len(unique), added=result.added, removed=result.removed,
                       unchanged=result.unchanged, linked=sum(1 for c in unique if c.asset))
@@ -75,20 +82,25 @@ def index_profile_doc(store: DocStore, catalog: Catalog, asset_name: str, profil
     """(Re)generate the doc of one asset from its catalog entry and, when given, its profile and relations."""
     started = time.perf_counter()
     report = store_chunks(store, profile_source(asset_name),
-                          build_profile_chunks(catalog, asset_name, profile, relations, settings))
+                          build_profile_chunks(catalog, asset_name, profile, relations, settings),
+                          {"doc_format": PROFILE_DOC_FORMAT})
     return IndexReport(files=(report,), seconds=time.perf_counter() - started)
 
 
 def refresh_profile_docs(store: DocStore, catalog: Catalog, settings: DocsSettings = DocsSettings()) -> list[str]:
-    """Regenerate the profile docs of assets that gained a version since, and drop those of removed assets."""
-    indexed = {r.metadata["asset"]: r.metadata.get("asset_version") for r in store.records({"kind": "profile"})}
+    """Regenerate the profile docs of assets that gained a version since or were written by an older format
+    (one that kept personal values), and drop those of removed assets."""
+    indexed = {r.metadata["asset"]: (r.metadata.get("asset_version"), r.metadata.get("doc_format"))
+               for r in store.records({"kind": "profile"})}
+    if store.read_only:
+        return []  # a read-only workspace is searched as it was indexed
     known = set(catalog.names())
     refreshed = []
-    for asset, version in sorted(indexed.items()):
+    for asset, (version, doc_format) in sorted(indexed.items()):
         if asset not in known:
             store.delete_source(profile_source(asset))
             refreshed.append(asset)
-        elif catalog.get(asset).version != version:
+        elif catalog.get(asset).version != version or doc_format != PROFILE_DOC_FORMAT:
             index_profile_doc(store, catalog, asset, settings=settings)
             refreshed.append(asset)
     return refreshed

@@ -2,7 +2,8 @@
 given its profile, semantic types, missing values, ranges, issues and relationships.
 
 It is built from catalog metadata and a small DuckDB sample of the snapshot, so it works without profiling
-(fast enough to refresh on every new version); a ``TableProfile`` and ``Relation`` list enrich it.
+(fast enough to refresh on every new version); a ``TableProfile`` and ``Relation`` list enrich it. Personal
+columns show no example values and every value is masked (the index stores what the model will read).
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from typing import TYPE_CHECKING
 from stocktake.catalog import Asset, Catalog
 from stocktake.tools.docs.chunkers import SEP
 from stocktake.tools.docs.model import Chunk, DocsSettings
+from stocktake.tools.personal import personal_name, whole_columns
+from stocktake.tools.pii import mask_text
 
 if TYPE_CHECKING:
     from stocktake.tools.profile import ColumnProfile, Relation, TableProfile
@@ -25,8 +28,10 @@ def profile_source(asset_name: str) -> str:
     return f"{PROFILE_PREFIX}{asset_name}"
 
 
-def sample_values(asset: Asset, settings: DocsSettings = DocsSettings()) -> dict[str, list[str]]:
-    """A few distinct non-null values per column from the head of the snapshot (no values for PII-like names)."""
+def sample_values(asset: Asset, settings: DocsSettings = DocsSettings(),
+                  personal: frozenset[str] = frozenset()) -> dict[str, list[str]]:
+    """A few distinct non-null values per column from the head of the snapshot, masked by value; none for
+    personal columns (``personal``) and secret-like names."""
     import duckdb
 
     with duckdb.connect() as con:
@@ -35,11 +40,11 @@ def sample_values(asset: Asset, settings: DocsSettings = DocsSettings()) -> dict
         ).df()
     values = {}
     for column in df.columns:
-        if any(word in column.lower() for word in _SENSITIVE):
+        if column in personal or any(word in column.lower() for word in _SENSITIVE):
             continue
-        seen = list(dict.fromkeys(str(v) for v in df[column].dropna().head(500)))[: settings.example_values]
-        values[column] = [v if len(v) <= settings.max_example_chars else v[: settings.max_example_chars] + "…"
-                          for v in seen]
+        cut = settings.max_example_chars
+        seen = list(dict.fromkeys(str(v)[: cut + 1] for v in df[column].dropna().head(500)))
+        values[column] = [mask_text(v[:cut]) + ("…" if len(v) > cut else "") for v in seen[: settings.example_values]]
     return values
 
 
@@ -64,7 +69,9 @@ def _column_stats(c: ColumnProfile) -> str:
 def build_profile_chunks(catalog: Catalog, asset_name: str, profile: TableProfile | None = None,
                          relations: Iterable[Relation] = (), settings: DocsSettings = DocsSettings()) -> list[Chunk]:
     asset = catalog.get(asset_name)
-    examples = sample_values(asset, settings)
+    personal = whole_columns(profile) if profile is not None else frozenset(
+        c.name for c in asset.columns if personal_name(c.name))
+    examples = sample_values(asset, settings, personal)
     profiled = {c.name: c for c in profile.columns} if profile is not None else {}
     issues = list(profile.issues) if profile is not None else []
     mine = [describe_relation(r) for r in relations if asset.name in (r.from_asset, r.to_asset)]

@@ -152,7 +152,7 @@ def build_report(catalog: Catalog, assets: Sequence[str] | None = None,
             raise UnknownNameError("asset", name, known)
     notes: list[str] = []
     if names:
-        _profile_up_front(catalog, known, progress)
+        _profile_up_front(catalog, progress)
         progress("finding relationships", 0, None)
     relations = _relations(catalog, names, notes) if names else ()
     progress("reading the schema docs", 0, None)
@@ -173,14 +173,15 @@ def build_report(catalog: Catalog, assets: Sequence[str] | None = None,
     )
 
 
-def _profile_up_front(catalog: Catalog, names: list[str], progress: Progress) -> None:
+def _profile_up_front(catalog: Catalog, progress: Progress) -> None:
     """Profile every asset one at a time, with progress: relations and the sections then read the profiles
     from the cache (relations compare every asset, so all of them are profiled whichever are reported)."""
-    from stocktake.tools.profile import local_profiles
+    from stocktake.settings import ProfileSettings
+    from stocktake.tools.profile_local import readable_profiles
 
     try:
-        local_profiles(catalog, [catalog.get(n) for n in names], progress=progress)
-    except Exception:  # noqa: BLE001 - the asset that fails is reported in its section and the notes, as before
+        readable_profiles(catalog, ProfileSettings(), progress=progress)
+    except Exception:  # noqa: BLE001 - what fails here is reported in the notes and the sections, as before
         return
 
 

@@ -1,0 +1,117 @@
+"""Tools over the question planner: a validated query plan instead of free SQL, and where a thing is kept."""
+
+from __future__ import annotations
+
+from langchain_core.tools import BaseTool
+
+from stocktake.agent.context import ToolContext
+from stocktake.agent.guard import quote_value
+from stocktake.agent.tools.base import agent_tool, lines
+from stocktake.errors import StocktakeError
+from stocktake.tools.ask.model import Col, Compare, Filter, Group, Measure, QueryPlan
+from stocktake.words import plural
+
+
+def run_query_plan(ctx: ToolContext, plan: QueryPlan) -> tuple[str, dict]:
+    """Compile, run and mask a plan; the short text for the model and the full result."""
+    from stocktake.tools.ask.answer import run_plan
+    from stocktake.tools.ask.describe import reading
+
+    guard = ctx.settings.guard
+    for name in plan.assets():
+        ctx.asset(name)  # unknown names: an error that lists the real ones
+    try:
+        result = run_plan(plan, ctx.schema(), ctx.catalog, guard)
+    except KeyError as exc:
+        raise StocktakeError(f"No column {exc.args[0]}: use the exact column names of the asset "
+                             "(describe_asset lists them).") from None
+    rows = [list(r) for r in result.rows]
+    shown = lines((" | ".join(quote_value(v, guard.max_value_chars, guard.mask_pii) for v in r) for r in rows[:20]),
+                  limit=20)
+    more = " (more rows were cut by the row limit)" if result.truncated else ""
+    text = (f"{reading(plan)} {plural(len(rows), 'row')}{more}. Columns: {', '.join(result.columns)}\n{shown}")
+    artifact = {"plan": plan.model_dump(mode="json"), "sql": result.sql, "params": list(result.params),
+                "columns": list(result.columns), "rows": rows, "truncated": result.truncated,
+                "labels": list(result.labels), "measures": list(result.measures), "dropped": list(result.dropped),
+                "reading": reading(plan)}
+    return text, artifact
+
+
+def data_facts(ctx: ToolContext, schema, asset: str, column: str | None) -> str:
+    """What the data says about a column (type, meaning, values) or an asset, for when no docs do."""
+    from stocktake.words import plural
+
+    info = schema.assets[asset]
+    if column is None:
+        return f"{info.kind} table with {plural(info.rows, 'row')} and {plural(len(info.columns), 'column')}."
+    c = schema.column(asset, column)
+    text = f"{c.type} column, read as {c.semantic.replace('_', ' ')}"
+    if c.distinct is not None:
+        text += f", {plural(c.distinct, 'distinct value')}"
+    personal = ctx.settings.guard.mask_pii and column in ctx.personal_columns(asset)
+    if c.top_values and not personal:
+        shown = ", ".join(f"{quote_value(v, 40)} ({n:,})" for v, n in c.top_values[:8])
+        text += f"; most common: {shown}"
+    elif c.minimum is not None and c.maximum is not None and not personal:
+        text += f"; from {quote_value(c.minimum, 40)} to {quote_value(c.maximum, 40)}"
+    return text + "."
+
+
+def build(ctx: ToolContext) -> list[BaseTool]:
+    @agent_tool
+    def query_data(asset: str, measures: list[Measure] | None = None, filters: list[Filter] | None = None,
+                   compares: list[Compare] | None = None, group_by: list[Group] | None = None,
+                   select: list[Col] | None = None, order: str | None = None, order_by: Col | None = None,
+                   limit: int | None = None, absent: list[str] | None = None,
+                   present: list[str] | None = None) -> tuple[str, dict]:
+        """Answer a question about the data's values with a query plan: counts, totals, averages, shares,
+        top N, values per group or per month, or the rows that match. Prefer this to run_sql: the plan is
+        checked against the catalog and joins follow the known relationships.
+
+        Args:
+            asset: The asset whose rows are counted, measured or listed, e.g. "orders".
+            measures: What to compute, e.g. [{"agg": "count"}] or [{"agg": "sum", "column": {"asset":
+                "order_items", "column": "price"}}]; revenue as [{"agg": "sum", "derived": {"name": "revenue",
+                "op": "*", "left": ..., "right": ...}}]. Empty to list rows.
+            filters: Conditions on columns, e.g. [{"column": {"asset": "orders", "column": "status"}, "op": "=",
+                "value": "cancelled"}]; op is one of = != < <= > >= in not_in is_null not_null contains between;
+                dates as "YYYY-MM-DD", between takes [start, end) .
+            compares: Conditions between two columns of a row, e.g. delivered after the estimated date.
+            group_by: Groups, e.g. [{"column": {...}}] or [{"column": {...}, "bucket": "month"}].
+            select: Columns to list when there are no measures.
+            order: "desc" or "asc": sort by the first measure (or by order_by when listing).
+            order_by: The column to sort listed rows by.
+            limit: Keep the first N groups or rows (ties at the cut are kept).
+            absent: Related assets that must have no row, e.g. ["reviews"] for products never reviewed.
+            present: Related assets that must have a row, e.g. ["orders"] for customers who ordered.
+        """
+        try:
+            plan = QueryPlan(asset=asset, measures=tuple(measures or ()), filters=tuple(filters or ()),
+                             compares=tuple(compares or ()), group_by=tuple(group_by or ()),
+                             select=tuple(select or ()), order=order, order_by=order_by, limit=limit,
+                             absent=tuple(absent or ()), present=tuple(present or ()))
+        except ValueError as exc:
+            raise StocktakeError(f"Invalid plan: {str(exc).splitlines()[-1]}") from None
+        return run_query_plan(ctx, plan)
+
+    @agent_tool
+    def find_data(question: str) -> tuple[str, dict]:
+        """Where something is kept and what it means: the assets and columns the words name, with what the
+        schema docs say about each. Use it for "where is X stored" and "what is X".
+
+        Args:
+            question: The user's words, e.g. "where are the click logs?".
+        """
+        from stocktake.tools.ask.locate import locate
+
+        schema = ctx.schema()
+        places = locate(question, schema)
+        if not places:
+            return "No asset or column matches those words.", {"places": []}
+        found = [{"asset": p.asset, "column": p.column, "score": p.score, "doc": p.doc,
+                  "facts": data_facts(ctx, schema, p.asset, p.column)} for p in places]
+        text = lines(f"- {p['asset']}" + (f".{p['column']}" if p["column"] else "") +
+                     f": {quote_value(p['doc'] or p['facts'], 240)}" for p in found)
+        return f"Best matches:\n{text}", {"places": found}
+
+    return [query_data, find_data]
