@@ -42,7 +42,7 @@ def run_protocol(df: pd.DataFrame, name: str, models: tuple[str, ...], device: s
         shown = ("recall@10", "ndcg@10", "mrr@10", "hit@10", "precision@10")
         title = "RecBole protocol: random 8:1:1 per user, full ranking"
     started = time.perf_counter()
-    report = train_recommenders(df, spec, progress=lambda what, done, total: print(f"  .. {what}", flush=True))
+    report = train_recommenders(df, spec, progress=print_steps())
     wall = time.perf_counter() - started
     ev = report.evaluation
     print(f"\n## {title}")
@@ -63,6 +63,19 @@ def run_protocol(df: pd.DataFrame, name: str, models: tuple[str, ...], device: s
               f"tuning + training {best.tune_seconds + best.train_seconds:.1f} s")
     for note in report.notes:
         print(f"note: {note}")
+
+
+def print_steps():
+    """A progress callback that prints each model's steps once, not every epoch."""
+    last = []
+
+    def report(step: str, done: int, total: int | None) -> None:
+        head = " · ".join(step.split(" · ")[:2])
+        if head not in last[-1:]:
+            print(f"  .. {head}", flush=True)
+            last.append(head)
+
+    return report
 
 
 def main() -> None:

@@ -205,7 +205,11 @@ def test_training_registers_the_model_with_a_card_and_reports_progress(trained):
     assert record.metrics["macro_f1"] == report.macro_f1 and record.params["max_length"] == 16
     card = (record.path / "README.md").read_text()
     assert "Beauty" in card and f"{report.macro_f1:.4f}" in card and "TF-IDF" in card
-    assert calls[-1] == ("epoch 1/1", calls[-1][2], calls[-1][2])
+    epoch = [c for c in calls if c[0] == "epoch 1/1 (batches)"]
+    assert epoch[-1][1] == epoch[-1][2] > 0  # every batch of the one epoch was reported
+    steps = list(dict.fromkeys(c[0].split(" · ")[0] for c in calls))
+    assert steps[:4] == ["TF-IDF baseline", "loading the base model", "tokenizing", "epoch 1/1 (batches)"]
+    assert steps[-2:] == ["test rows", "saving"]
 
 
 @pytest.mark.slow

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 import typer
 from rich.table import Table
 
-from stocktake.cli.common import catalog, out, print_json, progress, workspace
+from stocktake.cli.common import catalog, engine_progress, out, print_json, workspace
 
 classify = typer.Typer(no_args_is_help=True, help="Train, apply and audit text classifiers.")
 
@@ -44,7 +42,7 @@ def train(
     settings = ClassifySettings(base_model=base_model, epochs=epochs, max_length=max_length, max_rows=max_rows,
                                 batch_size=batch_size, device=device)
     _quiet_transformers()
-    with _engine_progress("training") as report_progress:
+    with engine_progress(f"Training a classifier of {label} on {asset}") as report_progress:
         report = train_classifier(cat.load(asset), text, label, settings, registry=ModelRegistry(workspace(ctx)),
                                   asset=asset, asset_version=info.version, progress=report_progress)
     if as_json:
@@ -83,7 +81,7 @@ def predict(
     info = cat.get(asset)
     df = cat.load(asset)
     _quiet_transformers()
-    with _engine_progress("predicting") as report_progress:
+    with engine_progress(f"Labelling {asset} with {model}") as report_progress:
         result = predict_labels(registry, model, df, text, batch_tokens=batch_tokens, device=device,
                                 progress=report_progress)
     new, columns = add_predictions(cat, asset, df, result, text, version=info.version)
@@ -113,7 +111,7 @@ def audit(
     cat = catalog(ctx)
     info = cat.get(asset)
     _quiet_transformers()
-    with _engine_progress("auditing") as report_progress:
+    with engine_progress(f"Auditing the {label} labels of {asset}") as report_progress:
         report = audit_labels(cat.load(asset), text, label, AuditSettings(method=method, folds=folds),
                               asset=asset, asset_version=info.version, progress=report_progress)
     path = save_audit(workspace(ctx), report)
@@ -150,22 +148,6 @@ def models(
         table.add_row(r.id, r.task, r.algorithm, f"{r.asset} v{r.asset_version}" if r.asset_version else r.asset,
                       ", ".join(f"{k} {v:.3g}" for k, v in list(shown.items())[:4]), r.created_at)
     out.print(table)
-
-
-@contextmanager
-def _engine_progress(description: str):
-    """Turn the engines' progress(stage, done, total) calls into one rich bar on stderr."""
-    with progress(description, total=1) as advance:  # the real total comes with the first report
-        state = {"stage": None, "done": 0}
-
-        def report(stage: str, done: int, total: int) -> None:
-            if stage != state["stage"]:
-                advance(-state["done"], description=stage, total=total)
-                state["stage"], state["done"] = stage, 0
-            advance(done - state["done"])
-            state["done"] = done
-
-        yield report
 
 
 def _quiet_transformers() -> None:

@@ -10,7 +10,10 @@ from typing import Any
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn, Progress, SpinnerColumn, Task, TaskID, TextColumn, TimeElapsedColumn, TimeRemainingColumn,
+)
+from rich.text import Text
 
 from stocktake.catalog import Catalog, Workspace
 
@@ -53,14 +56,17 @@ def warn(message: str) -> None:
     err.print(f"[yellow]warning:[/] {escape(message)}", highlight=False)
 
 
+def _bar(*columns, console: Console | None = None) -> Progress:
+    console = console or err
+    # Piped or captured, a bar would only leave a blank line before the output.
+    return Progress(*columns, console=console, transient=True, disable=not console.is_terminal)
+
+
 @contextmanager
 def progress(description: str, total: float | None = None):
     """A rich progress bar on stderr; yields ``advance(n=1, description=None)``."""
-    bar = Progress(
-        TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed:.0f}/{task.total:.0f}"),
-        TimeElapsedColumn(), TimeRemainingColumn(), console=err, transient=True,
-        disable=not err.is_terminal,  # piped or captured, a bar would only leave a blank line before the output
-    )
+    bar = _bar(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed:.0f}/{task.total:.0f}"),
+               TimeElapsedColumn(), TimeRemainingColumn())
     with bar:
         task = bar.add_task(description, total=total)
 
@@ -69,3 +75,42 @@ def progress(description: str, total: float | None = None):
                        total=total if total is not None else bar.tasks[0].total)
 
         yield advance
+
+
+class _TimeLeft(TimeRemainingColumn):
+    def render(self, task: Task) -> Text:
+        shown = super().render(task)
+        return Text(f"ETA {shown.plain}", style=shown.style) if shown.plain else shown
+
+
+class StepDisplay:
+    """Draws an engine's ``progress(step, done, total)`` calls (stocktake.tools.progress) as rich tasks:
+    the command's own line with its running time, under it the current step with its bar, count and time
+    left. A call with a smaller ``done`` or another ``total`` replaces the step line, so each step's time
+    left is estimated from that step's own pace."""
+
+    def __init__(self, bar: Progress, title: str):
+        self.bar = bar
+        self.title = bar.add_task(title, total=None, count="")
+        self.step: TaskID | None = None
+        self.done, self.total = 0, None
+
+    def __call__(self, step: str, done: int, total: int | None) -> None:
+        count = f"{done:,}/{total:,}" if total is not None else ""
+        if self.step is None or done < self.done or total != self.total:
+            if self.step is not None:
+                self.bar.remove_task(self.step)
+            self.step = self.bar.add_task(step, total=total, completed=done, count=count)
+        else:
+            self.bar.update(self.step, description=step, completed=done, count=count)
+        self.done, self.total = done, total
+
+
+@contextmanager
+def engine_progress(title: str, console: Console | None = None):
+    """A :class:`StepDisplay` on stderr (nothing on stdout, so ``--json`` stays clean) while the block runs."""
+    # Steps name assets and columns, which may hold brackets: shown as written, never read as rich markup.
+    bar = _bar(SpinnerColumn(), TextColumn("{task.description}", markup=False), BarColumn(),
+               TextColumn("{task.fields[count]}"), TimeElapsedColumn(), _TimeLeft(), console=console)
+    with bar:
+        yield StepDisplay(bar, title)

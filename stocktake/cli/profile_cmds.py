@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
-from stocktake.cli.common import catalog, err, out, print_json, progress
+from stocktake.cli.common import catalog, engine_progress, err, out, print_json
 from stocktake.errors import StocktakeError
 
 
@@ -29,10 +29,9 @@ def profile(
     if all_assets == bool(name):
         raise StocktakeError(
             "Give one asset name, or --all to profile every asset (for example: stocktake profile orders).")
-    with progress("Profiling", total=1) as advance:
-        results = profile_all(cat, use_cache=not no_cache) if all_assets else [
-            profile_asset(cat, name, version, use_cache=not no_cache)]
-        advance()
+    with engine_progress("Profiling every asset" if all_assets else f"Profiling {name}") as show:
+        results = profile_all(cat, use_cache=not no_cache, progress=show) if all_assets else [
+            profile_asset(cat, name, version, use_cache=not no_cache, progress=show)]
     if as_json:
         print_json({"profiles": [p.to_dict() for p in results]} if all_assets else results[0].to_dict())
     elif all_assets:
@@ -52,9 +51,8 @@ def relations(
 
     cat = catalog(ctx)
     names = [cat.get(asset).name] if asset else None
-    with progress("Finding relations", total=1) as advance:
+    with engine_progress("Finding relations"):
         found = find_relations(cat, names, use_cache=not no_cache)
-        advance()
     if as_json:
         print_json({"relations": [r.to_dict() for r in found]})
         return

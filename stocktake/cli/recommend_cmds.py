@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
-from stocktake.cli.common import catalog, err, out, print_json, progress, warn, workspace
+from stocktake.cli.common import catalog, engine_progress, err, out, print_json, warn, workspace
 from stocktake.errors import StocktakeError
 
 group = typer.Typer(help="Train, compare and serve recommenders on interaction logs.", no_args_is_help=True)
@@ -50,11 +50,8 @@ def train(
         test_size=test_size, ks=tuple(_parse_int(v, "--k") for v in _split_list(k)), tune=not no_tune,
         refit=not no_refit, seed=seed,
     )
-    with progress("Training recommenders", total=len(spec.models)) as advance:
-        report = train_asset_recommenders(
-            catalog(ctx), asset, spec, version,
-            progress=lambda what, done, total: advance(0 if done == 0 else 1, description=what),
-        )
+    with engine_progress(f"Training {len(spec.models)} recommenders on {asset}") as show:
+        report = train_asset_recommenders(catalog(ctx), asset, spec, version, progress=show)
     for note in report.notes:
         warn(note)
     if as_json:

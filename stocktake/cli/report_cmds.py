@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from stocktake.cli.common import catalog, err, print_json, warn
+from stocktake.cli.common import catalog, engine_progress, print_json, warn
 
 
 def register(app: typer.Typer) -> None:
@@ -28,8 +28,8 @@ def report(
     cat = catalog(ctx)
     if not cat.names():
         warn("the workspace has no assets yet; the report will say so. Try: stocktake ingest PATH")
-    with err.status("Profiling assets and writing the report…"):
-        path = write_report(cat, out_path, assets=assets or None)
+    with engine_progress("Writing the inventory report") as show:
+        path = write_report(cat, out_path, assets=assets or None, progress=show)
     if as_json:
         print_json({"path": str(path), "assets": list(assets or cat.names())})
         return

@@ -12,8 +12,9 @@ from dataclasses import replace
 
 from stocktake.catalog import Catalog
 from stocktake.settings import ProfileSettings
-from stocktake.tools.profile_local import local_profile, readable_profiles
+from stocktake.tools.profile_local import readable_profiles, reported_profile
 from stocktake.tools.profile_model import ColumnProfile, Issue, TableProfile
+from stocktake.tools.progress import Progress, no_progress
 from stocktake.tools.relations import Relation, find_relations, relations_from
 
 __all__ = ["ColumnProfile", "Issue", "Relation", "TableProfile", "find_relations", "profile_all", "profile_asset",
@@ -26,20 +27,30 @@ QUALITY_RULE = ("100, minus for each issue its severity weight (high 10, medium 
 
 
 def profile_asset(catalog: Catalog, name: str, version: int | None = None, *,
-                  settings: ProfileSettings = ProfileSettings(), use_cache: bool = True) -> TableProfile:
-    """The full profile of one asset version (the latest by default)."""
+                  settings: ProfileSettings = ProfileSettings(), use_cache: bool = True,
+                  progress: Progress = no_progress) -> TableProfile:
+    """The full profile of one asset version (the latest by default).
+
+    The other assets are profiled too (read from the cache once they were): relations need their keys.
+    """
     asset = catalog.get(name, version)
-    own = local_profile(catalog, asset, settings, use_cache)
-    profiles = readable_profiles(catalog, settings, use_cache, known={asset.name: own})
+    own = reported_profile(catalog, asset, settings, use_cache, progress, 0, len(catalog.names()))
+    profiles = readable_profiles(catalog, settings, use_cache, known={asset.name: own}, progress=progress)
+    progress("finding relations", 0, None)
     return complete_profile(own, relations_from(catalog, profiles, asset.name, settings, use_cache))
 
 
 def profile_all(catalog: Catalog, *, settings: ProfileSettings = ProfileSettings(),
-                use_cache: bool = True) -> list[TableProfile]:
+                use_cache: bool = True, progress: Progress = no_progress) -> list[TableProfile]:
     """Profiles of the latest version of every asset, by name."""
-    profiles = {n: local_profile(catalog, catalog.get(n), settings, use_cache) for n in catalog.names()}
-    return [complete_profile(p, relations_from(catalog, profiles, n, settings, use_cache))
-            for n, p in profiles.items()]
+    names = catalog.names()
+    profiles = {n: reported_profile(catalog, catalog.get(n), settings, use_cache, progress, done, len(names))
+                for done, n in enumerate(names)}
+    complete = []
+    for done, (n, p) in enumerate(profiles.items()):
+        progress("finding relations (assets)", done, len(profiles))
+        complete.append(complete_profile(p, relations_from(catalog, profiles, n, settings, use_cache)))
+    return complete
 
 
 def complete_profile(own: TableProfile, relations: list[Relation]) -> TableProfile:

@@ -24,18 +24,20 @@ from stocktake.tools.profile_scan import (SNAPSHOT, ColumnScan, column_batches, 
 from stocktake.tools.profile_semantic import TextShape, semantic_type
 from stocktake.tools.profile_table import (candidate_keys, count_duplicates, duplicate_issues, own_key,
                                            time_coverage)
+from stocktake.tools.progress import Progress, as_detail, no_progress
 
 FORMAT = 2  # bump when the cached JSON changes shape or meaning (2: values masked as stored)
 MAX_CACHE_BYTES = 64 << 20  # a larger cache file is no profile this module wrote: it is recomputed
 
 
-def local_profile(catalog: Catalog, asset: Asset, settings: ProfileSettings, use_cache: bool = True) -> TableProfile:
+def local_profile(catalog: Catalog, asset: Asset, settings: ProfileSettings, use_cache: bool = True,
+                  progress: Progress = no_progress) -> TableProfile:
     path = cache_path(catalog, asset, settings)
     cached = read_cached_profile(path, asset) if use_cache else None
     if cached is not None:
         return cached
     try:
-        profile = compute_local_profile(asset, settings, catalog.ws.dir("cache") / "duckdb-tmp")
+        profile = compute_local_profile(asset, settings, catalog.ws.dir("cache") / "duckdb-tmp", progress)
     except (duckdb.Error, OSError) as exc:
         raise StocktakeError(f"Cannot profile {asset.name} (version {asset.version}): {str(exc).splitlines()[0]} "
                              f"Its snapshot {asset.path} may be missing or damaged; ingest it again with "
@@ -63,16 +65,27 @@ def read_cached_profile(path: Path, asset: Asset) -> TableProfile | None:
 
 
 def readable_profiles(catalog: Catalog, settings: ProfileSettings, use_cache: bool = True,
-                      known: dict[str, TableProfile] | None = None) -> dict[str, TableProfile]:
+                      known: dict[str, TableProfile] | None = None,
+                      progress: Progress = no_progress) -> dict[str, TableProfile]:
     """The own profiles of every asset that can be profiled (``known`` ones as given): one that cannot (a damaged
     snapshot, a table beyond the memory limit) is left out here and reports its error when it is asked about."""
-    found = {}
-    for name in catalog.names():
+    found, names = {}, catalog.names()
+    for done, name in enumerate(names):
         try:
-            found[name] = (known or {}).get(name) or local_profile(catalog, catalog.get(name), settings, use_cache)
+            found[name] = (known or {}).get(name) or reported_profile(catalog, catalog.get(name), settings,
+                                                                      use_cache, progress, done, len(names))
         except StocktakeError:
             continue
     return found
+
+
+def reported_profile(catalog: Catalog, asset: Asset, settings: ProfileSettings, use_cache: bool,
+                     progress: Progress, done: int, total: int) -> TableProfile:
+    """``local_profile`` as unit ``done`` of ``total`` of a progress step; a computed profile shows its phases
+    on that step's line."""
+    step = f"profiling {asset.name} ({asset.rows:,} rows)"
+    progress(step, done, total)
+    return local_profile(catalog, asset, settings, use_cache, as_detail(progress, step, done, total))
 
 
 def cache_path(catalog: Catalog, asset: Asset, settings: ProfileSettings) -> Path:
@@ -80,26 +93,29 @@ def cache_path(catalog: Catalog, asset: Asset, settings: ProfileSettings) -> Pat
     return catalog.ws.dir("cache") / "profiles" / f"{asset.name}-{asset.current.content_hash[:16]}-{digest}.json"
 
 
-def compute_local_profile(asset: Asset, settings: ProfileSettings, spill_dir: Path | None = None) -> TableProfile:
+def compute_local_profile(asset: Asset, settings: ProfileSettings, spill_dir: Path | None = None,
+                          progress: Progress = no_progress) -> TableProfile:
     """The asset's own profile; DuckDB spills to ``spill_dir`` (else to ./.tmp, its default)."""
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     con = connect(asset.path, asset.columns, settings, spill_dir)
     try:
         ctx = Context(asset.name, asset.rows, con, None, settings, now)
         source = _source(con, asset, settings)
-        scans, shapes = _scan_in_batches(ctx, asset, source)
+        scans, shapes = _scan_in_batches(ctx, asset, source, progress)
         key = own_key(ctx, scans) or next((s for s in scans if s.distinct_exact and s.distinct == s.non_null
                                            and s.non_null == asset.rows and s.type in ("integer", "string")), None)
         ctx = Context(asset.name, asset.rows, con, key.name if key else None, settings, now)
         semantic = {s.name: semantic_type(s, shapes.get(s.name), s.position == 0, settings) for s in scans}
         found = []
         for batch in column_batches(scans, settings.column_batch):
+            progress("issues (columns)", batch[0].position, len(scans))
             # Example rows name the row by its key, wherever the key column is.
             extra = [key] if key is not None and all(s.name != key.name for s in batch) else []
             cols = [Column(s.name, s.type) for s in [*batch, *extra]]
             use_columns(con, source, cols, row_numbers=True, materialize=source == SNAPSHOT)
             found += column_issues(ctx, batch, semantic, shapes)
         use_columns(con, source, asset.columns)
+        progress("duplicate rows and keys", 0, None)
         dups = count_duplicates(ctx, scans)
         return mask_profile(TableProfile(
             asset=asset.name, version=asset.version, content_hash=asset.current.content_hash, rows=asset.rows,
@@ -111,11 +127,13 @@ def compute_local_profile(asset: Asset, settings: ProfileSettings, spill_dir: Pa
         con.close()
 
 
-def _scan_in_batches(ctx: Context, asset: Asset, source: str) -> tuple[list[ColumnScan], dict[str, TextShape]]:
+def _scan_in_batches(ctx: Context, asset: Asset, source: str,
+                     progress: Progress) -> tuple[list[ColumnScan], dict[str, TextShape]]:
     """Column statistics and text shapes, ``column_batch`` columns at a time (a 5,000-column table in one
     query ran DuckDB out of memory after minutes)."""
     scans, shapes = [], {}
     for batch in column_batches(asset.columns, ctx.settings.column_batch):
+        progress("column statistics (columns)", len(scans), len(asset.columns))
         use_columns(ctx.con, source, batch, row_numbers=True, materialize=source == SNAPSHOT)
         got = scan_table(ctx.con, batch, asset.rows, ctx.settings, ctx.future_sql, ctx.ancient_sql, first=len(scans))
         shapes |= text_shapes(ctx, got)  # reads the batch's text sample, which the next batch replaces

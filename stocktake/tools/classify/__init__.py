@@ -3,13 +3,13 @@
 One call each (torch and transformers load only when the first two are used):
 
     train_classifier(df, text_cols, label_col, ClassifySettings(...), registry=None, asset=None,
-                     asset_version=None, progress=None) -> ClassifierReport
+                     asset_version=None, progress=no_progress) -> ClassifierReport
     predict_labels(registry, model_id, df, text_cols, batch_tokens=None) -> PredictionResult
     add_predictions(catalog, asset, df, result, text_cols) -> (Asset, new columns)
     audit_labels(df, text_cols, label_col, AuditSettings(...), asset=None, asset_version=None) -> AuditReport
     save_audit(ws, report) / load_audit(ws, asset) -> AuditReport | None
 
-``progress`` is a callable ``(stage: str, done: int, total: int) -> None``.
+``progress`` is a callable ``(step: str, done: int, total: int | None) -> None`` (stocktake.tools.progress).
 """
 
 from __future__ import annotations

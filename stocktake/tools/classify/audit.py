@@ -21,13 +21,14 @@ from stocktake.tools.classify.baseline import build_baseline
 from stocktake.tools.classify.data import LabelledTexts, encode_labels
 from stocktake.tools.classify.reports import AuditReport, Suspect
 from stocktake.tools.classify.settings import AuditSettings
+from stocktake.tools.progress import Progress, no_progress
 
 METHODS = ("tfidf", "embeddings")
 
 
 def audit_labels(df: pd.DataFrame, text_cols: list[str], label_col: str,
                  settings: AuditSettings = AuditSettings(), asset: str | None = None,
-                 asset_version: int | None = None, progress=None) -> AuditReport:
+                 asset_version: int | None = None, progress: Progress = no_progress) -> AuditReport:
     if settings.method not in METHODS:
         raise StocktakeError(f"Unknown audit method '{settings.method}'. Use one of: {', '.join(METHODS)}.")
     start = time.perf_counter()
@@ -45,7 +46,8 @@ def audit_labels(df: pd.DataFrame, text_cols: list[str], label_col: str,
     )
 
 
-def out_of_fold_proba(data: LabelledTexts, settings: AuditSettings, progress=None) -> np.ndarray:
+def out_of_fold_proba(data: LabelledTexts, settings: AuditSettings,
+                      progress: Progress = no_progress) -> np.ndarray:
     """Each row's class probabilities from a model fitted on the other folds."""
     from sklearn.model_selection import StratifiedKFold
 
@@ -53,14 +55,14 @@ def out_of_fold_proba(data: LabelledTexts, settings: AuditSettings, progress=Non
     k = _folds(data.labels, settings.folds)
     probs = np.zeros((len(data.labels), len(data.classes)))
     folds = StratifiedKFold(n_splits=k, shuffle=True, random_state=settings.seed)
+    progress("cross-validating (folds)", 0, k)
     with warnings.catch_warnings():
         # A class smaller than k is simply absent from some folds; its column stays 0 there.
         warnings.simplefilter("ignore", UserWarning)
         for i, (train, held_out) in enumerate(folds.split(np.zeros(len(data.labels)), data.labels), 1):
             model = fit(_take(features, train), data.labels[train])
             probs[np.ix_(held_out, model.classes_)] = model.predict_proba(_take(features, held_out))
-            if progress:
-                progress("cross-validating", i, k)
+            progress("cross-validating (folds)", i, k)
     return probs
 
 
@@ -87,7 +89,7 @@ def find_suspects(probs: np.ndarray, data: LabelledTexts, thresholds: np.ndarray
                     given_confidence=round(float(given_p[i]), 4)) for i in positions]
 
 
-def _features(data: LabelledTexts, settings: AuditSettings, progress):
+def _features(data: LabelledTexts, settings: AuditSettings, progress: Progress):
     """The rows as the fold models see them, and how to fit one fold's model."""
     from sklearn.linear_model import LogisticRegression
 

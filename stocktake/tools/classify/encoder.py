@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import copy
+import logging
 import os
-from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
@@ -14,9 +15,9 @@ import torch
 
 from stocktake.errors import StocktakeError
 from stocktake.tools.classify.settings import batch_tokens
+from stocktake.tools.progress import Progress, no_progress
 
-# progress(stage, done, total): the engine reports, the caller draws (a rich bar in the CLI).
-ProgressFn = Callable[[str, int, int], None]
+log = logging.getLogger(__name__)
 
 
 def base_model_path(path: str | None) -> str:
@@ -30,6 +31,46 @@ def base_model_path(path: str | None) -> str:
             "Give a folder saved with save_pretrained, or leave --base-model out for all-MiniLM-L6-v2."
         )
     return str(path)
+
+
+def load_with_new_head(path: str, classes: list[str]):
+    """The base encoder under a classification head for ``classes``; the head starts from random weights.
+
+    transformers logs a LOAD REPORT warning that lists the head's weights as MISSING, which is what a new
+    head is; so its report is kept out of the logs and the head is mentioned once at debug level. A weight
+    of the encoder itself that the checkpoint lacks would leave it untrained: that is still a warning.
+    """
+    from transformers import AutoModelForSequenceClassification
+
+    with _without_load_report():
+        model, info = AutoModelForSequenceClassification.from_pretrained(
+            path, num_labels=len(classes), id2label=dict(enumerate(classes)),
+            label2id={c: i for i, c in enumerate(classes)}, dtype=torch.float32, output_loading_info=True)
+    head = model.base_model_prefix
+    untrained = sorted(k for k in info["missing_keys"] if k.startswith(f"{head}.")) + \
+        sorted(k for k, *_ in info["mismatched_keys"])
+    log.debug("New classification head for %d classes on %s: %s start from random weights.", len(classes), path,
+              ", ".join(sorted(k for k in info["missing_keys"] if not k.startswith(f"{head}."))) or "no weights")
+    if untrained:
+        log.warning("Base model %s lacks weights of the encoder (%s); they start untrained. Check --base-model.",
+                    path, ", ".join(untrained[:5]) + (" …" if len(untrained) > 5 else ""))
+    return model
+
+
+class _DropLoadReport(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "LOAD REPORT" not in str(record.msg)
+
+
+@contextmanager
+def _without_load_report():
+    logger = logging.getLogger("transformers.modeling_utils")
+    dropper = _DropLoadReport()
+    logger.addFilter(dropper)
+    try:
+        yield
+    finally:
+        logger.removeFilter(dropper)
 
 
 def resolve_device(name: str) -> torch.device:
@@ -162,7 +203,7 @@ def token_budget_batches(lengths: np.ndarray, max_tokens: int) -> list[np.ndarra
 
 
 def predict_proba(model, encoded: Encoded, max_tokens: int | None, device: torch.device,
-                  progress: ProgressFn | None = None) -> np.ndarray:
+                  progress: Progress = no_progress) -> np.ndarray:
     """Class probabilities per row, in batches of at most ``max_tokens`` tokens (None: the device's default)."""
     model.eval()
     max_tokens = batch_tokens(device.type, max_tokens)
@@ -174,17 +215,17 @@ def predict_proba(model, encoded: Encoded, max_tokens: int | None, device: torch
         for ids, mask, index in encoded.batches(token_budget_batches(encoded.lengths, max_tokens)):
             out[index] = torch.softmax(forward(model, ids, mask).logits.float(), dim=-1)
             done += len(index)
-            if progress:
-                progress("predicting", done, len(encoded))
+            progress("predicting", done, len(encoded))
     return out.cpu().numpy()
 
 
 def embed_texts(path: str, texts: list[str], max_length: int, max_tokens: int | None, device: torch.device,
-                progress: ProgressFn | None = None) -> np.ndarray:
+                progress: Progress = no_progress) -> np.ndarray:
     """Mean-pooled, L2-normalised encoder embeddings (what sentence-transformers computes for MiniLM)."""
     max_tokens = batch_tokens(device.type, max_tokens)
     from transformers import AutoModel, AutoTokenizer
 
+    progress("loading the encoder", 0, None)
     tokenizer = AutoTokenizer.from_pretrained(path)
     model = AutoModel.from_pretrained(path, dtype=torch.float32).to(device).eval()
     encoded = tokenize(tokenizer, texts, max_length).to(device)
@@ -200,6 +241,5 @@ def embed_texts(path: str, texts: list[str], max_length: int, max_tokens: int | 
                 pooled = (hidden * m).sum(1) / m.sum(1).clamp(min=1.0)
             out[index] = torch.nn.functional.normalize(pooled, dim=-1)
             done += len(index)
-            if progress:
-                progress("embedding", done, len(texts))
+            progress("embedding", done, len(texts))
     return out.cpu().numpy()

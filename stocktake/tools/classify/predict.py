@@ -12,10 +12,9 @@ from stocktake.catalog import Asset, Catalog
 from stocktake.errors import StocktakeError
 from stocktake.registry import ModelRecord, ModelRegistry
 from stocktake.tools.classify.data import assemble_texts
-from stocktake.tools.classify.encoder import (
-    ProgressFn, predict_proba, prepare_for_inference, resolve_device, tokenize,
-)
+from stocktake.tools.classify.encoder import predict_proba, prepare_for_inference, resolve_device, tokenize
 from stocktake.tools.classify.reports import PredictionResult
+from stocktake.tools.progress import Progress, no_progress
 
 
 def classifier_record(registry: ModelRegistry, model_id: str) -> ModelRecord:
@@ -46,7 +45,7 @@ def load_classifier(registry: ModelRegistry, model_id: str, device: torch.device
 
 def predict_labels(registry: ModelRegistry, model_id: str, df: pd.DataFrame, text_cols: list[str],
                    batch_tokens: int | None = None, device: str = "auto",
-                   progress: ProgressFn | None = None) -> PredictionResult:
+                   progress: Progress = no_progress) -> PredictionResult:
     """Predicted label and its probability for every row; rows with no text get None and NaN."""
     classifier_record(registry, model_id)  # the wrong kind of model is the first thing to say
     texts = assemble_texts(df, text_cols)

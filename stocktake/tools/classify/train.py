@@ -15,12 +15,13 @@ from stocktake.tools.classify.baseline import build_baseline
 from stocktake.tools.classify.card import write_model_card
 from stocktake.tools.classify.data import LabelledTexts, Split, class_weights, encode_labels, split_stratified
 from stocktake.tools.classify.encoder import (
-    Encoded, ProgressFn, autocast, base_model_path, forward, length_grouped_batches, predict_proba, resolve_device,
-    tokenize,
+    Encoded, autocast, base_model_path, forward, length_grouped_batches, load_with_new_head, predict_proba,
+    resolve_device, tokenize,
 )
 from stocktake.tools.classify.metrics import Metrics, score_predictions
 from stocktake.tools.classify.reports import ClassifierReport
 from stocktake.tools.classify.settings import ClassifySettings
+from stocktake.tools.progress import Progress, no_progress, prefixed
 
 TASK = "classifier"
 
@@ -28,19 +29,22 @@ TASK = "classifier"
 def train_classifier(df: pd.DataFrame, text_cols: list[str], label_col: str,
                      settings: ClassifySettings = ClassifySettings(), registry: ModelRegistry | None = None,
                      asset: str | None = None, asset_version: int | None = None,
-                     progress: ProgressFn | None = None) -> ClassifierReport:
+                     progress: Progress = no_progress) -> ClassifierReport:
     """Train, evaluate against the baseline, and (with a registry) save the model with its card."""
     data = encode_labels(df, text_cols, label_col, settings.max_rows, settings.split.seed, settings.labels)
     split = split_stratified(data.labels, settings.split)
     device = resolve_device(settings.device)
     path = base_model_path(settings.base_model)
+    progress("TF-IDF baseline", 0, None)
     baseline = _score_baseline(data, split, settings)
     run = _fine_tune(path, data, split, settings, device, progress)
     start = _sync(device)
-    probs = predict_proba(run.model, run.encoded.take(split.test), settings.eval_batch_tokens, device)
+    probs = predict_proba(run.model, run.encoded.take(split.test), settings.eval_batch_tokens, device,
+                          prefixed(progress, "test rows"))
     infer_s = _sync(device) - start
     test = score_predictions(data.labels[split.test], probs.argmax(1), data.classes)
     params = _params(settings, path, text_cols, label_col)
+    progress("saving", 0, None)
     model_id, folder = _save(registry, run, path)
     report = ClassifierReport(
         model_id=model_id, path=str(folder) if folder else None, asset=asset, asset_version=asset_version,
@@ -78,20 +82,18 @@ class _Run:
 
 
 def _fine_tune(path: str, data: LabelledTexts, split: Split, settings: ClassifySettings,
-               device: torch.device, progress: ProgressFn | None) -> _Run:
-    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+               device: torch.device, progress: Progress) -> _Run:
+    from transformers import AutoTokenizer
 
+    progress("loading the base model", 0, None)
     torch.manual_seed(settings.split.seed)
-    labels = {i: c for i, c in enumerate(data.classes)}
-    model = AutoModelForSequenceClassification.from_pretrained(
-        path, num_labels=len(labels), id2label=labels, label2id={c: i for i, c in labels.items()},
-        dtype=torch.float32,
-    ).to(device)
+    model = load_with_new_head(path, list(data.classes)).to(device)
     tokenizer = AutoTokenizer.from_pretrained(path)
+    progress("tokenizing", 0, None)
     start = _sync(device)
     run = _Run(model, tokenizer, tokenize(tokenizer, data.texts, settings.max_length).to(device))
     y = torch.as_tensor(data.labels, device=device)
-    weights = class_weights(data.labels[split.train], len(labels)) if settings.class_weights else None
+    weights = class_weights(data.labels[split.train], len(data.classes)) if settings.class_weights else None
     loss_fn = torch.nn.CrossEntropyLoss(
         weight=None if weights is None else torch.as_tensor(weights, dtype=torch.float32, device=device))
     steps_per_epoch = math.ceil(len(split.train) / settings.batch_size)
@@ -105,14 +107,13 @@ def _fine_tune(path: str, data: LabelledTexts, split: Split, settings: ClassifyS
         batches = _epoch_batches(split.train, run.encoded.lengths, settings, rng)
         for step, (ids, mask, index) in enumerate(run.encoded.batches(batches), 1):
             train_step(model, ids, mask, y[index], loss_fn, optimizer, scheduler, device)
-            if progress:
-                progress(f"epoch {epoch}/{settings.epochs}", step, len(batches))
+            progress(f"epoch {epoch}/{settings.epochs} (batches)", step, len(batches))
         run.train_s += _sync(device) - tick
         run.samples += len(split.train)
         run.epochs_run = epoch
-        val_f1 = score_predictions(data.labels[split.val],
-                                   predict_proba(model, val, settings.eval_batch_tokens, device).argmax(1),
-                                   data.classes).macro_f1
+        val_probs = predict_proba(model, val, settings.eval_batch_tokens, device,
+                                  prefixed(progress, f"epoch {epoch}/{settings.epochs}, validation rows"))
+        val_f1 = score_predictions(data.labels[split.val], val_probs.argmax(1), data.classes).macro_f1
         if val_f1 > run.best_val:
             run.best_val, run.best_epoch, stale = val_f1, epoch, 0
             best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}

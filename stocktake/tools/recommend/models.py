@@ -1,5 +1,6 @@
 """Recommenders with one shape: ``fit(train)``, ``score(users, history)``, ``state()`` for saving.
 
+Models trained in epochs (``iterative``) report each epoch to ``fit``'s ``progress``; the others fit in one go.
 ``score`` returns a users x items array of scores for the given user rows; ``history`` is the users x items
 matrix the model may read (item models score from it, factor models from their learned user vectors).
 Torch models live in ``neural.py`` so that the others never import torch.
@@ -13,6 +14,7 @@ from typing import ClassVar
 import numpy as np
 import scipy.sparse as sp
 
+from stocktake.tools.progress import Progress, no_progress
 from stocktake.tools.recommend.spec import RecommendSettings
 
 Monitor = Callable[["Recommender"], float]  # validation score of a model being trained (higher is better)
@@ -29,7 +31,8 @@ class Recommender:
     def grid(cls, settings: RecommendSettings) -> list[dict]:
         return [{}]
 
-    def fit(self, train: sp.csr_matrix, monitor: Monitor | None = None) -> Recommender:
+    def fit(self, train: sp.csr_matrix, monitor: Monitor | None = None,
+            progress: Progress = no_progress) -> Recommender:
         raise NotImplementedError
 
     def score(self, users: np.ndarray, history: sp.csr_matrix) -> np.ndarray:
@@ -48,7 +51,7 @@ class Popularity(Recommender):
 
     name = "pop"
 
-    def fit(self, train, monitor=None):
+    def fit(self, train, monitor=None, progress=no_progress):
         self._state = {"popularity": np.bincount(train.indices, minlength=train.shape[1]).astype(np.float32)}
         return self
 
@@ -66,7 +69,7 @@ class ItemKNN(Recommender):
     def grid(cls, settings):
         return [{"neighbours": k} for k in settings.itemknn_neighbours]
 
-    def fit(self, train, monitor=None):
+    def fit(self, train, monitor=None, progress=no_progress):
         sim = cosine_item_similarity(train)
         sim = keep_top_per_row(sim.T.tocsr(), self.params.get("neighbours", 100)).T.tocsr()
         self._state = {"data": sim.data, "indices": sim.indices, "indptr": sim.indptr,
@@ -90,7 +93,7 @@ class EASE(Recommender):
     def grid(cls, settings):
         return [{"l2": v} for v in settings.ease_l2]
 
-    def fit(self, train, monitor=None):
+    def fit(self, train, monitor=None, progress=no_progress):
         gram = (train.T @ train).toarray().astype(np.float32)  # float32 halves the inversion time
         gram[np.diag_indices_from(gram)] += self.params.get("l2", 200.0)
         inverse = np.linalg.inv(gram)
@@ -112,7 +115,7 @@ class ALS(Recommender):
     def grid(cls, settings):
         return [{"factors": f, "regularization": r, "alpha": a} for f, r, a in settings.als_grid]
 
-    def fit(self, train, monitor=None):
+    def fit(self, train, monitor=None, progress=no_progress):
         from implicit.cpu.als import AlternatingLeastSquares
         from threadpoolctl import threadpool_limits
 

@@ -38,6 +38,7 @@ class RecommendSettings:
     lightgcn_max_epochs: int = 40
     neural_batch: int = 4096
     neural_eval_every: int = 5
+    torch_threads: int = 1  # for bpr/lightgcn on a CPU; see neural.py
     explain_items: int = 3
 
 

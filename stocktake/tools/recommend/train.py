@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -19,6 +18,7 @@ import scipy.sparse as sp
 from stocktake.catalog import Catalog
 from stocktake.errors import StocktakeError
 from stocktake.registry import ModelRegistry
+from stocktake.tools.progress import Progress, as_detail, no_progress, prefixed
 from stocktake.tools.recommend.data import (
     Diagnostics, Interactions, build_interactions, diagnose_interactions, split_interactions,
 )
@@ -26,7 +26,7 @@ from stocktake.tools.recommend.metrics import evaluate_ranking, top_k
 from stocktake.tools.recommend.models import Recommender, model_class
 from stocktake.tools.recommend.spec import RecommendSpec
 
-Progress = Callable[[str, int, int], None]  # (what is happening, models done, models in all)
+_RUNTIME_PARAMS = ("device", "threads")  # how a model was run, not what was learned: never recorded
 _CHUNK = 2048  # users scored at once: bounds memory at chunk x items floats
 
 
@@ -38,6 +38,7 @@ class ModelResult:
     tune_seconds: float  # the validation grid search before it
     params: dict
     model_id: str | None = None
+    refit_seconds: float = 0.0  # fitting it again on every interaction before saving (spec.refit)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -63,9 +64,9 @@ class RecommendReport:
 
 def train_recommenders(df: pd.DataFrame, spec: RecommendSpec, registry: ModelRegistry | None = None,
                        asset: str | None = None, asset_version: int | None = None,
-                       progress: Progress | None = None) -> RecommendReport:
+                       progress: Progress = no_progress) -> RecommendReport:
     """Build the matrix, split it, tune/train/evaluate each model in ``spec.models`` and save them."""
-    progress = progress or (lambda *_: None)
+    progress("reading the interactions", 0, None)
     inter = build_interactions(df, spec)
     diagnostics = diagnose_interactions(inter, spec.settings)
     split = split_interactions(inter, spec.split, spec.test_size, spec.seed)
@@ -79,25 +80,25 @@ def train_recommenders(df: pd.DataFrame, spec: RecommendSpec, registry: ModelReg
     validation = _validation(inter, split.train, spec)
     notes = [] if validation else ["too few interactions for a validation split: models use default parameters"]
     results = []
-    for done, name in enumerate(spec.models):
+    for number, name in enumerate(spec.models, 1):
         skip = _skip_reason(name, inter, spec)
         if skip:
             notes.append(skip)
             continue
-        progress(f"training {name}", done, len(spec.models))
-        result, model = _train_one(name, train, test, eval_users, validation, spec)
+        steps = prefixed(progress, f"{name} ({number}/{len(spec.models)})")
+        result, model = _train_one(name, train, test, eval_users, validation, spec, steps)
         if registry is not None:
-            result = _save(registry, result, model, inter, spec, asset, asset_version, split)
+            result = _save(registry, result, model, inter, spec, asset, asset_version, split, steps)
         results.append(result)
-    progress("done", len(spec.models), len(spec.models))
     return RecommendReport(diagnostics, _describe_split(spec, train, test, eval_users), tuple(results),
                            spec.primary_metric, tuple(notes))
 
 
 def train_asset_recommenders(catalog: Catalog, asset: str, spec: RecommendSpec, version: int | None = None,
-                             progress: Progress | None = None) -> RecommendReport:
+                             progress: Progress = no_progress) -> RecommendReport:
     """Train on a catalog asset (the latest version by default); models go to the workspace's registry."""
     found = catalog.get(asset, version)
+    progress(f"loading {found.name} v{found.version}", 0, None)
     return train_recommenders(catalog.load(found.name, found.version), spec, ModelRegistry(catalog.ws),
                               asset=found.name, asset_version=found.version, progress=progress)
 
@@ -107,7 +108,8 @@ def evaluable_users(train: sp.csr_matrix, test: sp.csr_matrix) -> np.ndarray:
     return np.flatnonzero((np.diff(test.indptr) > 0) & (np.diff(train.indptr) > 0))
 
 
-def rank_items(model: Recommender, users: np.ndarray, history: sp.csr_matrix, k: int) -> np.ndarray:
+def rank_items(model: Recommender, users: np.ndarray, history: sp.csr_matrix, k: int,
+               progress: Progress = no_progress) -> np.ndarray:
     """The top-k items per user, never one the user already has in ``history``."""
     ranked = []
     for start in range(0, len(users), _CHUNK):
@@ -116,13 +118,14 @@ def rank_items(model: Recommender, users: np.ndarray, history: sp.csr_matrix, k:
         seen = history[chunk]
         scores[np.repeat(np.arange(len(chunk)), np.diff(seen.indptr)), seen.indices] = -np.inf
         ranked.append(top_k(scores, k))
+        progress("users ranked", start + len(chunk), len(users))
     return np.vstack(ranked)
 
 
 def evaluate_model(model: Recommender, train: sp.csr_matrix, test: sp.csr_matrix, ks: tuple[int, ...],
-                   users: np.ndarray | None = None) -> dict:
+                   users: np.ndarray | None = None, progress: Progress = no_progress) -> dict:
     users = evaluable_users(train, test) if users is None else users
-    ranked = rank_items(model, users, train, max(ks))
+    ranked = rank_items(model, users, train, max(ks), progress)
     return evaluate_ranking(ranked, test[users], ks, train.shape[1])
 
 
@@ -136,23 +139,35 @@ def _describe_split(spec: RecommendSpec, train: sp.csr_matrix, test: sp.csr_matr
     }
 
 
-def _train_one(name, train, test, eval_users, validation, spec) -> tuple[ModelResult, Recommender]:
+def _train_one(name, train, test, eval_users, validation, spec, progress) -> tuple[ModelResult, Recommender]:
     cls = model_class(name)
-    base = {"seed": spec.seed, "device": spec.device}
-    params, tune_seconds = {**base, **cls.grid(spec.settings)[0]}, 0.0
-    if spec.tune and validation:
+    base = {"seed": spec.seed, "device": spec.device, "threads": spec.settings.torch_threads}
+    grid = cls.grid(spec.settings)
+    params, tune_seconds = {**base, **grid[0]}, 0.0
+    # A one-entry grid has nothing to choose, except the epoch count of a model trained in epochs.
+    if spec.tune and validation and (len(grid) > 1 or cls.iterative):
         started = time.perf_counter()
-        params = _tune(cls, base, validation, spec)
+        params = _tune(cls, base, validation, spec, progress)
         tune_seconds = time.perf_counter() - started
     started = time.perf_counter()
-    model = cls(**params).fit(train)
+    model = _fit(cls(**params), train, "training", progress)
     train_seconds = time.perf_counter() - started
-    metrics = evaluate_model(model, train, test, spec.ks, eval_users)
+    metrics = evaluate_model(model, train, test, spec.ks, eval_users, prefixed(progress, "testing"))
     return ModelResult(name, metrics, round(train_seconds, 3), round(tune_seconds, 3),
-                       {k: v for k, v in model.params.items() if k != "device"}), model
+                       {k: v for k, v in model.params.items() if k not in _RUNTIME_PARAMS}), model
 
 
-def _tune(cls: type[Recommender], base: dict, validation, spec: RecommendSpec) -> dict:
+def _fit(model: Recommender, matrix: sp.csr_matrix, step: str, progress: Progress) -> Recommender:
+    """``model.fit``, reported epoch by epoch for the models trained in epochs."""
+    if model.iterative:
+        return model.fit(matrix, progress=prefixed(progress, step))
+    progress(step, 0, 1)
+    model.fit(matrix)
+    progress(step, 1, 1)
+    return model
+
+
+def _tune(cls: type[Recommender], base: dict, validation, spec: RecommendSpec, progress: Progress) -> dict:
     """The grid entry (and, for epoch-trained models, the epoch count) with the best validation NDCG."""
     fit, held, users = validation
     k = spec.ks[0]
@@ -160,12 +175,16 @@ def _tune(cls: type[Recommender], base: dict, validation, spec: RecommendSpec) -
     def monitor(m):
         return evaluate_model(m, fit, held, (k,), users)[f"ndcg@{k}"]
 
+    grid = cls.grid(spec.settings)
     best_score, best_params = -np.inf, None
-    for params in cls.grid(spec.settings):
-        model = cls(**base, **params).fit(fit, monitor if cls.iterative else None)
+    for done, params in enumerate(grid):
+        progress("tuning (grid)", done, len(grid))
+        model = cls(**base, **params).fit(fit, monitor if cls.iterative else None,
+                                          as_detail(progress, "tuning (grid)", done, len(grid)))
         score = monitor(model)
         if score > best_score:
             best_score, best_params = score, model.params
+    progress("tuning (grid)", len(grid), len(grid))
     return best_params
 
 
@@ -184,12 +203,15 @@ def _skip_reason(name: str, inter: Interactions, spec: RecommendSpec) -> str | N
     return None
 
 
-def _save(registry, result, model, inter, spec, asset, asset_version, split) -> ModelResult:
+def _save(registry, result, model, inter, spec, asset, asset_version, split, progress) -> ModelResult:
     """Save the model (refitted on every interaction when ``spec.refit``) with what serving needs."""
-    history = inter.matrix(split.train)
+    history, started = inter.matrix(split.train), time.perf_counter()
     if spec.refit:
         history = inter.matrix()
-        model = type(model)(**{**model.params, "device": spec.device}).fit(history)
+        refit = type(model)(**{**model.params, "device": spec.device})
+        model = _fit(refit, history, "refitting on all interactions", progress)
+    refit_seconds = time.perf_counter() - started if spec.refit else 0.0
+    progress("saving", 0, None)
     model_id, folder = registry.new_dir("recommender", result.name)
     np.savez(folder / "state.npz", **model.state())
     sp.save_npz(folder / "history.npz", history)
@@ -200,5 +222,4 @@ def _save(registry, result, model, inter, spec, asset, asset_version, split) -> 
     metrics = {**result.metrics, "train_seconds": result.train_seconds}
     registry.record(model_id, task="recommender", algorithm=result.name, asset=asset or "(dataframe)",
                     asset_version=asset_version, metrics=metrics, params=params)
-    return ModelResult(result.name, result.metrics, result.train_seconds, result.tune_seconds, result.params,
-                       model_id)
+    return replace(result, model_id=model_id, refit_seconds=round(refit_seconds, 3))

@@ -14,6 +14,7 @@ from stocktake.catalog import Asset, Catalog, now_iso
 from stocktake.errors import UnknownNameError
 from stocktake.registry import ModelRecord, ModelRegistry
 from stocktake.tools.personal import find_personal_columns
+from stocktake.tools.progress import Progress, no_progress
 from stocktake.tools.report.er import Entity, ErColumn, Relationship
 
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
@@ -142,7 +143,7 @@ class InventoryReport:
 
 
 def build_report(catalog: Catalog, assets: Sequence[str] | None = None,
-                 settings: ReportSettings = ReportSettings()) -> InventoryReport:
+                 settings: ReportSettings = ReportSettings(), progress: Progress = no_progress) -> InventoryReport:
     """Gather the report for ``assets`` (default: every asset in the catalog)."""
     known = catalog.names()
     names = list(dict.fromkeys(assets)) if assets else known
@@ -150,20 +151,38 @@ def build_report(catalog: Catalog, assets: Sequence[str] | None = None,
         if name not in known:
             raise UnknownNameError("asset", name, known)
     notes: list[str] = []
+    if names:
+        _profile_up_front(catalog, progress)
+        progress("finding relationships", 0, None)
     relations = _relations(catalog, names, notes) if names else ()
+    progress("reading the schema docs", 0, None)
     try:
         docs = find_doc_passages(catalog, names, settings)
     except Exception as exc:  # noqa: BLE001 - docs are optional; the catalog description still says what it is
         notes.append(f"The schema-doc index could not be read: {type(exc).__name__}: {exc}")
         docs = {}
     registry = ModelRegistry(catalog.ws)
-    sections = tuple(
-        _section(catalog, catalog.get(n), relations, docs.get(n), registry.list(asset=n), settings) for n in names
-    )
+    sections = []
+    for done, n in enumerate(names):
+        progress(f"summarising {n}", done, len(names))
+        sections.append(_section(catalog, catalog.get(n), relations, docs.get(n), registry.list(asset=n), settings))
+    sections = tuple(sections)
     return InventoryReport(
         workspace=str(catalog.ws.root), generated_at=now_iso(), assets=sections, relations=relations,
         entities=_entities(catalog, sections, relations, settings), catalog_assets=len(known), notes=tuple(notes),
     )
+
+
+def _profile_up_front(catalog: Catalog, progress: Progress) -> None:
+    """Profile every asset one at a time, with progress: relations and the sections then read the profiles
+    from the cache (relations compare every asset, so all of them are profiled whichever are reported)."""
+    from stocktake.settings import ProfileSettings
+    from stocktake.tools.profile_local import readable_profiles
+
+    try:
+        readable_profiles(catalog, ProfileSettings(), progress=progress)
+    except Exception:  # noqa: BLE001 - what fails here is reported in the notes and the sections, as before
+        return
 
 
 def _relations(catalog: Catalog, names: list[str], notes: list[str]) -> tuple[Relationship, ...]:

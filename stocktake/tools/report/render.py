@@ -13,6 +13,7 @@ from pathlib import Path
 
 from stocktake.catalog import Catalog
 from stocktake.errors import StocktakeError
+from stocktake.tools.progress import Progress, no_progress
 from stocktake.tools.report.build import AssetSection, InventoryReport, ReportSettings, build_report
 from stocktake.tools.relations import share_text
 from stocktake.tools.report.er import render_mermaid, render_svg
@@ -22,7 +23,7 @@ FORMATS = {".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": 
 
 
 def write_report(catalog: Catalog, out_path: str | Path | None = None, assets: Sequence[str] | None = None,
-                 report: InventoryReport | None = None) -> Path:
+                 report: InventoryReport | None = None, progress: Progress = no_progress) -> Path:
     """Build the report (unless given one) and write it as Markdown or HTML by the file's suffix; returns the path.
 
     Without ``out_path`` it goes to ``<workspace>/reports/inventory-<timestamp>.html``.
@@ -33,7 +34,8 @@ def write_report(catalog: Catalog, out_path: str | Path | None = None, assets: S
         raise StocktakeError(f"Cannot write a report as '{path.name}': use a .md or .html file name.")
     if path.is_dir():
         raise StocktakeError(f"'{path}' is a folder: give a file name such as {path / 'inventory.html'}.")
-    report = report or build_report(catalog, assets)
+    report = report or build_report(catalog, assets, progress=progress)
+    progress(f"writing {path.name}", 0, None)
     text = render_markdown(report) if fmt == "markdown" else render_html(report)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
