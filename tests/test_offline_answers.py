@@ -447,3 +447,11 @@ def test_the_chat_table_and_the_answer_agree_and_do_not_repeat_each_other(assist
     table, answer = [m["content"] for m in turn.messages if not m.get("metadata")]
     assert "| orders.user_id | users.user_id | many-to-one | 99.5% of values match (25 orphan rows) |" in table
     assert answer.startswith("1 relationship (see the table above).") and "orders.user_id" not in answer
+
+
+def test_the_orphan_summary_agrees_with_the_relationships_under_it(assistant):
+    items, products = assistant.ctx.catalog.load("order_items"), assistant.ctx.catalog.load("products")
+    orphans = int((~items["product_id"].isin(products["product_id"])).sum())
+    answer = assistant.ask("are there orphan order_items?")
+    assert f"**{orphans:,} rows of order_items** have a product_id with no match in products" in answer.text
+    assert "Every" not in answer.text.split("\n\n")[0]

@@ -130,16 +130,20 @@ def _largest(args: dict, content: str, art: dict) -> str:
 
 
 def _orphans(args: dict, content: str, art: dict) -> str:
-    """Rows whose key finds no match, the relationship with the asset asked about as the child first."""
-    rels = sorted(art.get("relations") or [], key=lambda r: r["from_asset"] != args.get("asset"))
+    """Rows whose key finds no match: every relationship of the asset asked about (as the child) that has
+    orphans, so the summary agrees with the table under it; "every key matches" only when none has."""
+    rels = [r for r in art.get("relations") or [] if not args.get("asset") or r["from_asset"] == args["asset"]]
+    rels = rels or list(art.get("relations") or [])
     if not rels:
         return content
-    r = rels[0]
-    key = f"{r['from_asset']}.{r['from_column']} → {r['to_asset']}.{r['to_column']}"
-    lead = (f"**{plural(r['orphan_rows'], 'row')} of {r['from_asset']}** {'has' if r['orphan_rows'] == 1 else 'have'} "
-            f"a {r['from_column']} with no match in {r['to_asset']} ({key})" if r["orphan_rows"] else
-            f"Every {r['from_column']} of {r['from_asset']} has a match in {r['to_asset']} ({key})")
-    return f"{lead}.\n\n{content}"
+    broken = [r for r in rels if r["orphan_rows"]]
+    if not broken:
+        keys = ", ".join(f"{r['from_asset']}.{r['from_column']} → {r['to_asset']}.{r['to_column']}" for r in rels)
+        return f"Every key has a match ({keys}).\n\n{content}"
+    parts = [f"**{plural(r['orphan_rows'], 'row')} of {r['from_asset']}** {'has' if r['orphan_rows'] == 1 else 'have'} "
+             f"a {r['from_column']} with no match in {r['to_asset']} ({r['from_asset']}.{r['from_column']} → "
+             f"{r['to_asset']}.{r['to_column']})" for r in broken]
+    return "; ".join(parts) + f".\n\n{content}"
 
 
 def _distinct(args: dict, content: str, art: dict) -> str:
