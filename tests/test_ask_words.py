@@ -55,9 +55,15 @@ def test_inflections_of_a_word_share_a_root(a, b):
 
 @pytest.mark.parametrize("name, words", [("CustomerID", ("customer", "id")), ("order_purchase_timestamp",
                                          ("order", "purchase", "timestamp")), ("eventdate", ("event", "date")),
-                                         ("InvoiceNo", ("invoice", "no")), ("sessionId", ("session", "id"))])
+                                         ("InvoiceNo", ("invoice", "number")), ("sessionId", ("session", "id")),
+                                         ("cat_id", ("category", "id")), ("sort_desc", ("sort", "description"))])
 def test_identifiers_split_into_words(name, words):
     assert name_words(name) == words
+
+
+@pytest.mark.parametrize("word", ["cats", "no", "desc"])
+def test_english_words_are_not_read_as_name_abbreviations(word):
+    assert root(word) not in ("category", "number", "description")
 
 
 @pytest.mark.parametrize("typed, meant", [("avrage", "average"), ("givn", "give"), ("aproval", "approval"),

@@ -111,7 +111,8 @@ def test_sample_data_question_maps_to_tool_and_arguments(sample_planner, questio
     assert (plan.tool, plan.args, plan.missing) == (tool, args, None)
 
 
-@pytest.mark.parametrize("question", ["what's the weather in Paris tomorrow?", "write me a poem about cats"])
+@pytest.mark.parametrize("question", ["what's the weather in Paris tomorrow?", "write me a poem about cats",
+                                      "show me the cats"])
 def test_unrelated_questions_are_not_mapped(sample_planner, question):
     assert sample_planner.plan(question).intent == "unknown"
 
@@ -146,6 +147,12 @@ DATA_QUESTIONS = [
         {"agg": "count", "per": {"asset": "orders", "column": "user_id"}},)}),
     ("the 3 cheapest products", {"asset": "products", "order_by": {"asset": "products", "column": "price"},
                                   "order": "asc", "limit": 3}),
+    # a few rows as stored: no measure, no order of their values
+    ("show the first rows of orders", {"asset": "orders", "limit": 5, "measures": None, "order_by": None}),
+    ("show 10 records from events", {"asset": "events", "limit": 10, "measures": None, "order_by": None}),
+    ("preview reviews", {"asset": "reviews", "limit": 5, "measures": None, "order_by": None}),
+    ("latest 3 orders", {"asset": "orders", "order_by": {"asset": "orders", "column": "order_date"},
+                         "order": "desc", "limit": 3}),
 ]
 
 
@@ -172,7 +179,8 @@ def test_a_question_that_names_no_table_is_asked_back_with_suggestions(sample_pl
 
 
 @pytest.mark.parametrize("question", ["how many orders were placed by vip customers?",
-                                      "average blorb of products"])
+                                      "average blorb of products",
+                                      "the 5 newest products", "latest products"])  # products have no date
 def test_a_word_the_catalog_does_not_explain_is_asked_about_not_ignored(sample_planner, question):
     plan = sample_planner.plan(question)
     assert plan.status == "clarify" and plan.tool is None

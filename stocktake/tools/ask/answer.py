@@ -157,8 +157,6 @@ def _lookalikes(word: str, reader: Reader) -> list[str]:
         for c in a.columns:
             if any(close_spelling(w, root(x)) or len(w) > 3 and root(x).startswith(w) for x in c.words):
                 names.append(c.name)
-    from stocktake.tools.ask.ground import Mention  # noqa: F401 - the docs readings come as mentions
-
     tokens = tokenize(word)
     names += [m.column for m in reader.grounder.docs(tokens, {0})]
     for folded in reader.grounder.value_index:

@@ -97,10 +97,6 @@ def find_cues(tokens: list[Token]) -> list[Cue]:
     return sorted(found, key=lambda c: (c.start, c.start - c.end))
 
 
-def cue_at(cues: list[Cue], kind: str, index: int) -> Cue | None:
-    return next((c for c in cues if c.kind == kind and c.start == index), None)
-
-
 def number_at(tokens: list[Token], i: int) -> int | float | None:
     """The number a token stands for: digits, or a number word ("five")."""
     if not 0 <= i < len(tokens):

@@ -8,7 +8,7 @@ grouping or the measure, list the rows behind the last answer, or move the same 
 from __future__ import annotations
 
 from stocktake.tools.ask.ground import Mention
-from stocktake.tools.ask.model import Col, Filter, Group, Measure, QueryPlan
+from stocktake.tools.ask.model import Col, Filter, Group, QueryPlan
 from stocktake.tools.ask.roles import Roles
 from stocktake.tools.ask.schema import SchemaIndex
 from stocktake.tools.ask.text import Token
@@ -118,7 +118,3 @@ def with_bucket(groups: tuple[Group, ...], bucket: str) -> tuple[Group, ...] | N
     if not any(g.bucket for g in groups):
         return None
     return tuple(g.model_copy(update={"bucket": bucket}) if g.bucket else g for g in groups)
-
-
-def count_measure() -> Measure:
-    return Measure(agg="count")

@@ -49,10 +49,6 @@ class MeasureChoice:
     kind: str = "measure"
 
 
-def measure_words(roles: Roles) -> list[int]:
-    return [i for i, t in enumerate(roles.tokens) if root(t.norm) in MONEY_ROOTS | QUANTITY_ROOTS]
-
-
 def find_measure(roles: Roles) -> MeasureSpec | None:
     """The measure the words ask for, in order of how explicitly they ask."""
     found = (_distribution(roles) or _per_entity(roles) or _counted(roles) or _share(roles) or _most(roles)
@@ -417,4 +413,3 @@ def _money_column(info: AssetInfo) -> ColumnInfo | None:
     ranked = sorted(money, key=lambda c: (not ({"total", "amount", "payment", "revenue"} & set(c.words)),
                                           "freight" in c.words))
     return ranked[0] if ranked else None
-

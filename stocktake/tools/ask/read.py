@@ -5,7 +5,7 @@ parts fit together, and say how sure the reading is.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import cached_property
 
 from stocktake.tools.ask.cues import Cue, find_cues, number_at
@@ -15,7 +15,7 @@ from stocktake.tools.ask.followup import (ANAPHORA, FEW, STARTERS, merge_filters
 from stocktake.tools.ask.ground import FUNCTION_ROOTS, Grounder
 from stocktake.tools.ask.measures import MeasureChoice, MeasureSpec, find_measure
 from stocktake.tools.ask.model import Col, Compare, Filter, Group, Measure, QueryPlan
-from stocktake.tools.ask.place import Placer
+from stocktake.tools.ask.place_conditions import DATE_RANKS, ConditionPlacer
 from stocktake.tools.ask.roles import IdRef, Roles, find_comparisons, find_ids
 from stocktake.tools.ask.schema import SchemaIndex
 from stocktake.tools.ask.spelling import Speller, catalog_words
@@ -96,12 +96,15 @@ class Reader:
     def read(self, question: str) -> Reading:
         roles = self.roles(question)
         _top_n(roles)
-        spec = find_measure(roles)
+        spec = None if _sample_rows(roles) else find_measure(roles)
         if spec is not None:
             roles.mark([t for t in spec.tokens if t is not None])
-        placer = Placer(self.schema, roles)
+        placer = ConditionPlacer(self.schema, roles)
         subject = placer.subject()
         base, choice = placer.measure(spec, subject)
+        if spec is not None and choice is None and spec.agg in ("min", "max", "sum", "mean", "median"):
+            # "the latest products" with no date, "average colour": the word asked for a measure none fits
+            roles.used -= {i for i in spec.tokens if i is not None}
         if len(roles.ids) > 1 and (spec is None or spec.kind == "sort"):
             base = _lookup_base(roles) or base
         counted = placer.counted_per(subject) if spec is None else None
@@ -162,7 +165,7 @@ class Reader:
         spec = find_measure(roles)
         if spec is not None:
             roles.mark([t for t in spec.tokens if t is not None])
-        placer = Placer(self.schema, roles)
+        placer = ConditionPlacer(self.schema, roles)
         moved = same_for(roles, previous) if spec is None else None
         plan = previous
         notes = [f"Following on from the last answer ({previous.asset})."]
@@ -214,7 +217,7 @@ class Reader:
         return Reading(new, _score(unexplained), tuple(dict.fromkeys(notes)), unexplained, form=form,
                        dates=tuple(n for n in draft.notes if n.startswith("dates:")))
 
-    def _aggregate(self, placer: Placer, spec: MeasureSpec | None, draft: _Draft, roles: Roles) -> None:
+    def _aggregate(self, placer: ConditionPlacer, spec: MeasureSpec | None, draft: _Draft, roles: Roles) -> None:
         if draft.measure is None:
             draft.measure = MeasureChoice(Measure(agg="count"), (), 0.5, ())
             placer.mark_counted(draft.asset)
@@ -350,6 +353,36 @@ def _overlaps_ids(d: DateRange, ids: list[IdRef]) -> bool:
     return any(r.start < d.end and d.start < r.end for r in ids)
 
 
+SAMPLE_NOUNS = frozenset({"row", "rows", "record", "records", "entry", "entries", "line", "lines", "example",
+                          "examples"})
+SAMPLE_WORDS = frozenset({"preview", "sample", "head", "peek"})
+
+
+def _sample_rows(roles: Roles) -> bool:
+    """"the first rows of notes", "show 10 records of orders", "preview users": a few rows as they are stored,
+    in no order of their values (which "the first 5 orders" by date would impose)."""
+    tokens, norms = roles.tokens, [t.norm for t in roles.tokens]
+    if roles.cue("count") or roles.cue("share"):
+        return False
+    asked: list[int] = []
+    for i, n in enumerate(norms):
+        named = any(m.kind in ("asset", "column") and m.how == "name" for m in roles.at(i))
+        if n in SAMPLE_WORDS and not named:
+            asked.append(i)
+        elif n in SAMPLE_NOUNS and i > 0 and (norms[i - 1] in ("first", "some", "few", "sample", "example")
+                                              or isinstance(number_at(tokens, i - 1), int)):
+            asked += [i - 1, i] + ([i - 2] if i > 1 and norms[i - 2] in ("first", "a") else [])
+    if not asked:
+        return False
+    n = next((number_at(tokens, i) for i in asked if isinstance(number_at(tokens, i), int)), None)
+    roles.limit, roles.direction, roles.sample = (n if n and n > 0 else roles.limit) or FEW, None, True
+    roles.mark([*asked, *(i for i, t in enumerate(norms) if t in ("of", "from", "in") and i - 1 in asked)])
+    return True
+
+
+RANK_WORDS = ("top", "first", "last", "best", "worst", "bottom", "latest", "newest", "earliest", "oldest")
+
+
 def _top_n(roles: Roles) -> None:
     """"top 5", "5 most", "the three cheapest", "first 10", "best 3": a limit and a direction."""
     tokens = roles.tokens
@@ -358,7 +391,7 @@ def _top_n(roles: Roles) -> None:
             continue
         word = tokens[cue.start].norm
         after, before = number_at(tokens, cue.end), number_at(tokens, cue.start - 1)
-        if word in ("top", "first", "last", "best", "worst", "bottom") and isinstance(after, int) and after > 0 \
+        if word in RANK_WORDS and isinstance(after, int) and after > 0 \
                 and not _date_unit(tokens, cue.end + 1):
             roles.limit, roles.direction, roles.top_end = after, _direction(cue, word), cue.end + 1
             roles.mark(range(cue.start, cue.end + 1))
@@ -367,7 +400,7 @@ def _top_n(roles: Roles) -> None:
                 and not _is_year(tokens[cue.start - 1]):
             roles.limit, roles.direction, roles.top_end = before, _direction(cue, word), cue.end
             # "5 best selling products": the number is the limit; "best selling" still says what ranks them
-            plain = word in ("top", "first", "last", "best", "worst", "bottom")
+            plain = word in RANK_WORDS
             roles.mark(range(cue.start - 1, cue.end) if plain and cue.kind == "agg" else range(cue.start - 1, cue.start))
             return
     if _counted_top(roles):
@@ -469,7 +502,8 @@ def _words(roles: Roles, used: set[int]) -> tuple[str, ...]:
     """Content words of the question that no part of the reading accounts for."""
     covered = set(used)
     for c in roles.cues:
-        if c.kind in STRUCTURAL_CUES:
+        # "latest", "oldest" say which rows only through a date: left over, they were not understood
+        if c.kind in STRUCTURAL_CUES and not (c.kind == "agg" and roles.tokens[c.start].norm in DATE_RANKS):
             covered.update(c.covers())
     out = []
     for i, t in enumerate(roles.tokens):

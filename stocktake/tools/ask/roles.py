@@ -44,6 +44,7 @@ class Roles:
     comparisons: list[Comparison] = field(default_factory=list)
     limit: int | None = None
     direction: str | None = None  # desc / asc for top-N and superlatives
+    sample: bool = False  # "the first rows": a few rows as stored, not the earliest
     top_end: int | None = None  # the token after "top 5": where the ranked thing is named
     ambiguous: list = field(default_factory=list)  # (chosen, rival) columns a word could equally mean
     used: set[int] = field(default_factory=set)

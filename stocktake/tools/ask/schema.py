@@ -311,7 +311,3 @@ def own_key(name: str, columns: list[ColumnInfo], profile) -> str | None:
     if first is not None and first.id_like and first.distinct == first.rows - first.nulls and first.rows:
         return first.name
     return None
-
-
-def root_words(words: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(root(w) for w in words)

@@ -100,13 +100,18 @@ def tokenize(question: str) -> list[Token]:
     return out
 
 
+# Abbreviations that are also English words: in a name ("cat_id", "order_no", "desc") they stand for the long
+# word, in a question ("cats", "no", "sort desc") they do not.
+NAME_ABBREVIATIONS = {"cat": "category", "no": "number", "desc": "description"}
+
+
 def name_words(name: str) -> tuple[str, ...]:
     """An identifier as folded words: "CustomerID" -> customer id, "order_purchase_timestamp" -> order purchase
     timestamp, "eventdate" -> event date (compounds of common data words are split)."""
     spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", name)
     spaced = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1 \2", spaced)
     words = [w for w in re.split(r"[^0-9a-z]+", fold(spaced)) if w]
-    return tuple(p for w in words for p in split_compound(w))
+    return tuple(NAME_ABBREVIATIONS.get(p, p) for w in words for p in split_compound(w))
 
 
 def split_compound(word: str) -> tuple[str, ...]:

@@ -24,8 +24,8 @@ KIND_ENTITIES = {
 
 # Typed words and abbreviations that stand for another word in names and values (as roots).
 SYNONYMS = {
-    "qty": "quantity", "qt": "quantity", "amt": "amount", "nbr": "number", "num": "number", "no": "number",
-    "desc": "description", "descr": "description", "cat": "category", "categ": "category", "dt": "date",
+    "qty": "quantity", "qt": "quantity", "amt": "amount", "nbr": "number", "num": "number",
+    "descr": "description", "categ": "category", "dt": "date",
     "ts": "timestamp", "addr": "address", "tel": "phone", "telephone": "phone", "mobile": "phone",
     "mail": "email", "e-mail": "email", "zipcode": "zip", "postcode": "zip", "postal": "zip",
     "buy": "purchase", "bought": "purchase", "canceled": "cancelled",
