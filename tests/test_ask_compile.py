@@ -177,3 +177,37 @@ def test_a_measure_that_cannot_be_computed_is_invalid(fields, message):
 def test_a_filter_whose_value_does_not_fit_its_operator_is_invalid(op, value, message):
     with pytest.raises(ValueError, match=message):
         Filter(column=col("a", "b"), op=op, value=value)
+
+
+PEOPLE = pd.DataFrame({"person_id": [1, 2, 3, 3], "name": ["Ada Lovelace", "Alan Turing", "Grace Hopper",
+                                                           "Grace Hopper"],
+                       "email": ["ada@example.com", "alan@example.com", "grace@example.com", "grace@example.com"],
+                       "city": ["London", "Wilmslow", "New York", "New York"],
+                       "note": ["call ada@example.com", "none given", "vip", "vip"]})  # person 3 copied
+VISITS = pd.DataFrame({"visit_id": range(900, 906), "person_id": [1, 1, 2, 3, 3, 3]})
+
+
+@pytest.fixture(scope="module")
+def people(tmp_path_factory):
+    root = tmp_path_factory.mktemp("ask-people")
+    catalog = Catalog(Workspace(root / "ws"))
+    for name, frame in (("people", PEOPLE), ("visits", VISITS)):
+        frame.to_csv(root / f"{name}.csv", index=False)
+        ingest_path(catalog, root / f"{name}.csv", name=name)
+    return catalog, build_schema(catalog)
+
+
+def test_a_planner_answer_masks_personal_columns_and_leaves_the_others_readable(people):
+    got, _ = run(people, QueryPlan(asset="people", filters=(Filter(column=col("people", "person_id"), op="=",
+                                                                       value=1),)))
+    row = got.iloc[0]
+    assert row["city"] == "London"
+    assert "Lovelace" not in str(row["name"]) and "ada@example.com" not in str(row["email"])
+    assert "ada@example.com" not in str(row["note"])  # a free-text address is masked by value
+
+
+def test_groups_joined_through_a_parent_with_personal_columns_keep_their_labels(people):
+    got, result = run(people, QueryPlan(asset="visits", measures=(Measure(agg="count"),),
+                                        group_by=(Group(column=col("people", "city")),), limit=2))
+    assert "DISTINCT *" not in result.sql  # the copied parent row is dropped without reading name or email
+    assert dict(zip(got["city"], got["count"])) == {"New York": 3, "London": 2}

@@ -203,6 +203,28 @@ def mask_result(result: QueryResult, personal: PersonalColumns,
     return replace(result, rows=rows)
 
 
+def mask_by_source(result: QueryResult, sources: Sequence[tuple[str, str] | None], personal: PersonalColumns,
+                   settings: GuardSettings = GuardSettings()) -> QueryResult:
+    """A result whose every column is known to show one source column (SQL built by code from a checked plan,
+    never typed): a personal column's values masked whole, every other text cell masked by value. Where the
+    columns and the sources do not line up, ``mask_result``'s whole-statement rule applies instead."""
+    if not settings.mask_pii:
+        return result
+    if len(sources) != len(result.columns):
+        return mask_result(result, personal, settings)
+    mask = MaskSettings(settings.mask_max_chars)
+    whole = [s is not None and s[1] in personal.of(s[0]) for s in sources]
+
+    def cell(value: Any, i: int) -> Any:
+        if value is None:
+            return None
+        if whole[i]:
+            return mask_whole(value, mask)
+        return mask_text(value, mask) if isinstance(value, str) else value
+
+    return replace(result, rows=tuple(tuple(cell(v, i) for i, v in enumerate(row)) for row in result.rows))
+
+
 def select_masked(catalog: Catalog, sql: str, *, params: Sequence | None = None,
                   settings: GuardSettings = GuardSettings()) -> QueryResult:
     """run_select under ``settings``' limits, its result through mask_result with the personal columns of the

@@ -168,9 +168,12 @@ def _lookalikes(word: str, reader: Reader) -> list[str]:
 def run_plan(plan: QueryPlan, schema: SchemaIndex, catalog: Catalog, guard: GuardSettings = GuardSettings()
              ) -> PlanResult:
     """Compile and run a plan through the read-only SQL path: its limits, and the one PII masker."""
-    from stocktake.tools.personal import select_masked
+    from stocktake.tools.personal import load_personal_columns, mask_by_source
+    from stocktake.tools.query import run_select
 
     compiled: Compiled = compile_plan(plan, schema)
-    result = select_masked(catalog, compiled.sql, params=list(compiled.params), settings=guard)
+    result = run_select(catalog, compiled.sql, params=list(compiled.params), settings=guard)
+    personal = load_personal_columns(catalog, dict.fromkeys(a for a, _ in result.reads)) if guard.mask_pii else None
+    result = mask_by_source(result, compiled.sources, personal, guard) if personal is not None else result
     return PlanResult(plan, compiled.sql, compiled.params, result.columns, result.rows, result.truncated,
                       compiled.labels, compiled.measures, compiled.dropped + ((result.note,) if result.note else ()))

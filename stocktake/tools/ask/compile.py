@@ -25,6 +25,7 @@ class Compiled:
     labels: tuple[str, ...]  # the group (or listed) columns of the result, in order
     measures: tuple[str, ...]  # the measure columns of the result, in order
     dropped: tuple[str, ...] = ()  # what inner joins leave out, in words
+    sources: tuple[tuple[str, str] | None, ...] = ()  # the (asset, column) each result column shows, if one
 
 
 def quote(name: str) -> str:
@@ -94,7 +95,30 @@ class _Builder:
                                 f"{hop.edge.child} rows are counted once per repeat")
         else:
             self.dropped.append(f"exact copies of rows in {hop.edge.parent} are left out of the join")
-        return f"(SELECT DISTINCT * FROM {quote(hop.target)})"
+        # only the columns the plan uses: a personal column read here for nothing would mask the whole answer
+        needed = self._columns_used(hop.target)
+        columns = [c.name for c in self.schema.assets[hop.target].columns if c.name in needed]
+        return f"(SELECT DISTINCT {', '.join(map(quote, columns)) or '*'} FROM {quote(hop.target)})"
+
+    def _columns_used(self, asset: str) -> set[str]:
+        """The columns of ``asset`` the plan names, and its keys on any relationship (the joins go through them)."""
+        found: set[str] = set()
+
+        def walk(node) -> None:
+            if isinstance(node, dict):
+                if node.get("asset") == asset and isinstance(node.get("column"), str):
+                    found.add(node["column"])
+                for v in node.values():
+                    walk(v)
+            elif isinstance(node, (list, tuple)):
+                for v in node:
+                    walk(v)
+
+        walk(self.plan.model_dump())
+        for e in self.schema.edges:
+            found |= {e.child_column} if e.child == asset else set()
+            found |= {e.parent_column} if e.parent == asset else set()
+        return found
 
     # ---- conditions ------------------------------------------------------------------------------------
     def condition(self, f: Filter, ref: str) -> str:
@@ -255,10 +279,15 @@ def compile_plan(plan: QueryPlan, schema: SchemaIndex, default_rows: int = DEFAU
         if plan.count_groups:  # "how many customers have more than 5 orders": the groups, counted
             label = groups[0][1]
             sql = f"SELECT COUNT(*) AS {quote('number of ' + label + ' values')} FROM ({sql}) AS g"
-            return Compiled(sql, tuple(b.params), (), (f"number of {label} values",), tuple(dict.fromkeys(b.dropped)))
+            return Compiled(sql, tuple(b.params), (), (f"number of {label} values",), tuple(dict.fromkeys(b.dropped)),
+                            (None,))
         sql = _group_order(plan, sql, groups, measures)
+    sources = [(g.column.asset, g.column.column) for g in plan.group_by] + [
+        (m.column.asset, m.column.column) if m.column is not None and m.agg in ("min", "max") else None
+        for m in plan.measures]
+    sources += [None] * (len(measures) - len(plan.measures))  # the percent column
     return Compiled(sql, tuple(b.params), tuple(label for _, label, _ in groups), tuple(n for _, n in measures),
-                    tuple(dict.fromkeys(b.dropped)))
+                    tuple(dict.fromkeys(b.dropped)), tuple(sources))
 
 
 def _group_order(plan: QueryPlan, sql: str, groups, measures) -> str:
@@ -272,7 +301,9 @@ def _group_order(plan: QueryPlan, sql: str, groups, measures) -> str:
     labels = ", ".join(quote(label) for _, label, _ in groups)
     if plan.limit:  # a ranking of groups ranks named ones: the rows without a brand are no brand
         named = " AND ".join(f"{quote(label)} IS NOT NULL" for _, label, _ in groups)
-        return (f"SELECT * FROM ({sql}) AS g WHERE {named} QUALIFY rank() OVER (ORDER BY {first} {direction} "
+        # the inner columns by name: ``*`` over a subquery reads, for the PII guard, every column below it
+        outer = ", ".join(quote(name) for name in [label for _, label, _ in groups] + [n for _, n in measures])
+        return (f"SELECT {outer} FROM ({sql}) AS g WHERE {named} QUALIFY rank() OVER (ORDER BY {first} {direction} "
                 f"NULLS LAST) <= {int(plan.limit)} ORDER BY {first} {direction} NULLS LAST, {labels}")
     return f"{sql} ORDER BY {first} {direction} NULLS LAST, " + ", ".join(sort for _, _, sort in groups)
 
@@ -282,9 +313,11 @@ def _rows(plan: QueryPlan, b: _Builder, default_rows: int) -> Compiled:
         cols = [(b.ref(c), c.column if c.asset == plan.asset else f"{c.asset}.{c.column}") for c in plan.select]
         select = ", ".join(f"{ref} AS {quote(name)}" for ref, name in cols)
         labels = tuple(name for _, name in cols)
+        sources = tuple((c.asset, c.column) for c in plan.select)
     else:
         info = b.schema.assets[plan.asset]
         select, labels = "t0.*", tuple(c.name for c in info.columns)
+        sources = tuple((plan.asset, name) for name in labels)
     where = b.where()
     order = ""
     if plan.order_by is not None:
@@ -294,4 +327,4 @@ def _rows(plan: QueryPlan, b: _Builder, default_rows: int) -> Compiled:
     if where:
         sql += " WHERE " + " AND ".join(where)
     sql += order + f" LIMIT {int(plan.limit or default_rows)}"
-    return Compiled(sql, tuple(b.params), labels, (), tuple(dict.fromkeys(b.dropped)))
+    return Compiled(sql, tuple(b.params), labels, (), tuple(dict.fromkeys(b.dropped)), sources)
