@@ -88,3 +88,18 @@ def test_a_change_waiting_for_confirmation_is_not_dropped_silently(shop, assista
     assistant.ask("train a recommender on events", thread_id="c")  # waits for confirmation
     answer = assistant.ask("how many orders are there?", thread_id="c")
     assert "was not made" in answer.text
+
+
+def test_a_follow_up_asking_for_an_average_changes_the_measure_and_keeps_the_condition(shop, assistant):
+    reviews = frame(shop, "reviews")
+    user = int(reviews["user_id"].value_counts().index[0])
+    assistant.ask(f"how many reviews has user {user} written", thread_id="t9")
+    answer = assistant.ask("whats their average", thread_id="t9")
+    expected = reviews.loc[reviews["user_id"] == user, "rating"].mean()
+    assert answer.status == "answered" and answer.table["rows"][0][0] == pytest.approx(expected)
+
+
+def test_a_follow_up_asking_for_a_measure_nothing_fits_is_asked_back(shop, assistant):
+    assistant.ask("how many users are there", thread_id="t10")
+    answer = assistant.ask("and the average for those?", thread_id="t10")  # users have no measure to average
+    assert answer.status == "clarify"

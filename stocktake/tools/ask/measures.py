@@ -340,6 +340,9 @@ def _aggregate(roles: Roles) -> MeasureSpec | None:
                 return MeasureSpec(cue.value, kind="sort", target=target, tokens=tokens, direction=direction)
             return MeasureSpec(cue.value, kind="most", target=target, tokens=tokens, group=lead, direction=direction)
         return MeasureSpec(agg, target=target, tokens=tokens, direction=direction)
+    bare = next((c for c in cues if c.value in ("sum", "mean", "median")), None)
+    if bare is not None:  # "whats their average", "and the total for those": of what, the context says
+        return MeasureSpec(bare.value, target=(), tokens=tuple(bare.covers()))
     return None
 
 

@@ -154,9 +154,10 @@ class Placer:
         return Placed(own, asset.score, asset) if own is not None else None
 
     def main_measure(self, asset: str, agg: str) -> MeasureChoice | None:
-        """"whats their average": the table's rating, else its money, else its quantity."""
+        """"whats their average": the table's rating, else its money, else its quantity; "the total for those":
+        its money, else its quantity (a total of ratings means nothing)."""
         info = self.schema.assets[asset]
-        for semantic in ("rating", "price", "quantity"):
+        for semantic in ("price", "quantity") if agg == "sum" else ("rating", "price", "quantity"):
             c = next((c for c in info.columns if c.semantic == semantic and c.numeric and not c.id_like), None)
             if c is not None:
                 note = f"I read the measure as {c.name}"

@@ -472,7 +472,7 @@ class ConditionPlacer(Placer):
         if latest and draft.order_by is None and not self.roles.sample:
             column = self._time_column(base)
             if column is None:  # "the 5 newest products" with no date to order them by: not understood
-                self.roles.used -= {i for i in latest if tokens[i].norm in DATE_RANKS}
+                self.roles.unplace(i for i in latest if tokens[i].norm in DATE_RANKS)
             else:
                 word = tokens[latest[0]].norm
                 draft.order_by = column

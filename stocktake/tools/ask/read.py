@@ -15,7 +15,7 @@ from stocktake.tools.ask.followup import (ANAPHORA, FEW, STARTERS, merge_filters
 from stocktake.tools.ask.ground import FUNCTION_ROOTS, Grounder
 from stocktake.tools.ask.measures import MeasureChoice, MeasureSpec, find_measure
 from stocktake.tools.ask.model import Col, Compare, Filter, Group, Measure, QueryPlan
-from stocktake.tools.ask.place_conditions import DATE_RANKS, ConditionPlacer
+from stocktake.tools.ask.place_conditions import ConditionPlacer
 from stocktake.tools.ask.roles import IdRef, Roles, find_comparisons, find_ids
 from stocktake.tools.ask.schema import SchemaIndex
 from stocktake.tools.ask.spelling import Speller, catalog_words
@@ -104,7 +104,7 @@ class Reader:
         base, choice = placer.measure(spec, subject)
         if spec is not None and choice is None and spec.agg in ("min", "max", "sum", "mean", "median"):
             # "the latest products" with no date, "average colour": the word asked for a measure none fits
-            roles.used -= {i for i in spec.tokens if i is not None}
+            roles.unplace(spec.tokens)
         if len(roles.ids) > 1 and (spec is None or spec.kind == "sort"):
             base = _lookup_base(roles) or base
         counted = placer.counted_per(subject) if spec is None else None
@@ -198,11 +198,13 @@ class Reader:
             _, choice = placer.measure(spec, [])
             if choice is None and spec.agg in ("mean", "sum", "median", "min", "max") and not spec.target:
                 choice = placer.main_measure(plan.asset, spec.agg)
-            if choice is not None and self.schema.path(plan.asset, _measure_asset(choice.measure, plan.asset)):
+            if choice is not None and self.schema.path(plan.asset, _measure_asset(choice.measure, plan.asset)) is not None:
                 update["measures"] = (choice.measure,)
                 notes += list(choice.notes)
             elif spec.agg == "count":
                 update["measures"] = (Measure(agg="count"),)
+            else:  # a measure asked for that nothing here fits: not the last answer again
+                roles.unplace(spec.tokens)
         if roles.limit and "limit" not in update:
             update |= {"limit": roles.limit, "order": roles.direction or "desc"}
         try:
@@ -502,9 +504,9 @@ def _words(roles: Roles, used: set[int]) -> tuple[str, ...]:
     """Content words of the question that no part of the reading accounts for."""
     covered = set(used)
     for c in roles.cues:
-        # "latest", "oldest" say which rows only through a date: left over, they were not understood
-        if c.kind in STRUCTURAL_CUES and not (c.kind == "agg" and roles.tokens[c.start].norm in DATE_RANKS):
+        if c.kind in STRUCTURAL_CUES:
             covered.update(c.covers())
+    covered -= roles.unplaced
     out = []
     for i, t in enumerate(roles.tokens):
         if i in covered or t.norm in FUNCTION_WORDS:

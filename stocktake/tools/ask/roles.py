@@ -48,6 +48,7 @@ class Roles:
     top_end: int | None = None  # the token after "top 5": where the ranked thing is named
     ambiguous: list = field(default_factory=list)  # (chosen, rival) columns a word could equally mean
     used: set[int] = field(default_factory=set)
+    unplaced: set[int] = field(default_factory=set)  # words that asked for something nothing fits: unexplained
 
     def cue(self, kind: str) -> list[Cue]:
         return [c for c in self.cues if c.kind == kind]
@@ -82,6 +83,12 @@ class Roles:
                 self.used.update(span)
             else:
                 self.used.update(range(span.start, span.end))
+
+    def unplace(self, positions) -> None:
+        """Words that asked for something (a measure, a date order) the catalog has nothing for."""
+        found = {i for i in positions if i is not None}
+        self.used -= found
+        self.unplaced |= found
 
 
 def find_ids(tokens: list[Token], mentions: list[Mention]) -> list[IdRef]:
