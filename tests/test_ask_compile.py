@@ -211,3 +211,20 @@ def test_groups_joined_through_a_parent_with_personal_columns_keep_their_labels(
                                         group_by=(Group(column=col("people", "city")),), limit=2))
     assert "DISTINCT *" not in result.sql  # the copied parent row is dropped without reading name or email
     assert dict(zip(got["city"], got["count"])) == {"New York": 3, "London": 2}
+
+
+def test_a_date_kept_as_text_is_compared_as_a_date_and_unreadable_ones_drop_out(tmp_path):
+    catalog = Catalog(Workspace(tmp_path / "ws"))
+    joined = ["2024-01-05", "2024/02/10", "unknown", "2024-03-01"] + [f"2024-04-{d:02d}" for d in range(1, 17)]
+    pd.DataFrame({"member_id": range(1, 21), "joined": joined}).to_csv(tmp_path / "members.csv", index=False)
+    pd.DataFrame({"post_id": range(700, 705), "member_id": [1, 2, 3, 4, 4],
+                  "posted": ["2024-01-01", "2024-02-11", "2024-01-01", "2024-02-01", "2024-03-02"]}
+                 ).to_csv(tmp_path / "posts.csv", index=False)
+    for name in ("members", "posts"):
+        ingest_path(catalog, tmp_path / f"{name}.csv", name=name)
+    schema = build_schema(catalog)
+    assert schema.column("members", "joined").type == "string" and schema.column("members", "joined").temporal
+    plan = QueryPlan(asset="posts", measures=(Measure(agg="count"),),
+                     compares=(Compare(left=col("posts", "posted"), op="<", right=col("members", "joined")),))
+    got, _ = run((catalog, schema), plan)
+    assert got.iloc[0, 0] == 2  # posts 700 and 703; member 3's join date is unreadable

@@ -147,6 +147,9 @@ DATA_QUESTIONS = [
         {"agg": "count", "per": {"asset": "orders", "column": "user_id"}},)}),
     ("the 3 cheapest products", {"asset": "products", "order_by": {"asset": "products", "column": "price"},
                                   "order": "asc", "limit": 3}),
+    ("how many order lines were sold above the product's current list price", {"asset": "order_items", "compares": (
+        {"left": {"asset": "order_items", "column": "unit_price"}, "op": ">",
+         "right": {"asset": "products", "column": "price"}},)}),
     # a few rows as stored: no measure, no order of their values
     ("show the first rows of orders", {"asset": "orders", "limit": 5, "measures": None, "order_by": None}),
     ("show 10 records from events", {"asset": "events", "limit": 10, "measures": None, "order_by": None}),

@@ -495,6 +495,9 @@ _KIND_RULES: tuple[tuple[str, Callable[[set[str], str], bool]], ...] = (
     ("orders", lambda t, j: bool(t & {"order", "invoice"}) and bool(t & {"status", "purchase", "customer", "user", "date"})),
     ("products", lambda t, j: bool(t & {"product", "item", "sku"}) and bool(t & {"title", "name", "category", "brand", "description"})),
     ("users", lambda t, j: bool(t & {"user", "customer"}) and bool(t & {"email", "age", "gender", "city", "zip", "signup", "occupation", "country", "state"})),
+    # purchases with a buyer, a date and an amount, but no product: transactions (CDNOW's master file)
+    ("orders", lambda t, j: bool(t & {"user", "customer", "buyer", "client"}) and bool(t & {"date", "time", "timestamp"})
+     and bool(t & {"amount", "value", "dollar", "price", "revenue", "total", "spend"})),
     ("events", lambda t, j: bool(t & {"user", "userid"}) and bool(t & {"item", "itemid", "movie", "movieid", "product"})
      and bool(t & {"rating", "timestamp", "time", "ts"})),
 )
@@ -506,6 +509,7 @@ def infer_kind(columns: list[str]) -> str:
     for col in columns:
         words = re.findall(r"[a-z]+", re.sub(r"([a-z])([A-Z])", r"\1_\2", str(col)).lower())
         tokens.update(words)
+        tokens.update(w[:-1] for w in words if len(w) > 3 and w.endswith("s"))  # "verified_reviews" has a review
         tokens.add("".join(words))
     joined = " ".join(columns).lower()
     for kind, rule in _KIND_RULES:

@@ -65,6 +65,13 @@ class _Builder:
             self.fanned = True
         return f'{self._join(route)}.{quote(col.column)}'
 
+    def typed_ref(self, col: Col) -> str:
+        """The column as a value to compare or subtract: dates kept as text (mixed formats) read as timestamps,
+        NULL where a value is not a date."""
+        ref = self.ref(col)
+        info = self.schema.column(col.asset, col.column)
+        return f"TRY_CAST({ref} AS TIMESTAMP)" if info.temporal and info.type == "string" else ref
+
     def _join(self, route: tuple[Hop, ...]) -> str:
         alias = "t0"
         for i in range(1, len(route) + 1):
@@ -156,7 +163,7 @@ class _Builder:
         for route, filters in pending.items():
             conds.append(self._exists(route, filters))
         for c in self.plan.compares:
-            conds.append(f"{self.ref(c.left)} {c.op} {self.ref(c.right)}")
+            conds.append(f"{self.typed_ref(c.left)} {c.op} {self.typed_ref(c.right)}")
         for asset, negate in [(a, True) for a in self.plan.absent] + [(a, False) for a in self.plan.present]:
             test = self._exists(self.path(asset), [])
             conds.append(f"NOT {test}" if negate else test)
@@ -231,7 +238,7 @@ class _Builder:
         if m.derived is not None:
             d = m.derived
             if d.op == "days":
-                return f"((epoch({self.ref(d.left)}) - epoch({self.ref(d.right)})) / 86400.0)"
+                return f"((epoch({self.typed_ref(d.left)}) - epoch({self.typed_ref(d.right)})) / 86400.0)"
             right = self.ref(d.right) if d.op != "/" else f"NULLIF({self.ref(d.right)}, 0)"
             return f"({self.ref(d.left)} {d.op} {right})"
         return self.ref(m.column)

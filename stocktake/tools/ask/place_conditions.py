@@ -14,6 +14,8 @@ from stocktake.tools.ask.vocab import root
 
 
 DATE_RANKS = frozenset({"latest", "newest", "recent", "oldest", "earliest"})
+PHRASE_ENDS = frozenset({"and", "or", "but", "than", "in", "on", "for", "with", "by", "from", "at", "to", "where",
+                         "which", "that", "who", "when", "while", "during"})
 
 
 class ConditionPlacer(Placer):
@@ -320,6 +322,28 @@ class ConditionPlacer(Placer):
             return
         self._explicit_compare(base, draft)
 
+    def _comparand(self, start: int, reach: int = 6) -> list[Mention]:
+        """The columns a comparison word compares with: the head of the noun phrase after it, so "above the
+        product's current list price" is the price of products, not the product id."""
+        tokens = self.roles.tokens
+        heads: list[Mention] = []
+        owner: str | None = None
+        for j in range(start, min(len(tokens), start + reach + 1)):
+            if heads and j < max(m.end for m in heads):
+                continue  # inside the words a column already named: "estimated delivery date"
+            here = self.roles.at(j, ("asset", "column"))
+            if not here:
+                if heads and tokens[j].norm in PHRASE_ENDS:
+                    break
+                continue
+            owner = owner or next((m.asset for m in here if m.kind == "asset" and m.how == "name"), None)
+            columns = [m for m in here if m.kind == "column"]
+            if columns:
+                heads = columns
+        if owner is not None and any(m.asset == owner for m in heads):
+            heads = [m for m in heads if m.asset == owner]
+        return heads
+
     def _own_side(self, base: str, other: Placed) -> Placed | None:
         """The base's own date (or money) to compare with another asset's, when the question names only the
         other side."""
@@ -339,7 +363,7 @@ class ConditionPlacer(Placer):
             if cue.start in self.roles.used or number_at(self.roles.tokens, cue.end) is not None:
                 continue
             left = [m for m in self.roles.mentions if m.kind == "column" and m.end in (cue.start, cue.start - 1)]
-            right = self.roles.after(cue.end, kinds=("column",), reach=5)
+            right = self._comparand(cue.end)
             b = self.column(right, base) if right else None
             named = self.column([m for m in left if m.how in ("name", "part", "head")], base, temporal=True)
             if late is not None and b is not None and b.col == late[1] and cue.value in (">", "<", ">=", "<=") \
@@ -395,7 +419,7 @@ class ConditionPlacer(Placer):
             value = ref.value
             info = self.schema.column(col.asset, col.column)
             if info.type == "string":
-                value = str(value)
+                value = ref.text or str(value)
             elif info.numeric and isinstance(value, str):
                 continue
             draft.filters.append(Filter(column=col, op="=", value=value))

@@ -135,6 +135,7 @@ class Reader:
             placer.listing(base, draft, choice)
         placer.flags(base, draft)
         placer.related(base, draft)
+        _unplaced_comparisons(roles)
         _share_part(draft)
         kinds = _kinds_of(draft, roles, self.schema) if form == "rows" else None
         kinds = kinds or (_listed_ids(draft, roles, self.schema) if form == "rows" else None)
@@ -349,6 +350,16 @@ def _explain_connectives(roles: Roles) -> None:
             roles.mark(range(len(starter)))
     roles.mark([i for i, n in enumerate(norms) if n in ANAPHORA or n in ("instead", "same", "split", "break",
                                                                            "down", "only", "just", "about")])
+
+
+def _unplaced_comparisons(roles: Roles) -> None:
+    """"sold at exactly the list price" that no comparison came of: the word compared with a column, and
+    leaving it out would answer another question."""
+    for cue in roles.cue("compare"):
+        if any(k in roles.used for k in cue.covers()) or number_at(roles.tokens, cue.end) is not None:
+            continue
+        if roles.after(cue.end, kinds=("column",), reach=5):
+            roles.unplace(cue.covers())
 
 
 def _overlaps_ids(d: DateRange, ids: list[IdRef]) -> bool:

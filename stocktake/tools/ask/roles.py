@@ -20,6 +20,7 @@ class IdRef:
     end: int
     value: object
     nouns: tuple[Mention, ...]  # what the id is of (assets or id columns); empty for a bare id
+    text: str = ""  # as typed: "00002" stays "00002" for a text column
 
 
 @dataclass(frozen=True)
@@ -107,9 +108,9 @@ def find_ids(tokens: list[Token], mentions: list[Mention]) -> list[IdRef]:
                       and (m.kind == "asset" or _id_column(m)))
         if nouns:
             start = min(m.start for m in nouns)
-            out.append(IdRef(start, i + 1, _id_value(t), nouns))
+            out.append(IdRef(start, i + 1, _id_value(t), nouns, t.text.replace(",", "")))
         elif t.kind == "code" and any(c.isalpha() for c in t.text) and len(t.text) >= 6:
-            out.append(IdRef(i, i + 1, t.text, ()))
+            out.append(IdRef(i, i + 1, t.text, (), t.text))
     return out
 
 

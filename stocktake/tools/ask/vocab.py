@@ -13,7 +13,8 @@ GENERIC_NAME_WORDS = frozenset({"olist", "dataset", "data", "table", "csv", "tbl
 
 # Words that name one row of an asset of each kind (as roots). The asset's own name words come first.
 KIND_ENTITIES = {
-    "users": ("user", "customer", "client", "buyer", "shopper", "member", "account"),
+    "users": ("user", "customer", "client", "buyer", "shopper", "member", "account", "reviewer", "rater",
+              "purchaser", "visitor"),
     "products": ("product", "item", "article", "sku", "good", "movie", "film"),
     "orders": ("order", "purchase", "transaction", "checkout", "sale"),
     "order_items": ("order line", "line item", "order item", "line", "basket", "order position"),
