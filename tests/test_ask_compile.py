@@ -228,3 +228,54 @@ def test_a_date_kept_as_text_is_compared_as_a_date_and_unreadable_ones_drop_out(
                      compares=(Compare(left=col("posts", "posted"), op="<", right=col("members", "joined")),))
     got, _ = run((catalog, schema), plan)
     assert got.iloc[0, 0] == 2  # posts 700 and 703; member 3's join date is unreadable
+
+
+def test_values_two_assets_merely_share_are_no_relationship_to_join_on(tmp_path):
+    catalog = Catalog(Workspace(tmp_path / "ws"))
+    pd.DataFrame({"rater": [1, 1, 1, 2, 2, 2, 3, 3, 3, 3], "score": range(10)}).to_csv(tmp_path / "scores.csv",
+                                                                                     index=False)
+    pd.DataFrame({"rater": [1, 2, 2, 3], "label": list("abcd")}).to_csv(tmp_path / "labels.csv", index=False)
+    for name in ("scores", "labels"):
+        ingest_path(catalog, tmp_path / f"{name}.csv", name=name)
+    schema = build_schema(catalog)
+    assert schema.path("labels", "scores") is None and schema.path("scores", "labels") is None
+
+
+FILMS = pd.DataFrame({"film_id": range(1, 13), "genres": ["Comedy|Drama", "Comedy", "Drama|Horror", "Horror",
+                                                          "Comedy|Romance", None] * 2})
+VIEWS = pd.DataFrame({"view_id": range(50, 58), "film_id": [1, 1, 2, 3, 9, 9, 4, 11]})
+
+
+@pytest.fixture(scope="module")
+def films(tmp_path_factory):
+    root = tmp_path_factory.mktemp("ask-films")
+    catalog = Catalog(Workspace(root / "ws"))
+    for name, frame in (("films", FILMS), ("views", VIEWS)):
+        frame.to_csv(root / f"{name}.csv", index=False)
+        ingest_path(catalog, root / f"{name}.csv", name=name)
+    return catalog, build_schema(catalog)
+
+
+def _genre_counts(frame: pd.DataFrame) -> dict:
+    return frame["genres"].dropna().str.split("|").explode().value_counts().to_dict()
+
+
+def test_a_column_of_lists_is_grouped_value_by_value(films):
+    assert films[1].column("films", "genres").separator == "|"
+    got, _ = run(films, QueryPlan(asset="films", measures=(Measure(agg="count"),),
+                                  group_by=(Group(column=col("films", "genres")),)))
+    assert dict(zip(got["genres"], got["count"])) == _genre_counts(FILMS)
+
+
+def test_rows_joined_to_a_list_count_once_for_each_value_listed(films):
+    got, _ = run(films, QueryPlan(asset="views", measures=(Measure(agg="count"),),
+                                  group_by=(Group(column=col("films", "genres")),)))
+    assert dict(zip(got["genres"], got["count"])) == _genre_counts(VIEWS.merge(FILMS, on="film_id"))
+
+
+@pytest.mark.parametrize("op, value, expected", [("=", "Comedy", 6), ("!=", "Comedy", 6),
+                                                 ("in", ["Horror", "Romance"], 6), ("not_in", ["Comedy", "Drama"], 4)])
+def test_a_value_of_a_list_column_matches_the_rows_that_list_it(films, op, value, expected):
+    got, _ = run(films, QueryPlan(asset="films", measures=(Measure(agg="count"),),
+                                  filters=(Filter(column=col("films", "genres"), op=op, value=value),)))
+    assert got.iloc[0, 0] == expected  # a film without genres lists none of them

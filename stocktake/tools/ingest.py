@@ -493,7 +493,8 @@ _KIND_RULES: tuple[tuple[str, Callable[[set[str], str], bool]], ...] = (
     ("order_items", lambda t, j: bool(t & {"order", "invoice", "invoiceno"}) and bool(t & {"product", "item", "stockcode", "sku"})
      and bool(t & {"price", "quantity", "qty", "amount"})),
     ("orders", lambda t, j: bool(t & {"order", "invoice"}) and bool(t & {"status", "purchase", "customer", "user", "date"})),
-    ("products", lambda t, j: bool(t & {"product", "item", "sku"}) and bool(t & {"title", "name", "category", "brand", "description"})),
+    ("products", lambda t, j: bool(t & {"product", "item", "sku", "movie", "film", "book"})
+     and bool(t & {"title", "name", "category", "brand", "description", "genre"})),
     ("users", lambda t, j: bool(t & {"user", "customer"}) and bool(t & {"email", "age", "gender", "city", "zip", "signup", "occupation", "country", "state"})),
     # purchases with a buyer, a date and an amount, but no product: transactions (CDNOW's master file)
     ("orders", lambda t, j: bool(t & {"user", "customer", "buyer", "client"}) and bool(t & {"date", "time", "timestamp"})

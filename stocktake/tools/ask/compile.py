@@ -133,6 +133,11 @@ class _Builder:
         cast = {"date": "::DATE", "timestamp": "::TIMESTAMP"}.get(info.type, "")
         if info.type == "string" and info.temporal:
             ref, cast = f"TRY_CAST({ref} AS TIMESTAMP)", "::TIMESTAMP"
+        if info.separator and f.op in ("=", "!=", "in", "not_in"):  # "comedies" in "Comedy|Drama"
+            items = f"string_split({ref}, '{info.separator}')"
+            values = f.value if f.op in ("in", "not_in") else [f.value]
+            test = f"list_has_any({items}, [{', '.join(self.bind(v) for v in values)}])"
+            return f"NOT coalesce({test}, false)" if f.op in ("!=", "not_in") else test
         if f.op == "is_null":
             return f"{ref} IS NULL"
         if f.op == "not_null":
@@ -189,6 +194,11 @@ class _Builder:
     def group_expr(self, g: Group) -> tuple[str, str, str]:
         """(expression, label, sort expression) of a group."""
         ref = self.ref(g.column)
+        info = self.schema.column(g.column.asset, g.column.column)
+        if g.bucket is None and info.separator:  # each value a list holds is a group of its own
+            alias = f"u{len(self.joins)}"
+            self.joins.append(f"CROSS JOIN unnest(string_split({ref}, '{info.separator}')) AS {alias}(v)")
+            return f"{alias}.v", g.column.column, f"{alias}.v"
         if g.bucket is None:
             return ref, g.column.column, ref
         if self.schema.column(g.column.asset, g.column.column).type == "string":

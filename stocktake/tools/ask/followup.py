@@ -67,9 +67,9 @@ def retarget(plan: QueryPlan, asset: str, schema: SchemaIndex) -> QueryPlan | No
     def move(col: Col | None) -> Col | None:
         if col is None:
             return None
-        if col.asset != plan.asset:  # a joined column stays where it is, if the new asset reaches it
-            return col if schema.path(asset, col.asset) is not None else None
         match = counterpart(schema, col, asset)
+        if col.asset != plan.asset and match is None:  # a joined column stays, if the new asset reaches it
+            return col if schema.path(asset, col.asset) is not None else None
         return Col(asset=asset, column=match) if match else None
 
     measures = []

@@ -320,8 +320,10 @@ def _aggregate(roles: Roles) -> MeasureSpec | None:
                                tokens=(*tokens, at), group=lead, direction=direction)
         if concept and (not target or at is not None and at <= target[0].start):
             kind = "most" if lead or inner else "measure"
-            return MeasureSpec(agg if inner or cue.value not in ("min", "max") else "sum", kind=kind, concept=concept,
-                               tokens=(*tokens, at), group=lead, direction=direction)
+            # "which product has the highest revenue" ranks totals; "the highest quantity" is the largest one
+            ranked = "sum" if kind == "most" and not inner and cue.value in ("min", "max") else agg
+            return MeasureSpec(ranked, kind=kind, concept=concept, tokens=(*tokens, at), group=lead,
+                               direction=direction)
         rated = after < len(roles.tokens) and roles.tokens[after].norm.endswith("ed") and \
             root(roles.tokens[after].norm) in ("rat", "review", "scor")
         if rated and cue.value in ("min", "max") and roles.after(after + 1, reach=2):

@@ -76,7 +76,19 @@ class Placer:
             if near:  # the clearest name near the cue: "how many purchase events" counts events
                 best = max(near, key=lambda m: (round(m.score, 2), -m.start))
                 return sorted((m for m in near if m.start == best.start), key=lambda m: -m.score)
-        return sorted(assets, key=lambda m: (-m.width - m.score, m.start))
+        if assets:
+            return sorted(assets, key=lambda m: (-m.width - m.score, m.start))
+        return self._value_subject()
+
+    def _value_subject(self) -> list[Mention]:
+        """"how many comedies are there": no asset named, but the values of one column of one asset."""
+        values = self.roles.values
+        categories = [v for v in values if self.schema.column(v.asset, v.column).semantic in ("category", "geo")]
+        values = categories or values  # a genre beats a free-text tag that happens to say "comedy"
+        if len({v.asset for v in values}) != 1:
+            return []
+        v = values[0]
+        return [Mention("asset", v.start, v.end, 0.6, v.asset, how="value")]
 
     def mark_subject(self, subject: list[Mention], base: str) -> None:
         """The words naming the asset the rows come from are accounted for, and so are those naming an asset
@@ -331,6 +343,8 @@ class Placer:
             score = m.score + 0.25 * (m.width - 1) + (self._distance(base, m.asset) if base else 0.0)
             if numeric and info.semantic in ("price", "quantity", "rating"):
                 score += 0.1
+            if measure and not temporal and info.numeric and not info.id_like:  # "smallest order total"
+                score += 0.4
             options.append(Placed(Col(asset=m.asset, column=m.column), score, m))
         if not options:
             return None

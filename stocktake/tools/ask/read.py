@@ -148,6 +148,7 @@ class Reader:
         plan = _plan(draft, form)
         if plan is None:
             return Reading(None, 0.0, missing="measure", unexplained=_words(roles, set()))
+        draft.notes += _list_notes(plan, self.schema)
         _doc_nouns(roles, self.schema, plan.asset)
         unexplained = _words(roles, roles.used)
         if _mostly_unexplained(roles, unexplained):  # "what's the weather in Paris": not a data question
@@ -350,6 +351,14 @@ def _explain_connectives(roles: Roles) -> None:
             roles.mark(range(len(starter)))
     roles.mark([i for i, n in enumerate(norms) if n in ANAPHORA or n in ("instead", "same", "split", "break",
                                                                            "down", "only", "just", "about")])
+
+
+def _list_notes(plan: QueryPlan, schema: SchemaIndex) -> list[str]:
+    """Columns holding lists ("Comedy|Drama") are read value by value: said, since a row then counts once for
+    each value it lists."""
+    columns = [f.column for f in plan.filters] + [g.column for g in plan.group_by]
+    listed = dict.fromkeys(c.column for c in columns if schema.column(c.asset, c.column).separator)
+    return [f"{name} lists several values per row; I read each on its own." for name in listed]
 
 
 def _unplaced_comparisons(roles: Roles) -> None:

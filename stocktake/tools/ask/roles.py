@@ -63,7 +63,7 @@ class Roles:
         """Every asset and column mention starting within ``reach`` tokens after ``i``, up to a "by"/"per"."""
         out = []
         for j in range(i, min(len(self.tokens), i + reach + 1)):
-            if j > i and any(c.kind == "group" and c.start == j for c in self.cues):
+            if any(c.kind == "group" and c.start == j for c in self.cues):
                 break
             out += self.at(j)
         return out

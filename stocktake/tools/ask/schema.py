@@ -19,6 +19,7 @@ from stocktake.catalog import Catalog
 from stocktake.tools.ask.text import fold, name_words
 from stocktake.tools.ask.vocab import GENERIC_NAME_WORDS, entity_words_for, root
 
+VALUES_VERSION = 2  # of the cached values: 2 splits list columns
 VALUE_SEMANTICS = ("category", "geo", "boolean", "other", "text", "rating", "foreign_key", "identifier")
 
 
@@ -35,6 +36,7 @@ class ColumnInfo:
     maximum: object = None
     top_values: tuple = ()
     words: tuple[str, ...] = ()  # folded words of the name
+    separator: str | None = None  # "Comedy|Drama": several values in one cell, split on this
 
     @property
     def numeric(self) -> bool:
@@ -155,7 +157,7 @@ class SchemaIndex:
         return self._values.get(key, {})
 
     def _load_values(self, info: AssetInfo) -> dict:
-        cache = self.catalog.ws.dir("cache") / "ask-values" / f"{info.content_hash}.json"
+        cache = self.catalog.ws.dir("cache") / "ask-values" / f"{info.content_hash}-{VALUES_VERSION}.json"
         try:
             raw = json.loads(cache.read_text())
         except (OSError, ValueError):
@@ -212,7 +214,7 @@ def read_values(info: AssetInfo, limit: int) -> dict[str, list]:
     import duckdb
 
     wanted = [c for c in info.columns if c.type in ("string", "boolean") and c.distinct is not None
-              and c.distinct <= limit and c.semantic in VALUE_SEMANTICS]
+              and (c.distinct <= limit or c.separator) and c.semantic in VALUE_SEMANTICS]
     if not wanted:
         return {}
     con = duckdb.connect()
@@ -221,7 +223,11 @@ def read_values(info: AssetInfo, limit: int) -> dict[str, list]:
         out = {}
         for c in wanted:
             name = '"' + c.name.replace('"', '""') + '"'
-            rows = con.execute(f"SELECT {name}, COUNT(*) FROM read_parquet('{path}') WHERE {name} IS NOT NULL "
+            source, keep = f"read_parquet('{path}')", f"{name} IS NOT NULL"
+            if c.separator:  # the values a list holds, each on its own
+                source = f"(SELECT unnest(string_split({name}, '{c.separator}')) AS {name} FROM {source})"
+                keep += f" AND {name} <> ''"
+            rows = con.execute(f"SELECT {name}, COUNT(*) FROM {source} WHERE {keep} "
                                f"GROUP BY 1 ORDER BY 2 DESC LIMIT {int(limit)}").fetchall()
             out[c.name] = [[v if isinstance(v, (bool, int, float)) else str(v), n] for v, n in rows]
         return out
@@ -252,7 +258,8 @@ def build_schema(catalog: Catalog) -> SchemaIndex:
     for asset in catalog.list_assets():
         profile = local_profile(catalog, asset, settings)
         assets[asset.name] = asset_info(asset, profile)
-    edges = tuple(_edge(r) for r in find_relations(catalog) if r.from_asset in assets and r.to_asset in assets)
+    edges = tuple(_edge(r) for r in find_relations(catalog) if r.from_asset in assets and r.to_asset in assets
+                  and (r.cardinality != "n:m" or _nearly_unique(assets[r.to_asset], r.to_column)))
     return SchemaIndex(catalog, _key_entities(assets, edges), edges)
 
 
@@ -272,6 +279,16 @@ def _key_entities(assets: dict[str, AssetInfo], edges: tuple[Edge, ...]) -> dict
     return out
 
 
+def _nearly_unique(asset: AssetInfo, column: str) -> bool:
+    """A parent key that repeats only on copied rows, or a few times (a dirty key), still joins; values merely
+    shared (tags.userId in ratings.userId) would count each row many times over."""
+    c = asset.column(column)
+    if c is None or c.distinct is None:
+        return False
+    extra = c.rows - c.nulls - c.distinct
+    return extra <= asset.duplicate_rows or c.distinct >= 0.9 * (c.rows - c.nulls)
+
+
 def _edge(r) -> Edge:
     return Edge(r.from_asset, r.from_column, r.to_asset, r.to_column, r.cardinality == "1:1", r.orphan_rows)
 
@@ -285,12 +302,23 @@ def asset_info(asset, profile) -> AssetInfo:
             asset=asset.name, name=col.name, type=col.type, semantic=p.semantic_type if p else "other",
             rows=asset.rows, nulls=p.nulls if p else 0, distinct=p.distinct if p else None,
             minimum=p.min if p else None, maximum=p.max if p else None,
-            top_values=tuple(p.top_values) if p else (), words=name_words(col.name)))
+            top_values=tuple(p.top_values) if p else (), words=name_words(col.name),
+            separator=list_separator(col.type, p.top_values if p else ())))
     words = tuple(w for w in name_words(asset.name) if w not in GENERIC_NAME_WORDS)
     time_column = (profile.time_coverage or {}).get("column")
     return AssetInfo(asset.name, asset.kind, asset.rows, asset.path, asset.current.content_hash, tuple(columns),
                      own_key(asset.name, columns, profile), time_column, words,
                      entity_words_for(asset.kind, words), profile.duplicate_rows)
+
+
+def list_separator(storage: str, top_values) -> str | None:
+    """``|`` where a text column's common values are short lists ("Comedy|Drama", "tag1|tag2"): at least a
+    third of them hold one, none is prose."""
+    values = [str(v) for v, *_ in top_values][:20] if storage == "string" else []
+    if len(values) < 3 or any(len(v) > 120 for v in values):
+        return None
+    listed = sum(1 for v in values if "|" in v.strip("|"))
+    return "|" if listed * 3 >= len(values) else None
 
 
 def own_key(name: str, columns: list[ColumnInfo], profile) -> str | None:
