@@ -150,6 +150,11 @@ DATA_QUESTIONS = [
     ("how many order lines were sold above the product's current list price", {"asset": "order_items", "compares": (
         {"left": {"asset": "order_items", "column": "unit_price"}, "op": ">",
          "right": {"asset": "products", "column": "price"}},)}),
+    # a ranking by an id also shows what the id names (a title; a person's name is personal and is not added)
+    ("top 5 products by number of reviews", {"asset": "reviews", "group_by": (
+        {"column": {"asset": "reviews", "column": "product_id"}}, {"column": {"asset": "products", "column": "title"}})}),
+    ("5 best selling products by units", {"asset": "order_items", "measures": (
+        {"agg": "sum", "column": {"asset": "order_items", "column": "quantity"}},), "limit": 5}),
     # a few rows as stored: no measure, no order of their values
     ("show the first rows of orders", {"asset": "orders", "limit": 5, "measures": None, "order_by": None}),
     ("show 10 records from events", {"asset": "events", "limit": 10, "measures": None, "order_by": None}),

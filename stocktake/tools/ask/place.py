@@ -302,6 +302,11 @@ class Placer:
         if not ranked:
             return group.asset, MeasureChoice(Measure(agg="count"), spec.tokens, 0.5, ())
         base = ranked[0].child
+        units = [i for i, t in enumerate(self.roles.tokens) if root(t.norm) in QUANTITY_ROOTS]
+        counted = quantity_measure(self.schema, "sum", [base]) if units else None
+        if counted is not None:  # "best selling products by units": the units sold, not the order lines
+            self.roles.mark(units)
+            return base, MeasureChoice(counted[0], (*spec.tokens, *units), 0.8, (counted[2],))
         note = f"I read popularity as the number of {base} rows per {group.asset}"
         return base, MeasureChoice(Measure(agg="count"), spec.tokens, 0.8, (note,))
 

@@ -149,6 +149,7 @@ class Reader:
         if plan is None:
             return Reading(None, 0.0, missing="measure", unexplained=_words(roles, set()))
         draft.notes += _list_notes(plan, self.schema)
+        plan = _with_display_label(plan, self.schema)
         _doc_nouns(roles, self.schema, plan.asset)
         unexplained = _words(roles, roles.used)
         if _mostly_unexplained(roles, unexplained):  # "what's the weather in Paris": not a data question
@@ -351,6 +352,27 @@ def _explain_connectives(roles: Roles) -> None:
             roles.mark(range(len(starter)))
     roles.mark([i for i, n in enumerate(norms) if n in ANAPHORA or n in ("instead", "same", "split", "break",
                                                                            "down", "only", "just", "about")])
+
+
+def _with_display_label(plan: QueryPlan, schema: SchemaIndex) -> QueryPlan:
+    """Groups by an id ("top 10 movies by ratings" groups ratings by movieId) also show what the id names: the
+    title or name of the row it points to, when that is not personal data."""
+    from stocktake.tools.personal import personal_name
+
+    if len(plan.group_by) != 1 or plan.group_by[0].bucket or not plan.measures:
+        return plan
+    key = plan.group_by[0].column
+    if not schema.column(key.asset, key.column).id_like:
+        return plan
+    owners = [key.asset] if schema.assets[key.asset].key == key.column else []
+    owners += [e.parent for e in schema.edges if e.child == key.asset and e.child_column == key.column]
+    for owner in owners:
+        shown = next((c for c in schema.assets[owner].columns if c.type == "string" and not c.id_like
+                      and {"title", "name"} & set(c.words) and not personal_name(c.name)), None)
+        if shown is not None and schema.path(plan.asset, owner) is not None:
+            return plan.model_copy(update={"group_by": (*plan.group_by,
+                                                        Group(column=Col(asset=owner, column=shown.name)))})
+    return plan
 
 
 def _list_notes(plan: QueryPlan, schema: SchemaIndex) -> list[str]:
