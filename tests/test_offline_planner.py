@@ -47,6 +47,9 @@ SAMPLE_QUESTIONS = [
     ("what is the first and last date in reviews", "describe_asset", {"asset": "reviews"}),
     ("what quality issues does products have?", "quality_issues", {"asset": "products"}),
     ("is the orders table clean?", "quality_issues", {"asset": "orders"}),
+    ("how clean is the orders data", "quality_issues", {"asset": "orders"}),
+    ("what tables have we got", "list_assets", {}),
+    ("which tables have product titles", "find_data", {"question": "which tables have product titles"}),
     ("what is wrong with the data?", "quality_issues", {}),
     ("which product columns are mostly empty?", "quality_issues", {"asset": "products", "kind": "missing_values"}),
     ("missing values in users", "quality_issues", {"asset": "users", "kind": "missing_values"}),
@@ -155,6 +158,15 @@ DATA_QUESTIONS = [
         {"column": {"asset": "reviews", "column": "product_id"}}, {"column": {"asset": "products", "column": "title"}})}),
     ("5 best selling products by units", {"asset": "order_items", "measures": (
         {"agg": "sum", "column": {"asset": "order_items", "column": "quantity"}},), "limit": 5}),
+    ("how many rows have no email", {"asset": "users", "measures": ({"agg": "count"},), "filters": (
+        {"column": {"asset": "users", "column": "email"}, "op": "is_null"},)}),
+    ("how many times did user 100311 order", {"asset": "orders", "measures": ({"agg": "count"},), "filters": (
+        {"column": {"asset": "orders", "column": "user_id"}, "op": "=", "value": 100311},)}),
+    ("order status breakdown", {"asset": "orders", "group_by": ({"column": {"asset": "orders", "column": "status"}},)}),
+    ("busiest weekday for orders", {"asset": "orders", "group_by": (
+        {"column": {"asset": "orders", "column": "order_date"}, "bucket": "weekday"},), "order": "desc", "limit": 1}),
+    ("what payment methods are in the data", {"asset": "orders", "group_by": (
+        {"column": {"asset": "orders", "column": "payment_method"}},)}),
     # a few rows as stored: no measure, no order of their values
     ("show the first rows of orders", {"asset": "orders", "limit": 5, "measures": None, "order_by": None}),
     ("show 10 records from events", {"asset": "events", "limit": 10, "measures": None, "order_by": None}),

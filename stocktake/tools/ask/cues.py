@@ -32,7 +32,8 @@ def _add(kind: str, value, *phrases: str) -> None:
 _add("count", None, "how many", "number of", "count of", "count", "counts", "no of", "how often", "total number of",
      "tally", "#", "# of", "nr of", "num of")
 _add("distribution", None, "value counts", "value count", "counts of", "counts per", "counts by", "frequency of",
-     "frequencies of", "distribution of", "breakdown of", "how often", "occurrences of", "split of", "histogram of")
+     "frequencies of", "distribution of", "breakdown of", "how often", "occurrences of", "split of", "histogram of",
+     "breakdown", "distribution", "histogram", "mix")
 _add("distinct", None, "distinct", "unique", "different", "individual", "separate")
 _add("agg", "sum", "total", "sum", "sum of", "overall", "combined", "in total", "altogether", "how much")
 _add("agg", "mean", "average", "avg", "mean", "typical", "on average")
@@ -42,8 +43,8 @@ _add("agg", "min", "minimum", "min", "lowest", "smallest", "least", "earliest", 
 _add("agg", "max", "maximum", "max", "highest", "largest", "biggest", "greatest", "latest", "newest", "most recent",
      "most expensive", "priciest", "costliest", "last", "top")
 _add("most", "desc", "most", "the most", "most common", "most frequent", "most popular", "best", "popular",
-     "best selling", "best-selling", "bestselling")
-_add("most", "asc", "fewest", "least common", "least popular", "worst", "least frequent", "rarest")
+     "best selling", "best-selling", "bestselling", "busiest")
+_add("most", "asc", "fewest", "least common", "least popular", "worst", "least frequent", "rarest", "quietest")
 _add("share", None, "share", "percentage", "percent", "%", "proportion", "fraction", "ratio", "what part", "rate of",
      "pct")
 _add("group", None, "by", "per", "for each", "for every", "each", "across", "grouped by", "broken down by",

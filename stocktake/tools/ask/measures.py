@@ -121,6 +121,8 @@ def _distribution(roles: Roles) -> MeasureSpec | None:
         reach = 4 if roles.tokens[cue.start].norm == "how" else 2
         named = [m for j in range(cue.end, min(len(roles.tokens), cue.end + reach + 1)) for m in roles.at(j)
                  if m.kind == "column"]
+        if not named and cue.end == len(roles.tokens):  # "behaviour types breakdown": the column comes first
+            named = [m for m in roles.mentions if m.kind == "column" and cue.start - 3 <= m.start < cue.start]
         if named:
             return MeasureSpec("count", kind="distribution", group=tuple(named), tokens=tuple(cue.covers()))
     return None
@@ -157,6 +159,10 @@ def _count_column(roles: Roles, m: Mention) -> bool:
         "qty", "quantity", "count", "num", "number", "n", "nb"})
 
 
+# "how many times", "how many rows have no customer id": the rows themselves are counted
+ROW_NOUNS = frozenset({"times", "time", "rows", "records", "lines", "entries"})
+
+
 def _counted(roles: Roles) -> MeasureSpec | None:
     cues = roles.cue("count")
     if not cues:
@@ -166,6 +172,9 @@ def _counted(roles: Roles) -> MeasureSpec | None:
         return None  # "how much revenue": a total
     distinct = next((d for d in roles.cue("distinct") if cue.end <= d.start <= cue.end + 1 or d.end == cue.start), None)
     start = distinct.end if distinct else cue.end
+    if not distinct and start < len(roles.tokens) and roles.tokens[start].norm in ROW_NOUNS:
+        # "how many times did user 1 buy": the rows themselves, whoever did it
+        return MeasureSpec("count", target=(), tokens=(*cue.covers(), start))
     target = _counted_noun(roles, start)
     tokens = (*cue.covers(), *(distinct.covers() if distinct else ()))
     concept, at = _concept_at(roles, start, 0)
@@ -211,6 +220,9 @@ def _most(roles: Roles) -> MeasureSpec | None:
     named = [c for c in cues if " ".join(roles.tokens[i].norm for i in c.covers()) in POPULAR]
     cue = named[0] if named else cues[0]
     roles.mark([k for c in cues if c.start < cue.end and cue.start < c.end for k in c.covers()])
+    if any(b.start == cue.end for b in roles.cue("bucket")) and not _targets(roles, cue.end + 1, 3):
+        # "busiest day", "quietest hour": rows counted per day, the most first
+        return MeasureSpec("count", kind="most", tokens=tuple(cue.covers()), direction=cue.value)
     participle = cue.end < len(roles.tokens) and _participle(roles.tokens[cue.end].norm)
     best = roles.tokens[cue.start].norm in ("best", "worst", "top", "highest", "lowest")
     if participle and best and root(roles.tokens[cue.end].norm) in ("rat", "review", "scor") \

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from stocktake.tools.ask.ground import Mention
-from stocktake.tools.ask.measures import (QUANTITY_ROOTS, REVENUE_ROOTS, MeasureChoice, MeasureSpec, money_assets,
-                                          money_measure, quantity_measure)
+from stocktake.tools.ask.measures import (FACT_KINDS, QUANTITY_ROOTS, REVENUE_ROOTS, MeasureChoice, MeasureSpec,
+                                          money_assets, money_measure, quantity_measure)
 from stocktake.tools.ask.model import Col, Derived, Group, Measure
 from stocktake.tools.ask.roles import Roles
 from stocktake.tools.ask.schema import SchemaIndex
@@ -208,6 +208,10 @@ class Placer:
             # "how many ratings": the rows that hold a rating
             agg = "share" if spec.agg == "share" else "count"
             return target.asset, MeasureChoice(Measure(agg=agg), spec.tokens, target.score, ())
+        times = any(self.roles.tokens[i].norm in ("times", "time") for i in spec.tokens if i is not None)
+        if times and target is None:  # "how many times did user 12 order": the orders, not the users
+            named = [m.asset for m in sorted(self.roles.mentions, key=lambda m: -m.score) if m.kind == "asset"]
+            subject = sorted(dict.fromkeys(subject + named), key=lambda a: self.schema.assets[a].kind not in FACT_KINDS)
         base = target.asset if target is not None and target.kind == "asset" else (subject[0] if subject else
                                                                                    self._only_asset())
         if target is not None and target.kind == "asset":
@@ -403,7 +407,13 @@ class Placer:
             placed = self.group_column(spec.group, base)
             if placed is not None:
                 self._use(placed.mention)
-                out.append(Group(column=placed.col))
+                # "what day had the most purchases": the day of the date, not each timestamp
+                bucket = next((c for c in self.roles.cue("bucket") if c.start == placed.mention.start), None)
+                if bucket is None or not self.schema.column(placed.col.asset, placed.col.column).temporal:
+                    out.append(Group(column=placed.col))
+                else:
+                    self.roles.mark(bucket.covers())
+                    out.append(Group(column=placed.col, bucket=bucket.value))
         if spec is not None and spec.group == ("who",):
             placed = self._who(base)
             if placed is not None:
@@ -497,6 +507,9 @@ class Placer:
 
     def _bucket_word(self, cue) -> bool:
         word = self.roles.tokens[cue.start].norm
+        before = self.roles.tokens[cue.start - 1].norm if cue.start else ""
+        if before in ("which", "what", "busiest", "quietest"):  # "which hour has the most events"
+            return True
         return word.endswith("ly") or word in ("annual", "trend", "weekday", "weekdays") or \
             " ".join(t.norm for t in self.roles.tokens[cue.start:cue.end]) in ("over time", "day of week",
                                                                               "per day", "per month", "per year")

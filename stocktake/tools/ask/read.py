@@ -291,8 +291,10 @@ def _kinds_of(draft: _Draft, roles: Roles, schema: SchemaIndex) -> Col | None:
     if draft.filters or draft.order_by is not None or roles.ids:
         return None
     words = {t.norm for t in roles.tokens}
+    norms = [t.norm for t in roles.tokens]
     asks = bool(words & {"kinds", "kind", "types", "type", "values", "categories", "options", "exist", "possible",
-                         "distinct", "different"}) or " ".join(t.norm for t in roles.tokens[-2:]) == "are there"
+                         "distinct", "different"}) or " ".join(norms[-2:]) == "are there" or \
+        norms[:1] in (["what"], ["which"]) and "are" in norms[:4]  # "what countries are in the data"
     if not asks:
         return None
     named = sorted((m for m in roles.mentions if m.kind == "column" and m.asset == draft.asset
