@@ -82,8 +82,11 @@ class OfflinePlanner:
                                 "so I did not act on any of it.")
         parts = split_questions(text)
         if len(parts) > 1:
-            planned = tuple(self._one(p, previous) for p in parts)
-            return Plan("compound", None, parts=planned,
+            planned: list[Plan] = []
+            for part in parts:  # "how many from germany, and how many from france": each part follows the last
+                planned.append(self._one(part, previous))
+                previous = planned[-1].query or previous
+            return Plan("compound", None, parts=tuple(planned),
                         reading=f"I read this as {len(parts)} questions, answered one by one.")
         return self._one(text, previous)
 

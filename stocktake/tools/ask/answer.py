@@ -58,7 +58,9 @@ def interpret(question: str, schema: SchemaIndex, previous: QueryPlan | None = N
     reader = reader or Reader(schema)
     fresh = reader.read(question)
     chosen, follow = fresh, False
-    follows = looks_like_follow_up(tokenize(question))
+    # "how many from france" names no table or column: it leans on the last answer's
+    follows = looks_like_follow_up(tokenize(question)) or previous is not None and not any(
+        m.kind in ("asset", "column") for m in reader.roles(question).mentions)
     if previous is not None and (follows or fresh.plan is None or fresh.score < settings.sure):
         refined = reader.follow_up(question, previous)
         # "and for user 12?" reads on its own too: a question that starts like a follow-up is one, unless it

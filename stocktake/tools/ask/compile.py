@@ -339,7 +339,7 @@ def _rows(plan: QueryPlan, b: _Builder, default_rows: int) -> Compiled:
     order = ""
     if plan.order_by is not None:
         order = f" ORDER BY {b.ref(plan.order_by)} {'ASC' if plan.order == 'asc' else 'DESC'} NULLS LAST"
-    distinct = "DISTINCT " if b.fanned else ""
+    distinct = "DISTINCT " if b.fanned or plan.distinct else ""
     sql = f"SELECT {distinct}{select} FROM {quote(plan.asset)} AS t0" + "".join(f" {j}" for j in b.joins)
     if where:
         sql += " WHERE " + " AND ".join(where)

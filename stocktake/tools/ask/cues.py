@@ -43,7 +43,8 @@ _add("agg", "min", "minimum", "min", "lowest", "smallest", "least", "earliest", 
 _add("agg", "max", "maximum", "max", "highest", "largest", "biggest", "greatest", "latest", "newest", "most recent",
      "most expensive", "priciest", "costliest", "last", "top")
 _add("most", "desc", "most", "the most", "most common", "most frequent", "most popular", "best", "popular",
-     "best selling", "best-selling", "bestselling", "busiest")
+     "best selling", "best-selling", "bestselling", "busiest", "best sellers", "best seller", "bestsellers",
+     "top sellers", "top selling", "top-selling")
 _add("most", "asc", "fewest", "least common", "least popular", "worst", "least frequent", "rarest", "quietest")
 _add("share", None, "share", "percentage", "percent", "%", "proportion", "fraction", "ratio", "what part", "rate of",
      "pct")
@@ -53,10 +54,10 @@ _add("sort", None, "sorted by", "ordered by", "ranked by", "sort by", "order by"
 _add("list", None, "list", "show", "display", "give", "get", "find", "which", "what are", "who", "fetch", "see",
      "look up", "lookup", "pull", "details", "info", "information")
 _add("compare", ">", "more than", "greater than", "higher than", "larger than", "bigger than", "over", "above",
-     "exceeding", "exceeds", "exceed", "after", "later than", "beyond", "past", ">")
+     "exceeding", "exceeds", "exceed", "after", "later than", "beyond", "past", ">", "older than", "aged over")
 _add("compare", ">=", "at least", "or more", "minimum of", ">=", "no less than")
 _add("compare", "<", "less than", "fewer than", "lower than", "smaller than", "cheaper than", "under", "below",
-     "before", "earlier than", "<")
+     "before", "earlier than", "<", "younger than", "aged under")
 _add("compare", "<=", "at most", "or less", "up to", "maximum of", "<=", "no more than")
 _add("compare", "=", "exactly", "equal to", "equals", "=", "of exactly")
 _add("compare", "!=", "not equal to", "other than", "!=")
@@ -91,10 +92,19 @@ def find_cues(tokens: list[Token]) -> list[Cue]:
             # "totals" is "total", "averages" "average": one-word cues match their plural too
             if tuple(norms[i:i + n]) == words or n == 1 and kind in ("agg", "share") and stems[i] == words[0]:
                 found.append(Cue(kind, i, i + n, value))
+    # "order #1000100": the sign marks an id, it asks for no count
+    found = [c for c in found if not (norms[c.start] == "#" and c.end == c.start + 1 and c.end < len(tokens)
+                                      and tokens[c.end].kind == "number")]
+    # "over all order lines", "over the whole year": across, not more than
+    found = [c for c in found if not (c.kind == "compare" and norms[c.start] == "over" and c.end < len(norms)
+                                      and norms[c.end] in ("all", "every", "whole", "entire", "time"))]
     compares = [c for c in found if c.kind == "compare"]
     # "at least 8 orders", "at most 3": a comparison, not the smallest or the largest
     found = [c for c in found if c.kind not in ("agg", "most") or not any(
         c.start < k.end and k.start < c.end for k in compares)]
+    # "overall average", "total avg": the second word says which aggregate, the first only "across everything"
+    found = [c for c in found if not (c.kind == "agg" and c.value == "sum" and any(
+        k.kind == "agg" and k.value != "sum" and k.start == c.end for k in found))]
     return sorted(found, key=lambda c: (c.start, c.start - c.end))
 
 

@@ -60,9 +60,11 @@ def _absolute(tokens: list[Token], i: int, anchor: date | None) -> DateRange | N
     opener = t.norm if t.norm in ("since", "before", "after", "until", "till", "from", "in", "during", "on",
                                   "for", "of") else None
     j = i + 1 if opener else i
+    if opener and j < len(tokens) - 1 and tokens[j].norm == "the":  # "in the first half of 2024"
+        j += 1
     if j >= len(tokens):
         return None
-    point = _point(tokens, j, anchor)
+    point = _point(tokens, j, anchor) or _part_of_year(tokens, j)
     if point is None:
         return None
     low, high, end, text = point
@@ -92,14 +94,35 @@ def _point(tokens: list[Token], j: int, anchor: date | None):
         year = anchor.year if month <= anchor.month else anchor.year - 1
         low, high = month_range(year, month)
         return low, high, j + 1, f"{calendar.month_name[month]} {year}"
-    if t.norm in ("q1", "q2", "q3", "q4") and nxt is not None and _year(nxt):
-        q = int(t.norm[1])
-        low = date(_year(nxt), 3 * q - 2, 1)
-        return low, shift_months(low, 3), j + 2, f"Q{q} {_year(nxt)}"
     if _year(t):
         y = _year(t)
         return date(y, 1, 1), date(y + 1, 1, 1), j + 1, str(y)
     return None
+
+
+ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "last": 4, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4}
+PARTS = {"quarter": 3, "half": 6}
+
+
+def _part_of_year(tokens: list[Token], j: int):
+    """A quarter or a half of a year: "Q1 2024", "q3 of 2023", "H2 2024", "the first half of 2024", "the
+    fourth quarter of 2023"."""
+    norms = [t.norm for t in tokens]
+    if norms[j][:1] in ("q", "h") and norms[j][1:].isdigit():
+        months, n, k = (3 if norms[j][0] == "q" else 6), int(norms[j][1:]), j + 1
+    elif norms[j] in ORDINALS and j + 1 < len(norms) and norms[j + 1] in PARTS:
+        months, k = PARTS[norms[j + 1]], j + 2
+        n = ORDINALS[norms[j]] if norms[j] != "last" else 12 // months
+    else:
+        return None
+    if k < len(tokens) and norms[k] == "of":
+        k += 1
+    year = _year(tokens[k]) if k < len(tokens) else None
+    if year is None or not 1 <= n <= 12 // months:
+        return None
+    low = date(year, months * (n - 1) + 1, 1)
+    name = f"Q{n}" if months == 3 else f"H{n}"
+    return low, shift_months(low, months), k + 1, f"{name} {year}"
 
 
 def _date_token(text: str, j: int):

@@ -38,7 +38,8 @@ def describe_measure(m: Measure, asset: str) -> str:
         what = f"the share of {asset} rows" + (f" where {part}" if part else " in each group")
     elif m.derived is not None:
         d = m.derived
-        what = f"{AGG_WORDS[m.agg]} {d.name} ({d.left.column} {'×' if d.op == '*' else d.op} {d.right.column})"
+        formula = f"{d.left.column} {'×' if d.op == '*' else d.op} {d.right.column}"
+        what = f"{AGG_WORDS[m.agg]} {d.name}" + ("" if d.name == formula else f" ({formula})")
     else:
         what = f"{AGG_WORDS[m.agg]} {m.column.column}" + ("" if m.column.asset == asset else f" of {m.column.asset}")
     if m.per is not None:
@@ -66,7 +67,8 @@ def reading(plan: QueryPlan) -> str:
     if plan.order_by is not None:
         sort = f", {'highest' if plan.order != 'asc' else 'lowest'} {plan.order_by.column} first"
     count = f" (at most {plan.limit})" if plan.limit else ""
-    return f"I read this as the {plan.asset} rows{tail}{sort}{count}, showing {cols}."
+    once = " (each combination once)" if plan.distinct else ""
+    return f"I read this as the {plan.asset} rows{tail}{sort}{count}, showing {cols}{once}."
 
 
 def question_for(plan: QueryPlan) -> str:

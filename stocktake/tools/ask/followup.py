@@ -62,8 +62,6 @@ def same_column(roles: Roles, previous: QueryPlan) -> Mention | None:
 
 def retarget(plan: QueryPlan, asset: str, schema: SchemaIndex) -> QueryPlan | None:
     """The same question about another asset; None when a column has no counterpart there."""
-    info = schema.assets[asset]
-
     def move(col: Col | None) -> Col | None:
         if col is None:
             return None
@@ -83,7 +81,6 @@ def retarget(plan: QueryPlan, asset: str, schema: SchemaIndex) -> QueryPlan | No
     groups = [g.model_copy(update={"column": move(g.column)}) for g in plan.group_by]
     if any(f.column is None for f in filters) or any(g.column is None for g in groups):
         return None
-    del info
     return plan.model_copy(update={"asset": asset, "measures": tuple(measures), "filters": tuple(filters),
                                    "group_by": tuple(groups), "select": (), "order_by": None, "compares": (),
                                    "absent": (), "present": ()})

@@ -15,7 +15,7 @@ from functools import cached_property
 
 from stocktake.tools.ask.schema import AssetInfo, ColumnInfo, SchemaIndex
 from stocktake.tools.ask.text import FUNCTION_WORDS, Token, close_spelling, english_words, fold
-from stocktake.tools.ask.vocab import VALUE_SYNONYMS, root
+from stocktake.tools.ask.vocab import ID_NOUNS, VALUE_SYNONYMS, root
 
 MAX_PHRASE = 5
 GAP_WORDS = frozenset({"to", "of", "the", "a", "an", "-"})
@@ -192,9 +192,12 @@ class Grounder:
                 if j - i <= 2 and not found:  # "women" for F, "page views" for pv: a coded value by its word
                     found = [(info, value, count, False) for key in VALUE_SYNONYMS.get(text, ())
                              for info, value, count, _ in index.get(key, ())]
+                typed = " ".join(t.text for t in span)
                 for info, value, count, exact in _commonest(found):
-                    out.append(Mention("value", i, j, (0.9 if exact else 0.75) + 0.02 * (j - i), info.asset,
-                                       info.name, value, how="value"))
+                    # "SP" typed in capitals is the state code SP, not the city written sp
+                    cased = 0.01 if typed != typed.lower() and typed == str(value) else 0.0
+                    out.append(Mention("value", i, j, (0.9 if exact else 0.75) + 0.02 * (j - i) + cased,
+                                       info.asset, info.name, value, how="value"))
         return _dedupe(out)
 
     @cached_property
@@ -290,6 +293,9 @@ def column_phrases(asset: AssetInfo, c: ColumnInfo):
         head = trimmed[:k]
         if len(head) == 1 and head[0] not in WEAK_HEADS and head[0] not in own:
             yield head, 0.5, "part"
+    if c.id_like and len(words) > 1:
+        for noun in ID_NOUNS.get(c.words[0], ()):  # "products" in a lines table keyed by StockCode
+            yield (root(noun),), 0.6, "entity"
     for word in SEMANTIC_WORDS.get(c.semantic, ()):
         yield (root(word),), 0.4, "meaning"
     if c.temporal:

@@ -38,6 +38,7 @@ class MeasureSpec:
     group: tuple[Mention, ...] = ()  # for "which X has the most Y": X
     direction: str = "desc"
     derived: tuple | None = None  # (left mentions, op, right mentions): "price + freight", "qty x unit price"
+    name: str | None = None  # what the question calls a derived value: "revenue (quantity times unit_price)"
 
 
 @dataclass(frozen=True)
@@ -56,8 +57,9 @@ def find_measure(roles: Roles) -> MeasureSpec | None:
     derived = _explicit_derived(roles) or _duration(roles)
     if derived is None:
         return found
+    asked = next((c.value for c in roles.cues if c.kind == "agg" and c.start not in derived.tokens), None)
     agg = found.agg if found is not None and found.agg in ("sum", "mean", "median", "min", "max") else (
-        "mean" if derived.concept == "duration" else "sum")
+        asked or ("mean" if derived.concept == "duration" else "sum"))
     return replace(derived, agg=agg, tokens=derived.tokens + (found.tokens if found else ()),
                    kind=found.kind if found is not None and found.kind == "most" else "measure",
                    group=found.group if found is not None else (), direction=found.direction if found else "desc")
@@ -75,7 +77,11 @@ def _explicit_derived(roles: Roles) -> MeasureSpec | None:
         left = [m for m in roles.mentions if m.kind == "column" and m.end in (k, k - 1)]
         right = [m for m in roles.at(k + 1) if m.kind == "column"]
         if left and right:
-            span = range(min(m.start for m in left), max(m.end for m in right))
+            start = min(m.start for m in left)
+            span = range(start, max(m.end for m in right))
+            if start and roles.tokens[start - 1].norm in MONEY_WORDS | REVENUE_WORDS:
+                return MeasureSpec("sum", derived=(tuple(left), op, tuple(right)), tokens=(start - 1, *span),
+                                   name=roles.tokens[start - 1].norm)
             return MeasureSpec("sum", derived=(tuple(left), op, tuple(right)), tokens=tuple(span))
     return None
 
@@ -110,7 +116,8 @@ def _concept_at(roles: Roles, start: int, reach: int = 4) -> tuple[str | None, i
         if r in REVENUE_ROOTS or r in MONEY_ROOTS and not named and after_asset:
             return "money", i
         follows = roles.tokens[i + 1].norm if i + 1 < len(roles.tokens) else ""
-        if r in QUANTITY_ROOTS and (not named or follows in ("of", "sold", "did", "were", "we", "in", "bought")):
+        by = i > 0 and roles.tokens[i - 1].norm == "by"  # "best sellers by units": units, not UnitPrice
+        if r in QUANTITY_ROOTS and (not named or by or follows in ("of", "sold", "did", "were", "we", "in", "bought")):
             return "quantity", i
     return None, None
 
@@ -395,11 +402,17 @@ def money_measure(schema: SchemaIndex, agg: str, candidates: list[str],
 
 
 def quantity_measure(schema: SchemaIndex, agg: str, candidates: list[str]) -> tuple[Measure, str, str] | None:
-    for name in candidates:
+    """Units sold: a quantity column of a table of sales (a product's photo or stock count sells nothing),
+    else, for a total, the sales lines themselves, one unit each."""
+    sales = [n for n in candidates if schema.assets[n].kind in ("order_items", "orders", "events", "other")]
+    for name in sales:
         qty = _quantity_column(schema.assets[name])
         if qty is not None:
             return (Measure(agg=agg, column=Col(asset=name, column=qty.name)), name,
                     f"I read the number of units as {qty.name} ({name})")
+    lines = next((n for n in sales if schema.assets[n].kind == "order_items"), None)
+    if lines is not None and agg == "sum":
+        return (Measure(agg="count"), lines, f"{lines} has no quantity column, so I counted its lines, one unit each")
     return None
 
 

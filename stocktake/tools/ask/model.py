@@ -120,6 +120,8 @@ class QueryPlan(Frozen):
     present: tuple[str, ...] = Field((), description="Related assets that must have a row for this one, e.g. "
                                                      "customers who placed orders.")
     select: tuple[Col, ...] = Field((), description="Columns to list when there are no measures.")
+    distinct: bool = Field(False, description="List each combination of the select columns once (e.g. the "
+                                              "description of a stock code that many rows repeat).")
     order: Literal["desc", "asc"] | None = Field(None, description="Sort by the first measure (or the first "
                                                                    "select column when listing).")
     order_by: Col | None = Field(None, description="Sort listed rows by this column instead.")
@@ -133,6 +135,8 @@ class QueryPlan(Frozen):
             raise ValueError("group_by needs a measure")
         if (self.having or self.count_groups) and not self.group_by:
             raise ValueError("having and count_groups need group_by")
+        if self.distinct and (self.measures or not self.select or self.order_by is not None):
+            raise ValueError("distinct lists select columns without measures or order_by")
         return self
 
     def columns(self) -> list[Col]:

@@ -15,7 +15,7 @@ from stocktake.tools.ask.measures import (FACT_KINDS, QUANTITY_ROOTS, REVENUE_RO
 from stocktake.tools.ask.model import Col, Derived, Group, Measure
 from stocktake.tools.ask.roles import Roles
 from stocktake.tools.ask.schema import SchemaIndex
-from stocktake.tools.ask.vocab import root
+from stocktake.tools.ask.vocab import ID_NOUNS, root
 
 AMBIGUOUS = 0.05  # two readings of a word closer than this, both weak: the question is ambiguous
 WEAK_HOW = ("head", "meaning", "docs", "part", "typo")
@@ -60,6 +60,7 @@ def _counted_target(mentions, schema: SchemaIndex) -> Mention | None:
 class Placer:
     def __init__(self, schema: SchemaIndex, roles: Roles):
         self.schema, self.roles = schema, roles
+        self.dated: set[int] = set()  # tokens of the date ranges placed: "the last quarter of 2023" ranks nothing
 
     # ---- the asset ------------------------------------------------------------------------------------------
     def subject(self) -> list[Mention]:
@@ -191,7 +192,7 @@ class Placer:
         if spec.agg == "count_distinct" and target is not None:
             others = [m.asset for m in self.roles.mentions if m.kind == "asset" and m.asset != target.asset
                       and m.start > target.end]
-            placed = self.column(spec.target, others[0] if others else None)
+            placed = self.column(spec.target, others[0] if others else None, counted=True)
             if placed is not None:
                 self._use(placed.mention)
                 return placed.col.asset, MeasureChoice(Measure(agg="count_distinct", column=placed.col),
@@ -251,7 +252,7 @@ class Placer:
             return (subject[0] if subject else None), None
         self._use(a.mention)
         self._use(b.mention)
-        name = f"{a.col.column} {'×' if op == '*' else op} {b.col.column}"
+        name = spec.name or f"{a.col.column} {'×' if op == '*' else op} {b.col.column}"
         measure = Measure(agg=spec.agg, derived=Derived(name=name, op=op, left=a.col, right=b.col))
         return a.col.asset, MeasureChoice(measure, spec.tokens, 0.9, ())
 
@@ -337,8 +338,9 @@ class Placer:
 
     # ---- columns -----------------------------------------------------------------------------------------
     def column(self, mentions, base: str | None, numeric: bool | None = None,
-               temporal: bool | None = None, measure: bool = False) -> Placed | None:
-        """The best column among the mentions' readings, seen from ``base`` (None: any asset)."""
+               temporal: bool | None = None, measure: bool = False, counted: bool = False) -> Placed | None:
+        """The best column among the mentions' readings, seen from ``base`` (None: any asset); a ``counted``
+        noun ("how many distinct invoices") names things by their id, not their date."""
         options = []
         for m in mentions:
             if m.kind != "column":
@@ -354,12 +356,17 @@ class Placer:
                 score += 0.1
             if measure and not temporal and info.numeric and not info.id_like:  # "smallest order total"
                 score += 0.4
+            if counted and (info.id_like or info.temporal):
+                score += 0.1 if info.id_like else -0.1
             options.append(Placed(Col(asset=m.asset, column=m.column), score, m))
         if not options:
             return None
         options.sort(key=lambda p: -p.score)
-        # the same column name in another table (a lookup of this one) is the same thing, not a rival
-        rival = next((o for o in options[1:] if o.col.column != options[0].col.column), None)
+        # the same column name in another table (a lookup of this one) is the same thing, not a rival; nor is
+        # a word of a longer name read alone ("product" of "product categories")
+        top = options[0].mention
+        rival = next((o for o in options[1:] if o.col.column != options[0].col.column and not (
+            top.start <= o.mention.start and o.mention.end <= top.end and o.mention.width < top.width)), None)
         if rival is not None and options[0].score - rival.score < AMBIGUOUS and options[0].mention.how in WEAK_HOW:
             self.roles.ambiguous.append((options[0].col, rival.col))
         return options[0]
@@ -464,6 +471,17 @@ class Placer:
                 self._use(placed.mention)
                 return Group(column=placed.col)
         return None
+
+    def thing_sold(self, base: str) -> Group | None:
+        """What a best seller is: the product a line points to, or the lines' own product code."""
+        products = [a for a in self.schema.assets.values() if a.kind == "products" and a.name != base]
+        for asset in products:
+            key = self._key_towards(base, asset.name)
+            if key is not None and self.schema.path(base, key.asset) is not None:
+                return Group(column=key)
+        own = next((c for c in self.schema.assets[base].columns if c.id_like and c.words
+                    and c.words[0] in ID_NOUNS and "product" in ID_NOUNS[c.words[0]]), None)
+        return Group(column=Col(asset=base, column=own.name)) if own is not None else None
 
     def _agent(self, cue) -> bool:
         """"placed by users from Italy": "by" after a verb names who did it, not a grouping."""

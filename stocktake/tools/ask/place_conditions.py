@@ -14,6 +14,7 @@ from stocktake.tools.ask.vocab import root
 
 
 DATE_RANKS = frozenset({"latest", "newest", "recent", "oldest", "earliest"})
+PERSON_WORDS = frozenset({"person", "older", "younger", "aged", "old", "young"})
 PHRASE_ENDS = frozenset({"and", "or", "but", "than", "in", "on", "for", "with", "by", "from", "at", "to", "where",
                          "which", "that", "who", "when", "while", "during"})
 
@@ -132,7 +133,7 @@ class ConditionPlacer(Placer):
                 continue
             placed = self.column(comp.target, base, numeric=True) if comp.target else None
             if placed is None:
-                placed = self._default_number_column(base)
+                placed = self._default_number_column(base, comp)
             if placed is None:
                 continue
             self._use(placed.mention)
@@ -254,8 +255,13 @@ class ConditionPlacer(Placer):
             self.roles.mark(range(max(0, i - 2), min(len(tokens), i + 2)))
             draft.filters.append(Filter(column=Col(asset=base, column=rating.name), op="=", value=value))
 
-    def _default_number_column(self, base: str) -> Placed | None:
-        """"orders over 100": the base's money column."""
+    def _default_number_column(self, base: str, comp) -> Placed | None:
+        """"orders over 100": the base's money column; "users over 50", "people under 25", "older than 30": a
+        person's age."""
+        age = next((c for c in self.schema.assets[base].columns if c.numeric and "age" in c.words), None)
+        words = {root(t.norm) for t in self.roles.tokens}
+        if age is not None and (self.schema.assets[base].kind == "users" or words & PERSON_WORDS):
+            return Placed(Col(asset=base, column=age.name), 0.5, None)
         found = money_measure(self.schema, "sum", [base])
         if found is None or found[0].column is None:
             return None
@@ -267,7 +273,7 @@ class ConditionPlacer(Placer):
             if column is None:
                 continue
             self.roles.mark(range(d.start, d.end))
-            info = self.schema.column(column.asset, column.column)
+            self.dated.update(range(d.start, d.end))
             low = d.low.isoformat() if d.low else None
             high = d.high.isoformat() if d.high else None
             if low and high:
@@ -277,7 +283,6 @@ class ConditionPlacer(Placer):
             elif high:
                 draft.filters.append(Filter(column=column, op="<", value=high))
             draft.notes.append(f"dates: {d.text} ({column.column})")
-            del info
 
     def _date_column(self, base: str, d: DateRange) -> Col | None:
         """The date a phrase is about: a date column named just before it ("delivered in 2018"), else the
@@ -290,7 +295,7 @@ class ConditionPlacer(Placer):
             self._use(placed.mention)
             return placed.col
         named = [m for m in before if m.kind == "asset" and m.asset != base and self.schema.path(base, m.asset)]
-        if named:
+        if named and not self.roles.cue("bucket"):  # "orders by month for 2017": the months' own dates
             nearest = max(named, key=lambda m: m.end)
             own = self._own_time(nearest.asset)
             if own is not None:
@@ -492,7 +497,7 @@ class ConditionPlacer(Placer):
             draft.order = "asc" if choice.measure.agg == "min" else "desc"
             draft.limit = draft.limit or 1
         latest = [i for i, t in enumerate(tokens) if t.norm in ("latest", "last", "newest", "recent", "oldest",
-                                                               "earliest", "first")]
+                                                               "earliest", "first") and i not in self.dated]
         if latest and draft.order_by is None and not self.roles.sample:
             column = self._time_column(base)
             if column is None:  # "the 5 newest products" with no date to order them by: not understood
@@ -506,11 +511,15 @@ class ConditionPlacer(Placer):
                 draft.limit = draft.limit or (n if isinstance(n, int) else 1)
         selected = [m for m in self.roles.mentions if m.kind == "column" and not any(
             k in self.roles.used for k in range(m.start, m.end)) and m.how in ("name", "part", "head")]
-        for m in selected:
+        shown = []
+        for m in sorted(selected, key=lambda m: (-m.width, -m.score)):  # "class name" before "class"
+            if any(k in self.roles.used for k in range(m.start, m.end)):
+                continue
             placed = self.column([m], base)
             if placed is not None and placed.score > 0.5 and placed.col not in draft.select:
                 self._use(m)
-                draft.select.append(placed.col)
+                shown.append((m.start, placed.col))
+        draft.select.extend(dict.fromkeys(col for _, col in sorted(shown, key=lambda s: s[0])))
         if draft.select:
             key = self.schema.assets[base].key
             lead = [f.column for f in draft.filters if f.op == "=" and f.column.asset == base

@@ -113,7 +113,7 @@ class Reader:
             draft = _Draft(asset=base, measure=MeasureChoice(Measure(agg="count"), (), 0.8, ()),
                            groups=[group], having=[having], order="desc")
             placer.filters(base, draft, None)
-            plan = _plan(draft, "aggregate")
+            plan = _plan(draft, "aggregate", self.schema)
             unexplained = _words(roles, roles.used)
             return Reading(plan, _score(unexplained), (), unexplained, form="aggregate") if plan else \
                 Reading(None, 0.0, missing="measure")
@@ -145,7 +145,7 @@ class Reader:
             draft.groups, draft.select = [Group(column=kinds)], []
             if draft.limit:  # "the top 5 categories": the most common first
                 draft.order = roles.direction or "desc"
-        plan = _plan(draft, form)
+        plan = _plan(draft, form, self.schema)
         if plan is None:
             return Reading(None, 0.0, missing="measure", unexplained=_words(roles, set()))
         draft.notes += _list_notes(plan, self.schema)
@@ -157,7 +157,7 @@ class Reader:
         rivals = _rivals(plan, roles)
         vague = _vague(plan, roles, form)
         score = _score(unexplained) - (0.4 if rivals or vague else 0.0)
-        return Reading(plan, score, tuple(dict.fromkeys(draft.notes)), unexplained, rivals, form=form,
+        return Reading(plan, score, tuple(dict.fromkeys(draft.notes)), unexplained, alternatives=rivals, form=form,
                        dates=tuple(n for n in draft.notes if n.startswith("dates:")), vague=vague)
 
     def follow_up(self, question: str, previous: QueryPlan) -> Reading:
@@ -197,6 +197,9 @@ class Reader:
         if wants_rows(roles.tokens):
             roles.mark([i for i, t in enumerate(roles.tokens) if t.norm in ("few", "some", "rows", "examples")])
             update |= {"measures": (), "group_by": (), "order": None, "limit": roles.limit or FEW, "select": ()}
+        elif spec is not None and spec.agg == "count" and not spec.target and any(
+                m.agg in ("count", "count_distinct") for m in plan.measures):
+            pass  # "and how many from france": still the invoices counted before
         elif spec is not None:
             _, choice = placer.measure(spec, [])
             if choice is None and spec.agg in ("mean", "sum", "median", "min", "max") and not spec.target:
@@ -230,6 +233,14 @@ class Reader:
         if spec is not None and spec.kind == "most":
             draft.order = spec.direction
             draft.limit = roles.limit or 1
+            if not draft.groups and roles.top_end is not None:  # "best sellers by units - top 5 products"
+                group = placer.ranked(draft.asset, roles.top_end)
+                if group is not None:
+                    draft.groups.append(group)
+            if not draft.groups and _sold(roles):  # "best sellers by units": products, whatever the table
+                group = placer.thing_sold(draft.asset)
+                if group is not None:
+                    draft.groups.append(group)
         elif roles.limit:
             draft.order = roles.direction or "desc"
             if not draft.groups and roles.top_end is not None:
@@ -240,6 +251,10 @@ class Reader:
 
 GENERAL = frozenset(root(w) for w in """total value amount price cost date dates time id ids number count name
 type one ones thing things record entry data stuff average sum mean figure figures""".split())
+
+
+def _sold(roles: Roles) -> bool:
+    return any(root(roles.tokens[k].norm) in ("sell", "seller") for c in roles.cue("most") for k in c.covers())
 
 
 def _vague(plan: QueryPlan, roles: Roles, form: str) -> bool:
@@ -525,12 +540,25 @@ def _is_date_filter(f: Filter) -> bool:
     return all(isinstance(v, str) and len(v) == 10 and v[4] == "-" and v[7] == "-" for v in values)
 
 
-def _plan(d: _Draft, form: str) -> QueryPlan | None:
+def _repeated_attributes(d: _Draft, schema: SchemaIndex) -> bool:
+    """"the description of stock code 85123A": the code repeats over many rows and names one text, so the text
+    is listed once. Numbers are left alone: repeated quantities are rows of their own."""
+    if not d.select or d.order_by is not None:
+        return False
+    looked_up = [f.column for f in d.filters if f.op == "=" and f.column.asset == d.asset
+                 and f.column.column != schema.assets[d.asset].key]
+    shown = [c for c in d.select if c not in looked_up]
+    return bool(looked_up and shown) and not any(schema.column(c.asset, c.column).numeric
+                                                  or schema.column(c.asset, c.column).temporal for c in shown)
+
+
+def _plan(d: _Draft, form: str, schema: SchemaIndex) -> QueryPlan | None:
     measures = (d.measure.measure,) if form == "aggregate" and d.measure else ()
     if measures and measures[0].agg == "share" and not d.groups and not measures[0].part:
         return None
     try:
-        return QueryPlan(asset=d.asset, measures=measures, filters=tuple(d.filters), compares=tuple(d.compares),
+        return QueryPlan(asset=d.asset, measures=measures, filters=tuple(f for i, f in enumerate(d.filters) if f not in d.filters[:i]),
+                         compares=tuple(d.compares), distinct=not measures and _repeated_attributes(d, schema),
                          group_by=tuple(d.groups[:2]), select=tuple(d.select), order=d.order,
                          order_by=d.order_by, limit=d.limit, absent=tuple(d.absent), having=tuple(d.having),
                          count_groups=d.count_groups,

@@ -37,6 +37,11 @@ SYNONYMS = {
     "supplier": "seller", "sku": "product", "article": "product",
 }
 
+# The first word of an id column that says which thing it names, when the thing has no table of its own:
+# a lines table's StockCode is its products, its InvoiceNo its orders.
+ID_NOUNS = {"stock": ("product", "item"), "article": ("product", "item"), "invoice": ("order", "transaction"),
+            "basket": ("order",), "session": ("visit",)}
+
 # Money: what "revenue", "sales", "spend" are measured in.
 MONEY_WORDS = frozenset({"revenue", "sale", "sales", "turnover", "gmv", "spend", "spent", "spending", "money",
                          "income", "earning", "earnings", "takings", "value", "worth", "paid", "pay", "payment",
