@@ -7,7 +7,7 @@ from stocktake.agent.context import ToolContext
 from stocktake.agent.guard import quote_value
 from stocktake.agent.tools.base import AgentTool, agent_tool, lines
 from stocktake.errors import StocktakeError
-from stocktake.tools.ask.model import Col, Compare, Filter, Group, Measure, QueryPlan
+from stocktake.tools.ask.model import Col, Compare, Filter, Group, Having, Measure, QueryPlan
 from stocktake.words import plural
 
 
@@ -62,7 +62,8 @@ def build(ctx: ToolContext) -> list[AgentTool]:
                    compares: list[Compare] | None = None, group_by: list[Group] | None = None,
                    select: list[Col] | None = None, order: str | None = None, order_by: Col | None = None,
                    limit: int | None = None, absent: list[str] | None = None,
-                   present: list[str] | None = None) -> tuple[str, dict]:
+                   present: list[str] | None = None, having: list[Having] | None = None,
+                   count_groups: bool = False, distinct: bool = False) -> tuple[str, dict]:
         """Answer a question about the data's values with a query plan: counts, totals, averages, shares,
         top N, values per group or per month, or the rows that match. Prefer this to run_sql: the plan is
         checked against the catalog and joins follow the known relationships.
@@ -83,12 +84,19 @@ def build(ctx: ToolContext) -> list[AgentTool]:
             limit: Keep the first N groups or rows (ties at the cut are kept).
             absent: Related assets that must have no row, e.g. ["reviews"] for products never reviewed.
             present: Related assets that must have a row, e.g. ["orders"] for customers who ordered.
+            having: Conditions on each group's measure, e.g. [{"measure": {"agg": "count"}, "op": ">=",
+                "value": 50}] for movies with at least 50 ratings (needs group_by).
+            count_groups: Answer with the number of groups that meet the conditions (how many customers have
+                more than 5 orders).
+            distinct: List each combination of the select columns once (the description of a stock code that
+                many rows repeat).
         """
         try:
             plan = QueryPlan(asset=asset, measures=tuple(measures or ()), filters=tuple(filters or ()),
                              compares=tuple(compares or ()), group_by=tuple(group_by or ()),
                              select=tuple(select or ()), order=order, order_by=order_by, limit=limit,
-                             absent=tuple(absent or ()), present=tuple(present or ()))
+                             absent=tuple(absent or ()), present=tuple(present or ()),
+                             having=tuple(having or ()), count_groups=count_groups, distinct=distinct)
         except ValueError as exc:
             raise StocktakeError(f"Invalid plan: {str(exc).splitlines()[-1]}") from None
         return run_query_plan(ctx, plan)

@@ -541,13 +541,15 @@ class Placer:
     def _id_follows(self, i: int) -> bool:
         return any(r.start in (i, i + 1) for r in self.roles.ids)
 
-    def _time_column(self, base: str) -> Col | None:
-        """The date the rows are about: the base's own main date, else the nearest joined one's."""
+    def _time_column(self, base: str, use: bool = True) -> Col | None:
+        """The date the rows are about: the base's own main date, else the nearest joined one's; ``use``
+        accounts for the words that named it."""
         dated = [m for m in self.roles.mentions if m.kind == "column" and m.how in ("name", "part", "head")
                  and self.schema.column(m.asset, m.column).temporal]
         placed = self.column(dated, base, temporal=True)
         if placed is not None and placed.score > 0.6:
-            self._use(placed.mention)
+            if use:
+                self._use(placed.mention)
             return placed.col
         own = self._own_time(base)
         if own is not None:

@@ -304,7 +304,7 @@ class ConditionPlacer(Placer):
         return self._time_column(base)
 
     def _dates(self, base: str) -> list[DateRange]:
-        column = self._time_column(base)
+        column = self._time_column(base, use=False)  # only for the data's last day: "last month" of what
         anchor = self.schema.last_date(column.asset, column.column) if column else None
         taken = {k for r in self.roles.ids for k in range(r.start, r.end)} | self.roles.used
         return [d for d in find_dates(self.roles.tokens, anchor) if not any(k in taken for k in range(d.start, d.end))]
@@ -487,6 +487,15 @@ class ConditionPlacer(Placer):
                 if route[0].fans_out:
                     draft.present.append(m.asset)
 
+    def _labels_of(self, col: Col) -> list[Col]:
+        """"what category is product 3": beside Category ID, the Category Label that says it in words."""
+        info = self.schema.column(col.asset, col.column)
+        if not info.id_like or not info.words:
+            return []
+        return [Col(asset=col.asset, column=c.name) for c in self.schema.assets[col.asset].columns
+                if c.name != col.column and c.words[:1] == info.words[:1] and not c.id_like and not c.numeric
+                and not c.temporal]
+
     def listing(self, base: str, draft, choice: MeasureChoice | None) -> None:
         tokens = self.roles.tokens
         count = self._count_before_subject(base)
@@ -519,6 +528,7 @@ class ConditionPlacer(Placer):
             if placed is not None and placed.score > 0.5 and placed.col not in draft.select:
                 self._use(m)
                 shown.append((m.start, placed.col))
+                shown += [(m.start, label) for label in self._labels_of(placed.col)]
         draft.select.extend(dict.fromkeys(col for _, col in sorted(shown, key=lambda s: s[0])))
         if draft.select:
             key = self.schema.assets[base].key
