@@ -154,11 +154,14 @@ def test_purpose_quotes_the_table_passage_of_indexed_docs(catalog, tmp_path, mon
 
 
 # ---- HTML -------------------------------------------------------------------------------------------
-def test_html_names_every_asset_and_embeds_its_chart(html):
+def test_html_names_every_asset_and_charts_its_missing_values_only_when_it_has_some(report, html):
+    gaps = {a.name: any(c.null_fraction for c in a.columns) for a in report.assets}
+    assert 0 < sum(gaps.values()) < len(TABLES), "the sample data has tables with and without missing values"
     for name in TABLES:
         assert f'id="asset-{name}"' in html
-        assert f'alt="Missing values per column of {name}"' in html
-    assert len(EMBEDDED_PNG.findall(html)) == len(TABLES) + 1  # one per asset, plus rows per asset
+        assert (f'alt="Missing values per column of {name}"' in html) == gaps[name], name
+    assert len(EMBEDDED_PNG.findall(html)) == sum(gaps.values()) + 1  # one per asset with gaps, plus rows per asset
+    assert html.count("No missing values: every column is filled") == len(TABLES) - sum(gaps.values())
 
 
 def test_html_charts_are_real_pngs(html):
@@ -227,7 +230,8 @@ def test_empty_workspace_says_so(catalog):
 def test_a_table_the_profiler_cannot_read_is_reported_not_fatal(catalog, monkeypatch):
     import stocktake.tools.profile as profile
 
-    catalog.register("good", pd.DataFrame({"id": [1, 2, 3]}), kind="other", source="x", fmt="csv")
+    catalog.register("good", pd.DataFrame({"id": [1, 2, 3], "note": ["a", None, "c"]}), kind="other", source="x",
+                     fmt="csv")
     catalog.register("bad", pd.DataFrame({"id": [1, 2]}), kind="other", source="x", fmt="csv")
     real = profile.profile_asset
 
