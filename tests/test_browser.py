@@ -121,3 +121,129 @@ def test_stop_ends_a_streaming_answer_keeps_what_was_shown_and_the_chat_goes_on(
     finally:
         release.set()
         blocks.close()
+
+
+# ---- layout: nothing cut, nothing on top of anything ----------------------------------------------------
+LINES = """el => { const walk = document.createTreeWalker(el, NodeFilter.SHOW_TEXT), tops = new Set();
+  for (let n = walk.nextNode(); n; n = walk.nextNode()) { if (!n.textContent.trim()) continue;
+    const r = document.createRange(); r.selectNodeContents(n);
+    for (const q of r.getClientRects()) if (q.width > 0) tops.add(Math.round(q.top)); }
+  return tops.size; }"""  # how many lines the text of an element takes
+OVERLAPS = """(root, pad) => { const svg = root.querySelector('svg'); if (!svg) return null;
+  const box = e => e.getBoundingClientRect();
+  const labels = [...svg.querySelectorAll('g.edgeLabel')].map(box).filter(r => r.width > 0);
+  const tables = [...svg.querySelectorAll('g.node')].map(box);
+  const hit = (a, b) => a.left < b.right + pad && b.left < a.right + pad && a.top < b.bottom + pad && b.top < a.bottom + pad;
+  let labelsOnLabels = 0, labelsOnTables = 0;
+  labels.forEach((a, i) => labels.slice(i + 1).forEach(b => { if (hit(a, b)) labelsOnLabels++; }));
+  labels.forEach(a => tables.forEach(b => { if (hit(a, b)) labelsOnTables++; }));
+  return {labels: labels.length, labelsOnLabels, labelsOnTables}; }"""
+
+
+def shots_dir(tmp_path) -> Path:
+    shots = Path(os.environ.get("STOCKTAKE_SCREENSHOTS") or tmp_path)
+    shots.mkdir(parents=True, exist_ok=True)
+    return shots
+
+
+def test_the_models_table_shows_each_header_on_one_line_and_the_whole_training_time(page, catalog, tmp_path):
+    from playwright.sync_api import expect
+
+    from stocktake.registry import ModelRegistry
+
+    registry = ModelRegistry(catalog.ws)
+    for algorithm, ndcg in (("pop", 0.007621), ("itemknn", 0.0369)):
+        model_id, _ = registry.new_dir("recommender", algorithm)
+        registry.record(model_id, task="recommender", algorithm=algorithm, asset="events", asset_version=1,
+                        metrics={"ndcg@10": ndcg, "recall@10": 0.0126, "precision@10": 0.0037, "map@10": 0.0037},
+                        params={})
+    page.get_by_text("offline mode").wait_for(timeout=30_000)
+    page.get_by_role("tab", name="Models").click()
+    table = page.locator("#st-models")
+    expect(table).to_contain_text("rec-itemknn", timeout=60_000)
+    page.wait_for_timeout(500)  # the table sets its column widths after the rows arrive
+    page.screenshot(path=str(shots_dir(tmp_path) / "4-models.png"), full_page=True)
+    headers = table.locator("thead th")
+    names = [h.strip() for h in headers.all_inner_texts()]
+    assert names[:7] == ["model", "task", "algorithm", "asset", "version", "key metrics", "trained"]
+    for i, name in enumerate(names[:7]):
+        assert headers.nth(i).locator("span.header").evaluate(LINES) == 1, f"the header {name!r} wraps"
+    trained = table.locator("tbody tr").first.locator("td").nth(6)
+    assert trained.locator(".cell-wrap").evaluate(LINES) == 1, "the training time is cut into lines"
+    assert trained.evaluate("td => td.scrollWidth <= td.clientWidth + 1"), "the training time is cut off"
+    assert table.evaluate("""t => { const r = t.getBoundingClientRect();
+        return [...t.querySelectorAll('tbody td')].every(td => td.getBoundingClientRect().right <= r.right + 1); }"""), \
+        "a column runs out of the table's box"
+    expect(table).to_contain_text("ndcg@10 0.0076")  # one precision for every metric: not 0.007621 next to 0.0369
+    expect(table).to_contain_text("ndcg@10 0.0369")
+
+
+def test_ingest_with_no_file_says_so_and_leaves_the_table_and_the_asset_picker(page, catalog, tmp_path):
+    from playwright.sync_api import expect
+
+    page.get_by_text("offline mode").wait_for(timeout=30_000)
+    page.get_by_role("tab", name="Inventory").click()
+    table = page.locator("#st-assets")
+    expect(table).to_contain_text("orders", timeout=60_000)
+    picked = page.locator("#st-asset input")
+    expect(picked).to_have_value("events", timeout=30_000)
+    page.get_by_text("Add data: upload a file to ingest").click()
+    page.get_by_role("button", name="Ingest and profile").click()
+    expect(page.get_by_text("Choose a file to upload first").first).to_be_visible(timeout=10_000)
+    page.wait_for_timeout(1_000)  # an error would have reached every output by now
+    page.screenshot(path=str(shots_dir(tmp_path) / "5-ingest-no-file.png"), full_page=True)
+    assert page.get_by_text("Error", exact=True).count() == 0, "an Error badge (or toast title) is shown"
+    for name in catalog.names():
+        expect(table).to_contain_text(name)
+    expect(picked).to_have_value("events")
+
+
+def test_the_report_tab_draws_the_diagram_with_no_label_on_another_or_on_a_table(page, tmp_path):
+    page.get_by_text("offline mode").wait_for(timeout=30_000)
+    page.get_by_role("tab", name="Report").click()
+    page.locator("#st-report-button").click()
+    preview = page.locator("#st-report-preview")
+    preview.locator("svg g.edgeLabel").first.wait_for(timeout=120_000)
+    page.wait_for_timeout(1_000)  # Mermaid lays the labels out after it draws the lines
+    preview.locator("svg").first.screenshot(path=str(shots_dir(tmp_path) / "6-report-mermaid.png"))
+    found = preview.evaluate(OVERLAPS, 2)
+    assert found["labels"] == 7, found
+    assert found["labelsOnLabels"] == 0 and found["labelsOnTables"] == 0, found
+
+
+def test_the_html_report_fits_its_diagram_shows_code_as_code_and_draws_no_empty_chart(catalog, tmp_path):
+    from dataclasses import replace
+
+    from playwright.sync_api import sync_playwright
+
+    from stocktake.cli.demo_cmds import prepare_demo
+    from stocktake.tools.report import build_report, render_html
+    from stocktake.tools.report.build import DocPassage
+
+    prepare_demo(catalog)
+    report = build_report(catalog)
+    doc = DocPassage("File: `orders.csv` (comma-separated), one row per order.", "docs/orders.md", "docs/orders.md")
+    report = replace(report, assets=tuple(replace(a, doc=doc) if a.name == "orders" else a for a in report.assets))
+    page_file = tmp_path / "inventory.html"
+    page_file.write_text(render_html(report), encoding="utf-8")
+    empty = [a.name for a in report.assets if not any(c.null_fraction for c in a.columns)]
+    assert empty, "the sample data has a table with no missing values"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        page = browser.new_page(viewport={"width": 900, "height": 900})  # narrower than the diagram
+        page.goto(page_file.as_uri(), wait_until="load")
+        box = page.locator(".er")
+        box.screenshot(path=str(shots_dir(tmp_path) / "7-report-er.png"))
+        inside = box.evaluate("""er => { const b = er.getBoundingClientRect();
+            return [...er.querySelectorAll('g.entity')].map(g => { const r = g.getBoundingClientRect();
+              return [g.querySelector('text').textContent, r.left >= b.left - 1 && r.right <= b.right + 1]; }); }""")
+        assert dict(inside) == {name: True for name in catalog.names()}, "a table of the diagram is cut off"
+        assert box.evaluate("er => er.scrollWidth <= er.clientWidth")
+        assert "`" not in page.locator("body").inner_text(), "a Markdown code span shows its backticks"
+        assert page.locator("#asset-orders blockquote code").inner_text() == "orders.csv"
+        for name in empty:
+            section = page.locator(f"#asset-{name}")
+            assert section.locator("img").count() == 0, f"{name}: a chart of missing values with none to show"
+            assert "No missing values" in section.inner_text()
+        page.locator(f"#asset-{empty[0]}").screenshot(path=str(shots_dir(tmp_path) / "8-report-asset.png"))
+        browser.close()

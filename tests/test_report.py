@@ -331,3 +331,30 @@ def test_cli_unknown_asset_is_a_one_line_error(sample_catalog, tmp_path):
     assert result.exit_code == 1
     assert "No asset named 'ordrs'. Did you mean: orders" in result.output
     assert "Traceback" not in result.output and not (tmp_path / "r.html").exists()
+
+
+# ---- what the page shows ------------------------------------------------------------------------------
+def test_markdown_code_spans_in_docs_and_messages_are_shown_as_code(report):
+    from dataclasses import replace
+
+    from stocktake.tools.report.build import DocPassage
+
+    orders = section(report, "orders")
+    doc = DocPassage(text="File: `orders.csv`, one row per order; a lone ` stays.", location="docs/orders.md",
+                     source="docs/orders.md")
+    page = render_html(replace(report, assets=(replace(orders, doc=doc),)))
+    assert "File: <code>orders.csv</code>, one row per order; a lone ` stays." in page
+    assert "`orders.csv`" not in page
+
+
+def test_the_er_diagram_scales_down_to_its_box_rather_than_being_cut():
+    from stocktake.tools.report.render import CSS
+
+    assert ".er svg { display: block; max-width: 100%; height: auto; }" in CSS
+    svg = render_svg([Entity("orders", (ErColumn("id", "integer", "PK"),))], [])
+    assert re.search(r'viewBox="0 0 \d+ \d+"', svg), "a viewBox, so that the drawing scales with the element"
+
+
+def test_mermaid_spaces_the_tables_so_edge_labels_have_room():
+    text = render_mermaid([], [Relationship("orders", "user_id", "users", "user_id", 0.5, "many-to-one")])
+    assert text.splitlines()[:2] == ["erDiagram", '    %%{init: {"er": {"nodeSpacing": 160, "rankSpacing": 140}}}%%']

@@ -144,7 +144,8 @@ def build(app: AppContext, tab: gr.Tab) -> None:
         refresh = gr.Button("↻ Refresh", size="sm", scale=0, min_width=100)
     assets = gr.DataFrame(frame([], ASSET_COLUMNS), label="Assets", interactive=False, elem_id="st-assets")
     with gr.Row():
-        asset = gr.Dropdown(label="Asset", choices=catalog.names(), value=None, allow_custom_value=True, scale=1)
+        asset = gr.Dropdown(label="Asset", choices=catalog.names(), value=None, allow_custom_value=True, scale=1,
+                            elem_id="st-asset")
         column = gr.Dropdown(label="Column", choices=[], allow_custom_value=True, scale=1)
     about = gr.Markdown(elem_id="st-asset-about")
     with gr.Row():
