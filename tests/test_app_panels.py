@@ -138,8 +138,16 @@ def test_a_measure_per_month_is_a_line_with_time_on_the_x_axis(name, artifact):
     assert list(ax.lines[0].get_ydata()) == [22, 15, 20]
 
 
+def test_numbered_years_are_time_too():
+    from stocktake.serve.panels.chat import time_chart
+
+    ax = time_chart("run_sql", {"columns": ["year", "n"], "rows": [[2024, 5], [2023, 7]]}).axes[0]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["2023", "2024"] and len(ax.lines) == 1
+
+
 @pytest.mark.parametrize("artifact", [
     {"columns": ["status", "n"], "rows": [["paid", 3], ["refunded", 1], ["open", 2]]},
+    {"columns": ["user_id", "n"], "rows": [[2023, 3], [2024, 1]]},
     {"columns": ["month", "n", "extra"], "rows": [["2023-01", 3, 1], ["2023-02", 1, 1]]},
     {"columns": ["month", "n"], "rows": [["2023-01", 3]]},
 ])
@@ -150,12 +158,9 @@ def test_other_results_keep_the_usual_chart(artifact):
 
 
 def test_a_written_report_is_offered_as_a_download(tmp_path):
-    import gradio as gr
-
     from stocktake.serve.panels.chat import visuals
 
     report = tmp_path / "inventory-1.html"
     report.write_text("<!doctype html>")
-    [shown] = visuals("inventory_report", {"path": str(report), "assets": ["orders"]})
-    assert isinstance(shown, gr.File) and shown.label == "Inventory report (HTML)"
+    assert visuals("inventory_report", {"path": str(report), "assets": ["orders"]}) == [{"path": str(report)}]
     assert visuals("inventory_report", {"path": str(tmp_path / "gone.html")}) == []

@@ -133,7 +133,8 @@ OVERLAPS = """(root, pad) => { const svg = root.querySelector('svg'); if (!svg) 
   const box = e => e.getBoundingClientRect();
   const labels = [...svg.querySelectorAll('g.edgeLabel')].map(box).filter(r => r.width > 0);
   const tables = [...svg.querySelectorAll('g.node')].map(box);
-  const hit = (a, b) => a.left < b.right + pad && b.left < a.right + pad && a.top < b.bottom + pad && b.top < a.bottom + pad;
+  const hit = (a, b) => a.left < b.right + pad && b.left < a.right + pad
+                        && a.top < b.bottom + pad && b.top < a.bottom + pad;
   let labelsOnLabels = 0, labelsOnTables = 0;
   labels.forEach((a, i) => labels.slice(i + 1).forEach(b => { if (hit(a, b)) labelsOnLabels++; }));
   labels.forEach(a => tables.forEach(b => { if (hit(a, b)) labelsOnTables++; }));
@@ -172,8 +173,8 @@ def test_the_models_table_shows_each_header_on_one_line_and_the_whole_training_t
     assert trained.locator(".cell-wrap").evaluate(LINES) == 1, "the training time is cut into lines"
     assert trained.evaluate("td => td.scrollWidth <= td.clientWidth + 1"), "the training time is cut off"
     assert table.evaluate("""t => { const r = t.getBoundingClientRect();
-        return [...t.querySelectorAll('tbody td')].every(td => td.getBoundingClientRect().right <= r.right + 1); }"""), \
-        "a column runs out of the table's box"
+        return [...t.querySelectorAll('tbody td')].every(td => td.getBoundingClientRect().right <= r.right + 1); }"""
+                          ), "a column runs out of the table's box"
     expect(table).to_contain_text("ndcg@10 0.0076")  # one precision for every metric: not 0.007621 next to 0.0369
     expect(table).to_contain_text("ndcg@10 0.0369")
 
@@ -247,3 +248,58 @@ def test_the_html_report_fits_its_diagram_shows_code_as_code_and_draws_no_empty_
             assert "No missing values" in section.inner_text()
         page.locator(f"#asset-{empty[0]}").screenshot(path=str(shots_dir(tmp_path) / "8-report-asset.png"))
         browser.close()
+
+
+# ---- chat: tables, downloads, and conversations that survive a reload --------------------------------------
+def ask(page, question: str, expect_text: str):
+    from playwright.sync_api import expect
+
+    box = page.locator("#st-question textarea")
+    box.fill(question)
+    box.press("Enter")
+    expect(page.locator("#st-chat")).to_contain_text(expect_text, timeout=120_000)
+    expect(page.get_by_role("button", name="Send")).to_be_visible(timeout=60_000)  # the answer has ended
+
+
+def test_ids_print_as_typed_and_the_report_is_a_download(page, catalog, tmp_path):
+    import re
+    import urllib.request
+
+    page.get_by_text("offline mode").wait_for(timeout=30_000)
+    top = catalog.load("orders")["user_id"].value_counts().index[0]
+    ask(page, "SELECT user_id, count(*) AS n FROM orders GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 3", "see the table above")
+    chat = page.locator("#st-chat")
+    cells = chat.locator("table td").all_inner_texts()
+    assert str(top) in cells or any(str(top) == c.strip() for c in cells), cells
+    assert not [c for c in cells if re.fullmatch(r"\d{1,3}(,\d{3})+", c.strip())], f"an id with separators: {cells}"
+    ask(page, "give me an inventory report", "inventory report")
+    link = chat.locator("a[download]").filter(has_text=re.compile(r"inventory-\d{8}-\d{6}\.html"))
+    link.first.wait_for(timeout=30_000)
+    page.screenshot(path=str(shots_dir(tmp_path) / "9-chat-report-download.png"), full_page=True)
+    href = link.first.get_attribute("href")
+    with urllib.request.urlopen(href if href.startswith("http") else page.url.rstrip("/") + href) as answer:
+        assert answer.read(15).lower() == b"<!doctype html>"
+    ask(page, "how many rows does users have?", f"{catalog.get('users').rows:,} rows")  # the chat goes on
+    assert page.get_by_text("Error", exact=True).count() == 0, "a part of the page shows an Error badge"
+
+
+def test_a_reload_keeps_the_conversation_and_past_ones_can_be_reopened(page, tmp_path):
+    from playwright.sync_api import expect
+
+    page.get_by_text("offline mode").wait_for(timeout=30_000)
+    chat = page.locator("#st-chat")
+    ask(page, "how many rows does orders have?", "rows")
+    page.reload(wait_until="load")
+    expect(chat).to_contain_text("how many rows does orders have?", timeout=30_000)
+    expect(chat).to_contain_text("describe_asset")
+    page.screenshot(path=str(shots_dir(tmp_path) / "10-chat-after-reload.png"), full_page=True)
+    page.locator("#st-new").click()
+    expect(chat).not_to_contain_text("how many rows does orders have?", timeout=10_000)
+    ask(page, "what tables do we have?", "order_items")
+    page.locator("#st-past input").click()
+    options = page.get_by_role("option")
+    expect(options).to_have_count(2, timeout=10_000)
+    options.filter(has_text="how many rows does orders have?").click()
+    expect(chat).to_contain_text("how many rows does orders have?", timeout=10_000)
+    expect(chat).not_to_contain_text("what tables do we have?")
+    page.screenshot(path=str(shots_dir(tmp_path) / "11-chat-reopened.png"), full_page=True)

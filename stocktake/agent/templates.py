@@ -275,4 +275,5 @@ def _meaning(args: dict, content: str, art: dict) -> str:
 
 _TEMPLATES = {"data": _data, "location": _places, "meaning": _meaning, "asset_size": _size, "asset_columns": _columns, "time_range": _time_range,
               "docs_search": _docs, "missing_values": _missing, "value_counts": _value_counts, "sql": _rows,
-              "sample_rows": _rows, "largest_assets": _largest, "clean_next": _clean_next, "orphans": _orphans, "distinct_count": _distinct}
+              "sample_rows": _rows, "largest_assets": _largest, "orphans": _orphans, "distinct_count": _distinct,
+              "clean_next": _clean_next}

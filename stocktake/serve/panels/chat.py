@@ -17,6 +17,7 @@ from pathlib import Path
 
 import gradio as gr
 
+from stocktake.numbers import is_number
 from stocktake.serve.charts import chart_artifact, chart_timeline
 from stocktake.serve.chat import artifact_tables, chat_messages, mark_stopped
 from stocktake.serve.common import AppContext
@@ -25,7 +26,7 @@ from stocktake.serve.conversations import THREAD_ID, Conversations
 SUGGESTIONS = 3
 KEPT_PER_BROWSER = 50  # conversations a browser lists; older ones stay in the workspace
 EMPTY_BROWSER = {"threads": [], "current": None}
-DOWNLOADS = {"inventory_report": "Inventory report (HTML)"}  # tools that write a file the user wants
+DOWNLOAD_TOOLS = ("inventory_report",)  # tools that write a file the user wants
 EXAMPLES = (
     "What tables do we have?",
     "Revenue by category",
@@ -46,8 +47,10 @@ def visuals(name: str, artifact) -> list:
     figure = time_chart(name, artifact) or chart_artifact(name, artifact)
     if figure is not None:
         shown.append(gr.Plot(figure, show_label=False))
-    if name in DOWNLOADS and isinstance(artifact, dict) and Path(str(artifact.get("path"))).is_file():
-        shown.append(gr.File(artifact["path"], label=DOWNLOADS[name]))
+    if name in DOWNLOAD_TOOLS and isinstance(artifact, dict) and Path(str(artifact.get("path"))).is_file():
+        # A file message rather than a gr.File: Gradio cannot read a chat holding a File component back as
+        # the next turn's input.
+        shown.append({"path": artifact["path"]})
     return shown
 
 
@@ -60,7 +63,8 @@ def time_chart(name: str, artifact):
     at = len(artifact.get("labels") or []) if name == "query_data" else 1
     if at != 1 or len(columns) < 2 or len(rows) < 2 or (name == "run_sql" and len(columns) != 2):
         return None
-    if not all(_is_period(r[0]) and isinstance(r[1], (int, float)) and not isinstance(r[1], bool) for r in rows):
+    year = columns[0].lower() in ("year", "yr")  # SQL's year() gives numbers, 2023
+    if not all((_is_period(r[0]) or year and is_number(r[0])) and is_number(r[1]) for r in rows):
         return None
     ordered = sorted(rows, key=lambda r: str(r[0]))
     return chart_timeline([_period_text(r[0]) for r in ordered], [r[1] for r in ordered],
@@ -85,11 +89,13 @@ def badge(assistant) -> str:
 def build(app: AppContext, blocks: gr.Blocks) -> None:
     assistant = app.assistant
     thread = gr.State(None)
-    with gr.Row(equal_height=True):
+    with gr.Row():
         gr.HTML(badge(assistant), elem_id="st-model-badge")
-        past = gr.Dropdown(label="Past conversations in this browser", choices=[], value=None, scale=4,
-                           elem_id="st-past")
-        fresh = gr.Button("➕ New conversation", scale=1, min_width=120, elem_id="st-new")
+        with gr.Column(scale=4):
+            past = gr.Dropdown(label="Past conversations in this browser", choices=[], value=None,
+                               elem_id="st-past")
+        with gr.Column(scale=1, min_width=160):
+            fresh = gr.Button("➕ New conversation", size="sm", elem_id="st-new")
     chatbot = gr.Chatbot(label="Stocktake assistant", height=560, elem_id="st-chat", buttons=["copy"],
                          placeholder="Ask about your data assets: sizes, columns, quality issues, joins, SQL…")
     with gr.Row():
