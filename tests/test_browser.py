@@ -289,8 +289,11 @@ def test_a_reload_keeps_the_conversation_and_past_ones_can_be_reopened(page, tmp
     page.get_by_text("offline mode").wait_for(timeout=30_000)
     chat = page.locator("#st-chat")
     ask(page, "how many rows does orders have?", "rows")
+    ask(page, "How many orders were cancelled per month?", "2023-01")  # an answer with a chart
+    assert page.get_by_text("Error", exact=True).count() == 0, "keeping the chat failed"
     page.reload(wait_until="load")
-    expect(chat).to_contain_text("how many rows does orders have?", timeout=30_000)
+    expect(chat).to_contain_text("How many orders were cancelled per month?", timeout=30_000)
+    expect(chat).to_contain_text("how many rows does orders have?")
     expect(chat).to_contain_text("describe_asset")
     page.screenshot(path=str(shots_dir(tmp_path) / "10-chat-after-reload.png"), full_page=True)
     page.locator("#st-new").click()
