@@ -140,7 +140,7 @@ def test_trained_recommenders_are_tabled_with_their_metrics():
            "primary_metric": "ndcg@10"}
     [table] = artifact_tables("train_recommenders", art)
     assert table.splitlines() == ["| model | ndcg@10 | recall@10 | id |", "|---|---|---|---|",
-                                  "| als | 0.046 | 0.076 | rec-als-1 |", "| pop | 0.008 | 0.013 | rec-pop-2 |"]
+                                  "| als | 0.0460 | 0.0760 | rec-als-1 |", "| pop | 0.0080 | 0.0130 | rec-pop-2 |"]
 
 
 # ---- Stop -----------------------------------------------------------------------------------------------
@@ -232,3 +232,33 @@ def test_an_answer_under_a_table_does_not_repeat_it(tables, shown):
               Answer("1 relationship:\n- orders.user_id → users.user_id", "offline",
                      brief="1 relationship (see the table above).")]
     assert last(events, lambda name, artifact: tables).messages[-1]["content"] == shown
+
+
+# ---- how numbers and cleaning steps read ----------------------------------------------------------------
+def test_sql_results_write_ids_and_years_as_typed_and_counts_with_separators():
+    art = {"columns": ["user_id", "year", "orders", "revenue"], "rows": [[100725, 2023, 12000, 1234.5]],
+           "truncated": False}
+    [table] = artifact_tables("run_sql", art)
+    assert table.splitlines()[2] == "| 100725 | 2023 | 12,000 | 1,234.50 |"
+
+
+def test_the_group_labels_of_a_data_answer_are_never_separated():
+    art = {"columns": ["customer", "count", "percent"], "rows": [[100198, 9, 0.1796], [100725, 9, 0.1796]],
+           "labels": ["customer"], "measures": ["count", "percent"]}
+    [table] = artifact_tables("query_data", art)
+    assert table.splitlines()[2:] == ["| 100198 | 9 | 0.2% |", "| 100725 | 9 | 0.2% |"]
+
+
+def test_a_cleaning_step_shows_its_rows_as_a_table_and_its_code_in_a_code_block():
+    step = {"id": "s1", "status": "proposed", "kind": "fill_missing", "what": "fill missing payment_method",
+            "why": "30 rows have none.", "rows_affected": 30, "code": "df['payment_method'] = df['pm'].fillna('x')",
+            "preview": {"before": [{"_row": 224, "payment_method": None, "order_id": 1000223},
+                                   {"_row": 9, "payment_method": None, "order_id": 1000009}],
+                        "after": [{"_row": 224, "payment_method": "unknown", "order_id": 1000223}]}}
+    [text] = artifact_tables("next_cleaning_step", {"session": "cs-1", "step": step})
+    assert text.startswith("s1 (proposed) fill_missing: fill missing payment_method (30 rows). Why: 30 rows")
+    assert "| state | row | payment_method | order_id |" in text
+    assert "| before | 224 | ∅ | 1000223 |" in text and "| after | 224 | unknown | 1000223 |" in text
+    assert "| after | 9 | _(removed)_ |  |" in text
+    assert "\n\nCode:\n```python\ndf['payment_method'] = df['pm'].fillna('x')\n```\n\nRows before" in text
+    assert "{'_row'" not in text

@@ -118,3 +118,49 @@ def test_the_better_of_the_encoder_and_its_baseline_is_in_bold(ours, baseline, r
               "labels": ["a", "b"], "rows": {"train": 7, "val": 1, "test": 2}, "train_seconds": 1.0, "device": "cpu",
               "accuracy": ours, "baseline_accuracy": baseline, "macro_f1": ours, "baseline_macro_f1": baseline}
     assert row in classifier_summary(report).splitlines()
+
+
+# ---- the chat's charts and downloads ----------------------------------------------------------------------
+MONTHS = {"columns": ["month", "orders"], "rows": [["2023-02", 15], ["2023-01", 22], ["2023-03", 20]],
+          "truncated": False}
+
+
+@pytest.mark.parametrize("name, artifact", [
+    ("run_sql", MONTHS),
+    ("query_data", {**MONTHS, "labels": ["month"], "measures": ["orders"], "plan": {"group_by": [{}]}}),
+])
+def test_a_measure_per_month_is_a_line_with_time_on_the_x_axis(name, artifact):
+    from stocktake.serve.panels.chat import time_chart
+
+    ax = time_chart(name, artifact).axes[0]
+    assert len(ax.lines) == 1 and not ax.patches, "a line, not bars"
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["2023-01", "2023-02", "2023-03"], "in time order"
+    assert list(ax.lines[0].get_ydata()) == [22, 15, 20]
+
+
+def test_numbered_years_are_time_too():
+    from stocktake.serve.panels.chat import time_chart
+
+    ax = time_chart("run_sql", {"columns": ["year", "n"], "rows": [[2024, 5], [2023, 7]]}).axes[0]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["2023", "2024"] and len(ax.lines) == 1
+
+
+@pytest.mark.parametrize("artifact", [
+    {"columns": ["status", "n"], "rows": [["paid", 3], ["refunded", 1], ["open", 2]]},
+    {"columns": ["user_id", "n"], "rows": [[2023, 3], [2024, 1]]},
+    {"columns": ["month", "n", "extra"], "rows": [["2023-01", 3, 1], ["2023-02", 1, 1]]},
+    {"columns": ["month", "n"], "rows": [["2023-01", 3]]},
+])
+def test_other_results_keep_the_usual_chart(artifact):
+    from stocktake.serve.panels.chat import time_chart
+
+    assert time_chart("run_sql", artifact) is None
+
+
+def test_a_written_report_is_offered_as_a_download(tmp_path):
+    from stocktake.serve.panels.chat import visuals
+
+    report = tmp_path / "inventory-1.html"
+    report.write_text("<!doctype html>")
+    assert visuals("inventory_report", {"path": str(report), "assets": ["orders"]}) == [{"path": str(report)}]
+    assert visuals("inventory_report", {"path": str(tmp_path / "gone.html")}) == []

@@ -121,3 +121,188 @@ def test_stop_ends_a_streaming_answer_keeps_what_was_shown_and_the_chat_goes_on(
     finally:
         release.set()
         blocks.close()
+
+
+# ---- layout: nothing cut, nothing on top of anything ----------------------------------------------------
+LINES = """el => { const walk = document.createTreeWalker(el, NodeFilter.SHOW_TEXT), tops = new Set();
+  for (let n = walk.nextNode(); n; n = walk.nextNode()) { if (!n.textContent.trim()) continue;
+    const r = document.createRange(); r.selectNodeContents(n);
+    for (const q of r.getClientRects()) if (q.width > 0) tops.add(Math.round(q.top)); }
+  return tops.size; }"""  # how many lines the text of an element takes
+OVERLAPS = """(root, pad) => { const svg = root.querySelector('svg'); if (!svg) return null;
+  const box = e => e.getBoundingClientRect();
+  const labels = [...svg.querySelectorAll('g.edgeLabel')].map(box).filter(r => r.width > 0);
+  const tables = [...svg.querySelectorAll('g.node')].map(box);
+  const hit = (a, b) => a.left < b.right + pad && b.left < a.right + pad
+                        && a.top < b.bottom + pad && b.top < a.bottom + pad;
+  let labelsOnLabels = 0, labelsOnTables = 0;
+  labels.forEach((a, i) => labels.slice(i + 1).forEach(b => { if (hit(a, b)) labelsOnLabels++; }));
+  labels.forEach(a => tables.forEach(b => { if (hit(a, b)) labelsOnTables++; }));
+  return {labels: labels.length, labelsOnLabels, labelsOnTables}; }"""
+
+
+def shots_dir(tmp_path) -> Path:
+    shots = Path(os.environ.get("STOCKTAKE_SCREENSHOTS") or tmp_path)
+    shots.mkdir(parents=True, exist_ok=True)
+    return shots
+
+
+def test_the_models_table_shows_each_header_on_one_line_and_the_whole_training_time(page, catalog, tmp_path):
+    from playwright.sync_api import expect
+
+    from stocktake.registry import ModelRegistry
+
+    registry = ModelRegistry(catalog.ws)
+    for algorithm, ndcg in (("pop", 0.007621), ("itemknn", 0.0369)):
+        model_id, _ = registry.new_dir("recommender", algorithm)
+        registry.record(model_id, task="recommender", algorithm=algorithm, asset="events", asset_version=1,
+                        metrics={"ndcg@10": ndcg, "recall@10": 0.0126, "precision@10": 0.0037, "map@10": 0.0037},
+                        params={})
+    page.get_by_text("offline mode").wait_for(timeout=30_000)
+    page.get_by_role("tab", name="Models").click()
+    table = page.locator("#st-models")
+    expect(table).to_contain_text("rec-itemknn", timeout=60_000)
+    page.wait_for_timeout(500)  # the table sets its column widths after the rows arrive
+    page.screenshot(path=str(shots_dir(tmp_path) / "4-models.png"), full_page=True)
+    headers = table.locator("thead th")
+    names = [h.strip() for h in headers.all_inner_texts()]
+    assert names[:7] == ["model", "task", "algorithm", "asset", "version", "key metrics", "trained"]
+    for i, name in enumerate(names[:7]):
+        assert headers.nth(i).locator("span.header").evaluate(LINES) == 1, f"the header {name!r} wraps"
+    trained = table.locator("tbody tr").first.locator("td").nth(6)
+    assert trained.locator(".cell-wrap").evaluate(LINES) == 1, "the training time is cut into lines"
+    assert trained.evaluate("td => td.scrollWidth <= td.clientWidth + 1"), "the training time is cut off"
+    assert table.evaluate("""t => { const r = t.getBoundingClientRect();
+        return [...t.querySelectorAll('tbody td')].every(td => td.getBoundingClientRect().right <= r.right + 1); }"""
+                          ), "a column runs out of the table's box"
+    expect(table).to_contain_text("ndcg@10 0.0076")  # one precision for every metric: not 0.007621 next to 0.0369
+    expect(table).to_contain_text("ndcg@10 0.0369")
+
+
+def test_ingest_with_no_file_says_so_and_leaves_the_table_and_the_asset_picker(page, catalog, tmp_path):
+    from playwright.sync_api import expect
+
+    page.get_by_text("offline mode").wait_for(timeout=30_000)
+    page.get_by_role("tab", name="Inventory").click()
+    table = page.locator("#st-assets")
+    expect(table).to_contain_text("orders", timeout=60_000)
+    picked = page.locator("#st-asset input")
+    expect(picked).to_have_value("events", timeout=30_000)
+    page.get_by_text("Add data: upload a file to ingest").click()
+    page.get_by_role("button", name="Ingest and profile").click()
+    expect(page.get_by_text("Choose a file to upload first").first).to_be_visible(timeout=10_000)
+    page.wait_for_timeout(1_000)  # an error would have reached every output by now
+    page.screenshot(path=str(shots_dir(tmp_path) / "5-ingest-no-file.png"), full_page=True)
+    assert page.get_by_text("Error", exact=True).count() == 0, "an Error badge (or toast title) is shown"
+    for name in catalog.names():
+        expect(table).to_contain_text(name)
+    expect(picked).to_have_value("events")
+
+
+def test_the_report_tab_draws_the_diagram_with_no_label_on_another_or_on_a_table(page, tmp_path):
+    page.get_by_text("offline mode").wait_for(timeout=30_000)
+    page.get_by_role("tab", name="Report").click()
+    page.locator("#st-report-button").click()
+    preview = page.locator("#st-report-preview")
+    preview.locator("svg g.edgeLabel").first.wait_for(timeout=120_000)
+    page.wait_for_timeout(1_000)  # Mermaid lays the labels out after it draws the lines
+    preview.locator("svg").first.screenshot(path=str(shots_dir(tmp_path) / "6-report-mermaid.png"))
+    found = preview.evaluate(OVERLAPS, 2)
+    assert found["labels"] == 7, found
+    assert found["labelsOnLabels"] == 0 and found["labelsOnTables"] == 0, found
+
+
+def test_the_html_report_fits_its_diagram_shows_code_as_code_and_draws_no_empty_chart(catalog, tmp_path):
+    from dataclasses import replace
+
+    from playwright.sync_api import sync_playwright
+
+    from stocktake.cli.demo_cmds import prepare_demo
+    from stocktake.tools.report import build_report, render_html
+    from stocktake.tools.report.build import DocPassage
+
+    prepare_demo(catalog)
+    report = build_report(catalog)
+    doc = DocPassage("File: `orders.csv` (comma-separated), one row per order.", "docs/orders.md", "docs/orders.md")
+    report = replace(report, assets=tuple(replace(a, doc=doc) if a.name == "orders" else a for a in report.assets))
+    page_file = tmp_path / "inventory.html"
+    page_file.write_text(render_html(report), encoding="utf-8")
+    empty = [a.name for a in report.assets if not any(c.null_fraction for c in a.columns)]
+    assert empty, "the sample data has a table with no missing values"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        page = browser.new_page(viewport={"width": 900, "height": 900})  # narrower than the diagram
+        page.goto(page_file.as_uri(), wait_until="load")
+        box = page.locator(".er")
+        box.screenshot(path=str(shots_dir(tmp_path) / "7-report-er.png"))
+        inside = box.evaluate("""er => { const b = er.getBoundingClientRect();
+            return [...er.querySelectorAll('g.entity')].map(g => { const r = g.getBoundingClientRect();
+              return [g.querySelector('text').textContent, r.left >= b.left - 1 && r.right <= b.right + 1]; }); }""")
+        assert dict(inside) == {name: True for name in catalog.names()}, "a table of the diagram is cut off"
+        assert box.evaluate("er => er.scrollWidth <= er.clientWidth")
+        assert "`" not in page.locator("body").inner_text(), "a Markdown code span shows its backticks"
+        assert page.locator("#asset-orders blockquote code").inner_text() == "orders.csv"
+        for name in empty:
+            section = page.locator(f"#asset-{name}")
+            assert section.locator("img").count() == 0, f"{name}: a chart of missing values with none to show"
+            assert "No missing values" in section.inner_text()
+        page.locator(f"#asset-{empty[0]}").screenshot(path=str(shots_dir(tmp_path) / "8-report-asset.png"))
+        browser.close()
+
+
+# ---- chat: tables, downloads, and conversations that survive a reload --------------------------------------
+def ask(page, question: str, expect_text: str):
+    from playwright.sync_api import expect
+
+    box = page.locator("#st-question textarea")
+    box.fill(question)
+    box.press("Enter")
+    expect(page.locator("#st-chat")).to_contain_text(expect_text, timeout=120_000)
+    expect(page.get_by_role("button", name="Send")).to_be_visible(timeout=60_000)  # the answer has ended
+
+
+def test_ids_print_as_typed_and_the_report_is_a_download(page, catalog, tmp_path):
+    import re
+    import urllib.request
+
+    page.get_by_text("offline mode").wait_for(timeout=30_000)
+    top = catalog.load("orders")["user_id"].value_counts().index[0]
+    ask(page, "SELECT user_id, count(*) AS n FROM orders GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 3", "see the table above")
+    chat = page.locator("#st-chat")
+    cells = chat.locator("table td").all_inner_texts()
+    assert str(top) in cells or any(str(top) == c.strip() for c in cells), cells
+    assert not [c for c in cells if re.fullmatch(r"\d{1,3}(,\d{3})+", c.strip())], f"an id with separators: {cells}"
+    ask(page, "give me an inventory report", "inventory report")
+    link = chat.locator("a[download]").filter(has_text=re.compile(r"inventory-\d{8}-\d{6}\.html"))
+    link.first.wait_for(timeout=30_000)
+    page.screenshot(path=str(shots_dir(tmp_path) / "9-chat-report-download.png"), full_page=True)
+    href = link.first.get_attribute("href")
+    with urllib.request.urlopen(href if href.startswith("http") else page.url.rstrip("/") + href) as answer:
+        assert answer.read(15).lower() == b"<!doctype html>"
+    ask(page, "how many rows does users have?", f"{catalog.get('users').rows:,} rows")  # the chat goes on
+    assert page.get_by_text("Error", exact=True).count() == 0, "a part of the page shows an Error badge"
+
+
+def test_a_reload_keeps_the_conversation_and_past_ones_can_be_reopened(page, tmp_path):
+    from playwright.sync_api import expect
+
+    page.get_by_text("offline mode").wait_for(timeout=30_000)
+    chat = page.locator("#st-chat")
+    ask(page, "how many rows does orders have?", "rows")
+    ask(page, "How many orders were cancelled per month?", "2023-01")  # an answer with a chart
+    assert page.get_by_text("Error", exact=True).count() == 0, "keeping the chat failed"
+    page.reload(wait_until="load")
+    expect(chat).to_contain_text("How many orders were cancelled per month?", timeout=30_000)
+    expect(chat).to_contain_text("how many rows does orders have?")
+    expect(chat).to_contain_text("describe_asset")
+    page.screenshot(path=str(shots_dir(tmp_path) / "10-chat-after-reload.png"), full_page=True)
+    page.locator("#st-new").click()
+    expect(chat).not_to_contain_text("how many rows does orders have?", timeout=10_000)
+    ask(page, "what tables do we have?", "order_items")
+    page.locator("#st-past input").click()
+    options = page.get_by_role("option")
+    expect(options).to_have_count(2, timeout=10_000)
+    options.filter(has_text="how many rows does orders have?").click()
+    expect(chat).to_contain_text("how many rows does orders have?", timeout=10_000)
+    expect(chat).not_to_contain_text("what tables do we have?")
+    page.screenshot(path=str(shots_dir(tmp_path) / "11-chat-reopened.png"), full_page=True)

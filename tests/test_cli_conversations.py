@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from typer.testing import CliRunner
 
@@ -40,3 +42,29 @@ def test_asks_share_one_conversation_by_default_and_can_name_another(recorder):
     for args in (["ask", "one"], ["ask", "two"], ["ask", "three", "--thread", "work"]):
         assert CliRunner().invoke(app, args).exit_code == 0
     assert recorder.threads == ["cli", "cli", "work"]
+
+
+class Reporter:
+    model_name = "reporter"
+
+    def __init__(self, path):
+        self.path = path
+
+    def stream(self, question: str, thread_id: str):
+        from stocktake.agent.events import ToolFinished, ToolStarted
+
+        yield ToolStarted("c1", "inventory_report", {})
+        yield ToolFinished("c1", "inventory_report", f"Full report: {self.path}", {"path": str(self.path)}, 0.1)
+        yield Answer(f"Full report: {self.path}", "offline")
+
+
+def test_a_written_report_ends_the_answer_as_a_link_to_its_full_path(monkeypatch, catalog, tmp_path):
+    report = tmp_path / "reports" / "inventory-1.html"
+    report.parent.mkdir()
+    report.write_text("<!doctype html>")
+    monkeypatch.setattr(agent_cmds, "_assistant", lambda ctx, offline: Reporter(report))
+    result = CliRunner().invoke(app, ["ask", "give me an inventory report"], env={"COLUMNS": "300"})
+    assert result.exit_code == 0, result.output
+    assert f"📄 {report}" in result.stdout.splitlines()
+    shown = CliRunner().invoke(app, ["ask", "give me an inventory report", "--json"])
+    assert json.loads(shown.stdout)["files"] == [str(report.resolve())]

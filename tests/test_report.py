@@ -154,11 +154,14 @@ def test_purpose_quotes_the_table_passage_of_indexed_docs(catalog, tmp_path, mon
 
 
 # ---- HTML -------------------------------------------------------------------------------------------
-def test_html_names_every_asset_and_embeds_its_chart(html):
+def test_html_names_every_asset_and_charts_its_missing_values_only_when_it_has_some(report, html):
+    gaps = {a.name: any(c.null_fraction for c in a.columns) for a in report.assets}
+    assert 0 < sum(gaps.values()) < len(TABLES), "the sample data has tables with and without missing values"
     for name in TABLES:
         assert f'id="asset-{name}"' in html
-        assert f'alt="Missing values per column of {name}"' in html
-    assert len(EMBEDDED_PNG.findall(html)) == len(TABLES) + 1  # one per asset, plus rows per asset
+        assert (f'alt="Missing values per column of {name}"' in html) == gaps[name], name
+    assert len(EMBEDDED_PNG.findall(html)) == sum(gaps.values()) + 1  # one per asset with gaps, plus rows per asset
+    assert html.count("No missing values: every column is filled") == len(TABLES) - sum(gaps.values())
 
 
 def test_html_charts_are_real_pngs(html):
@@ -227,7 +230,8 @@ def test_empty_workspace_says_so(catalog):
 def test_a_table_the_profiler_cannot_read_is_reported_not_fatal(catalog, monkeypatch):
     import stocktake.tools.profile as profile
 
-    catalog.register("good", pd.DataFrame({"id": [1, 2, 3]}), kind="other", source="x", fmt="csv")
+    catalog.register("good", pd.DataFrame({"id": [1, 2, 3], "note": ["a", None, "c"]}), kind="other", source="x",
+                     fmt="csv")
     catalog.register("bad", pd.DataFrame({"id": [1, 2]}), kind="other", source="x", fmt="csv")
     real = profile.profile_asset
 
@@ -327,3 +331,30 @@ def test_cli_unknown_asset_is_a_one_line_error(sample_catalog, tmp_path):
     assert result.exit_code == 1
     assert "No asset named 'ordrs'. Did you mean: orders" in result.output
     assert "Traceback" not in result.output and not (tmp_path / "r.html").exists()
+
+
+# ---- what the page shows ------------------------------------------------------------------------------
+def test_markdown_code_spans_in_docs_and_messages_are_shown_as_code(report):
+    from dataclasses import replace
+
+    from stocktake.tools.report.build import DocPassage
+
+    orders = section(report, "orders")
+    doc = DocPassage(text="File: `orders.csv`, one row per order; a lone ` stays.", location="docs/orders.md",
+                     source="docs/orders.md")
+    page = render_html(replace(report, assets=(replace(orders, doc=doc),)))
+    assert "File: <code>orders.csv</code>, one row per order; a lone ` stays." in page
+    assert "`orders.csv`" not in page
+
+
+def test_the_er_diagram_scales_down_to_its_box_rather_than_being_cut():
+    from stocktake.tools.report.render import CSS
+
+    assert ".er svg { display: block; max-width: 100%; height: auto; }" in CSS
+    svg = render_svg([Entity("orders", (ErColumn("id", "integer", "PK"),))], [])
+    assert re.search(r'viewBox="0 0 \d+ \d+"', svg), "a viewBox, so that the drawing scales with the element"
+
+
+def test_mermaid_spaces_the_tables_so_edge_labels_have_room():
+    text = render_mermaid([], [Relationship("orders", "user_id", "users", "user_id", 0.5, "many-to-one")])
+    assert text.splitlines()[:2] == ["erDiagram", '    %%{init: {"er": {"nodeSpacing": 160, "rankSpacing": 140}}}%%']

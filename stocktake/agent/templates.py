@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from stocktake.numbers import is_number, measure_text, value_text
 from stocktake.words import plural
 
 
@@ -198,7 +199,7 @@ def _data(args: dict, content: str, art: dict) -> str:
     shown = rows[: SETTINGS.table_rows]
     width = len(labels)
     table = "" if not rows or (measures and not labels and len(rows) == 1) else "\n\n" + _table(
-        columns, [[v if i < width or not measures else measure_text(columns[i], v) for i, v in enumerate(r)]
+        columns, [[v if i < width or not measures else column_measure_text(columns[i], v) for i, v in enumerate(r)]
                   for r in shown])
     more = f"\n\n_{len(shown)} of {len(rows):,} rows shown._" if len(rows) > len(shown) else ""
     dropped = "".join(f"\n\nLeft out by the join: {d}." for d in art.get("dropped") or [])
@@ -211,26 +212,48 @@ def sql_block(art: dict) -> str:
     return f"Query:\n```sql\n{art.get('sql', '')}{values}\n```"
 
 
-def measure_text(column: str, value) -> str:
+def column_measure_text(column: str, value) -> str:
     return f"{value:.1f}%" if column == "percent" and isinstance(value, (int, float)) else number(value)
 
 
 def number(value) -> str:
-    """A measure for people: whole numbers with separators, others to two decimals (four significant digits
-    below one), so 0.0076 and 0.0369 read alike."""
+    """A measure for people, by the rule of :mod:`stocktake.numbers` (0.0076 and 0.0369 read alike)."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return cell_text(value)
-    if isinstance(value, int):
-        return f"{value:,}"
-    if value != value:
-        return "NaN"
-    return f"{value:,.2f}" if abs(value) >= 1 or value == 0 else f"{value:.4g}"
+    return measure_text(value)
 
 
 def cell_text(value) -> str:
     if value is None:
         return "∅"
     return value.isoformat(sep=" ") if hasattr(value, "isoformat") and not isinstance(value, str) else str(value)
+
+
+def _clean_next(args: dict, content: str, art: dict) -> str:
+    return cleaning_step_text(art["step"]) if isinstance(art.get("step"), dict) else content
+
+
+def cleaning_step_text(step: dict, rows: int = 3, columns: int = 6) -> str:
+    """A proposed cleaning step for people: what and why, its pandas code in a code block, and a few rows
+    before and after as a table (the tool's one-line text quotes rows as cut-off dicts, which reads as code)."""
+    affected = f" ({plural(step['rows_affected'], 'row')})" if step.get("rows_affected") is not None else ""
+    why = step.get("why", "").strip()
+    lead = f"{step['id']} ({step['status']}) {step['kind']}: {step['what']}{affected}. Why: {why}"
+    preview = step.get("preview") or {}
+    before = preview.get("before") or []
+    after = {r.get("_row"): r for r in preview.get("after") or []}
+    names = [c for c in dict.fromkeys(k for r in before for k in r) if c != "_row"][:columns]
+    def values(row: dict) -> list:
+        return [value_text(c, row.get(c)) if is_number(row.get(c)) else row.get(c) for c in names]
+
+    body = []
+    for old in before[:rows]:
+        new = after.get(old.get("_row"))
+        body.append(["before", old.get("_row"), *values(old)])
+        body.append(["after", old.get("_row"), *(values(new) if new else ["_(removed)_"] + [""] * (len(names) - 1))])
+    table = f"Rows before and after:\n\n{_table(['state', 'row', *names], body)}" if body else ""
+    code = f"Code:\n```python\n{step['code'].strip()}\n```" if step.get("code") else ""
+    return "\n\n".join(part for part in (lead, code, table) if part)
 
 
 def _places(args: dict, content: str, art: dict) -> str:
@@ -252,4 +275,5 @@ def _meaning(args: dict, content: str, art: dict) -> str:
 
 _TEMPLATES = {"data": _data, "location": _places, "meaning": _meaning, "asset_size": _size, "asset_columns": _columns, "time_range": _time_range,
               "docs_search": _docs, "missing_values": _missing, "value_counts": _value_counts, "sql": _rows,
-              "sample_rows": _rows, "largest_assets": _largest, "orphans": _orphans, "distinct_count": _distinct}
+              "sample_rows": _rows, "largest_assets": _largest, "orphans": _orphans, "distinct_count": _distinct,
+              "clean_next": _clean_next}

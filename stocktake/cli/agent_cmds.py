@@ -5,12 +5,18 @@ from __future__ import annotations
 import shlex
 import sys
 import uuid
+from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
 
 import typer
 from rich.markdown import Markdown
+from rich.markup import escape
 
 from stocktake.cli.common import catalog, err, out, print_json
 from stocktake.errors import StocktakeError
+
+if TYPE_CHECKING:
+    from stocktake.agent.events import Answer, ConfirmationNeeded
 
 
 def _assistant(ctx: typer.Context, offline: bool):
@@ -24,22 +30,43 @@ def _assistant(ctx: typer.Context, offline: bool):
     return assistant
 
 
-def _render(events, *, show_steps: bool):
-    """Print tool steps as they happen; return the answer and whether a confirmation is pending."""
+FILE_TOOLS = ("inventory_report",)  # tools that write a file: the answer ends with a link to it
+
+
+class Turn(NamedTuple):
+    answer: Answer
+    pending: ConfirmationNeeded | None
+    files: tuple[Path, ...]
+
+
+def _render(events, *, show_steps: bool) -> Turn:
+    """Print tool steps as they happen; return the answer, whether a confirmation is pending, and the files
+    the turn wrote."""
     from stocktake.agent.events import Answer, ConfirmationNeeded, ToolFinished, ToolStarted
 
-    answer, pending = None, None
+    answer, pending, files = None, None, []
     for event in events:
         if isinstance(event, ToolStarted) and show_steps:
             err.print(f"[dim]→ {event.name}({event.args})[/]", highlight=False)
-        elif isinstance(event, ToolFinished) and show_steps:
-            first = event.content.splitlines()[0] if event.content else ""
-            err.print(f"[dim]  {'✓' if event.ok else '✗'} {first[:120]} ({event.seconds:.2f}s)[/]", highlight=False)
+        elif isinstance(event, ToolFinished):
+            if event.ok and event.name in FILE_TOOLS and isinstance(event.artifact, dict):
+                files.append(Path(event.artifact["path"]).resolve())
+            if show_steps:
+                first = event.content.splitlines()[0] if event.content else ""
+                err.print(f"[dim]  {'✓' if event.ok else '✗'} {first[:120]} ({event.seconds:.2f}s)[/]",
+                          highlight=False)
         elif isinstance(event, ConfirmationNeeded):
             pending = event
         elif isinstance(event, Answer):
             answer = event
-    return answer, pending
+    return Turn(answer, pending, tuple(files))
+
+
+def _print_answer(turn: Turn) -> None:
+    """The answer, then each file it wrote as a link that a terminal opens on click (its full path, too)."""
+    out.print(Markdown(turn.answer.text))
+    for path in turn.files:
+        out.print(f"📄 [link={path.as_uri()}]{escape(str(path))}[/link]", highlight=False)
 
 
 def ask(
@@ -55,21 +82,22 @@ def ask(
     if not question.strip():
         raise StocktakeError('Empty question: ask something, e.g. stocktake ask "which assets exist?"')
     assistant = _assistant(ctx, offline)
-    answer, pending = _render(assistant.stream(question, thread), show_steps=not as_json)
-    calls = list(answer.tool_calls)
-    if pending is not None:
+    turn = _render(assistant.stream(question, thread), show_steps=not as_json)
+    calls = list(turn.answer.tool_calls)
+    if turn.pending is not None:
         approve = yes or (sys.stdin.isatty() and not as_json and typer.confirm("Apply this change?"))
         if approve:
-            answer, _ = _render(assistant.resume(thread, True), show_steps=not as_json)
-            calls += list(answer.tool_calls)
+            turn = _render(assistant.resume(thread, True), show_steps=not as_json)
+            calls += list(turn.answer.tool_calls)
         else:
             err.print("[yellow]Not applied.[/] Re-run with --yes to approve.", highlight=False)
+    answer = turn.answer
     if as_json:
         print_json({"answer": answer.text, "mode": answer.mode, "tool_calls": calls, "status": answer.status,
                     "reading": answer.reading, "sql": answer.sql, "table": answer.table,
-                    "suggestions": list(answer.suggestions)})
+                    "suggestions": list(answer.suggestions), "files": [str(p) for p in turn.files]})
     else:
-        out.print(Markdown(answer.text))
+        _print_answer(turn)
         for suggestion in answer.suggestions:  # the closest readings, ready to run
             err.print(f"[dim]  stocktake ask {shlex.quote(suggestion)}[/]", highlight=False)
 
@@ -96,15 +124,14 @@ def chat(
         if question.isdigit() and 1 <= int(question) <= len(offered):  # a numbered choice from the last answer
             question = offered[int(question) - 1]
             err.print(f"[dim]→ {question}[/]", highlight=False)
-        answer, pending = _render(assistant.stream(question, thread), show_steps=True)
-        out.print(Markdown(answer.text))
-        offered = tuple(answer.suggestions)
+        turn = _render(assistant.stream(question, thread), show_steps=True)
+        _print_answer(turn)
+        offered = tuple(turn.answer.suggestions)
         if offered:
             err.print("[dim]Type a number to ask one of these.[/]", highlight=False)
-        if pending is not None:
+        if turn.pending is not None:
             approve = typer.confirm("Apply this change?", default=False)
-            answer, _ = _render(assistant.resume(thread, approve), show_steps=True)
-            out.print(Markdown(answer.text))
+            _print_answer(_render(assistant.resume(thread, approve), show_steps=True))
 
 
 def register(app: typer.Typer) -> None:

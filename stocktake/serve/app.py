@@ -23,11 +23,14 @@ def build_app(catalog: Catalog, assistant=None, *, offline: bool = False) -> gr.
     from stocktake.serve.panels import chat, cleaning, docs, inventory, models, report
 
     app = AppContext(catalog, assistant, offline)
+    # Files the app offers for download (the inventory report, from the chat or the report tab) are in the
+    # workspace, which Gradio serves nothing from unless told.
+    gr.set_static_paths([catalog.ws.dir("reports")])
     with gr.Blocks(title="Stocktake", analytics_enabled=False) as blocks:
         gr.Markdown(f"## 📦 Stocktake &nbsp; <small>workspace `{catalog.ws.root}`</small>")
         with gr.Tabs():
             with gr.Tab("Chat", id="chat"):
-                chat.build(app)
+                chat.build(app, blocks)
             with gr.Tab("Inventory", id="inventory") as tab:
                 inventory.build(app, tab)
             with gr.Tab("Docs", id="docs") as tab:

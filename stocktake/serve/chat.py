@@ -17,6 +17,7 @@ from typing import Any
 
 from stocktake.agent.events import Answer, ConfirmationNeeded, Event, TextDelta, ToolFinished, ToolStarted
 from stocktake.errors import StocktakeError
+from stocktake.numbers import is_identifier, is_number, measure_text, metric_text, value_text
 
 log = logging.getLogger(__name__)
 
@@ -185,33 +186,39 @@ def artifact_tables(name: str, artifact: Any, settings: ChatSettings = SETTINGS)
 
 
 def markdown_table(header: list[str], rows: list[list[Any]], settings: ChatSettings = SETTINGS,
-                   total: int | None = None) -> str:
+                   total: int | None = None, plain: Iterable[str] = ()) -> str:
+    """Rows as a Markdown table. Numbers in the ``plain`` columns (a result's group labels), and in columns
+    named like ids or years, are written as typed; the others as measures (:mod:`stocktake.numbers`)."""
     if not rows:
         return ""
     shown = rows[: settings.table_rows]
+    plain = set(plain)
+    kinds = [_as_typed if h in plain or is_identifier(h) else _as_percent if h == "percent" else measure_text
+             for h in header]
     lines = ["| " + " | ".join(_cell(h, settings) for h in header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(_cell(v, settings) for v in row) + " |" for row in shown]
+    lines += ["| " + " | ".join(_cell(v, settings, kind) for v, kind in zip(row, kinds)) + " |" for row in shown]
     total = len(rows) if total is None else total
     if total > len(shown):
         lines.append(f"\n_{len(shown)} of {total:,} rows shown._")
     return "\n".join(lines)
 
 
-def _cell(value: Any, settings: ChatSettings) -> str:
-    if value is None:
-        return "∅"
-    if isinstance(value, float):
-        text = f"{value:,.4g}"
-    elif isinstance(value, int) and not isinstance(value, bool):
-        text = f"{value:,}"
-    else:
-        text = str(value)
+def _as_typed(value: Any) -> str:
+    return value_text("id", value)
+
+
+def _as_percent(value: Any) -> str:
+    return f"{value:.1f}%" if is_number(value) else measure_text(value)
+
+
+def _cell(value: Any, settings: ChatSettings, kind: Callable[[Any], str] = measure_text) -> str:
+    text = "∅" if value is None else kind(value) if is_number(value) else str(value)
     text = text.replace("\n", " ").replace("|", "\\|")
     return text if len(text) <= settings.cell_chars else text[: settings.cell_chars - 1] + "…"
 
 
 def _sql(art: dict, s: ChatSettings) -> str:
-    table = markdown_table(art.get("columns", []), art.get("rows", []), s)
+    table = markdown_table(art.get("columns", []), art.get("rows", []), s, plain=art.get("labels") or ())
     return table + ("\n\n_The row limit cut the result._" if table and art.get("truncated") else "")
 
 
@@ -241,12 +248,22 @@ def _recommenders(art: dict, s: ChatSettings) -> str:
     models = art.get("models") or []
     metrics = [m for m in ("ndcg@10", "recall@10", "map@10", "coverage@10")
                if any(m in (x.get("metrics") or {}) for x in models)]
-    rows = [[x.get("algorithm") or x.get("name"), *[(x.get("metrics") or {}).get(m) for m in metrics],
+    rows = [[x.get("algorithm") or x.get("name"), *[_metric((x.get("metrics") or {}).get(m)) for m in metrics],
              x.get("model_id")] for x in models]
     return markdown_table(["model", *metrics, "id"], rows, s)
 
 
+def _cleaning_step(art: dict, s: ChatSettings) -> str:
+    from stocktake.agent.templates import cleaning_step_text
+
+    return cleaning_step_text(art["step"]) if isinstance(art.get("step"), dict) else ""
+
+
+def _metric(value: Any) -> Any:
+    return metric_text(value) if is_number(value) else value
+
+
 _TABLES: dict[str, Callable[[dict, ChatSettings], str]] = {
     "run_sql": _sql, "query_data": _sql, "quality_issues": _issues, "list_assets": _assets, "find_relationships": _relations,
-    "train_recommenders": _recommenders, "compare_recommenders": _recommenders,
+    "train_recommenders": _recommenders, "compare_recommenders": _recommenders, "next_cleaning_step": _cleaning_step,
 }

@@ -7,6 +7,7 @@ from stocktake.agent.context import ToolContext
 from stocktake.agent.guard import quote_value
 from stocktake.agent.tools.base import AgentTool, agent_tool, lines
 from stocktake.errors import StocktakeError
+from stocktake.numbers import metric_text
 from stocktake.words import plural
 
 ISSUE_KINDS = ("duplicate_rows", "duplicate_key", "missing_values", "constant_column", "unparseable_values",
@@ -159,7 +160,7 @@ def build(ctx: ToolContext) -> list[AgentTool]:
                     "(train_recommenders)."), {"models": []}
         text = lines(f"- {m['model_id']}: {m['task']} {m['algorithm']} on {m['asset']}"
                      + (f" (v{m['asset_version']})" if m["asset_version"] is not None else "")
-                     + "".join(f", {k} {v:.3f}" for k, v in list(m["metrics"].items())[:2]
+                     + "".join(f", {k} {metric_text(v)}" for k, v in list(m["metrics"].items())[:2]
                                if isinstance(v, (int, float)))
                      for m in models)
         return f"{plural(len(models), 'model')}:\n{text}", {"models": models}

@@ -8,6 +8,7 @@ import re
 from stocktake.agent.context import ToolContext
 from stocktake.agent.tools.base import AgentTool, agent_tool, lazy_module, lines
 from stocktake.errors import StocktakeError
+from stocktake.numbers import metric_text
 
 # Column roles guessed from names when the caller gives none, most specific first.
 _ROLE_PATTERNS = {
@@ -60,8 +61,8 @@ def build(ctx: ToolContext) -> list[AgentTool]:
                              models=tuple(m.strip() for m in models.split(",") if m.strip()))
         report = engine.train_recommenders(df, spec, ctx.registry, asset=a.name, asset_version=a.version)
         best = report.best
-        table = lines(f"- {m.name}: ndcg@10 {m.metrics.get('ndcg@10', 0):.3f}, recall@10 "
-                      f"{m.metrics.get('recall@10', 0):.3f}, {m.train_seconds:.1f}s (model {m.model_id})"
+        table = lines(f"- {m.name}: ndcg@10 {metric_text(m.metrics.get('ndcg@10', 0.0))}, recall@10 "
+                      f"{metric_text(m.metrics.get('recall@10', 0.0))}, {m.train_seconds:.1f}s (model {m.model_id})"
                       for m in report.models)
         d = report.diagnostics.to_dict()
         text = (f"Trained on {a.name} (user={user}, item={item}, event={spec.event}): "
@@ -84,7 +85,7 @@ def build(ctx: ToolContext) -> list[AgentTool]:
                 raise StocktakeError("No recommender is trained yet. Train one first (train_recommenders).")
             model_id = ranked[0]["model_id"]
         recs = engine.recommend_for_user(ctx.registry, model_id, str(user), n=n)
-        text = lines(f"{r.rank}. item {r.item} (score {r.score:.3f})" +
+        text = lines(f"{r.rank}. item {r.item} (score {metric_text(r.score)})" +
                      (f", because of {', '.join(s.item for s in r.because)}" if r.because else "") for r in recs)
         return f"Top {len(recs)} for user {user} (model {model_id}):\n{text}", {
             "user": str(user), "model_id": model_id, "recommendations": [r.to_dict() for r in recs]}
@@ -99,8 +100,8 @@ def build(ctx: ToolContext) -> list[AgentTool]:
         rows = engine.compare_models(ctx.registry, asset=asset)
         if not rows:
             return "No recommenders are trained yet.", {"models": []}
-        text = lines(f"- {r['algorithm']} on {r['asset']}: ndcg@10 {r['metrics'].get('ndcg@10', 0):.3f}, "
-                     f"recall@10 {r['metrics'].get('recall@10', 0):.3f} ({r['model_id']})" for r in rows)
+        text = lines(f"- {r['algorithm']} on {r['asset']}: ndcg@10 {metric_text(r['metrics'].get('ndcg@10', 0.0))}, "
+                     f"recall@10 {metric_text(r['metrics'].get('recall@10', 0.0))} ({r['model_id']})" for r in rows)
         return f"Best: {rows[0]['algorithm']} ({rows[0]['model_id']}).\n{text}", {"models": rows}
 
     return [train_recommenders, recommend_for_user, compare_recommenders]

@@ -1,21 +1,32 @@
 """The chat tab: streamed answers, tool steps, inline tables and charts, confirm/cancel for changes, and Stop.
 
 The assistant keeps each conversation's memory itself, keyed by a thread id that lives in the browser
-session's state; so only the new user text is sent, never Gradio's rendered history.
+session's state; so only the new user text is sent, never Gradio's rendered history. What the chat showed is
+kept in the workspace when an answer ends, and the browser keeps the ids of its own conversations: a reload
+shows the last one again, and the list of past conversations reopens any of them.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import html
+import re
 import uuid
+from dataclasses import dataclass
+from pathlib import Path
 
 import gradio as gr
 
-from stocktake.serve.charts import chart_artifact
+from stocktake.numbers import is_number
+from stocktake.serve.charts import chart_artifact, chart_timeline
 from stocktake.serve.chat import artifact_tables, chat_messages, mark_stopped
 from stocktake.serve.common import AppContext
+from stocktake.serve.conversations import THREAD_ID, Conversations
 
 SUGGESTIONS = 3
+KEPT_PER_BROWSER = 50  # conversations a browser lists; older ones stay in the workspace
+EMPTY_BROWSER = {"threads": [], "current": None}
+DOWNLOAD_TOOLS = ("inventory_report",)  # tools that write a file the user wants
 EXAMPLES = (
     "What tables do we have?",
     "Revenue by category",
@@ -26,13 +37,46 @@ EXAMPLES = (
 )
 
 
+# A period as a result table writes it: a year, a month, a day, a time, a quarter or a week.
+PERIOD = re.compile(r"\d{4}(-\d{2}(-\d{2}([ T]\d{2}(:\d{2}){0,2})?)?|-Q[1-4]|-W\d{2})?")
+
+
 def visuals(name: str, artifact) -> list:
-    """Inline tables, and a chart where one helps."""
+    """Inline tables, a chart where one helps, and a written file (the report) to download."""
     shown: list = artifact_tables(name, artifact)
-    figure = chart_artifact(name, artifact)
+    figure = time_chart(name, artifact) or chart_artifact(name, artifact)
     if figure is not None:
         shown.append(gr.Plot(figure, show_label=False))
+    if name in DOWNLOAD_TOOLS and isinstance(artifact, dict) and Path(str(artifact.get("path"))).is_file():
+        # A file message rather than a gr.File: Gradio cannot read a chat holding a File component back as
+        # the next turn's input.
+        shown.append({"path": artifact["path"]})
     return shown
+
+
+def time_chart(name: str, artifact):
+    """A measure per period as a line, time left to right: also when the periods are plain text (a SQL
+    result's "2023-01", a month column), which the chart picker would draw as bars, one label per period."""
+    if name not in ("run_sql", "query_data") or not isinstance(artifact, dict) or "error" in artifact:
+        return None
+    columns, rows = artifact.get("columns") or [], artifact.get("rows") or []
+    at = len(artifact.get("labels") or []) if name == "query_data" else 1
+    if at != 1 or len(columns) < 2 or len(rows) < 2 or (name == "run_sql" and len(columns) != 2):
+        return None
+    year = columns[0].lower() in ("year", "yr")  # SQL's year() gives numbers, 2023
+    if not all((_is_period(r[0]) or year and is_number(r[0])) and is_number(r[1]) for r in rows):
+        return None
+    ordered = sorted(rows, key=lambda r: str(r[0]))
+    return chart_timeline([_period_text(r[0]) for r in ordered], [r[1] for r in ordered],
+                          f"{columns[1]} by {columns[0]}", ylabel=columns[1])
+
+
+def _is_period(value) -> bool:
+    return isinstance(value, (dt.date, dt.datetime)) or isinstance(value, str) and bool(PERIOD.fullmatch(value))
+
+
+def _period_text(value) -> str:
+    return value.isoformat(sep=" ") if isinstance(value, dt.datetime) else str(value)
 
 
 def badge(assistant) -> str:
@@ -42,11 +86,16 @@ def badge(assistant) -> str:
     return f"<span class='st-badge st-llm'>🤖 {html.escape(assistant.model_name or 'language model')}</span>"
 
 
-def build(app: AppContext) -> None:
+def build(app: AppContext, blocks: gr.Blocks) -> None:
     assistant = app.assistant
     thread = gr.State(None)
     with gr.Row():
         gr.HTML(badge(assistant), elem_id="st-model-badge")
+        with gr.Column(scale=4):
+            past = gr.Dropdown(label="Past conversations in this browser", choices=[], value=None,
+                               elem_id="st-past")
+        with gr.Column(scale=1, min_width=160):
+            fresh = gr.Button("➕ New conversation", size="sm", elem_id="st-new")
     chatbot = gr.Chatbot(label="Stocktake assistant", height=560, elem_id="st-chat", buttons=["copy"],
                          placeholder="Ask about your data assets: sizes, columns, quality issues, joins, SQL…")
     with gr.Row():
@@ -120,4 +169,68 @@ def build(app: AppContext) -> None:
         answer.then(idle, None, [send, stop], **quick)
         answers.append(answer)
     # The cancelled answer's ``then`` waits for the step in flight (a tool may take minutes): Stop says so at once.
-    stop.click(stop_answer, [chatbot], [chatbot, confirm, cancel, send, stop], cancels=answers, **quick)
+    stopped = stop.click(stop_answer, [chatbot], [chatbot, confirm, cancel, send, stop], cancels=answers, **quick)
+    _keep_conversations(app, blocks, Thread(chatbot, thread, past, fresh, confirm, cancel), [*answers, stopped])
+
+
+@dataclass(frozen=True)
+class Thread:
+    """The components that show which conversation the tab is in."""
+    chatbot: gr.Chatbot
+    id: gr.State
+    past: gr.Dropdown
+    fresh: gr.Button
+    confirm: gr.Button
+    cancel: gr.Button
+
+
+def _keep_conversations(app: AppContext, blocks: gr.Blocks, t: Thread, ended: list) -> None:
+    """Save the conversation when an answer ends; on load show the browser's last one; reopen or start one."""
+    store = Conversations(app.catalog.ws.dir("conversations"))
+    mine = gr.BrowserState(dict(EMPTY_BROWSER), storage_key="stocktake-conversations")
+    hidden = (gr.Button(visible=False), gr.Button(visible=False))  # a change waiting belongs to the old one
+
+    def offered(ids: list[str], current: str | None) -> gr.Dropdown:
+        listed = store.listed(ids)
+        return gr.Dropdown(choices=[(c.label, c.id) for c in listed],
+                           value=current if any(c.id == current for c in listed) else None)
+
+    def restore(saved):
+        saved = browser_state(saved)
+        kept = store.get(saved["current"])
+        return list(kept.messages) if kept else [], kept.id if kept else None, offered(saved["threads"],
+                                                                                      saved["current"])
+
+    def remember(history: list, thread_id: str | None, saved):
+        saved = browser_state(saved)
+        if not thread_id or store.save(thread_id, history or []) is None:
+            return saved, gr.skip()
+        threads = [thread_id, *[i for i in saved["threads"] if i != thread_id]][:KEPT_PER_BROWSER]
+        return {"threads": threads, "current": thread_id}, offered(threads, thread_id)
+
+    def reopen(chosen: str | None, saved):
+        saved = browser_state(saved)
+        kept = store.get(chosen) if chosen in saved["threads"] else None
+        if kept is None:
+            gr.Warning("That conversation is no longer kept in this workspace.")
+            return gr.skip(), gr.skip(), saved, *hidden
+        return list(kept.messages), kept.id, {**saved, "current": kept.id}, *hidden
+
+    def start_new(saved):
+        return [], None, {**browser_state(saved), "current": None}, gr.Dropdown(value=None), *hidden
+
+    quick = {"queue": False, "api_name": False}
+    blocks.load(restore, [mine], [t.chatbot, t.id, t.past], **quick)
+    for event in ended:
+        event.then(remember, [t.chatbot, t.id, mine], [mine, t.past], **quick)
+    t.past.input(reopen, [t.past, mine], [t.chatbot, t.id, mine, t.confirm, t.cancel], **quick)
+    t.fresh.click(start_new, [mine], [t.chatbot, t.id, mine, t.past, t.confirm, t.cancel], **quick)
+
+
+def browser_state(saved) -> dict:
+    """The browser's list of its conversations, as far as it is one: the browser can send anything."""
+    saved = saved if isinstance(saved, dict) else {}
+    threads = saved.get("threads") if isinstance(saved.get("threads"), list) else []
+    threads = [i for i in threads if isinstance(i, str) and THREAD_ID.fullmatch(i)][:KEPT_PER_BROWSER]
+    current = saved.get("current")
+    return {"threads": threads, "current": current if current in threads else None}

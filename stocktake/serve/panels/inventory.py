@@ -12,6 +12,7 @@ import gradio as gr
 import pandas as pd
 
 from stocktake.catalog import Catalog
+from stocktake.errors import StocktakeError
 from stocktake.serve.charts import chart_column, chart_null_rates
 from stocktake.serve.common import AppContext, choices, frame, kept_upload, readable, web_message
 
@@ -143,7 +144,8 @@ def build(app: AppContext, tab: gr.Tab) -> None:
         refresh = gr.Button("↻ Refresh", size="sm", scale=0, min_width=100)
     assets = gr.DataFrame(frame([], ASSET_COLUMNS), label="Assets", interactive=False, elem_id="st-assets")
     with gr.Row():
-        asset = gr.Dropdown(label="Asset", choices=catalog.names(), value=None, allow_custom_value=True, scale=1)
+        asset = gr.Dropdown(label="Asset", choices=catalog.names(), value=None, allow_custom_value=True, scale=1,
+                            elem_id="st-asset")
         column = gr.Dropdown(label="Column", choices=[], allow_custom_value=True, scale=1)
     about = gr.Markdown(elem_id="st-asset-about")
     with gr.Row():
@@ -198,15 +200,24 @@ def build(app: AppContext, tab: gr.Tab) -> None:
     @readable
     def ingest_file(path: str | None, wanted: str, current: str | None, again: bool = False,
                     progress=gr.Progress()):
+        # A refused ingest says why in a toast and under the button; a raised error would put an "Error" badge
+        # on every output, the assets table and the asset picker included, though neither changed.
         if not path:
-            raise gr.Error("Choose a file to upload first.", print_exception=False)
+            return refused("Choose a file to upload first: drop it on the box, or click the box to pick one.")
         progress(0.05, desc=f"Reading {Path(path).name}")
-        results = ingest_upload(catalog, path, wanted, again)
+        try:
+            results = ingest_upload(catalog, path, wanted, again)
+        except StocktakeError as exc:
+            return refused(web_message(str(exc)))
         for r in results:
             progress(0.5, desc=f"Profiling {r.asset.name}")
             profile(catalog, r.asset.name)
         table = asset_rows(catalog)
         return ingested_text(results, path), table, choices(list(table["asset"]), results[0].asset.name)
+
+    def refused(message: str):
+        gr.Warning(message)
+        return f"⚠️ {message}", gr.skip(), gr.skip()
 
     details = [about, nulls, column, distribution, stats, issues, relations]
     refresh.click(load_assets, [asset], [assets, asset], api_name="inventory")

@@ -13,10 +13,13 @@ from matplotlib.figure import Figure
 
 from stocktake.serve.charts import SETTINGS as CHARTS, _short, chart_recommenders
 from stocktake.errors import StocktakeError
+from stocktake.numbers import metric_text
 from stocktake.serve.common import AppContext, choices, frame, readable
 from stocktake.tools.recommend.spec import ALL_MODELS
 
 MODEL_COLUMNS = ["model", "task", "algorithm", "asset", "version", "key metrics", "trained"]
+# Wide enough for each header on one line and a whole "YYYY-MM-DD HH:MM"; the metrics wrap at their spaces.
+MODEL_WIDTHS = ["18%", "10%", "10%", "8%", "8%", "32%", "14%"]
 RECOMMENDATION_COLUMNS = ["rank", "item", "title", "score", "because the user had"]
 TITLE_COLUMNS = ("title", "name", "product_name")  # what an item is called, in the asset that describes items
 DEFAULT_MODELS = ("pop", "itemknn", "ease", "als")  # the quick ones; bpr and lightgcn train for longer
@@ -44,9 +47,9 @@ def _number(value) -> bool:
 def model_rows(records) -> pd.DataFrame:
     rows = []
     for r in records:
-        shown = [f"{k} {v:.3f}" for k, v in r.metrics.items() if _number(v)][:KEY_METRICS]
+        shown = [f"{k} {metric_text(v)}" for k, v in r.metrics.items() if _number(v)][:KEY_METRICS]
         rows.append({"model": r.id, "task": r.task, "algorithm": r.algorithm, "asset": r.asset,
-                     "version": r.asset_version, "key metrics": ", ".join(shown), "trained": r.created_at[:16]})
+                     "version": r.asset_version, "key metrics": ", ".join(shown), "trained": r.created_at[:16].replace("T", " ")})
     return frame(rows, MODEL_COLUMNS)
 
 
@@ -158,7 +161,8 @@ def build(app: AppContext, tab: gr.Tab) -> None:
     gr.Markdown("Models trained in this workspace. Train recommenders and text classifiers below, from the chat "
                 "(e.g. *train recommenders on events*) or with `stocktake classify train`.")
     refresh = gr.Button("↻ Refresh", size="sm")
-    models = gr.DataFrame(frame([], MODEL_COLUMNS), label="Models", interactive=False, wrap=True)
+    models = gr.DataFrame(frame([], MODEL_COLUMNS), label="Models", interactive=False, wrap=True,
+                          column_widths=MODEL_WIDTHS, elem_id="st-models")
     gr.Markdown("### Recommenders compared")
     table = gr.DataFrame(label="Recommender metrics", interactive=False)
     metric = gr.Dropdown(label="Metric", choices=[], allow_custom_value=True)

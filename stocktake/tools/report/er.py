@@ -57,9 +57,12 @@ PALETTE = ("#2563eb", "#db2777", "#059669", "#d97706", "#7c3aed", "#0891b2", "#d
 
 
 # ---- Mermaid ----------------------------------------------------------------------------------------
+# Mermaid's default spacing (140 between tables, 80 between ranks) leaves the labels of two lines that meet
+# one table on top of each other, or under a table; wider ranks give each label a place of its own.
+MERMAID_SPACING = '    %%{init: {"er": {"nodeSpacing": 160, "rankSpacing": 140}}}%%'
 def render_mermaid(entities: Sequence[Entity], relations: Sequence[Relationship]) -> str:
     """An ``erDiagram`` block body (without the Markdown fence)."""
-    lines = ["erDiagram"]
+    lines = ["erDiagram", MERMAID_SPACING]
     for e in entities:
         lines.append(f"    {_mermaid_name(e.name)} {{")
         for c in e.columns:

@@ -6,6 +6,7 @@ nothing outside itself, so it can be mailed, downloaded from the app, or opened 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from html import escape
@@ -13,6 +14,7 @@ from pathlib import Path
 
 from stocktake.catalog import Catalog
 from stocktake.errors import StocktakeError
+from stocktake.numbers import metric_text
 from stocktake.tools.progress import Progress, no_progress
 from stocktake.tools.report.build import AssetSection, InventoryReport, ReportSettings, build_report
 from stocktake.tools.relations import share_text
@@ -80,7 +82,7 @@ def _share(fraction: float | None) -> str:
 
 
 def metrics_text(metrics: tuple[tuple[str, float], ...]) -> str:
-    return " · ".join(f"{k} {v:.4g}" for k, v in metrics) or "no metrics recorded"
+    return " · ".join(f"{k} {metric_text(v)}" for k, v in metrics) or "no metrics recorded"
 
 
 def relation_text(r) -> str:
@@ -204,14 +206,18 @@ def render_html(report: InventoryReport, settings: ReportSettings = ReportSettin
         f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{escape(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n"
         f'<header><h1>Data inventory</h1><p class="meta">{_inline_code(scope_line(report))}</p>'
-        + "".join(f'<p class="note">{escape(n)}</p>' for n in report.notes)
+        + "".join(f'<p class="note">{_inline_code(n)}</p>' for n in report.notes)
         + f"</header>\n{_html_nav(report)}\n{body}\n</main>\n</body>\n</html>\n"
     )
 
 
+CODE_SPAN = re.compile(r"`([^`\n]+)`")
+
+
 def _inline_code(text: str) -> str:
-    parts = escape(text).split("`")
-    return "".join(f"<code>{p}</code>" if i % 2 else p for i, p in enumerate(parts))
+    """Escaped text with its Markdown code spans (`orders.csv`) as <code>: docs and messages are written in
+    Markdown, and a bare backtick in a page reads as noise. A backtick without a partner stays as it is."""
+    return CODE_SPAN.sub(lambda m: f"<code>{m.group(1)}</code>", escape(text))
 
 
 def _html_nav(report: InventoryReport) -> str:
@@ -264,23 +270,29 @@ def _html_relations(report: InventoryReport) -> str:
 
 
 def _html_asset(a: AssetSection, settings: ReportSettings) -> str:
-    from stocktake.tools.report.charts import chart_null_rates, png_data_uri
-
-    doc = (f'<blockquote class="doc">{escape(a.doc.text)}<cite>{escape(a.doc.location)}</cite></blockquote>'
+    doc = (f'<blockquote class="doc">{_inline_code(a.doc.text)}<cite>{escape(a.doc.location)}</cite></blockquote>'
            if a.doc else "")
     error = f'<p class="note">Profile unavailable: {escape(a.profile_error)}</p>' if a.profile_error else ""
-    fact_rows = "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in facts(a))
-    chart = ""
-    if not a.profile_error:  # without a profile there are no null rates to draw
-        png = chart_null_rates([(c.name, c.null_fraction) for c in a.columns])
-        chart = f'<figure><img src="{png_data_uri(png)}" alt="Missing values per column of {escape(a.name)}"></figure>'
+    fact_rows = "".join(f"<dt>{escape(k)}</dt><dd>{_inline_code(v)}</dd>" for k, v in facts(a))
     return (
         f'<section class="asset" id="asset-{escape(a.name)}"><h2>{escape(a.name)} '
         f'<span class="kind">{escape(a.kind)}</span> {_score_badge(a.quality_score, settings)}</h2>'
-        f'<p class="purpose">{escape(a.description or "No description in the catalog.")}</p>{doc}{error}'
-        f'<div class="split"><dl>{fact_rows}</dl>{chart}</div>'
+        f'<p class="purpose">{_inline_code(a.description or "No description in the catalog.")}</p>{doc}{error}'
+        f'<div class="split"><dl>{fact_rows}</dl>{_html_null_rates(a)}</div>'
         f"{_html_issues(a)}{_html_asset_relations(a)}{_html_columns(a)}{_html_models(a)}</section>"
     )
+
+
+def _html_null_rates(a: AssetSection) -> str:
+    """The chart of missing values; a line when no column misses any, since such a chart shows nothing."""
+    from stocktake.tools.report.charts import chart_null_rates, png_data_uri
+
+    if a.profile_error:  # without a profile there are no null rates to draw
+        return ""
+    if not any(c.null_fraction for c in a.columns):
+        return '<p class="muted nulls">No missing values: every column is filled in every row.</p>'
+    png = chart_null_rates([(c.name, c.null_fraction) for c in a.columns])
+    return f'<figure><img src="{png_data_uri(png)}" alt="Missing values per column of {escape(a.name)}"></figure>'
 
 
 def _html_issues(a: AssetSection) -> str:
@@ -288,7 +300,7 @@ def _html_issues(a: AssetSection) -> str:
         return "" if a.quality_score is None else '<h3>Top issues</h3><p class="muted">No issues found.</p>'
     rows = "".join(
         f'<tr><td><span class="sev {escape(i.severity)}">{escape(i.severity)}</span></td><td>{escape(i.kind)}</td>'
-        f'<td>{escape(i.column or "*")}</td><td class="num">{i.rows:,}</td><td>{escape(i.message)}</td></tr>'
+        f'<td>{escape(i.column or "*")}</td><td class="num">{i.rows:,}</td><td>{_inline_code(i.message)}</td></tr>'
         for i in a.issues)
     more = f" ({len(a.issues)} of {a.issue_count})" if a.issue_count > len(a.issues) else ""
     return (f"<h3>Top issues{more}</h3><table><thead><tr><th>severity</th><th>kind</th><th>column</th>"
@@ -379,6 +391,7 @@ blockquote.doc { margin: 8px 0 14px; padding: 8px 14px; border-left: 4px solid v
                  white-space: pre-wrap; }
 blockquote.doc cite { display: block; margin-top: 6px; color: var(--muted); font-size: 12px; white-space: normal; }
 .er { overflow-x: auto; border: 1px solid var(--line); border-radius: 8px; padding: 8px; background: #fcfdfe; }
+.er svg { display: block; max-width: 100%; height: auto; }  /* a wide diagram scales down to its box */
 ul.rels { margin: 8px 0; padding-left: 20px; }
 details summary { cursor: pointer; font-weight: 600; margin: 14px 0 6px; }
 .empty { font-size: 16px; }
