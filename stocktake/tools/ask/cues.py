@@ -55,6 +55,9 @@ _add("list", None, "list", "show", "display", "give", "get", "find", "which", "w
      "look up", "lookup", "pull", "details", "info", "information")
 _add("compare", ">", "more than", "greater than", "higher than", "larger than", "bigger than", "over", "above",
      "exceeding", "exceeds", "exceed", "after", "later than", "beyond", "past", ">", "older than", "aged over")
+# "taller than", "heavier than": a comparison whose word also names the measured dimension (see DIMENSIONS)
+_add("compare", ">", "taller than", "longer than", "wider than", "heavier than", "deeper than", "bigger than")
+_add("compare", "<", "shorter than", "narrower than", "lighter than", "shallower than")
 _add("compare", ">=", "at least", "or more", "minimum of", ">=", "no less than")
 _add("compare", "<", "less than", "fewer than", "lower than", "smaller than", "cheaper than", "under", "below",
      "before", "earlier than", "<", "younger than", "aged under")

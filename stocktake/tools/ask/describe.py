@@ -4,7 +4,8 @@ that plan again (offered as a suggestion when the planner is unsure; the planner
 
 from __future__ import annotations
 
-from stocktake.tools.ask.model import Filter, Measure, QueryPlan
+from stocktake.tools.ask.model import Compare, Filter, Measure, QueryPlan
+from stocktake.tools.ask.text import name_words
 
 AGG_WORDS = {"count": "the number of", "count_distinct": "the number of distinct", "sum": "the total",
              "mean": "the average", "median": "the median", "min": "the lowest", "max": "the highest",
@@ -47,11 +48,19 @@ def describe_measure(m: Measure, asset: str) -> str:
     return what
 
 
+def _compare_word(c: Compare) -> str:
+    """"delivered_at after estimated_at", but "product_height_cm greater than product_length_cm"."""
+    words = set(name_words(c.left.column)) | set(name_words(c.right.column))
+    if words & {"date", "time", "timestamp", "at", "day", "ts", "dt"}:
+        return {">": "after", "<": "before", ">=": "on or after", "<=": "on or before"}.get(c.op, c.op)
+    return {">": "greater than", "<": "less than", ">=": "at least", "<=": "at most", "=": "equal to",
+            "!=": "not equal to"}.get(c.op, c.op)
+
+
 def reading(plan: QueryPlan) -> str:
     """"I read this as the total revenue (quantity × unit_price) of order_items per category, highest first."""
     where = [describe_filter(f) for f in plan.filters]
-    where += [f"{c.left.column} {'after' if c.op == '>' else 'before' if c.op == '<' else c.op} {c.right.column}"
-              for c in plan.compares]
+    where += [f"{c.left.column} {_compare_word(c)} {c.right.column}" for c in plan.compares]
     where += [f"with no {a} rows" for a in plan.absent] + [f"with at least one {a} row" for a in plan.present]
     tail = f" where {' and '.join(where)}" if where else ""
     if plan.measures:

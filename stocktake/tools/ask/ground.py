@@ -23,6 +23,7 @@ GAP_WORDS = frozenset({"to", "of", "the", "a", "an", "-"})
 WEAK_HEADS = frozenset(root(w) for w in ("id", "name", "date", "time", "type", "value", "number", "code", "at",
                                          "no", "key", "text", "flag", "count"))
 TRIMMABLE = frozenset(root(w) for w in ("name", "id", "code", "no", "number", "key", "value", "date", "time", "at",
+                                         "ind", "flag", "indicator", "yn",
                                          "g", "kg", "cm", "mm", "m", "pct", "usd", "eur", "brl", "ms", "s", "lbs"))
 SEMANTIC_WORDS = {
     "price": ("price", "cost", "amount", "money", "spend", "value", "paid", "expensive", "cheap"),

@@ -57,9 +57,17 @@ def find_measure(roles: Roles) -> MeasureSpec | None:
     derived = _explicit_derived(roles) or _duration(roles)
     if derived is None:
         return found
-    asked = next((c.value for c in roles.cues if c.kind == "agg" and c.start not in derived.tokens), None)
+    cue = next((c for c in roles.cues if c.kind == "agg" and c.start not in derived.tokens), None)
+    asked = cue.value if cue is not None else None
     agg = found.agg if found is not None and found.agg in ("sum", "mean", "median", "min", "max") else (
         asked or ("mean" if derived.concept == "duration" else "sum"))
+    if cue is not None and derived.derived is not None and 0 < min(derived.tokens) - cue.end <= 4:
+        # "avg price per cd (dollar value divided by number of cds)": the words between name the value
+        named = range(cue.end, min(derived.tokens))
+        first = min(m.start for m in derived.derived[0])
+        derived = replace(derived, name=" ".join(roles.tokens[i].text for i in range(cue.end, first)),
+                          tokens=(*named, *derived.tokens))
+        found = None if found is not None and set(found.tokens) <= set(named) | set(cue.covers()) else found
     return replace(derived, agg=agg, tokens=derived.tokens + (found.tokens if found else ()),
                    kind=found.kind if found is not None and found.kind == "most" else "measure",
                    group=found.group if found is not None else (), direction=found.direction if found else "desc")
@@ -72,10 +80,18 @@ def _explicit_derived(roles: Roles) -> MeasureSpec | None:
     """"(price + freight)", "qty x unit price": two columns combined by the operator between them."""
     for k, t in enumerate(roles.tokens):
         op = OPS.get(t.norm)
+        # "dollar value divided by number of cds", "price multiplied by quantity": the operator is two words
+        wide = k + 1 < len(roles.tokens) and roles.tokens[k + 1].norm == "by" and t.norm in ("divided",
+                                                                                            "multiplied")
+        if wide:
+            op = "/" if t.norm == "divided" else "*"
         if op is None or k == 0:
             continue
+        after = k + 2 if wide else k + 1
         left = [m for m in roles.mentions if m.kind == "column" and m.end in (k, k - 1)]
-        right = [m for m in roles.at(k + 1) if m.kind == "column"]
+        lead = 2 if [t.norm for t in roles.tokens[after:after + 2]] in (["number", "of"], ["no", "of"]) else int(
+            after < len(roles.tokens) and roles.tokens[after].norm in ("the", "a"))  # "by the number of cds"
+        right = [m for m in roles.at(after + lead) if m.kind == "column"]
         if left and right:
             start = min(m.start for m in left)
             span = range(start, max(m.end for m in right))

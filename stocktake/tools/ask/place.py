@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from stocktake.tools.ask.ground import Mention
 from stocktake.tools.ask.measures import (FACT_KINDS, QUANTITY_ROOTS, REVENUE_ROOTS, MeasureChoice, MeasureSpec,
                                           money_assets, money_measure, quantity_measure)
-from stocktake.tools.ask.model import Col, Derived, Group, Measure
+from stocktake.tools.ask.model import Col, Derived, Filter, Group, Measure
 from stocktake.tools.ask.roles import Roles
 from stocktake.tools.ask.schema import SchemaIndex
 from stocktake.tools.ask.vocab import ID_NOUNS, root
@@ -201,6 +201,9 @@ class Placer:
             self._use(target)
             info = self.schema.column(target.asset, target.column)
             col = Col(asset=target.asset, column=target.column)
+            if spec.agg == "share" and info.flag:  # "what share of reviewers recommend": the flag is set
+                part = Filter(column=col, op="=", value=True if info.type == "boolean" else 1)
+                return target.asset, MeasureChoice(Measure(agg="share", part=(part,)), spec.tokens, target.score, ())
             if spec.agg != "share" and (info.id_like or info.semantic in ("category", "geo", "text", "other",
                                                                           "email", "phone")):
                 # "how many customers" where customers are only a CustomerID column of the lines table

@@ -14,6 +14,12 @@ from stocktake.tools.ask.vocab import root
 
 
 DATE_RANKS = frozenset({"latest", "newest", "recent", "oldest", "earliest"})
+# Adjectives that name a dimension: "taller than they are long" compares height with length.
+DIMENSIONS = {"tall": "height", "taller": "height", "short": "height", "shorter": "height", "high": "height",
+              "long": "length", "longer": "length", "wide": "width", "wider": "width", "narrow": "width",
+              "narrower": "width", "heavy": "weight", "heavier": "weight", "light": "weight", "lighter": "weight",
+              "deep": "depth", "deeper": "depth", "shallower": "depth", "weigh": "weight", "weighs": "weight",
+              "weighing": "weight", "weighed": "weight"}
 PERSON_WORDS = frozenset({"person", "older", "younger", "aged", "old", "young"})
 PHRASE_ENDS = frozenset({"and", "or", "but", "than", "in", "on", "for", "with", "by", "from", "at", "to", "where",
                          "which", "that", "who", "when", "while", "during"})
@@ -132,6 +138,11 @@ class ConditionPlacer(Placer):
             if self._having(base, draft, comp):
                 continue
             placed = self.column(comp.target, base, numeric=True) if comp.target else None
+            if placed is None:  # "heavier than 10 kg", "weighs more than 500"
+                dimension = self._dimension(base, comp.start) or self._dimension(base, comp.start - 1)
+                placed = self.column(dimension, base) if dimension else None
+                if placed is not None:
+                    self.roles.mark(range(placed.mention.start, placed.mention.end))
             if placed is None:
                 placed = self._default_number_column(base, comp)
             if placed is None:
@@ -342,7 +353,8 @@ class ConditionPlacer(Placer):
                     break
                 continue
             owner = owner or next((m.asset for m in here if m.kind == "asset" and m.how == "name"), None)
-            columns = [m for m in here if m.kind == "column"]
+            # "the estimated date": "date" only by meaning does not replace the column "estimated" named
+            columns = [m for m in here if m.kind == "column" and not (heads and m.how == "meaning")]
             if columns:
                 heads = columns
         if owner is not None and any(m.asset == owner for m in heads):
@@ -362,19 +374,33 @@ class ConditionPlacer(Placer):
             own = found[0].column if found is not None and found[1] == base else None
         return Placed(own, 0.5, None) if own is not None else None
 
+    def _dimension(self, base: str, i: int) -> list[Mention]:
+        """The base's column for a dimension adjective at token ``i`` ("taller" -> product_height_cm)."""
+        if i >= len(self.roles.tokens):
+            return []
+        noun = DIMENSIONS.get(self.roles.tokens[i].norm)
+        columns = [c for c in self.schema.assets[base].columns if c.numeric and noun in c.words] if noun else []
+        return [Mention("column", i, i + 1, 0.8, base, c.name, how="part") for c in columns[:1]]
+
     def _explicit_compare(self, base: str, draft) -> None:
         late = self._late_pair(base)
         for cue in self.roles.cue("compare"):
             if cue.start in self.roles.used or number_at(self.roles.tokens, cue.end) is not None:
                 continue
             left = [m for m in self.roles.mentions if m.kind == "column" and m.end in (cue.start, cue.start - 1)]
-            right = self._comparand(cue.end)
+            left = self._dimension(base, cue.start) or left  # "products are taller than": their height
+            right = self._comparand(cue.end) or next(filter(None, (self._dimension(base, j) for j in range(
+                cue.end, min(len(self.roles.tokens), cue.end + 4)))), [])
             b = self.column(right, base) if right else None
             named = self.column([m for m in left if m.how in ("name", "part", "head")], base, temporal=True)
+            said = {m.column for m in left if m.asset == base}
             if late is not None and b is not None and b.col == late[1] and cue.value in (">", "<", ">=", "<=") \
-                    and (named is None or named.col == late[0] or named.col == late[1]):
+                    and (named is None or said & {late[0].column, late[1].column}):
                 # "arrived later than estimated", "delivered after the estimated date": the delivery date
                 self._use(b.mention)
+                for m in self.roles.mentions:  # "the estimated date": every word of the due date
+                    if m.column == late[1].column and m.asset == late[1].asset and cue.end <= m.start < cue.end + 6:
+                        self._use(m)
                 self.roles.mark(cue.covers())
                 for m in left:
                     self._use(m)
@@ -455,9 +481,7 @@ class ConditionPlacer(Placer):
                     any(k in self.roles.used for k in range(m.start, m.end)):
                 continue
             info = self.schema.column(m.asset, m.column)
-            flag = info.type == "boolean" or info.numeric and info.minimum == 0 and info.maximum == 1 and \
-                (info.distinct or 0) <= 2
-            if flag and self.schema.path(base, m.asset) is not None:
+            if info.flag and self.schema.path(base, m.asset) is not None:
                 self._use(m)
                 draft.filters.append(Filter(column=Col(asset=m.asset, column=m.column), op="=",
                                             value=True if info.type == "boolean" else 1))

@@ -48,6 +48,12 @@ class ColumnInfo:
         return self.type in ("date", "timestamp") or self.type == "string" and self.semantic in ("date", "timestamp")
 
     @property
+    def flag(self) -> bool:
+        """A yes/no column: boolean, or numbers that are only 0 and 1."""
+        return self.type == "boolean" or self.numeric and self.minimum == 0 and self.maximum == 1 and \
+            (self.distinct or 0) <= 2
+
+    @property
     def id_like(self) -> bool:
         return self.semantic in ("identifier", "foreign_key") or (bool(self.words) and self.words[-1] in
                                                                  ("id", "key", "code", "no", "number", "sku"))

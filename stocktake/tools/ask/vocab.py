@@ -19,7 +19,7 @@ KIND_ENTITIES = {
     "orders": ("order", "purchase", "transaction", "checkout", "sale"),
     "order_items": ("order line", "line item", "order item", "line", "basket", "order position"),
     "events": ("event", "click", "view", "log", "activity", "interaction", "behaviour", "behavior", "clickstream"),
-    "reviews": ("review", "rating", "feedback", "comment"),
+    "reviews": ("review", "rating", "feedback", "comment", "reviewer"),
     "other": (),
 }
 
