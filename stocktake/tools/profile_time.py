@@ -3,8 +3,9 @@
 Equal-width bins over a time span start at odd moments (a bin from 3 March 14:24), so each date and timestamp
 column, and each text column whose values parse as dates, gets its rows counted per calendar bucket instead,
 empty buckets included. The unit is the coarsest that still draws ``time_buckets_min`` bars (ProfileSettings):
-18 months of orders by month, three weeks by day; a span that needs more than ``time_buckets_max`` bars (an
-ancient typo such as 0201 among this year's dates) keeps the equal-width histogram.
+18 months of orders by month, three weeks by day; a span that needs more than ``time_buckets_max`` bars keeps
+the equal-width histogram. Dates before ``ancient_year`` or after now + ``future_days`` stay out of the chart:
+one typo such as 0201 would stretch it over eighteen centuries, and they are future_or_ancient_dates already.
 """
 
 from __future__ import annotations
@@ -19,37 +20,36 @@ UNITS = ("day", "week", "month", "year")
 
 
 def calendar_histograms(ctx: Context, scans: list[ColumnScan], shapes: dict[str, TextShape]) -> None:
-    """Replace the histograms of the time columns among ``scans`` (``t`` holds them) by calendar buckets."""
+    """Replace the histograms of the time columns among ``scans`` (``t`` holds them) by calendar buckets: rows
+    per day from DuckDB (a century is some 37,000 of them at most), rolled up here into the unit chosen."""
     plan = []
     for s in scans:
         shape = shapes.get(s.name)
         if s.type in TEMPORAL and s.non_null:
-            first, last, moment = s.min, s.max, f"{quote(s.name)}::TIMESTAMP"
-        elif s.type == "string" and shape is not None and shape.dates(ctx.settings) and shape.first:
-            first, last, moment = shape.first, shape.last, f"TRY_CAST({quote(s.name)} AS TIMESTAMP)"
-        else:
-            continue
-        unit = bucket_unit(_moment(first), _moment(last), ctx.settings.time_buckets_min, ctx.settings.time_buckets_max)
-        if unit is not None:
-            plan.append((s, unit, moment))
+            plan.append((s, f"{quote(s.name)}::TIMESTAMP"))
+        elif s.type == "string" and shape is not None and shape.dates(ctx.settings):
+            plan.append((s, f"TRY_CAST({quote(s.name)} AS TIMESTAMP)"))
     if not plan:
         return
-    branches = [f"SELECT {i} AS col, date_trunc('{unit}', {moment}) AS b, count(*) AS n FROM t "
-                f"WHERE {moment} IS NOT NULL GROUP BY 2" for i, (_, unit, moment) in enumerate(plan)]
-    counts: dict[int, dict[dt.datetime, int]] = {}
-    for col, bucket, n in ctx.con.execute(" UNION ALL ".join(branches)).fetchall():
-        counts.setdefault(col, {})[_as_datetime(bucket)] = int(n)
-    for i, (s, unit, _) in enumerate(plan):
-        got = counts.get(i, {})
-        if got:
-            s.histogram = calendar_histogram(unit, got)
+    branches = [f"SELECT {i} AS col, date_trunc('day', {moment}) AS b, count(*) AS n FROM t "
+                f"WHERE {moment} BETWEEN {ctx.ancient_sql} AND {ctx.future_sql} GROUP BY 2"
+                for i, (_, moment) in enumerate(plan)]
+    days: dict[int, dict[dt.datetime, int]] = {}
+    for col, day, n in ctx.con.execute(" UNION ALL ".join(branches)).fetchall():
+        days.setdefault(col, {})[_as_datetime(day)] = int(n)
+    for i, (s, _) in enumerate(plan):
+        got = days.get(i)
+        unit = got and bucket_unit(min(got), max(got), ctx.settings.time_buckets_min, ctx.settings.time_buckets_max)
+        if unit:
+            rolled: dict[dt.datetime, int] = {}
+            for day, n in got.items():
+                rolled[_truncate(unit, day)] = rolled.get(_truncate(unit, day), 0) + n
+            s.histogram = calendar_histogram(unit, rolled)
 
 
 def bucket_unit(first: dt.datetime, last: dt.datetime, fewest: int, most: int) -> str | None:
     """The coarsest calendar unit that cuts first..last into at least ``fewest`` buckets (days where none does),
-    or None where that takes more than ``most`` (or runs up to the year 9999, whose end no datetime holds)."""
-    if last.year >= dt.MAXYEAR:
-        return None
+    or None where that takes more than ``most``."""
     for unit in reversed(UNITS):
         n = len(buckets(unit, first, last))
         if n >= fewest or unit == "day":
@@ -83,7 +83,7 @@ def _truncate(unit: str, moment: dt.datetime) -> dt.datetime:
     day = dt.datetime(moment.year, moment.month, moment.day)
     if unit == "day":
         return day
-    if unit == "week":  # ISO weeks start on Monday, as DuckDB's date_trunc('week') does
+    if unit == "week":  # ISO weeks start on Monday
         return day - dt.timedelta(days=day.weekday())
     return day.replace(day=1) if unit == "month" else day.replace(month=1, day=1)
 
@@ -94,10 +94,6 @@ def _next(unit: str, start: dt.datetime) -> dt.datetime:
     if unit == "month":
         return start.replace(year=start.year + start.month // 12, month=start.month % 12 + 1)
     return start.replace(year=start.year + 1)
-
-
-def _moment(iso: str) -> dt.datetime:
-    return _as_datetime(dt.datetime.fromisoformat(iso))
 
 
 def _as_datetime(value: dt.date) -> dt.datetime:
