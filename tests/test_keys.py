@@ -92,6 +92,13 @@ def test_olist_order_lines_are_keyed_by_order_and_line_number_together(catalog, 
     assert build_schema(catalog).assets["olist_order_items_dataset"].key is None  # the line number repeats
 
 
+@pytest.mark.shared_data
+def test_movielens_ratings_are_keyed_by_user_and_movie_before_a_pair_unique_by_accident(catalog, shared_data):
+    ingest_path(catalog, shared_data / "movielens-100k" / "u.data", name="u_data")  # user, movie, rating, epoch
+    keys = profile_asset(catalog, "u_data").candidate_keys
+    assert set(keys[0]) == {"col_1", "col_2"} and ("col_4", "col_2") in keys
+
+
 def cleaned_products(catalog: Catalog) -> tuple[int, str]:
     session = start_session(catalog, "products")
     steps = [p.id for p in session.proposals()][:3]

@@ -14,6 +14,8 @@ from typing import Any
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from stocktake.tools.report.charts import readable_number, round_ticks
+
 
 @dataclass(frozen=True)
 class ChartSettings:
@@ -112,7 +114,7 @@ def chart_column(column: dict, settings: ChartSettings = SETTINGS) -> Figure | N
         ax.set_title(f"{title} {column['name']}", loc="left", fontsize=11)
         ax.set_ylabel("rows")
         ax.yaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
-        ax.yaxis.set_major_formatter(lambda y, _: _readable(y))
+        ax.yaxis.set_major_formatter(lambda y, _: readable_number(y))
         ax.spines[["top", "right"]].set_visible(False)
         return fig
     top = column.get("top_values") or []
@@ -129,8 +131,7 @@ def _numeric_bars(ax, hist: dict, settings: ChartSettings) -> str:
     edges, counts = hist["edges"], hist["counts"]
     ax.bar(edges[:-1], counts, width=[b - a for a, b in zip(edges, edges[1:])], align="edge",
            color=settings.colour, edgecolor="white", linewidth=0.5)
-    ax.xaxis.set_major_locator(MaxNLocator(nbins=settings.ticks, steps=[1, 2, 2.5, 5, 10]))
-    ax.xaxis.set_major_formatter(lambda x, _: _readable(x))
+    round_ticks(ax.xaxis, settings.ticks)
     ax.tick_params(axis="x", labelsize=8)
     return "Distribution of"
 
@@ -138,7 +139,7 @@ def _numeric_bars(ax, hist: dict, settings: ChartSettings) -> str:
 def _value_bars(ax, hist: dict, settings: ChartSettings) -> str:
     """One bar per value (ratings 1..5), each value a tick."""
     ax.bar(hist["labels"], hist["counts"], width=0.8, color=settings.colour)
-    ax.set_xticks(hist["labels"], [_readable(v) for v in hist["labels"]], fontsize=8)
+    ax.set_xticks(hist["labels"], [readable_number(v) for v in hist["labels"]], fontsize=8)
     return "Rows per value of"
 
 
@@ -217,15 +218,6 @@ def chart_message(text: str, settings: ChartSettings = SETTINGS) -> Figure:
 
 def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-def _readable(value: Any) -> str:
-    """A tick as people write it: 1,500, 0.25, 2.5M; never 1.6e+03."""
-    if not _is_number(value):
-        return str(value)
-    if abs(value) >= 1e6:
-        return f"{value / 1e6:,.4g}M"
-    return f"{int(value):,}" if float(value).is_integer() else f"{value:,.4g}"
 
 
 def _short(text: str, limit: int) -> str:

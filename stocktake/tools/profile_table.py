@@ -91,7 +91,9 @@ def candidate_keys(ctx: Context, scans: list[ColumnScan], semantic: dict[str, st
     assistant show. The asset's own key by name (``order_id`` in ``orders``) when (nearly) unique, alone: a
     repeated order id is a duplicate_key issue, and another unique column of orders (Olist's ``customer_id``)
     is no key of orders. Failing that, the columns unique over the distinct rows (exact copies repeat their
-    key too), id-like ones only where there are any; failing those, pairs of columns unique together.
+    key too), id-like ones only where there are any; failing those, pairs of columns unique together, those
+    with an id first, then the pairs of fewest possible combinations: a designed key pairs an order with its
+    line number, a pair unique by accident holds a column of nearly unique values (an epoch time).
     Timestamps, floats, amounts, flags and free text are never keys: unique by accident, not by design."""
     own = own_key(ctx, scans)
     if own is not None:
@@ -112,7 +114,10 @@ def candidate_keys(ctx: Context, scans: list[ColumnScan], semantic: dict[str, st
         return []
     got = ctx.con.execute("SELECT " + ", ".join(f"count(DISTINCT ({quote(a.name)}, {quote(b.name)}))"
                                                 for a, b in pairs) + " FROM t").fetchone()
-    return [(a.name, b.name) for (a, b), n in zip(pairs, got) if n == rows]
+    found = [(a, b) for (a, b), n in zip(pairs, got) if n == rows]
+    found.sort(key=lambda ab: ("identifier" not in (semantic[ab[0].name], semantic[ab[1].name]),
+                               ab[0].distinct * ab[1].distinct))
+    return [(a.name, b.name) for a, b in found]
 
 
 # Semantic types of values that identify nothing by design, however unique they happen to be.
