@@ -130,9 +130,14 @@ def test_a_price_histogram_has_ticks_on_round_values(shop):
     assert all("e+" not in text and text.replace(",", "").lstrip("−-").isdigit() for _, text in ticks)
 
 
-def test_a_date_chart_labels_its_bars_as_months(shop):
-    catalog, _ = shop
+def test_a_date_chart_labels_its_bars_as_months_on_calendar_steps(shop):
+    catalog, _ = shop  # 18 months of orders: a tick every quarter
     fig = chart_column(profile_asset(catalog, "orders").column("order_date").to_dict())
-    labels = [text for _, text in drawn(fig)]
-    assert labels[0] == "2023-01" and all(len(t) == 7 and t[4] == "-" for t in labels)
+    assert [text for _, text in drawn(fig)] == ["2023-01", "2023-04", "2023-07", "2023-10", "2024-01", "2024-04"]
     assert fig.axes[0].get_title(loc="left") == "Rows per month of order_date"
+
+
+def test_years_of_months_are_ticked_each_january(shop):
+    catalog, _ = shop  # signups over five and a half years
+    labels = [text for _, text in drawn(chart_column(profile_asset(catalog, "users").column("signup_date").to_dict()))]
+    assert labels == [f"{year}-01" for year in range(2019, 2025)]

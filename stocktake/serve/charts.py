@@ -144,17 +144,29 @@ def _value_bars(ax, hist: dict, settings: ChartSettings) -> str:
 
 
 def _time_bars(ax, hist: dict, settings: ChartSettings) -> str:
-    """Rows per calendar bucket, labelled as the bucket reads (2024-03 for a month); a few evenly spaced ticks."""
+    """Rows per calendar bucket, labelled as the bucket reads (2024-03 for a month); a few ticks."""
     counts, unit = hist["counts"], hist.get("unit")
     ax.bar(range(len(counts)), counts, width=0.9 if unit else 0.95, color=settings.colour)
-    step = max(1, -(-len(counts) // settings.ticks))
-    ticks = list(range(0, len(counts), step))
+    ticks = _time_ticks([str(e) for e in hist["edges"][:-1]], unit, settings.ticks)
     ax.set_xticks(ticks, [str(hist["edges"][i])[:TIME_LABEL.get(unit, 10)] for i in ticks],
                   rotation=30, ha="right", fontsize=8)
     return f"Rows per {unit} of" if unit else "Distribution of"
 
 
 TIME_LABEL = {"year": 4, "month": 7}  # characters of an ISO start that name its bucket; days and weeks keep 10
+# Months and years are ticked at calendar steps (every quarter, every January, every 5th year), not every 10th bar.
+CALENDAR_STEPS = {"month": (1, 2, 3, 6, 12, 24, 60, 120), "year": (1, 2, 5, 10, 20, 50, 100, 200)}
+
+
+def _time_ticks(starts: list[str], unit: str | None, most: int) -> list[int]:
+    """The bars to label: at most ``most``, evenly spaced, on calendar steps for months and years."""
+    if unit in CALENDAR_STEPS:
+        step = next((s for s in CALENDAR_STEPS[unit] if len(starts) / s <= most), CALENDAR_STEPS[unit][-1])
+        ordinal = (lambda iso: int(iso[:4]) * 12 + int(iso[5:7]) - 1) if unit == "month" else \
+            (lambda iso: int(iso[:4]))
+        return [i for i, iso in enumerate(starts) if ordinal(iso) % step == 0]
+    step = max(1, -(-len(starts) // most))
+    return list(range(0, len(starts), step))
 
 
 def chart_artifact(name: str, artifact: Any, settings: ChartSettings = SETTINGS) -> Figure | None:
