@@ -21,7 +21,7 @@ UNITS = ("day", "week", "month", "year")
 
 def calendar_histograms(ctx: Context, scans: list[ColumnScan], shapes: dict[str, TextShape]) -> None:
     """Replace the histograms of the time columns among ``scans`` (``t`` holds them) by calendar buckets: rows
-    per day from DuckDB (a century is some 37,000 of them at most), rolled up here into the unit chosen."""
+    per day from DuckDB (since 1900, some 46,000 of them at most), rolled up here into the unit chosen."""
     plan = []
     for s in scans:
         shape = shapes.get(s.name)
