@@ -51,6 +51,11 @@ CREATE TABLE IF NOT EXISTS models (
 """
 
 
+def ingest_description(source: str) -> str:
+    """The description an ingested asset gets until someone writes one."""
+    return f"Ingested from {source}"
+
+
 def now_iso() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat()
 
@@ -103,13 +108,33 @@ class Asset:
     def path(self) -> Path:
         return self.current.path
 
+    @property
+    def origin(self) -> str:
+        """Where the current version came from: "Ingested from shop/products.csv", "Cleaned from v1: 3 steps"."""
+        lineage, note = self.current.lineage, self.current.note
+        if lineage.get("cleaning_session"):
+            steps = len(lineage.get("steps") or [])
+            base = lineage.get("branched_from") or {"asset": "", "version": lineage.get("base_version")}
+            origin = f"Cleaned from {base['asset'] + ' ' if base['asset'] else ''}v{base['version']}: " \
+                     f"{steps} step{'s' if steps != 1 else ''} (session {lineage['cleaning_session']})"
+            return origin + (f", replayed onto v{lineage['rebased_onto']}" if lineage.get("rebased_onto") else "")
+        if note == "ingested":
+            return ingest_description(self.source)
+        return note[:1].upper() + note[1:]
+
+    @property
+    def about(self) -> str:
+        """The description to show: the one given, but not the ingest's default once the current version is
+        no longer the one ingested (it would name a file the version was not read from); then its origin."""
+        return self.origin if self.description == ingest_description(self.source) else self.description
+
     def to_dict(self) -> dict:
         return {
             "name": self.name, "kind": self.kind, "source": self.source, "format": self.format,
             "description": self.description, "tags": list(self.tags),
             "rows": self.rows, "n_columns": len(self.columns),
             "columns": [asdict(c) for c in self.columns],
-            "version": self.version, "content_hash": self.current.content_hash,
+            "version": self.version, "content_hash": self.current.content_hash, "origin": self.origin,
             "created_at": self.created_at, "updated_at": self.updated_at,
         }
 

@@ -36,6 +36,9 @@ class ProfileSettings:
     top_values: int = 10
     value_count_limit: int = 100_000  # top values only for columns with at most this many distinct values
     histogram_bins: int = 20
+    time_buckets_min: int = 12  # date columns: rows per year, month, week or day, the coarsest giving this many bars
+    time_buckets_max: int = 400  # ... beyond this many bars, equal-width bins instead
+    value_bars_max_span: int = 20  # integer columns spanning at most this many values get one bar per value
     missing_warn_fraction: float = 0.0  # a column with a larger share of nulls gets a missing_values issue
     max_key_combination: int = 2
     examples: int = 3

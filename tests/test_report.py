@@ -89,12 +89,20 @@ def test_pii_columns_are_those_with_personal_data_by_values_name_or_free_text(re
     assert section(report, "orders").pii_columns == ()
 
 
-def test_a_referenced_key_that_repeats_is_named_beside_the_unique_keys(report):
+def test_a_key_repeated_only_by_exact_copies_of_rows_is_the_key(report):
     from stocktake.tools.report.render import keys_text
 
-    users = section(report, "users")  # the sample data repeats 15 user rows
-    assert keys_text(users) == "none unique; referenced but repeating: user_id (2,000 distinct in 2,015 rows)"
+    users = section(report, "users")  # the sample data repeats 15 user rows, each copy with its user_id
+    assert keys_text(users) == "user_id"
     assert keys_text(section(report, "products")).startswith("product_id")
+
+
+def test_an_own_key_with_reused_values_is_the_key_and_says_it_repeats(report):
+    from stocktake.tools.report.render import keys_text
+
+    orders = section(report, "orders")  # 10 rows reuse the order_id of another order
+    assert keys_text(orders) == "order_id (repeats: 5,000 distinct in 5,010 rows)"
+    assert {c.name: c.key for c in orders.columns}["order_date"] == ""
 
 
 def test_quality_and_top_issues_come_from_the_profiler(sample_catalog, report):

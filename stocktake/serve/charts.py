@@ -12,6 +12,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
+
+from stocktake.tools.report.charts import readable_number, round_ticks
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,7 @@ class ChartSettings:
     message_height: float = 1.6  # a chart box that only says why it is empty
     message_chars: int = 72  # its lines are wrapped at this width
     message_colour: str = "#868e96"
+    ticks: int = 7  # at most this many labelled ticks on the x axis of a distribution
 
 
 SETTINGS = ChartSettings()
@@ -100,18 +104,17 @@ def chart_null_rates(columns: Sequence[dict], settings: ChartSettings = SETTINGS
 
 
 def chart_column(column: dict, settings: ChartSettings = SETTINGS) -> Figure | None:
-    """The distribution of one profiled column: its histogram, else its most frequent values."""
+    """The distribution of one profiled column: rows per calendar bucket for dates, per value for integers
+    over a short span, per bin on a numeric axis with round ticks; else its most frequent values."""
     hist = column.get("histogram") or {}
-    if hist.get("kind") in ("numeric", "time") and hist.get("counts"):
-        edges, counts = hist["edges"], hist["counts"]
+    if hist.get("counts") and hist.get("kind") in ("numeric", "time", "values"):
         fig = Figure(figsize=(settings.width, 3.0), layout="constrained")
         ax = fig.add_subplot()
-        ax.bar(range(len(counts)), counts, width=0.95, color=settings.colour)
-        step = max(1, len(counts) // 6)
-        ticks = list(range(0, len(counts), step))
-        ax.set_xticks(ticks, [_edge(edges[i], hist["kind"]) for i in ticks], rotation=30, ha="right", fontsize=8)
-        ax.set_title(f"Distribution of {column['name']}", loc="left", fontsize=11)
+        title = {"numeric": _numeric_bars, "time": _time_bars, "values": _value_bars}[hist["kind"]](ax, hist, settings)
+        ax.set_title(f"{title} {column['name']}", loc="left", fontsize=11)
         ax.set_ylabel("rows")
+        ax.yaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
+        ax.yaxis.set_major_formatter(lambda y, _: readable_number(y))
         ax.spines[["top", "right"]].set_visible(False)
         return fig
     top = column.get("top_values") or []
@@ -121,6 +124,49 @@ def chart_column(column: dict, settings: ChartSettings = SETTINGS) -> Figure | N
         return None
     return chart_bars([t["value"] for t in top], [t["count"] for t in top],
                       f"Most frequent values of {column['name']}", xlabel="rows", settings=settings)
+
+
+def _numeric_bars(ax, hist: dict, settings: ChartSettings) -> str:
+    """Bins drawn where they lie on a number axis, so the ticks can fall on round values (0, 250, 500)."""
+    edges, counts = hist["edges"], hist["counts"]
+    ax.bar(edges[:-1], counts, width=[b - a for a, b in zip(edges, edges[1:])], align="edge",
+           color=settings.colour, edgecolor="white", linewidth=0.5)
+    round_ticks(ax.xaxis, settings.ticks)
+    ax.tick_params(axis="x", labelsize=8)
+    return "Distribution of"
+
+
+def _value_bars(ax, hist: dict, settings: ChartSettings) -> str:
+    """One bar per value (ratings 1..5), each value a tick."""
+    ax.bar(hist["labels"], hist["counts"], width=0.8, color=settings.colour)
+    ax.set_xticks(hist["labels"], [readable_number(v) for v in hist["labels"]], fontsize=8)
+    return "Rows per value of"
+
+
+def _time_bars(ax, hist: dict, settings: ChartSettings) -> str:
+    """Rows per calendar bucket, labelled as the bucket reads (2024-03 for a month); a few ticks."""
+    counts, unit = hist["counts"], hist.get("unit")
+    ax.bar(range(len(counts)), counts, width=0.9 if unit else 0.95, color=settings.colour)
+    ticks = _time_ticks([str(e) for e in hist["edges"][:-1]], unit, settings.ticks)
+    ax.set_xticks(ticks, [str(hist["edges"][i])[:TIME_LABEL.get(unit, 10)] for i in ticks],
+                  rotation=30, ha="right", fontsize=8)
+    return f"Rows per {unit} of" if unit else "Distribution of"
+
+
+TIME_LABEL = {"year": 4, "month": 7}  # characters of an ISO start that name its bucket; days and weeks keep 10
+# Months and years are ticked at calendar steps (every quarter, every January, every 5th year), not every 10th bar.
+CALENDAR_STEPS = {"month": (1, 2, 3, 6, 12, 24, 60, 120), "year": (1, 2, 5, 10, 20, 50, 100, 200)}
+
+
+def _time_ticks(starts: list[str], unit: str | None, most: int) -> list[int]:
+    """The bars to label: at most ``most``, evenly spaced, on calendar steps for months and years."""
+    if unit in CALENDAR_STEPS:
+        step = next((s for s in CALENDAR_STEPS[unit] if len(starts) / s <= most), CALENDAR_STEPS[unit][-1])
+        ordinal = (lambda iso: int(iso[:4]) * 12 + int(iso[5:7]) - 1) if unit == "month" else \
+            (lambda iso: int(iso[:4]))
+        return [i for i, iso in enumerate(starts) if ordinal(iso) % step == 0]
+    step = max(1, -(-len(starts) // most))
+    return list(range(0, len(starts), step))
 
 
 def chart_artifact(name: str, artifact: Any, settings: ChartSettings = SETTINGS) -> Figure | None:
@@ -184,14 +230,6 @@ def chart_message(text: str, settings: ChartSettings = SETTINGS) -> Figure:
 
 def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-def _edge(value: Any, kind: str) -> str:
-    if kind == "time":
-        return str(value)[:10]
-    if not _is_number(value):
-        return str(value)
-    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"
 
 
 def _short(text: str, limit: int) -> str:

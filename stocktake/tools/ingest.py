@@ -20,7 +20,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from stocktake.catalog import Asset, Catalog
+from stocktake.catalog import Asset, Catalog, ingest_description
 from stocktake.errors import StocktakeError
 from stocktake.settings import IngestSettings
 from stocktake.tools import infer, ingest_excel, ingest_files, ingest_sqlite
@@ -99,7 +99,7 @@ def ingest_path(
             before = catalog.get(table.name) if catalog.exists(table.name) else None
             asset = catalog.register(
                 table.name, table.frame, kind=kind or infer_kind(_column_names(table.frame)), source=table.source,
-                fmt=table.fmt, description=f"Ingested from {table.source}", replace=replace,
+                fmt=table.fmt, description=ingest_description(table.source), replace=replace,
             )
             unchanged = before is not None and asset.version == before.version
             if not unchanged:

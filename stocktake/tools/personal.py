@@ -32,6 +32,18 @@ class PersonalDataSettings:
     name_pattern: str = (rf"(e_?mail|phone|mobile|^name$|(^|_)({_PERSON})_?name($|_)|address|street|ssn|passport|"
                          r"iban|card_?number|birth|^dob$|national_id|resident_id|id_card)")
     semantic_types: tuple[str, ...] = ("email", "phone")  # values recognised as addresses or numbers
+    # Quasi-identifiers: no one value names a person, a few together can (Sweeney: zip code, birth date and
+    # sex single out most Americans). Name tokens per kind; columns named col_1.. are judged by their values.
+    quasi_names: tuple[tuple[str, frozenset[str]], ...] = (
+        ("zip code", frozenset({"zip", "zipcode", "postcode", "postal", "plz"})),
+        ("age", frozenset({"age", "yob", "birthyear"})),
+        ("gender", frozenset({"gender", "sex"})),
+        ("occupation", frozenset({"occupation", "job", "profession"})))
+    quasi_min_kinds: int = 2  # a table with fewer kinds of them gives no combination to single anyone out
+    postal_code_pattern: str = r"\d{5}(-\d{4})?|\d{4}|[A-Za-z]\d[A-Za-z] ?\d[A-Za-z]\d"  # US, 4-digit, Canada
+    gender_values: frozenset[str] = frozenset({"m", "f", "male", "female", "man", "woman", "w", "x", "other"})
+    age_range: tuple[int, int] = (0, 120)
+    age_min_distinct: int = 10  # ages spread over many values; a 0..5 rating column does not
 
 
 @dataclass(frozen=True)
@@ -39,9 +51,14 @@ class PersonalColumn:
     column: str
     reason: str  # why it counts as personal data, in words
     rows: int | None = None  # rows found holding an address or number in free text; None: the whole column
+    kind: str = "direct"  # or "quasi-identifier": personal only together with others, so never masked
+
+    @property
+    def direct(self) -> bool:
+        return self.kind == "direct"
 
     def to_dict(self) -> dict:
-        return {"column": self.column, "reason": self.reason, "rows": self.rows}
+        return {"column": self.column, "reason": self.reason, "rows": self.rows, "kind": self.kind}
 
 
 def personal_name(column: str, settings: PersonalDataSettings = PersonalDataSettings()) -> bool:
@@ -52,7 +69,8 @@ def personal_name(column: str, settings: PersonalDataSettings = PersonalDataSett
 
 def find_personal_columns(profile: TableProfile,
                           settings: PersonalDataSettings = PersonalDataSettings()) -> tuple[PersonalColumn, ...]:
-    """Columns of personal data, in table order: by their values' type, by their name, or by free-text hits."""
+    """Columns of personal data, in table order: by their values' type, by their name, or by free-text hits;
+    then the quasi-identifiers among the rest (kind "quasi-identifier")."""
     hits = {i.column: i.rows for i in profile.issues if i.kind == "pii"}
     found = []
     for c in profile.columns:
@@ -63,12 +81,50 @@ def find_personal_columns(profile: TableProfile,
         elif c.name in hits:
             found.append(PersonalColumn(c.name, "free text with personal data (e-mail, phone, card or id numbers)",
                                         hits[c.name]))
-    return tuple(found)
+    direct = {p.column for p in found}
+    return tuple(found) + quasi_identifiers([c for c in profile.columns if c.name not in direct], settings)
+
+
+def quasi_identifiers(columns: Sequence[ColumnProfile],
+                      settings: PersonalDataSettings = PersonalDataSettings()) -> tuple[PersonalColumn, ...]:
+    """Columns that single out a person only together (zip code, age, gender), when the table holds at least
+    ``quasi_min_kinds`` kinds of them; each one's reason names the combination."""
+    kinds = [(c, kind) for c in columns if (kind := quasi_kind(c, settings))]
+    named = [kind for kind, _ in settings.quasi_names if any(k == kind for _, k in kinds)]
+    if len(named) < settings.quasi_min_kinds:
+        return ()
+    together = ", ".join(named[:-1]) + f" and {named[-1]}"
+    return tuple(PersonalColumn(c.name, f"quasi-identifier ({kind}): {together} together can single out a person",
+                                kind="quasi-identifier") for c, kind in kinds)
+
+
+def quasi_kind(c: ColumnProfile, settings: PersonalDataSettings = PersonalDataSettings()) -> str | None:
+    """"zip code", "age", "gender" or "occupation" by the column's name; for a name that says nothing (col_5),
+    by its values: postal codes, a handful of gender codes, ages spread over 0..120 in whole years."""
+    from stocktake.tools.profile_semantic import is_generic_name, tokens
+
+    words = set(tokens(c.name))
+    for kind, names in settings.quasi_names:
+        if words & names:
+            return kind
+    if not is_generic_name(c.name) or not c.top_values:
+        return None
+    values = [str(v).strip() for v, _ in c.top_values]
+    if c.type == "string" and all(re.fullmatch(settings.postal_code_pattern, v) for v in values):
+        return "zip code"
+    if c.type == "string" and c.distinct and c.distinct <= 3 and {v.lower() for v in values} <= settings.gender_values:
+        return "gender"
+    low, high = settings.age_range
+    if c.type == "integer" and c.semantic_type == "number" and isinstance(c.min, int) and low <= c.min \
+            and c.max <= high and (c.distinct or 0) >= settings.age_min_distinct:
+        return "age"
+    return None
 
 
 def whole_columns(profile: TableProfile, settings: PersonalDataSettings = PersonalDataSettings()) -> frozenset[str]:
-    """The columns whose every value is personal (free text with a few numbers in it is masked by value)."""
-    return frozenset(c.column for c in find_personal_columns(profile, settings) if c.rows is None)
+    """The columns whose every value is personal (free text with a few numbers in it is masked by value;
+    quasi-identifiers are not personal one by one)."""
+    return frozenset(c.column for c in find_personal_columns(profile, settings) if c.rows is None and c.direct)
 
 
 # ---- stored profiles ----------------------------------------------------------------------------------

@@ -9,6 +9,8 @@ Rules (thresholds in ProfileSettings):
   are numbers; rows = the minority (numbers or not).
 - future_or_ancient_dates: dates after now + ``future_days`` or before ``ancient_year``.
 - negative_values: values below zero in price and quantity columns.
+- zero_values: values of exactly zero in price columns (money: prices, amounts, totals), which mostly stand for
+  a price never entered or a line written off rather than goods given away; rows are named by example.
 - outliers: Tukey's far-out fences (``outlier_iqr_k`` x IQR beyond the quartiles); prices and quantities over
   their positive values (negatives are negative_values), right-skewed prices on a log scale, since money is
   multiplicative; other measures on a linear scale over all values.
@@ -111,10 +113,14 @@ def _shape_counts(ctx: Context, plan: list[tuple[ColumnScan, bool, bool]],
         branches.append(f"SELECT {i} AS col, n, {num} AS num, {ts} AS ts FROM ({values(quote(s.name))})")
     conds = ["num IS NOT NULL", "ts IS NOT NULL", "ts = date_trunc('day', ts)", f"ts > {ctx.future_sql}",
              f"ts < {ctx.ancient_sql}"]
-    got = ctx.con.execute(f"SELECT col, sum(n), {', '.join(f'sum(CASE WHEN {c} THEN n END)' for c in conds)} "
-                          f"FROM ({' UNION ALL '.join(branches)}) GROUP BY col").fetchall()
+    got = ctx.con.execute(f"SELECT col, sum(n), {', '.join(f'sum(CASE WHEN {c} THEN n END)' for c in conds)}, "
+                          f"min(ts), max(ts) FROM ({' UNION ALL '.join(branches)}) GROUP BY col").fetchall()
     counts = {row[0]: row[1:] for row in got}
-    return {s.name: TextShape(*(int(n or 0) for n in counts.get(i, (0,) * 6))) for i, (s, _, _) in enumerate(plan)}
+    shapes = {}
+    for i, (s, _, _) in enumerate(plan):
+        *numbers, first, last = counts.get(i, (0,) * 6 + (None, None))
+        shapes[s.name] = TextShape(*(int(n or 0) for n in numbers), jsonable(first), jsonable(last))
+    return shapes
 
 
 def column_issues(ctx: Context, scans: list[ColumnScan], semantic: dict[str, str],
@@ -129,6 +135,8 @@ def column_issues(ctx: Context, scans: list[ColumnScan], semantic: dict[str, str
             found.append(ctx.issue("negative_values", s.name, s.negatives, "high",
                                    f"{s.negatives:,} negative {semantic[s.name]} values in {s.name}",
                                    ctx.example_values(s.name, f"{quote(s.name)} < 0")))
+        if semantic[s.name] == "price" and s.zeros:
+            found.append(zero_money(ctx, s))
         if semantic[s.name] in ("category", "geo") and s.value_counts_complete:
             found += inconsistent_categories(ctx, s)
     measures = [s for s in scans if s.type in NUMERIC and semantic[s.name] in ("price", "quantity", "number")]
@@ -149,6 +157,13 @@ def missing_and_constant(ctx: Context, s: ColumnScan) -> list[Issue]:
         found.append(ctx.issue("constant_column", s.name, s.non_null, "low",
                                f"{s.name} holds one value ({s.min!r}) in every non-null row", [s.min], value=s.min))
     return found
+
+
+def zero_money(ctx: Context, s: ColumnScan) -> Issue:
+    share = s.zeros / ctx.rows
+    return ctx.issue("zero_values", s.name, s.zeros, "medium",
+                     f"{s.zeros:,} values of the money column {s.name} are exactly 0 ({share:.1%})",
+                     ctx.example_rows(f"{quote(s.name)} = 0"), share=round(share, 6))
 
 
 def parse_issues(ctx: Context, s: ColumnScan, shape: TextShape) -> list[Issue]:

@@ -22,11 +22,13 @@ from stocktake.tools.profile_model import ColumnProfile, TableProfile
 from stocktake.tools.profile_scan import (SNAPSHOT, ColumnScan, column_batches, connect, hold_in_memory, parquet_source,
                                          scan_table, use_columns)
 from stocktake.tools.profile_semantic import TextShape, semantic_type
+from stocktake.tools.profile_time import calendar_histograms
 from stocktake.tools.profile_table import (candidate_keys, count_duplicates, duplicate_issues, own_key,
                                            time_coverage)
 from stocktake.tools.progress import Progress, as_detail, no_progress
 
-FORMAT = 2  # bump when the cached JSON changes shape or meaning (2: values masked as stored)
+FORMAT = 3  # bump when the cached JSON changes shape or meaning (2: values masked as stored; 3: parsed text
+# dates, calendar and per-value histograms, zero_values, keys among distinct rows)
 MAX_CACHE_BYTES = 64 << 20  # a larger cache file is no profile this module wrote: it is recomputed
 
 
@@ -119,9 +121,10 @@ def compute_local_profile(asset: Asset, settings: ProfileSettings, spill_dir: Pa
         dups = count_duplicates(ctx, scans)
         return mask_profile(TableProfile(
             asset=asset.name, version=asset.version, content_hash=asset.current.content_hash, rows=asset.rows,
-            duplicate_rows=dups.rows, candidate_keys=tuple(candidate_keys(ctx, scans, dups)),
+            duplicate_rows=dups.rows, candidate_keys=tuple(candidate_keys(ctx, scans, semantic, dups)),
             time_coverage=time_coverage(ctx, scans), quality_score=100.0, quality_rule="",
-            columns=tuple(column_profile(s, semantic[s.name], asset.rows, settings.top_values) for s in scans),
+            columns=tuple(column_profile(s, semantic[s.name], asset.rows, settings.top_values, shapes.get(s.name))
+                          for s in scans),
             issues=tuple(duplicate_issues(ctx, scans, dups) + found)))
     finally:
         con.close()
@@ -136,7 +139,9 @@ def _scan_in_batches(ctx: Context, asset: Asset, source: str,
         progress("column statistics (columns)", len(scans), len(asset.columns))
         use_columns(ctx.con, source, batch, row_numbers=True, materialize=source == SNAPSHOT)
         got = scan_table(ctx.con, batch, asset.rows, ctx.settings, ctx.future_sql, ctx.ancient_sql, first=len(scans))
-        shapes |= text_shapes(ctx, got)  # reads the batch's text sample, which the next batch replaces
+        batch_shapes = text_shapes(ctx, got)  # reads the batch's text sample, which the next batch replaces
+        calendar_histograms(ctx, got, batch_shapes)
+        shapes |= batch_shapes
         scans += got
     return scans, shapes
 
@@ -149,12 +154,17 @@ def _source(con, asset: Asset, settings: ProfileSettings) -> str:
     return hold_in_memory(con, asset.path) if wide and small else parquet_source(asset.path)
 
 
-def column_profile(s: ColumnScan, semantic: str, rows: int, top: int) -> ColumnProfile:
+def column_profile(s: ColumnScan, semantic: str, rows: int, top: int, shape: TextShape | None = None) -> ColumnProfile:
+    """A text column of dates has the earliest and latest date that parse as its min and max: "00-00-0000" and
+    "yesterday" sort first and last as text, and are unparseable_values."""
     nulls = rows - s.non_null
+    low, high = s.min, s.max
+    if s.type == "string" and semantic in ("date", "timestamp") and shape is not None and shape.first:
+        low, high = (shape.first[:10], shape.last[:10]) if semantic == "date" else (shape.first, shape.last)
     return ColumnProfile(
         name=s.name, type=s.type, semantic_type=semantic, rows=rows, non_null=s.non_null, nulls=nulls,
         null_fraction=round(nulls / rows, 6) if rows else 0.0, distinct=s.distinct, distinct_exact=s.distinct_exact,
-        min=s.min, max=s.max, mean=s.mean, std=s.std, quantiles=s.quantiles, quantiles_exact=s.quantiles_exact,
+        min=low, max=high, mean=s.mean, std=s.std, quantiles=s.quantiles, quantiles_exact=s.quantiles_exact,
         top_values=tuple((s.value_counts or [])[:top]), length=s.length, histogram=s.histogram)
 
 

@@ -11,8 +11,8 @@ from typing import Any
 
 SEVERITIES = ("high", "medium", "low")
 ISSUE_KINDS = ("duplicate_rows", "duplicate_key", "missing_values", "constant_column", "unparseable_values",
-               "future_or_ancient_dates", "negative_values", "outliers", "inconsistent_categories", "pii",
-               "mixed_types", "orphan_foreign_keys")
+               "future_or_ancient_dates", "negative_values", "zero_values", "outliers", "inconsistent_categories",
+               "pii", "mixed_types", "orphan_foreign_keys")
 SEMANTIC_TYPES = ("identifier", "foreign_key", "category", "free_text", "email", "phone", "url", "price",
                   "quantity", "rating", "timestamp", "date", "boolean", "geo", "number", "text", "other")
 
@@ -57,7 +57,9 @@ class ColumnProfile:
     quantiles_exact: bool = True
     top_values: tuple[tuple[Any, int], ...] = ()
     length: dict[str, float] | None = None  # characters: min, max, mean (text columns)
-    histogram: dict | None = None  # {"kind": "numeric"|"time"|"categorical", "edges"/"labels", "counts"}
+    # {"kind": "numeric"|"time"|"values"|"categorical", "edges"/"labels", "counts"}: "values" has a bar per
+    # integer of a short span, "time" a "unit" (day, week, month, year) where its bins are calendar buckets
+    histogram: dict | None = None
 
     def to_dict(self) -> dict:
         d = asdict(self)

@@ -50,6 +50,7 @@ class ColumnScan:
     quantiles: dict[str, Any] = field(default_factory=dict)
     quantiles_exact: bool = True
     negatives: int = 0
+    zeros: int = 0
     future: int = 0
     ancient: int = 0
     length: dict[str, float] | None = None
@@ -216,7 +217,7 @@ def _second_pass(con, scans: list[ColumnScan], rows: int, settings: ProfileSetti
     scan_q = [s for s in scans if s.type in NUMERIC + TEMPORAL and s.non_null and s.groups is None]
     jobs = ([(s, _distinct_sql(s), _set_distinct) for s in large]
             + [(s, sql, partial(_set_histogram, edges=edges))
-               for s, edges, sql in _histogram_plan(scans, settings.histogram_bins)]
+               for s, edges, sql in _histogram_plan(scans, settings)]
             + [(s, _quantile_sql(s, exact_q), partial(_set_quantiles, exact=exact_q)) for s in scan_q]
             + [(s, _length_sql(s), _set_length) for s in scans if s.type == "string" and s.non_null]
             + [(s, _moments_sql(s), _set_moments) for s in scans if s.type in NUMERIC and s.non_null])
@@ -255,7 +256,8 @@ def _set_length(s: ColumnScan, length: dict) -> None:
 
 
 def _set_moments(s: ColumnScan, m: dict) -> None:
-    s.mean, s.std, s.negatives = jsonable(m["mean"]), jsonable(m["std"]), int(m["neg"] or 0)
+    s.mean, s.std = jsonable(m["mean"]), jsonable(m["std"])
+    s.negatives, s.zeros = int(m["neg"] or 0), int(m["zero"] or 0)
 
 
 def _length_sql(s: ColumnScan) -> str:
@@ -268,14 +270,16 @@ def _length_sql(s: ColumnScan) -> str:
 
 
 def _moments_sql(s: ColumnScan) -> str:
-    """Mean, sample standard deviation and count of negatives, from the value counts where the column has them."""
+    """Mean, sample standard deviation and counts of negatives and zeros, from the value counts where the column
+    has them."""
     if s.groups:
         v = "v::HUGEINT" if s.type == "integer" else "v::DOUBLE"  # exact integer sums, as avg() keeps them
         return (f"(SELECT {{'mean': any_value(m), 'std': CASE WHEN sum(n) > 1 THEN "
-                f"sqrt(sum(n * (v::DOUBLE - m) ^ 2) / (sum(n) - 1)) END, 'neg': sum(n) FILTER (WHERE v < 0)}} "
+                f"sqrt(sum(n * (v::DOUBLE - m) ^ 2) / (sum(n) - 1)) END, 'neg': sum(n) FILTER (WHERE v < 0), "
+                f"'zero': sum(n) FILTER (WHERE v = 0)}} "
                 f"FROM {s.groups}, (SELECT sum({v} * n) / sum(n) AS m FROM {s.groups}))")
     c = quote(s.name)
-    return f"{{'mean': avg({c}), 'std': stddev_samp({c}), 'neg': count_if({c} < 0)}}"
+    return f"{{'mean': avg({c}), 'std': stddev_samp({c}), 'neg': count_if({c} < 0), 'zero': count_if({c} = 0)}}"
 
 
 def _distinct_sql(s: ColumnScan) -> str:
@@ -370,17 +374,21 @@ def _from_text(s: ColumnScan, text: str):
     return json.loads(text)
 
 
-def _histogram_plan(scans: list[ColumnScan], bins: int) -> list[tuple[ColumnScan, list[float], str]]:
+def _histogram_plan(scans: list[ColumnScan], settings: ProfileSettings) -> list[tuple[ColumnScan, list[float], str]]:
     """Equal-width bins from min to max of each number and time column, as DuckDB ``histogram`` calls (each
     value counts in the first bin whose upper edge is not below it), or for a small domain the same bins
-    filled from its value counts."""
-    plan = []
+    filled from its value counts. An integer column over a short span (ratings 1..5) gets a bin per value:
+    bins of 0.2 stars would draw gaps and ticks at 1.6."""
+    bins, plan = settings.histogram_bins, []
     for s in scans:
         if s.type in NUMERIC + TEMPORAL and s.non_null and s.min != s.max:
             lo, hi = (float(s.min), float(s.max)) if s.type in NUMERIC else (_epoch(s.min), _epoch(s.max))
             if not (math.isfinite(lo) and math.isfinite(hi)):
                 continue
-            edges = [lo + (hi - lo) * k / bins for k in range(bins + 1)]
+            if s.type == "integer" and s.max - s.min < settings.value_bars_max_span:
+                edges = [lo - 1 + k for k in range(s.max - s.min + 2)]
+            else:
+                edges = [lo + (hi - lo) * k / bins for k in range(bins + 1)]
             edges[-1] = hi
             plan.append((s, edges, _histogram_sql(s, edges[1:])))
     return plan
@@ -410,6 +418,8 @@ def _histogram_dict(s: ColumnScan, edges: list[float], counts: dict) -> dict:
     if s.type in TEMPORAL:
         shown = [dt.datetime.fromtimestamp(e, dt.UTC).replace(tzinfo=None).isoformat() for e in edges]
         return {"kind": "time", "edges": shown, "counts": values}
+    if s.type == "integer" and edges[0] < s.min:  # a bin per value (_histogram_plan): the first edge below min
+        return {"kind": "values", "labels": list(range(s.min, s.max + 1)), "counts": values}
     return {"kind": "numeric", "edges": edges, "counts": values}
 
 

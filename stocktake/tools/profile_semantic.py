@@ -68,6 +68,12 @@ class TextShape:
     at_midnight: int  # parsed values without a time of day
     future: int
     ancient: int
+    first: str | None = None  # the earliest and latest parsed moments (ISO), when the timestamp cast ran
+    last: str | None = None
+
+    def dates(self, settings: ProfileSettings) -> bool:
+        """Whether the column holds dates written as text: enough of its values parse."""
+        return self.as_timestamp > 0 and self.as_timestamp >= settings.parse_min_fraction * self.non_null
 
 
 def semantic_type(s: ColumnScan, shape: TextShape | None, first_column: bool, settings: ProfileSettings) -> str:
@@ -100,7 +106,7 @@ def _numeric_semantic(s: ColumnScan, toks: set[str], first_column: bool) -> str:
 
 def _text_semantic(s: ColumnScan, toks: set[str], shape: TextShape | None, first_column: bool,
                    settings: ProfileSettings) -> str:
-    if shape and shape.as_timestamp >= settings.parse_min_fraction * s.non_null:
+    if shape and shape.dates(settings):
         return "date" if shape.at_midnight == shape.as_timestamp else "timestamp"
     sample = list(map(str, s.sample))
     if _mostly(EMAIL.regex, sample, 0.9):

@@ -10,7 +10,7 @@ from stocktake.tools.profile_model import Issue
 from stocktake.tools.profile_scan import ColumnScan, quote
 from stocktake.tools.profile_semantic import key_names
 
-KEY_TYPES = ("integer", "string", "date", "timestamp")
+KEY_TYPES = ("integer", "string")
 
 
 @dataclass(frozen=True)
@@ -85,21 +85,43 @@ def _duplicate_examples(ctx: Context, scans: list[ColumnScan]) -> list[str]:
     return [", ".join(f"{s.name}={v}" for s, v in list(zip(scans, r))[:4]) + f" (x{r[-2]})" for r in got]
 
 
-def candidate_keys(ctx: Context, scans: list[ColumnScan], dups: Duplicates) -> list[tuple[str, ...]]:
-    """Unique, non-null columns; failing those, pairs of columns unique together."""
-    if ctx.rows == 0 or dups.rows:
+def candidate_keys(ctx: Context, scans: list[ColumnScan], semantic: dict[str, str],
+                   dups: Duplicates) -> list[tuple[str, ...]]:
+    """The columns that name one row, best first: the one finder whose answer the report, the inventory and the
+    assistant show. The asset's own key by name (``order_id`` in ``orders``) when (nearly) unique, alone: a
+    repeated order id is a duplicate_key issue, and another unique column of orders (Olist's ``customer_id``)
+    is no key of orders. Failing that, the columns unique over the distinct rows (exact copies repeat their
+    key too), id-like ones only where there are any; failing those, pairs of columns unique together, those
+    with an id first, then the pairs of fewest possible combinations: a designed key pairs an order with its
+    line number, a pair unique by accident holds a column of nearly unique values (an epoch time).
+    Timestamps, floats, amounts, flags and free text are never keys: unique by accident, not by design."""
+    own = own_key(ctx, scans)
+    if own is not None:
+        return [(own.name,)]
+    rows = ctx.rows - dups.rows
+    if rows <= 0:
         return []
-    usable = [s for s in scans if s.type in KEY_TYPES and s.non_null == ctx.rows and s.distinct_exact]
-    singles = [(s.name,) for s in usable if s.distinct == ctx.rows]
+    usable = [s for s in scans if s.type in KEY_TYPES and semantic[s.name] not in NEVER_KEYS
+              and s.non_null == ctx.rows and s.distinct_exact]
+    singles = [s for s in usable if s.distinct == rows]
+    named = [s for s in singles if semantic[s.name] == "identifier"]
     if singles or ctx.settings.max_key_combination < 2:
-        return singles
-    pool = sorted((s for s in usable if s.distinct and s.distinct > 1), key=lambda s: -s.distinct)[:6]
-    pairs = [(a, b) for a, b in combinations(pool, 2) if a.distinct * b.distinct >= ctx.rows]
+        return [(s.name,) for s in named or singles]
+    pool = sorted((s for s in usable if s.distinct and s.distinct > 1),
+                  key=lambda s: (semantic[s.name] != "identifier", -s.distinct))[:6]
+    pairs = [(a, b) for a, b in combinations(pool, 2) if a.distinct * b.distinct >= rows]
     if not pairs:
         return []
     got = ctx.con.execute("SELECT " + ", ".join(f"count(DISTINCT ({quote(a.name)}, {quote(b.name)}))"
                                                 for a, b in pairs) + " FROM t").fetchone()
-    return [(a.name, b.name) for (a, b), n in zip(pairs, got) if n == ctx.rows]
+    found = [(a, b) for (a, b), n in zip(pairs, got) if n == rows]
+    found.sort(key=lambda ab: ("identifier" not in (semantic[ab[0].name], semantic[ab[1].name]),
+                               ab[0].distinct * ab[1].distinct))
+    return [(a.name, b.name) for a, b in found]
+
+
+# Semantic types of values that identify nothing by design, however unique they happen to be.
+NEVER_KEYS = ("free_text", "date", "timestamp", "price", "quantity", "rating", "boolean")
 
 
 def time_coverage(ctx: Context, scans: list[ColumnScan]) -> dict | None:

@@ -11,8 +11,8 @@ from stocktake.numbers import metric_text
 from stocktake.words import plural
 
 ISSUE_KINDS = ("duplicate_rows", "duplicate_key", "missing_values", "constant_column", "unparseable_values",
-               "future_or_ancient_dates", "negative_values", "outliers", "inconsistent_categories", "pii",
-               "mixed_types", "orphan_foreign_keys", "suspected_mislabel")
+               "future_or_ancient_dates", "negative_values", "zero_values", "outliers", "inconsistent_categories",
+               "pii", "mixed_types", "orphan_foreign_keys", "suspected_mislabel")
 KIND_GROUPS = {"duplicates": ("duplicate_rows", "duplicate_key")}
 
 
@@ -67,7 +67,7 @@ def build(ctx: ToolContext) -> list[AgentTool]:
         coverage = p.get("time_coverage") or {}
         time = f"\nTime range: {coverage.get('first')} to {coverage.get('last')} ({coverage.get('column')})" if coverage else ""
         text = (f"{a.name} ({a.kind}): {a.rows:,} rows × {len(a.columns)} columns, version {a.version}, "
-                f"from {a.source}. {a.description}{time}\nColumns:\n{cols}")
+                f"from {a.source}. {a.about}{time}\nLineage: {a.origin}\nColumns:\n{cols}")
         return text, {"asset": a.to_dict(), "profile": p}
 
     @agent_tool
@@ -77,7 +77,7 @@ def build(ctx: ToolContext) -> list[AgentTool]:
         Args:
             asset: One asset name; leave empty for every asset.
             kind: Only issues of this kind: duplicate_rows, duplicate_key, missing_values, constant_column,
-                unparseable_values, future_or_ancient_dates, negative_values, outliers,
+                unparseable_values, future_or_ancient_dates, negative_values, zero_values, outliers,
                 inconsistent_categories, pii, mixed_types, orphan_foreign_keys or suspected_mislabel;
                 or "duplicates" for both duplicate_rows and duplicate_key.
         """
@@ -108,7 +108,8 @@ def build(ctx: ToolContext) -> list[AgentTool]:
     @agent_tool
     def find_personal_data(asset: str | None = None) -> tuple[str, dict]:
         """Columns holding personal data (PII): by their values' type (email, phone), by their name (name,
-        address) or by e-mail addresses and phone numbers found in free text.
+        address) or by e-mail addresses and phone numbers found in free text; and quasi-identifiers, columns such
+        as zip code, age and gender that single out a person only together (listed, never masked).
 
         Args:
             asset: One asset name; leave empty for every asset.

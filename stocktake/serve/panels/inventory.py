@@ -57,11 +57,11 @@ def summary(p: dict, asset) -> str:
     cov = p.get("time_coverage") or {}
     time = f"\n- **Time range**: {cov.get('first')} → {cov.get('last')} (`{cov.get('column')}`)" if cov else ""
     return (f"### {asset.name} &nbsp; <small>{asset.kind}, version {asset.version}</small>\n"
-            f"{asset.description or ''}\n\n"
+            f"{asset.about or ''}\n\n"
             f"- **Rows**: {p['rows']:,} &nbsp; **Columns**: {len(p['columns'])} &nbsp; "
             f"**Duplicate rows**: {p['duplicate_rows']:,}\n"
             f"- **Quality score**: {p['quality_score']:.0f}/100 <small>({p.get('quality_rule', '')})</small>\n"
-            f"- **Candidate keys**: {keys}{time}\n- **Source**: `{asset.source}`")
+            f"- **Candidate keys**: {keys}{time}\n- **Source**: `{asset.source}`\n- **Lineage**: {asset.origin}")
 
 
 def first_chartable(columns: list[dict]) -> dict | None:

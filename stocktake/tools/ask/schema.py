@@ -328,20 +328,9 @@ def list_separator(storage: str, top_values) -> str | None:
 
 
 def own_key(name: str, columns: list[ColumnInfo], profile) -> str | None:
-    """The column that names one row: the asset's own id column by name, else a one-column candidate key that
-    looks like an id."""
-    from stocktake.tools.profile_semantic import key_names
-
-    names = key_names(name)
-    named = [c.name for c in columns if c.name.lower() in names]
-    if named:
-        return named[0]
-    single = [k[0] for k in profile.candidate_keys if len(k) == 1]
+    """The column that names one row: the profiler's first one-column key that looks like an id, the key the
+    report and the inventory show (never a column merely named like one: Olist's order_item_id counts lines
+    1, 2, 3 within an order)."""
     by_name = {c.name: c for c in columns}
-    ids = [k for k in single if k in by_name and by_name[k].id_like]
-    if ids:
-        return ids[0]
-    first = columns[0] if columns else None
-    if first is not None and first.id_like and first.distinct == first.rows - first.nulls and first.rows:
-        return first.name
-    return None
+    ids = [k[0] for k in profile.candidate_keys if len(k) == 1 and k[0] in by_name and by_name[k[0]].id_like]
+    return ids[0] if ids else None

@@ -23,7 +23,7 @@ import pandas as pd
 from stocktake.catalog import Catalog
 from stocktake.errors import StocktakeError
 from stocktake.tools.clean.steps import compare, get_step
-from stocktake.tools.personal import find_personal_columns
+from stocktake.tools.personal import whole_columns
 from stocktake.tools.profile_semantic import fingerprint, typo_distance_is_one
 
 
@@ -87,7 +87,7 @@ def propose_steps(catalog: Catalog, asset: str, version: int | None = None,
     from stocktake.tools.profile import profile_asset
 
     profile = profile_asset(catalog, asset, meta.version)
-    personal = frozenset(p.column for p in find_personal_columns(profile) if p.rows is None)
+    personal = whole_columns(profile)
     ctx = _Context(catalog, asset, meta.version, meta.kind, df, tuple(profile.issues),
                    {c.name: c.semantic_type for c in profile.columns}, personal, settings,
                    _label_audit(catalog, asset, meta.version))

@@ -38,8 +38,9 @@ class ColumnSummary:
     nulls: int | None
     null_fraction: float | None
     distinct: int | None
-    pii: bool
+    pii: bool  # direct personal data: masked in answers
     key: str  # "PK", "FK", "PK, FK" or ""
+    quasi_identifier: str = ""  # "quasi-identifier (zip code): ..., why": personal with others only, never masked
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,7 @@ class AssetSection:
     name: str
     kind: str
     description: str
+    origin: str  # where the current version came from: ingested from a file, cleaned from an earlier version
     source: str
     version: int
     rows: int
@@ -101,6 +103,10 @@ class AssetSection:
     @property
     def pii_columns(self) -> tuple[str, ...]:
         return tuple(c.name for c in self.columns if c.pii)
+
+    @property
+    def quasi_identifiers(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns if c.quasi_identifier)
 
 
 @dataclass(frozen=True)
@@ -139,6 +145,7 @@ class InventoryReport:
                     by_kind=[{"kind": k, "assets": n, "rows": r} for k, n, r in self.by_kind])
         for section, asset in zip(data["assets"], self.assets):
             section["pii_columns"] = list(asset.pii_columns)
+            section["quasi_identifiers"] = list(asset.quasi_identifiers)
         return data
 
 
@@ -207,7 +214,7 @@ def _section(catalog: Catalog, asset: Asset, relations: tuple[Relationship, ...]
 
     mine = tuple(r for r in relations if asset.name in (r.from_asset, r.to_asset))
     common = dict(
-        name=asset.name, kind=asset.kind, description=asset.description, source=asset.source,
+        name=asset.name, kind=asset.kind, description=asset.about, origin=asset.origin, source=asset.source,
         version=asset.version, rows=asset.rows, n_columns=len(asset.columns), bytes=asset.path.stat().st_size,
         updated_at=asset.current.created_at, relations=mine, models=tuple(_model(m) for m in models), doc=doc,
     )
@@ -218,13 +225,16 @@ def _section(catalog: Catalog, asset: Asset, relations: tuple[Relationship, ...]
                                       _key(asset.name, c.name, (), mine)) for c in asset.columns)
         return AssetSection(**common, columns=columns, profile_error=f"{type(exc).__name__}: {exc}")
     keys = tuple(tuple(k) for k in profile.candidate_keys)
-    personal = {p.column for p in find_personal_columns(profile)}
+    found = find_personal_columns(profile)
+    personal = {p.column for p in found if p.direct}
+    quasi = {p.column: p.reason for p in found if not p.direct}
     columns = tuple(
         ColumnSummary(
             name=c.name, type=c.type, semantic_type=c.semantic_type, nulls=int(c.nulls),
             null_fraction=float(c.null_fraction), distinct=c.distinct,
             pii=c.name in personal,
             key=_key(asset.name, c.name, keys, mine),
+            quasi_identifier=quasi.get(c.name, ""),
         )
         for c in profile.columns
     )

@@ -1,4 +1,5 @@
-"""Report charts as PNG bytes, drawn with matplotlib's Agg canvas (no display, no pyplot global state)."""
+"""Report charts as PNG bytes, drawn with matplotlib's Agg canvas (no display, no pyplot global state); and
+the readable axis ticks the app's charts (stocktake.serve.charts) share with them."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import base64
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -17,6 +19,7 @@ class ChartSettings:
     warn_fraction: float = 0.05  # null rates above this are drawn amber, above alert_fraction red
     alert_fraction: float = 0.5
     min_axis_percent: float = 5.0
+    ticks: int = 6  # at most this many labelled ticks on the value axis
 
 
 _GREY, _BLUE, _AMBER, _RED = "#94a3b8", "#2563eb", "#f59e0b", "#dc2626"
@@ -49,6 +52,24 @@ def chart_rows_per_asset(rows: Sequence[tuple[str, int]], settings: ChartSetting
                       "Rows per asset", "rows", settings, x_max=max(values, default=0) * 1.18 or 1)
 
 
+def round_ticks(axis, most: int) -> None:
+    """At most ``most`` ticks on ``axis``, on round values (multiples of 1, 2, 2.5 or 5 times a power of ten),
+    labelled as people write numbers."""
+    from matplotlib.ticker import MaxNLocator
+
+    axis.set_major_locator(MaxNLocator(nbins=most, steps=[1, 2, 2.5, 5, 10]))
+    axis.set_major_formatter(lambda x, _: readable_number(x))
+
+
+def readable_number(value: Any) -> str:
+    """1,500, 0.25, 2.5M; never 1.6e+03."""
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return str(value)
+    if abs(value) >= 1e6:
+        return f"{value / 1e6:,.4g}M"
+    return f"{int(value):,}" if float(value).is_integer() else f"{value:,.4g}"
+
+
 def png_data_uri(png: bytes) -> str:
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
@@ -69,6 +90,7 @@ def _bar_chart(names: list[str], values: list[float], colours: list[str], labels
     ax.set_title(title, fontsize=11, loc="left")
     ax.set_xlabel(x_label, fontsize=9)
     ax.tick_params(axis="x", labelsize=8)
+    round_ticks(ax.xaxis, settings.ticks)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     for y, value, label in zip(positions, values, labels):

@@ -91,14 +91,34 @@ def relation_text(r) -> str:
 
 
 def keys_text(a: AssetSection) -> str:
-    """The unique keys, and any column other tables reference that is not unique (marked PK all the same)."""
-    keys = " · ".join(" + ".join(k) for k in a.candidate_keys) or "none unique"
+    """The keys the profiler found (an asset's own key may repeat: said so), and any column other tables
+    reference that is not unique (marked PK all the same)."""
+    by_name = {c.name: c for c in a.columns}
+    distinct_rows = a.rows - (a.duplicate_rows or 0)
+
+    def shown(key: tuple[str, ...]) -> str:
+        c = by_name.get(key[0]) if len(key) == 1 else None
+        if c is None or c.distinct is None or c.distinct >= distinct_rows:
+            return " + ".join(key)
+        return f"{c.name} (repeats: {c.distinct:,} distinct in {plural(a.rows, 'row')})"
+
+    keys = " · ".join(shown(k) for k in a.candidate_keys) or "none unique"
     repeated = [c for c in a.columns if "PK" in c.key and (c.name,) not in a.candidate_keys]
     if repeated:
         keys += "; referenced but repeating: " + ", ".join(
             f"{c.name} ({c.distinct:,} distinct in {plural(a.rows, 'row')})" if c.distinct is not None else c.name
             for c in repeated)
     return keys
+
+
+def pii_text(a: AssetSection) -> str:
+    """Direct personal data, then the quasi-identifiers with why they are personal only together."""
+    text = ", ".join(a.pii_columns) or "none found"
+    quasi = [c for c in a.columns if c.quasi_identifier]
+    if quasi:
+        why = quasi[0].quasi_identifier.split(": ", 1)[-1]
+        text += f"; quasi-identifiers: {', '.join(c.name for c in quasi)} ({why})"
+    return text
 
 
 def facts(a: AssetSection) -> list[tuple[str, str]]:
@@ -111,10 +131,11 @@ def facts(a: AssetSection) -> list[tuple[str, str]]:
         ("Size", f"{plural(a.rows, 'row')} × {plural(a.n_columns, 'column')} · {size_text(a.bytes)} Parquet "
                  f"(version {a.version})"),
         ("Last updated", when_text(a.updated_at)),
+        ("Lineage", a.origin),
         ("Time coverage", f"{cov.column} from {when_text(cov.first)} to {when_text(cov.last)}" if cov
          else "no date or timestamp column"),
         ("Quality", quality),
-        ("PII columns", ", ".join(a.pii_columns) or "none found"),
+        ("PII columns", pii_text(a)),
         ("Candidate keys", keys_text(a)),
         ("Source", a.source),
     ]
@@ -170,7 +191,7 @@ def _md_asset(a: AssetSection) -> list[str]:
     out += ["**Columns**", ""]
     out += _md_table(["column", "type", "semantic type", "missing", "distinct", "key", "PII"],
                      [[c.name, c.type, c.semantic_type or "–", _share(c.null_fraction),
-                       "–" if c.distinct is None else f"{c.distinct:,}", c.key or "", "yes" if c.pii else ""]
+                       "–" if c.distinct is None else f"{c.distinct:,}", c.key or "", _pii_cell(c)]
                       for c in a.columns])
     out += ["**Models trained on it**", ""]
     out += _md_table(["model", "task", "algorithm", "asset version", "metrics"],
@@ -320,7 +341,7 @@ def _html_columns(a: AssetSection) -> str:
         f'<td>{escape(c.semantic_type or "–")}</td>'
         f'<td class="num">{_share(c.null_fraction)}</td>'
         f'<td class="num">{"–" if c.distinct is None else f"{c.distinct:,}"}</td>'
-        f'<td>{escape(c.key)}</td><td>{"<span class=pii>PII</span>" if c.pii else ""}</td></tr>'
+        f'<td>{escape(c.key)}</td><td>{_pii_badge(c)}</td></tr>'
         for c in a.columns)
     return (f"<details open><summary>Columns ({len(a.columns)})</summary><table><thead><tr><th>column</th><th>type</th>"
             "<th>semantic type</th><th>missing</th><th>distinct</th><th>key</th><th>PII</th></tr></thead>"
@@ -346,7 +367,21 @@ def _score_badge(score: float | None, settings: ReportSettings) -> str:
 
 
 def _pii_list(a: AssetSection) -> str:
-    return ", ".join(f"<code>{escape(c)}</code>" for c in a.pii_columns) or "–"
+    direct = ", ".join(f"<code>{escape(c)}</code>" for c in a.pii_columns) or "–"
+    quasi = ", ".join(f"<code>{escape(c)}</code>" for c in a.quasi_identifiers)
+    return direct + (f"; quasi-identifiers: {quasi}" if quasi else "")
+
+
+def _pii_cell(c) -> str:
+    return "yes" if c.pii else "quasi-identifier" if c.quasi_identifier else ""
+
+
+def _pii_badge(c) -> str:
+    if c.pii:
+        return "<span class=pii>PII</span>"
+    if c.quasi_identifier:
+        return f'<span class=pii title="{escape(c.quasi_identifier)}">quasi-identifier</span>'
+    return ""
 
 
 CSS = """
