@@ -279,3 +279,23 @@ def test_a_value_of_a_list_column_matches_the_rows_that_list_it(films, op, value
     got, _ = run(films, QueryPlan(asset="films", measures=(Measure(agg="count"),),
                                   filters=(Filter(column=col("films", "genres"), op=op, value=value),)))
     assert got.iloc[0, 0] == expected  # a film without genres lists none of them
+
+
+@pytest.mark.parametrize("question, rows", [
+    ("what's the description for stockcode 85123A", [("85123A", "WHITE HEART HOLDER")]),  # a code's text, once
+    ("quantity for stockcode 85123A", [("85123A", 6), ("85123A", 6), ("85123A", 8)]),  # repeated numbers are rows
+])
+def test_a_lookup_of_a_code_many_rows_repeat_lists_its_text_once(tmp_path, question, rows):
+    from stocktake.tools.ask.answer import interpret
+
+    catalog = Catalog(Workspace(tmp_path / "ws"))
+    pd.DataFrame({"InvoiceNo": ["536365", "536366", "536367", "536368", "536369"],
+                  "StockCode": ["85123A", "85123A", "85123A", "71053", "71053"],
+                  "Description": ["WHITE HEART HOLDER"] * 3 + ["METAL LANTERN"] * 2,
+                  "Quantity": [6, 6, 8, 1, 2]}).to_csv(tmp_path / "lines.csv", index=False)
+    ingest_path(catalog, tmp_path / "lines.csv", name="lines")
+    schema = build_schema(catalog)
+    reading = interpret(question, schema)
+    assert reading.status == "plan"
+    got, _ = run((catalog, schema), reading.plan)
+    assert sorted(map(tuple, got.values.tolist())) == sorted(rows)

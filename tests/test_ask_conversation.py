@@ -3,6 +3,7 @@ each answer says how it read the question, shows its SQL and the table it rests 
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -103,3 +104,31 @@ def test_a_follow_up_asking_for_a_measure_nothing_fits_is_asked_back(shop, assis
     assistant.ask("how many users are there", thread_id="t10")
     answer = assistant.ask("and the average for those?", thread_id="t10")  # users have no measure to average
     assert answer.status == "clarify"
+
+
+def test_each_part_of_a_compound_question_follows_on_from_the_one_before(shop, assistant):
+    orders = frame(shop, "orders")
+    answer = assistant.ask("how many orders were paid by paypal, and how many by klarna", thread_id="t11")
+    by_method = orders["payment_method"].value_counts()
+    got = [part.table["rows"][0][0] for part in answer.parts]
+    assert got == [by_method["paypal"], by_method["klarna"]]
+
+
+def test_a_correction_after_actually_changes_the_question_it_corrects(shop, assistant):
+    orders = frame(shop, "orders")
+    answer = assistant.ask("orders per quarter... actually just per month in 2024", thread_id="t12")
+    dates = pd.to_datetime(orders["order_date"])
+    expected = dates[dates.dt.year == 2024].dt.strftime("%Y-%m").value_counts().sort_index()
+    got = {r[0]: r[1] for r in answer.table["rows"]}
+    assert answer.status == "answered" and got == expected.to_dict() and "correction" in answer.text
+
+
+def test_what_share_is_that_puts_the_last_answer_over_all_rows(shop, assistant):
+    orders = frame(shop, "orders")
+    answer = assistant.ask("how many orders were cancelled and what share of all orders is that", thread_id="t13")
+    share = 100 * (orders["status"] == "cancelled").mean()
+    assert answer.parts[1].table["rows"][0][0] == pytest.approx(share, rel=1e-3)
+
+
+def test_they_with_nothing_before_it_is_asked_back(assistant):
+    assert assistant.ask("how many did they buy", thread_id="t14").status == "clarify"

@@ -173,6 +173,28 @@ DATA_QUESTIONS = [
     ("preview reviews", {"asset": "reviews", "limit": 5, "measures": None, "order_by": None}),
     ("latest 3 orders", {"asset": "orders", "order_by": {"asset": "orders", "column": "order_date"},
                          "order": "desc", "limit": 3}),
+    # the second aggregate word says which: "overall average" is an average
+    ("overall average order total", {"asset": "orders", "measures": (
+        {"agg": "mean", "column": {"asset": "orders", "column": "total_amount"}},)}),
+    # a half or a quarter of a year is a date range; "the last quarter" ranks nothing
+    ("orders in the first half of 2024", {"asset": "orders", "filters": (
+        {"column": {"asset": "orders", "column": "order_date"}, "op": "between",
+         "value": ["2024-01-01", "2024-07-01"]},), "order_by": None}),
+    ("how many orders in the last quarter of 2023", {"asset": "orders", "filters": (
+        {"column": {"asset": "orders", "column": "order_date"}, "op": "between",
+         "value": ["2023-10-01", "2024-01-01"]},)}),
+    ("status of order #1000100", {"asset": "orders", "measures": None, "filters": (
+        {"column": {"asset": "orders", "column": "order_id"}, "op": "=", "value": 1000100},)}),
+    # a formula in the question is computed, and the words before it name the result
+    ("avg line value (quantity times unit_price)", {"asset": "order_items", "measures": ({"agg": "mean", "derived": {
+        "name": "line value", "op": "*", "left": {"asset": "order_items", "column": "quantity"},
+        "right": {"asset": "order_items", "column": "unit_price"}}},)}),
+    ("total of unit price divided by quantity over all order lines", {"asset": "order_items", "compares": None,
+                                                                  "measures": ({"agg": "sum", "derived": {
+        "name": "unit_price / quantity", "op": "/", "left": {"asset": "order_items", "column": "unit_price"},
+        "right": {"asset": "order_items", "column": "quantity"}}},)}),
+    ("best sellers by units", {"asset": "order_items", "measures": (
+        {"agg": "sum", "column": {"asset": "order_items", "column": "quantity"}},), "order": "desc"}),
 ]
 
 

@@ -18,7 +18,7 @@ from stocktake.agent.context import ToolContext
 from stocktake.errors import StocktakeError
 from stocktake.prompts import read_prompt
 from stocktake.tools.ask.intents import (IntentSpec, catalog_intents, commanded, is_destructive, load_intents,
-                                         split_questions, strip_instructions)
+                                         split_correction, split_questions, strip_instructions)
 from stocktake.tools.ask.model import QueryPlan
 
 OFFLINE_NOTE = "_(offline mode: no language model is connected, so a fixed planner answered.)_"
@@ -80,6 +80,12 @@ class OfflinePlanner:
             return Plan("refuse", None, status="refused", ignored=cut, suggestions=(rest,) if rest else (),
                         reading="Part of this reads as instructions to me rather than a question about your data, "
                                 "so I did not act on any of it.")
+        corrected = split_correction(text)
+        if corrected is not None:
+            first = self._one(corrected[0], previous)
+            answer = self._one(corrected[1], first.query or previous)
+            return replace(answer, notes=(f"I read “{corrected[1]}” as a correction of “{corrected[0]}”.",
+                                          *answer.notes))
         parts = split_questions(text)
         if len(parts) > 1:
             planned: list[Plan] = []

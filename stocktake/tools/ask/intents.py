@@ -111,12 +111,30 @@ def strip_instructions(question: str) -> tuple[str, tuple[str, ...]]:
     return text.strip(" ,;:-"), tuple(c.strip() for c in cut)
 
 
+_CORRECTION = re.compile(r"\s*(?:\.{2,}|…|--|—)?\s*\b(?:actually|i mean|no wait|wait no|make that|scratch that)\b"
+                         r"\s*,?\s*", re.I)
+
+
+def split_correction(question: str) -> tuple[str, str] | None:
+    """"reviews per quarter... actually just per month in 2023": (what was asked first, its correction), so
+    the correction is read as a change to the first question rather than as a second one."""
+    m = _CORRECTION.search(question)
+    if m is None:
+        return None
+    before, after = question[:m.start()].strip(" ,.;"), question[m.end():].strip()
+    if len(before.split()) < 2 or len(after.split()) < 2:
+        return None
+    return before, after
+
+
 def split_questions(question: str) -> list[str]:
     """A compound question's parts ("what does status mean and how many orders are delivered?")."""
     parts = [p.strip(" ?,.;") for p in _COMPOUND.split(question)]
     if len(parts) < 2 or any(len(p.split()) < 3 for p in parts):  # "which are gold? how many": one question
         return [question]
     topic = _topic(parts[0])
+    if topic == parts[0].strip():  # "how many 1-star reviews ... and what share is that": a follow-up, not a topic
+        return parts
     return [parts[0]] + [_resolve(p, topic) for p in parts[1:]]
 
 

@@ -13,6 +13,7 @@ from stocktake.tools.ask.ground import Mention
 from stocktake.tools.ask.model import Col, Derived, Measure
 from stocktake.tools.ask.roles import Roles
 from stocktake.tools.ask.schema import AssetInfo, ColumnInfo, SchemaIndex
+from stocktake.tools.ask.text import FUNCTION_WORDS
 from stocktake.tools.ask.vocab import (MONEY_WORDS, PRICE_NAME_WORDS, QUANTITY_NAME_WORDS, QUANTITY_WORDS,
                                        REVENUE_WORDS, root)
 
@@ -52,8 +53,8 @@ class MeasureChoice:
 
 def find_measure(roles: Roles) -> MeasureSpec | None:
     """The measure the words ask for, in order of how explicitly they ask."""
-    found = (_distribution(roles) or _per_entity(roles) or _counted(roles) or _share(roles) or _most(roles)
-             or _aggregate(roles) or _concept_alone(roles))
+    found = (_number_column(roles) or _distribution(roles) or _per_entity(roles) or _counted(roles)
+             or _share(roles) or _most(roles) or _aggregate(roles) or _concept_alone(roles))
     derived = _explicit_derived(roles) or _duration(roles)
     if derived is None:
         return found
@@ -61,16 +62,34 @@ def find_measure(roles: Roles) -> MeasureSpec | None:
     asked = cue.value if cue is not None else None
     agg = found.agg if found is not None and found.agg in ("sum", "mean", "median", "min", "max") else (
         asked or ("mean" if derived.concept == "duration" else "sum"))
-    if cue is not None and derived.derived is not None and 0 < min(derived.tokens) - cue.end <= 4:
+    if cue is not None and derived.derived is not None and 0 < min(derived.tokens) - cue.end <= 4 and all(
+            roles.tokens[i].norm not in FUNCTION_WORDS for i in range(cue.end, min(derived.tokens))):
         # "avg price per cd (dollar value divided by number of cds)": the words between name the value
         named = range(cue.end, min(derived.tokens))
-        first = min(m.start for m in derived.derived[0])
+        left = derived.derived[0]
+        first = min((m.start for m in left if m.end == max(m.end for m in left)), default=min(derived.tokens))
         derived = replace(derived, name=" ".join(roles.tokens[i].text for i in range(cue.end, first)),
                           tokens=(*named, *derived.tokens))
         found = None if found is not None and set(found.tokens) <= set(named) | set(cue.covers()) else found
     return replace(derived, agg=agg, tokens=derived.tokens + (found.tokens if found else ()),
                    kind=found.kind if found is not None and found.kind == "most" else "measure",
                    group=found.group if found is not None else (), direction=found.direction if found else "desc")
+
+
+def _number_column(roles: Roles) -> MeasureSpec | None:
+    """"the median number of installments", "avg no. of items": an aggregate of a column that holds a count,
+    not a count of rows."""
+    for cue in roles.cue("agg"):
+        if cue.value not in ("mean", "median", "min", "max", "sum"):
+            continue
+        count = next((c for c in roles.cue("count") if c.start == cue.end), None)
+        if count is None:
+            continue
+        here = roles.at(count.end)
+        named = [m for m in here if m.kind == "column" and m.how in ("name", "part", "head")]
+        if named and not any(m.kind == "asset" for m in here):  # "average number of orders" counts orders
+            return MeasureSpec(cue.value, target=tuple(named), tokens=(*cue.covers(), *count.covers()))
+    return None
 
 
 OPS = {"+": "+", "plus": "+", "-": "-", "minus": "-", "*": "*", "x": "*", "×": "*", "times": "*", "/": "/"}

@@ -249,7 +249,9 @@ class Placer:
 
     def _derived(self, spec: MeasureSpec, subject: list[str]) -> tuple[str | None, MeasureChoice | None]:
         left, op, right = spec.derived
-        a = self.column(left, subject[0] if subject else None, numeric=True)
+        # the right side orients the left: "price divided by quantity" of a line is its unit price
+        oriented = self.column(right, subject[0] if subject else None, numeric=True)
+        a = self.column(left, oriented.col.asset if oriented else (subject[0] if subject else None), numeric=True)
         b = self.column(right, a.col.asset if a else None, numeric=True)
         if a is None or b is None or self.schema.path(a.col.asset, b.col.asset) is None:
             return (subject[0] if subject else None), None

@@ -29,8 +29,8 @@ class ConditionPlacer(Placer):
     """The Placer that also turns the question's conditions into filters, compares and havings on a draft."""
 
     def filters(self, base: str, draft, anchor) -> None:
+        self._null_filters(base, draft)  # "dont have an aproval time": the column missing, not status 'approved'
         self._value_filters(base, draft)
-        self._null_filters(base, draft)
         self._number_filters(base, draft)
         self._date_filters(base, draft)
 

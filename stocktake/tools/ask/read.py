@@ -197,6 +197,12 @@ class Reader:
         if wants_rows(roles.tokens):
             roles.mark([i for i, t in enumerate(roles.tokens) if t.norm in ("few", "some", "rows", "examples")])
             update |= {"measures": (), "group_by": (), "order": None, "limit": roles.limit or FEW, "select": ()}
+        elif spec is not None and spec.agg == "share" and plan.filters and not groups and not draft.filters \
+                and (not spec.target or any(m.asset == plan.asset for m in spec.target)):
+            # "what share of all reviews is that": the last answer's rows as a part of all of them
+            update |= {"measures": (Measure(agg="share", part=plan.filters),), "filters": ()}
+            for m in spec.target:
+                roles.mark(range(m.start, m.end))
         elif spec is not None and spec.agg == "count" and not spec.target and any(
                 m.agg in ("count", "count_distinct") for m in plan.measures):
             pass  # "and how many from france": still the invoices counted before
@@ -218,7 +224,8 @@ class Reader:
         except ValueError:
             return Reading(None, 0.0, missing="measure", unexplained=_words(roles, roles.used))
         unexplained = _words(roles, roles.used)
-        if _mostly_unexplained(roles, unexplained):
+        if _mostly_unexplained(roles, unexplained) or any(
+                m.agg == "share" and not m.part and not new.group_by for m in new.measures):  # a share of what?
             return Reading(None, 0.0, missing="measure", unexplained=unexplained)
         notes += draft.notes
         form = "aggregate" if new.measures else "rows"
@@ -249,6 +256,7 @@ class Reader:
                     draft.groups.append(group)
 
 
+PRONOUNS = frozenset({"they", "them", "those", "these", "it", "their", "theirs", "its"})
 GENERAL = frozenset(root(w) for w in """total value amount price cost date dates time id ids number count name
 type one ones thing things record entry data stuff average sum mean figure figures""".split())
 
@@ -260,6 +268,9 @@ def _sold(roles: Roles) -> bool:
 def _vague(plan: QueryPlan, roles: Roles, form: str) -> bool:
     """"what's the price", "show me the total": no table named, no condition, and only general words: whose
     price? The question is asked back instead of answered from whichever table has such a column."""
+    if {t.norm for t in roles.tokens} & PRONOUNS and not any(
+            m.kind in ("asset", "column") and m.how in ("name", "part", "typo") for m in roles.mentions):
+        return True  # "how many did they buy", with nothing before it to say who they are
     named = any(m.kind == "asset" and m.asset in plan.assets() and m.how in ("name", "entity", "part", "typo")
                 and m.score >= 0.6 for m in roles.mentions)
     if named or plan.filters or plan.compares or roles.ids or plan.absent or plan.present:
