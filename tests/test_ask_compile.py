@@ -299,3 +299,16 @@ def test_a_lookup_of_a_code_many_rows_repeat_lists_its_text_once(tmp_path, quest
     assert reading.status == "plan"
     got, _ = run((catalog, schema), reading.plan)
     assert sorted(map(tuple, got.values.tolist())) == sorted(rows)
+
+
+def test_a_word_the_question_defines_by_a_condition_is_read_as_that_condition(tmp_path):
+    from stocktake.tools.ask.answer import interpret
+
+    catalog = Catalog(Workspace(tmp_path / "ws"))
+    pd.DataFrame({"InvoiceNo": ["536365", "C536366", "C536367", "536368", "C536367"],
+                  "Quantity": [6, -1, -2, 1, -3]}).to_csv(tmp_path / "lines.csv", index=False)
+    ingest_path(catalog, tmp_path / "lines.csv", name="lines")
+    schema = build_schema(catalog)
+    reading = interpret("how many cancelled invoices (the ones starting with C)", schema)
+    got, _ = run((catalog, schema), reading.plan)
+    assert reading.status == "plan" and got.iloc[0, 0] == 2 and any("cancelled" in n for n in reading.notes)

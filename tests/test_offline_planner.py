@@ -37,6 +37,8 @@ SAMPLE_QUESTIONS = [
     ("how many rows does orders have?", "describe_asset", {"asset": "orders"}),
     ("How big is the events table?", "describe_asset", {"asset": "events"}),
     ("number of records in reviews", "describe_asset", {"asset": "reviews"}),
+    ("what file was order_items loaded from", "describe_asset", {"asset": "order_items"}),
+    ("where did the reviews data come from?", "describe_asset", {"asset": "reviews"}),
     ("how many columns are in users", "describe_asset", {"asset": "users"}),
     ("what columns does products have?", "describe_asset", {"asset": "products"}),
     ("show me the schema of order_items", "describe_asset", {"asset": "order_items"}),
@@ -193,6 +195,11 @@ DATA_QUESTIONS = [
                                                                   "measures": ({"agg": "sum", "derived": {
         "name": "unit_price / quantity", "op": "/", "left": {"asset": "order_items", "column": "unit_price"},
         "right": {"asset": "order_items", "column": "quantity"}}},)}),
+    ("AOV for paypal orders", {"asset": "orders", "measures": (
+        {"agg": "mean", "column": {"asset": "orders", "column": "total_amount"}},), "filters": (
+        {"column": {"asset": "orders", "column": "payment_method"}, "op": "=", "value": "paypal"},)}),
+    ("which users came from italy", {"asset": "users", "filters": (
+        {"column": {"asset": "users", "column": "country"}, "op": "=", "value": "Italy"},)}),
     ("best sellers by units", {"asset": "order_items", "measures": (
         {"agg": "sum", "column": {"asset": "order_items", "column": "quantity"}},), "order": "desc"}),
 ]

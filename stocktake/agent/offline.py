@@ -32,7 +32,7 @@ CLEAN_TOOLS = ("next_cleaning_step", "apply_cleaning_step", "reject_cleaning_ste
                "pick_up_session")
 # Catalog intents a question about values may trip over ("how many users have an email address" is a count).
 SOFT_INTENTS = ("pii", "list_assets", "asset_columns", "quality_issues", "location", "time_range", "meaning",
-                "relations")
+                "relations", "source")
 DATA_START = re.compile(r"^\W*(how many|how much|number of|count|total|sum|average|avg|mean|median|top \d+|"
                         r"list|show|which (?!(?:table|column|dataset|asset|file|field|source)s?\b)\w+ (has|have|had)|what (is|was|are|were) the (total|average|number|"
                         r"median|share|percentage)|what share|what percentage|give me)\b")
@@ -249,7 +249,7 @@ READINGS = {
     "missing_values": "the missing values{of}", "duplicates": "the duplicates{of}",
     "pii": "the columns holding personal data{of}", "relations": "the relationships{of}",
     "orphans": "the rows whose key has no match{of}", "meaning": "what the schema docs and the data say about it",
-    "location": "where that is kept", "list_models": "the trained models", "best_model": "the models compared",
+    "location": "where that is kept", "source": "where {asset} was loaded from", "list_models": "the trained models", "best_model": "the models compared",
     "recommend_for_user": "recommendations for user {user}", "inventory_report": "a request for the inventory report",
     "clean_start": "a request to start cleaning {asset}", "clean_next": "a request for the next cleaning step",
     "clean_accept": "a request to accept a cleaning step", "clean_reject": "a request to reject a cleaning step",

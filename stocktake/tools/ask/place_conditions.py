@@ -10,6 +10,7 @@ from stocktake.tools.ask.measures import MeasureChoice, money_measure
 from stocktake.tools.ask.model import Col, Compare, Filter, Group, Having, Measure
 from stocktake.tools.ask.place import POPULARITY, Placed, Placer, c_range, year_like
 from stocktake.tools.ask.roles import IdRef
+from stocktake.tools.ask.text import FUNCTION_WORDS
 from stocktake.tools.ask.vocab import root
 
 
@@ -177,13 +178,32 @@ class ConditionPlacer(Placer):
                 continue
             if at >= len(tokens) or at in self.roles.used:
                 continue
-            named = [m for m in self.roles.mentions if m.kind == "column" and 0 < i - m.end + 1 <= 3]
+            named = [m for m in self.roles.mentions if m.kind == "column" and 0 < i - m.end + 1 <= 3
+                     and not self.schema.column(m.asset, m.column).temporal]  # text, not the invoice date
             placed = self.column(named, base)
             if placed is None:
                 continue
             self._use(placed.mention)
             self.roles.mark(range(i, at + 1))
             draft.filters.append(Filter(column=placed.col, op=op, value=tokens[at].text))
+            self._defined_word(i, placed, draft)
+
+    def _defined_word(self, i: int, placed: Placed, draft) -> None:
+        """"cancelled invoices (the ones starting with C)": the question defines its word by the condition."""
+        tokens = self.roles.tokens
+        k = i - 1
+        while k >= 0 and tokens[k].norm in ("the", "ones", "those", "ie", "i.e", "that", "which", "are", "is"):
+            k -= 1
+        if k == i - 1 or k < 0:  # no "the ones" / "those": an ordinary condition
+            return
+        noun = next((m for m in self.roles.mentions if m.end == k + 1 and m.kind in ("asset", "column")), None)
+        before = (noun.start if noun else k + 1) - 1
+        if before >= 0 and before not in self.roles.used and tokens[before].kind == "word" \
+                and tokens[before].norm not in FUNCTION_WORDS:
+            self.roles.mark([before, *range(k + 1, i)])
+            draft.notes.append(f"I read “{tokens[before].text}” as {placed.col.column} "
+                               f"{'starting with' if draft.filters[-1].op == 'startswith' else 'containing'} "
+                               f"'{draft.filters[-1].value}', as the question defines it")
 
     def _having(self, base: str, draft, comp) -> bool:
         """"movies with at least 50 ratings", "customers with more than 5 orders": a number of related rows is a

@@ -19,7 +19,7 @@ from stocktake.tools.ask.place_conditions import ConditionPlacer
 from stocktake.tools.ask.roles import IdRef, Roles, find_comparisons, find_ids
 from stocktake.tools.ask.schema import SchemaIndex
 from stocktake.tools.ask.spelling import Speller, catalog_words
-from stocktake.tools.ask.text import FUNCTION_WORDS, fold, tokenize
+from stocktake.tools.ask.text import FUNCTION_WORDS, expand_jargon, fold, tokenize
 from stocktake.tools.ask.vocab import root
 
 # Words a question about data uses that name nothing in the catalog and change nothing in the answer.
@@ -85,9 +85,10 @@ class Reader:
         return Speller(catalog_words(self.schema), planner)
 
     def roles(self, question: str) -> Roles:
+        question, notes = expand_jargon(question)
         tokens = self.speller.fix(tokenize(question))
         mentions = self.grounder.ground(tokens)
-        roles = Roles(tokens, find_cues(tokens), mentions, self.grounder.values(tokens))
+        roles = Roles(tokens, find_cues(tokens), mentions, self.grounder.values(tokens), notes=notes)
         roles.ids = find_ids(tokens, mentions)
         roles.dates = [d for d in find_dates(tokens, None) if not _overlaps_ids(d, roles.ids)]
         roles.comparisons = find_comparisons(roles)
@@ -120,7 +121,7 @@ class Reader:
         if base is None:
             return Reading(None, 0.0, missing="asset", unexplained=_words(roles, set()))
         form = _form(roles, spec, choice)
-        draft = _Draft(asset=base, measure=choice, limit=roles.limit)
+        draft = _Draft(asset=base, measure=choice, limit=roles.limit, notes=list(roles.notes))
         if choice is not None:
             draft.notes += choice.notes
             draft.score += choice.score

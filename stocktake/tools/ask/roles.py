@@ -50,6 +50,7 @@ class Roles:
     ambiguous: list = field(default_factory=list)  # (chosen, rival) columns a word could equally mean
     used: set[int] = field(default_factory=set)
     unplaced: set[int] = field(default_factory=set)  # words that asked for something nothing fits: unexplained
+    notes: tuple[str, ...] = ()  # how the question's shorthand was read ("AOV as average order value")
 
     def cue(self, kind: str) -> list[Cue]:
         return [c for c in self.cues if c.kind == kind]

@@ -104,6 +104,18 @@ def tokenize(question: str) -> list[Token]:
 # word, in a question ("cats", "no", "sort desc") they do not.
 NAME_ABBREVIATIONS = {"cat": "category", "no": "number", "desc": "description"}
 
+# Analysts' shorthand for a measure, read as the words it stands for (and said so in the answer).
+JARGON = {"aov": "average order value", "gmv": "total revenue"}
+_JARGON = re.compile(r"\b(" + "|".join(JARGON) + r")\b", re.I)
+
+
+def expand_jargon(question: str) -> tuple[str, tuple[str, ...]]:
+    """The question with analysts' abbreviations spelled out ("AOV" -> "average order value"), and a note
+    for each."""
+    notes = tuple(dict.fromkeys(f"I read {m.group(0)} as {JARGON[m.group(0).lower()]}"
+                                for m in _JARGON.finditer(question)))
+    return _JARGON.sub(lambda m: JARGON[m.group(0).lower()], question), notes
+
 
 def name_words(name: str) -> tuple[str, ...]:
     """An identifier as folded words: "CustomerID" -> customer id, "order_purchase_timestamp" -> order purchase
