@@ -14,8 +14,9 @@ from functools import partial
 from stocktake.agent.context import ToolContext
 from stocktake.agent.events import Answer, ConfirmationNeeded, Event, TextDelta, ToolFinished, ToolStarted
 from stocktake.agent.offline_turn import OfflineTurns
-from stocktake.agent.tools import build_tools, confirm_required
+from stocktake.agent.tools import build_tools, confirm_required, confirmation_question
 from stocktake.agent.tools.base import as_langchain
+from stocktake.errors import StocktakeError
 
 
 WAITING = "_(The previous answer's step is still running; this one starts when it ends.)_\n\n"
@@ -109,10 +110,10 @@ class Assistant:
                 continue
             for node, update in chunk.items():
                 if node == "__interrupt__":
-                    actions = tuple(a for i in update for a in i.value.get("action_requests", []))
+                    actions = tuple(self._asked(a, thread_id) for i in update
+                                    for a in i.value.get("action_requests", []))
                     yield ConfirmationNeeded(actions)
-                    yield Answer("This needs your confirmation: " + "; ".join(
-                        f"{a['name']}({a['args']})" for a in actions), "llm", tuple(calls))
+                    yield Answer(" ".join(a["description"] for a in actions), "llm", tuple(calls), status="confirm")
                     return
                 for message in (update or {}).get("messages", []):
                     if message.type == "ai" and message.tool_calls:
@@ -129,6 +130,15 @@ class Assistant:
                                            round(time.perf_counter() - t0, 3),
                                            ok=message.status != "error" and not content.startswith("Error:"))
         yield Answer(final, "llm", tuple(calls))
+
+    def _asked(self, request: dict, thread_id: str) -> dict:
+        """An interrupted tool call with the question to put to the user as its description."""
+        tool = self.by_name.get(request["name"])
+        try:
+            asked = confirmation_question(self.ctx, thread_id, getattr(tool, "action", None), request.get("args") or {})
+        except StocktakeError as exc:  # the call will fail the same way once approved: say why now
+            asked = str(exc)
+        return {**request, "description": asked}
 
     # ---- offline planner -------------------------------------------------------------------
     def _stream_offline(self, question: str, thread_id: str) -> Iterator[Event]:

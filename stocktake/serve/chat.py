@@ -169,8 +169,8 @@ def _result(event: ToolFinished, settings: ChatSettings) -> str:
 
 
 def _confirmation(actions: tuple[dict, ...]) -> str:
-    listed = "\n".join(f"- **{a.get('name')}** with `{json.dumps(a.get('args', {}), ensure_ascii=False, default=str)}`"
-                       for a in actions)
+    """Each waiting change as the question the assistant wrote for it (stocktake.actions), never as a tool call."""
+    listed = "\n".join(f"- {a.get('description') or a.get('name')}" for a in actions)
     return f"✋ **This changes data and needs your confirmation.**\n\n{listed}\n\nUse **Confirm** or **Cancel** below."
 
 

@@ -180,7 +180,7 @@ def build(ctx: ToolContext) -> list[AgentTool]:
         text = f"{plural(len(result.rows), 'row')}{more}{note}. Columns: {', '.join(result.columns)}\n{table}"
         return text, result.to_dict()
 
-    @agent_tool
+    @agent_tool(action="write_report")
     def inventory_report(assets: list[str] | None = None) -> tuple[str, dict]:
         """Write the inventory report (every asset's size, freshness, quality, PII, keys, relations, models) as HTML.
 
@@ -199,7 +199,7 @@ def build(ctx: ToolContext) -> list[AgentTool]:
                 f"{plural(len(report.relations), 'relationship')}. Full report: {path}\n{rows}")
         return text, {"path": str(path), "assets": [a.name for a in report.assets]}
 
-    @agent_tool(changes_data=True)
+    @agent_tool(action="describe_asset")
     def describe_asset_purpose(asset: str, description: str) -> tuple[str, dict]:
         """Record what an asset holds (its description in the catalog). Changes the catalog: needs confirmation.
 

@@ -37,7 +37,7 @@ def build(ctx: ToolContext) -> list[AgentTool]:
                                  f"text_column and label_column. Columns: {', '.join(names)}.")
         return a, text, label
 
-    @agent_tool(changes_data=True)
+    @agent_tool(action="train_classifier")
     def train_text_classifier(asset: str, text_column: str | None = None, label_column: str | None = None,
                               epochs: int = 2, max_rows: int = 3000) -> tuple[str, dict]:
         """Fine-tune the BERT-family encoder to predict a label (e.g. category) from text (saves a model: needs confirmation).
@@ -59,7 +59,7 @@ def build(ctx: ToolContext) -> list[AgentTool]:
                     f"{d['baseline_macro_f1']:.3f} on the same test rows ({d['device']}, {d['train_seconds']:.0f}s).")
         return text_out, d
 
-    @agent_tool(changes_data=True)
+    @agent_tool(action="predict_labels")
     def predict_labels(model_id: str, asset: str, text_column: str | None = None) -> tuple[str, dict]:
         """Add a trained classifier's predicted label and confidence as a new version of an asset (needs confirmation).
 
@@ -75,7 +75,7 @@ def build(ctx: ToolContext) -> list[AgentTool]:
         return (f"Added {', '.join(columns)} to {new.name} as version {new.version} "
                 f"({result.to_dict().get('samples_per_s', 0):.0f} rows/s)."), {"asset": new.to_dict(), "columns": columns}
 
-    @agent_tool(changes_data=True)
+    @agent_tool(action="audit_labels")
     def audit_labels(asset: str, text_column: str | None = None, label_column: str | None = None) -> tuple[str, dict]:
         """Find rows whose given label (e.g. category) is probably wrong, with a suggested label (trains a model and
         saves the audit: needs confirmation).

@@ -31,7 +31,7 @@ def guess_columns(columns: list[str]) -> dict[str, str | None]:
 def build(ctx: ToolContext) -> list[AgentTool]:
     engine = lazy_module("stocktake.tools.recommend")
 
-    @agent_tool(changes_data=True)
+    @agent_tool(action="train_recommenders")
     def train_recommenders(asset: str, user_column: str | None = None, item_column: str | None = None,
                                 event_column: str | None = None, time_column: str | None = None,
                                 models: str = "pop,itemknn,ease,als") -> tuple[str, dict]:

@@ -22,7 +22,7 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from stocktake.errors import StocktakeError, UnknownNameError
+from stocktake.errors import ParameterError, StocktakeError, UnknownNameError
 from stocktake.tools.clean import condition
 from stocktake.tools.profile_semantic import is_id_name
 
@@ -84,20 +84,21 @@ class Step:
         """Parameters with defaults filled in; a clear error for a missing, unknown or out-of-choice one, and,
         given the table the step would run on, for a column it lacks."""
         if not isinstance(params, dict):
-            raise StocktakeError(f"The parameters of step '{self.kind}' must be an object of names and values, "
-                                 f"not {type(params).__name__}.")
+            raise ParameterError(f"The parameters of step '{self.kind}' must be an object of names and values, "
+                                 f"not {type(params).__name__}.", field="params", valid="an object")
         columns = None if table is None else list(table.columns)
         known = {p.name for p in self.params}
         unknown = sorted(map(str, set(params) - known))
         if unknown:
-            raise StocktakeError(
-                f"Step '{self.kind}' has no parameter {', '.join(unknown)}; it takes: {', '.join(sorted(known))}."
-            )
+            raise ParameterError(
+                f"Step '{self.kind}' has no parameter {', '.join(unknown)}; it takes: {', '.join(sorted(known))}.",
+                field=unknown[0], valid=", ".join(sorted(known)))
         out = {}
         for p in self.params:
             value = params.get(p.name, p.default)
             if value is _REQUIRED:
-                raise StocktakeError(f"Step '{self.kind}' needs the parameter '{p.name}' ({p.help}).")
+                raise ParameterError(f"Step '{self.kind}' needs the parameter '{p.name}' ({p.help}).", field=p.name,
+                                     valid=p.help)
             self._check_value(p, value, columns)
             out[p.name] = [value] if p.many and isinstance(value, str) else value
         return out
@@ -105,17 +106,19 @@ class Step:
     def _check_value(self, p: Param, value, columns: list[str] | None) -> None:
         where = f"Parameter '{p.name}' of step '{self.kind}'"
         if p.choices and value not in p.choices:
-            raise StocktakeError(f"{where} is {shown(value)}; use one of: {', '.join(map(str, p.choices))}.")
+            valid = ", ".join(map(str, p.choices))
+            raise ParameterError(f"{where} is {shown(value)}; use one of: {valid}.", field=p.name, valid=valid)
         if p.types and value is not None and (not isinstance(value, p.types) or isinstance(value, bool)
                                               and bool not in p.types):
             names = " or ".join(JSON_NAMES[t] for t in p.types)
-            raise StocktakeError(f"{where} must be {names} ({p.help or p.name}), not {shown(value)}.")
+            raise ParameterError(f"{where} must be {names} ({p.help or p.name}), not {shown(value)}.", field=p.name,
+                                 valid=names)
         if p.column and value is not None:
             names = [value] if isinstance(value, str) else value
             if not isinstance(names, list) or not p.many and not isinstance(value, str) \
                     or not all(isinstance(n, str) for n in names):
-                raise StocktakeError(f"{where} must be a column name{' or a list of them' if p.many else ''}, "
-                                     f"not {shown(value)}.")
+                valid = f"a column name{' or a list of them' if p.many else ''}"
+                raise ParameterError(f"{where} must be {valid}, not {shown(value)}.", field=p.name, valid=valid)
             for name in names if columns is not None else ():
                 if name not in columns:
                     raise UnknownNameError("column", name, columns)
@@ -305,8 +308,8 @@ class FillMissing(Step):
     def validate(self, params, table=None):
         p = super().validate(params, table)
         if p["strategy"] == "value" and p["value"] is None:
-            raise StocktakeError(f"Step 'fill_missing' on '{p['column']}' needs --param value=... "
-                                 "(or strategy=median|mean|mode).")
+            raise ParameterError(f"Step 'fill_missing' on '{p['column']}' needs --param value=... "
+                                 "(or strategy=median|mean|mode).", field="value", valid="a fill value")
         return p
 
     def describe(self, p):
@@ -410,11 +413,12 @@ class OutOfRange(Step):
     def validate(self, params, table=None):
         p = super().validate(params, table)
         if p["min"] is None and p["max"] is None:
-            raise StocktakeError(f"Step 'out_of_range' on '{p['column']}' needs --param min=... or max=...")
+            raise ParameterError(f"Step 'out_of_range' on '{p['column']}' needs --param min=... or max=...",
+                                 field="min", valid="a number")
         for bound in ("min", "max"):
             if p[bound] is not None and (not isinstance(p[bound], (int, float)) or isinstance(p[bound], bool)):
-                raise StocktakeError(f"Parameter '{bound}' of step 'out_of_range' must be a number, not "
-                                     f"{shown(p[bound])}.")
+                raise ParameterError(f"Parameter '{bound}' of step 'out_of_range' must be a number, not "
+                                     f"{shown(p[bound])}.", field=bound, valid="a number")
         return p
 
     def describe(self, p):
@@ -599,8 +603,8 @@ class DropRows(Step):
     def validate(self, params, table=None):
         p = super().validate(params, table)
         if not p["where"].strip():
-            raise StocktakeError('Step \'drop_rows\' needs --param where=\'<condition>\', such as: price < 0 or '
-                                 'status == "cancelled".')
+            raise ParameterError('Step \'drop_rows\' needs --param where=\'<condition>\', such as: price < 0 or '
+                                 'status == "cancelled".', field="where", valid="a condition")
         tree = condition.parse(p["where"])
         if table is not None:
             condition.check_types(tree, table.dtypes)
