@@ -89,6 +89,15 @@ def pick_up_question(session) -> str:
             "cannot use it afterwards.")
 
 
+def session_question(action: str, session, mode: str | None = None) -> str:
+    """The question for an action on a cleaning session, the session checked first (open, and with something to
+    save for a finish): an error says why there is nothing to ask."""
+    questions = {"finish_session": lambda: finish_question(session.finish_summary(mode)),
+                 "discard_session": lambda: discard_question(session),
+                 "pick_up_session": lambda: pick_up_question(session)}
+    return questions[action]()
+
+
 def question(action: str, args: dict) -> str:
     """The question for an action that is not about a cleaning session, from the arguments it runs with."""
     asset = args.get("asset") or "the asset"

@@ -7,8 +7,9 @@ import gradio as gr
 import pandas as pd
 import pytest
 
-from stocktake.serve.panels.cleaning import NO_ASSET, NO_SESSION, REMOVED, Handlers, first_part, preview_frames
-from stocktake.tools.clean import start_session
+from stocktake.serve.panels.cleaning import (KEPT, NO_ASSET, NO_SESSION, REMOVED, Handlers, first_part,
+                                            preview_frames)
+from stocktake.tools.clean import list_sessions, start_session
 
 SKIPPED = gr.skip()
 OUT = dict(zip(["sid", "status", "step", "card", "before", "after", "history"], range(7)))
@@ -159,7 +160,8 @@ def test_removed_rows_are_said_to_be_removed_not_shown_as_missing(catalog, handl
     view = start_session(catalog, "orders").proposals()[0]
     assert view.kind == "drop_duplicates"
     before, after = preview_frames(view)
-    assert after.columns.tolist()[:2] == ["_row", "result"] and after["result"].tolist() == [REMOVED]
+    assert after.columns.tolist()[:2] == ["_row", "result"]
+    assert after["result"].tolist() == [KEPT, f"{REMOVED}, a duplicate of row 1"]
     assert not after.isna().any().any() and after["_row"].tolist() == before["_row"].tolist()
 
 
@@ -202,7 +204,9 @@ def test_through_the_server_a_refusal_is_no_error_and_discard_is_an_endpoint(cat
         c.predict("s1", api_name="/clean_accept")  # no session in this client's state: a toast, not an error
         status, step, *_ = c.predict("orders", api_name="/clean_start")
         assert step["value"].startswith("s1 · ")
-        status, *_ = c.predict(api_name="/clean_discard")
+        asked = c.predict(api_name="/clean_discard")  # discarding asks first
+        assert "Discard cleaning session" in asked[-1] and not list_sessions(catalog.ws)[0]["discarded"]
+        status, *_ = c.predict(api_name="/clean_confirm")
         assert "nothing was written" in status and [v.version for v in catalog.versions("orders")] == [1]
     finally:
         blocks.close()

@@ -6,7 +6,6 @@ not, since undo takes each back.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import typer
@@ -34,15 +33,15 @@ SESSION = typer.Argument(..., metavar="SESSION", help="The session id (see: stoc
 YES = typer.Option(False, "--yes", "-y", help="Don't ask for confirmation.")
 
 
-def _ask_first(action: str, question: Callable[[], str], yes: bool) -> None:
-    """Ask on stderr (stdout stays for output) where ``action`` needs confirmation; a no, or no answer at all
-    (stdin closed, Ctrl+C), writes nothing and says so in one line."""
-    from stocktake.actions import needs_confirmation
+def _ask_first(action: str, session, yes: bool, mode: str | None = None) -> None:
+    """Ask on stderr (stdout stays for output) where ``action`` on ``session`` needs confirmation; a no, or no
+    answer at all (stdin closed, Ctrl+C), writes nothing and says so in one line."""
+    from stocktake.actions import needs_confirmation, session_question
 
     if yes or not needs_confirmation(action):
         return
     try:
-        agreed = typer.confirm(question(), err=True)
+        agreed = typer.confirm(session_question(action, session, mode), err=True)
     except typer.Abort:
         err.print()
         raise StocktakeError("No answer, so nothing was written. Pass --yes to go ahead without asking.") from None
@@ -72,6 +71,8 @@ def _print_step(view, detailed: bool = False) -> None:
             out.print(escape(f"    before: {view.preview.before[0]}"), highlight=False)
             after = view.preview.after[0]
             out.print(escape(f"    after:  {'(row removed)' if after is None else after}"), highlight=False)
+            if view.preview.kept and view.preview.kept[0]:
+                out.print(escape(f"    kept instead: {view.preview.kept[0]}"), highlight=False)
 
 
 def start(ctx: typer.Context, asset: str = typer.Argument(..., help="The asset to clean."),
@@ -209,12 +210,10 @@ def finish(ctx: typer.Context, session_id: str = SESSION,
                                        help="If the asset changed: save as a new asset ASSET__branch_SESSION."),
            yes: bool = YES, as_json: bool = JSON_OPT) -> None:
     """Write the cleaned table as a new version of the asset (it asks first)."""
-    from stocktake.actions import finish_question
-
     if rebase and branch:
         raise StocktakeError("Choose one of --rebase or --branch.")
     session, mode = _session(ctx, session_id), "rebase" if rebase else "branch" if branch else None
-    _ask_first("finish_session", lambda: finish_question(session.finish_summary(mode)), yes)
+    _ask_first("finish_session", session, yes, mode)
     done = session.finish(mode)
     if as_json:
         print_json({"session": session_id, **done})
@@ -225,10 +224,8 @@ def finish(ctx: typer.Context, session_id: str = SESSION,
 def discard(ctx: typer.Context, session_id: str = SESSION, yes: bool = YES, as_json: bool = JSON_OPT) -> None:
     """Close a session without writing anything; the asset is untouched and the session kept for the record (it
     asks first: the accepted steps are dropped)."""
-    from stocktake.actions import discard_question
-
     session = _session(ctx, session_id)
-    _ask_first("discard_session", lambda: discard_question(session), yes)
+    _ask_first("discard_session", session, yes)
     done = session.discard()
     if as_json:
         print_json({"session": session.id, "discarded": done})

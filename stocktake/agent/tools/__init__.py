@@ -28,10 +28,10 @@ def confirmation_question(ctx: ToolContext, thread: str, action: str | None, arg
     if action == "pick_up_session":
         from stocktake.tools.clean import load_session
 
-        return actions.pick_up_question(load_session(ctx.catalog, str(args.get("session_id"))))
-    if action == "finish_session":
+        return actions.session_question(action, load_session(ctx.catalog, str(args.get("session_id"))))
+    if action in ("finish_session", "discard_session"):
         session = conversation_session(ctx, thread, args.get("session_id"))
-        return actions.finish_question(finish_summary(session, args.get("mode")))
-    if action == "discard_session":
-        return actions.discard_question(conversation_session(ctx, thread, args.get("session_id")))
+        if action == "finish_session":
+            finish_summary(session, args.get("mode"))  # nothing accepted: said in the chat's words
+        return actions.session_question(action, session, args.get("mode"))
     return actions.question(action or "", args)

@@ -89,8 +89,8 @@ def build(ctx: ToolContext) -> list[AgentTool]:
     def step_dict(step, asset: str) -> dict:
         d = step.to_dict()
         if d.get("preview"):
-            d["preview"] = {**d["preview"], "before": masked(d["preview"]["before"], asset),
-                            "after": masked(d["preview"]["after"], asset)}
+            d["preview"] = {**d["preview"], **{part: masked(d["preview"][part], asset)
+                                               for part in ("before", "after", "kept")}}
         return d
 
     def session_dict(s) -> dict:

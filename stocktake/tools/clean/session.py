@@ -796,7 +796,8 @@ class CleaningSession:
         if preview and not problem:
             try:
                 table = self.table()
-                shown = compare(table, self._apply(step_id, table, params), PREVIEW_ROWS)
+                after = self._apply(step_id, table, params)
+                shown = compare(table, after, PREVIEW_ROWS, kept=kind.kept_rows(table, after, kind.validate(params)))
             except StocktakeError as exc:
                 problem = str(exc)
         return StepView(

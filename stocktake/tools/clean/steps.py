@@ -15,7 +15,7 @@ import hashlib
 import operator
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import reduce
 from typing import Any, ClassVar
 
@@ -63,13 +63,16 @@ class Preview:
     before: list[dict]  # the columns the step changes come first, after ``_row``
     after: list[dict | None]  # None for a row the step removes
     columns_changed: tuple[str, ...] = ()
+    # For a step that keeps one row of each group of duplicates: beside each sampled row it removed, the row
+    # kept in its place (None for the others), so a preview shows what stays, not only what goes.
+    kept: list[dict | None] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return {
             "rows_affected": self.rows_affected, "rows_removed": self.rows_removed,
             "rows_changed": self.rows_changed, "columns_removed": list(self.columns_removed),
             "columns_changed": list(self.columns_changed),
-            "before": self.before, "after": self.after,
+            "before": self.before, "after": self.after, "kept": self.kept,
         }
 
 
@@ -149,8 +152,14 @@ class Step:
                 "Edit its parameters or reject it."
             ) from None
 
+    def kept_rows(self, before: pd.DataFrame, after: pd.DataFrame, p: dict) -> pd.Series | None:
+        """For a step that keeps one row of each group of duplicates: the row kept for each row removed (both as
+        row numbers of the base table); None for every other step (``p`` validated)."""
+        return None
+
     def preview(self, df: pd.DataFrame, params: dict, n: int = 5) -> Preview:
-        return compare(df, self.apply(df, params), n)
+        after = self.apply(df, params)
+        return compare(df, after, n, kept=self.kept_rows(df, after, self.validate(params, df)))
 
 
 @dataclass(frozen=True)
@@ -160,12 +169,13 @@ class PreviewSettings:
 
 
 def compare(before: pd.DataFrame, after: pd.DataFrame, n: int = 5,
-            settings: PreviewSettings = PreviewSettings()) -> Preview:
+            settings: PreviewSettings = PreviewSettings(), kept: pd.Series | None = None) -> Preview:
     """What a step did: rows removed, rows whose values changed, and up to ``n`` of them before and after, the
     columns the step changes first, then a key column that names the row, then the rest.
 
     The sample leads with the notable rows, those removed or with a value that became missing (the dates that
-    did not parse), then the merely rewritten ones; a long changed text shows the part around its change."""
+    did not parse), then the merely rewritten ones; a long changed text shows the part around its change.
+    ``kept`` (a step's ``kept_rows``) names the row that stays for each removed duplicate."""
     removed = before.index.difference(after.index)
     common = before.index.intersection(after.index)
     shared = [c for c in before.columns if c in after.columns]
@@ -197,10 +207,24 @@ def compare(before: pd.DataFrame, after: pd.DataFrame, n: int = 5,
         for col in touched if row_after is not None else ():
             row_before[str(col)], row_after[str(col)] = clip_change(row_before[str(col)], row_after[str(col)],
                                                                     settings)
+    after_order = [c for c in order if c in after.columns]
+    shown_kept = [records(after.loc[[kept[i]], after_order])[0] if kept is not None and i in kept.index else None
+                  for i in sample]
     return Preview(
         rows_affected=len(affected), rows_removed=len(removed), rows_changed=len(changed_rows),
         columns_removed=gone_columns, columns_changed=tuple(touched), before=shown_before, after=shown_after,
+        kept=shown_kept if any(k is not None for k in shown_kept) else [],
     )
+
+
+def kept_of_duplicates(before: pd.DataFrame, after: pd.DataFrame, key: list) -> pd.Series:
+    """For each row that ``after`` lacks, the row of ``after`` with the same values in ``key`` (missing values
+    equal, as ``drop_duplicates`` counts them)."""
+    groups = before.groupby(key, dropna=False, sort=False).ngroup()
+    kept = pd.Series(after.index, index=groups.loc[after.index].to_numpy())
+    kept = kept[~kept.index.duplicated()]
+    removed = before.index.difference(after.index)
+    return pd.Series(kept.reindex(groups.loc[removed].to_numpy()).to_numpy(), index=removed).dropna().astype(int)
 
 
 def clip_change(old, new, settings: PreviewSettings = PreviewSettings()) -> tuple:
@@ -249,6 +273,9 @@ class DropDuplicates(Step):
     def run(self, df, p):
         return df.drop_duplicates(subset=p["subset"], keep="first")
 
+    def kept_rows(self, before, after, p):
+        return kept_of_duplicates(before, after, p["subset"] or list(before.columns))
+
     def lines(self, p):
         return [f"df = df.drop_duplicates(subset={p['subset']!r}, keep='first')"]
 
@@ -265,6 +292,9 @@ class DedupeByKey(Step):
         which = f"the {'latest' if p['keep'] == 'last' else 'earliest'} by {p['order_by']}" if p["order_by"] \
             else f"the {p['keep']} seen"
         return f"keep one row per {', '.join(p['key'])} ({which})"
+
+    def kept_rows(self, before, after, p):
+        return kept_of_duplicates(before, after, p["key"])
 
     def run(self, df, p):
         if p["order_by"] is None:
