@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from stocktake.agent.context import ToolContext
 from stocktake.agent.events import Answer, ConfirmationNeeded, Event, ToolFinished, ToolStarted
 from stocktake.agent.offline import OFFLINE_NOTE, OfflinePlanner, Plan, help_text
+from stocktake.agent.progress import reporting
 from stocktake.agent.templates import render_answer, render_brief
 from stocktake.agent.tools import confirmation_question
 from stocktake.errors import StocktakeError
@@ -123,8 +124,10 @@ class OfflineTurns:
         call_id = f"offline-{time.monotonic_ns()}"
         yield ToolStarted(call_id, tool_name, args)
         t0 = time.perf_counter()
-        message = self.by_name[tool_name].invoke({"name": tool_name, "args": args, "id": call_id, "type": "tool_call"},
-                                                 config={"configurable": {"thread_id": thread_id}})
+        call = {"name": tool_name, "args": args, "id": call_id, "type": "tool_call"}
+        message = yield from reporting(
+            lambda progress: self.by_name[tool_name].invoke(
+                call, config={"configurable": {"thread_id": thread_id, "progress": progress}}), call_id, tool_name)
         content, artifact = message.content, message.artifact
         ok = not str(content).startswith("Error:")
         yield ToolFinished(call_id, tool_name, content, artifact, round(time.perf_counter() - t0, 3), ok)

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 
 from stocktake.agent.context import ToolContext
 from stocktake.agent.guard import quote_value
+from stocktake.agent.progress import tool_progress
 from stocktake.agent.tools.base import AgentTool, agent_tool, lines
 from stocktake.errors import StocktakeError
 from stocktake.words import plural
+
+if TYPE_CHECKING:
+    from langchain_core.runnables import RunnableConfig
 
 ISSUE_KINDS = ("duplicate_rows", "duplicate_key", "missing_values", "constant_column", "unparseable_values",
                "future_or_ancient_dates", "negative_values", "outliers", "inconsistent_categories", "pii",
@@ -181,7 +186,7 @@ def build(ctx: ToolContext) -> list[AgentTool]:
         return text, result.to_dict()
 
     @agent_tool(action="write_report")
-    def inventory_report(assets: list[str] | None = None) -> tuple[str, dict]:
+    def inventory_report(config: RunnableConfig, assets: list[str] | None = None) -> tuple[str, dict]:
         """Write the inventory report (every asset's size, freshness, quality, PII, keys, relations, models) as HTML.
 
         Args:
@@ -189,8 +194,10 @@ def build(ctx: ToolContext) -> list[AgentTool]:
         """
         from stocktake.tools.report import build_report, write_report
 
-        report = build_report(ctx.catalog, [ctx.asset(a).name for a in assets] if assets else None)
-        path = write_report(ctx.catalog, report=report)
+        progress = tool_progress(config)
+        report = build_report(ctx.catalog, [ctx.asset(a).name for a in assets] if assets else None,
+                              progress=progress)
+        path = write_report(ctx.catalog, report=report, progress=progress)
         rows = lines(f"- {a.name} ({a.kind}): {a.rows:,} rows, quality "
                      f"{'n/a' if a.quality_score is None else f'{a.quality_score:.0f}'}, "
                      f"{plural(a.issue_count, 'issue')}, PII: {', '.join(a.pii_columns) or 'none'}, "

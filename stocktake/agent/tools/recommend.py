@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import re
-
+from typing import TYPE_CHECKING
 
 from stocktake.agent.context import ToolContext
+from stocktake.agent.progress import tool_progress
 from stocktake.agent.tools.base import AgentTool, agent_tool, lazy_module, lines
 from stocktake.errors import StocktakeError
+
+if TYPE_CHECKING:
+    from langchain_core.runnables import RunnableConfig
 
 # Column roles guessed from names when the caller gives none, most specific first.
 _ROLE_PATTERNS = {
@@ -32,9 +36,9 @@ def build(ctx: ToolContext) -> list[AgentTool]:
     engine = lazy_module("stocktake.tools.recommend")
 
     @agent_tool(action="train_recommenders")
-    def train_recommenders(asset: str, user_column: str | None = None, item_column: str | None = None,
-                                event_column: str | None = None, time_column: str | None = None,
-                                models: str = "pop,itemknn,ease,als") -> tuple[str, dict]:
+    def train_recommenders(asset: str, config: RunnableConfig, user_column: str | None = None,
+                           item_column: str | None = None, event_column: str | None = None,
+                           time_column: str | None = None, models: str = "pop,itemknn,ease,als") -> tuple[str, dict]:
         """Train and evaluate recommenders on an interaction log (saves models: needs confirmation).
 
         Args:
@@ -58,7 +62,8 @@ def build(ctx: ToolContext) -> list[AgentTool]:
         weights = _default_weights(df[event]) if event else None
         spec = engine.RecommendSpec(user=user, item=item, event=event if weights else None, weights=weights,
                              models=tuple(m.strip() for m in models.split(",") if m.strip()))
-        report = engine.train_recommenders(df, spec, ctx.registry, asset=a.name, asset_version=a.version)
+        report = engine.train_recommenders(df, spec, ctx.registry, asset=a.name, asset_version=a.version,
+                                           progress=tool_progress(config))
         best = report.best
         table = lines(f"- {m.name}: ndcg@10 {m.metrics.get('ndcg@10', 0):.3f}, recall@10 "
                       f"{m.metrics.get('recall@10', 0):.3f}, {m.train_seconds:.1f}s (model {m.model_id})"

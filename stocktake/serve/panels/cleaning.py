@@ -265,7 +265,7 @@ class Handlers:
     def edit(self, sid: str | None, chosen: str | None, text: str | None):
         """New parameters for the pending step, read and checked as ``stocktake clean edit`` reads its --param."""
         session = self._load(sid)
-        view = session.edit_step(self._chosen(chosen), parse_params(form_lines(text), source="line"))
+        view = session.edit_step(self._chosen(chosen), parse_params(form_lines(text)))
         return self.render(sid, view.id, f"✎ Changed {step_label(view)}: the preview shows it with the new "
                                          "parameters.")
 
@@ -275,7 +275,7 @@ class Handlers:
         session = self._load(sid)
         if not kind:
             raise StocktakeError("Pick the kind of step to add.")
-        view = session.add_custom_step(kind, parse_params(form_lines(text), source="line"))
+        view = session.add_custom_step(kind, parse_params(form_lines(text)))
         return self.render(sid, view.id, f"➕ Added {step_label(view)}: accept or reject it like the others.")
 
     @toasted

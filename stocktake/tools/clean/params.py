@@ -12,14 +12,13 @@ import json
 from stocktake.errors import ParameterError
 
 
-def parse_params(pairs: list[str] | None, source: str = "--param") -> dict:
-    """``["min=0", "action=cap", 'columns=["a"]']`` as ``{"min": 0, "action": "cap", "columns": ["a"]}``;
-    ``source`` names what the text came from in an error ("--param", or a form's "line")."""
+def parse_params(pairs: list[str] | None) -> dict:
+    """``["min=0", "action=cap", 'columns=["a"]']`` as ``{"min": 0, "action": "cap", "columns": ["a"]}``."""
     params = {}
     for pair in pairs or []:
         key, sep, raw = pair.partition("=")
         if not sep or not key.strip():
-            raise ParameterError(f"{source} '{pair}' is not key=value, for example {source} value=unknown.",
+            raise ParameterError(f"--param '{pair}' is not key=value, for example --param value=unknown.",
                                  field=key.strip() or pair, valid="key=value")
         try:
             params[key.strip()] = json.loads(raw)
