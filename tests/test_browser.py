@@ -221,3 +221,45 @@ def test_cleaning_a_step_is_edited_and_added_from_the_tab_and_finishing_asks_fir
     expect(question).to_be_hidden()
     assert catalog.get("orders").version == 2
     expect(page.locator(".error, [data-testid='error']")).to_have_count(0)
+
+
+def test_a_long_tool_shows_its_step_and_count_in_the_chat_while_it_runs(catalog, tmp_path):
+    import threading
+
+    from stocktake.agent.events import Answer, ToolFinished, ToolProgress, ToolStarted
+    from stocktake.serve.app import build_app, launch_app
+
+    sync_api = pytest.importorskip("playwright.sync_api")
+    expect, release = sync_api.expect, threading.Event()
+    shots = Path(os.environ.get("STOCKTAKE_SCREENSHOTS") or tmp_path)
+    shots.mkdir(parents=True, exist_ok=True)
+
+    class TrainingAssistant:
+        mode, model_name = "llm", "slow-model"
+
+        def stream(self, question: str, thread_id: str):
+            yield ToolStarted("c1", "train_text_classifier", {"asset": "products"})
+            yield ToolProgress("c1", "train_text_classifier", "epoch 2 · batches", 40, 120)
+            release.wait(60)  # until the test has seen the progress
+            yield ToolFinished("c1", "train_text_classifier", "Trained.", {}, 2.0)
+            yield Answer("Trained a classifier.", "llm")
+
+    blocks = build_app(catalog, TrainingAssistant())
+    try:
+        url = launch_app(blocks, host="127.0.0.1", port=free_port())
+        with sync_api.sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.goto(url, wait_until="load")
+            chat, box = page.locator("#st-chat"), page.locator("#st-question textarea")
+            box.fill("train a classifier on products")
+            box.press("Enter")
+            expect(chat).to_contain_text("epoch 2 · batches · 40/120 (33%)", timeout=30_000)
+            page.screenshot(path=str(shots / "8-chat-progress.png"), full_page=True)
+            release.set()
+            expect(chat).to_contain_text("Trained a classifier.", timeout=30_000)
+            expect(chat).not_to_contain_text("40/120")
+            browser.close()
+    finally:
+        release.set()
+        blocks.close()
