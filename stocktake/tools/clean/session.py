@@ -300,13 +300,12 @@ class FinishSummary:
 
 @dataclass(frozen=True)
 class _FinishPlan:
-    how: str  # direct, rebase or branch
-    target: str  # the asset the version is written to
+    """A summary made real: the table to write and what the version records."""
+    summary: FinishSummary  # its version is the one it should get (another writer may take it: lineage counts)
     table: pd.DataFrame
     lineage: dict
     note: str
     parent: int | None
-    expected: int  # the version number it should get (another writer may take it first: lineage is what counts)
 
 
 class CleaningSession:
@@ -545,15 +544,15 @@ class CleaningSession:
         killed in between is completed (or rolled back) by the next load, never written twice."""
         with self._saving():  # held while the version is written: a second finish elsewhere cannot write another
             plan = self._plan_finish(mode)
-            self.state["finishing"] = {"asset": plan.target, "mode": plan.how, "version": plan.expected,
-                                       "at": now_iso()}
+            target, how = plan.summary.target, plan.summary.how
+            self.state["finishing"] = {"asset": target, "mode": how, "version": plan.summary.version, "at": now_iso()}
             self._write()
             try:
                 version = self._write_version(plan)
             except BaseException:
                 self._settle()
                 raise
-            self.state.update(finished={"asset": plan.target, "version": version, "mode": plan.how, "at": now_iso()},
+            self.state.update(finished={"asset": target, "version": version, "mode": how, "at": now_iso()},
                               finishing=None)
             self._write()
         return self.state["finished"]
@@ -591,20 +590,21 @@ class CleaningSession:
         note = f"cleaned in session {self.id}"
         if plan.how == "branch":
             lineage["branched_from"] = {"asset": self.asset, "version": plan.base_version}
-            return _FinishPlan("branch", plan.target, self.table(), lineage, note, None, plan.version)
+            return _FinishPlan(plan, self.table(), lineage, note, None)
         if plan.how == "rebase":
-            return _FinishPlan("rebase", self.asset, self._rebased_table(plan.latest, list(plan.steps), params),
+            return _FinishPlan(plan, self._rebased_table(plan.latest, list(plan.steps), params),
                                {**lineage, "rebased_onto": plan.latest}, f"{note} (rebased onto v{plan.latest})",
-                               None, plan.version)
-        return _FinishPlan("direct", self.asset, self.table(), lineage, note, plan.base_version, plan.version)
+                               None)
+        return _FinishPlan(plan, self.table(), lineage, note, plan.base_version)
 
     def _write_version(self, plan: _FinishPlan) -> int:
-        if plan.how == "branch":  # version 1 is this session's base, version 2 the cleaned table
+        target = plan.summary.target
+        if plan.summary.how == "branch":  # version 1 is this session's base, version 2 the cleaned table
             source = self.catalog.get(self.asset, self.state["base_version"])
             self.catalog.register(
-                plan.target, self.catalog.load(self.asset, source.version), kind=source.kind, source=source.source,
+                target, self.catalog.load(self.asset, source.version), kind=source.kind, source=source.source,
                 fmt=source.format, note=f"branched from {self.asset} v{source.version} by session {self.id}")
-        return self.catalog.add_version(plan.target, _plain(plan.table), note=plan.note, lineage=plan.lineage,
+        return self.catalog.add_version(target, _plain(plan.table), note=plan.note, lineage=plan.lineage,
                                         parent=plan.parent).version
 
     # ---- recovery from an interrupted finish --------------------------------------------------
