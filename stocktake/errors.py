@@ -39,3 +39,12 @@ def suggest(name: str, known: Iterable[str], n: int = 5) -> list[str]:
         lowered = {k.lower(): k for k in known}
         fuzzy = [lowered[m] for m in difflib.get_close_matches(low, list(lowered), n=n, cutoff=0.5)]
     return list(dict.fromkeys(contains + fuzzy))[:n]
+
+
+class ParameterError(StocktakeError):
+    """A cleaning step's parameter that is missing, unknown or not valid: which one (``field``), and what would be
+    (``valid``), so a form can point at the field while the message stays one line."""
+
+    def __init__(self, message: str, *, field: str, valid: str = ""):
+        self.field, self.valid = field, valid
+        super().__init__(message)

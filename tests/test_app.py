@@ -139,7 +139,7 @@ def test_the_report_is_previewed_and_downloadable(demo, tmp_path):
 def test_a_cleaning_session_accepts_undoes_and_exports(demo, tmp_path):
     catalog, url = demo
     c = client(url, tmp_path)
-    status, step, card, before, _, history = c.predict("users", api_name="/clean_start")
+    status, step, card, before, _, history, *_ = c.predict("users", api_name="/clean_start")
     first = step["value"]
     assert "Step 1 of" in card and first in [s[0] for s in step["choices"]]
     assert all(r[1] == "proposed" for r in history["data"])
@@ -370,7 +370,9 @@ def test_a_change_asked_by_the_language_model_runs_only_after_confirm(catalog, t
     try:
         c = client(url, tmp_path)
         history, _ = c.predict("describe orders as one row per order", [], api_name="/respond")
-        assert "describe_asset_purpose" in texts(history)[-1] and catalog.get("orders").description == ""
+        asked = texts(history)[-1]
+        assert "- Save this description of orders: “One row per order.”?" in asked and "describe_asset" not in asked
+        assert catalog.get("orders").description == ""
         history, _ = c.predict(history, api_name="/confirm")
         assert titles(history)[-2] == "🔧 describe_asset_purpose" and texts(history)[-1] == "Saved."
         assert catalog.get("orders").description == "One row per order."

@@ -76,10 +76,14 @@ def test_visuals_follow_a_successful_step_only():
     assert len(failed.messages) == 1
 
 
-def test_a_confirmation_request_is_handed_to_the_page():
-    turn = last([ConfirmationNeeded((ACTION,)), Answer("needs confirmation", "offline")])
-    assert turn.confirm == (ACTION,)
-    assert "describe_asset_purpose" in turn.messages[0]["content"]
+def test_a_confirmation_request_is_handed_to_the_page_in_plain_words():
+    asked = {"name": "finish_cleaning", "args": {"step_id": "s1"},
+             "description": "Save products as version 2 with 3 cleaning steps applied?"}
+    turn = last([ConfirmationNeeded((asked,)), Answer("needs confirmation", "offline")])
+    assert turn.confirm == (asked,)
+    shown = turn.messages[0]["content"]
+    assert "- Save products as version 2 with 3 cleaning steps applied?" in shown
+    assert "finish_cleaning" not in shown and "step_id" not in shown
 
 
 @pytest.mark.parametrize("error, shown", [

@@ -7,11 +7,13 @@ import gradio as gr
 import pandas as pd
 import pytest
 
-from stocktake.serve.panels.cleaning import NO_ASSET, NO_SESSION, REMOVED, Handlers, first_part, preview_frames
-from stocktake.tools.clean import start_session
+from stocktake.serve.panels.cleaning import (KEPT, NO_ASSET, NO_SESSION, REMOVED, Handlers, first_part,
+                                            preview_frames)
+from stocktake.tools.clean import list_sessions, start_session
 
 SKIPPED = gr.skip()
-OUT = dict(zip(["sid", "status", "step", "card", "before", "after", "history"], range(7)))
+OUT = dict(zip(["sid", "status", "step", "card", "before", "after", "history", "edited", "help", "asking",
+                "question", "waiting"], range(12)))
 
 
 @pytest.fixture
@@ -159,7 +161,8 @@ def test_removed_rows_are_said_to_be_removed_not_shown_as_missing(catalog, handl
     view = start_session(catalog, "orders").proposals()[0]
     assert view.kind == "drop_duplicates"
     before, after = preview_frames(view)
-    assert after.columns.tolist()[:2] == ["_row", "result"] and after["result"].tolist() == [REMOVED]
+    assert after.columns.tolist()[:2] == ["_row", "result"]
+    assert after["result"].tolist() == [KEPT, f"{REMOVED}, a duplicate of row 1"]
     assert not after.isna().any().any() and after["_row"].tolist() == before["_row"].tolist()
 
 
@@ -202,7 +205,68 @@ def test_through_the_server_a_refusal_is_no_error_and_discard_is_an_endpoint(cat
         c.predict("s1", api_name="/clean_accept")  # no session in this client's state: a toast, not an error
         status, step, *_ = c.predict("orders", api_name="/clean_start")
         assert step["value"].startswith("s1 · ")
-        status, *_ = c.predict(api_name="/clean_discard")
+        asked = c.predict(api_name="/clean_discard")  # discarding asks first
+        assert "Discard cleaning session" in asked[-1] and not list_sessions(catalog.ws)[0]["discarded"]
+        status, *_ = c.predict(api_name="/clean_confirm")
         assert "nothing was written" in status and [v.version for v in catalog.versions("orders")] == [1]
     finally:
         blocks.close()
+
+
+def test_a_dedupe_preview_puts_each_kept_row_above_the_duplicates_it_replaces(catalog, handlers):
+    catalog.register("visits", pd.DataFrame({"visit_id": [1, 2, 1, 3, 2, 1], "page": list("abacbd")}),
+                     kind="events", source="test", fmt="csv")
+    session = start_session(catalog, "visits")
+    view = session.add_custom_step("dedupe_key", {"key": ["visit_id"], "keep": "first"})
+    before, after = preview_frames(view)
+    assert after[["_row", "result"]].values.tolist() == [
+        [0, KEPT], [2, f"{REMOVED}, a duplicate of row 0"], [5, f"{REMOVED}, a duplicate of row 0"],
+        [1, KEPT], [4, f"{REMOVED}, a duplicate of row 1"]]
+    assert before["_row"].tolist() == after["_row"].tolist() and before["page"].tolist() == list("aadbb")
+
+
+def test_preview_columns_are_as_wide_as_their_header_and_values_up_to_a_limit():
+    from stocktake.serve.panels.cleaning import PreviewLayout, column_widths
+
+    layout = PreviewLayout(char_px=10, padding_px=20, widest_chars=8)
+    df = pd.DataFrame({"_row": [1], "payment_method": [None], "note": ["a very long text indeed"]})
+    assert column_widths(df, layout) == ["60px", "160px", "100px"]
+
+
+def test_editing_a_step_in_the_tab_changes_its_preview(handlers):
+    sid = part(handlers.begin("products"), "sid")
+    assert part(handlers.pick(sid, "s1"), "edited") == 'column=category\nmapping={"home": "Home"}'
+    edited = handlers.press("edit_step", sid, "s1", edited='mapping={"home": "House", "Home": "House"}')
+    assert part(edited, "step").value == "s1 · unify 2 spellings in category onto 1 values"
+    assert set(part(edited, "after").value["data"][i][1] for i in range(3)) == {"House"}
+
+
+@pytest.mark.parametrize("edited, cli", [
+    ("action=clip", ["-p", "action=clip"]),
+    ("colour=red", ["-p", "colour=red"]),
+    ("column=nope", ["-p", "column=nope"]),
+    ("min", ["-p", "min"]),
+], ids=["not-a-choice", "unknown-parameter", "unknown-column", "not-key-value"])
+def test_bad_parameters_get_the_command_lines_message_in_one_line(handlers, catalog, edited, cli):
+    from typer.testing import CliRunner
+
+    from stocktake.cli.main import app
+
+    sid = part(handlers.begin("orders"), "sid")
+    step = next(v.id for v in start_session(catalog, "orders").proposals() if v.kind == "out_of_range")
+    with pytest.warns(UserWarning) as toasts:
+        assert handlers.press("edit_step", sid, step, edited=edited) == SKIPPED
+    result = CliRunner().invoke(app, ["--workspace", str(catalog.ws.root), "clean", "edit", sid, step, *cli])
+    message = result.stderr.strip().removeprefix("Error: ")
+    assert result.exit_code == 1 and len(message.splitlines()) == 1
+    expected = message.replace("--param ", "")  # the box takes name=value lines, without the option
+    assert [str(t.message) for t in toasts] == [expected] and "Traceback" not in expected
+
+
+def test_adding_a_step_in_the_tab_shows_it_with_its_preview(handlers):
+    sid = part(handlers.begin("orders"), "sid")
+    added = handlers.press("add_step", sid, kind="drop_rows", added="where=price < 0 and status == 'paid'")
+    assert part(added, "step").value == 's4 · drop rows where price < 0 and status = "paid"'
+    assert "**2 rows affected**, 2 removed" in part(added, "card")
+    with pytest.warns(UserWarning, match="Pick the kind of step to add."):
+        handlers.press("add_step", sid, kind=None, added="")

@@ -306,3 +306,145 @@ def test_a_reload_keeps_the_conversation_and_past_ones_can_be_reopened(page, tmp
     expect(chat).to_contain_text("how many rows does orders have?", timeout=10_000)
     expect(chat).not_to_contain_text("what tables do we have?")
     page.screenshot(path=str(shots_dir(tmp_path) / "11-chat-reopened.png"), full_page=True)
+
+
+# ---- the cleaning tab ------------------------------------------------------------------------------------------
+def start_cleaning(page, asset: str) -> None:
+    from playwright.sync_api import expect
+
+    page.get_by_text("offline mode").wait_for(timeout=30_000)
+    page.get_by_role("tab", name="Cleaning").click()
+    page.get_by_label("Asset to clean (pick one)").click()
+    page.get_by_role("option", name=asset, exact=True).click()
+    page.get_by_role("button", name="Start a session").click()
+    expect(page.locator("#st-step-card")).to_contain_text("Step 1 of", timeout=60_000)
+
+
+# Per preview table: the smallest column and header, whether a header breaks inside a word, and whether the
+# table is wider than its box; if so, whether the box really scrolls to its last column.
+TABLE_LAYOUT = """(id) => {
+  const root = document.querySelector(id), table = root.querySelector('table');
+  const heads = [...table.querySelectorAll('thead th')];
+  let box = table.parentElement;
+  while (box !== root && !['auto', 'scroll'].includes(getComputedStyle(box).overflowX)) box = box.parentElement;
+  const wider = table.getBoundingClientRect().width > box.clientWidth + 1;
+  box.scrollLeft = box.scrollWidth;
+  const last = heads[heads.length - 1].getBoundingClientRect(), edge = box.getBoundingClientRect();
+  return {
+    narrowest: Math.min(...heads.map(h => h.getBoundingClientRect().width)),
+    broken: heads.filter(h => { const t = h.querySelector('span') || h; return t.scrollWidth > h.clientWidth
+                                || t.getBoundingClientRect().height > 2 * parseFloat(getComputedStyle(t).lineHeight); })
+                 .map(h => h.innerText),
+    wider, scrolls: box.scrollLeft > 0, lastInView: last.right <= edge.right + 1,
+    rootRight: root.getBoundingClientRect().right, page: document.documentElement.clientWidth,
+  };
+}"""
+
+
+def test_cleaning_previews_keep_columns_readable_scroll_sideways_and_show_the_kept_duplicate(page, catalog,
+                                                                                            tmp_path):
+    import pandas as pd
+    from playwright.sync_api import expect
+
+    shots = Path(os.environ.get("STOCKTAKE_SCREENSHOTS") or tmp_path)
+    shots.mkdir(parents=True, exist_ok=True)
+    wide = {f"attribute_number_{i}": [f"value {i} " + "x" * 20] * 6 for i in range(16)}
+    catalog.register("wide_products", pd.DataFrame({"product_id": ["p1", "p2", "p2", "p3", "p4", "p4"],
+                                                    "category": ["home", "Home", "Home", "garden", "Garden", "Garden"],
+                                                    **wide}), kind="products", source="test", fmt="csv")
+    start_cleaning(page, "wide_products")
+    after = page.locator("#st-after")
+    expect(after).to_contain_text("row removed, a duplicate of row 1")
+    expect(after).to_contain_text("kept")
+    page.screenshot(path=str(shots / "4-cleaning-dedupe-preview.png"), full_page=True)
+    for table in ("#st-before", "#st-after"):
+        layout = page.evaluate(TABLE_LAYOUT, table)
+        assert layout["narrowest"] >= 48 and layout["broken"] == [], (table, layout)
+        assert layout["wider"] and layout["scrolls"] and layout["lastInView"], (table, layout)
+        assert layout["rootRight"] <= layout["page"], (table, layout)
+    page.screenshot(path=str(shots / "5-cleaning-preview-scrolled.png"), full_page=True)
+
+
+def test_cleaning_a_step_is_edited_and_added_from_the_tab_and_finishing_asks_first(page, catalog, tmp_path):
+    from playwright.sync_api import expect
+
+    shots = Path(os.environ.get("STOCKTAKE_SCREENSHOTS") or tmp_path)
+    shots.mkdir(parents=True, exist_ok=True)
+    start_cleaning(page, "orders")
+    card, after = page.locator("#st-step-card"), page.locator("#st-after")
+    expect(card).to_contain_text("fill missing payment_method with 'unknown'")
+    page.get_by_text("Change this step's parameters").click()
+    params = page.locator("#st-edit-params textarea")
+    expect(params).to_have_value("column=payment_method\nstrategy=value\nvalue=unknown")
+    params.fill("strategy=avg")
+    page.locator("#st-edit").click()
+    expect(page.get_by_text("Parameter 'strategy' of step 'fill_missing' is 'avg'; use one of: value, median, "
+                            "mean, mode.")).to_be_visible(timeout=30_000)
+    params.fill("value=not given")
+    page.locator("#st-edit").click()
+    expect(card).to_contain_text("fill missing payment_method with 'not given'", timeout=30_000)
+    expect(after).to_contain_text("not given")
+    expect(after).not_to_contain_text("unknown")
+    page.screenshot(path=str(shots / "6-cleaning-step-edited.png"), full_page=True)
+
+    page.get_by_text("Add a step of your own").click()
+    page.get_by_label("Kind of step").click()
+    page.get_by_role("option", name="drop_rows", exact=True).click()
+    page.locator("#st-add-params textarea").fill("where=total_amount > 500")
+    page.locator("#st-add").click()
+    expect(card).to_contain_text("drop rows where total_amount > 500", timeout=30_000)
+
+    page.get_by_role("button", name="✔ Accept").click()
+    expect(page.get_by_text("✔ Accepted s4")).to_be_visible(timeout=30_000)
+    page.get_by_role("button", name="Finish: save as a new version").click()
+    question = page.locator("#st-clean-question")
+    expect(question).to_contain_text("Save orders as version 2 with 1 cleaning step applied?", timeout=30_000)
+    page.screenshot(path=str(shots / "7-cleaning-finish-asks.png"), full_page=True)
+    assert catalog.get("orders").version == 1
+    page.locator("#st-clean-yes").click()
+    expect(page.get_by_text("Saved orders version 2.")).to_be_visible(timeout=30_000)
+    expect(question).to_be_hidden()
+    assert catalog.get("orders").version == 2
+    expect(page.locator(".error, [data-testid='error']")).to_have_count(0)
+
+
+def test_a_long_tool_shows_its_step_and_count_in_the_chat_while_it_runs(catalog, tmp_path):
+    import threading
+
+    from stocktake.agent.events import Answer, ToolFinished, ToolProgress, ToolStarted
+    from stocktake.serve.app import build_app, launch_app
+
+    sync_api = pytest.importorskip("playwright.sync_api")
+    expect, release = sync_api.expect, threading.Event()
+    shots = Path(os.environ.get("STOCKTAKE_SCREENSHOTS") or tmp_path)
+    shots.mkdir(parents=True, exist_ok=True)
+
+    class TrainingAssistant:
+        mode, model_name = "llm", "slow-model"
+
+        def stream(self, question: str, thread_id: str):
+            yield ToolStarted("c1", "train_text_classifier", {"asset": "products"})
+            yield ToolProgress("c1", "train_text_classifier", "epoch 2 · batches", 40, 120)
+            release.wait(60)  # until the test has seen the progress
+            yield ToolFinished("c1", "train_text_classifier", "Trained.", {}, 2.0)
+            yield Answer("Trained a classifier.", "llm")
+
+    blocks = build_app(catalog, TrainingAssistant())
+    try:
+        url = launch_app(blocks, host="127.0.0.1", port=free_port())
+        with sync_api.sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.goto(url, wait_until="load")
+            chat, box = page.locator("#st-chat"), page.locator("#st-question textarea")
+            box.fill("train a classifier on products")
+            box.press("Enter")
+            expect(chat).to_contain_text("epoch 2 · batches · 40/120 (33%)", timeout=30_000)
+            page.screenshot(path=str(shots / "8-chat-progress.png"), full_page=True)
+            release.set()
+            expect(chat).to_contain_text("Trained a classifier.", timeout=30_000)
+            expect(chat).not_to_contain_text("40/120")
+            browser.close()
+    finally:
+        release.set()
+        blocks.close()

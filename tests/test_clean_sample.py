@@ -138,7 +138,7 @@ def test_cli_session_round_trip(tmp_path):
     assert runner.invoke(app, ["clean", "export", sid, "--out", str(script)]).exit_code == 0 and script.is_file()
     shown = json.loads(runner.invoke(app, ["clean", "show", sid, "--json"]).stdout)
     assert len(shown["applied"]) == len(payload["proposals"])
-    finished = runner.invoke(app, ["clean", "finish", sid, "--json"])
+    finished = runner.invoke(app, ["clean", "finish", sid, "--json", "--yes"])
     assert json.loads(finished.stdout)["version"] == 2
 
 

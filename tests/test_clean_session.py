@@ -511,7 +511,7 @@ def test_cli_accept_all_lists_the_skipped_steps(session):
 
 
 def test_cli_discard_then_list_and_show_it(session, catalog):
-    result = clean("discard", session.id)
+    result = clean("discard", session.id, "--yes")
     assert result.exit_code == 0 and "orders is unchanged" in result.stderr
     listed = json.loads(clean("sessions", "--json").stdout)["sessions"]
     assert [(s["id"], bool(s["discarded"])) for s in listed] == [(session.id, True)]

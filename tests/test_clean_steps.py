@@ -131,6 +131,25 @@ def test_preview_marks_removed_rows():
     assert preview.rows_removed == 1 and preview.after == [None]
 
 
+@pytest.mark.parametrize("kind, table, params, kept", [
+    ("drop_duplicates", {"a": [1, 2, 1, 1]}, {}, {2: 0, 3: 0}),
+    ("drop_duplicates", {"a": [NA, 1.0, NA]}, {}, {2: 0}),  # missing values are equal, as drop_duplicates counts
+    ("drop_duplicates", {"a": [1, 1, 2], "b": ["x", "y", "z"]}, {"subset": ["a"]}, {1: 0}),
+    ("dedupe_key", {"k": [1, 1, 2, 2], "t": ["2024-03", "2024-01", "2024-01", "2024-02"]},
+     {"key": ["k"], "order_by": "t"}, {1: 0, 2: 3}),  # the latest of each key stays, wherever it is
+    ("dedupe_key", {"k": [1, 1, 1]}, {"key": ["k"], "keep": "first"}, {1: 0, 2: 0}),
+])
+def test_a_dedupe_preview_names_the_row_kept_for_each_row_removed(kind, table, params, kept):
+    preview = get_step(kind).preview(pd.DataFrame(table), params, n=5)
+    assert {b["_row"]: k["_row"] for b, k in zip(preview.before, preview.kept)} == kept
+    assert all(a is None for a in preview.after)
+
+
+def test_a_preview_of_a_step_that_keeps_nothing_in_place_names_no_kept_rows():
+    preview = get_step("out_of_range").preview(pd.DataFrame({"p": [1.0, -2.0]}), {"column": "p", "min": 0})
+    assert preview.rows_removed == 1 and preview.kept == [] and preview.to_dict()["kept"] == []
+
+
 PRODUCTS = pd.DataFrame({"title": ["Mug", "Lamp"], "product_id": ["p1", "p2"], "price": [3.0, 9.0],
                          "category": ["Home", "home"]})
 
@@ -223,3 +242,31 @@ def test_every_kind_describes_itself():
 def test_spellings_cluster_onto_the_most_frequent():
     s = pd.Series(["Books"] * 5 + ["books", "Bokos"] + ["casa_conforto"] * 3 + ["casa_conforto_2"] * 2 + ["Toys"])
     assert cluster_spellings(s) == {"books": "Books", "Bokos": "Books"}
+
+
+# ---- parameters as typed: one key=value each, for the CLI and the cleaning tab alike ---------------------------
+@pytest.mark.parametrize("params", [
+    {"column": "category", "mapping": {"home": "Home", "Sports &Outdoors": "Sports & Outdoors"}},
+    {"column": "price", "min": 0, "max": None, "action": "cap"},
+    {"column": "code", "strategy": "value", "value": "2"},  # a text that reads as a number stays a text
+    {"column": "country", "value": " padded ", "flag": True, "columns": ["a", "b"]},
+])
+def test_parameters_written_as_lines_read_back_as_they_were(params):
+    from stocktake.tools.clean.params import param_lines, parse_params
+
+    assert parse_params(param_lines(params)) == params
+
+
+@pytest.mark.parametrize("kind, params, field, valid", [
+    ("out_of_range", {"column": "p", "min": 0, "action": "clip"}, "action", "drop, cap, null"),
+    ("out_of_range", {"column": "p", "min": "zero"}, "min", "a number"),
+    ("fill_missing", {"column": "p", "colour": "red"}, "colour", "column, strategy, value"),
+    ("unify_categories", {"column": "p"}, "mapping", "{variant: canonical}"),
+    ("unify_categories", {"column": "p", "mapping": "home"}, "mapping", "an object"),
+])
+def test_a_bad_parameter_error_names_the_field_and_what_is_valid(kind, params, field, valid):
+    from stocktake.errors import ParameterError
+
+    with pytest.raises(ParameterError) as caught:
+        get_step(kind).validate(params)
+    assert (caught.value.field, caught.value.valid) == (field, valid) and "\n" not in str(caught.value)

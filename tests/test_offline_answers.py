@@ -316,13 +316,13 @@ def test_start_accept_and_finish_in_the_chat_with_confirmations(cleaner):
     assert started.tool_calls[0]["name"] == "start_cleaning"
     session_id = started.text.split()[1]
     assert any(s["id"] == session_id and s["asset"] == "users" for s in list_sessions(catalog.ws))
-    confirm, answer = events_of(cleaner, "accept the first step", "tab-e")
-    assert confirm[0].actions[0]["args"] == {"step_id": "s1"} and f"step s1 of the cleaning session on users " \
-        f"({session_id})" in answer.text
-    applied = list(cleaner.resume("tab-e", approve=True))[-1]
+    confirm, applied = events_of(cleaner, "accept the first step", "tab-e")  # undo takes it back: no question
+    assert confirm == [] and applied.tool_calls == ({"name": "apply_cleaning_step", "args": {"step_id": "s1"}},)
     assert applied.text.startswith("Applied s1 (accepted) drop_duplicates") and catalog.get("users").version == version
     confirm, answer = events_of(cleaner, "finish cleaning and save", "tab-e")
-    assert confirm[0].actions[0]["name"] == "finish_cleaning" and catalog.get("users").version == version
+    question = f"Save users as version {version + 1} with 1 cleaning step applied?"
+    assert confirm[0].actions[0]["name"] == "finish_cleaning" and confirm[0].actions[0]["description"] == question
+    assert answer.text.startswith(question) and catalog.get("users").version == version
     saved = list(cleaner.resume("tab-e", approve=True))[-1]
     assert saved.text.startswith(f"Saved users as version {version + 1}.") and "'mode'" not in saved.text
     assert catalog.get("users").version == version + 1
@@ -354,21 +354,19 @@ def test_step_messages_read_as_plain_sentences(cleaner):
 
 
 def test_discarding_is_confirmed_in_words_that_say_the_asset_stays(cleaner):
-    from stocktake.agent.templates import confirmation_prompt
-
     session_id = cleaner.ask("clean orders", "tab-discard").text.split()[1]
-    session = conversation_session(cleaner.ctx, "tab-discard")
-    prompt = confirmation_prompt("discard_cleaning", {}, session)
-    assert prompt == (f"This would drop the accepted steps of session {session_id} on orders and close it; the asset "
-                      "is not changed. Please confirm or cancel.")
-    assert "changes data" in confirmation_prompt("finish_cleaning", {}, session)
+    cleaner.ask("accept s1", "tab-discard")
+    confirm, answer = events_of(cleaner, "discard the cleaning session", "tab-discard")
+    assert confirm[0].actions[0]["description"] == (f"Discard cleaning session {session_id} on orders? Its 1 accepted "
+                                                    "step will be dropped; orders stays as it is.")
+    assert conversation_session(cleaner.ctx, "tab-discard").id == session_id  # still open until confirmed
 
 
 def test_finishing_with_nothing_accepted_says_so_and_writes_nothing(cleaner):
     cleaner.ask("clean reviews", "tab-f")
     version = cleaner.ctx.catalog.get("reviews").version
-    cleaner.ask("finish cleaning and save", "tab-f")
-    answer = list(cleaner.resume("tab-f", approve=True))[-1]
+    confirm, answer = events_of(cleaner, "finish cleaning and save", "tab-f")  # said before any question
+    assert confirm == [] and answer.status == "error"
     assert "has no accepted steps" in answer.text and "stocktake clean" not in answer.text
     assert cleaner.ctx.catalog.get("reviews").version == version
 

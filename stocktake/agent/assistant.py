@@ -12,10 +12,12 @@ from collections.abc import Callable, Iterator
 from functools import partial
 
 from stocktake.agent.context import ToolContext
-from stocktake.agent.events import Answer, ConfirmationNeeded, Event, TextDelta, ToolFinished, ToolStarted
+from stocktake.agent.events import (Answer, ConfirmationNeeded, Event, TextDelta, ToolFinished, ToolProgress,
+                                    ToolStarted)
 from stocktake.agent.offline_turn import OfflineTurns
-from stocktake.agent.tools import build_tools, confirm_required
+from stocktake.agent.tools import build_tools, confirm_required, confirmation_question
 from stocktake.agent.tools.base import as_langchain
+from stocktake.errors import StocktakeError
 
 
 WAITING = "_(The previous answer's step is still running; this one starts when it ends.)_\n\n"
@@ -57,7 +59,9 @@ class Assistant:
             decision = {"type": "approve"} if approve else {"type": "reject", "message": reason or "The user declined."}
             state = self._agent.get_state(self._config(thread_id))
             count = sum(len(i.value.get("action_requests", [])) for i in state.interrupts) or 1
-            yield from self._stream_agent(Command(resume={"decisions": [decision] * count}), thread_id)
+            last = (state.values.get("messages") or [None])[-1]
+            approved = tuple(getattr(last, "tool_calls", None) or ()) if approve else ()
+            yield from self._stream_agent(Command(resume={"decisions": [decision] * count}), thread_id, approved)
             return
         yield from self._offline.resume(thread_id, approve)
 
@@ -96,11 +100,21 @@ class Assistant:
     def _config(self, thread_id: str) -> dict:
         return {"configurable": {"thread_id": thread_id}, "recursion_limit": 4 * self.ctx.settings.llm.max_steps + 10}
 
-    def _stream_agent(self, payload, thread_id: str) -> Iterator[Event]:
-        started: dict[str, tuple[str, float]] = {}
+    def _stream_agent(self, payload, thread_id: str, approved: tuple[dict, ...] = ()) -> Iterator[Event]:
+        """One run of the agent as events; ``approved``: the tool calls a confirmation lets run now, which the
+        run starts without announcing them again (they were, before it paused)."""
+        started = {c["id"]: (c["name"], time.perf_counter()) for c in approved}
+        running = [c["id"] for c in approved]  # started and not finished: a tool's progress is the latest one's
         calls: list[dict] = []
         final = ""
-        for mode, chunk in self._agent.stream(payload, self._config(thread_id), stream_mode=["updates", "messages"]):
+        for call in approved:
+            yield ToolStarted(call["id"], call["name"], call["args"])
+        for mode, chunk in self._agent.stream(payload, self._config(thread_id),
+                                              stream_mode=["updates", "messages", "custom"]):
+            if mode == "custom":
+                if running and isinstance(chunk, dict) and "progress" in chunk:
+                    yield ToolProgress(running[-1], started[running[-1]][0], *chunk["progress"])
+                continue
             if mode == "messages":
                 message, meta = chunk
                 if meta.get("langgraph_node") == "model" and getattr(message, "content", "") and \
@@ -109,26 +123,38 @@ class Assistant:
                 continue
             for node, update in chunk.items():
                 if node == "__interrupt__":
-                    actions = tuple(a for i in update for a in i.value.get("action_requests", []))
+                    actions = tuple(self._asked(a, thread_id) for i in update
+                                    for a in i.value.get("action_requests", []))
                     yield ConfirmationNeeded(actions)
-                    yield Answer("This needs your confirmation: " + "; ".join(
-                        f"{a['name']}({a['args']})" for a in actions), "llm", tuple(calls))
+                    yield Answer(" ".join(a["description"] for a in actions), "llm", tuple(calls), status="confirm")
                     return
                 for message in (update or {}).get("messages", []):
                     if message.type == "ai" and message.tool_calls:
                         for call in message.tool_calls:
                             started[call["id"]] = (call["name"], time.perf_counter())
+                            running.append(call["id"])
                             calls.append({"name": call["name"], "args": call["args"]})
                             yield ToolStarted(call["id"], call["name"], call["args"])
                     elif message.type == "ai":
                         final = message.content if isinstance(message.content, str) else str(message.content)
                     elif message.type == "tool":
                         name, t0 = started.get(message.tool_call_id, (message.name, time.perf_counter()))
+                        if message.tool_call_id in running:
+                            running.remove(message.tool_call_id)
                         content = message.content if isinstance(message.content, str) else str(message.content)
                         yield ToolFinished(message.tool_call_id, name, content, getattr(message, "artifact", None),
                                            round(time.perf_counter() - t0, 3),
                                            ok=message.status != "error" and not content.startswith("Error:"))
         yield Answer(final, "llm", tuple(calls))
+
+    def _asked(self, request: dict, thread_id: str) -> dict:
+        """An interrupted tool call with the question to put to the user as its description."""
+        tool = self.by_name.get(request["name"])
+        try:
+            asked = confirmation_question(self.ctx, thread_id, getattr(tool, "action", None), request.get("args") or {})
+        except StocktakeError as exc:  # the call will fail the same way once approved: say why now
+            asked = str(exc)
+        return {**request, "description": asked}
 
     # ---- offline planner -------------------------------------------------------------------
     def _stream_offline(self, question: str, thread_id: str) -> Iterator[Event]:

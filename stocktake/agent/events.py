@@ -24,6 +24,16 @@ class ToolFinished:
 
 
 @dataclass(frozen=True)
+class ToolProgress:
+    """How far a running tool is: its step in words and its count (see stocktake.tools.progress)."""
+    id: str
+    name: str
+    step: str
+    done: int
+    total: int | None
+
+
+@dataclass(frozen=True)
 class TextDelta:
     text: str
 
@@ -60,4 +70,4 @@ class Answer:
     parts: tuple[Answer, ...] = field(default=())  # a compound question's answers, one per part
 
 
-Event = ToolStarted | ToolFinished | TextDelta | ConfirmationNeeded | Answer
+Event = ToolStarted | ToolProgress | ToolFinished | TextDelta | ConfirmationNeeded | Answer

@@ -274,8 +274,8 @@ def refusal(question: str) -> Plan:
     text = ("I won't delete or change data from a question, and nothing was changed. What you can do instead:\n"
             "- remove an asset from the catalog: `stocktake remove NAME` (it asks for confirmation; your source "
             "files are never touched, and its snapshots stay until you run `stocktake doctor`);\n"
-            "- drop rows or columns: start a cleaning session (*\"start cleaning orders\"*): every step is previewed, "
-            "confirmed and undoable, and the result is a new version, the old one kept;\n"
+            "- drop rows or columns: start a cleaning session (*\"start cleaning orders\"*): every step is previewed "
+            "and undoable, saving the result asks first, and it is a new version, the old one kept;\n"
             "- models stay in the registry (`stocktake models`); a newer model supersedes an older one.")
     return Plan("refuse", None, status="refused", args={"message": text},
                 reading="I read this as a request to delete or destroy something.")

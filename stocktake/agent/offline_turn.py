@@ -10,7 +10,9 @@ from collections.abc import Iterator
 from stocktake.agent.context import ToolContext
 from stocktake.agent.events import Answer, ConfirmationNeeded, Event, ToolFinished, ToolStarted
 from stocktake.agent.offline import OFFLINE_NOTE, OfflinePlanner, Plan, help_text
-from stocktake.agent.templates import confirmation_prompt, describe_action, render_answer, render_brief
+from stocktake.agent.progress import reporting
+from stocktake.agent.templates import render_answer, render_brief
+from stocktake.agent.tools import confirmation_question
 from stocktake.errors import StocktakeError
 
 NEEDS = {"asset": "which asset you mean", "user": "which user id", "step": "which step (e.g. s2)",
@@ -23,15 +25,16 @@ class OfflineTurns:
     def __init__(self, ctx: ToolContext, by_name: dict, gated: set[str]):
         self.ctx, self.by_name, self.gated = ctx, by_name, gated
         self.planner = OfflinePlanner(ctx, set(by_name))
-        self.pending: dict[str, tuple[str, dict, str, str]] = {}  # thread -> (tool, args, intent, reading)
+        # thread -> (tool, args, intent, reading, the question put to the user)
+        self.pending: dict[str, tuple[str, dict, str, str, str]] = {}
 
     # ---- a question --------------------------------------------------------------------------------------
     def stream(self, question: str, thread_id: str) -> Iterator[Event]:
         dropped = self.pending.pop(thread_id, None)
         note = ""
         if dropped is not None:  # a new message while a change waits: the change is not made, and that is said
-            note = (f"_(The change that was waiting for your confirmation ({describe_action(dropped[0], dropped[1])})"
-                    " was not made; ask for it again if you still want it.)_\n\n")
+            note = (f"_(The change that was waiting for your confirmation (“{dropped[4]}”) was not made; ask "
+                    "for it again if you still want it.)_\n\n")
         plan = self.planner.plan(question, self.ctx.conversation_plans.get(thread_id))
         for event in self._plan(plan, thread_id):
             if isinstance(event, Answer) and note:
@@ -43,7 +46,7 @@ class OfflineTurns:
         if pending is None:
             yield _answer("There is nothing waiting for confirmation.", status="unknown")
             return
-        tool, args, intent, reading = pending
+        tool, args, intent, reading, _ = pending
         if not approve:
             yield _answer("Cancelled: nothing was changed.", reading=reading)
             return
@@ -106,23 +109,14 @@ class OfflineTurns:
 
     def _confirm(self, plan: Plan, thread_id: str, ignored: str) -> Iterator[Event]:
         try:
-            prompt = confirmation_prompt(plan.tool, plan.args, self._cleaning_session(plan, thread_id))
+            question = confirmation_question(self.ctx, thread_id, self.by_name[plan.tool].action, plan.args)
         except StocktakeError as exc:  # nothing to confirm: say why, and what to do instead
             yield _answer(f"{ignored}{exc}", status="error", reading=plan.reading)
             return
-        self.pending[thread_id] = (plan.tool, plan.args, plan.intent, plan.reading)
-        action = {"name": plan.tool, "args": plan.args, "description": "This changes data and needs your confirmation"}
-        yield ConfirmationNeeded((action,))
-        yield _answer(f"{ignored}{prompt}", calls=({"name": plan.tool, "args": plan.args},), status="confirm",
+        self.pending[thread_id] = (plan.tool, plan.args, plan.intent, plan.reading, question)
+        yield ConfirmationNeeded(({"name": plan.tool, "args": plan.args, "description": question},))
+        yield _answer(f"{ignored}{question}", calls=({"name": plan.tool, "args": plan.args},), status="confirm",
                       reading=plan.reading)
-
-    def _cleaning_session(self, plan: Plan, thread_id: str):
-        """The session a cleaning change would act on, checked before the user is asked to confirm it."""
-        if "cleaning" not in plan.tool:
-            return None
-        from stocktake.agent.tools.clean import conversation_session
-
-        return conversation_session(self.ctx, thread_id, plan.args.get("session_id"))
 
     # ---- running a tool ------------------------------------------------------------------------------------
     def _run(self, tool_name: str, args: dict, intent: str, thread_id: str, reading: str,
@@ -130,8 +124,10 @@ class OfflineTurns:
         call_id = f"offline-{time.monotonic_ns()}"
         yield ToolStarted(call_id, tool_name, args)
         t0 = time.perf_counter()
-        message = self.by_name[tool_name].invoke({"name": tool_name, "args": args, "id": call_id, "type": "tool_call"},
-                                                 config={"configurable": {"thread_id": thread_id}})
+        call = {"name": tool_name, "args": args, "id": call_id, "type": "tool_call"}
+        message = yield from reporting(
+            lambda progress: self.by_name[tool_name].invoke(
+                call, config={"configurable": {"thread_id": thread_id, "progress": progress}}), call_id, tool_name)
         content, artifact = message.content, message.artifact
         ok = not str(content).startswith("Error:")
         yield ToolFinished(call_id, tool_name, content, artifact, round(time.perf_counter() - t0, 3), ok)

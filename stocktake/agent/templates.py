@@ -31,36 +31,6 @@ def render_brief(intent: str, args: dict, content: str, artifact: Any) -> str:
     return lead if lead == text.strip() else lead.removesuffix(".") + " (see the table above)."
 
 
-def describe_action(tool: str, args: dict, session=None) -> str:
-    """A change the assistant asks to confirm, in words: "accept step s1 of the cleaning session on orders"."""
-    where = f" of the cleaning session on {session.asset} ({session.id})" if session is not None else ""
-    phrases = {
-        "apply_cleaning_step": f"accept step {args.get('step_id') or '(the next proposed one)'}{where} and apply it "
-                               "to the session's working table",
-        "finish_cleaning": f"save the result{where} as a new version of {session.asset if session else 'the asset'}",
-        "discard_cleaning": (f"drop the accepted steps of session {session.id} on {session.asset} and close it"
-                             if session is not None else "drop this conversation's cleaning session")
-                            + "; the asset is not changed",
-        "train_text_classifier": f"train a text classifier on {args.get('asset')} and save the model",
-        "audit_labels": f"train a model to audit the labels of {args.get('asset')} and save it",
-        "train_recommenders": f"train recommenders on {args.get('asset')} and save the models",
-        "describe_asset_purpose": f"save a new description of {args.get('asset')}",
-    }
-    return phrases.get(tool) or f"run {tool} with {args}"
-
-
-# What a confirmed change does to saved data, where it is not "it changes data": accepting a step changes only
-# the session's working table, and discarding drops the session's accepted steps (which the action says).
-EFFECTS = {"apply_cleaning_step": "Nothing is saved until you finish the session, so please confirm or cancel.",
-           "discard_cleaning": "Please confirm or cancel."}
-
-
-def confirmation_prompt(tool: str, args: dict, session=None) -> str:
-    """The question put to the user before a change: what it does, and whether saved data changes."""
-    effect = EFFECTS.get(tool, "It changes data, so please confirm or cancel.")
-    return f"This would {describe_action(tool, args, session)}. {effect}"
-
-
 def _size(args: dict, content: str, art: dict) -> str:
     a = art["asset"]
     return f"**{a['name']}** has **{a['rows']:,} rows** and **{a['n_columns']} columns** (version {a['version']})."

@@ -1,8 +1,11 @@
-"""Cleaning commands: ``stocktake clean start|show|accept|reject|undo|redo|add|edit|explain|export|finish|discard``."""
+"""Cleaning commands: ``stocktake clean start|show|accept|reject|undo|redo|add|edit|explain|export|finish|discard``.
+
+Finish and discard ask first, as stocktake.actions rules (--yes answers for the user); the decisions on steps do
+not, since undo takes each back.
+"""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import typer
@@ -11,6 +14,7 @@ from rich.table import Table
 
 from stocktake.cli.common import catalog, err, out, print_json, workspace
 from stocktake.errors import StocktakeError
+from stocktake.tools.clean.params import parse_params
 
 clean_app = typer.Typer(no_args_is_help=True, help=(
     "Guided data cleaning in persistent sessions: start one, accept or reject its steps, then finish (write a new "
@@ -18,27 +22,31 @@ clean_app = typer.Typer(no_args_is_help=True, help=(
     "Accept and reject decide pending steps. A decision stays until undo takes it back: undo reverses the latest "
     "decision (or the one on STEP), so an accepted step leaves the table and a rejected one is reopened; either "
     "way the step is pending again, with a fresh preview. redo makes the undone decision again. Every decision "
-    "and undo stays in the session's history."))
+    "and undo stays in the session's history.\n\n"
+    "Finish and discard ask before they save or throw work away; --yes answers for you."))
 
 PARAM_HELP = "A step parameter as key=value; the value is JSON where it parses (2, null, [\"a\",\"b\"]), else text."
 JSON_OPT = typer.Option(False, "--json", help="Print one JSON object.")
 PARAMS = typer.Option(None, "--param", "-p", metavar="KEY=VALUE", help=PARAM_HELP)
 REQUIRED_PARAMS = typer.Option(..., "--param", "-p", metavar="KEY=VALUE", help=PARAM_HELP)
 SESSION = typer.Argument(..., metavar="SESSION", help="The session id (see: stocktake clean sessions).")
+YES = typer.Option(False, "--yes", "-y", help="Don't ask for confirmation.")
 
 
-def parse_params(pairs: list[str] | None) -> dict:
-    """``["min=0", "action=cap", 'columns=["a"]']`` as ``{"min": 0, "action": "cap", "columns": ["a"]}``."""
-    params = {}
-    for pair in pairs or []:
-        key, sep, raw = pair.partition("=")
-        if not sep or not key.strip():
-            raise StocktakeError(f"--param '{pair}' is not key=value, for example --param value=unknown.")
-        try:
-            params[key.strip()] = json.loads(raw)
-        except json.JSONDecodeError:
-            params[key.strip()] = raw
-    return params
+def _ask_first(action: str, session, yes: bool, mode: str | None = None) -> None:
+    """Ask on stderr (stdout stays for output) where ``action`` on ``session`` needs confirmation; a no, or no
+    answer at all (stdin closed, Ctrl+C), writes nothing and says so in one line."""
+    from stocktake.actions import needs_confirmation, session_question
+
+    if yes or not needs_confirmation(action):
+        return
+    try:
+        agreed = typer.confirm(session_question(action, session, mode), err=True)
+    except typer.Abort:
+        err.print()
+        raise StocktakeError("No answer, so nothing was written. Pass --yes to go ahead without asking.") from None
+    if not agreed:
+        raise StocktakeError("Cancelled; nothing was written.")
 
 
 def _session(ctx: typer.Context, session_id: str):
@@ -63,6 +71,8 @@ def _print_step(view, detailed: bool = False) -> None:
             out.print(escape(f"    before: {view.preview.before[0]}"), highlight=False)
             after = view.preview.after[0]
             out.print(escape(f"    after:  {'(row removed)' if after is None else after}"), highlight=False)
+            if view.preview.kept and view.preview.kept[0]:
+                out.print(escape(f"    kept instead: {view.preview.kept[0]}"), highlight=False)
 
 
 def start(ctx: typer.Context, asset: str = typer.Argument(..., help="The asset to clean."),
@@ -198,20 +208,24 @@ def finish(ctx: typer.Context, session_id: str = SESSION,
                                        help="If the asset changed: replay the steps onto its latest version."),
            branch: bool = typer.Option(False, "--branch",
                                        help="If the asset changed: save as a new asset ASSET__branch_SESSION."),
-           as_json: bool = JSON_OPT) -> None:
-    """Write the cleaned table as a new version of the asset."""
+           yes: bool = YES, as_json: bool = JSON_OPT) -> None:
+    """Write the cleaned table as a new version of the asset (it asks first)."""
     if rebase and branch:
         raise StocktakeError("Choose one of --rebase or --branch.")
-    done = _session(ctx, session_id).finish("rebase" if rebase else "branch" if branch else None)
+    session, mode = _session(ctx, session_id), "rebase" if rebase else "branch" if branch else None
+    _ask_first("finish_session", session, yes, mode)
+    done = session.finish(mode)
     if as_json:
         print_json({"session": session_id, **done})
         return
     err.print(f"[green]✓[/] wrote {done['asset']} version {done['version']} ({done['mode']})", highlight=False)
 
 
-def discard(ctx: typer.Context, session_id: str = SESSION, as_json: bool = JSON_OPT) -> None:
-    """Close a session without writing anything; the asset is untouched and the session kept for the record."""
+def discard(ctx: typer.Context, session_id: str = SESSION, yes: bool = YES, as_json: bool = JSON_OPT) -> None:
+    """Close a session without writing anything; the asset is untouched and the session kept for the record (it
+    asks first: the accepted steps are dropped)."""
     session = _session(ctx, session_id)
+    _ask_first("discard_session", session, yes)
     done = session.discard()
     if as_json:
         print_json({"session": session.id, "discarded": done})

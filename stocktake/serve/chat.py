@@ -15,7 +15,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from stocktake.agent.events import Answer, ConfirmationNeeded, Event, TextDelta, ToolFinished, ToolStarted
+from stocktake.agent.events import (Answer, ConfirmationNeeded, Event, TextDelta, ToolFinished, ToolProgress,
+                                    ToolStarted)
 from stocktake.errors import StocktakeError
 from stocktake.numbers import is_identifier, is_number, measure_text, metric_text, value_text
 
@@ -74,6 +75,9 @@ def chat_messages(events: Iterable[Event], visuals: Visuals | None = None,
                     tabled = tabled or any(isinstance(c, str) for c in shown)
                     messages += [{"role": "assistant", "content": c} for c in shown]
                 text_at = None
+            elif isinstance(event, ToolProgress) and event.id in steps:  # the running step says how far it is
+                at = steps[event.id]
+                messages[at] = {**messages[at], "metadata": {**messages[at]["metadata"], "log": progress_text(event)}}
             elif isinstance(event, TextDelta):
                 if text_at is None:
                     text_at = len(messages)
@@ -146,6 +150,14 @@ def _finish(messages: list[dict], text_at: int | None, text: str, confirming: bo
         messages[text_at] = {"role": "assistant", "content": text}
 
 
+def progress_text(event: ToolProgress) -> str:
+    """"epoch 2 · 120/400 (30%)": the step in words, and its count where it has one."""
+    if event.total is None:
+        return event.step
+    share = f" ({event.done / event.total:.0%})" if event.total else ""
+    return f"{event.step} · {event.done:,}/{event.total:,}{share}"
+
+
 def _step(name: str, call_id: str, content: str, status: str, seconds: float | None = None, ok: bool = True) -> dict:
     metadata = {"title": f"{'🔧' if ok else '⚠️'} {name}" + ("" if ok else " failed"), "id": call_id,
                 "status": status}
@@ -170,8 +182,8 @@ def _result(event: ToolFinished, settings: ChatSettings) -> str:
 
 
 def _confirmation(actions: tuple[dict, ...]) -> str:
-    listed = "\n".join(f"- **{a.get('name')}** with `{json.dumps(a.get('args', {}), ensure_ascii=False, default=str)}`"
-                       for a in actions)
+    """Each waiting change as the question the assistant wrote for it (stocktake.actions), never as a tool call."""
+    listed = "\n".join(f"- {a.get('description') or a.get('name')}" for a in actions)
     return f"✋ **This changes data and needs your confirmation.**\n\n{listed}\n\nUse **Confirm** or **Cancel** below."
 
 

@@ -14,5 +14,24 @@ def build_tools(ctx: ToolContext) -> list[AgentTool]:
 
 
 def confirm_required(tools: list) -> list[str]:
-    """Names of the tools that change data: the agent pauses for the user's confirmation before each."""
-    return [t.name for t in tools if (t.metadata or {}).get("changes_data")]
+    """Names of the tools whose action needs confirmation (stocktake.actions): the agent pauses before each."""
+    return [t.name for t in tools if (t.metadata or {}).get("needs_confirmation")]
+
+
+def confirmation_question(ctx: ToolContext, thread: str, action: str | None, args: dict) -> str:
+    """The question put to the user before a tool runs, in plain words; a cleaning session it would act on is
+    checked first (it must be this conversation's, and have something to save), so an error says why there is
+    nothing to confirm."""
+    from stocktake import actions
+    from stocktake.agent.tools.clean import conversation_session, finish_summary
+
+    if action == "pick_up_session":
+        from stocktake.tools.clean import load_session
+
+        return actions.session_question(action, load_session(ctx.catalog, str(args.get("session_id"))))
+    if action in ("finish_session", "discard_session"):
+        session = conversation_session(ctx, thread, args.get("session_id"))
+        if action == "finish_session":
+            finish_summary(session, args.get("mode"))  # nothing accepted: said in the chat's words
+        return actions.session_question(action, session, args.get("mode"))
+    return actions.question(action or "", args)

@@ -26,10 +26,13 @@ class ToolResult:
 
 
 class AgentTool:
-    def __init__(self, func: Callable, changes_data: bool = False):
+    def __init__(self, func: Callable, action: str | None = None):
+        from stocktake.actions import needs_confirmation
+
         self.func = func
         self.name = func.__name__
-        self.metadata = {"changes_data": changes_data}
+        self.action = action  # what it does, as stocktake.actions names it; None: it only reads
+        self.metadata = {"action": action, "needs_confirmation": action is not None and needs_confirmation(action)}
         self._langchain = None
 
     @property
@@ -73,11 +76,12 @@ class AgentTool:
         return self._langchain
 
 
-def agent_tool(func: Callable | None = None, *, changes_data: bool = False):
-    """Make an engine call a tool (``changes_data``: the user confirms each call first)."""
+def agent_tool(func: Callable | None = None, *, action: str | None = None):
+    """Make an engine call a tool; ``action`` names what it does (stocktake.actions), which decides whether the
+    user confirms each call first. A tool without one only reads."""
 
     def wrap(f: Callable) -> AgentTool:
-        return AgentTool(f, changes_data)
+        return AgentTool(f, action)
 
     return wrap(func) if func else wrap
 

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 
 from stocktake.agent.context import ToolContext
 from stocktake.agent.guard import quote_value
+from stocktake.agent.progress import tool_progress
 from stocktake.agent.tools.base import AgentTool, agent_tool, lines
 from stocktake.errors import StocktakeError
 from stocktake.numbers import metric_text
 from stocktake.words import plural
+
+if TYPE_CHECKING:
+    from langchain_core.runnables import RunnableConfig
 
 ISSUE_KINDS = ("duplicate_rows", "duplicate_key", "missing_values", "constant_column", "unparseable_values",
                "future_or_ancient_dates", "negative_values", "zero_values", "outliers", "inconsistent_categories",
@@ -182,8 +187,8 @@ def build(ctx: ToolContext) -> list[AgentTool]:
         text = f"{plural(len(result.rows), 'row')}{more}{note}. Columns: {', '.join(result.columns)}\n{table}"
         return text, result.to_dict()
 
-    @agent_tool
-    def inventory_report(assets: list[str] | None = None) -> tuple[str, dict]:
+    @agent_tool(action="write_report")
+    def inventory_report(config: RunnableConfig, assets: list[str] | None = None) -> tuple[str, dict]:
         """Write the inventory report (every asset's size, freshness, quality, PII, keys, relations, models) as HTML.
 
         Args:
@@ -191,8 +196,10 @@ def build(ctx: ToolContext) -> list[AgentTool]:
         """
         from stocktake.tools.report import build_report, write_report
 
-        report = build_report(ctx.catalog, [ctx.asset(a).name for a in assets] if assets else None)
-        path = write_report(ctx.catalog, report=report)
+        progress = tool_progress(config)
+        report = build_report(ctx.catalog, [ctx.asset(a).name for a in assets] if assets else None,
+                              progress=progress)
+        path = write_report(ctx.catalog, report=report, progress=progress)
         rows = lines(f"- {a.name} ({a.kind}): {a.rows:,} rows, quality "
                      f"{'n/a' if a.quality_score is None else f'{a.quality_score:.0f}'}, "
                      f"{plural(a.issue_count, 'issue')}, PII: {', '.join(a.pii_columns) or 'none'}, "
@@ -201,7 +208,7 @@ def build(ctx: ToolContext) -> list[AgentTool]:
                 f"{plural(len(report.relations), 'relationship')}. Full report: {path}\n{rows}")
         return text, {"path": str(path), "assets": [a.name for a in report.assets]}
 
-    @agent_tool(changes_data=True)
+    @agent_tool(action="describe_asset")
     def describe_asset_purpose(asset: str, description: str) -> tuple[str, dict]:
         """Record what an asset holds (its description in the catalog). Changes the catalog: needs confirmation.
 

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import re
-
+from typing import TYPE_CHECKING
 
 from stocktake.agent.context import ToolContext
+from stocktake.agent.progress import tool_progress
 from stocktake.agent.guard import quote_value
 from stocktake.agent.tools.base import AgentTool, agent_tool, lazy_module, lines
 from stocktake.errors import StocktakeError
+
+if TYPE_CHECKING:
+    from langchain_core.runnables import RunnableConfig
 
 _TEXT = (r"^(product_)?title$", r"^(product_)?name$", r"title", r"review_?text", r"text", r"description", r"name")
 _LABEL = (r"^category$", r"category_?label", r"category", r"label", r"class", r"genre")
@@ -37,9 +41,10 @@ def build(ctx: ToolContext) -> list[AgentTool]:
                                  f"text_column and label_column. Columns: {', '.join(names)}.")
         return a, text, label
 
-    @agent_tool(changes_data=True)
-    def train_text_classifier(asset: str, text_column: str | None = None, label_column: str | None = None,
-                              epochs: int = 2, max_rows: int = 3000) -> tuple[str, dict]:
+    @agent_tool(action="train_classifier")
+    def train_text_classifier(asset: str, config: RunnableConfig, text_column: str | None = None,
+                              label_column: str | None = None, epochs: int = 2,
+                              max_rows: int = 3000) -> tuple[str, dict]:
         """Fine-tune the BERT-family encoder to predict a label (e.g. category) from text (saves a model: needs confirmation).
 
         Args:
@@ -52,15 +57,16 @@ def build(ctx: ToolContext) -> list[AgentTool]:
         a, text, label = columns_for(asset, text_column, label_column)
         settings = engine.ClassifySettings(epochs=epochs, max_rows=max_rows)
         report = engine.train_classifier(ctx.catalog.load(a.name), [text], label, settings, ctx.registry,
-                                         asset=a.name, asset_version=a.version)
+                                         asset=a.name, asset_version=a.version, progress=tool_progress(config))
         d = report.to_dict()
         text_out = (f"Trained {report.model_id} on {a.name} ({text} → {label}, {len(d['labels'])} classes): "
                     f"accuracy {d['accuracy']:.3f}, macro-F1 {d['macro_f1']:.3f} vs TF-IDF baseline "
                     f"{d['baseline_macro_f1']:.3f} on the same test rows ({d['device']}, {d['train_seconds']:.0f}s).")
         return text_out, d
 
-    @agent_tool(changes_data=True)
-    def predict_labels(model_id: str, asset: str, text_column: str | None = None) -> tuple[str, dict]:
+    @agent_tool(action="predict_labels")
+    def predict_labels(model_id: str, asset: str, config: RunnableConfig,
+                       text_column: str | None = None) -> tuple[str, dict]:
         """Add a trained classifier's predicted label and confidence as a new version of an asset (needs confirmation).
 
         Args:
@@ -70,13 +76,14 @@ def build(ctx: ToolContext) -> list[AgentTool]:
         """
         a, text, _ = columns_for(asset, text_column, None, need_label=False)
         df = ctx.catalog.load(a.name)
-        result = engine.predict_labels(ctx.registry, model_id, df, [text])
+        result = engine.predict_labels(ctx.registry, model_id, df, [text], progress=tool_progress(config))
         new, columns = engine.add_predictions(ctx.catalog, a.name, df, result, [text])
         return (f"Added {', '.join(columns)} to {new.name} as version {new.version} "
                 f"({result.to_dict().get('samples_per_s', 0):.0f} rows/s)."), {"asset": new.to_dict(), "columns": columns}
 
-    @agent_tool(changes_data=True)
-    def audit_labels(asset: str, text_column: str | None = None, label_column: str | None = None) -> tuple[str, dict]:
+    @agent_tool(action="audit_labels")
+    def audit_labels(asset: str, config: RunnableConfig, text_column: str | None = None,
+                     label_column: str | None = None) -> tuple[str, dict]:
         """Find rows whose given label (e.g. category) is probably wrong, with a suggested label (trains a model and
         saves the audit: needs confirmation).
 
@@ -86,7 +93,8 @@ def build(ctx: ToolContext) -> list[AgentTool]:
             label_column: Column with the given label, e.g. category; guessed when empty.
         """
         a, text, label = columns_for(asset, text_column, label_column)
-        report = engine.audit_labels(ctx.catalog.load(a.name), [text], label, asset=a.name, asset_version=a.version)
+        report = engine.audit_labels(ctx.catalog.load(a.name), [text], label, asset=a.name, asset_version=a.version,
+                                     progress=tool_progress(config))
         engine.save_audit(ctx.catalog.ws, report)
         shown = lines(f"- row {s.row}: {quote_value(s.given)} → {quote_value(s.suggested)} ({s.confidence:.0%})"
                       for s in report.suspects)

@@ -1,4 +1,5 @@
-"""Tools over guided cleaning sessions; accepting a step, finishing and discarding need the user's confirmation.
+"""Tools over guided cleaning sessions; finishing, discarding and picking up a session need the user's confirmation
+(the rule is stocktake.actions'): the decisions inside a session are taken back with undo.
 
 Each conversation works on its own sessions only: the one it started, or one it picked up (with the user's
 confirmation) that was started outside any conversation, from the command line or the cleaning tab. Another
@@ -60,6 +61,15 @@ def check_owner(ctx: ToolContext, thread: str, session) -> None:
                          "change it. Start a session of your own, e.g. 'start cleaning' and an asset name.")
 
 
+def finish_summary(session, mode: str | None = None):
+    """What finishing the session saves; where no step is accepted, an error in the chat's words."""
+    if not session.show().applied:
+        raise StocktakeError(f"Session {session.id} on {session.asset} has no accepted steps, so there is nothing to "
+                             "save and nothing was written. Accept a step first (e.g. 'accept s1'), or discard the "
+                             "session.")
+    return session.finish_summary(mode)
+
+
 def _is_open(state: dict) -> bool:
     return not (state["finished"] or state.get("discarded"))
 
@@ -79,8 +89,8 @@ def build(ctx: ToolContext) -> list[AgentTool]:
     def step_dict(step, asset: str) -> dict:
         d = step.to_dict()
         if d.get("preview"):
-            d["preview"] = {**d["preview"], "before": masked(d["preview"]["before"], asset),
-                            "after": masked(d["preview"]["after"], asset)}
+            d["preview"] = {**d["preview"], **{part: masked(d["preview"][part], asset)
+                                               for part in ("before", "after", "kept")}}
         return d
 
     def session_dict(s) -> dict:
@@ -102,7 +112,7 @@ def build(ctx: ToolContext) -> list[AgentTool]:
         after = "; ".join(quote_value(r, 60, q.mask_pii) for r in d.get("after", [])[:2])
         return f"\nBefore: {before}\nAfter: {after}" if before or after else ""
 
-    @agent_tool
+    @agent_tool(action="start_session")
     def start_cleaning(asset: str, config: RunnableConfig) -> tuple[str, dict]:
         """Start a guided cleaning session on an asset: proposes ordered steps, changes nothing yet.
 
@@ -115,7 +125,7 @@ def build(ctx: ToolContext) -> list[AgentTool]:
         text = lines(card(p) for p in steps) or "No problems that need cleaning were found."
         return f"Session {s.id} on {s.asset}: {plural(len(steps), 'proposed step')}.\n{text}", session_dict(s)
 
-    @agent_tool(changes_data=True)
+    @agent_tool(action="pick_up_session")
     def pick_up_session(session_id: str, config: RunnableConfig) -> tuple[str, dict]:
         """Make a cleaning session started outside any conversation (from the command line or the cleaning tab)
         this conversation's own, so the cleaning tools can work on it (needs confirmation). Another
@@ -133,7 +143,7 @@ def build(ctx: ToolContext) -> list[AgentTool]:
         return (f"Picked up session {s.id} on {s.asset}: {plural(len(waiting), 'proposed step')} waiting.\n"
                 + lines(card(p) for p in waiting)), session_dict(s)
 
-    @agent_tool
+    @agent_tool(action="preview_step")
     def next_cleaning_step(config: RunnableConfig, session_id: str | None = None) -> tuple[str, dict]:
         """The next proposed step of a cleaning session, with its preview and pandas code.
 
@@ -149,10 +159,10 @@ def build(ctx: ToolContext) -> list[AgentTool]:
         return (f"{card(step)}{preview(step, s.asset)}\nCode: {step.code}",
                 {"session": s.id, "step": step_dict(step, s.asset)})
 
-    @agent_tool(changes_data=True)
+    @agent_tool(action="accept_step")
     def apply_cleaning_step(config: RunnableConfig, step_id: str | None = None, session_id: str | None = None,
                             params: dict | None = None) -> tuple[str, dict]:
-        """Accept and apply one proposed step to the session's working table (needs confirmation).
+        """Accept and apply one proposed step to the session's working table (undo takes it back).
 
         Args:
             step_id: The step id, e.g. s1; the next proposed step when empty.
@@ -169,7 +179,7 @@ def build(ctx: ToolContext) -> list[AgentTool]:
         return (f"Applied {card(step)} The table now has {len(s.table()):,} rows.",
                 {"session": s.id, "step": step_dict(step, s.asset)})
 
-    @agent_tool
+    @agent_tool(action="reject_step")
     def reject_cleaning_step(step_id: str, config: RunnableConfig, session_id: str | None = None) -> tuple[str, dict]:
         """Reject a proposed step: it will not be applied (undo reopens it, redo rejects it again).
 
@@ -180,7 +190,7 @@ def build(ctx: ToolContext) -> list[AgentTool]:
         s = session(session_id, config)
         return f"Rejected {card(s.reject(step_id))}", {"session": s.id}
 
-    @agent_tool
+    @agent_tool(action="undo_step")
     def undo_cleaning_step(config: RunnableConfig, step_id: str | None = None,
                            session_id: str | None = None) -> tuple[str, dict]:
         """Take back a decision (the latest by default): an accepted step leaves the table (later steps are
@@ -195,7 +205,7 @@ def build(ctx: ToolContext) -> list[AgentTool]:
         return (f"Undid {card(step)} The table now has {len(s.table()):,} rows.",
                 {"session": s.id, "step": step_dict(step, s.asset)})
 
-    @agent_tool
+    @agent_tool(action="redo_step")
     def redo_cleaning_step(config: RunnableConfig, session_id: str | None = None) -> tuple[str, dict]:
         """Make the decision undone last once more: an accepted step goes back into the table where it was,
         a rejected one is rejected again.
@@ -208,7 +218,7 @@ def build(ctx: ToolContext) -> list[AgentTool]:
         return (f"Redid {card(step)} The table now has {len(s.table()):,} rows.",
                 {"session": s.id, "step": step_dict(step, s.asset)})
 
-    @agent_tool
+    @agent_tool(action="add_step")
     def add_cleaning_step(kind: str, params: dict, config: RunnableConfig,
                           session_id: str | None = None) -> tuple[str, dict]:
         """Add a custom step the user asked for; it waits as a proposal until applied.
@@ -225,7 +235,7 @@ def build(ctx: ToolContext) -> list[AgentTool]:
         step = s.add_custom_step(kind, params)
         return f"Added {card(step)}{preview(step, s.asset)}", {"session": s.id, "step": step_dict(step, s.asset)}
 
-    @agent_tool
+    @agent_tool(action="export_script")
     def export_cleaning_script(config: RunnableConfig, session_id: str | None = None) -> tuple[str, dict]:
         """The standalone pandas script that reproduces the session's result from the source.
 
@@ -237,7 +247,7 @@ def build(ctx: ToolContext) -> list[AgentTool]:
         code = path.read_text()
         return f"Wrote {path}.\n```python\n{code[:3000]}\n```", {"session": s.id, "path": str(path), "code": code}
 
-    @agent_tool(changes_data=True)
+    @agent_tool(action="finish_session")
     def finish_cleaning(config: RunnableConfig, session_id: str | None = None,
                         mode: str | None = None) -> tuple[str, dict]:
         """Save the cleaned table as a new version of the asset (needs confirmation).
@@ -247,17 +257,14 @@ def build(ctx: ToolContext) -> list[AgentTool]:
             mode: Only when the asset changed since the session started: "rebase" or "branch".
         """
         s = session(session_id, config)
-        if not s.show().applied:
-            raise StocktakeError(f"Session {s.id} on {s.asset} has no accepted steps, so there is nothing to save "
-                                 "and nothing was written. Accept a step first (e.g. 'accept s1'), or discard the "
-                                 "session.")
+        finish_summary(s, mode)
         result = s.finish(mode)
         how = {"rebase": " (its steps replayed onto the asset's latest version)",
                "branch": f", a new asset branched from {s.asset}"}.get(result["mode"], "")
         return (f"Saved {result['asset']} as version {result['version']}{how}.",
                 {"session": s.id, "result": result})
 
-    @agent_tool(changes_data=True)
+    @agent_tool(action="discard_session")
     def discard_cleaning(config: RunnableConfig, session_id: str | None = None) -> tuple[str, dict]:
         """Close a cleaning session without saving anything (needs confirmation: its accepted steps are dropped).
 

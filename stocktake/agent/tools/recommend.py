@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import re
-
+from typing import TYPE_CHECKING
 
 from stocktake.agent.context import ToolContext
+from stocktake.agent.progress import tool_progress
 from stocktake.agent.tools.base import AgentTool, agent_tool, lazy_module, lines
 from stocktake.errors import StocktakeError
 from stocktake.numbers import metric_text
+
+if TYPE_CHECKING:
+    from langchain_core.runnables import RunnableConfig
 
 # Column roles guessed from names when the caller gives none, most specific first.
 _ROLE_PATTERNS = {
@@ -32,10 +36,10 @@ def guess_columns(columns: list[str]) -> dict[str, str | None]:
 def build(ctx: ToolContext) -> list[AgentTool]:
     engine = lazy_module("stocktake.tools.recommend")
 
-    @agent_tool(changes_data=True)
-    def train_recommenders(asset: str, user_column: str | None = None, item_column: str | None = None,
-                                event_column: str | None = None, time_column: str | None = None,
-                                models: str = "pop,itemknn,ease,als") -> tuple[str, dict]:
+    @agent_tool(action="train_recommenders")
+    def train_recommenders(asset: str, config: RunnableConfig, user_column: str | None = None,
+                           item_column: str | None = None, event_column: str | None = None,
+                           time_column: str | None = None, models: str = "pop,itemknn,ease,als") -> tuple[str, dict]:
         """Train and evaluate recommenders on an interaction log (saves models: needs confirmation).
 
         Args:
@@ -59,7 +63,8 @@ def build(ctx: ToolContext) -> list[AgentTool]:
         weights = _default_weights(df[event]) if event else None
         spec = engine.RecommendSpec(user=user, item=item, event=event if weights else None, weights=weights,
                              models=tuple(m.strip() for m in models.split(",") if m.strip()))
-        report = engine.train_recommenders(df, spec, ctx.registry, asset=a.name, asset_version=a.version)
+        report = engine.train_recommenders(df, spec, ctx.registry, asset=a.name, asset_version=a.version,
+                                           progress=tool_progress(config))
         best = report.best
         table = lines(f"- {m.name}: ndcg@10 {metric_text(m.metrics.get('ndcg@10', 0.0))}, recall@10 "
                       f"{metric_text(m.metrics.get('recall@10', 0.0))}, {m.train_seconds:.1f}s (model {m.model_id})"

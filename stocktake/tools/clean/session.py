@@ -288,14 +288,24 @@ def _events_problem(state: dict) -> str | None:
 
 
 @dataclass(frozen=True)
-class _FinishPlan:
+class FinishSummary:
+    """What a finish would write: the asset and version it makes, and the steps it applies."""
     how: str  # direct, rebase or branch
     target: str  # the asset the version is written to
+    version: int  # the version number it should get
+    steps: tuple[str, ...]  # the accepted steps, in the order they are applied
+    base_version: int
+    latest: int  # the asset's latest version now (a rebase replays the steps onto it)
+
+
+@dataclass(frozen=True)
+class _FinishPlan:
+    """A summary made real: the table to write and what the version records."""
+    summary: FinishSummary  # its version is the one it should get (another writer may take it: lineage counts)
     table: pd.DataFrame
     lineage: dict
     note: str
     parent: int | None
-    expected: int  # the version number it should get (another writer may take it first: lineage is what counts)
 
 
 class CleaningSession:
@@ -427,7 +437,7 @@ class CleaningSession:
     def undo(self, step_id: str | None = None) -> StepView:
         """Take back a decision, the latest by default: an accepted step leaves the table (the later ones are
         replayed without it), a rejected one is reopened; either way the step is pending again."""
-        self._check_open()
+        self.check_open()
         d = self._fold()
         if step_id is None:
             if not d.decided:
@@ -450,7 +460,7 @@ class CleaningSession:
 
     def redo(self) -> StepView:
         """Make the decision undone last once more; an accepted step goes back where it was."""
-        self._check_open()
+        self.check_open()
         d = self._fold()
         if not d.redo:
             raise StocktakeError(f"Nothing to redo in session {self.id}.")
@@ -463,7 +473,7 @@ class CleaningSession:
 
     def add_custom_step(self, kind: str, params: dict, why: str = "asked for by the user") -> StepView:
         """Define a step the user asked for; it waits as a proposal until accepted."""
-        self._check_open()
+        self.check_open()
         step = get_step(kind)
         checked = step.validate(params, self.table())
         sid = self._define(Proposal(kind, checked, step.describe(checked), why, None), origin="custom")
@@ -496,7 +506,7 @@ class CleaningSession:
     def discard(self) -> dict:
         """Close the session without writing anything; its files stay for the record, the asset is untouched."""
         with self._saving():
-            self._check_open()
+            self.check_open()
             self.state["discarded"] = {"at": now_iso()}
             try:
                 self._write()
@@ -532,37 +542,33 @@ class CleaningSession:
 
         The intent is saved before the catalog write and cleared with the result after it, so a finish
         killed in between is completed (or rolled back) by the next load, never written twice."""
-        if mode not in (None, "rebase", "branch"):
-            raise StocktakeError(f"Unknown finish mode '{mode}'; use rebase or branch.")
         with self._saving():  # held while the version is written: a second finish elsewhere cannot write another
-            self._check_open()
             plan = self._plan_finish(mode)
-            self.state["finishing"] = {"asset": plan.target, "mode": plan.how, "version": plan.expected,
-                                       "at": now_iso()}
+            target, how = plan.summary.target, plan.summary.how
+            self.state["finishing"] = {"asset": target, "mode": how, "version": plan.summary.version, "at": now_iso()}
             self._write()
             try:
                 version = self._write_version(plan)
             except BaseException:
                 self._settle()
                 raise
-            self.state.update(finished={"asset": plan.target, "version": version, "mode": plan.how, "at": now_iso()},
+            self.state.update(finished={"asset": target, "version": version, "mode": how, "at": now_iso()},
                               finishing=None)
             self._write()
         return self.state["finished"]
 
-    def _plan_finish(self, mode: str | None) -> _FinishPlan:
-        """What finishing writes, every check made and the table computed, before anything is written."""
-        d = self._fold()
-        applied, params = d.applied, d.params
+    def finish_summary(self, mode: str | None = None) -> FinishSummary:
+        """What finishing would write, every check made but nothing computed: what a confirmation asks about."""
+        if mode not in (None, "rebase", "branch"):
+            raise StocktakeError(f"Unknown finish mode '{mode}'; use rebase or branch.")
+        self.check_open()
+        applied = tuple(self._fold().applied)
         if not applied:
             raise StocktakeError(f"Session {self.id} has no accepted steps; nothing was written. Accept steps with "
                                  f"`stocktake clean accept {self.id} STEP` (or all), or close the session with "
                                  f"`stocktake clean discard {self.id}`.")
         latest = self.catalog.get(self.asset).version
         base = self.state["base_version"]
-        lineage = {"cleaning_session": self.id, "base_version": base,
-                   "steps": [{"id": s, "kind": self.state["steps"][s]["kind"], "params": params[s],
-                              "what": self._describe(s, params[s])} for s in applied]}
         if latest != base and mode is None:
             raise StocktakeError(
                 f"Asset '{self.asset}' changed since session {self.id} started (base version {base}, now version "
@@ -570,23 +576,35 @@ class CleaningSession:
                 f"steps onto version {latest}, or --branch to save the result as the new asset "
                 f"'{self._branch_name()}'."
             )
-        note = f"cleaned in session {self.id}"
         if mode == "branch":
-            lineage["branched_from"] = {"asset": self.asset, "version": base}
-            return _FinishPlan("branch", self._branch_name(), self.table(), lineage, note, None, 2)
-        if latest != base:
-            return _FinishPlan("rebase", self.asset, self._rebased_table(latest, applied, params),
-                               {**lineage, "rebased_onto": latest}, f"{note} (rebased onto v{latest})", None,
-                               latest + 1)
-        return _FinishPlan("direct", self.asset, self.table(), lineage, note, base, latest + 1)
+            return FinishSummary("branch", self._branch_name(), 2, applied, base, latest)
+        return FinishSummary("rebase" if latest != base else "direct", self.asset, latest + 1, applied, base, latest)
+
+    def _plan_finish(self, mode: str | None) -> _FinishPlan:
+        """What finishing writes, every check made and the table computed, before anything is written."""
+        plan = self.finish_summary(mode)
+        params = self._fold().params
+        lineage = {"cleaning_session": self.id, "base_version": plan.base_version,
+                   "steps": [{"id": s, "kind": self.state["steps"][s]["kind"], "params": params[s],
+                              "what": self._describe(s, params[s])} for s in plan.steps]}
+        note = f"cleaned in session {self.id}"
+        if plan.how == "branch":
+            lineage["branched_from"] = {"asset": self.asset, "version": plan.base_version}
+            return _FinishPlan(plan, self.table(), lineage, note, None)
+        if plan.how == "rebase":
+            return _FinishPlan(plan, self._rebased_table(plan.latest, list(plan.steps), params),
+                               {**lineage, "rebased_onto": plan.latest}, f"{note} (rebased onto v{plan.latest})",
+                               None)
+        return _FinishPlan(plan, self.table(), lineage, note, plan.base_version)
 
     def _write_version(self, plan: _FinishPlan) -> int:
-        if plan.how == "branch":  # version 1 is this session's base, version 2 the cleaned table
+        target = plan.summary.target
+        if plan.summary.how == "branch":  # version 1 is this session's base, version 2 the cleaned table
             source = self.catalog.get(self.asset, self.state["base_version"])
             self.catalog.register(
-                plan.target, self.catalog.load(self.asset, source.version), kind=source.kind, source=source.source,
+                target, self.catalog.load(self.asset, source.version), kind=source.kind, source=source.source,
                 fmt=source.format, note=f"branched from {self.asset} v{source.version} by session {self.id}")
-        return self.catalog.add_version(plan.target, _plain(plan.table), note=plan.note, lineage=plan.lineage,
+        return self.catalog.add_version(target, _plain(plan.table), note=plan.note, lineage=plan.lineage,
                                         parent=plan.parent).version
 
     # ---- recovery from an interrupted finish --------------------------------------------------
@@ -643,7 +661,7 @@ class CleaningSession:
     def claim(self, owner: str) -> None:
         """Make the session ``owner``'s (a conversation's); refused where another conversation owns it."""
         with self._saving():
-            self._check_open()
+            self.check_open()
             if self.owner not in (None, owner):
                 raise StocktakeError(f"Session {self.id} belongs to another conversation, so it cannot be picked "
                                      f"up here; start your own with 'start cleaning {self.asset}'.")
@@ -691,11 +709,12 @@ class CleaningSession:
                                  + ("; edit changes its parameters." if decided == "accepted" else "."))
 
     def _check_step(self, step_id: str) -> None:
-        self._check_open()
+        self.check_open()
         if step_id not in self.state["steps"]:
             raise UnknownNameError(f"step in session {self.id}", step_id, self.state["steps"])
 
-    def _check_open(self) -> None:
+    def check_open(self) -> None:
+        """Refuse a finished or discarded session, saying what became of it."""
         if self.state["finished"]:
             f = self.state["finished"]
             how = ", completed after the finish was interrupted" if f.get("recovered") else ""
@@ -777,7 +796,8 @@ class CleaningSession:
         if preview and not problem:
             try:
                 table = self.table()
-                shown = compare(table, self._apply(step_id, table, params), PREVIEW_ROWS)
+                after = self._apply(step_id, table, params)
+                shown = compare(table, after, PREVIEW_ROWS, kept=kind.kept_rows(table, after, kind.validate(params)))
             except StocktakeError as exc:
                 problem = str(exc)
         return StepView(

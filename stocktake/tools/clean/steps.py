@@ -15,14 +15,14 @@ import hashlib
 import operator
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import reduce
 from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 
-from stocktake.errors import StocktakeError, UnknownNameError
+from stocktake.errors import ParameterError, StocktakeError, UnknownNameError
 from stocktake.tools.clean import condition
 from stocktake.tools.profile_semantic import is_id_name
 
@@ -63,13 +63,16 @@ class Preview:
     before: list[dict]  # the columns the step changes come first, after ``_row``
     after: list[dict | None]  # None for a row the step removes
     columns_changed: tuple[str, ...] = ()
+    # For a step that keeps one row of each group of duplicates: beside each sampled row it removed, the row
+    # kept in its place (None for the others), so a preview shows what stays, not only what goes.
+    kept: list[dict | None] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return {
             "rows_affected": self.rows_affected, "rows_removed": self.rows_removed,
             "rows_changed": self.rows_changed, "columns_removed": list(self.columns_removed),
             "columns_changed": list(self.columns_changed),
-            "before": self.before, "after": self.after,
+            "before": self.before, "after": self.after, "kept": self.kept,
         }
 
 
@@ -84,20 +87,21 @@ class Step:
         """Parameters with defaults filled in; a clear error for a missing, unknown or out-of-choice one, and,
         given the table the step would run on, for a column it lacks."""
         if not isinstance(params, dict):
-            raise StocktakeError(f"The parameters of step '{self.kind}' must be an object of names and values, "
-                                 f"not {type(params).__name__}.")
+            raise ParameterError(f"The parameters of step '{self.kind}' must be an object of names and values, "
+                                 f"not {type(params).__name__}.", field="params", valid="an object")
         columns = None if table is None else list(table.columns)
         known = {p.name for p in self.params}
         unknown = sorted(map(str, set(params) - known))
         if unknown:
-            raise StocktakeError(
-                f"Step '{self.kind}' has no parameter {', '.join(unknown)}; it takes: {', '.join(sorted(known))}."
-            )
+            raise ParameterError(
+                f"Step '{self.kind}' has no parameter {', '.join(unknown)}; it takes: {', '.join(sorted(known))}.",
+                field=unknown[0], valid=", ".join(sorted(known)))
         out = {}
         for p in self.params:
             value = params.get(p.name, p.default)
             if value is _REQUIRED:
-                raise StocktakeError(f"Step '{self.kind}' needs the parameter '{p.name}' ({p.help}).")
+                raise ParameterError(f"Step '{self.kind}' needs the parameter '{p.name}' ({p.help}).", field=p.name,
+                                     valid=p.help)
             self._check_value(p, value, columns)
             out[p.name] = [value] if p.many and isinstance(value, str) else value
         return out
@@ -105,17 +109,19 @@ class Step:
     def _check_value(self, p: Param, value, columns: list[str] | None) -> None:
         where = f"Parameter '{p.name}' of step '{self.kind}'"
         if p.choices and value not in p.choices:
-            raise StocktakeError(f"{where} is {shown(value)}; use one of: {', '.join(map(str, p.choices))}.")
+            valid = ", ".join(map(str, p.choices))
+            raise ParameterError(f"{where} is {shown(value)}; use one of: {valid}.", field=p.name, valid=valid)
         if p.types and value is not None and (not isinstance(value, p.types) or isinstance(value, bool)
                                               and bool not in p.types):
             names = " or ".join(JSON_NAMES[t] for t in p.types)
-            raise StocktakeError(f"{where} must be {names} ({p.help or p.name}), not {shown(value)}.")
+            raise ParameterError(f"{where} must be {names} ({p.help or p.name}), not {shown(value)}.", field=p.name,
+                                 valid=names)
         if p.column and value is not None:
             names = [value] if isinstance(value, str) else value
             if not isinstance(names, list) or not p.many and not isinstance(value, str) \
                     or not all(isinstance(n, str) for n in names):
-                raise StocktakeError(f"{where} must be a column name{' or a list of them' if p.many else ''}, "
-                                     f"not {shown(value)}.")
+                valid = f"a column name{' or a list of them' if p.many else ''}"
+                raise ParameterError(f"{where} must be {valid}, not {shown(value)}.", field=p.name, valid=valid)
             for name in names if columns is not None else ():
                 if name not in columns:
                     raise UnknownNameError("column", name, columns)
@@ -146,8 +152,14 @@ class Step:
                 "Edit its parameters or reject it."
             ) from None
 
+    def kept_rows(self, before: pd.DataFrame, after: pd.DataFrame, p: dict) -> pd.Series | None:
+        """For a step that keeps one row of each group of duplicates: the row kept for each row removed (both as
+        row numbers of the base table); None for every other step (``p`` validated)."""
+        return None
+
     def preview(self, df: pd.DataFrame, params: dict, n: int = 5) -> Preview:
-        return compare(df, self.apply(df, params), n)
+        after = self.apply(df, params)
+        return compare(df, after, n, kept=self.kept_rows(df, after, self.validate(params, df)))
 
 
 @dataclass(frozen=True)
@@ -157,12 +169,13 @@ class PreviewSettings:
 
 
 def compare(before: pd.DataFrame, after: pd.DataFrame, n: int = 5,
-            settings: PreviewSettings = PreviewSettings()) -> Preview:
+            settings: PreviewSettings = PreviewSettings(), kept: pd.Series | None = None) -> Preview:
     """What a step did: rows removed, rows whose values changed, and up to ``n`` of them before and after, the
     columns the step changes first, then a key column that names the row, then the rest.
 
     The sample leads with the notable rows, those removed or with a value that became missing (the dates that
-    did not parse), then the merely rewritten ones; a long changed text shows the part around its change."""
+    did not parse), then the merely rewritten ones; a long changed text shows the part around its change.
+    ``kept`` (a step's ``kept_rows``) names the row that stays for each removed duplicate."""
     removed = before.index.difference(after.index)
     common = before.index.intersection(after.index)
     shared = [c for c in before.columns if c in after.columns]
@@ -194,10 +207,24 @@ def compare(before: pd.DataFrame, after: pd.DataFrame, n: int = 5,
         for col in touched if row_after is not None else ():
             row_before[str(col)], row_after[str(col)] = clip_change(row_before[str(col)], row_after[str(col)],
                                                                     settings)
+    after_order = [c for c in order if c in after.columns]
+    shown_kept = [records(after.loc[[kept[i]], after_order])[0] if kept is not None and i in kept.index else None
+                  for i in sample]
     return Preview(
         rows_affected=len(affected), rows_removed=len(removed), rows_changed=len(changed_rows),
         columns_removed=gone_columns, columns_changed=tuple(touched), before=shown_before, after=shown_after,
+        kept=shown_kept if any(k is not None for k in shown_kept) else [],
     )
+
+
+def kept_of_duplicates(before: pd.DataFrame, after: pd.DataFrame, key: list) -> pd.Series:
+    """For each row that ``after`` lacks, the row of ``after`` with the same values in ``key`` (missing values
+    equal, as ``drop_duplicates`` counts them)."""
+    groups = before.groupby(key, dropna=False, sort=False).ngroup()
+    kept = pd.Series(after.index, index=groups.loc[after.index].to_numpy())
+    kept = kept[~kept.index.duplicated()]
+    removed = before.index.difference(after.index)
+    return pd.Series(kept.reindex(groups.loc[removed].to_numpy()).to_numpy(), index=removed).dropna().astype(int)
 
 
 def clip_change(old, new, settings: PreviewSettings = PreviewSettings()) -> tuple:
@@ -246,6 +273,9 @@ class DropDuplicates(Step):
     def run(self, df, p):
         return df.drop_duplicates(subset=p["subset"], keep="first")
 
+    def kept_rows(self, before, after, p):
+        return kept_of_duplicates(before, after, p["subset"] or list(before.columns))
+
     def lines(self, p):
         return [f"df = df.drop_duplicates(subset={p['subset']!r}, keep='first')"]
 
@@ -262,6 +292,9 @@ class DedupeByKey(Step):
         which = f"the {'latest' if p['keep'] == 'last' else 'earliest'} by {p['order_by']}" if p["order_by"] \
             else f"the {p['keep']} seen"
         return f"keep one row per {', '.join(p['key'])} ({which})"
+
+    def kept_rows(self, before, after, p):
+        return kept_of_duplicates(before, after, p["key"])
 
     def run(self, df, p):
         if p["order_by"] is None:
@@ -305,8 +338,8 @@ class FillMissing(Step):
     def validate(self, params, table=None):
         p = super().validate(params, table)
         if p["strategy"] == "value" and p["value"] is None:
-            raise StocktakeError(f"Step 'fill_missing' on '{p['column']}' needs --param value=... "
-                                 "(or strategy=median|mean|mode).")
+            raise ParameterError(f"Step 'fill_missing' on '{p['column']}' needs --param value=... "
+                                 "(or strategy=median|mean|mode).", field="value", valid="a fill value")
         return p
 
     def describe(self, p):
@@ -410,11 +443,12 @@ class OutOfRange(Step):
     def validate(self, params, table=None):
         p = super().validate(params, table)
         if p["min"] is None and p["max"] is None:
-            raise StocktakeError(f"Step 'out_of_range' on '{p['column']}' needs --param min=... or max=...")
+            raise ParameterError(f"Step 'out_of_range' on '{p['column']}' needs --param min=... or max=...",
+                                 field="min", valid="a number")
         for bound in ("min", "max"):
             if p[bound] is not None and (not isinstance(p[bound], (int, float)) or isinstance(p[bound], bool)):
-                raise StocktakeError(f"Parameter '{bound}' of step 'out_of_range' must be a number, not "
-                                     f"{shown(p[bound])}.")
+                raise ParameterError(f"Parameter '{bound}' of step 'out_of_range' must be a number, not "
+                                     f"{shown(p[bound])}.", field=bound, valid="a number")
         return p
 
     def describe(self, p):
@@ -599,8 +633,8 @@ class DropRows(Step):
     def validate(self, params, table=None):
         p = super().validate(params, table)
         if not p["where"].strip():
-            raise StocktakeError('Step \'drop_rows\' needs --param where=\'<condition>\', such as: price < 0 or '
-                                 'status == "cancelled".')
+            raise ParameterError('Step \'drop_rows\' needs --param where=\'<condition>\', such as: price < 0 or '
+                                 'status == "cancelled".', field="where", valid="a condition")
         tree = condition.parse(p["where"])
         if table is not None:
             condition.check_types(tree, table.dtypes)
