@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import socket
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -50,6 +51,26 @@ def page(app_url):
         browser.close()
 
 
+@contextmanager
+def page_on(blocks, release):
+    """A browser page on an app the test built around a scripted assistant; ``release`` lets a waiting answer
+    finish before the app closes."""
+    from stocktake.serve.app import launch_app
+
+    sync_api = pytest.importorskip("playwright.sync_api")
+    try:
+        url = launch_app(blocks, host="127.0.0.1", port=free_port())
+        with sync_api.sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.goto(url, wait_until="load")
+            yield page
+            browser.close()
+    finally:
+        release.set()
+        blocks.close()
+
+
 def test_ask_a_question_see_the_step_and_answer_then_open_the_inventory(page, catalog, tmp_path):
     from playwright.sync_api import expect
 
@@ -82,7 +103,7 @@ def test_stop_ends_a_streaming_answer_keeps_what_was_shown_and_the_chat_goes_on(
     import threading
 
     from stocktake.agent.events import Answer, TextDelta
-    from stocktake.serve.app import build_app, launch_app
+    from stocktake.serve.app import build_app
 
     sync_api = pytest.importorskip("playwright.sync_api")
     expect, release = sync_api.expect, threading.Event()
@@ -95,32 +116,22 @@ def test_stop_ends_a_streaming_answer_keeps_what_was_shown_and_the_chat_goes_on(
             release.wait(60)  # until the test lets the answers go on
             yield Answer(f"Done with {question}.", "llm")
 
-    blocks = build_app(catalog, SlowAssistant())
-    try:
-        url = launch_app(blocks, host="127.0.0.1", port=free_port())
-        with sync_api.sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.goto(url, wait_until="load")
-            chat, box, stop = page.locator("#st-chat"), page.locator("#st-question textarea"), page.locator("#st-stop")
-            send = page.get_by_role("button", name="Send")
-            box.fill("orders")
-            box.press("Enter")
-            expect(chat).to_contain_text("Thinking about orders", timeout=30_000)
-            expect(send).to_be_hidden()
-            stop.click()
-            expect(chat).to_contain_text("(stopped)", timeout=10_000)
-            expect(stop).to_be_hidden()
-            release.set()
-            box.fill("users")
-            send.click()
-            expect(chat).to_contain_text("Done with users.", timeout=30_000)
-            expect(chat).to_contain_text("Thinking about orders")
-            expect(chat).not_to_contain_text("Done with orders.")
-            browser.close()
-    finally:
+    with page_on(build_app(catalog, SlowAssistant()), release) as page:
+        chat, box, stop = page.locator("#st-chat"), page.locator("#st-question textarea"), page.locator("#st-stop")
+        send = page.get_by_role("button", name="Send")
+        box.fill("orders")
+        box.press("Enter")
+        expect(chat).to_contain_text("Thinking about orders", timeout=30_000)
+        expect(send).to_be_hidden()
+        stop.click()
+        expect(chat).to_contain_text("(stopped)", timeout=10_000)
+        expect(stop).to_be_hidden()
         release.set()
-        blocks.close()
+        box.fill("users")
+        send.click()
+        expect(chat).to_contain_text("Done with users.", timeout=30_000)
+        expect(chat).to_contain_text("Thinking about orders")
+        expect(chat).not_to_contain_text("Done with orders.")
 
 
 # ---- layout: nothing cut, nothing on top of anything ----------------------------------------------------
@@ -412,7 +423,7 @@ def test_a_long_tool_shows_its_step_and_count_in_the_chat_while_it_runs(catalog,
     import threading
 
     from stocktake.agent.events import Answer, ToolFinished, ToolProgress, ToolStarted
-    from stocktake.serve.app import build_app, launch_app
+    from stocktake.serve.app import build_app
 
     sync_api = pytest.importorskip("playwright.sync_api")
     expect, release = sync_api.expect, threading.Event()
@@ -429,22 +440,12 @@ def test_a_long_tool_shows_its_step_and_count_in_the_chat_while_it_runs(catalog,
             yield ToolFinished("c1", "train_text_classifier", "Trained.", {}, 2.0)
             yield Answer("Trained a classifier.", "llm")
 
-    blocks = build_app(catalog, TrainingAssistant())
-    try:
-        url = launch_app(blocks, host="127.0.0.1", port=free_port())
-        with sync_api.sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.goto(url, wait_until="load")
-            chat, box = page.locator("#st-chat"), page.locator("#st-question textarea")
-            box.fill("train a classifier on products")
-            box.press("Enter")
-            expect(chat).to_contain_text("epoch 2 · batches · 40/120 (33%)", timeout=30_000)
-            page.screenshot(path=str(shots / "8-chat-progress.png"), full_page=True)
-            release.set()
-            expect(chat).to_contain_text("Trained a classifier.", timeout=30_000)
-            expect(chat).not_to_contain_text("40/120")
-            browser.close()
-    finally:
+    with page_on(build_app(catalog, TrainingAssistant()), release) as page:
+        chat, box = page.locator("#st-chat"), page.locator("#st-question textarea")
+        box.fill("train a classifier on products")
+        box.press("Enter")
+        expect(chat).to_contain_text("epoch 2 · batches · 40/120 (33%)", timeout=30_000)
+        page.screenshot(path=str(shots / "8-chat-progress.png"), full_page=True)
         release.set()
-        blocks.close()
+        expect(chat).to_contain_text("Trained a classifier.", timeout=30_000)
+        expect(chat).not_to_contain_text("40/120")
