@@ -60,13 +60,26 @@ def test_a_big_csv_reports_bytes_and_rows_as_they_go(tmp_path, catalog, monkeypa
     assert {t for _, _, t in rows} == {50_001}  # the header line counts among the lines
 
 
-def test_the_cli_ingest_still_prints_its_summary(tmp_path):
+def test_the_cli_ingest_draws_the_engines_steps_and_prints_its_summary(tmp_path, monkeypatch):
+    from contextlib import contextmanager
+
     from typer.testing import CliRunner
 
+    from stocktake.cli import catalog_cmds
     from stocktake.cli.main import app
 
+    heard, titles = Recorder(), []
+
+    @contextmanager
+    def recorded(title):
+        titles.append(title)
+        yield heard
+
+    monkeypatch.setattr(catalog_cmds, "engine_progress", recorded)
     path = tmp_path / "users.csv"
     path.write_text("user_id,email\n1,a@example.com\n")
     result = CliRunner().invoke(app, ["--workspace", str(tmp_path / "ws"), "ingest", str(path)])
     assert result.exit_code == 0, result.output
     assert "users (users): 1 row × 2 columns, version 1" in result.output
+    assert titles == [f"Ingesting {path}"]
+    assert heard.steps("bytes read") and heard.steps("rows parsed") and heard.steps("registering users (1/1)")

@@ -14,6 +14,7 @@ import duckdb
 
 from stocktake.catalog import Catalog
 from stocktake.errors import StocktakeError
+from stocktake.settings import ProfileSettings
 from stocktake.tools.profile_model import Issue, TableProfile
 from stocktake.tools.profile_scan import NAN, ROW, jsonable, parquet_source, quote
 
@@ -43,7 +44,7 @@ def issue_rows(catalog: Catalog, asset: str, kind: str, limit: int = MAX_ROWS, *
     if issue is None:
         where = f"{asset}.{column}" if column else asset
         return IssueRows(("row", *names), (), 0, f"No {kind.replace('_', ' ')} in {where}.")
-    con = duckdb.connect()
+    con = duckdb.connect(config={"memory_limit": ProfileSettings().memory_limit})  # a window over every column
     try:
         # NaN reads as null, as the profiler (and pandas) count it.
         values = ", ".join(f"nullif({quote(c.name)}, {NAN}) AS {quote(c.name)}" if c.type == "float" else quote(c.name)
@@ -52,8 +53,8 @@ def issue_rows(catalog: Catalog, asset: str, kind: str, limit: int = MAX_ROWS, *
                     f"FROM {parquet_source(catalog.path(asset))}")
         where, params = _condition(con, catalog, profile, issue)
         cols = ", ".join(quote(c) for c in (ROW, *names))
-        total = con.execute(f"SELECT count(*) FROM ({_selected(where)})", params).fetchone()[0]
-        got = con.execute(f"SELECT {cols} FROM ({_selected(where)}) ORDER BY {ROW} LIMIT ?",
+        total = con.execute(f"SELECT count(*) FROM marked WHERE {where}", params).fetchone()[0]
+        got = con.execute(f"SELECT {cols} FROM marked WHERE {where} ORDER BY {ROW} LIMIT ?",
                           [*params, max(0, min(limit, MAX_ROWS))]).fetchall()
     finally:
         con.close()
@@ -61,26 +62,23 @@ def issue_rows(catalog: Catalog, asset: str, kind: str, limit: int = MAX_ROWS, *
     return IssueRows(("row", *names), rows, int(total), issue.message)
 
 
-def _selected(where: str) -> str:
-    return f"SELECT * FROM marked WHERE {where}"
-
-
 def _condition(con: duckdb.DuckDBPyConnection, catalog: Catalog, profile: TableProfile,
                issue: Issue) -> tuple[str, list]:
     """Creates ``marked`` (``t`` with what the condition needs) and returns the condition with its values."""
-    every = ", ".join(quote(c.name) for c in profile.columns)
-    # The row number is not part of the row: two rows that agree on every column are copies.
-    # An exact copy repeats every column of an earlier row; its first appearance is not a duplicate.
-    con.execute(f"CREATE TEMP VIEW copies AS SELECT *, row_number() OVER (PARTITION BY {every} ORDER BY {ROW}) "
-                "AS __copy FROM t")
     c = quote(issue.column) if issue.column else None
-    if issue.kind == "duplicate_key":
-        con.execute(f"CREATE TEMP VIEW marked AS SELECT *, row_number() OVER (PARTITION BY {c} ORDER BY {ROW}) "
-                    f"AS __seen FROM copies")
-        return f"{c} IS NOT NULL AND __seen > 1 AND __copy = 1", []
-    con.execute("CREATE TEMP VIEW marked AS SELECT * FROM copies")
+    if issue.kind in ("duplicate_rows", "duplicate_key"):
+        # A copy agrees with an earlier row on every column (not the row number); the first of them is no copy.
+        every = ", ".join(quote(col.name) for col in profile.columns)
+        con.execute(f"CREATE TEMP VIEW copies AS SELECT *, row_number() OVER (PARTITION BY {every} ORDER BY {ROW}) "
+                    "AS __copy FROM t")
     if issue.kind == "duplicate_rows":
+        con.execute("CREATE TEMP VIEW marked AS SELECT * FROM copies")
         return "__copy > 1", []
+    if issue.kind == "duplicate_key":  # exact copies repeat their key too: they are duplicate_rows
+        con.execute(f"CREATE TEMP VIEW marked AS SELECT *, row_number() OVER (PARTITION BY {c} ORDER BY {ROW}) "
+                    "AS __seen FROM copies")
+        return f"{c} IS NOT NULL AND __seen > 1 AND __copy = 1", []
+    con.execute("CREATE TEMP VIEW marked AS SELECT * FROM t")
     if issue.kind == "missing_values":
         return f"{c} IS NULL", []
     if issue.kind == "negative_values":
