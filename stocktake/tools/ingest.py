@@ -319,7 +319,8 @@ def read_delimited(p: Path, raw: bytes, options: ReadOptions, fmt: str, settings
         raise StocktakeError(f"{shown(p)}: {width:,} columns or more, more than one ingest reads "
                              f"({settings.limit('max_columns')}). Check the file, or give the right delimiter with --sep.")
     header = options.header if options.header is not None else infer.has_header(rows)
-    frame = _parse_text(p, text, sep or ",", nrows=settings.max_rows + 2, progress=progress)  # a header and one more
+    # a header row and one too many
+    frame = _parse_text(p, text, sep or ",", nrows=settings.max_rows + 2, progress=progress)
     names, warnings = [f"col_{i}" for i in range(1, frame.shape[1] + 1)], []
     if options.sep and frame.shape[1] == 1 and len(rows) > 1:
         warnings.append(_one_column_warning(options.sep, infer.sniff_delimiter(text)))

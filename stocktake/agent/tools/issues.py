@@ -23,7 +23,8 @@ def issue_arguments(ctx: ToolContext, question: str, asset: str) -> dict:
     """The kind of issue the question names and the column of ``asset`` it names, if any."""
     kind = next((k for k, words in _KIND_WORDS if re.search(words, question, re.I)), "duplicates")
     text = question.lower().replace("_", " ")
-    named = [c.name for c in ctx.asset(asset).columns if re.search(rf"\b{re.escape(c.name.lower().replace('_', ' '))}\b", text)]
+    spelled = {c.name: re.escape(c.name.lower().replace("_", " ")) for c in ctx.asset(asset).columns}
+    named = [name for name, words in spelled.items() if re.search(rf"\b{words}\b", text)]
     column = max(named, key=len) if named and kind not in ("duplicates", "duplicate_rows") else None
     return {"kind": kind, **({"column": column} if column else {})}
 
