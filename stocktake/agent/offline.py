@@ -186,10 +186,15 @@ class OfflinePlanner:
         names = self.ctx.catalog.names()
         if not assets and len(names) == 1 and tool not in CLEAN_TOOLS:
             assets = names  # one asset in the catalog: "describe the data" is about it
-        if tool in ("describe_asset", "train_text_classifier", "audit_labels", "train_recommenders", "start_cleaning"):
+        if tool in ("describe_asset", "train_text_classifier", "audit_labels", "train_recommenders", "start_cleaning",
+                    "show_issue_rows"):
             if not assets:
                 return args, "asset"
             args["asset"] = assets[0]
+            if tool == "show_issue_rows":
+                from stocktake.agent.tools.issues import issue_arguments
+
+                args.update(issue_arguments(self.ctx, question, assets[0]))
         elif tool in ("quality_issues", "compare_recommenders", "find_personal_data") and assets:
             args["asset"] = assets[0]
         elif tool == "inventory_report" and assets:
@@ -258,6 +263,7 @@ READINGS = {
     "clean_script": "a request for the cleaning script", "clean_pick_up": "a request to pick up a cleaning session",
     "classify_train": "a request to train a classifier on {asset}", "classify_audit": "a request to audit the labels of {asset}",
     "recommend_train": "a request to train recommenders on {asset}",
+    "issue_rows": "a request for example rows with a quality issue{of}",
 }
 
 

@@ -18,7 +18,7 @@ from stocktake.errors import StocktakeError
 NEEDS = {"asset": "which asset you mean", "user": "which user id", "step": "which step (e.g. s2)",
          "session": "which session id (e.g. cs-1a2b3c4d)"}
 # Tools whose result is a table the answer rests on: the Answer carries it for pages and checks.
-TABLES = {"query_data": ("columns", "rows"), "run_sql": ("columns", "rows")}
+TABLES = {"query_data": ("columns", "rows"), "run_sql": ("columns", "rows"), "show_issue_rows": ("columns", "rows")}
 
 
 class OfflineTurns:

@@ -8,7 +8,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from stocktake.cli.common import catalog, err, out, print_json, warn
+from stocktake.cli.common import catalog, engine_progress, err, out, print_json, warn
 from stocktake.errors import StocktakeError
 from stocktake.words import plural
 
@@ -31,16 +31,16 @@ def ingest(
 ) -> None:
     """Ingest a file, folder or SQLite database as catalog assets (sources are never modified)."""
     from stocktake.tools.ingest import ReadOptions, ingest_path
+    from stocktake.tools.ingest_files import shown
 
     options = ReadOptions(
         sep=sep, header=False if no_header else None, encoding=encoding, table=table,
         columns=tuple(c.strip() for c in columns.split(",")) if columns else None,
     )
     skipped: list[str] = []
-    with err.status("Reading…") as status:
+    with engine_progress(f"Ingesting {shown(path)}") as show:
         results = ingest_path(catalog(ctx), path, name=name, kind=kind, options=options, replace=replace,
-                              on_file=lambda f: status.update(f"Reading {escape(f)}…"),
-                              on_skip=skipped.append if skip_bad else None)
+                              on_skip=skipped.append if skip_bad else None, progress=show)
     for problem in skipped:
         warn(f"skipped {problem}")
     for result in results:

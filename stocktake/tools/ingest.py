@@ -26,6 +26,7 @@ from stocktake.settings import IngestSettings
 from stocktake.tools import infer, ingest_excel, ingest_files, ingest_sqlite
 from stocktake.tools.ingest_files import shown
 from stocktake.tools.ingest_table import check_bounds, overflow_warnings, to_arrow
+from stocktake.tools.progress import Progress, no_progress, prefixed
 
 TEXT_SUFFIXES = {".csv", ".tsv", ".txt", ".tab", ".psv", ".dat", ".data", ".item", ".user", ".base", ".test",
                  ".genre", ".occupation"}
@@ -70,17 +71,18 @@ class IngestResult:
 def ingest_path(
     catalog: Catalog, path: str | Path, *, name: str | None = None, kind: str | None = None,
     options: ReadOptions = ReadOptions(), replace: bool = False,
-    on_file: Callable[[str], None] | None = None, on_skip: Callable[[str], None] | None = None,
-    settings: IngestSettings | None = None,
+    on_skip: Callable[[str], None] | None = None, settings: IngestSettings | None = None,
+    progress: Progress = no_progress,
 ) -> list[IngestResult]:
     """Read a file, a folder of files or ``sqlite:///file.db`` and register every table in it.
 
     A folder is all or nothing: one unreadable file fails the whole ingest, naming every bad file,
     unless ``on_skip`` is given; then bad files are left out and each is reported to it.
-    ``settings`` bounds what is read (default: ``IngestSettings.from_env()``).
+    ``settings`` bounds what is read (default: ``IngestSettings.from_env()``); ``progress`` hears which file is
+    read, its bytes and rows as they come, then each table as it is registered.
     """
     tables = read_source(path, options, settings or IngestSettings.from_env(), scratch=catalog.ws.dir("cache"),
-                         on_file=on_file, on_skip=on_skip)
+                         on_skip=on_skip, progress=progress)
     if name and len(tables) > 1:
         raise StocktakeError(f"{shown(path)} holds {len(tables)} tables; --name only works for one (use --table).")
     if name:
@@ -95,7 +97,8 @@ def ingest_path(
             )
     results, done = [], []
     try:
-        for table in tables:
+        for i, table in enumerate(tables):
+            progress(f"registering {table.name} ({i + 1}/{len(tables)})", i, len(tables))
             before = catalog.get(table.name) if catalog.exists(table.name) else None
             asset = catalog.register(
                 table.name, table.frame, kind=kind or infer_kind(_column_names(table.frame)), source=table.source,
@@ -140,8 +143,7 @@ def _undo(catalog: Catalog, done: list[tuple[str, int]]) -> None:
 
 
 def read_source(path: str | Path, options: ReadOptions, settings: IngestSettings, *, scratch: Path | None = None,
-                on_file: Callable[[str], None] | None = None,
-                on_skip: Callable[[str], None] | None = None) -> list[ParsedTable]:
+                on_skip: Callable[[str], None] | None = None, progress: Progress = no_progress) -> list[ParsedTable]:
     """Every table in a file, a folder or ``sqlite:///file.db``; ``scratch`` is where a copy may be read from."""
     check_options(options)
     text = str(path)
@@ -151,10 +153,8 @@ def read_source(path: str | Path, options: ReadOptions, settings: IngestSettings
     if not p.exists():
         raise StocktakeError(f"{shown(p)}: no such file or folder. Check the path.")
     if p.is_dir():
-        return _read_folder(p, options, settings, scratch, on_file, on_skip)
-    if on_file:
-        on_file(shown(p))
-    return read_file(p, options, settings, scratch)
+        return _read_folder(p, options, settings, scratch, on_skip, progress)
+    return read_file(p, options, settings, scratch, prefixed(progress, shown(p)))
 
 
 def check_options(options: ReadOptions) -> None:
@@ -174,21 +174,21 @@ def _with_name(table: ParsedTable, name: str | None) -> ParsedTable:
 
 
 def _read_folder(folder: Path, options: ReadOptions, settings: IngestSettings, scratch: Path | None,
-                 on_file, on_skip) -> list[ParsedTable]:
+                 on_skip, progress: Progress) -> list[ParsedTable]:
     tables, problems = [], []
     # Top level only: sub-folders often hold other cuts of the same tables (ingest them on their own).
-    for p in _folder_files(folder):
+    files = _folder_files(folder)
+    for i, p in enumerate(files):
         problem = ingest_files.folder_entry_problem(folder, p)
         if problem:
             if _format_of(p) is not None:
                 problems.append(problem)
             continue  # a link out of the folder or a FIFO with no data suffix is never opened to sniff it
-        if on_file:
-            on_file(shown(p))
         try:
             if _format_of(p) is None and not _sniffs_as_table(p, settings):
                 continue  # READMEs, notes and other non-tabular files in a data folder
-            tables.extend(read_file(p, options, settings, scratch))
+            tables.extend(read_file(p, options, settings, scratch,
+                                    prefixed(progress, f"file {i + 1}/{len(files)} {shown(p.name)}")))
         except StocktakeError as exc:
             problems.append(str(exc))
     if problems and (on_skip is None or not tables):
@@ -270,7 +270,7 @@ def _slug(text: str, fallback: str = "table") -> str:
 
 
 def read_file(p: Path, options: ReadOptions, settings: IngestSettings,
-              scratch: Path | None = None) -> list[ParsedTable]:
+              scratch: Path | None = None, progress: Progress = no_progress) -> list[ParsedTable]:
     fmt = _format_of(p)
     if fmt is None:
         if not _sniffs_as_table(p, settings):
@@ -281,15 +281,19 @@ def read_file(p: Path, options: ReadOptions, settings: IngestSettings,
         fmt = "text"
     if fmt == "sqlite":
         return read_sqlite(p, options, settings, scratch)
-    raw = ingest_files.read_bytes(p, settings)
+    raw = ingest_files.read_bytes(p, settings, progress)
     if fmt.startswith("gzip+"):
         raw = ingest_files.gunzip(p, raw, settings)
         fmt = fmt.removeprefix("gzip+")
     if not raw.strip():
         raise StocktakeError(f"{shown(p)}: the file is empty. Nothing to ingest.")
-    reader = {"text": read_delimited, "parquet": _read_parquet, "json": _read_json, "jsonl": _read_json,
-              "excel": _read_excel}[fmt]
-    return [_checked(p, t, settings) for t in reader(p, raw, options, fmt, settings)]
+    progress("parsing", 0, None)
+    if fmt == "text":
+        parsed = read_delimited(p, raw, options, fmt, settings, progress)
+    else:
+        parsed = {"parquet": _read_parquet, "json": _read_json, "jsonl": _read_json,
+                  "excel": _read_excel}[fmt](p, raw, options, fmt, settings)
+    return [_checked(p, t, settings) for t in parsed]
 
 
 def _checked(p: Path, table: ParsedTable, settings: IngestSettings) -> ParsedTable:
@@ -302,7 +306,8 @@ def _checked(p: Path, table: ParsedTable, settings: IngestSettings) -> ParsedTab
     return ParsedTable(table.name or asset_name_for(p), arrow, table.source, table.fmt, table.details, warnings)
 
 
-def read_delimited(p: Path, raw: bytes, options: ReadOptions, fmt: str, settings: IngestSettings) -> list[ParsedTable]:
+def read_delimited(p: Path, raw: bytes, options: ReadOptions, fmt: str, settings: IngestSettings,
+                   progress: Progress = no_progress) -> list[ParsedTable]:
     text, encoding = _decode(p, raw, options.encoding)
     if infer.looks_binary(text):
         raise StocktakeError(f"{shown(p)}: looks like a binary file, not delimited text. Check the file or its "
@@ -314,7 +319,8 @@ def read_delimited(p: Path, raw: bytes, options: ReadOptions, fmt: str, settings
         raise StocktakeError(f"{shown(p)}: {width:,} columns or more, more than one ingest reads "
                              f"({settings.limit('max_columns')}). Check the file, or give the right delimiter with --sep.")
     header = options.header if options.header is not None else infer.has_header(rows)
-    frame = _parse_text(p, text, sep or ",", nrows=settings.max_rows + 2)  # a header row and one too many
+    # a header row and one too many
+    frame = _parse_text(p, text, sep or ",", nrows=settings.max_rows + 2, progress=progress)
     names, warnings = [f"col_{i}" for i in range(1, frame.shape[1] + 1)], []
     if options.sep and frame.shape[1] == 1 and len(rows) > 1:
         warnings.append(_one_column_warning(options.sep, infer.sniff_delimiter(text)))
@@ -368,16 +374,25 @@ def _split_rows(text: str, sep: str, limit: int) -> list[list[str]]:
     return list(csv.reader(io.StringIO("\n".join(lines)), delimiter=sep))
 
 
-def _parse_text(p: Path, text: str, sep: str, nrows: int) -> pd.DataFrame:
+_CHUNK_ROWS = 200_000  # rows parsed between progress reports: a few per second on a large file
+
+
+def _parse_text(p: Path, text: str, sep: str, nrows: int, progress: Progress = no_progress) -> pd.DataFrame:
     kwargs = dict(header=None, dtype=str, keep_default_na=False, na_values=list(infer.NULL_TOKENS),
-                  skip_blank_lines=True, sep=sep, engine="c", nrows=nrows)
+                  skip_blank_lines=True, sep=sep, engine="c", nrows=nrows, chunksize=_CHUNK_ROWS)
     if sep == infer.WHITESPACE:
         kwargs["sep"] = r"\s+"
     elif len(sep) > 1:
         # The C parser takes one-character delimiters only; the Python one splits on a regex (no quoting).
         kwargs.update(sep=re.escape(sep), engine="python")
+    # Lines bound the rows from above (blank lines and quoted newlines make fewer), so the count is an estimate.
+    lines = max(text.count("\n") + (not text.endswith("\n")), 1)
     try:
-        return pd.read_csv(io.StringIO(text), **kwargs)
+        chunks = []
+        for chunk in pd.read_csv(io.StringIO(text), **kwargs):
+            chunks.append(chunk)
+            progress("rows parsed", min(sum(map(len, chunks)), lines), lines)
+        return pd.concat(chunks, ignore_index=True)
     except pd.errors.ParserError as exc:
         match = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
         if match:

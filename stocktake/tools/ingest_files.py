@@ -20,6 +20,7 @@ from typing import BinaryIO
 
 from stocktake.errors import StocktakeError
 from stocktake.settings import IngestSettings, byte_size
+from stocktake.tools.progress import Progress, no_progress
 
 _PRINTABLE = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
 _OPEN_FLAGS = os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | getattr(os, "O_CLOEXEC", 0)
@@ -87,9 +88,18 @@ def open_regular(p: Path, settings: IngestSettings) -> Iterator[BinaryIO]:
         yield f
 
 
-def read_bytes(p: Path, settings: IngestSettings) -> bytes:
+_BLOCK = 8 << 20  # bytes read between progress reports
+
+
+def read_bytes(p: Path, settings: IngestSettings, progress: Progress = no_progress) -> bytes:
+    """The whole file; ``progress`` hears the bytes read so far of the size the file had when opened."""
     with open_regular(p, settings) as f:
-        data = _read(p, f, settings.max_bytes + 1)
+        size, blocks, done = os.fstat(f.fileno()).st_size, [], 0
+        while done <= settings.max_bytes and (block := _read(p, f, min(_BLOCK, settings.max_bytes + 1 - done))):
+            blocks.append(block)
+            done += len(block)
+            progress("bytes read", min(done, size), size)
+        data = b"".join(blocks)
     if len(data) > settings.max_bytes:  # the file grew while it was read
         raise StocktakeError(f"{shown(p)}: the file grew past {byte_size(settings.max_bytes)} while it was read "
                              f"({settings.hint('max_bytes')}).")

@@ -7,10 +7,10 @@ from stocktake.agent.tools.base import AgentTool
 
 
 def build_tools(ctx: ToolContext) -> list[AgentTool]:
-    from stocktake.agent.tools import catalog, classify, clean, docs, query, recommend
+    from stocktake.agent.tools import catalog, classify, clean, docs, issues, query, recommend
 
-    return [*catalog.build(ctx), *query.build(ctx), *docs.build(ctx), *classify.build(ctx), *recommend.build(ctx),
-            *clean.build(ctx)]
+    return [*catalog.build(ctx), *issues.build(ctx), *query.build(ctx), *docs.build(ctx), *classify.build(ctx),
+            *recommend.build(ctx), *clean.build(ctx)]
 
 
 def confirm_required(tools: list) -> list[str]:

@@ -29,6 +29,7 @@ def guess_text_and_label(columns: list[str]) -> tuple[str | None, str | None]:
 
 def build(ctx: ToolContext) -> list[AgentTool]:
     engine = lazy_module("stocktake.tools.classify")
+    titles = lazy_module("stocktake.tools.recommend.titles")
 
     def columns_for(asset: str, text_column: str | None, label_column: str | None, need_label: bool = True):
         a = ctx.asset(asset)
@@ -93,12 +94,17 @@ def build(ctx: ToolContext) -> list[AgentTool]:
             label_column: Column with the given label, e.g. category; guessed when empty.
         """
         a, text, label = columns_for(asset, text_column, label_column)
-        report = engine.audit_labels(ctx.catalog.load(a.name), [text], label, asset=a.name, asset_version=a.version,
+        df = ctx.catalog.load(a.name)
+        report = engine.audit_labels(df, [text], label, asset=a.name, asset_version=a.version,
                                      progress=tool_progress(config))
         engine.save_audit(ctx.catalog.ws, report)
-        shown = lines(f"- row {s.row}: {quote_value(s.given)} → {quote_value(s.suggested)} ({s.confidence:.0%})"
-                      for s in report.suspects)
+        # A row number alone says nothing to a person: name each row by its title (or else its text).
+        named = df[titles.title_column(list(df.columns)) or text].astype("string").fillna("")
+        shown = lines(f"- row {s.row} {quote_value(named.iat[s.row])}: {quote_value(s.given)} → "
+                      f"{quote_value(s.suggested)} ({s.confidence:.0%})" for s in report.suspects)
+        data = report.to_dict()
+        data["suspects"] = [{**d, "title": named.iat[s.row]} for d, s in zip(data["suspects"], report.suspects)]
         return (f"{len(report.suspects)} of {report.rows:,} labels of {a.name}.{label} look wrong "
-                f"({report.method}, {report.folds}-fold):\n{shown}"), report.to_dict()
+                f"({report.method}, {report.folds}-fold):\n{shown}"), data
 
     return [train_text_classifier, predict_labels, audit_labels]

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from stocktake.agent.context import ToolContext
 from stocktake.agent.progress import tool_progress
+from stocktake.agent.guard import quote_value
 from stocktake.agent.tools.base import AgentTool, agent_tool, lazy_module, lines
 from stocktake.errors import StocktakeError
 from stocktake.numbers import metric_text
@@ -35,6 +36,7 @@ def guess_columns(columns: list[str]) -> dict[str, str | None]:
 
 def build(ctx: ToolContext) -> list[AgentTool]:
     engine = lazy_module("stocktake.tools.recommend")
+    titles = lazy_module("stocktake.tools.recommend.titles")
 
     @agent_tool(action="train_recommenders")
     def train_recommenders(asset: str, config: RunnableConfig, user_column: str | None = None,
@@ -90,10 +92,14 @@ def build(ctx: ToolContext) -> list[AgentTool]:
                 raise StocktakeError("No recommender is trained yet. Train one first (train_recommenders).")
             model_id = ranked[0]["model_id"]
         recs = engine.recommend_for_user(ctx.registry, model_id, str(user), n=n)
-        text = lines(f"{r.rank}. item {r.item} (score {metric_text(r.score)})" +
-                     (f", because of {', '.join(s.item for s in r.because)}" if r.because else "") for r in recs)
+        items = [str(r.item) for r in recs] + [str(s.item) for r in recs for s in r.because]
+        names = titles.item_titles(ctx.catalog, ctx.registry.get(model_id).params.get("item"), items)
+        text = lines(f"{r.rank}. {_named(r.item, names)} (score {metric_text(r.score)})" +
+                     (f", because of {', '.join(_named(s.item, names) for s in r.because)}" if r.because else "")
+                     for r in recs)
         return f"Top {len(recs)} for user {user} (model {model_id}):\n{text}", {
-            "user": str(user), "model_id": model_id, "recommendations": [r.to_dict() for r in recs]}
+            "user": str(user), "model_id": model_id,
+            "recommendations": [{**r.to_dict(), "title": names.get(str(r.item))} for r in recs]}
 
     @agent_tool
     def compare_recommenders(asset: str | None = None) -> tuple[str, dict]:
@@ -110,6 +116,12 @@ def build(ctx: ToolContext) -> list[AgentTool]:
         return f"Best: {rows[0]['algorithm']} ({rows[0]['model_id']}).\n{text}", {"models": rows}
 
     return [train_recommenders, recommend_for_user, compare_recommenders]
+
+
+def _named(item, names: dict[str, str]) -> str:
+    """``item 12 "Blue mug"``: the title a person knows the item by, where the catalog has one."""
+    title = names.get(str(item))
+    return f"item {item} {quote_value(title)}" if title else f"item {item}"
 
 
 def _default_weights(events) -> dict[str, float] | None:

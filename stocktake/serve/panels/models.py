@@ -16,12 +16,12 @@ from stocktake.errors import StocktakeError
 from stocktake.numbers import metric_text
 from stocktake.serve.common import AppContext, choices, frame, readable
 from stocktake.tools.recommend.spec import ALL_MODELS
+from stocktake.tools.recommend.titles import item_titles
 
 MODEL_COLUMNS = ["model", "task", "algorithm", "asset", "version", "key metrics", "trained"]
 # Wide enough for each header on one line and a whole "YYYY-MM-DD HH:MM"; the metrics wrap at their spaces.
 MODEL_WIDTHS = ["18%", "10%", "10%", "8%", "8%", "32%", "14%"]
 RECOMMENDATION_COLUMNS = ["rank", "item", "title", "score", "because the user had"]
-TITLE_COLUMNS = ("title", "name", "product_name")  # what an item is called, in the asset that describes items
 DEFAULT_MODELS = ("pop", "itemknn", "ease", "als")  # the quick ones; bpr and lightgcn train for longer
 KEY_METRICS = 4  # metrics shown per model in the list; the comparison shows them all
 PER_CLASS_COLUMNS = ["class", "precision", "recall", "f1", "support", "baseline f1"]
@@ -77,20 +77,6 @@ def recommendation_rows(recs, titles: dict[str, str] | None = None) -> pd.DataFr
              "because the user had": ", ".join(titles.get(str(s.item), str(s.item)) for s in r.because)}
             for r in recs]
     return frame(rows, RECOMMENDATION_COLUMNS)
-
-
-def item_titles(catalog, item_col: str | None, items: list[str]) -> dict[str, str]:
-    """{item id: title} from the asset that holds both the item column and a title (products, usually)."""
-    if not item_col or not items:
-        return {}
-    for asset in sorted(catalog.list_assets(), key=lambda a: a.kind != "products"):
-        names = [c.name for c in asset.columns]
-        title = next((t for t in TITLE_COLUMNS if t in names), None)
-        if item_col in names and title:
-            df = catalog.load(asset.name, columns=[item_col, title]).dropna().drop_duplicates(item_col)
-            keys = df[item_col].astype(str)
-            return dict(zip(keys[keys.isin(items)], df[title].astype(str)[keys.isin(items)]))
-    return {}
 
 
 def per_class_rows(report: dict) -> pd.DataFrame:

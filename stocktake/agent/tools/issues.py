@@ -1,0 +1,78 @@
+"""A tool that shows the rows behind a quality issue ("show me the duplicate rows in users"), masked as SQL
+results are in chat."""
+
+from __future__ import annotations
+
+import re
+
+from stocktake.agent.context import ToolContext
+from stocktake.agent.guard import quote_value
+from stocktake.agent.tools.base import AgentTool, agent_tool, lines
+from stocktake.words import plural
+
+# The words for each kind, most specific first: "duplicate keys" before "duplicates".
+_KIND_WORDS = (("duplicate_key", r"\b(duplicat\w*|repeated|reused)\b.*\b(keys?|ids?)\b|\b(keys?|ids?)\b.*\bduplicat"),
+               ("duplicates", r"\b(duplicat\w*|dupes?|dups|copies|repeated)\b"),
+               ("orphan_foreign_keys", r"\borphan\w*|\b(unmatched|dangling)\b|\bno match"),
+               ("outliers", r"\boutliers?\b|\b(extreme|unusual)\b"),
+               ("negative_values", r"\bnegative\b"),
+               ("missing_values", r"\b(missing|nulls?|empty|blank)\b"))
+
+
+def issue_arguments(ctx: ToolContext, question: str, asset: str) -> dict:
+    """The kind of issue the question names and the column of ``asset`` it names, if any."""
+    kind = next((k for k, words in _KIND_WORDS if re.search(words, question, re.I)), "duplicates")
+    text = question.lower().replace("_", " ")
+    spelled = {c.name: re.escape(c.name.lower().replace("_", " ")) for c in ctx.asset(asset).columns}
+    named = [name for name, words in spelled.items() if re.search(rf"\b{words}\b", text)]
+    column = max(named, key=len) if named and kind not in ("duplicates", "duplicate_rows") else None
+    return {"kind": kind, **({"column": column} if column else {})}
+
+
+def build(ctx: ToolContext) -> list[AgentTool]:
+    from stocktake.tools.issue_rows import MAX_ROWS
+
+    guard = ctx.settings.guard
+
+    @agent_tool
+    def show_issue_rows(asset: str, kind: str, column: str | None = None, limit: int = MAX_ROWS) -> tuple[str, dict]:
+        """Example rows that have a quality issue, e.g. the duplicate rows of users, the order_items rows whose
+        product_id matches no product, the outliers of products.price (personal values masked).
+
+        Args:
+            asset: The asset, e.g. users.
+            kind: duplicates (exact copies, else reused keys), duplicate_rows, duplicate_key, orphan_foreign_keys,
+                outliers, negative_values or missing_values.
+            column: The column the issue is in, e.g. price; the first column with that issue when empty.
+            limit: At most this many rows (50 at most).
+        """
+        from stocktake.tools.issue_rows import issue_rows
+
+        name = ctx.asset(asset).name
+        found = issue_rows(ctx.catalog, name, "duplicate_rows" if kind == "duplicates" else kind, limit,
+                           column=ctx.column(name, column) if column else None)
+        if kind == "duplicates" and not found.total:
+            found = issue_rows(ctx.catalog, name, "duplicate_key", limit)
+        rows = _masked(ctx, name, found.columns, found.rows)
+        if not found.total:
+            return found.description, {"columns": list(found.columns), "rows": [], "total": 0}
+        shown = lines((" | ".join(quote_value(v, guard.max_value_chars, False) for v in r) for r in rows), limit=20)
+        head = (f"{found.description}. The first {plural(len(rows), 'row')} of {found.total:,} in {name}"
+                if len(rows) < found.total else f"{found.description}. All {plural(found.total, 'row')} in {name}")
+        return (f"{head}:\nColumns: {', '.join(found.columns)}\n{shown}",
+                {"columns": list(found.columns), "rows": rows, "total": found.total,
+                 "description": found.description})
+
+    return [show_issue_rows]
+
+
+def _masked(ctx: ToolContext, asset: str, columns: tuple[str, ...], rows: tuple[tuple, ...]) -> list[list]:
+    """Rows as chat may show them: personal columns masked whole, other text by value (as SQL results are)."""
+    from stocktake.tools.personal import mask_record
+    from stocktake.tools.pii import MaskSettings
+
+    guard = ctx.settings.guard
+    if not guard.mask_pii:
+        return [list(r) for r in rows]
+    personal, mask = ctx.personal_columns(asset), MaskSettings(guard.mask_max_chars)
+    return [list(mask_record(dict(zip(columns, r)), personal, mask).values()) for r in rows]
