@@ -200,6 +200,10 @@ DATA_QUESTIONS = [
         {"column": {"asset": "orders", "column": "payment_method"}, "op": "=", "value": "paypal"},)}),
     ("which users came from italy", {"asset": "users", "filters": (
         {"column": {"asset": "users", "column": "country"}, "op": "=", "value": "Italy"},)}),
+    ("whats in order 1000100", {"asset": "order_items", "measures": None, "filters": (
+        {"column": {"asset": "order_items", "column": "order_id"}, "op": "=", "value": 1000100},)}),
+    ("how many orders were paid by bank_transfer", {"asset": "orders", "filters": (  # a value typed as a name
+        {"column": {"asset": "orders", "column": "payment_method"}, "op": "=", "value": "bank_transfer"},)}),
     ("best sellers by units", {"asset": "order_items", "measures": (
         {"agg": "sum", "column": {"asset": "order_items", "column": "quantity"}},), "order": "desc"}),
 ]

@@ -189,7 +189,8 @@ class Grounder:
                 text = " ".join(t.norm for t in span)
                 if j - i == 1 and (span[0].norm in FUNCTION_WORDS and span[0].kind != "quoted"):
                     continue
-                found = [*index.get(text, ()), *index.get(_root_key(span), ())]
+                found = [*index.get(text, ()), *index.get(_root_key(span), ()),
+                         *(index.get(text.replace("_", " "), ()) if "_" in text else ())]  # health_beauty as typed
                 if j - i <= 2 and not found:  # "women" for F, "page views" for pv: a coded value by its word
                     found = [(info, value, count, False) for key in VALUE_SYNONYMS.get(text, ())
                              for info, value, count, _ in index.get(key, ())]

@@ -57,8 +57,8 @@ class ConditionPlacer(Placer):
         grouped: dict[tuple[str, str], list] = {}
         for start, end, v in chosen:
             for m in self.roles.mentions:  # "the books category", "status delivered": the value's own column
-                if m.kind == "column" and m.column == v.column and m.asset == v.asset and m.start in (end, end + 1) \
-                        or m.kind == "column" and m.column == v.column and m.end in (start, start - 1):
+                if m.kind == "column" and (m.start in (end, end + 1) or m.end in (start, start - 1)) \
+                        and self._names_value_column(m, v):
                     self._use(m)
             negated = self._negated(start)
             grouped.setdefault((v.asset, v.column), []).append((v, negated))
@@ -74,6 +74,14 @@ class ConditionPlacer(Placer):
                 draft.filters.append(Filter(column=col, op="!=", value=drop[0]) if len(drop) == 1 else
                                      Filter(column=col, op="not_in", value=drop))
             draft.score += max(v.score for v, _ in items) * 0.2
+
+    def _names_value_column(self, m: Mention, v: Mention) -> bool:
+        """The column word next to a value is the value's own column, or one that names the same thing
+        ("the health_beauty category": product_category_name beside its English translation)."""
+        if m.column == v.column and m.asset == v.asset:
+            return True
+        words = {root(w) for w in self.schema.column(m.asset, m.column).words}
+        return bool(words) and words <= {root(w) for w in self.schema.column(v.asset, v.column).words}
 
     def _named_otherwise(self, v: Mention) -> bool:
         """A value reading loses to a wider or stronger name: "payment method" is a column, not 'paid'."""

@@ -108,6 +108,8 @@ class Reader:
             roles.unplace(spec.tokens)
         if len(roles.ids) > 1 and (spec is None or spec.kind == "sort"):
             base = _lookup_base(roles) or base
+        if spec is None and base is not None:
+            base = _contents_of(roles, self.schema, base) or base
         counted = placer.counted_per(subject) if spec is None else None
         if counted is not None:  # "customers with at least 8 orders": orders per customer, those with 8 or more
             base, group, having = counted
@@ -260,6 +262,22 @@ class Reader:
 PRONOUNS = frozenset({"they", "them", "those", "these", "it", "their", "theirs", "its"})
 GENERAL = frozenset(root(w) for w in """total value amount price cost date dates time id ids number count name
 type one ones thing things record entry data stuff average sum mean figure figures""".split())
+
+
+def _contents_of(roles: Roles, schema: SchemaIndex, base: str) -> str | None:
+    """"what's in order 1000000", "contents of basket 7": the lines that belong to the record named."""
+    norms = [t.norm for t in roles.tokens]
+    for ref in roles.ids:
+        opens = norms[max(0, ref.start - 3):ref.start]
+        if not (opens[-1:] == ["in"] and {"what", "whats", "what's"} & set(opens) or "contents" in opens[-2:]):
+            continue
+        named = {m.asset for m in ref.nouns if m.kind == "asset"}
+        lines = [e.child for e in schema.edges if e.parent in named | {base}
+                 and schema.assets[e.child].kind == "order_items"]
+        if lines:
+            roles.mark(range(max(0, ref.start - 3), ref.start))
+            return lines[0]
+    return None
 
 
 def _sold(roles: Roles) -> bool:
