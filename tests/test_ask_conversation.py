@@ -132,3 +132,26 @@ def test_what_share_is_that_puts_the_last_answer_over_all_rows(shop, assistant):
 
 def test_they_with_nothing_before_it_is_asked_back(assistant):
     assert assistant.ask("how many did they buy", thread_id="t14").status == "clarify"
+
+
+def test_per_day_after_a_month_splits_that_month_by_day(shop, assistant):
+    orders = frame(shop, "orders")
+    dates = pd.to_datetime(orders["order_date"])
+    assistant.ask("how many orders in may 2024", thread_id="t15")
+    answer = assistant.ask("per day pls", thread_id="t15")
+    expected = dates[(dates.dt.year == 2024) & (dates.dt.month == 5)].dt.strftime("%Y-%m-%d").value_counts()
+    assert {r[0]: r[1] for r in answer.table["rows"]} == expected.to_dict()
+
+
+def test_which_values_did_those_use_counts_the_last_rows_per_value(shop, assistant):
+    orders = frame(shop, "orders")
+    assistant.ask("cancelled orders, how many", thread_id="t16")
+    answer = assistant.ask("which payment methods did those use", thread_id="t16")
+    expected = orders.loc[orders["status"] == "cancelled", "payment_method"].value_counts()
+    assert {r[0]: r[1] for r in answer.table["rows"] if r[0] is not None} == expected.to_dict()
+
+
+def test_their_refers_to_the_rows_of_the_last_answer(shop, assistant):
+    assistant.ask("how many 5 star reviews", thread_id="t17")
+    answer = assistant.ask("what's their average rating", thread_id="t17")
+    assert answer.table["rows"][0][0] == pytest.approx(5.0)  # all reviews together average less

@@ -18,7 +18,7 @@ STARTERS = (("and",), ("but",), ("what", "about"), ("how", "about"), ("now",), (
             ("just",), ("same",), ("split",), ("break",), ("of", "those"), ("of", "these"), ("which", "of"),
             ("instead",), ("ok", "and"), ("and", "what"), ("what", "if"), ("excluding",), ("except",),
             ("without",), ("per",), ("by",), ("for",), ("in",), ("list", "them"), ("show", "them"))
-ANAPHORA = frozenset({"those", "these", "them", "that", "it", "ones", "they", "same", "theirs", "such"})
+ANAPHORA = frozenset({"those", "these", "them", "that", "it", "ones", "they", "same", "their", "theirs", "such"})
 FEW = 5
 
 

@@ -187,6 +187,8 @@ class Reader:
         placer.filters(plan.asset, draft, None)
         placer.lookups(plan.asset, draft, roles.ids)
         groups = placer.groups(plan.asset, spec)
+        if not groups and spec is None and plan.measures and not wants_rows(roles.tokens):
+            groups = _which_of_those(roles, placer, plan.asset)
         regroup = same_column(roles, plan) if moved is None and not groups else None
         if regroup is not None and self.schema.path(plan.asset, regroup.asset) is not None:
             roles.mark(range(regroup.start, regroup.end))
@@ -262,6 +264,19 @@ class Reader:
 PRONOUNS = frozenset({"they", "them", "those", "these", "it", "their", "theirs", "its"})
 GENERAL = frozenset(root(w) for w in """total value amount price cost date dates time id ids number count name
 type one ones thing things record entry data stuff average sum mean figure figures""".split())
+
+
+def _which_of_those(roles: Roles, placer: ConditionPlacer, asset: str) -> list[Group]:
+    """"which payment methods did those use" after a count: the same rows, counted per payment method."""
+    for i, t in enumerate(roles.tokens[:-1]):
+        if t.norm not in ("which", "what"):
+            continue
+        named = [m for m in roles.at(i + 1) if m.kind == "column" and m.how in ("name", "part")]
+        placed = placer.group_column(named, asset) if named else None
+        if placed is not None:
+            roles.mark([i, *range(placed.mention.start, placed.mention.end)])
+            return [Group(column=placed.col)]
+    return []
 
 
 def _contents_of(roles: Roles, schema: SchemaIndex, base: str) -> str | None:
@@ -395,7 +410,8 @@ def _explain_connectives(roles: Roles) -> None:
     """"and", "what about", "those": the words that tie a follow-up to the last answer."""
     norms = tuple(t.norm for t in roles.tokens)
     for starter in STARTERS:
-        if norms[:len(starter)] == starter:
+        # "per day", "by week", "in 2018": the first word starts a follow-up and still groups or dates
+        if norms[:len(starter)] == starter and starter not in (("per",), ("by",), ("for",), ("in",)):
             roles.mark(range(len(starter)))
     roles.mark([i for i, n in enumerate(norms) if n in ANAPHORA or n in ("instead", "same", "split", "break",
                                                                            "down", "only", "just", "about")])
