@@ -1,0 +1,65 @@
+"""The rows behind a quality issue, on the sample shop whose injected problems list the keys of the rows they
+touch (answers/problems.json)."""
+
+from __future__ import annotations
+
+import pytest
+
+from stocktake.errors import StocktakeError
+from stocktake.tools.issue_rows import issue_rows
+from stocktake.tools.profile import profile_asset
+from tests.test_profile import sample_catalog
+
+
+@pytest.fixture(scope="module")
+def shop(tmp_path_factory):
+    return sample_catalog(tmp_path_factory.mktemp("issue-rows"), seed=0)
+
+
+def issue_of(catalog, asset: str, kind: str, column: str | None):
+    return next(i for i in profile_asset(catalog, asset).issues if (i.kind, i.column) == (kind, column))
+
+
+def shown_keys(catalog, problem: dict, limit: int = 200) -> set:  # room for every copy and its original
+    column = None if problem["column"] == "*" else problem["column"]
+    got = issue_rows(catalog, problem["table"], issue_of(catalog, problem["table"], problem["kind"], column), limit)
+    return {row[1] for row in got.rows}  # row[0] is the row number; every sample table starts with its key
+
+
+def test_the_rows_shown_for_each_injected_problem_are_the_rows_it_touched(shop):
+    catalog, problems = shop
+    for p in (p for p in problems if p["kind"] != "suspected_mislabel"):
+        assert shown_keys(catalog, p) == set(p["keys"]), (p["table"], p["kind"], p["column"])
+
+
+def test_copies_are_shown_next_to_the_row_they_copy(shop):
+    catalog, _ = shop
+    got = issue_rows(catalog, "users", issue_of(catalog, "users", "duplicate_rows", None))
+    assert got.rows[0][1:] == got.rows[1][1:] and got.rows[0][0] < got.rows[1][0]
+
+
+def test_rows_are_bounded_by_the_limit_and_say_more_match(shop):
+    catalog, _ = shop
+    got = issue_rows(catalog, "users", issue_of(catalog, "users", "missing_values", "country"), limit=5)
+    assert len(got.rows) == 5 and got.truncated
+
+
+def test_every_row_comes_with_its_row_number_in_the_file(shop):
+    catalog, _ = shop
+    got = issue_rows(catalog, "order_items", issue_of(catalog, "order_items", "negative_values", "quantity"))
+    items = profile_asset(catalog, "order_items")
+    assert got.columns == ("row", *(c.name for c in items.columns)) and not got.truncated
+    assert all(row[got.columns.index("quantity")] < 0 for row in got.rows)
+
+
+def test_personal_columns_are_masked_as_in_sql_results(shop):
+    catalog, _ = shop
+    got = issue_rows(catalog, "users", issue_of(catalog, "users", "missing_values", "country"))
+    emails = [row[got.columns.index("email")] for row in got.rows]
+    assert emails and all("***" in e for e in emails)
+
+
+def test_an_issue_of_another_asset_is_refused(shop):
+    catalog, _ = shop
+    with pytest.raises(StocktakeError, match="about users"):
+        issue_rows(catalog, "orders", issue_of(catalog, "users", "missing_values", "country"))
