@@ -141,7 +141,8 @@ FILTERS: dict[str, Callable[[str, Issue], _Filter]] = {
     "constant_column": lambda c, i: _Filter(f"{c} IS NOT NULL", (), f"{i.column} holds its one value"),
     "duplicate_rows": lambda c, i: _Filter(f"{COPIES} > 1", (), "rows with an exact copy (each group together)",
                                            f"{FIRST}, {NUM}"),
-    "duplicate_key": lambda c, i: _Filter(f"{USES} > 1", (), f"rows whose {i.column} another row has too (each group together)",
+    "duplicate_key": lambda c, i: _Filter(f"{USES} > 1", (),
+                                          f"rows whose {i.column} another row has too (each group together)",
                                           f"{c}, {NUM}"),
     # The same pre-filter the profiler counts with; the checksum test it adds runs only in the profiler.
     "pii": lambda c, i: _Filter(f"regexp_matches({c}, $1)", (f"{CERTAIN_RE2}|{CHECKED_RE2}",),
