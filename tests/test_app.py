@@ -88,9 +88,10 @@ def test_the_inventory_lists_every_asset_with_its_quality(demo, tmp_path):
 @pytest.mark.slow
 def test_an_asset_shows_its_profile_charts_issues_and_relationships(demo, tmp_path):
     catalog, url = demo
-    about, nulls, column, chart, stats, issues, relations = client(url, tmp_path).predict(
+    about, grid, nulls, _, column, chart, stats, issues, _, relations = client(url, tmp_path).predict(
         "orders", api_name="/asset_profile")
     assert f"**Rows**: {catalog.get('orders').rows:,}" in about
+    assert [r[0] for r in grid["data"]] == [c.name for c in catalog.get("orders").columns]
     assert nulls["type"] == "matplotlib" and chart["type"] == "matplotlib"
     assert column["value"] in [c[0] for c in column["choices"]]
     assert issues["headers"][:3] == ["severity", "column", "issue"] and issues["data"]

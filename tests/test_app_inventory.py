@@ -166,3 +166,38 @@ def test_the_upload_form_has_a_replace_box_that_the_ingest_endpoint_reads(catalo
                and b.label == "Replace (add a new version)")
     ingest = next(f for f in blocks.fns.values() if f.api_name == "ingest")
     assert box in ingest.inputs and box.value is False
+
+
+def test_an_asset_without_missing_values_says_so_in_a_line_instead_of_an_empty_chart():
+    from stocktake.serve.panels.inventory import NO_MISSING, null_chart
+
+    assert null_chart([{"name": "id", "nulls": 0, "null_fraction": 0.0}]) == (None, NO_MISSING)
+
+
+def test_the_column_grid_lists_every_column_with_its_missing_count_and_share():
+    from stocktake.serve.panels.inventory import column_grid
+
+    grid = column_grid({"columns": [
+        {"name": "city", "type": "string", "semantic_type": "geo", "nulls": 3, "null_fraction": 0.3, "distinct": 2,
+         "non_null": 7, "top_values": [{"value": "Paris", "count": 5}, {"value": "Lyon", "count": 2}]}]})
+    assert grid.iloc[0].to_dict() == {"column": "city", "type": "string", "semantic type": "geo",
+                                      "missing": "3 (30.0%)", "distinct": "2", "distribution": "Paris 71% · Lyon 29%",
+                                      "samples": "Paris, Lyon"}
+
+
+def test_a_histogram_is_drawn_as_bars_in_one_cell():
+    from stocktake.serve.panels.inventory import sparkline
+
+    assert sparkline({"histogram": {"counts": [0, 5, 10]}, "top_values": []}) == "▁▅█"
+
+
+def test_the_rows_of_an_issue_are_shown_under_the_condition_that_picks_them(catalog, tmp_path):
+    from stocktake.serve.panels.inventory import issue_examples, issue_labels, profile
+
+    (tmp_path / "stock.csv").write_text("sku,quantity\n" + "".join(f"S{i},{-1 if i in (3, 7) else i}\n"
+                                                                   for i in range(1, 41)))
+    ingest_path(catalog, tmp_path / "stock.csv")
+    [(label, index)] = [c for c in issue_labels(profile(catalog, "stock").to_dict()) if "negative" in c[0]]
+    words, rows = issue_examples(catalog, "stock", index)
+    assert label == "negative values: quantity (2 rows)" and words == "Rows where quantity is below zero:"
+    assert rows.to_dict("list") == {"row": [3, 7], "sku": ["S3", "S7"], "quantity": [-1, -1]}
