@@ -18,6 +18,7 @@ from stocktake.serve.common import AppContext, choices, frame, kept_upload, read
 
 if TYPE_CHECKING:
     from stocktake.tools.ingest import IngestResult
+    from stocktake.tools.profile_model import TableProfile
 
 ASSET_COLUMNS = ["asset", "kind", "rows", "columns", "quality", "issues", "last profiled"]
 ISSUE_COLUMNS = ["severity", "column", "issue", "rows", "detail", "examples"]
@@ -99,8 +100,10 @@ def _short(text: str, limit: int = 40) -> str:
 
 
 def sparkline(c: dict) -> str:
-    """A text histogram that fits a table cell: bars for binned values, shares for the most frequent ones."""
-    counts = (c.get("histogram") or {}).get("counts") or []
+    """A text histogram that fits a table cell: bars for binned numbers and times (their shape says enough),
+    shares for the most frequent values, which unlabelled bars would not name."""
+    hist = c.get("histogram") or {}
+    counts = (hist.get("counts") or []) if hist.get("kind") in ("numeric", "time") else []
     if counts and max(counts):
         return "".join(BARS[round(n / max(counts) * (len(BARS) - 1))] for n in counts)
     total = c.get("non_null") or 0
@@ -114,19 +117,21 @@ def samples(c: dict) -> str:
     return "" if c.get("min") is None else f"{c['min']} … {c['max']}"
 
 
-def column_grid(p: dict) -> pd.DataFrame:
-    """Every column at a glance, from a profile dict (masked where its columns are personal)."""
+def column_grid(full: TableProfile) -> pd.DataFrame:
+    """Every column of a profile at a glance; the values of personal columns masked as everywhere else."""
+    from stocktake.tools.personal import mask_profile
+
     rows = [{"column": c["name"], "type": c["type"], "semantic type": c.get("semantic_type") or "?",
              "missing": f"{c['nulls']:,} ({c.get('null_fraction', 0):.1%})",
              "distinct": "" if c.get("distinct") is None else f"{c['distinct']:,}",
-             "distribution": sparkline(c), "samples": samples(c)} for c in p["columns"]]
+             "distribution": sparkline(c), "samples": samples(c)} for c in mask_profile(full).to_dict()["columns"]]
     return frame(rows, GRID_COLUMNS)
 
 
-def correlation_rows(catalog: Catalog, profile, top: int = 15) -> pd.DataFrame:
+def correlation_rows(catalog: Catalog, full: TableProfile, top: int = 15) -> pd.DataFrame:
     from stocktake.tools.correlations import correlations
 
-    got = correlations(catalog, profile)
+    got = correlations(catalog, full)
     rows = [{"columns": f"{q.a} ~ {q.b}", "r": q.r, "reading": _strength(q.r)} for q in got.pairs[:top]]
     return frame(rows, CORRELATION_COLUMNS)
 
@@ -249,8 +254,6 @@ def build(app: AppContext, tab: gr.Tab) -> None:
 
     @readable
     def show_asset(name: str | None, progress=gr.Progress()):
-        from stocktake.tools.personal import mask_profile
-
         if not name:
             return "", frame([], GRID_COLUMNS), None, "", gr.Dropdown(choices=[], value=None), None, "", \
                 frame([], ISSUE_COLUMNS), gr.Dropdown(choices=[], value=None), frame([], RELATION_COLUMNS)
@@ -260,7 +263,7 @@ def build(app: AppContext, tab: gr.Tab) -> None:
         progress(0.6, desc="Finding relationships")
         names = [c["name"] for c in p["columns"]]
         first = first_chartable(p["columns"])
-        return (summary(p, a), column_grid(mask_profile(full).to_dict()), *null_chart(p["columns"]),
+        return (summary(p, a), column_grid(full), *null_chart(p["columns"]),
                 choices(names, first["name"] if first else None), chart_column(first) if first else None,
                 column_stats(first) if first else "", issue_rows(p),
                 gr.Dropdown(choices=issue_labels(p), value=None), relation_rows(catalog, name))
