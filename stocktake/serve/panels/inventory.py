@@ -227,7 +227,9 @@ def build(app: AppContext, tab: gr.Tab) -> None:
     issues = gr.DataFrame(frame([], ISSUE_COLUMNS), label="Quality issues", interactive=False, wrap=True,
                           column_widths=["10%", "13%", "17%", "8%", "32%", "20%"])
     with gr.Row():
-        pick_issue = gr.Dropdown(label="Show the rows of an issue", choices=[], value=None, scale=3)
+        # Custom values, as for the asset picker: the API is called without the choices a session was sent.
+        pick_issue = gr.Dropdown(label="Show the rows of an issue", choices=[], value=None, scale=3,
+                                 allow_custom_value=True)
         show_rows = gr.Button("Show rows", size="sm", scale=0, min_width=120)
     rows_about = gr.Markdown()
     rows = gr.DataFrame(label="Rows of the issue", interactive=False, wrap=True)
@@ -269,9 +271,10 @@ def build(app: AppContext, tab: gr.Tab) -> None:
                 gr.Dropdown(choices=issue_labels(p), value=None), relation_rows(catalog, name))
 
     @readable
-    def show_issue_rows(name: str | None, index: int | None):
-        if not name or index is None:
-            return "Pick an issue first.", None
+    def show_issue_rows(name: str | None, index: int | str | None):
+        count = len(profile(catalog, name).issues) if name else 0
+        if not str(index).isdigit() or int(index) >= count:
+            return "Pick one of the asset's issues first.", None
         return issue_examples(catalog, name, int(index))
 
     @readable
