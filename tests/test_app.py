@@ -13,6 +13,7 @@ from stocktake.agent.events import Answer, ConfirmationNeeded, TextDelta, ToolFi
 from stocktake.catalog import Catalog, Workspace
 from stocktake.errors import StocktakeError
 from stocktake.serve.app import build_app, launch_app, parse_auth
+from stocktake.tools.profile import profile_asset
 
 gradio_client = pytest.importorskip("gradio_client")
 AppError = gradio_client.exceptions.AppError
@@ -88,13 +89,24 @@ def test_the_inventory_lists_every_asset_with_its_quality(demo, tmp_path):
 @pytest.mark.slow
 def test_an_asset_shows_its_profile_charts_issues_and_relationships(demo, tmp_path):
     catalog, url = demo
-    about, nulls, column, chart, stats, issues, relations = client(url, tmp_path).predict(
+    about, grid, nulls, _, column, chart, stats, issues, _, relations = client(url, tmp_path).predict(
         "orders", api_name="/asset_profile")
     assert f"**Rows**: {catalog.get('orders').rows:,}" in about
+    assert [r[0] for r in grid["data"]] == [c.name for c in catalog.get("orders").columns]
     assert nulls["type"] == "matplotlib" and chart["type"] == "matplotlib"
     assert column["value"] in [c[0] for c in column["choices"]]
     assert issues["headers"][:3] == ["severity", "column", "issue"] and issues["data"]
     assert any(r[0] == "orders.user_id" and r[1].startswith("users.") for r in relations["data"])
+
+
+@pytest.mark.slow
+def test_an_issue_picked_in_the_inventory_shows_its_rows(demo, tmp_path):
+    catalog, url = demo
+    issues = profile_asset(catalog, "orders").issues
+    index = next(n for n, i in enumerate(issues) if i.kind == "missing_values")
+    words, rows = client(url, tmp_path).predict("orders", index, api_name="/issue_rows")
+    assert words.startswith(f"Rows where {issues[index].column} is missing")
+    assert rows["headers"][0] == "row" and rows["data"]
 
 
 @pytest.mark.slow

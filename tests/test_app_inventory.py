@@ -166,3 +166,57 @@ def test_the_upload_form_has_a_replace_box_that_the_ingest_endpoint_reads(catalo
                and b.label == "Replace (add a new version)")
     ingest = next(f for f in blocks.fns.values() if f.api_name == "ingest")
     assert box in ingest.inputs and box.value is False
+
+
+def test_an_asset_without_missing_values_says_so_in_a_line_instead_of_an_empty_chart():
+    from stocktake.serve.panels.inventory import NO_MISSING, null_chart
+
+    assert null_chart([{"name": "id", "nulls": 0, "null_fraction": 0.0}]) == (None, NO_MISSING)
+
+
+def test_the_column_grid_lists_every_column_with_its_missing_count_and_share(catalog, tmp_path):
+    from stocktake.serve.panels.inventory import column_grid, profile
+
+    cities = [""] * 3 + ["Paris"] * 5 + ["Lyon"] * 2
+    (tmp_path / "shops.csv").write_text("shop_id,city\n" + "".join(f"{i},{c}\n" for i, c in enumerate(cities, 1)))
+    ingest_path(catalog, tmp_path / "shops.csv")
+    city = column_grid(profile(catalog, "shops")).iloc[1].to_dict()
+    assert city == {"column": "city", "type": "string", "semantic type": "geo", "missing": "3 (30.0%)",
+                    "distinct": "2", "distribution": "Paris 71% · Lyon 29%", "samples": "Paris, Lyon"}
+
+
+def test_personal_values_are_masked_in_the_column_grid(catalog, tmp_path):
+    from stocktake.serve.panels.inventory import column_grid, profile
+
+    (tmp_path / "people.csv").write_text("person_id,email\n" + "".join(f"{i},ann{i}@example.com\n"
+                                                                     for i in range(1, 11)))
+    ingest_path(catalog, tmp_path / "people.csv")
+    assert "ann1@example.com" not in column_grid(profile(catalog, "people")).to_string()
+
+
+def test_correlations_read_as_words_beside_their_r(catalog, tmp_path):
+    from stocktake.serve.panels.inventory import correlation_rows, profile
+
+    (tmp_path / "parcels.csv").write_text("parcel_id,weight,price\n" + "".join(f"{i},{i},{100 - 2 * i}\n"
+                                                                           for i in range(1, 31)))
+    ingest_path(catalog, tmp_path / "parcels.csv")
+    assert correlation_rows(catalog, profile(catalog, "parcels")).to_dict("records") == [
+        {"columns": "weight ~ price", "r": -1.0, "reading": "strong negative"}]
+
+
+def test_a_numeric_histogram_is_drawn_as_bars_in_one_cell():
+    from stocktake.serve.panels.inventory import sparkline
+
+    assert sparkline({"histogram": {"kind": "numeric", "counts": [0, 5, 10]}, "top_values": []}) == "▁▅█"
+
+
+def test_the_rows_of_an_issue_are_shown_under_the_condition_that_picks_them(catalog, tmp_path):
+    from stocktake.serve.panels.inventory import issue_examples, issue_labels, profile
+
+    (tmp_path / "stock.csv").write_text("sku,quantity\n" + "".join(f"S{i},{-1 if i in (3, 7) else i}\n"
+                                                                   for i in range(1, 41)))
+    ingest_path(catalog, tmp_path / "stock.csv")
+    [(label, index)] = [c for c in issue_labels(profile(catalog, "stock").to_dict()) if "negative" in c[0]]
+    words, rows = issue_examples(catalog, "stock", index)
+    assert label == "negative values: quantity (2 rows)" and words == "Rows where quantity is below zero:"
+    assert rows.to_dict("list") == {"row": [3, 7], "sku": ["S3", "S7"], "quantity": [-1, -1]}

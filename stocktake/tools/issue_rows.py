@@ -1,100 +1,156 @@
-"""The rows behind one data-quality issue: the duplicates, the orphans or the outliers themselves, not counts.
+"""The rows behind a quality issue: example rows of an asset's snapshot that the issue counts, read through
+the read-only SQL engine and masked like every SQL result.
 
-Each kind is selected as the profiler counts it (stocktake.tools.profile_issues and profile_table): an exact
-copy of an earlier row, a key reused by a different row, a foreign key no parent row holds, a value beyond
-the outlier fences the profile recorded. ``total`` is every such row; ``rows`` the first ``limit`` of them in
-file order, each led by its 1-based row number.
+``issue_rows(catalog, "orders", issue)`` takes an ``Issue`` of ``profile_asset(catalog, "orders").issues`` (or
+its ``to_dict()``) and rebuilds the issue's condition from its kind, column and details; values from the issue
+(fences, spellings, date bounds) are bound as parameters, names are quoted identifiers.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
-
-import duckdb
 
 from stocktake.catalog import Catalog
 from stocktake.errors import StocktakeError
-from stocktake.settings import ProfileSettings
-from stocktake.tools.profile_model import Issue, TableProfile
-from stocktake.tools.profile_scan import NAN, ROW, jsonable, parquet_source, quote
+from stocktake.settings import GuardSettings, ProfileSettings
+from stocktake.tools.pii import CERTAIN_RE2, CHECKED_RE2
+from stocktake.tools.profile_model import Issue
 
-MAX_ROWS = 50  # example rows, not an export: enough to see the pattern
-KINDS = ("duplicate_rows", "duplicate_key", "orphan_foreign_keys", "outliers", "negative_values", "missing_values")
+ROW = "row"  # the 1-based row number in file order, the first column of every answer
+# Inner names unlikely to be an asset's own column names.
+NUM, COPIES, FIRST, USES = "__st_row", "__st_copies", "__st_first", "__st_uses"
+MAX_LIMIT = 500
 
 
 @dataclass(frozen=True)
 class IssueRows:
-    columns: tuple[str, ...]  # "row" (1-based, file order), then the asset's columns
+    asset: str
+    kind: str
+    column: str | None
+    condition: str  # which rows, in words
+    columns: tuple[str, ...]  # "row", then every column of the asset
     rows: tuple[tuple, ...]
-    total: int
-    description: str
+    truncated: bool  # more rows match than ``limit``
+
+    def to_dict(self) -> dict:
+        return {"asset": self.asset, "kind": self.kind, "column": self.column, "condition": self.condition,
+                "columns": list(self.columns), "rows": [list(r) for r in self.rows], "truncated": self.truncated}
 
 
-def issue_rows(catalog: Catalog, asset: str, kind: str, limit: int = MAX_ROWS, *,
-               column: str | None = None) -> IssueRows:
-    """Up to ``limit`` (at most MAX_ROWS) rows of ``asset`` that have the issue ``kind``, in ``column`` where
-    the kind is about a column; the first such issue of the profile where ``column`` is not given."""
-    from stocktake.tools.profile import profile_asset
-
-    if kind not in KINDS:
-        raise StocktakeError(f"Can't list the rows of '{kind}' issues; kinds with rows to show: {', '.join(KINDS)}.")
-    profile = profile_asset(catalog, asset)
-    names = tuple(c.name for c in profile.columns)
-    issue = next((i for i in profile.issues if i.kind == kind and (column is None or i.column == column)), None)
-    if issue is None:
-        where = f"{asset}.{column}" if column else asset
-        return IssueRows(("row", *names), (), 0, f"No {kind.replace('_', ' ')} in {where}.")
-    con = duckdb.connect(config={"memory_limit": ProfileSettings().memory_limit})  # a window over every column
-    try:
-        # NaN reads as null, as the profiler (and pandas) count it.
-        values = ", ".join(f"nullif({quote(c.name)}, {NAN}) AS {quote(c.name)}" if c.type == "float" else quote(c.name)
-                           for c in profile.columns)
-        con.execute(f"CREATE VIEW t AS SELECT file_row_number + 1 AS {ROW}, {values} "
-                    f"FROM {parquet_source(catalog.path(asset))}")
-        where, params = _condition(con, catalog, profile, issue)
-        cols = ", ".join(quote(c) for c in (ROW, *names))
-        total = con.execute(f"SELECT count(*) FROM marked WHERE {where}", params).fetchone()[0]
-        got = con.execute(f"SELECT {cols} FROM marked WHERE {where} ORDER BY {ROW} LIMIT ?",
-                          [*params, max(0, min(limit, MAX_ROWS))]).fetchall()
-    finally:
-        con.close()
-    rows = tuple(tuple(jsonable(v) for v in r) for r in got)
-    return IssueRows(("row", *names), rows, int(total), issue.message)
+@dataclass(frozen=True)
+class _Filter:
+    where: str  # over the numbered rows ``n``; ``$1``.. bound to ``params``
+    params: tuple = ()
+    words: str = ""
+    order: str = NUM  # groups (repeated keys, copies) shown together
 
 
-def _condition(con: duckdb.DuckDBPyConnection, catalog: Catalog, profile: TableProfile,
-               issue: Issue) -> tuple[str, list]:
-    """Creates ``marked`` (``t`` with what the condition needs) and returns the condition with its values."""
-    c = quote(issue.column) if issue.column else None
-    if issue.kind in ("duplicate_rows", "duplicate_key"):
-        # A copy agrees with an earlier row on every column (not the row number); the first of them is no copy.
-        every = ", ".join(quote(col.name) for col in profile.columns)
-        con.execute(f"CREATE TEMP VIEW copies AS SELECT *, row_number() OVER (PARTITION BY {every} ORDER BY {ROW}) "
-                    "AS __copy FROM t")
+def quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def issue_rows(catalog: Catalog, asset: str, issue: Issue | dict, limit: int = 50) -> IssueRows:
+    """Up to ``limit`` (at most 500) rows of ``asset`` that ``issue`` counts, in file order (groups of copies
+    or of a repeated key together), with their 1-based row number; personal values masked. Raises
+    StocktakeError for an issue of another asset or of a kind with no row condition."""
+    from stocktake.tools.personal import load_personal_columns, mask_by_source
+    from stocktake.tools.query import run_select
+
+    issue = Issue.from_dict(issue) if isinstance(issue, dict) else issue
+    if issue.asset != asset:
+        raise StocktakeError(f"That issue is about {issue.asset}, not {asset}.")
+    a = catalog.get(asset)
+    names = [c.name for c in a.columns]
+    f = _filter(issue, names)
+    limit = max(1, min(int(limit), MAX_LIMIT))
+    cols = ", ".join(quote(n) for n in names)
+    numbered = f"SELECT row_number() OVER () AS {NUM}, * FROM {quote(asset)}"
+    sql = (f"SELECT {NUM} AS {quote(ROW)}, {cols} FROM (SELECT {_windows(issue, names)}* FROM ({numbered}) "
+           f"AS numbered) AS n WHERE {f.where} ORDER BY {f.order}")
+    result = run_select(catalog, sql, params=list(f.params), row_limit=limit)
+    sources = [None] + [(asset, n) for n in names]
+    masked = mask_by_source(result, sources, load_personal_columns(catalog, [asset]), GuardSettings())
+    return IssueRows(asset, issue.kind, issue.column, f.words, (ROW, *names), masked.rows, masked.truncated)
+
+
+def _windows(issue: Issue, names: list[str]) -> str:
+    """Group sizes the duplicate conditions need, counted before any row is filtered out."""
     if issue.kind == "duplicate_rows":
-        con.execute("CREATE TEMP VIEW marked AS SELECT * FROM copies")
-        return "__copy > 1", []
-    if issue.kind == "duplicate_key":  # exact copies repeat their key too: they are duplicate_rows
-        con.execute(f"CREATE TEMP VIEW marked AS SELECT *, row_number() OVER (PARTITION BY {c} ORDER BY {ROW}) "
-                    "AS __seen FROM copies")
-        return f"{c} IS NOT NULL AND __seen > 1 AND __copy = 1", []
-    con.execute("CREATE TEMP VIEW marked AS SELECT * FROM t")
-    if issue.kind == "missing_values":
-        return f"{c} IS NULL", []
-    if issue.kind == "negative_values":
-        return f"{c} < 0", []
-    if issue.kind == "outliers":
-        return _outside_fences(profile, issue)
-    parent = catalog.path(issue.details["parent_asset"])
-    con.execute(f"CREATE TEMP VIEW parent AS SELECT {quote(issue.details['parent_column'])} AS v "
-                f"FROM {parquet_source(parent)}")
-    return f"{c} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM parent WHERE parent.v = marked.{c})", []
+        every = ", ".join(quote(n) for n in names)
+        return f"count(*) OVER (PARTITION BY {every}) AS {COPIES}, min({NUM}) OVER (PARTITION BY {every}) AS {FIRST}, "
+    if issue.kind == "duplicate_key":
+        return f"count(*) OVER (PARTITION BY {quote(issue.column)}) AS {USES}, "
+    return ""
 
 
-def _outside_fences(profile: TableProfile, issue: Issue) -> tuple[str, list]:
-    """Beyond the fences the profile counted with; prices and quantities over their positive values only."""
-    c = quote(issue.column)
-    semantic = next(col.semantic_type for col in profile.columns if col.name == issue.column)
-    positive = issue.details.get("scale") == "log" or semantic in ("price", "quantity")
-    low, high = issue.details["fences"]
-    return (f"{c} IS NOT NULL{f' AND {c} > 0' if positive else ''} AND ({c} < ? OR {c} > ?)", [low, high])
+def _filter(issue: Issue, names: list[str]) -> _Filter:
+    if issue.column is not None and issue.column not in names:
+        raise StocktakeError(f"{issue.asset} has no column {issue.column}.")
+    build = FILTERS.get(issue.kind)
+    if build is None:
+        raise StocktakeError(f"Issues of kind {issue.kind} name no rows to show.")
+    return build(quote(issue.column) if issue.column else "", issue)
+
+
+def _outliers(c: str, issue: Issue) -> _Filter:
+    lo, hi = issue.details["fences"]
+    # Log-scale fences were taken over positive values only: zero and negatives are other issues.
+    positive = f"{c} > 0 AND " if issue.details.get("scale") == "log" or lo <= 0 else ""
+    return _Filter(f"{positive}({c} < $1 OR {c} > $2)", (float(lo), float(hi)),
+                   f"{issue.column} below {lo:,.4g} or above {hi:,.4g}")
+
+
+def _far_dates(c: str, issue: Issue) -> _Filter:
+    s = ProfileSettings()
+    future = dt.datetime.now() + dt.timedelta(days=s.future_days)
+    ts = f"TRY_CAST({c} AS TIMESTAMP)"
+    return _Filter(f"({ts} > $1 OR {ts} < $2)", (future, dt.datetime(s.ancient_year, 1, 1)),
+                   f"{issue.column} after {future:%Y-%m-%d} or before {s.ancient_year}")
+
+
+def _unparseable(c: str, issue: Issue) -> _Filter:
+    target = "TIMESTAMP" if issue.details.get("expected") == "timestamp" else "DOUBLE"
+    return _Filter(f"{c} IS NOT NULL AND TRY_CAST({c} AS {target}) IS NULL", (),
+                   f"{issue.column} does not parse as a {'date' if target == 'TIMESTAMP' else 'number'}")
+
+
+def _mixed(c: str, issue: Issue) -> _Filter:
+    numbers_fewer = issue.details.get("numbers", 0) <= issue.details.get("text", 0)
+    test = "IS NOT NULL" if numbers_fewer else "IS NULL"
+    return _Filter(f"{c} IS NOT NULL AND TRY_CAST({c} AS DOUBLE) {test}", (),
+                   f"{issue.column} holds {'a number' if numbers_fewer else 'text'}, the minority")
+
+
+def _categories(c: str, issue: Issue) -> _Filter:
+    variants = sorted(issue.details.get("variant_counts", {}))
+    return _Filter(f"list_contains($1, {c})", (variants,), f"{issue.column} is a non-canonical spelling")
+
+
+def _orphans(c: str, issue: Issue) -> _Filter:
+    parent, key = quote(issue.details["parent_asset"]), quote(issue.details["parent_column"])
+    return _Filter(f"{c} IS NOT NULL AND {c} NOT IN (SELECT {key} FROM {parent} WHERE {key} IS NOT NULL)", (),
+                   f"{issue.column} matches no {issue.details['parent_asset']}.{issue.details['parent_column']}")
+
+
+FILTERS: dict[str, Callable[[str, Issue], _Filter]] = {
+    "missing_values": lambda c, i: _Filter(f"{c} IS NULL", (), f"{i.column} is missing"),
+    "negative_values": lambda c, i: _Filter(f"{c} < 0", (), f"{i.column} is below zero"),
+    "zero_values": lambda c, i: _Filter(f"{c} = 0", (), f"{i.column} is exactly 0"),
+    "constant_column": lambda c, i: _Filter(f"{c} IS NOT NULL", (), f"{i.column} holds its one value"),
+    "duplicate_rows": lambda c, i: _Filter(f"{COPIES} > 1", (), "rows with an exact copy (each group together)",
+                                           f"{FIRST}, {NUM}"),
+    "duplicate_key": lambda c, i: _Filter(f"{USES} > 1", (),
+                                          f"rows whose {i.column} another row has too (each group together)",
+                                          f"{c}, {NUM}"),
+    # The same pre-filter the profiler counts with; the checksum test it adds runs only in the profiler.
+    "pii": lambda c, i: _Filter(f"regexp_matches({c}, $1)", (f"{CERTAIN_RE2}|{CHECKED_RE2}",),
+                                f"{i.column} may hold an e-mail, phone, card or id number"),
+    "outliers": _outliers,
+    "future_or_ancient_dates": _far_dates,
+    "unparseable_values": _unparseable,
+    "mixed_types": _mixed,
+    "inconsistent_categories": _categories,
+    "orphan_foreign_keys": _orphans,
+}

@@ -30,49 +30,47 @@ def issue_arguments(ctx: ToolContext, question: str, asset: str) -> dict:
 
 
 def build(ctx: ToolContext) -> list[AgentTool]:
-    from stocktake.tools.issue_rows import MAX_ROWS
-
     guard = ctx.settings.guard
 
     @agent_tool
-    def show_issue_rows(asset: str, kind: str, column: str | None = None, limit: int = MAX_ROWS) -> tuple[str, dict]:
+    def show_issue_rows(asset: str, kind: str, column: str | None = None, limit: int = 50) -> tuple[str, dict]:
         """Example rows that have a quality issue, e.g. the duplicate rows of users, the order_items rows whose
         product_id matches no product, the outliers of products.price (personal values masked).
 
         Args:
             asset: The asset, e.g. users.
             kind: duplicates (exact copies, else reused keys), duplicate_rows, duplicate_key, orphan_foreign_keys,
-                outliers, negative_values or missing_values.
+                outliers, negative_values, zero_values or missing_values.
             column: The column the issue is in, e.g. price; the first column with that issue when empty.
             limit: At most this many rows (50 at most).
         """
         from stocktake.tools.issue_rows import issue_rows
 
         name = ctx.asset(asset).name
-        found = issue_rows(ctx.catalog, name, "duplicate_rows" if kind == "duplicates" else kind, limit,
-                           column=ctx.column(name, column) if column else None)
-        if kind == "duplicates" and not found.total:
-            found = issue_rows(ctx.catalog, name, "duplicate_key", limit)
-        rows = _masked(ctx, name, found.columns, found.rows)
-        if not found.total:
-            return found.description, {"columns": list(found.columns), "rows": [], "total": 0}
+        issue = _issue_of(ctx, name, kind, ctx.column(name, column) if column else None)
+        if issue is None:
+            words = kind.replace("_", " ") + (f" in {column}" if column else "")
+            return f"No {words} in {name}.", {"columns": [], "rows": [], "total": 0}
+        found = issue_rows(ctx.catalog, name, issue, min(max(1, limit), 50))
+        rows = [list(r) for r in found.rows]
         shown = lines((" | ".join(quote_value(v, guard.max_value_chars, False) for v in r) for r in rows), limit=20)
-        head = (f"{found.description}. The first {plural(len(rows), 'row')} of {found.total:,} in {name}"
-                if len(rows) < found.total else f"{found.description}. All {plural(found.total, 'row')} in {name}")
-        return (f"{head}:\nColumns: {', '.join(found.columns)}\n{shown}",
-                {"columns": list(found.columns), "rows": rows, "total": found.total,
-                 "description": found.description})
+        which = f"the first {plural(len(rows), 'row')}" if found.truncated else f"all {plural(len(rows), 'row')}"
+        return (f"{issue.message.rstrip('.')} in {name}. Showing {which} where {found.condition}:\nColumns: {', '.join(found.columns)}\n"
+                f"{shown}", {"columns": list(found.columns), "rows": rows, "total": issue.rows,
+                             "description": issue.message, "condition": found.condition})
 
     return [show_issue_rows]
 
 
-def _masked(ctx: ToolContext, asset: str, columns: tuple[str, ...], rows: tuple[tuple, ...]) -> list[list]:
-    """Rows as chat may show them: personal columns masked whole, other text by value (as SQL results are)."""
-    from stocktake.tools.personal import mask_record
-    from stocktake.tools.pii import MaskSettings
+def _issue_of(ctx: ToolContext, asset: str, kind: str, column: str | None):
+    """The profile's issue of ``kind`` (in ``column`` when given); "duplicates" means exact copies, else reused
+    keys."""
+    from stocktake.tools.profile import profile_asset
 
-    guard = ctx.settings.guard
-    if not guard.mask_pii:
-        return [list(r) for r in rows]
-    personal, mask = ctx.personal_columns(asset), MaskSettings(guard.mask_max_chars)
-    return [list(mask_record(dict(zip(columns, r)), personal, mask).values()) for r in rows]
+    issues = profile_asset(ctx.catalog, asset).issues
+    kinds = ("duplicate_rows", "duplicate_key") if kind == "duplicates" else (kind,)
+    for k in kinds:
+        found = next((i for i in issues if i.kind == k and (column is None or i.column == column)), None)
+        if found is not None:
+            return found
+    return None

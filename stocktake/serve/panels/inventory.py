@@ -18,10 +18,15 @@ from stocktake.serve.common import AppContext, choices, frame, kept_upload, read
 
 if TYPE_CHECKING:
     from stocktake.tools.ingest import IngestResult
+    from stocktake.tools.profile_model import TableProfile
 
 ASSET_COLUMNS = ["asset", "kind", "rows", "columns", "quality", "issues", "last profiled"]
 ISSUE_COLUMNS = ["severity", "column", "issue", "rows", "detail", "examples"]
 RELATION_COLUMNS = ["from", "to", "relation", "values matched", "orphan rows"]
+GRID_COLUMNS = ["column", "type", "semantic type", "missing", "distinct", "distribution", "samples"]
+CORRELATION_COLUMNS = ["columns", "r", "reading"]
+BARS = "▁▂▃▄▅▆▇█"
+NO_MISSING = "✅ No missing values in any column."
 UPLOAD_TYPES = [".csv", ".tsv", ".txt", ".dat", ".json", ".jsonl", ".parquet", ".xlsx", ".db", ".sqlite"]
 
 
@@ -94,6 +99,69 @@ def _short(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def sparkline(c: dict) -> str:
+    """A text histogram that fits a table cell: bars for binned numbers and times (their shape says enough),
+    shares for the most frequent values, which unlabelled bars would not name."""
+    hist = c.get("histogram") or {}
+    counts = (hist.get("counts") or []) if hist.get("kind") in ("numeric", "time") else []
+    if counts and max(counts):
+        return "".join(BARS[round(n / max(counts) * (len(BARS) - 1))] for n in counts)
+    total = c.get("non_null") or 0
+    return " · ".join(f"{_short(str(t['value']), 16)} {t['count'] / total:.0%}" for t in c["top_values"][:3]
+                      ) if total else ""
+
+
+def samples(c: dict) -> str:
+    if c["top_values"]:
+        return ", ".join(_short(str(t["value"]), 24) for t in c["top_values"][:3])
+    return "" if c.get("min") is None else f"{c['min']} … {c['max']}"
+
+
+def column_grid(full: TableProfile) -> pd.DataFrame:
+    """Every column of a profile at a glance; the values of personal columns masked as everywhere else."""
+    from stocktake.tools.personal import mask_profile
+
+    rows = [{"column": c["name"], "type": c["type"], "semantic type": c.get("semantic_type") or "?",
+             "missing": f"{c['nulls']:,} ({c.get('null_fraction', 0):.1%})",
+             "distinct": "" if c.get("distinct") is None else f"{c['distinct']:,}",
+             "distribution": sparkline(c), "samples": samples(c)} for c in mask_profile(full).to_dict()["columns"]]
+    return frame(rows, GRID_COLUMNS)
+
+
+def correlation_rows(catalog: Catalog, full: TableProfile, top: int = 15) -> pd.DataFrame:
+    from stocktake.tools.correlations import correlations
+
+    got = correlations(catalog, full)
+    rows = [{"columns": f"{q.a} ~ {q.b}", "r": q.r, "reading": _strength(q.r)} for q in got.pairs[:top]]
+    return frame(rows, CORRELATION_COLUMNS)
+
+
+def _strength(r: float) -> str:
+    size = "strong" if abs(r) >= 0.7 else "moderate" if abs(r) >= 0.3 else "weak"
+    return f"{size} {'positive' if r > 0 else 'negative'}" if abs(r) >= 0.1 else "none to speak of"
+
+
+def issue_labels(p: dict) -> list[tuple[str, int]]:
+    """Dropdown choices naming each issue, valued by its place in the profile's issues."""
+    return [(f"{i['kind'].replace('_', ' ')}: {i.get('column') or 'whole rows'} ({i['rows']:,} rows)", n)
+            for n, i in enumerate(p["issues"])]
+
+
+def issue_examples(catalog: Catalog, name: str, index: int, limit: int = 50) -> tuple[str, pd.DataFrame]:
+    from stocktake.tools.issue_rows import issue_rows as rows_of
+
+    got = rows_of(catalog, name, profile(catalog, name).issues[index], limit)
+    more = f" (the first {len(got.rows)})" if got.truncated else ""
+    return f"Rows where {got.condition}{more}:", pd.DataFrame(list(got.rows), columns=list(got.columns))
+
+
+def null_chart(columns: list[dict]):
+    """The missing-values chart, or one line of text where no column misses a value."""
+    if not any(c.get("nulls") for c in columns):
+        return None, NO_MISSING
+    return chart_null_rates(columns), ""
+
+
 def relation_rows(catalog: Catalog, name: str) -> pd.DataFrame:
     from stocktake.tools.relations import find_relations, share_text
 
@@ -148,14 +216,27 @@ def build(app: AppContext, tab: gr.Tab) -> None:
                             elem_id="st-asset")
         column = gr.Dropdown(label="Column", choices=[], allow_custom_value=True, scale=1)
     about = gr.Markdown(elem_id="st-asset-about")
+    grid = gr.DataFrame(frame([], GRID_COLUMNS), label="Columns at a glance", interactive=False, wrap=True)
     with gr.Row():
-        nulls = gr.Plot(label="Missing values", show_label=False)
+        with gr.Column():
+            nulls = gr.Plot(label="Missing values", show_label=False)
+            no_nulls = gr.Markdown()
         with gr.Column():
             distribution = gr.Plot(label="Distribution", show_label=False)
             stats = gr.Markdown()
     issues = gr.DataFrame(frame([], ISSUE_COLUMNS), label="Quality issues", interactive=False, wrap=True,
                           column_widths=["10%", "13%", "17%", "8%", "32%", "20%"])
+    with gr.Row():
+        # Custom values, as for the asset picker: the API is called without the choices a session was sent.
+        pick_issue = gr.Dropdown(label="Show the rows of an issue", choices=[], value=None, scale=3,
+                                 allow_custom_value=True)
+        show_rows = gr.Button("Show rows", size="sm", scale=0, min_width=120)
+    rows_about = gr.Markdown()
+    rows = gr.DataFrame(label="Rows of the issue", interactive=False, wrap=True)
     relations = gr.DataFrame(frame([], RELATION_COLUMNS), label="Relationships", interactive=False)
+    with gr.Accordion("Correlations between numeric columns", open=False):
+        correlate = gr.Button("Compute (a sample of at most 100,000 rows)", size="sm")
+        pairs = gr.DataFrame(frame([], CORRELATION_COLUMNS), label="Strongest pairs", interactive=False)
     with gr.Accordion("Add data: upload a file to ingest", open=False):
         with gr.Row():
             upload = gr.File(label="CSV, TSV, JSON, Parquet, Excel or SQLite", file_types=UPLOAD_TYPES,
@@ -176,16 +257,32 @@ def build(app: AppContext, tab: gr.Tab) -> None:
     @readable
     def show_asset(name: str | None, progress=gr.Progress()):
         if not name:
-            return "", None, gr.Dropdown(choices=[], value=None), None, "", frame([], ISSUE_COLUMNS), \
-                frame([], RELATION_COLUMNS)
+            return "", frame([], GRID_COLUMNS), None, "", gr.Dropdown(choices=[], value=None), None, "", \
+                frame([], ISSUE_COLUMNS), gr.Dropdown(choices=[], value=None), frame([], RELATION_COLUMNS)
         progress(0.1, desc=f"Profiling {name}")
-        a, p = catalog.get(name), profile(catalog, name).to_dict()
+        full = profile(catalog, name)
+        a, p = catalog.get(name), full.to_dict()
         progress(0.6, desc="Finding relationships")
         names = [c["name"] for c in p["columns"]]
         first = first_chartable(p["columns"])
-        return (summary(p, a), chart_null_rates(p["columns"]), choices(names, first["name"] if first else None),
-                chart_column(first) if first else None, column_stats(first) if first else "", issue_rows(p),
-                relation_rows(catalog, name))
+        return (summary(p, a), column_grid(full), *null_chart(p["columns"]),
+                choices(names, first["name"] if first else None), chart_column(first) if first else None,
+                column_stats(first) if first else "", issue_rows(p),
+                gr.Dropdown(choices=issue_labels(p), value=None), relation_rows(catalog, name))
+
+    @readable
+    def show_issue_rows(name: str | None, index: int | str | None):
+        count = len(profile(catalog, name).issues) if name else 0
+        if not str(index).isdigit() or int(index) >= count:
+            return "Pick one of the asset's issues first.", None
+        return issue_examples(catalog, name, int(index))
+
+    @readable
+    def show_correlations(name: str | None, progress=gr.Progress()):
+        if not name:
+            return frame([], CORRELATION_COLUMNS)
+        progress(0.1, desc=f"Correlating the numeric columns of {name}")
+        return correlation_rows(catalog, profile(catalog, name))
 
     @readable
     def show_column(name: str | None, col: str | None):
@@ -219,10 +316,12 @@ def build(app: AppContext, tab: gr.Tab) -> None:
         gr.Warning(message)
         return f"⚠️ {message}", gr.skip(), gr.skip()
 
-    details = [about, nulls, column, distribution, stats, issues, relations]
+    details = [about, grid, nulls, no_nulls, column, distribution, stats, issues, pick_issue, relations]
     refresh.click(load_assets, [asset], [assets, asset], api_name="inventory")
     tab.select(load_assets, [asset], [assets, asset], api_name=False)
     asset.change(show_asset, [asset], details, api_name="asset_profile")
     column.input(show_column, [asset, column], [distribution, stats], api_name="column_profile")
+    show_rows.click(show_issue_rows, [asset, pick_issue], [rows_about, rows], api_name="issue_rows")
+    correlate.click(show_correlations, [asset], [pairs], api_name="correlations")
     assets.select(pick_row, [assets], [asset], api_name=False)
     ingest.click(ingest_file, [upload, name, asset, replace], [ingested, assets, asset], api_name="ingest")
