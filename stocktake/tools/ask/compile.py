@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from stocktake.errors import StocktakeError
-from stocktake.tools.ask.model import Col, Filter, Group, Measure, QueryPlan
+from stocktake.tools.ask.model import SECONDS, Col, Filter, Group, Measure, QueryPlan
 from stocktake.tools.ask.schema import Hop, SchemaIndex
 
 BUCKET_FORMATS = {"day": "%Y-%m-%d", "week": "%Y-%m-%d", "month": "%Y-%m", "year": "%Y"}
@@ -247,11 +247,12 @@ class _Builder:
                                  "rows more than once; ask it of the related asset instead.")
         if m.derived is not None:
             d = m.derived
-            if d.op == "days":
-                return f"((epoch({self.typed_ref(d.left)}) - epoch({self.typed_ref(d.right)})) / 86400.0)"
+            if d.op in SECONDS:
+                return f"((epoch({self.typed_ref(d.left)}) - epoch({self.typed_ref(d.right)})) / {SECONDS[d.op]:.1f})"
             right = self.ref(d.right) if d.op != "/" else f"NULLIF({self.ref(d.right)}, 0)"
             return f"({self.ref(d.left)} {d.op} {right})"
         return self.ref(m.column)
+
 
 
 class _FansOut(Exception):

@@ -44,8 +44,9 @@ _add("agg", "max", "maximum", "max", "highest", "largest", "biggest", "greatest"
      "most expensive", "priciest", "costliest", "last", "top")
 _add("most", "desc", "most", "the most", "most common", "most frequent", "most popular", "best", "popular",
      "best selling", "best-selling", "bestselling", "busiest", "best sellers", "best seller", "bestsellers",
-     "top sellers", "top selling", "top-selling")
-_add("most", "asc", "fewest", "least common", "least popular", "worst", "least frequent", "rarest", "quietest")
+     "top sellers", "top selling", "top-selling", "most active", "most engaged")
+_add("most", "asc", "fewest", "least common", "least popular", "worst", "least frequent", "rarest", "quietest",
+     "least active", "least engaged")
 _add("share", None, "share", "percentage", "percent", "%", "proportion", "fraction", "ratio", "what part", "rate of",
      "pct")
 _add("group", None, "by", "per", "for each", "for every", "each", "across", "grouped by", "broken down by",

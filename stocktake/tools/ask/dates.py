@@ -7,6 +7,7 @@ data exported a year ago still has a "last month". Ranges are half-open, [start,
 from __future__ import annotations
 
 import calendar
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -21,6 +22,23 @@ NUMBER_WORDS = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
                 "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "fifty": 50,
                 "hundred": 100, "a": 1, "an": 1}
 RELATIVE = ("last", "past", "previous", "recent", "this", "current", "yesterday", "today")
+
+_MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
+_DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
+_WRITTEN = re.compile(rf"\b(?:{_DAY}(?:\s+of)?\s+(?P<month>{_MONTH})\.?|(?P<month2>{_MONTH})\.?\s+"
+                      rf"(?P<day2>[0-3]?\d)(?:st|nd|rd|th)?)\s*,?\s+(?P<year>(?:19|20)\d\d)\b", re.I)
+
+
+def spell_out_dates(question: str) -> str:
+    """Written dates as ISO dates, so they read as one day: "25 nov 2017", "Nov 25th, 2017" -> 2017-11-25."""
+    def iso(m: re.Match) -> str:
+        month = MONTHS[(m["month"] or m["month2"]).lower()]
+        day = int(m["day"] or m["day2"])
+        try:
+            return date(int(m["year"]), month, day).isoformat()
+        except ValueError:  # "31 feb 2017": not a day; left as written
+            return m.group(0)
+    return _WRITTEN.sub(iso, question)
 
 
 @dataclass(frozen=True)

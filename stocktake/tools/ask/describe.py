@@ -4,7 +4,7 @@ that plan again (offered as a suggestion when the planner is unsure; the planner
 
 from __future__ import annotations
 
-from stocktake.tools.ask.model import Compare, Filter, Measure, QueryPlan
+from stocktake.tools.ask.model import SECONDS, Compare, Filter, Measure, QueryPlan
 from stocktake.tools.ask.text import name_words
 
 AGG_WORDS = {"count": "the number of", "count_distinct": "the number of distinct", "sum": "the total",
@@ -39,7 +39,8 @@ def describe_measure(m: Measure, asset: str) -> str:
         what = f"the share of {asset} rows" + (f" where {part}" if part else " in each group")
     elif m.derived is not None:
         d = m.derived
-        formula = f"{d.left.column} {'×' if d.op == '*' else d.op} {d.right.column}"
+        formula = (f"{d.op} from {d.right.column} to {d.left.column}" if d.op in SECONDS else
+                   f"{d.left.column} {'×' if d.op == '*' else d.op} {d.right.column}")
         what = f"{AGG_WORDS[m.agg]} {d.name}" + ("" if d.name == formula else f" ({formula})")
     else:
         what = f"{AGG_WORDS[m.agg]} {m.column.column}" + ("" if m.column.asset == asset else f" of {m.column.asset}")

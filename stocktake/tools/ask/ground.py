@@ -295,6 +295,11 @@ def column_phrases(asset: AssetInfo, c: ColumnInfo):
         head = trimmed[:k]
         if len(head) == 1 and head[0] not in WEAK_HEADS and head[0] not in own:
             yield head, 0.5, "part"
+    if 2 < len(trimmed) <= 5:  # "zip prefix" for geolocation_zip_code_prefix: two of its words, in order
+        for a in range(len(trimmed)):
+            for b in range(a + 2, len(trimmed)):
+                if len({trimmed[a], trimmed[b]} & WEAK_HEADS) < 2:
+                    yield (trimmed[a], trimmed[b]), 0.6, "part"
     if c.id_like and len(words) > 1:
         for noun in ID_NOUNS.get(c.words[0], ()):  # "products" in a lines table keyed by StockCode
             yield (root(noun),), 0.6, "entity"

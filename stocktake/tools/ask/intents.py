@@ -44,8 +44,11 @@ _INJECTION = re.compile(
     r"|\badmin\s+(says|said|wants)\b|\b(hey|btw|ps|oh\s+and),?\s+(assistant|bot|ai|stocktake)\b", re.I)
 _CLAUSE = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|<[^<>]*>|\"[^\"]*\"|[^.?!;\n()\[\]<>\"]+[.?!;\n]*")
 _QUESTION_START = r"(?:how|what|whats|what's|which|who|where|when|is|are|does|do|did|can|list|show|count|give|tell|find)"
+# "when is the oldest rating from, and the newest": the other end, asked with the first part's words left out
+_OTHER_END = (r"the\s+(?:newest|latest|oldest|earliest|first|last|highest|lowest|max(?:imum)?|min(?:imum)?|biggest|"
+              r"smallest|largest|most\s+recent)\s*\??\s*$")
 _COMPOUND = re.compile(rf"\s*(?:\?\s+|;\s*|\.\s+|,?\s+and\s+(?:also\s+)?(?={_QUESTION_START}\b)|,?\s+also\s+"
-                       rf"(?={_QUESTION_START}\b))", re.I)
+                       rf"(?={_QUESTION_START}\b)|,?\s+and\s+(?={_OTHER_END}))", re.I)
 
 
 @dataclass(frozen=True)
@@ -130,7 +133,8 @@ def split_correction(question: str) -> tuple[str, str] | None:
 def split_questions(question: str) -> list[str]:
     """A compound question's parts ("what does status mean and how many orders are delivered?")."""
     parts = [p.strip(" ?,.;") for p in _COMPOUND.split(question)]
-    if len(parts) < 2 or any(len(p.split()) < 3 for p in parts):  # "which are gold? how many": one question
+    if len(parts) < 2 or any(len(p.split()) < 3 and not re.fullmatch(_OTHER_END, p, re.I) for p in parts):
+        # "which are gold? how many": one question
         return [question]
     topic = _topic(parts[0])
     if topic == parts[0].strip():  # "how many 1-star reviews ... and what share is that": a follow-up, not a topic

@@ -22,7 +22,8 @@ REVENUE_ROOTS = frozenset(root(w) for w in REVENUE_WORDS)
 QUANTITY_ROOTS = frozenset(root(w) for w in QUANTITY_WORDS)
 FACT_KINDS = ("order_items", "orders", "events", "other", "reviews")
 POPULAR = ("most common", "most frequent", "most popular", "popular", "least common", "least popular", "rarest",
-           "least frequent", "best selling", "best-selling", "bestselling")
+           "least frequent", "best selling", "best-selling", "bestselling", "most active", "least active",
+           "most engaged", "least engaged")
 COPULAS = ("is", "are", "was", "were", "'s", "s", "does", "do", "did", "has", "have", "had", "will", "would")
 PRICE_SUPERLATIVES = ("cheapest", "most expensive", "priciest", "costliest", "least expensive")
 
@@ -40,6 +41,7 @@ class MeasureSpec:
     direction: str = "desc"
     derived: tuple | None = None  # (left mentions, op, right mentions): "price + freight", "qty x unit price"
     name: str | None = None  # what the question calls a derived value: "revenue (quantity times unit_price)"
+    unit: str = "days"  # of a time between two dates: days, hours, minutes or weeks
 
 
 @dataclass(frozen=True)
@@ -55,25 +57,41 @@ def find_measure(roles: Roles) -> MeasureSpec | None:
     """The measure the words ask for, in order of how explicitly they ask."""
     found = (_number_column(roles) or _distribution(roles) or _per_entity(roles) or _counted(roles)
              or _share(roles) or _most(roles) or _aggregate(roles) or _concept_alone(roles))
-    derived = _explicit_derived(roles) or _duration(roles)
+    derived = _explicit_derived(roles) or _between_times(roles) or _duration(roles)
     if derived is None:
         return found
     cue = next((c for c in roles.cues if c.kind == "agg" and c.start not in derived.tokens), None)
     asked = cue.value if cue is not None else None
     agg = found.agg if found is not None and found.agg in ("sum", "mean", "median", "min", "max") else (
         asked or ("mean" if derived.concept == "duration" else "sum"))
-    if cue is not None and derived.derived is not None and 0 < min(derived.tokens) - cue.end <= 4 and all(
-            roles.tokens[i].norm not in FUNCTION_WORDS for i in range(cue.end, min(derived.tokens))):
+    if cue is not None and derived.derived is not None and derived.concept != "duration" and \
+            _names_formula(roles, cue.end, min(derived.tokens)):
         # "avg price per cd (dollar value divided by number of cds)": the words between name the value
         named = range(cue.end, min(derived.tokens))
         left = derived.derived[0]
         first = min((m.start for m in left if m.end == max(m.end for m in left)), default=min(derived.tokens))
-        derived = replace(derived, name=" ".join(roles.tokens[i].text for i in range(cue.end, first)),
+        words = [roles.tokens[i] for i in range(cue.end, first)]
+        while len(words) > 1 and words[-1].norm in ("a", "an", "the", "on", "of", "for", "in", "at", "per", "by"):
+            words.pop()
+        derived = replace(derived, name=" ".join(t.text for t in words),
                           tokens=(*named, *derived.tokens))
         found = None if found is not None and set(found.tokens) <= set(named) | set(cue.covers()) else found
     return replace(derived, agg=agg, tokens=derived.tokens + (found.tokens if found else ()),
                    kind=found.kind if found is not None and found.kind == "most" else "measure",
                    group=found.group if found is not None else (), direction=found.direction if found else "desc")
+
+
+def _names_formula(roles: Roles, start: int, end: int) -> bool:
+    """The words between "avg" and a formula name its result ("avg discount in rupees (retail minus discounted
+    price)"), when they are few and none is a value, an id, a number or a table that would filter instead."""
+    if not 0 < end - start <= 6 or roles.tokens[end - 1].norm in FUNCTION_WORDS and end - start == 1:
+        return False
+    span = range(start, end)
+    if any(roles.tokens[i].kind in ("number", "date", "code", "quoted") for i in span):
+        return False
+    if any(v.start in span for v in roles.values) or any(r.start in span for r in roles.ids):
+        return False
+    return not any(m.kind == "asset" and m.start in span and m.how == "name" for m in roles.mentions)
 
 
 def _number_column(roles: Roles) -> MeasureSpec | None:
@@ -135,12 +153,55 @@ def _duration(roles: Roles) -> MeasureSpec | None:
         if near & {"tim", "day", "long", "lead", "durat", "fast", "quick", "slow"}:
             span = [i for i in range(max(0, k - 3), min(len(roots), k + 3))
                     if roots[i] in {"tim", "day", "long", "lead", "durat", r}]
-            return MeasureSpec("mean", concept="duration", tokens=tuple(span))
+            unit, said = _time_unit(roles)
+            return MeasureSpec("mean", concept="duration", tokens=(*span, *said), unit=unit)
+    return None
+
+
+TIME_UNITS = {"day": "days", "days": "days", "hour": "hours", "hours": "hours", "hrs": "hours", "hr": "hours",
+              "minute": "minutes", "minutes": "minutes", "mins": "minutes", "week": "weeks", "weeks": "weeks"}
+
+
+def _time_unit(roles: Roles) -> tuple[str, tuple[int, ...]]:
+    """The unit a time between two dates is asked in ("in hours", "how many days"), and its tokens."""
+    for i, t in enumerate(roles.tokens):
+        if t.norm in TIME_UNITS and (i and roles.tokens[i - 1].norm in ("in", "many", "of", "avg", "average", "mean",
+                                                                        "median") or i == 0):
+            return TIME_UNITS[t.norm], (i,)
+    return "days", ()
+
+
+def _between_times(roles: Roles) -> MeasureSpec | None:
+    """"how many hours between purchase and approval", "avg days from order to delivery": the time from the
+    first date to the second, in the unit asked."""
+    tokens = roles.tokens
+    for k, t in enumerate(tokens):
+        if t.norm not in ("between", "from"):
+            continue
+        joint = next((j for j in range(k + 2, min(len(tokens), k + 7)) if tokens[j].norm in ("and", "to", "till",
+                                                                                               "until")), None)
+        if joint is None or tokens[joint].norm == "and" and t.norm == "from":
+            continue
+        first = [m for m in roles.mentions if m.kind in ("column", "asset") and k < m.start < joint]
+        second = [m for m in roles.mentions if m.kind in ("column", "asset") and joint < m.start <= joint + 3]
+        unit, said = _time_unit(roles)
+        before = {tokens[i].norm for i in range(max(0, k - 3), k)}
+        if first and second and (said or before & {"time", "long", "gap", "lag", "delay", "elapsed"}):
+            span = range(k, max(m.end for m in second))
+            return MeasureSpec("mean", concept="duration", derived=(tuple(second), unit, tuple(first)),
+                               tokens=(*span, *said, *(i for i in range(max(0, k - 3), k)
+                                                       if tokens[i].norm in ("time", "long", "gap", "lag", "delay"))),
+                               unit=unit)
     return None
 
 
 def _targets(roles: Roles, start: int, reach: int = 4) -> tuple[Mention, ...]:
-    return tuple(roles.after(start, reach=reach))
+    return _not_ids(roles, roles.after(start, reach=reach))
+
+
+def _not_ids(roles: Roles, mentions) -> tuple[Mention, ...]:
+    """Mentions that are not the noun of an id ("customer 17850" names a record to filter on, not a measure)."""
+    return tuple(m for m in mentions if not any(r.nouns and r.start <= m.start < r.end for r in roles.ids))
 
 
 def _concept_at(roles: Roles, start: int, reach: int = 4) -> tuple[str | None, int | None]:
@@ -237,9 +298,12 @@ def _counted_noun(roles: Roles, start: int, reach: int = 4) -> tuple[Mention, ..
         value = any(v.start <= i < v.end for v in roles.values)
         strong = [m for m in here if m.kind == "asset" and (m.how != "entity" or not value)
                   or m.kind == "column" and m.how in ("name", "part") and m.score >= 0.8]
-        later = any(m.kind == "asset" for j in range(i + 1, min(len(roles.tokens), start + reach + 1))
-                    for m in roles.at(j))
-        if not strong and (value or later):
+        later = {m.asset for j in range(i + 1, len(roles.tokens)) for m in roles.at(j) if m.kind == "asset"}
+        owned = [m for m in here if m.kind == "column" and m.asset in later]
+        if not strong and owned and not value:  # "how many zip prefixes does the geolocation table have"
+            return tuple(owned)
+        if not strong and (value or later & {m.asset for j in range(i + 1, min(len(roles.tokens), start + reach + 1))
+                                             for m in roles.at(j)}):
             continue
         return tuple(here)
     return ()
@@ -361,7 +425,7 @@ def _aggregate(roles: Roles) -> MeasureSpec | None:
         inner = next((c for c in cues[n + 1:] if c.start == cue.end and c.value in ("mean", "sum", "median")), None)
         agg, after = (inner.value, inner.end) if inner and cue.value in ("min", "max") else (cue.value, cue.end)
         tokens = tuple(cue.covers()) + (tuple(inner.covers()) if inner else ())
-        target = tuple(roles.within(after, 3))
+        target = _not_ids(roles, roles.within(after, 3))
         if not target and not inner and cue.value in ("sum", "mean", "median"):
             before = [m for m in roles.mentions if m.end == cue.start and m.kind == "asset"]
             if before:  # "order totals", "basket averages": the money of the thing named before

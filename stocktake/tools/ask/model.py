@@ -53,11 +53,15 @@ class Filter(Frozen):
         return self
 
 
+# The time between two dates, in each unit a Derived op may ask for.
+SECONDS = {"minutes": 60, "hours": 3600, "days": 86400, "weeks": 604800}
+
+
 class Derived(Frozen):
     """A measure computed from two columns of one row, e.g. revenue = quantity × unit_price."""
     name: str = Field(description="What the result is called, e.g. revenue.")
-    op: Literal["*", "-", "+", "/", "days"] = Field(description="How the two columns combine; days: the time from "
-                                                               "right to left, in days.")
+    op: Literal["*", "-", "+", "/", "days", "hours", "minutes", "weeks"] = Field(
+        description="How the two columns combine; days, hours, minutes, weeks: the time from right to left in that unit.")
     left: Col
     right: Col
 

@@ -12,13 +12,14 @@ from dataclasses import dataclass, replace
 from stocktake.tools.ask.ground import Mention
 from stocktake.tools.ask.measures import (FACT_KINDS, QUANTITY_ROOTS, REVENUE_ROOTS, MeasureChoice, MeasureSpec,
                                           money_assets, money_measure, quantity_measure)
-from stocktake.tools.ask.model import Col, Derived, Filter, Group, Measure
+from stocktake.tools.ask.model import SECONDS, Col, Derived, Filter, Group, Measure
 from stocktake.tools.ask.roles import Roles
 from stocktake.tools.ask.schema import SchemaIndex
 from stocktake.tools.ask.vocab import ID_NOUNS, root
 
 AMBIGUOUS = 0.05  # two readings of a word closer than this, both weak: the question is ambiguous
 WEAK_HOW = ("head", "meaning", "docs", "part", "typo")
+TABLE_NOUNS = ("table", "tables", "dataset", "file", "csv", "sheet", "log", "asset")
 POPULARITY = ("order_items", "orders", "events", "reviews")
 LATE_WORDS = (("deliver", "arriv", "receiv", "ship", "actual"), ("estimat", "expect", "promis", "limit", "due",
                                                                 "planned", "schedul", "deadlin"))
@@ -60,6 +61,7 @@ def _counted_target(mentions, schema: SchemaIndex) -> Mention | None:
 class Placer:
     def __init__(self, schema: SchemaIndex, roles: Roles):
         self.schema, self.roles = schema, roles
+        self.tabled: str | None = None  # the asset the question calls a table ("in the X table")
         self.dated: set[int] = set()  # tokens of the date ranges placed: "the last quarter of 2023" ranks nothing
 
     # ---- the asset ------------------------------------------------------------------------------------------
@@ -71,6 +73,11 @@ class Placer:
         assets = [replace(m, score=max(m.score, 0.97)) if len(self.schema.assets[m.asset].words) > 1 and
                   {root(w) for w in self.schema.assets[m.asset].words} <= said else m
                   for m in self.roles.mentions if m.kind == "asset"]
+        tokens = self.roles.tokens
+        tabled = [m for m in assets if m.end < len(tokens) and tokens[m.end].norm in TABLE_NOUNS and m.how != "entity"]
+        if len({m.asset for m in tabled}) == 1:  # "in the translation table": said to be the table
+            self.tabled = tabled[0].asset
+            return sorted(tabled, key=lambda m: -m.score)
         cue_ends = [c.end for c in self.roles.cues if c.kind in ("count", "list", "distinct", "share")]
         for end in sorted(cue_ends):
             near = [m for m in assets if end <= m.start <= end + 3]
@@ -185,7 +192,9 @@ class Placer:
         return next(iter(columns)) if len(columns) == 1 else None
 
     def _count(self, spec: MeasureSpec, subject: list[str]) -> tuple[str | None, MeasureChoice | None]:
-        target = _counted_target(spec.target, self.schema)
+        own = [m for m in spec.target if m.asset == self.tabled]
+        # "how many categories are in the translation table": what that table holds, not another's column
+        target = _counted_target(own or spec.target, self.schema)
         through = self._through_child(spec, target)
         if through is not None:
             return through
@@ -250,16 +259,29 @@ class Placer:
     def _derived(self, spec: MeasureSpec, subject: list[str]) -> tuple[str | None, MeasureChoice | None]:
         left, op, right = spec.derived
         # the right side orients the left: "price divided by quantity" of a line is its unit price
-        oriented = self.column(right, subject[0] if subject else None, numeric=True)
-        a = self.column(left, oriented.col.asset if oriented else (subject[0] if subject else None), numeric=True)
-        b = self.column(right, a.col.asset if a else None, numeric=True)
+        timed = dict(temporal=True) if op in SECONDS else dict(numeric=True)  # "hours between purchase and approval"
+        oriented = self.column(right, subject[0] if subject else None, **timed)
+        a = self.column(left, oriented.col.asset if oriented else (subject[0] if subject else None), **timed) \
+            or self._time_of(left, op)
+        b = self.column(right, a.col.asset if a else None, **timed) or self._time_of(right, op)
+        if op in SECONDS and a is not None and a.mention is not None and \
+                root(self.roles.tokens[a.mention.start].norm) in ("deliver", "arriv", "receiv"):
+            pair = self._late_pair(a.col.asset)  # "to delivery": delivered to the customer, not to the carrier
+            a = Placed(pair[0], a.score, a.mention) if pair is not None and pair[0].asset == a.col.asset else a
         if a is None or b is None or self.schema.path(a.col.asset, b.col.asset) is None:
             return (subject[0] if subject else None), None
         self._use(a.mention)
         self._use(b.mention)
-        name = spec.name or f"{a.col.column} {'×' if op == '*' else op} {b.col.column}"
+        name = spec.name or (f"{op} from {b.col.column} to {a.col.column}" if op in SECONDS else
+                             f"{a.col.column} {'×' if op == '*' else op} {b.col.column}")
         measure = Measure(agg=spec.agg, derived=Derived(name=name, op=op, left=a.col, right=b.col))
         return a.col.asset, MeasureChoice(measure, spec.tokens, 0.9, ())
+
+    def _time_of(self, mentions, op: str) -> Placed | None:
+        """"between purchase and approval" where a purchase is an order: the order's own date."""
+        asset = next((m for m in mentions if m.kind == "asset"), None) if op in SECONDS else None
+        own = self._own_time(asset.asset) if asset is not None else None
+        return Placed(own, asset.score, asset) if own is not None else None
 
     def _rating(self, spec: MeasureSpec) -> tuple[str | None, MeasureChoice | None]:
         """The average rating of the things grouped, where their ratings are kept."""
@@ -279,10 +301,10 @@ class Placer:
             pair = self._late_pair(asset)
             start = self._own_time(asset)
             if pair is not None and start is not None and pair[0].asset == asset and start != pair[0]:
-                measure = Measure(agg=spec.agg, derived=Derived(name="delivery days", op="days", left=pair[0],
-                                                                right=start))
+                measure = Measure(agg=spec.agg, derived=Derived(name=f"delivery {spec.unit}", op=spec.unit,
+                                                                left=pair[0], right=start))
                 self._explain_delivery_words(len(self.roles.tokens))
-                note = f"I read the delivery time as days from {start.column} to {pair[0].column}"
+                note = f"I read the delivery time as {spec.unit} from {start.column} to {pair[0].column}"
                 return asset, MeasureChoice(measure, spec.tokens, 0.9, (note,))
         return (subject[0] if subject else None), None
 
@@ -516,6 +538,9 @@ class Placer:
         assets = sorted((t for t in targets if t.kind == "asset" and t.width == widest), key=lambda t: -t.score)
         if not assets or any(t.kind == "column" and t.width > widest and t.how == "name" for t in targets):
             return False
+        if any(t.kind == "column" and t.how == "name" and t.asset == base and t.score >= assets[0].score
+               and self.schema.column(base, t.column).semantic not in ("identifier", "foreign_key") for t in targets):
+            return False  # "ratings per rating" of ratings: per value of its rating column
         return assets[0].asset == base  # "revenue per order line" of order lines: per row, not a group
 
     def _who(self, base: str) -> Col | None:

@@ -115,7 +115,7 @@ class ConditionPlacer(Placer):
         for cue in cues:
             if any(k in self.roles.used for k in c_range(cue)):
                 continue
-            targets = self.roles.at(cue.end) or self.roles.at(cue.end + 1)
+            targets = self.roles.at(cue.end) or self.roles.at(cue.end + 1) or self._before(cue.start)
             if not targets:
                 continue
             placed = self.column([t for t in targets if t.kind == "column"], base)
@@ -134,6 +134,16 @@ class ConditionPlacer(Placer):
             self._use(placed.mention)
             self.roles.mark(cue.covers())
             draft.filters.append(Filter(column=placed.col, op="is_null" if cue.kind == "null" else "not_null"))
+
+    def _before(self, i: int) -> list[Mention]:
+        """The column a trailing cue is said of: "descriptions are missing", "CustomerID blank"."""
+        k = i - 1
+        while k >= 0 and self.roles.tokens[k].norm in ("is", "are", "was", "were", "left", "still", "be"):
+            k -= 1
+        if k == i - 1 and k >= 0 and self.roles.tokens[k].norm in ("no", "not"):
+            return []
+        found = [m for m in self.roles.mentions if m.kind == "column" and m.end == k + 1]
+        return sorted(found, key=lambda m: (-m.width, -m.score))
 
     def _compared(self, mention: Mention | None) -> bool:
         """"with a total over 500": the column is compared, not merely present."""

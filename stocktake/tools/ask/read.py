@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from stocktake.tools.ask.cues import Cue, find_cues, number_at
-from stocktake.tools.ask.dates import DateRange, find_dates
+from stocktake.tools.ask.dates import DateRange, find_dates, spell_out_dates
 from stocktake.tools.ask.followup import (ANAPHORA, FEW, STARTERS, merge_filters, retarget, same_column, same_for,
                                           wants_rows, with_bucket)
 from stocktake.tools.ask.ground import FUNCTION_ROOTS, Grounder
@@ -29,7 +29,7 @@ something anything everything thing things stuff item's placed place made make m
 happened were was is are been being exist exists existing there recorded stored registered listed kept contain
 contains containing hold holds holding present available appear appears appearing occur occurs occurring
 ones one kind type sort like per cent actual actually real really currently current overall please
-sold sell selling did see put paid got come came give gave given take took taken written write wrote left leave
+dated sold sell selling did see put paid got come came give gave given take took taken written write wrote left leave
 bring brought generate generated earn earned chose choose chosen picked pick selected select used use using went go goes gone star stars starred anyone someone everyone ever map mapping lookup
 had has have live lives living based located handed hand added add adding something anything catalog
 catalogue ship shipped ships shipping send sent exactly currently today overall entire whole total
@@ -85,7 +85,7 @@ class Reader:
         return Speller(catalog_words(self.schema), planner)
 
     def roles(self, question: str) -> Roles:
-        question, notes = expand_jargon(question)
+        question, notes = expand_jargon(spell_out_dates(question))
         tokens = self.speller.fix(tokenize(question))
         mentions = self.grounder.ground(tokens)
         roles = Roles(tokens, find_cues(tokens), mentions, self.grounder.values(tokens), notes=notes)
@@ -173,6 +173,7 @@ class Reader:
             roles.mark([t for t in spec.tokens if t is not None])
         placer = ConditionPlacer(self.schema, roles)
         moved = same_for(roles, previous) if spec is None else None
+        extreme = next((c for c in roles.cue("agg") if c.value in ("min", "max")), None) if spec is None else None
         plan = previous
         notes = [f"Following on from the last answer ({previous.asset})."]
         if moved is not None:
@@ -211,6 +212,10 @@ class Reader:
         elif spec is not None and spec.agg == "count" and not spec.target and any(
                 m.agg in ("count", "count_distinct") for m in plan.measures):
             pass  # "and how many from france": still the invoices counted before
+        elif extreme is not None and len(plan.measures) == 1 and plan.measures[0].agg in ("min", "max") \
+                and plan.measures[0].column is not None:  # "and the newest": the other end of the same column
+            roles.mark(extreme.covers())
+            update["measures"] = (plan.measures[0].model_copy(update={"agg": extreme.value}),)
         elif spec is not None:
             _, choice = placer.measure(spec, [])
             if choice is None and spec.agg in ("mean", "sum", "median", "min", "max") and not spec.target:
@@ -600,6 +605,9 @@ def _repeated_attributes(d: _Draft, schema: SchemaIndex) -> bool:
 
 def _plan(d: _Draft, form: str, schema: SchemaIndex) -> QueryPlan | None:
     measures = (d.measure.measure,) if form == "aggregate" and d.measure else ()
+    nulls = {f.column for f in d.filters if f.op == "is_null"}
+    if measures and measures[0].agg in ("count", "count_distinct") and measures[0].column in nulls:
+        measures = (Measure(agg="count"),)  # "count of missing CustomerID": the rows without one
     if measures and measures[0].agg == "share" and not d.groups and not measures[0].part:
         return None
     try:
