@@ -6,7 +6,7 @@ is ingested into its own workspace the way a user would, the questions in bench/
 bench/qa_heldout.yaml are asked in offline mode, and every answer is judged against a result computed with pandas
 from the source files (bench/qa_truth.py; the judge is bench/qa_judge.py).
 
-    python bench/qa_eval.py [--set dev|heldout|all] [--dataset NAME] [--category NAME] [--show-failures]
+    python bench/qa_eval.py [--set dev|heldout|heldout2|all] [--dataset NAME] [--category NAME] [--show-failures]
                             [--json FILE] [--keep DIR] [--data ../shared/data] [--show-expected]
 """
 
@@ -36,7 +36,8 @@ from qa_truth import SpecError, expected  # noqa: E402
 CATEGORIES = ("inventory", "location", "meaning", "quality", "relationships", "freshness", "pii", "aggregate",
               "derived", "topn", "time_bucket", "two_column", "join", "lookup", "followup", "compound",
               "refusal", "ambiguous")
-SETS = {"dev": sorted((BENCH / "qa").glob("*.yaml")), "heldout": [BENCH / "qa_heldout.yaml"]}
+SETS = {"dev": sorted((BENCH / "qa").glob("*.yaml")), "heldout": [BENCH / "qa_heldout.yaml"],
+        "heldout2": [BENCH / "qa_heldout2.yaml"]}
 OUTCOMES = ("correct", "clarify", "wrong", "confident_wrong")
 WARM_UP = "which tables do we have"
 
@@ -241,7 +242,7 @@ def as_json(results: list[Result], summaries: dict, setup: dict) -> dict:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--set", choices=("dev", "heldout", "all"), default="dev")
+    parser.add_argument("--set", choices=("dev", "heldout", "heldout2", "all"), default="dev")
     parser.add_argument("--dataset", choices=sorted(DATASETS))
     parser.add_argument("--category", choices=CATEGORIES)
     parser.add_argument("--show-failures", action="store_true", help="Print every answer that is not correct.")
@@ -253,7 +254,7 @@ def main() -> int:
     if not args.data.is_dir():
         print(f"skipped: the shared datasets are not at {args.data} (pass --data DIR)")
         return 0
-    sets = ("dev", "heldout") if args.set == "all" else (args.set,)
+    sets = ("dev", "heldout", "heldout2") if args.set == "all" else (args.set,)
     questions = {s: [q for q in load_questions(SETS[s]) if (not args.dataset or q.dataset == args.dataset)
                      and (not args.category or q.category == args.category)] for s in sets}
     everything = [q for s in sets for q in questions[s]]

@@ -144,6 +144,28 @@ def test_a_comparison_between_two_columns_of_a_row(shop):
     assert run(shop, plan)[0].iloc[0, 0] == late
 
 
+def test_a_duration_is_in_the_unit_asked_for(shop):
+    hours = Derived(name="hours late", op="hours", left=col("orders", "ordered_at"), right=col("orders", "due_at"))
+    plan = QueryPlan(asset="orders", measures=(Measure(agg="mean", derived=hours),))
+    gap = (pd.to_datetime(ORDERS["ordered_at"]) - pd.to_datetime(ORDERS["due_at"])).dt.total_seconds() / 3600
+    assert run(shop, plan)[0].iloc[0, 0] == pytest.approx(gap.mean())
+
+
+def test_a_comparison_with_a_multiple_of_the_other_column(shop):
+    plan = QueryPlan(asset="lines", measures=(Measure(agg="count"),),
+                     compares=(Compare(left=col("lines", "unit_price"), op=">", right=col("lines", "qty"), factor=2.5),))
+    assert run(shop, plan)[0].iloc[0, 0] == (LINES["unit_price"] > 2.5 * LINES["qty"]).sum()
+
+
+@pytest.mark.parametrize("days, op", [(1.5, ">"), (-0.5, "<"), (0.25, "<=")])
+def test_a_comparison_of_the_days_between_two_dates(shop, days, op):
+    plan = QueryPlan(asset="orders", measures=(Measure(agg="count"),), compares=(
+        Compare(left=col("orders", "ordered_at"), op=op, right=col("orders", "due_at"), days=days),))
+    gap = (pd.to_datetime(ORDERS["ordered_at"]) - pd.to_datetime(ORDERS["due_at"])).dt.total_seconds() / 86400
+    expected = {">": gap > days, "<": gap < days, "<=": gap <= days}[op].sum()
+    assert run(shop, plan)[0].iloc[0, 0] == expected
+
+
 def test_rows_with_no_related_row_and_a_share_of_the_rows(shop):
     unsold = QueryPlan(asset="products", measures=(Measure(agg="count"),), absent=("lines",))
     assert run(shop, unsold)[0].iloc[0, 0] == (~PRODUCTS["product_id"].isin(LINES["product_id"])).sum()

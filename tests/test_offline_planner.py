@@ -57,6 +57,7 @@ SAMPLE_QUESTIONS = [
     ("missing values in users", "quality_issues", {"asset": "users", "kind": "missing_values"}),
     ("where are the nulls?", "quality_issues", {"kind": "missing_values"}),
     ("are there duplicates in orders?", "quality_issues", {"asset": "orders", "kind": "duplicates"}),
+    ("users appearing twice, exact copies - count pls", "quality_issues", {"asset": "users", "kind": "duplicates"}),
     ("duplicate rows in events", "quality_issues", {"asset": "events", "kind": "duplicate_rows"}),
     ("are there duplicate keys in users?", "quality_issues", {"asset": "users", "kind": "duplicate_key"}),
     ("where is PII?", "find_personal_data", {}),
@@ -122,8 +123,34 @@ def test_unrelated_questions_are_not_mapped(sample_planner, question):
     assert sample_planner.plan(question).intent == "unknown"
 
 
+def _c(asset, column):
+    return {"asset": asset, "column": column}
+
+
 DATA_QUESTIONS = [
     # question, what the query plan must say (a subset of its fields)
+    ("how many product descriptions are blank", {"asset": "products", "measures": ({"agg": "count"},), "filters": (
+        {"column": _c("products", "description"), "op": "is_null"},)}),
+    ("what % of events are purchases", {"asset": "events", "measures": ({"agg": "share", "part": (
+        {"column": _c("events", "event_type"), "op": "=", "value": "purchase"},)},)}),
+    ("events before 5 mar 2023", {"filters": ({"column": _c("events", "event_time"), "op": "<",
+                                               "value": "2023-03-05"},)}),
+    ("count of missing review_text", {"asset": "reviews", "measures": ({"agg": "count"},), "filters": (
+        {"column": _c("reviews", "review_text"), "op": "is_null"},)}),
+    ("how many reviews per rating", {"asset": "reviews", "group_by": ({"column": _c("reviews", "rating")},)}),
+    ("the 3 most active users", {"measures": ({"agg": "count"},), "limit": 3, "order": "desc"}),
+    ("how much did user 100355 spend", {"measures": ({"agg": "sum", "derived": {
+        "name": "revenue", "op": "*", "left": _c("order_items", "quantity"), "right": _c("order_items", "unit_price")}},),
+        "filters": ({"column": _c("orders", "user_id"), "op": "=", "value": 100355},)}),
+    ("how many order lines have a unit price that doesn't match the product's list price", {"compares": (
+        {"left": _c("order_items", "unit_price"), "op": "!=", "right": _c("products", "price")},)}),
+    ("order lines where the unit price is more than twice the product price", {"compares": (
+        {"left": _c("order_items", "unit_price"), "op": ">", "right": _c("products", "price"), "factor": 2.0},)}),
+    ("reviews written more than 30 days after signup", {"compares": (
+        {"left": _c("reviews", "review_date"), "op": ">", "right": _c("users", "signup_date"), "days": 30.0},)}),
+    ("average days between signup and review", {"measures": ({"agg": "mean", "derived": {
+        "name": "days from signup_date to review_date", "op": "days", "left": _c("reviews", "review_date"),
+        "right": _c("users", "signup_date")}},)}),
     ("how many orders were cancelled?", {"asset": "orders", "measures": ({"agg": "count"},), "filters": (
         {"column": {"asset": "orders", "column": "status"}, "op": "=", "value": "cancelled"},)}),
     ("show me the top 5 categories in products", {"asset": "products", "group_by": (
@@ -264,6 +291,16 @@ def test_instructions_inside_a_question_never_choose_the_asset_or_the_action(sam
 def test_a_compound_question_is_answered_part_by_part(sample_planner):
     plan = sample_planner.plan("what does the status column in orders mean and how many orders are cancelled")
     assert [p.tool for p in plan.parts] == ["find_data", "query_data"]
+
+
+@pytest.mark.parametrize("question, first, second", [
+    ("when was the oldest review written, and the newest", "min", "max"),
+    ("what is the highest unit price in order_items and the lowest?", "max", "min"),
+])
+def test_the_other_end_of_a_range_reuses_the_first_parts_column(sample_planner, question, first, second):
+    plan = sample_planner.plan(question)
+    [a, b] = [p.query.measures[0] for p in plan.parts]
+    assert (a.agg, b.agg) == (first, second) and a.column == b.column
 
 
 def test_a_pronoun_in_a_later_part_is_the_first_part_s_topic(sample_planner):

@@ -168,7 +168,13 @@ class _Builder:
         for route, filters in pending.items():
             conds.append(self._exists(route, filters))
         for c in self.plan.compares:
-            conds.append(f"{self.typed_ref(c.left)} {c.op} {self.typed_ref(c.right)}")
+            left, right = self.typed_ref(c.left), self.typed_ref(c.right)
+            if c.days:
+                conds.append(f"(epoch({left}) - epoch({right})) {c.op} {self.bind(c.days * 86400.0)}")
+            elif c.factor != 1.0:
+                conds.append(f"{left} {c.op} {self.bind(c.factor)} * {right}")
+            else:
+                conds.append(f"{left} {c.op} {right}")
         for asset, negate in [(a, True) for a in self.plan.absent] + [(a, False) for a in self.plan.present]:
             test = self._exists(self.path(asset), [])
             conds.append(f"NOT {test}" if negate else test)

@@ -63,8 +63,10 @@ _add("compare", ">=", "at least", "or more", "minimum of", ">=", "no less than")
 _add("compare", "<", "less than", "fewer than", "lower than", "smaller than", "cheaper than", "under", "below",
      "before", "earlier than", "<", "younger than", "aged under")
 _add("compare", "<=", "at most", "or less", "up to", "maximum of", "<=", "no more than")
-_add("compare", "=", "exactly", "equal to", "equals", "=", "of exactly")
-_add("compare", "!=", "not equal to", "other than", "!=")
+_add("compare", "=", "exactly", "equal to", "equals", "=", "of exactly", "same as", "the same as", "identical to")
+_add("compare", "!=", "not equal to", "other than", "!=", "doesn't match", "doesnt match", "does not match",
+     "don't match", "dont match", "do not match", "differs from", "differ from", "different from",
+     "different than", "not the same as", "isn't the same as", "isnt the same as")
 _add("null", None, "without", "with no", "no", "missing", "lacking", "lack", "lacks", "empty", "blank", "null",
      "not set", "none", "absent", "have no", "has no", "had no", "never", "dont have", "don't have", "do not have",
      "doesnt have", "doesn't have", "does not have", "didnt have", "didn't have", "lacking a", "missing a",

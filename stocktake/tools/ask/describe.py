@@ -58,10 +58,22 @@ def _compare_word(c: Compare) -> str:
             "!=": "not equal to"}.get(c.op, c.op)
 
 
+def describe_compare(c: Compare) -> str:
+    """"freight_value greater than 0.5 × price", "review_answer_timestamp more than 7 days after
+    review_creation_date"."""
+    if c.days:
+        flip = {">": "<", ">=": "<=", "<": ">", "<=": ">="}
+        op, side = (c.op, "after") if c.days > 0 else (flip.get(c.op, c.op), "before")
+        more = {">": "more than", ">=": "at least", "<": "less than", "<=": "at most"}.get(op, op)
+        return f"{c.left.column} {more} {abs(c.days):g} days {side} {c.right.column}"
+    right = f"{c.factor:g} × {c.right.column}" if c.factor != 1.0 else c.right.column
+    return f"{c.left.column} {_compare_word(c)} {right}"
+
+
 def reading(plan: QueryPlan) -> str:
     """"I read this as the total revenue (quantity × unit_price) of order_items per category, highest first."""
     where = [describe_filter(f) for f in plan.filters]
-    where += [f"{c.left.column} {_compare_word(c)} {c.right.column}" for c in plan.compares]
+    where += [describe_compare(c) for c in plan.compares]
     where += [f"with no {a} rows" for a in plan.absent] + [f"with at least one {a} row" for a in plan.present]
     tail = f" where {' and '.join(where)}" if where else ""
     if plan.measures:

@@ -91,6 +91,11 @@ class Compare(Frozen):
     left: Col
     op: Literal["<", "<=", ">", ">=", "=", "!="]
     right: Col
+    factor: float = Field(1.0, gt=0, description="For numbers: the right side times this ('freight above half the "
+                                                 "price': 0.5).")
+    days: float = Field(0.0, description="For dates: the time from right to left compared with this many days "
+                                         "instead of the dates themselves ('answered more than a week after "
+                                         "sent': > 7).")
 
 
 class Having(Frozen):
