@@ -17,7 +17,8 @@ from stocktake.tools.ask.vocab import root
 STARTERS = (("and",), ("but",), ("what", "about"), ("how", "about"), ("now",), ("then",), ("also",), ("only",),
             ("just",), ("same",), ("split",), ("break",), ("of", "those"), ("of", "these"), ("which", "of"),
             ("instead",), ("ok", "and"), ("and", "what"), ("what", "if"), ("excluding",), ("except",),
-            ("without",), ("per",), ("by",), ("for",), ("in",), ("list", "them"), ("show", "them"))
+            ("without",), ("per",), ("by",), ("for",), ("in",), ("list", "them"), ("show", "them"), ("which", "one"),
+            ("which", "ones"))
 ANAPHORA = frozenset({"those", "these", "them", "that", "it", "ones", "they", "same", "their", "theirs", "such"})
 FEW = 5
 

@@ -150,11 +150,16 @@ def _topic(part: str) -> str:
     text = re.sub(r"^\W*(what'?s|what\s+(is|are|does|do)|explain|describe|define|tell\s+me\s+about)\s+", "", part,
                   flags=re.I)
     text = re.sub(r"\s+(mean|means|stand\s+for|represent|refer\s+to)\s*$", "", text, flags=re.I)
+    text = re.sub(r"^(the\s+)?(meaning|definition|purpose)\s+of\s+(the\s+)?", "", text, flags=re.I)
     return text.strip()
 
 
 def _resolve(part: str, topic: str) -> str:
     """"how many orders used it" after "what is klarna": the pronoun is the first question's topic."""
-    if not topic or not _ANAPHOR.search(part):
+    if not topic:
+        return part
+    if re.search(r"\bits\s+\w", part, re.I):  # "what is its average": the average of the topic
+        return re.sub(r"\bits\s+(\w+)", lambda m: f"the {m.group(1)} of {topic}", part, count=1, flags=re.I)
+    if not _ANAPHOR.search(part):
         return part
     return _ANAPHOR.sub(topic, part, count=1)

@@ -152,7 +152,7 @@ class Reader:
         if plan is None:
             return Reading(None, 0.0, missing="measure", unexplained=_words(roles, set()))
         draft.notes += _list_notes(plan, self.schema)
-        plan = _with_display_label(plan, self.schema)
+        plan = _with_display_label(_called(plan, roles, self.schema), self.schema)
         _doc_nouns(roles, self.schema, plan.asset)
         unexplained = _words(roles, roles.used)
         if _mostly_unexplained(roles, unexplained):  # "what's the weather in Paris": not a data question
@@ -188,6 +188,16 @@ class Reader:
         placer.filters(plan.asset, draft, None)
         placer.lookups(plan.asset, draft, roles.ids)
         groups = placer.groups(plan.asset, spec)
+        counted = next((m.column for m in plan.measures if m.agg == "count_distinct" and m.column), None)
+        ones = [i for i, t in enumerate(roles.tokens[:-1]) if t.norm in ("which", "what")
+                and roles.tokens[i + 1].norm in ("one", "ones")]
+        if not groups and spec is not None and spec.kind == "most" and counted is not None and ones:
+            # "how many countries ... and which one has the most lines": those countries, ranked
+            roles.mark([ones[0], ones[0] + 1])
+            groups = [Group(column=counted)]
+            ranked = {"order": spec.direction, "limit": roles.limit or 1}
+            plan = plan.model_copy(update={"measures": (Measure(agg="count"),), **ranked} if spec.agg == "count"
+                                   else ranked)
         if not groups and spec is None and plan.measures and not wants_rows(roles.tokens):
             groups = _which_of_those(roles, placer, plan.asset)
         regroup = same_column(roles, plan) if moved is None and not groups else None
@@ -316,7 +326,10 @@ def _vague(plan: QueryPlan, roles: Roles, form: str) -> bool:
         return False
     content = [t for i, t in enumerate(roles.tokens) if t.norm not in FUNCTION_WORDS and root(t.norm) not in
                FUNCTION_ROOTS and not any(c.start <= i < c.end and c.kind in ("count", "list", "agg", "most",
-                                                                                 "group", "sort") for c in roles.cues)]
+                                                                                 "group", "sort", "bucket")
+                                          for c in roles.cues)]
+    if form == "rows" and roles.tokens[0].norm in ("what", "whats") and len(content) == 1 and not plan.limit:
+        return True  # "what's the status": of which record?
     return all(root(t.norm) in GENERAL for t in content)
 
 
@@ -420,6 +433,23 @@ def _explain_connectives(roles: Roles) -> None:
             roles.mark(range(len(starter)))
     roles.mark([i for i, n in enumerate(norms) if n in ANAPHORA or n in ("instead", "same", "split", "break",
                                                                            "down", "only", "just", "about")])
+
+
+def _called(plan: QueryPlan, roles: Roles, schema: SchemaIndex) -> QueryPlan:
+    """"what's stock code 85123A called", "what is item 1200 named": the record's name, title or description."""
+    from stocktake.tools.personal import personal_name
+
+    asked = [i for i, t in enumerate(roles.tokens) if t.norm in ("called", "named")]
+    ids = [f.column for f in plan.filters if f.op == "=" and schema.column(f.column.asset, f.column.column).id_like]
+    if not asked or plan.measures or plan.select or not ids:
+        return plan
+    info = schema.assets[ids[0].asset]
+    label = next((c for c in info.columns if c.type == "string" and not c.id_like and not personal_name(c.name)
+                  and {"title", "name", "description", "label"} & set(c.words)), None)
+    if label is None:
+        return plan
+    roles.mark(asked)
+    return plan.model_copy(update={"select": (ids[0], Col(asset=info.name, column=label.name)), "distinct": True})
 
 
 def _with_display_label(plan: QueryPlan, schema: SchemaIndex) -> QueryPlan:
