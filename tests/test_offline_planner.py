@@ -137,6 +137,12 @@ DATA_QUESTIONS = [
                                                "value": "2023-03-05"},)}),
     ("count of missing review_text", {"asset": "reviews", "measures": ({"agg": "count"},), "filters": (
         {"column": _c("reviews", "review_text"), "op": "is_null"},)}),
+    ("total_amount per month", {"measures": ({"agg": "sum", "column": _c("orders", "total_amount")},),
+                                "group_by": ({"column": _c("orders", "order_date"), "bucket": "month"},)}),
+    ("users per month by signup time", {"group_by": ({"column": _c("users", "signup_date"), "bucket": "month"},)}),
+    ("what is product 500915 called", {"select": (_c("products", "product_id"), _c("products", "title"))}),
+    ("how many countries do users come from", {"asset": "users", "measures": (
+        {"agg": "count_distinct", "column": _c("users", "country")},), "present": None}),
     ("how many reviews per rating", {"asset": "reviews", "group_by": ({"column": _c("reviews", "rating")},)}),
     ("the 3 most active users", {"measures": ({"agg": "count"},), "limit": 3, "order": "desc"}),
     ("how much did user 100355 spend", {"measures": ({"agg": "sum", "derived": {
@@ -301,6 +307,23 @@ def test_the_other_end_of_a_range_reuses_the_first_parts_column(sample_planner, 
     plan = sample_planner.plan(question)
     [a, b] = [p.query.measures[0] for p in plan.parts]
     assert (a.agg, b.agg) == (first, second) and a.column == b.column
+
+
+def test_which_one_after_a_distinct_count_ranks_those_values(sample_planner):
+    plan = sample_planner.plan("how many countries do users come from, and which one has the most users")
+    second = plan.parts[1].query
+    assert second.group_by[0].column.column == "country" and (second.order, second.limit) == ("desc", 1)
+
+
+def test_its_in_a_later_part_is_the_first_part_s_column(sample_planner):
+    plan = sample_planner.plan("what does unit_price mean and what is its average")
+    assert plan.parts[1].query.measures[0].model_dump(exclude_defaults=True) == {
+        "agg": "mean", "column": {"asset": "order_items", "column": "unit_price"}}
+
+
+@pytest.mark.parametrize("question", ["what's the status", "how many per day"])
+def test_a_bare_column_or_count_with_nothing_to_anchor_it_is_asked_back(sample_planner, question):
+    assert sample_planner.plan(question).status == "clarify"
 
 
 def test_a_pronoun_in_a_later_part_is_the_first_part_s_topic(sample_planner):

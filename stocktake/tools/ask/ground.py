@@ -264,6 +264,10 @@ def _best_per_target(table: dict) -> dict:
     return out
 
 
+# The last word of a date column's name, said in any of these: "purchase date" is order_purchase_timestamp.
+TIME_HEADS = frozenset(phrase_roots(("date", "time", "timestamp", "at")))
+
+
 def column_phrases(asset: AssetInfo, c: ColumnInfo):
     """The phrases that name a column, with how strongly: its whole name, the name without the asset's own
     noun ("order_status" in orders is "status"), the name without a trailing id/name word, its head word, and
@@ -272,6 +276,11 @@ def column_phrases(asset: AssetInfo, c: ColumnInfo):
     if not words:
         return
     yield words, 1.0, "name"
+    if c.temporal and len(words) > 1 and words[-1] in TIME_HEADS:
+        for head in TIME_HEADS - {words[-1]}:  # "purchase date" for order_purchase_timestamp, "approval time"
+            yield (*words[:-1], head), 0.9, "name"
+        for head in TIME_HEADS if len(words) > 2 else ():
+            yield (words[-2], head), 0.85, "part"
     if len(words) > 1 and words[-1] in TRIMMABLE:  # "product category" for product_category_name
         yield words[:-1], 0.85, "part"
     for entity in asset.entity[:3]:  # "order status", "customer city", "product category": the row's noun first
@@ -283,6 +292,9 @@ def column_phrases(asset: AssetInfo, c: ColumnInfo):
         trimmed = trimmed[1:]
     if trimmed != words:
         yield trimmed, 0.9, "part"
+        if c.temporal and len(trimmed) > 1 and trimmed[-1] in TIME_HEADS:
+            for head in TIME_HEADS - {trimmed[-1]}:
+                yield (*trimmed[:-1], head), 0.85, "part"
     if len(trimmed) > 1 and trimmed[-1] in WEAK_HEADS:
         yield trimmed[:-1], 0.8 if c.id_like else 0.7, "part"
     for word in trimmed:  # "carrier" for order_delivered_carrier_date, weakly

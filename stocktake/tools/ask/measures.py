@@ -539,6 +539,8 @@ def _unit_price_column(info: AssetInfo) -> ColumnInfo | None:
 def _money_column(info: AssetInfo) -> ColumnInfo | None:
     money = [c for c in info.columns if c.numeric and (c.semantic == "price" or set(c.words) & PRICE_NAME_WORDS)
              and not c.id_like]
-    ranked = sorted(money, key=lambda c: (not ({"total", "amount", "payment", "revenue"} & set(c.words)),
+    # payment_value before payment_sequential: a money word in the name, not only "payment" (a count of them)
+    ranked = sorted(money, key=lambda c: (not set(c.words) & (PRICE_NAME_WORDS - {"payment"}),
+                                          not ({"total", "amount", "payment", "revenue"} & set(c.words)),
                                           "freight" in c.words))
     return ranked[0] if ranked else None

@@ -15,7 +15,7 @@ from stocktake.tools.ask.measures import (FACT_KINDS, QUANTITY_ROOTS, REVENUE_RO
 from stocktake.tools.ask.model import SECONDS, Col, Derived, Filter, Group, Measure
 from stocktake.tools.ask.roles import Roles
 from stocktake.tools.ask.schema import SchemaIndex
-from stocktake.tools.ask.vocab import ID_NOUNS, root
+from stocktake.tools.ask.vocab import ID_NOUNS, PRICE_NAME_WORDS, QUANTITY_NAME_WORDS, root
 
 AMBIGUOUS = 0.05  # two readings of a word closer than this, both weak: the question is ambiguous
 WEAK_HOW = ("head", "meaning", "docs", "part", "typo")
@@ -107,6 +107,24 @@ class Placer:
                                              for v in self.roles.values):
                     continue  # "viewed", "clicks" in events: the event type, not just the table
                 self._use(m)
+
+    def summed_before_group(self, base: str) -> MeasureChoice | None:
+        """"payment value per month", "freight_value by seller": money or units named before the grouping are
+        added up (a rating or a date named there only says which rows are counted)."""
+        first_group = min((c.start for c in self.roles.cue("group")), default=len(self.roles.tokens))
+        for m in sorted(self.roles.mentions, key=lambda m: (-m.width, -m.score)):
+            if m.kind != "column" or m.asset != base or m.end > first_group or m.how not in ("name", "part") \
+                    or m.score < 0.8:
+                continue
+            info = self.schema.column(m.asset, m.column)
+            said = {self.roles.tokens[k].norm for k in range(m.start, m.end)}  # "payments per type" counts them
+            words = set(info.words) & said if m.how == "part" else set(info.words)
+            if info.numeric and not info.id_like and (words & (PRICE_NAME_WORDS - {"payment"}) or
+                                                      words & QUANTITY_NAME_WORDS):
+                self._use(m)
+                measure = Measure(agg="sum", column=Col(asset=base, column=m.column))
+                return MeasureChoice(measure, (), 0.8, (f"I read {m.column} with no measure word as its total",))
+        return None
 
     def mark_counted(self, base: str) -> None:
         """"ratings per month": the word before the grouping names what is counted (rows with a rating)."""

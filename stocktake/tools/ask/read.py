@@ -254,8 +254,12 @@ class Reader:
 
     def _aggregate(self, placer: ConditionPlacer, spec: MeasureSpec | None, draft: _Draft, roles: Roles) -> None:
         if draft.measure is None:
-            draft.measure = MeasureChoice(Measure(agg="count"), (), 0.5, ())
-            placer.mark_counted(draft.asset)
+            draft.measure = placer.summed_before_group(draft.asset) if roles.cue("group") else None
+            if draft.measure is None:
+                draft.measure = MeasureChoice(Measure(agg="count"), (), 0.5, ())
+                placer.mark_counted(draft.asset)
+            else:
+                draft.notes += draft.measure.notes
         draft.groups = placer.groups(draft.asset, spec)
         if spec is not None and spec.kind == "most":
             draft.order = spec.direction

@@ -105,7 +105,7 @@ def tokenize(question: str) -> list[Token]:
 NAME_ABBREVIATIONS = {"cat": "category", "no": "number", "desc": "description"}
 
 # Analysts' shorthand for a measure, read as the words it stands for (and said so in the answer).
-JARGON = {"aov": "average order value", "gmv": "total revenue"}
+JARGON = {"aov": "average order value", "gmv": "total revenue", "rev": "revenue"}
 _JARGON = re.compile(r"\b(" + "|".join(JARGON) + r")\b", re.I)
 
 

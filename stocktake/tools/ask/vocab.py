@@ -55,12 +55,18 @@ QUANTITY_NAME_WORDS = frozenset({"quantity", "qty", "units", "count", "pieces", 
 UNIT_PRICE_WORDS = frozenset({"unit", "price", "unitprice"})
 
 
+# Common verbs whose coarse root would be a data word's: "come" and "comment" would both be "com".
+UNSTEMMED = {"come": "come", "comes": "come", "came": "come", "coming": "come"}
+
+
 @lru_cache(maxsize=50_000)
 def root(word: str) -> str:
     """A coarse word root for matching question words against names and values, the same for every inflection:
     "delivery", "delivered" and "deliveries" -> "deliver"; "shipping", "shipped" -> "ship"; "bought",
     "purchases" -> "purchas"; "cancelled", "cancellation" -> "cancel"."""
     w = word.lower()
+    if w in UNSTEMMED:
+        return UNSTEMMED[w]
     w = SYNONYMS.get(IRREGULAR.get(w, w), IRREGULAR.get(w, w))
     if len(w) <= 3 or not w.isalpha():
         return w
