@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
+
 import pytest
 from typer.testing import CliRunner
 
@@ -453,3 +455,12 @@ def test_the_orphan_summary_agrees_with_the_relationships_under_it(assistant):
     answer = assistant.ask("are there orphan order_items?")
     assert f"**{orphans:,} rows of order_items** have a product_id with no match in products" in answer.text
     assert "Every" not in answer.text.split("\n\n")[0]
+
+
+def test_a_lookup_shows_every_column_the_word_fits_alike(tmp_path):
+    catalog = Catalog(Workspace(tmp_path / "ws", create=True))
+    frame = pd.DataFrame({"pid": ["P1", "P2", "P3"], "retail_price": [1899, 500, 20], "discounted_price": [899, 450, 20]})
+    catalog.register("offers", frame, kind="products", source="test", fmt="csv")
+    answer = Assistant(ToolContext(catalog)).ask("price of pid P1")
+    assert answer.table["columns"] == ["pid", "retail_price", "discounted_price"]
+    assert answer.table["rows"] == [["P1", 1899, 899]]

@@ -321,9 +321,10 @@ def test_its_in_a_later_part_is_the_first_part_s_column(sample_planner):
         "agg": "mean", "column": {"asset": "order_items", "column": "unit_price"}}
 
 
-@pytest.mark.parametrize("question", ["what's the status", "how many per day"])
+@pytest.mark.parametrize("question", ["what's the status", "how many per day", "compare them", "give me the breakdown"])
 def test_a_bare_column_or_count_with_nothing_to_anchor_it_is_asked_back(sample_planner, question):
-    assert sample_planner.plan(question).status == "clarify"
+    plan = sample_planner.plan(question)
+    assert plan.status == "clarify" and plan.suggestions
 
 
 def test_a_pronoun_in_a_later_part_is_the_first_part_s_topic(sample_planner):

@@ -18,7 +18,7 @@ from stocktake.tools.ask.followup import looks_like_follow_up
 from stocktake.tools.ask.model import QueryPlan
 from stocktake.tools.ask.read import Reader, Reading
 from stocktake.tools.ask.schema import SchemaIndex
-from stocktake.tools.ask.text import close_spelling, fold, tokenize
+from stocktake.tools.ask.text import FUNCTION_WORDS, close_spelling, fold, tokenize
 from stocktake.tools.ask.vocab import root
 
 
@@ -140,6 +140,8 @@ def incomplete(question: str, reader: Reader, settings: AskSettings) -> tuple[st
         options = [f"how many {a.name}" for a in facts]
     elif words & {root("date"), root("dates"), root("time"), root("when")}:
         options = [f"latest {a.time_column} of {a.name}" for a in dated]
+    elif _only_pointing(roles):  # "compare them", "and the rest?", "give me the breakdown": of what?
+        options = [f"how many {a.name} by {c.name}" for a, c in groups] + [f"how many {a.name}" for a in facts]
     else:
         return ()
     out = []
@@ -150,6 +152,20 @@ def incomplete(question: str, reader: Reader, settings: AskSettings) -> tuple[st
         if len(out) == settings.suggestions:
             break
     return tuple(out)
+
+
+# Words that point at something said before, or ask to compare or split it, without naming it.
+POINTING = frozenset({"it", "its", "them", "they", "those", "these", "that", "this", "one", "ones", "rest",
+                      "others", "other", "compare", "comparison", "breakdown", "split", "higher", "lower", "bigger",
+                      "smaller", "better", "worse", "more", "less", "difference", "same"})
+
+
+def _only_pointing(roles) -> bool:
+    if any(m.kind in ("asset", "column", "value") for m in roles.mentions) or roles.ids:
+        return False
+    norms = [t.norm for t in roles.tokens if t.kind == "word"]
+    return bool(norms) and any(n in POINTING for n in norms) and all(
+        n in POINTING or n in FUNCTION_WORDS for n in norms)
 
 
 def _lookalikes(word: str, reader: Reader) -> list[str]:

@@ -671,6 +671,9 @@ class ConditionPlacer(Placer):
                 self._use(m)
                 shown.append((m.start, placed.col))
                 shown += [(m.start, label) for label in self._labels_of(placed.col)]
+                # "price of pid X" where retail_price and discounted_price fit the word alike: both shown
+                shown += [(m.start, Col(asset=t.asset, column=t.column)) for t in selected if t is not m
+                          and (t.start, t.end, t.score, t.how, t.asset) == (m.start, m.end, m.score, m.how, m.asset)]
         draft.select.extend(dict.fromkeys(col for _, col in sorted(shown, key=lambda s: s[0])))
         if draft.select:
             key = self.schema.assets[base].key
