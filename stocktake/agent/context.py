@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import threading
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -12,6 +10,7 @@ from pathlib import Path
 
 from stocktake.catalog import Catalog
 from stocktake.errors import UnknownNameError
+from stocktake.files import write_atomic
 from stocktake.settings import Settings
 
 
@@ -42,10 +41,7 @@ class ConversationSessions:
                 known.pop(thread, None)
             else:
                 known[thread] = session_id
-            fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=self.path.parent)
-            with os.fdopen(fd, "w") as handle:
-                json.dump(known, handle)
-            os.replace(tmp, self.path)
+            write_atomic(self.path, json.dumps(known))
 
     def _read(self) -> dict[str, str]:
         try:
@@ -84,10 +80,7 @@ class ConversationPlans:
             else:
                 known[thread] = plan.model_dump(mode="json")
             try:
-                fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=self.path.parent)
-                with os.fdopen(fd, "w") as handle:
-                    json.dump(known, handle)
-                os.replace(tmp, self.path)
+                write_atomic(self.path, json.dumps(known))
             except OSError:  # a read-only workspace answers without follow-up memory
                 pass
 

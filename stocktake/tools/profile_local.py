@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import os
 from dataclasses import asdict
 from pathlib import Path
 
@@ -15,6 +14,7 @@ import duckdb
 
 from stocktake.catalog import Asset, Catalog, Column
 from stocktake.errors import StocktakeError
+from stocktake.files import write_atomic
 from stocktake.settings import ProfileSettings
 from stocktake.tools.personal import mask_profile
 from stocktake.tools.profile_issues import Context, column_issues, text_shapes
@@ -44,7 +44,7 @@ def local_profile(catalog: Catalog, asset: Asset, settings: ProfileSettings, use
         raise StocktakeError(f"Cannot profile {asset.name} (version {asset.version}): {str(exc).splitlines()[0]} "
                              f"Its snapshot {asset.path} may be missing or damaged; ingest it again with "
                              "--replace.") from None
-    _write_atomic(path, json.dumps(profile.to_dict(), ensure_ascii=False, default=str))
+    write_atomic(path, json.dumps(profile.to_dict(), ensure_ascii=False, default=str))
     return profile
 
 
@@ -167,9 +167,3 @@ def column_profile(s: ColumnScan, semantic: str, rows: int, top: int, shape: Tex
         min=low, max=high, mean=s.mean, std=s.std, quantiles=s.quantiles, quantiles_exact=s.quantiles_exact,
         top_values=tuple((s.value_counts or [])[:top]), length=s.length, histogram=s.histogram)
 
-
-def _write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)

@@ -36,8 +36,9 @@ from pathlib import Path
 import duckdb
 
 from stocktake.catalog import Catalog
+from stocktake.files import write_atomic
 from stocktake.settings import ProfileSettings
-from stocktake.tools.profile_local import _write_atomic, readable_profiles
+from stocktake.tools.profile_local import readable_profiles
 from stocktake.tools.pii import mask_text
 from stocktake.tools.profile_model import ColumnProfile, TableProfile
 from stocktake.tools.profile_scan import _sql_path, jsonable, quote
@@ -239,5 +240,5 @@ def _inclusion(catalog: Catalog, child: TableProfile, c: str, parent: TableProfi
         con.close()
     total = next(col.non_null for col in child.columns if col.name == c)
     result = {"covered": int(total - orphans), "orphans": int(orphans), "examples": examples}
-    _write_atomic(path, json.dumps(result, default=str))
+    write_atomic(path, json.dumps(result, default=str))
     return result

@@ -37,9 +37,8 @@ import hashlib
 import json
 import os
 import re
-import tempfile
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -50,6 +49,7 @@ import pyarrow.parquet as pq
 
 from stocktake.catalog import Catalog, Workspace, now_iso
 from stocktake.errors import StocktakeError, UnknownNameError
+from stocktake.files import write_atomic
 from stocktake.tools.clean.propose import CleanSettings, Proposal, propose_steps
 from stocktake.tools.clean.steps import STEP_TYPES, Preview, compare, get_step, records
 
@@ -148,18 +148,6 @@ def sessions_dir(ws: Workspace) -> Path:
     folder = ws.dir("sessions") / "cleaning"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
-
-
-def write_atomic(path: Path, write: Callable[[str], None]) -> None:
-    """Write through a temporary file in the same folder and move it into place, or leave ``path`` as it was."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 @contextmanager
@@ -766,7 +754,7 @@ class CleaningSession:
         self.state.update(revision=revision + 1, updated_at=now_iso())
         try:
             text = json.dumps(self.state, indent=1, default=str)
-            write_atomic(self._path(), lambda tmp: Path(tmp).write_text(text))
+            write_atomic(self._path(), text)
         except BaseException:
             self.state["revision"] = revision
             raise
