@@ -4,14 +4,13 @@ and uploading a file to ingest it."""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import gradio as gr
 import pandas as pd
 
-from stocktake.catalog import Catalog
+from stocktake.catalog import Catalog, file_hash
 from stocktake.errors import StocktakeError
 from stocktake.serve.charts import chart_column, chart_null_rates
 from stocktake.serve.common import AppContext, choices, frame, kept_upload, readable, web_message
@@ -174,11 +173,7 @@ def relation_rows(catalog: Catalog, name: str) -> pd.DataFrame:
 def upload_target(catalog: Catalog, upload: str | Path) -> Path:
     """Where an upload is kept: ``uploads/<content hash>/<file name>``, so a later upload of another file with
     the same name never overwrites the source of an asset, and the same file uploaded again is stored once."""
-    digest = hashlib.sha256()
-    with open(upload, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return catalog.ws.dir("uploads") / digest.hexdigest()[:16] / Path(upload).name
+    return catalog.ws.dir("uploads") / file_hash(Path(upload))[:16] / Path(upload).name
 
 
 def ingest_upload(catalog: Catalog, upload: str | Path, name: str = "", replace: bool = False) -> list[IngestResult]:
