@@ -116,12 +116,28 @@ class ToolContext:
         """The question planner's view of the catalog, rebuilt only when an asset or its version changed."""
         from stocktake.tools.ask.schema import build_schema
 
-        state = tuple((a.name, a.current.content_hash) for a in self.catalog.list_assets())
+        state = self._state()
         cached = self.__dict__.get("_schema")
         if cached is None or cached[0] != state:
-            cached = (state, build_schema(self.catalog))
+            with self.reading_profiles():
+                cached = (state, build_schema(self.catalog))
             self.__dict__["_schema"] = cached
         return cached[1]
+
+    def reading_profiles(self):
+        """A scope in which the tools and the planner share the profiles read so far, while no asset changed:
+        a question reaches them through the schema, the tool and the masking of its result."""
+        from stocktake.tools.profile_local import profiles_read_once
+
+        state = self._state()
+        kept = self.__dict__.get("_profiles")
+        if kept is None or kept[0] != state:  # the memo is keyed by version anyway; this lets old ones go
+            kept = (state, {})
+            self.__dict__["_profiles"] = kept
+        return profiles_read_once(kept[1])
+
+    def _state(self) -> tuple:
+        return tuple((a.name, a.version, a.current.content_hash) for a in self.catalog.list_assets())
 
     @cached_property
     def conversation_plans(self) -> ConversationPlans:
@@ -151,4 +167,5 @@ class ToolContext:
         """
         from stocktake.tools.personal import load_personal_columns
 
-        return load_personal_columns(self.catalog, [asset_name]).of(self.catalog.get(asset_name).name)
+        with self.reading_profiles():
+            return load_personal_columns(self.catalog, [asset_name]).of(self.catalog.get(asset_name).name)

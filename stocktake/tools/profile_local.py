@@ -7,6 +7,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import asdict
 from pathlib import Path
 
@@ -31,10 +34,40 @@ FORMAT = 3  # bump when the cached JSON changes shape or meaning (2: values mask
 # dates, calendar and per-value histograms, zero_values, keys among distinct rows)
 MAX_CACHE_BYTES = 64 << 20  # a larger cache file is no profile this module wrote: it is recomputed
 
+# The profiles already read in this request (see profiles_read_once); None outside one.
+_READ: ContextVar[dict | None] = ContextVar("profiles_read", default=None)
+
+
+@contextmanager
+def profiles_read_once(memo: dict | None = None) -> Iterator[None]:
+    """Within it each asset version's cached profile is read from disk at most once: a question, a panel refresh
+    or a report reaches the same profiles through several doors, and relations need every asset's. ``memo`` is
+    kept by a caller that spans several calls (the agent's tools); a scope inside another shares the outer one.
+    Outside a scope every call reads the file, so a cache rewritten on disk is seen at once."""
+    outer = _READ.get()
+    token = _READ.set(outer if outer is not None else {} if memo is None else memo)
+    try:
+        yield
+    finally:
+        _READ.reset(token)
+
 
 def local_profile(catalog: Catalog, asset: Asset, settings: ProfileSettings, use_cache: bool = True,
                   progress: Progress = no_progress) -> TableProfile:
     path = cache_path(catalog, asset, settings)
+    memo = _READ.get()
+    # The path names the content hash and the settings; the version too, since two may hold the same content.
+    key = (path, asset.version, asset.current.content_hash)
+    if use_cache and memo is not None and key in memo:
+        return memo[key]
+    profile = _cached_or_computed(catalog, asset, settings, path, use_cache, progress)
+    if memo is not None:
+        memo[key] = profile
+    return profile
+
+
+def _cached_or_computed(catalog: Catalog, asset: Asset, settings: ProfileSettings, path: Path, use_cache: bool,
+                        progress: Progress) -> TableProfile:
     cached = read_cached_profile(path, asset) if use_cache else None
     if cached is not None:
         return cached
