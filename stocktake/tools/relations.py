@@ -43,6 +43,7 @@ from stocktake.tools.pii import mask_text
 from stocktake.tools.profile_model import ColumnProfile, TableProfile
 from stocktake.tools.profile_scan import _sql_path, jsonable, quote
 from stocktake.tools.profile_semantic import is_generic_name, key_names, tokens
+from stocktake.words import plural
 
 CHILD_SEMANTICS = ("identifier", "foreign_key", "category", "geo", "text", "number", "other")
 LINK_TYPES = {"integer": "integer", "string": "string"}
@@ -81,7 +82,7 @@ def share_text(coverage: float) -> str:
 
 def describe_coverage(coverage: float, orphans: int = 0) -> str:
     """``99.8% of values match (20 orphan rows)``."""
-    rows = "" if not orphans else f" ({orphans:,} orphan row{'s' if orphans != 1 else ''})"
+    rows = "" if not orphans else f" ({plural(orphans, 'orphan row')})"
     return f"{share_text(coverage)} of values match{rows}"
 
 
