@@ -27,6 +27,7 @@ import pyarrow.parquet as pq
 
 from stocktake.errors import StocktakeError, UnknownNameError
 from stocktake.settings import DEFAULT_WORKSPACE, resolve_workspace
+from stocktake.words import plural
 
 KINDS = ("users", "products", "orders", "order_items", "events", "reviews", "other")
 
@@ -116,7 +117,7 @@ class Asset:
             steps = len(lineage.get("steps") or [])
             base = lineage.get("branched_from") or {"asset": "", "version": lineage.get("base_version")}
             origin = f"Cleaned from {base['asset'] + ' ' if base['asset'] else ''}v{base['version']}: " \
-                     f"{steps} step{'s' if steps != 1 else ''} (session {lineage['cleaning_session']})"
+                     f"{plural(steps, 'step')} (session {lineage['cleaning_session']})"
             return origin + (f", replayed onto v{lineage['rebased_onto']}" if lineage.get("rebased_onto") else "")
         if note == "ingested":
             return ingest_description(self.source)

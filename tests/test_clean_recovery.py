@@ -50,7 +50,7 @@ hooks = {"after_catalog_write": ("add_version", add_then_die), "before_catalog_r
 if hook in hooks:
     setattr(Catalog, *hooks[hook])
 elif hook == "during_session_write":
-    engine.os.replace = die
+    os.replace = die
 elif hook == "after_cache_write":
     engine.write_atomic = cache_then_die
 session = engine.load_session(Catalog(workspace), session_id)

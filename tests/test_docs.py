@@ -274,14 +274,6 @@ def test_cli_remove_unknown_source_is_a_one_line_error(orders_doc, encoder):
     assert "Traceback" not in result.output
 
 
-def test_langchain_adapter_embeds_like_the_encoder(encoder):
-    from stocktake.vectorstore.langchain_adapter import LocalMiniLMEmbeddings
-
-    lc = LocalMiniLMEmbeddings(encoder)
-    assert lc.embed_query("order status") == pytest.approx(encoder.encode(["order status"])[0])
-    assert len(lc.embed_documents(["a", "b"])) == 2
-
-
 @pytest.mark.shared_data
 def test_olist_dictionary_chunks_per_table_and_column_and_answers_questions(store, shared_data):
     report = index_docs(store, [shared_data / "olist-ecommerce-sample" / "DATA_DICTIONARY.md"])

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import threading
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -12,6 +10,7 @@ from pathlib import Path
 
 from stocktake.catalog import Catalog
 from stocktake.errors import UnknownNameError
+from stocktake.files import write_atomic
 from stocktake.settings import Settings
 
 
@@ -42,10 +41,7 @@ class ConversationSessions:
                 known.pop(thread, None)
             else:
                 known[thread] = session_id
-            fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=self.path.parent)
-            with os.fdopen(fd, "w") as handle:
-                json.dump(known, handle)
-            os.replace(tmp, self.path)
+            write_atomic(self.path, json.dumps(known))
 
     def _read(self) -> dict[str, str]:
         try:
@@ -84,10 +80,7 @@ class ConversationPlans:
             else:
                 known[thread] = plan.model_dump(mode="json")
             try:
-                fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=self.path.parent)
-                with os.fdopen(fd, "w") as handle:
-                    json.dump(known, handle)
-                os.replace(tmp, self.path)
+                write_atomic(self.path, json.dumps(known))
             except OSError:  # a read-only workspace answers without follow-up memory
                 pass
 
@@ -123,12 +116,28 @@ class ToolContext:
         """The question planner's view of the catalog, rebuilt only when an asset or its version changed."""
         from stocktake.tools.ask.schema import build_schema
 
-        state = tuple((a.name, a.current.content_hash) for a in self.catalog.list_assets())
+        state = self._state()
         cached = self.__dict__.get("_schema")
         if cached is None or cached[0] != state:
-            cached = (state, build_schema(self.catalog))
+            with self.reading_profiles():
+                cached = (state, build_schema(self.catalog))
             self.__dict__["_schema"] = cached
         return cached[1]
+
+    def reading_profiles(self):
+        """A scope in which the tools and the planner share the profiles read so far, while no asset changed:
+        a question reaches them through the schema, the tool and the masking of its result."""
+        from stocktake.tools.profile_local import profiles_read_once
+
+        state = self._state()
+        kept = self.__dict__.get("_profiles")
+        if kept is None or kept[0] != state:  # the memo is keyed by version anyway; this lets old ones go
+            kept = (state, {})
+            self.__dict__["_profiles"] = kept
+        return profiles_read_once(kept[1])
+
+    def _state(self) -> tuple:
+        return tuple((a.name, a.version, a.current.content_hash) for a in self.catalog.list_assets())
 
     @cached_property
     def conversation_plans(self) -> ConversationPlans:
@@ -158,4 +167,5 @@ class ToolContext:
         """
         from stocktake.tools.personal import load_personal_columns
 
-        return load_personal_columns(self.catalog, [asset_name]).of(self.catalog.get(asset_name).name)
+        with self.reading_profiles():
+            return load_personal_columns(self.catalog, [asset_name]).of(self.catalog.get(asset_name).name)

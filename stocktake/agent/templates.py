@@ -132,7 +132,7 @@ def _rows(args: dict, content: str, art: dict) -> str:
     """A query's result as a table (rows were masked and quoted by the tool)."""
     columns, rows = art.get("columns") or [], art.get("rows") or []
     cut = " (cut by the row limit)" if art.get("truncated") else ""
-    head = f"**{len(rows):,} row{'' if len(rows) == 1 else 's'}**{cut} from `{art.get('sql', args.get('query', ''))}`"
+    head = f"**{plural(len(rows), 'row')}**{cut} from `{art.get('sql', args.get('query', ''))}`"
     if not rows:
         return f"{head}."
     shown = rows[: SETTINGS.table_rows]

@@ -10,13 +10,13 @@ not a conversation is ignored: it is data, never code.
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+
+from stocktake.files import write_atomic
 
 THREAD_ID = re.compile(r"[0-9a-f]{32}")  # what the app makes (uuid4().hex); anything else never names a file
 TITLE_CHARS = 60
@@ -50,12 +50,9 @@ class Conversations:
         kept = Conversation(thread, title or "(no question)", datetime.now(UTC).isoformat(timespec="seconds"),
                             messages)
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{thread}.", dir=self.folder)
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump({"id": kept.id, "title": kept.title, "updated": kept.updated,
-                           "messages": list(kept.messages)}, handle, ensure_ascii=False)
-            os.replace(tmp, self.folder / f"{thread}.json")
+            write_atomic(self.folder / f"{thread}.json", json.dumps(
+                {"id": kept.id, "title": kept.title, "updated": kept.updated, "messages": list(kept.messages)},
+                ensure_ascii=False))
         except OSError:  # a read-only workspace still answers; it only forgets the chat on reload
             return None
         return kept

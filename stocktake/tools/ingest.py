@@ -27,6 +27,7 @@ from stocktake.tools import infer, ingest_excel, ingest_files, ingest_sqlite
 from stocktake.tools.ingest_files import shown
 from stocktake.tools.ingest_table import check_bounds, overflow_warnings, to_arrow
 from stocktake.tools.progress import Progress, no_progress, prefixed
+from stocktake.words import plural
 
 TEXT_SUFFIXES = {".csv", ".tsv", ".txt", ".tab", ".psv", ".dat", ".data", ".item", ".user", ".base", ".test",
                  ".genre", ".occupation"}
@@ -125,7 +126,7 @@ def _shape_change(before: Asset, after: Asset) -> str | None:
     if added:
         parts.append(f"adds {', '.join(added)}")
     if after.rows < before.rows / 2:
-        parts.append(f"has {after.rows:,} row{'s' if after.rows != 1 else ''} where version {before.version} had "
+        parts.append(f"has {plural(after.rows, 'row')} where version {before.version} had "
                      f"{before.rows:,}")
     if not parts:
         return None
@@ -192,10 +193,9 @@ def _read_folder(folder: Path, options: ReadOptions, settings: IngestSettings, s
         except StocktakeError as exc:
             problems.append(str(exc))
     if problems and (on_skip is None or not tables):
-        files = "1 file" if len(problems) == 1 else f"{len(problems)} files"
         raise StocktakeError(
-            f"{shown(folder)}: {files} could not be read, so nothing was ingested (fix or move them, or use "
-            "--skip-bad):\n  "
+            f"{shown(folder)}: {plural(len(problems), 'file')} could not be read, so nothing was ingested (fix or "
+            "move them, or use --skip-bad):\n  "
             + "\n  ".join(problems)
         )
     for problem in problems:

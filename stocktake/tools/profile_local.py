@@ -7,7 +7,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import asdict
 from pathlib import Path
 
@@ -15,6 +17,7 @@ import duckdb
 
 from stocktake.catalog import Asset, Catalog, Column
 from stocktake.errors import StocktakeError
+from stocktake.files import write_atomic
 from stocktake.settings import ProfileSettings
 from stocktake.tools.personal import mask_profile
 from stocktake.tools.profile_issues import Context, column_issues, text_shapes
@@ -31,10 +34,40 @@ FORMAT = 3  # bump when the cached JSON changes shape or meaning (2: values mask
 # dates, calendar and per-value histograms, zero_values, keys among distinct rows)
 MAX_CACHE_BYTES = 64 << 20  # a larger cache file is no profile this module wrote: it is recomputed
 
+# The profiles already read in this request (see profiles_read_once); None outside one.
+_READ: ContextVar[dict | None] = ContextVar("profiles_read", default=None)
+
+
+@contextmanager
+def profiles_read_once(memo: dict | None = None) -> Iterator[None]:
+    """Within it each asset version's cached profile is read from disk at most once: a question, a panel refresh
+    or a report reaches the same profiles through several doors, and relations need every asset's. ``memo`` is
+    kept by a caller that spans several calls (the agent's tools); a scope inside another shares the outer one.
+    Outside a scope every call reads the file, so a cache rewritten on disk is seen at once."""
+    outer = _READ.get()
+    token = _READ.set(outer if outer is not None else {} if memo is None else memo)
+    try:
+        yield
+    finally:
+        _READ.reset(token)
+
 
 def local_profile(catalog: Catalog, asset: Asset, settings: ProfileSettings, use_cache: bool = True,
                   progress: Progress = no_progress) -> TableProfile:
     path = cache_path(catalog, asset, settings)
+    memo = _READ.get()
+    # The path names the content hash and the settings; the version too, since two may hold the same content.
+    key = (path, asset.version, asset.current.content_hash)
+    if use_cache and memo is not None and key in memo:
+        return memo[key]
+    profile = _cached_or_computed(catalog, asset, settings, path, use_cache, progress)
+    if memo is not None:
+        memo[key] = profile
+    return profile
+
+
+def _cached_or_computed(catalog: Catalog, asset: Asset, settings: ProfileSettings, path: Path, use_cache: bool,
+                        progress: Progress) -> TableProfile:
     cached = read_cached_profile(path, asset) if use_cache else None
     if cached is not None:
         return cached
@@ -44,7 +77,7 @@ def local_profile(catalog: Catalog, asset: Asset, settings: ProfileSettings, use
         raise StocktakeError(f"Cannot profile {asset.name} (version {asset.version}): {str(exc).splitlines()[0]} "
                              f"Its snapshot {asset.path} may be missing or damaged; ingest it again with "
                              "--replace.") from None
-    _write_atomic(path, json.dumps(profile.to_dict(), ensure_ascii=False, default=str))
+    write_atomic(path, json.dumps(profile.to_dict(), ensure_ascii=False, default=str))
     return profile
 
 
@@ -167,9 +200,3 @@ def column_profile(s: ColumnScan, semantic: str, rows: int, top: int, shape: Tex
         min=low, max=high, mean=s.mean, std=s.std, quantiles=s.quantiles, quantiles_exact=s.quantiles_exact,
         top_values=tuple((s.value_counts or [])[:top]), length=s.length, histogram=s.histogram)
 
-
-def _write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)

@@ -7,12 +7,31 @@ cached, printed with ``--json`` and read back unchanged.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from enum import StrEnum
 from typing import Any
 
 SEVERITIES = ("high", "medium", "low")
-ISSUE_KINDS = ("duplicate_rows", "duplicate_key", "missing_values", "constant_column", "unparseable_values",
-               "future_or_ancient_dates", "negative_values", "zero_values", "outliers", "inconsistent_categories",
-               "pii", "mixed_types", "orphan_foreign_keys")
+
+
+class IssueKind(StrEnum):
+    """What an issue is about. Each is its value as a string too, which is what profiles and their cache hold."""
+    DUPLICATE_ROWS = "duplicate_rows"
+    DUPLICATE_KEY = "duplicate_key"
+    MISSING_VALUES = "missing_values"
+    CONSTANT_COLUMN = "constant_column"
+    UNPARSEABLE_VALUES = "unparseable_values"
+    FUTURE_OR_ANCIENT_DATES = "future_or_ancient_dates"
+    NEGATIVE_VALUES = "negative_values"
+    ZERO_VALUES = "zero_values"
+    OUTLIERS = "outliers"
+    INCONSISTENT_CATEGORIES = "inconsistent_categories"
+    PII = "pii"
+    MIXED_TYPES = "mixed_types"
+    ORPHAN_FOREIGN_KEYS = "orphan_foreign_keys"
+    SUSPECTED_MISLABEL = "suspected_mislabel"  # found by a label audit (stocktake.tools.classify), not a profile
+
+
+ISSUE_KINDS = tuple(IssueKind)
 SEMANTIC_TYPES = ("identifier", "foreign_key", "category", "free_text", "email", "phone", "url", "price",
                   "quantity", "rating", "timestamp", "date", "boolean", "geo", "number", "text", "other")
 

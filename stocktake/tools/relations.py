@@ -36,12 +36,14 @@ from pathlib import Path
 import duckdb
 
 from stocktake.catalog import Catalog
+from stocktake.files import write_atomic
 from stocktake.settings import ProfileSettings
-from stocktake.tools.profile_local import _write_atomic, readable_profiles
+from stocktake.tools.profile_local import readable_profiles
 from stocktake.tools.pii import mask_text
 from stocktake.tools.profile_model import ColumnProfile, TableProfile
 from stocktake.tools.profile_scan import _sql_path, jsonable, quote
 from stocktake.tools.profile_semantic import is_generic_name, key_names, tokens
+from stocktake.words import plural
 
 CHILD_SEMANTICS = ("identifier", "foreign_key", "category", "geo", "text", "number", "other")
 LINK_TYPES = {"integer": "integer", "string": "string"}
@@ -80,7 +82,7 @@ def share_text(coverage: float) -> str:
 
 def describe_coverage(coverage: float, orphans: int = 0) -> str:
     """``99.8% of values match (20 orphan rows)``."""
-    rows = "" if not orphans else f" ({orphans:,} orphan row{'s' if orphans != 1 else ''})"
+    rows = "" if not orphans else f" ({plural(orphans, 'orphan row')})"
     return f"{share_text(coverage)} of values match{rows}"
 
 
@@ -239,5 +241,5 @@ def _inclusion(catalog: Catalog, child: TableProfile, c: str, parent: TableProfi
         con.close()
     total = next(col.non_null for col in child.columns if col.name == c)
     result = {"covered": int(total - orphans), "orphans": int(orphans), "examples": examples}
-    _write_atomic(path, json.dumps(result, default=str))
+    write_atomic(path, json.dumps(result, default=str))
     return result

@@ -9,8 +9,11 @@ from stocktake.agent.tools.base import AgentTool
 def build_tools(ctx: ToolContext) -> list[AgentTool]:
     from stocktake.agent.tools import catalog, classify, clean, docs, issues, query, recommend
 
-    return [*catalog.build(ctx), *issues.build(ctx), *query.build(ctx), *docs.build(ctx), *classify.build(ctx),
-            *recommend.build(ctx), *clean.build(ctx)]
+    tools = [*catalog.build(ctx), *issues.build(ctx), *query.build(ctx), *docs.build(ctx), *classify.build(ctx),
+             *recommend.build(ctx), *clean.build(ctx)]
+    for tool in tools:
+        tool.scope = ctx.reading_profiles
+    return tools
 
 
 def confirm_required(tools: list) -> list[str]:

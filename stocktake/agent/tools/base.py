@@ -8,6 +8,7 @@ language-model agent turns it into a LangChain tool (importing LangChain takes s
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import inspect
 from collections.abc import Callable
@@ -33,6 +34,9 @@ class AgentTool:
         self.name = func.__name__
         self.action = action  # what it does, as stocktake.actions names it; None: it only reads
         self.metadata = {"action": action, "needs_confirmation": action is not None and needs_confirmation(action)}
+        # What each call runs inside (build_tools: the context's shared profile reads), entered in the thread
+        # that runs the call (the offline turn's worker, LangGraph's pool), which a caller's scope would not reach.
+        self.scope: Callable[[], contextlib.AbstractContextManager] = contextlib.nullcontext
         self._langchain = None
 
     @property
@@ -45,7 +49,8 @@ class AgentTool:
         if "config" in inspect.signature(self.func).parameters:
             kwargs["config"] = config or {}
         try:
-            content, artifact = self.func(**kwargs)
+            with self.scope():
+                content, artifact = self.func(**kwargs)
         except StocktakeError as exc:
             return ToolResult(f"Error: {exc}", {"error": str(exc)}, "error")
         return ToolResult(content, artifact)
@@ -66,7 +71,8 @@ class AgentTool:
             @functools.wraps(self.func)
             def safe(*args, **kwargs):
                 try:
-                    return self.func(*args, **kwargs)
+                    with self.scope():
+                        return self.func(*args, **kwargs)
                 except StocktakeError as exc:
                     return f"Error: {exc}", {"error": str(exc)}
 

@@ -10,14 +10,12 @@ from stocktake.agent.progress import tool_progress
 from stocktake.agent.tools.base import AgentTool, agent_tool, lines
 from stocktake.errors import StocktakeError
 from stocktake.numbers import metric_text
+from stocktake.tools.profile_model import ISSUE_KINDS
 from stocktake.words import plural
 
 if TYPE_CHECKING:
     from langchain_core.runnables import RunnableConfig
 
-ISSUE_KINDS = ("duplicate_rows", "duplicate_key", "missing_values", "constant_column", "unparseable_values",
-               "future_or_ancient_dates", "negative_values", "zero_values", "outliers", "inconsistent_categories",
-               "pii", "mixed_types", "orphan_foreign_keys", "suspected_mislabel")
 KIND_GROUPS = {"duplicates": ("duplicate_rows", "duplicate_key")}
 
 

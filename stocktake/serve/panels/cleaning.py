@@ -21,6 +21,7 @@ from stocktake.catalog import Catalog
 from stocktake.errors import StocktakeError
 from stocktake.serve.common import AppContext, frame, readable, web_message
 from stocktake.tools.clean.params import param_lines, parse_params
+from stocktake.words import plural
 
 HISTORY_COLUMNS = ["step", "status", "kind", "what", "decisions", "origin"]
 NO_SESSION = "Pick an asset and start a session, or resume one."
@@ -178,7 +179,7 @@ class Handlers:
         current = next((v for v in pending if v.id == first_part(chosen)), pending[0] if pending else None)
         position = f"Step {pending.index(current) + 1} of {len(pending)} pending" if current else ""
         head = (f"Session **{sid}** on **{shown.asset}** v{shown.base_version}: {shown.base_rows:,} → "
-                f"**{shown.rows:,} rows**, {len(shown.applied)} step{'' if len(shown.applied) == 1 else 's'} applied. {closed}").rstrip()
+                f"**{shown.rows:,} rows**, {plural(len(shown.applied), 'step')} applied. {closed}").rstrip()
         labels = [step_label(v) for v in pending]
         return (sid, head + (f"\n\n{note}" if note else ""),
                 gr.Dropdown(choices=labels, value=step_label(current) if current else None),

@@ -4,14 +4,13 @@ and uploading a file to ingest it."""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import gradio as gr
 import pandas as pd
 
-from stocktake.catalog import Catalog
+from stocktake.catalog import Catalog, file_hash
 from stocktake.errors import StocktakeError
 from stocktake.serve.charts import chart_column, chart_null_rates
 from stocktake.serve.common import AppContext, choices, frame, kept_upload, readable, web_message
@@ -49,12 +48,31 @@ def profiled_at(catalog: Catalog, name: str) -> str:
 
 def asset_rows(catalog: Catalog) -> pd.DataFrame:
     from stocktake.tools.profile import profile_all
+    from stocktake.tools.profile_local import profiles_read_once
 
-    profiles = {p.asset: p for p in profile_all(catalog)}
+    with profiles_read_once():
+        profiles = {p.asset: p for p in profile_all(catalog)}
     rows = [{"asset": a.name, "kind": a.kind, "rows": a.rows, "columns": len(a.columns),
              "quality": round(profiles[a.name].quality_score), "issues": len(profiles[a.name].issues),
              "last profiled": profiled_at(catalog, a.name)} for a in catalog.list_assets()]
     return frame(rows, ASSET_COLUMNS)
+
+
+def asset_details(catalog: Catalog, name: str, progress=lambda *_, **__: None) -> tuple:
+    """What picking an asset shows: its profile and its relationships, which need every asset's profile
+    (each read once)."""
+    from stocktake.tools.profile_local import profiles_read_once
+
+    with profiles_read_once():
+        full = profile(catalog, name)
+        a, p = catalog.get(name), full.to_dict()
+        progress(0.6, desc="Finding relationships")
+        names = [c["name"] for c in p["columns"]]
+        first = first_chartable(p["columns"])
+        return (summary(p, a), column_grid(full), *null_chart(p["columns"]),
+                choices(names, first["name"] if first else None), chart_column(first) if first else None,
+                column_stats(first) if first else "", issue_rows(p),
+                gr.Dropdown(choices=issue_labels(p), value=None), relation_rows(catalog, name))
 
 
 def summary(p: dict, asset) -> str:
@@ -174,11 +192,7 @@ def relation_rows(catalog: Catalog, name: str) -> pd.DataFrame:
 def upload_target(catalog: Catalog, upload: str | Path) -> Path:
     """Where an upload is kept: ``uploads/<content hash>/<file name>``, so a later upload of another file with
     the same name never overwrites the source of an asset, and the same file uploaded again is stored once."""
-    digest = hashlib.sha256()
-    with open(upload, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return catalog.ws.dir("uploads") / digest.hexdigest()[:16] / Path(upload).name
+    return catalog.ws.dir("uploads") / file_hash(Path(upload))[:16] / Path(upload).name
 
 
 def ingest_upload(catalog: Catalog, upload: str | Path, name: str = "", replace: bool = False) -> list[IngestResult]:
@@ -260,22 +274,17 @@ def build(app: AppContext, tab: gr.Tab) -> None:
             return "", frame([], GRID_COLUMNS), None, "", gr.Dropdown(choices=[], value=None), None, "", \
                 frame([], ISSUE_COLUMNS), gr.Dropdown(choices=[], value=None), frame([], RELATION_COLUMNS)
         progress(0.1, desc=f"Profiling {name}")
-        full = profile(catalog, name)
-        a, p = catalog.get(name), full.to_dict()
-        progress(0.6, desc="Finding relationships")
-        names = [c["name"] for c in p["columns"]]
-        first = first_chartable(p["columns"])
-        return (summary(p, a), column_grid(full), *null_chart(p["columns"]),
-                choices(names, first["name"] if first else None), chart_column(first) if first else None,
-                column_stats(first) if first else "", issue_rows(p),
-                gr.Dropdown(choices=issue_labels(p), value=None), relation_rows(catalog, name))
+        return asset_details(catalog, name, progress)
 
     @readable
     def show_issue_rows(name: str | None, index: int | str | None):
-        count = len(profile(catalog, name).issues) if name else 0
-        if not str(index).isdigit() or int(index) >= count:
-            return "Pick one of the asset's issues first.", None
-        return issue_examples(catalog, name, int(index))
+        from stocktake.tools.profile_local import profiles_read_once
+
+        with profiles_read_once():
+            count = len(profile(catalog, name).issues) if name else 0
+            if not str(index).isdigit() or int(index) >= count:
+                return "Pick one of the asset's issues first.", None
+            return issue_examples(catalog, name, int(index))
 
     @readable
     def show_correlations(name: str | None, progress=gr.Progress()):

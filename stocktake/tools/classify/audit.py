@@ -17,6 +17,7 @@ import pandas as pd
 
 from stocktake.catalog import Workspace, validate_name
 from stocktake.errors import StocktakeError
+from stocktake.files import write_atomic
 from stocktake.tools.classify.baseline import build_baseline
 from stocktake.tools.classify.data import LabelledTexts, encode_labels
 from stocktake.tools.classify.reports import AuditReport, Suspect
@@ -123,10 +124,7 @@ def save_audit(ws: Workspace, report: AuditReport) -> Path:
     if report.asset is None:
         raise StocktakeError("Only an audit of a catalog asset can be saved; pass asset=.")
     path = audit_path(ws, report.asset)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(report.to_dict(), indent=1, ensure_ascii=False), encoding="utf-8")
-    tmp.replace(path)
+    write_atomic(path, json.dumps(report.to_dict(), indent=1, ensure_ascii=False))
     return path
 
 

@@ -35,11 +35,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
-import tempfile
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -47,16 +45,13 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+from filelock import FileLock
 
 from stocktake.catalog import Catalog, Workspace, now_iso
 from stocktake.errors import StocktakeError, UnknownNameError
+from stocktake.files import write_atomic
 from stocktake.tools.clean.propose import CleanSettings, Proposal, propose_steps
 from stocktake.tools.clean.steps import STEP_TYPES, Preview, compare, get_step, records
-
-try:
-    import fcntl
-except ImportError:  # not POSIX: no lock, so two saves at the same instant could both pass the revision check
-    fcntl = None
 
 PREVIEW_ROWS = CleanSettings().preview_rows
 SESSION_ID = re.compile(r"cs-[0-9a-f]{8}")
@@ -148,27 +143,6 @@ def sessions_dir(ws: Workspace) -> Path:
     folder = ws.dir("sessions") / "cleaning"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
-
-
-def write_atomic(path: Path, write: Callable[[str], None]) -> None:
-    """Write through a temporary file in the same folder and move it into place, or leave ``path`` as it was."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-@contextmanager
-def locked(path: Path) -> Iterator[None]:
-    """Hold an exclusive lock on the file ``path`` (created if missing); the system drops it if the process dies."""
-    with open(path, "a") as handle:
-        if fcntl is not None:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-        yield
 
 
 def start_session(catalog: Catalog, asset: str, version: int | None = None,
@@ -628,7 +602,7 @@ class CleaningSession:
         """Complete an interrupted finish with the version it wrote, or roll it back (the session is open
         again) where it wrote none; returns what was found, None where there was nothing to do."""
         try:
-            with locked(self._path().with_name(f".{self.id}.lock")):
+            with FileLock(self._path().with_name(f".{self.id}.lock")):
                 self.state, self._table = read_state(self._path()), None  # another process may have settled it
                 found = self.interrupted_finish()
                 if found:
@@ -751,7 +725,7 @@ class CleaningSession:
     def _saving(self) -> Iterator[None]:
         """Hold the session's lock, having checked that no other process saved it since this copy was loaded."""
         path = self._path()
-        with locked(path.with_name(f".{self.id}.lock")):
+        with FileLock(path.with_name(f".{self.id}.lock")):
             found = json.loads(path.read_text()).get("revision", 0) if path.is_file() else 0
             if found != self.state.get("revision", 0):
                 raise StocktakeError(
@@ -766,7 +740,7 @@ class CleaningSession:
         self.state.update(revision=revision + 1, updated_at=now_iso())
         try:
             text = json.dumps(self.state, indent=1, default=str)
-            write_atomic(self._path(), lambda tmp: Path(tmp).write_text(text))
+            write_atomic(self._path(), text)
         except BaseException:
             self.state["revision"] = revision
             raise

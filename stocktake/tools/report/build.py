@@ -152,11 +152,20 @@ class InventoryReport:
 def build_report(catalog: Catalog, assets: Sequence[str] | None = None,
                  settings: ReportSettings = ReportSettings(), progress: Progress = no_progress) -> InventoryReport:
     """Gather the report for ``assets`` (default: every asset in the catalog)."""
+    from stocktake.tools.profile_local import profiles_read_once
+
     known = catalog.names()
     names = list(dict.fromkeys(assets)) if assets else known
     for name in names:
         if name not in known:
             raise UnknownNameError("asset", name, known)
+    # Relations and every section need the profiles; each is read from the cache once for the whole report.
+    with profiles_read_once():
+        return _gather(catalog, names, len(known), settings, progress)
+
+
+def _gather(catalog: Catalog, names: list[str], catalog_assets: int, settings: ReportSettings,
+            progress: Progress) -> InventoryReport:
     notes: list[str] = []
     if names:
         _profile_up_front(catalog, progress)
@@ -176,7 +185,7 @@ def build_report(catalog: Catalog, assets: Sequence[str] | None = None,
     sections = tuple(sections)
     return InventoryReport(
         workspace=str(catalog.ws.root), generated_at=now_iso(), assets=sections, relations=relations,
-        entities=_entities(catalog, sections, relations, settings), catalog_assets=len(known), notes=tuple(notes),
+        entities=_entities(catalog, sections, relations, settings), catalog_assets=catalog_assets, notes=tuple(notes),
     )
 
 

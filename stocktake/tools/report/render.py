@@ -14,6 +14,7 @@ from pathlib import Path
 
 from stocktake.catalog import Catalog
 from stocktake.errors import StocktakeError
+from stocktake.files import write_atomic
 from stocktake.numbers import metric_text
 from stocktake.tools.progress import Progress, no_progress
 from stocktake.tools.report.build import AssetSection, InventoryReport, ReportSettings, build_report
@@ -39,10 +40,7 @@ def write_report(catalog: Catalog, out_path: str | Path | None = None, assets: S
     report = report or build_report(catalog, assets, progress=progress)
     progress(f"writing {path.name}", 0, None)
     text = render_markdown(report) if fmt == "markdown" else render_html(report)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)  # a half-written report never replaces a good one
+    write_atomic(path, text, mode=0o666)  # a half-written report never replaces a good one; it is for sharing
     return path
 
 
