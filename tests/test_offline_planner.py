@@ -143,6 +143,8 @@ DATA_QUESTIONS = [
     ("what is product 500915 called", {"select": (_c("products", "product_id"), _c("products", "title"))}),
     ("how many countries do users come from", {"asset": "users", "measures": (
         {"agg": "count_distinct", "column": _c("users", "country")},), "present": None}),
+    ("items in order 1000000", {"asset": "order_items", "filters": (
+        {"column": _c("order_items", "order_id"), "op": "=", "value": 1000000},)}),
     ("how many reviews per rating", {"asset": "reviews", "group_by": ({"column": _c("reviews", "rating")},)}),
     ("the 3 most active users", {"measures": ({"agg": "count"},), "limit": 3, "order": "desc"}),
     ("how much did user 100355 spend", {"measures": ({"agg": "sum", "derived": {
@@ -385,6 +387,16 @@ SHARED_QUESTIONS = [
 def test_real_data_question_maps_to_tool_and_arguments(shared_planner, question, tool, args):
     plan = shared_planner.plan(question)
     assert (plan.tool, plan.args) == (tool, args)
+
+
+def test_a_date_range_is_on_the_date_of_the_rows_counted(shared_planner):
+    plan = shared_planner.plan("number of orders in 2017")
+    assert [f.column.column for f in plan.query.filters] == ["order_purchase_timestamp"]
+
+
+def test_two_readings_of_a_date_range_are_offered_not_a_crash(shared_planner):
+    plan = shared_planner.plan("orders delivered in 2018")
+    assert plan.status == "clarify" and len(plan.suggestions) >= 1
 
 
 CLEANING_REQUESTS = [

@@ -81,6 +81,9 @@ def find_measure(roles: Roles) -> MeasureSpec | None:
                    group=found.group if found is not None else (), direction=found.direction if found else "desc")
 
 
+MONEY_VERBS = frozenset({"paid", "spent", "charged", "cost", "costs"})
+
+
 def _names_formula(roles: Roles, start: int, end: int) -> bool:
     """The words between "avg" and a formula name its result ("avg discount in rupees (retail minus discounted
     price)"), when they are few and none is a value, an id, a number or a table that would filter instead."""
@@ -426,6 +429,10 @@ def _aggregate(roles: Roles) -> MeasureSpec | None:
         agg, after = (inner.value, inner.end) if inner and cue.value in ("min", "max") else (cue.value, cue.end)
         tokens = tuple(cue.covers()) + (tuple(inner.covers()) if inner else ())
         target = _not_ids(roles, roles.within(after, 3))
+        verbs = {i for i in range(after, min(len(roles.tokens), after + 4)) if roles.tokens[i].norm in MONEY_VERBS}
+        if verbs and any(m.kind == "column" and m.how in ("name", "part") and m.score >= 0.8 and m.end <= min(verbs)
+                         for m in target):  # "total freight paid": the freight; "paid" only says it is money
+            target = tuple(m for m in target if m.start not in verbs)
         if not target and not inner and cue.value in ("sum", "mean", "median"):
             before = [m for m in roles.mentions if m.end == cue.start and m.kind == "asset"]
             if before:  # "order totals", "basket averages": the money of the thing named before

@@ -343,12 +343,15 @@ class ConditionPlacer(Placer):
         date of the asset named just before it ("placed an order in 2023"), else the base's own date."""
         before = [m for m in self.roles.mentions if m.end <= d.start and d.start - m.end <= 3]
         dated = [m for m in before if m.kind == "column" and self.schema.column(m.asset, m.column).temporal
-                 and m.how in ("name", "part", "head")]
+                 and m.how in ("name", "part", "head") and m.score >= 0.5]  # "customers" is no delivery date
         placed = self.column(dated, base, temporal=True)
         if placed is not None:
             self._use(placed.mention)
             return placed.col
-        named = [m for m in before if m.kind == "asset" and m.asset != base and self.schema.path(base, m.asset)]
+        # "orders in 2017": the word that names the base is not also the order items named
+        base_words = {(m.start, m.end): m.score for m in before if m.kind == "asset" and m.asset == base}
+        named = [m for m in before if m.kind == "asset" and m.asset != base and self.schema.path(base, m.asset)
+                 and not any(s <= m.start and m.end <= e and score >= m.score for (s, e), score in base_words.items())]
         if named and not self.roles.cue("bucket"):  # "orders by month for 2017": the months' own dates
             nearest = max(named, key=lambda m: m.end)
             own = self._own_time(nearest.asset)

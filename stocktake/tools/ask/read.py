@@ -298,12 +298,18 @@ def _which_of_those(roles: Roles, placer: ConditionPlacer, asset: str) -> list[G
     return []
 
 
+LINE_WORDS = frozenset(root(w) for w in ("items", "lines", "products", "articles", "positions", "contents"))
+
+
 def _contents_of(roles: Roles, schema: SchemaIndex, base: str) -> str | None:
     """"what's in order 1000000", "contents of basket 7": the lines that belong to the record named."""
     norms = [t.norm for t in roles.tokens]
     for ref in roles.ids:
         opens = norms[max(0, ref.start - 3):ref.start]
-        if not (opens[-1:] == ["in"] and {"what", "whats", "what's"} & set(opens) or "contents" in opens[-2:]):
+        # "items in order 1000000", "the products of basket 7": its lines too
+        lines_word = len(opens) >= 2 and opens[-1] in ("in", "of", "on") and root(opens[-2]) in LINE_WORDS
+        if not (opens[-1:] == ["in"] and {"what", "whats", "what's"} & set(opens) or "contents" in opens[-2:]
+                or lines_word):
             continue
         named = {m.asset for m in ref.nouns if m.kind == "asset"}
         lines = [e.child for e in schema.edges if e.parent in named | {base}
@@ -419,7 +425,8 @@ def _rivals(plan: QueryPlan, roles: Roles) -> tuple[QueryPlan, ...]:
             if rival.asset != plan.asset and chosen.asset == plan.asset:
                 alt = alt.model_copy(update={"asset": rival.asset})
             out.append(alt)
-    return tuple(dict.fromkeys(out))
+    # by their JSON: a plan read back from JSON holds lists (a date range), which do not hash
+    return tuple({alt.model_dump_json(): alt for alt in out}.values())
 
 
 def _measure_asset(m: Measure, default: str) -> str:
