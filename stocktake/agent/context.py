@@ -119,17 +119,18 @@ class ToolContext:
         state = self._state()
         cached = self.__dict__.get("_schema")
         if cached is None or cached[0] != state:
-            with self.reading_profiles():
+            with self.reading_profiles(state):
                 cached = (state, build_schema(self.catalog))
             self.__dict__["_schema"] = cached
         return cached[1]
 
-    def reading_profiles(self):
+    def reading_profiles(self, state: tuple | None = None):
         """A scope in which the tools and the planner share the profiles read so far, while no asset changed:
-        a question reaches them through the schema, the tool and the masking of its result."""
+        a question reaches them through the schema, the tool and the masking of its result. ``state``: the
+        catalog's, when the caller has just read it."""
         from stocktake.tools.profile_local import profiles_read_once
 
-        state = self._state()
+        state = state if state is not None else self._state()
         kept = self.__dict__.get("_profiles")
         if kept is None or kept[0] != state:  # the memo is keyed by version anyway; this lets old ones go
             kept = (state, {})

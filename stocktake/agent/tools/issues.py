@@ -55,9 +55,10 @@ def build(ctx: ToolContext) -> list[AgentTool]:
         rows = [list(r) for r in found.rows]
         shown = lines((" | ".join(quote_value(v, guard.max_value_chars, False) for v in r) for r in rows), limit=20)
         which = f"the first {plural(len(rows), 'row')}" if found.truncated else f"all {plural(len(rows), 'row')}"
-        return (f"{issue.message.rstrip('.')} in {name}. Showing {which} where {found.condition}:\nColumns: {', '.join(found.columns)}\n"
-                f"{shown}", {"columns": list(found.columns), "rows": rows, "total": issue.rows,
-                             "description": issue.message, "condition": found.condition})
+        text = (f"{issue.message.rstrip('.')} in {name}. Showing {which} where {found.condition}:\n"
+                f"Columns: {', '.join(found.columns)}\n{shown}")
+        return text, {"columns": list(found.columns), "rows": rows, "total": issue.rows,
+                      "description": issue.message, "condition": found.condition}
 
     return [show_issue_rows]
 

@@ -4,7 +4,7 @@ that plan again (offered as a suggestion when the planner is unsure; the planner
 
 from __future__ import annotations
 
-from stocktake.tools.ask.model import SECONDS, Compare, Filter, Measure, QueryPlan
+from stocktake.tools.ask.model import FLIPPED, Compare, Filter, Measure, QueryPlan
 from stocktake.tools.ask.text import name_words
 
 AGG_WORDS = {"count": "the number of", "count_distinct": "the number of distinct", "sum": "the total",
@@ -39,9 +39,7 @@ def describe_measure(m: Measure, asset: str) -> str:
         what = f"the share of {asset} rows" + (f" where {part}" if part else " in each group")
     elif m.derived is not None:
         d = m.derived
-        formula = (f"{d.op} from {d.right.column} to {d.left.column}" if d.op in SECONDS else
-                   f"{d.left.column} {'×' if d.op == '*' else d.op} {d.right.column}")
-        what = f"{AGG_WORDS[m.agg]} {d.name}" + ("" if d.name == formula else f" ({formula})")
+        what = f"{AGG_WORDS[m.agg]} {d.name}" + ("" if d.name == d.formula else f" ({d.formula})")
     else:
         what = f"{AGG_WORDS[m.agg]} {m.column.column}" + ("" if m.column.asset == asset else f" of {m.column.asset}")
     if m.per is not None:
@@ -62,8 +60,7 @@ def describe_compare(c: Compare) -> str:
     """"freight_value greater than 0.5 × price", "review_answer_timestamp more than 7 days after
     review_creation_date"."""
     if c.days:
-        flip = {">": "<", ">=": "<=", "<": ">", "<=": ">="}
-        op, side = (c.op, "after") if c.days > 0 else (flip.get(c.op, c.op), "before")
+        op, side = (c.op, "after") if c.days > 0 else (FLIPPED[c.op], "before")
         more = {">": "more than", ">=": "at least", "<": "less than", "<=": "at most"}.get(op, op)
         return f"{c.left.column} {more} {abs(c.days):g} days {side} {c.right.column}"
     right = f"{c.factor:g} × {c.right.column}" if c.factor != 1.0 else c.right.column

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from stocktake.tools.ask.ground import Mention
-from stocktake.tools.ask.model import Col, Derived, Measure
+from stocktake.tools.ask.model import TIME_UNITS, Col, Derived, Measure
 from stocktake.tools.ask.roles import Roles
 from stocktake.tools.ask.schema import AssetInfo, ColumnInfo, SchemaIndex
 from stocktake.tools.ask.text import FUNCTION_WORDS
@@ -161,10 +161,6 @@ def _duration(roles: Roles) -> MeasureSpec | None:
     return None
 
 
-TIME_UNITS = {"day": "days", "days": "days", "hour": "hours", "hours": "hours", "hrs": "hours", "hr": "hours",
-              "minute": "minutes", "minutes": "minutes", "mins": "minutes", "week": "weeks", "weeks": "weeks"}
-
-
 def _time_unit(roles: Roles) -> tuple[str, tuple[int, ...]]:
     """The unit a time between two dates is asked in ("in hours", "how many days"), and its tokens."""
     for i, t in enumerate(roles.tokens):
@@ -172,6 +168,9 @@ def _time_unit(roles: Roles) -> tuple[str, tuple[int, ...]]:
                                                                         "median") or i == 0):
             return TIME_UNITS[t.norm], (i,)
     return "days", ()
+
+
+GAP_WORDS = frozenset({"time", "long", "gap", "lag", "delay", "elapsed"})  # "time between", "how long from"
 
 
 def _between_times(roles: Roles) -> MeasureSpec | None:
@@ -188,13 +187,11 @@ def _between_times(roles: Roles) -> MeasureSpec | None:
         first = [m for m in roles.mentions if m.kind in ("column", "asset") and k < m.start < joint]
         second = [m for m in roles.mentions if m.kind in ("column", "asset") and joint < m.start <= joint + 3]
         unit, said = _time_unit(roles)
-        before = {tokens[i].norm for i in range(max(0, k - 3), k)}
-        if first and second and (said or before & {"time", "long", "gap", "lag", "delay", "elapsed"}):
+        gap = [i for i in range(max(0, k - 3), k) if tokens[i].norm in GAP_WORDS]
+        if first and second and (said or gap):
             span = range(k, max(m.end for m in second))
             return MeasureSpec("mean", concept="duration", derived=(tuple(second), unit, tuple(first)),
-                               tokens=(*span, *said, *(i for i in range(max(0, k - 3), k)
-                                                       if tokens[i].norm in ("time", "long", "gap", "lag", "delay"))),
-                               unit=unit)
+                               tokens=(*span, *said, *gap), unit=unit)
     return None
 
 
@@ -305,8 +302,9 @@ def _counted_noun(roles: Roles, start: int, reach: int = 4) -> tuple[Mention, ..
         owned = [m for m in here if m.kind == "column" and m.asset in later]
         if not strong and owned and not value:  # "how many zip prefixes does the geolocation table have"
             return tuple(owned)
-        if not strong and (value or later & {m.asset for j in range(i + 1, min(len(roles.tokens), start + reach + 1))
-                                             for m in roles.at(j)}):
+        near = any(m.kind == "asset" for j in range(i + 1, min(len(roles.tokens), start + reach + 1))
+                   for m in roles.at(j))
+        if not strong and (value or near):
             continue
         return tuple(here)
     return ()

@@ -53,8 +53,12 @@ class Filter(Frozen):
         return self
 
 
-# The time between two dates, in each unit a Derived op may ask for.
+# The time between two dates, in each unit a Derived op may ask for, and the words for each unit.
 SECONDS = {"minutes": 60, "hours": 3600, "days": 86400, "weeks": 604800}
+TIME_UNITS = {"day": "days", "days": "days", "hour": "hours", "hours": "hours", "hrs": "hours", "hr": "hours",
+              "minute": "minutes", "minutes": "minutes", "mins": "minutes", "week": "weeks", "weeks": "weeks"}
+# A condition read from the other side: "a before b" is "b after a".
+FLIPPED = {">": "<", ">=": "<=", "<": ">", "<=": ">=", "=": "=", "!=": "!="}
 
 
 class Derived(Frozen):
@@ -64,6 +68,13 @@ class Derived(Frozen):
         description="How the two columns combine; days, hours, minutes, weeks: the time from right to left in that unit.")
     left: Col
     right: Col
+
+    @property
+    def formula(self) -> str:
+        """"hours from ordered_at to approved_at", "quantity × unit_price"."""
+        if self.op in SECONDS:
+            return f"{self.op} from {self.right.column} to {self.left.column}"
+        return f"{self.left.column} {'×' if self.op == '*' else self.op} {self.right.column}"
 
 
 class Measure(Frozen):

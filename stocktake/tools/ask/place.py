@@ -290,9 +290,9 @@ class Placer:
             return (subject[0] if subject else None), None
         self._use(a.mention)
         self._use(b.mention)
-        name = spec.name or (f"{op} from {b.col.column} to {a.col.column}" if op in SECONDS else
-                             f"{a.col.column} {'×' if op == '*' else op} {b.col.column}")
-        measure = Measure(agg=spec.agg, derived=Derived(name=name, op=op, left=a.col, right=b.col))
+        derived = Derived(name=spec.name or "", op=op, left=a.col, right=b.col)
+        derived = derived.model_copy(update={"name": spec.name or derived.formula})
+        measure = Measure(agg=spec.agg, derived=derived)
         return a.col.asset, MeasureChoice(measure, spec.tokens, 0.9, ())
 
     def _time_of(self, mentions, op: str) -> Placed | None:

@@ -7,7 +7,7 @@ from stocktake.tools.ask.cues import number_at
 from stocktake.tools.ask.dates import DateRange, find_dates
 from stocktake.tools.ask.ground import Mention
 from stocktake.tools.ask.measures import MeasureChoice, money_measure
-from stocktake.tools.ask.model import Col, Compare, Filter, Group, Having, Measure
+from stocktake.tools.ask.model import FLIPPED, SECONDS, TIME_UNITS, Col, Compare, Filter, Group, Having, Measure
 from stocktake.tools.ask.place import POPULARITY, Placed, Placer, c_range, year_like
 from stocktake.tools.ask.roles import IdRef
 from stocktake.tools.ask.text import FUNCTION_WORDS
@@ -28,8 +28,7 @@ PHRASE_ENDS = frozenset({"and", "or", "but", "than", "in", "on", "for", "with", 
 
 # Words that place one date after or before another, and how many days each time unit is.
 SIDE_WORDS = {"after": "after", "later": "after", "before": "before", "earlier": "before", "prior": "before"}
-DAYS_IN = {"day": 1.0, "days": 1.0, "week": 7.0, "weeks": 7.0, "hour": 1 / 24, "hours": 1 / 24, "month": 30.0,
-           "months": 30.0}
+DAYS_IN = {word: SECONDS[unit] / SECONDS["days"] for word, unit in TIME_UNITS.items()} | {"month": 30.0, "months": 30.0}
 
 class ConditionPlacer(Placer):
     """The Placer that also turns the question's conditions into filters, compares and havings on a draft."""
@@ -528,11 +527,10 @@ class ConditionPlacer(Placer):
             if left is None or right is None or left.col == right.col:
                 continue
             before = SIDE_WORDS[tokens[side.start].norm] == "before"
-            flip = {">": "<", ">=": "<=", "<": ">", "<=": ">="}
             self._use(left.mention)
             self._use(right.mention)
             self.roles.mark(cue.covers(), side.covers(), range(cue.end, unit_at + 1))
-            draft.compares.append(Compare(left=left.col, op=flip[cue.value] if before else cue.value,
+            draft.compares.append(Compare(left=left.col, op=FLIPPED[cue.value] if before else cue.value,
                                           right=right.col, days=-amount if before else amount))
 
     def _amount_at(self, i: int) -> tuple[float | None, int]:

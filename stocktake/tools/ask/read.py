@@ -446,17 +446,22 @@ def _explain_connectives(roles: Roles) -> None:
                                                                            "down", "only", "just", "about")])
 
 
-def _called(plan: QueryPlan, roles: Roles, schema: SchemaIndex) -> QueryPlan:
-    """"what's stock code 85123A called", "what is item 1200 named": the record's name, title or description."""
+def _label_column(info, words: tuple[str, ...]):
+    """The text column that names a row (a title, name or description), when it is not personal data."""
     from stocktake.tools.personal import personal_name
 
+    return next((c for c in info.columns if c.type == "string" and not c.id_like and set(words) & set(c.words)
+                 and not personal_name(c.name)), None)
+
+
+def _called(plan: QueryPlan, roles: Roles, schema: SchemaIndex) -> QueryPlan:
+    """"what's stock code 85123A called", "what is item 1200 named": the record's name, title or description."""
     asked = [i for i, t in enumerate(roles.tokens) if t.norm in ("called", "named")]
     ids = [f.column for f in plan.filters if f.op == "=" and schema.column(f.column.asset, f.column.column).id_like]
     if not asked or plan.measures or plan.select or not ids:
         return plan
     info = schema.assets[ids[0].asset]
-    label = next((c for c in info.columns if c.type == "string" and not c.id_like and not personal_name(c.name)
-                  and {"title", "name", "description", "label"} & set(c.words)), None)
+    label = _label_column(info, ("title", "name", "description", "label"))
     if label is None:
         return plan
     roles.mark(asked)
@@ -466,8 +471,6 @@ def _called(plan: QueryPlan, roles: Roles, schema: SchemaIndex) -> QueryPlan:
 def _with_display_label(plan: QueryPlan, schema: SchemaIndex) -> QueryPlan:
     """Groups by an id ("top 10 movies by ratings" groups ratings by movieId) also show what the id names: the
     title or name of the row it points to, when that is not personal data."""
-    from stocktake.tools.personal import personal_name
-
     if len(plan.group_by) != 1 or plan.group_by[0].bucket or not plan.measures:
         return plan
     key = plan.group_by[0].column
@@ -476,8 +479,7 @@ def _with_display_label(plan: QueryPlan, schema: SchemaIndex) -> QueryPlan:
     owners = [key.asset] if schema.assets[key.asset].key == key.column else []
     owners += [e.parent for e in schema.edges if e.child == key.asset and e.child_column == key.column]
     for owner in owners:
-        shown = next((c for c in schema.assets[owner].columns if c.type == "string" and not c.id_like
-                      and {"title", "name"} & set(c.words) and not personal_name(c.name)), None)
+        shown = _label_column(schema.assets[owner], ("title", "name"))
         if shown is not None and schema.path(plan.asset, owner) is not None:
             return plan.model_copy(update={"group_by": (*plan.group_by,
                                                         Group(column=Col(asset=owner, column=shown.name)))})
