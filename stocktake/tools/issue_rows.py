@@ -139,10 +139,10 @@ FILTERS: dict[str, Callable[[str, Issue], _Filter]] = {
     "negative_values": lambda c, i: _Filter(f"{c} < 0", (), f"{i.column} is below zero"),
     "zero_values": lambda c, i: _Filter(f"{c} = 0", (), f"{i.column} is exactly 0"),
     "constant_column": lambda c, i: _Filter(f"{c} IS NOT NULL", (), f"{i.column} holds its one value"),
-    "duplicate_rows": lambda c, i: _Filter(f"{COPIES} > 1", (), "rows with an exact copy (each group together)",
+    "duplicate_rows": lambda c, i: _Filter(f"{COPIES} > 1", (), "the row has an exact copy (each group shown together)",
                                            f"{FIRST}, {NUM}"),
     "duplicate_key": lambda c, i: _Filter(f"{USES} > 1", (),
-                                          f"rows whose {i.column} another row has too (each group together)",
+                                          f"another row has the same {i.column} (each group shown together)",
                                           f"{c}, {NUM}"),
     # The same pre-filter the profiler counts with; the checksum test it adds runs only in the profiler.
     "pii": lambda c, i: _Filter(f"regexp_matches({c}, $1)", (f"{CERTAIN_RE2}|{CHECKED_RE2}",),
