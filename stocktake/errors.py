@@ -9,6 +9,9 @@ from collections.abc import Iterable
 class StocktakeError(Exception):
     """An error whose message is shown to the user as is (no traceback)."""
 
+    def for_face(self, face: str) -> str:
+        return str(self)
+
 
 class UnknownNameError(StocktakeError, KeyError):
     """A name (asset, column, model, session) that does not exist; the message suggests real ones."""

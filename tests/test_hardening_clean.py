@@ -75,7 +75,7 @@ def tool_call(tools: dict, name: str, args: dict, thread: str):
 
 @pytest.fixture
 def tools(orders):
-    return {t.name: t for t in clean_tools.build(ToolContext(orders))}
+    return {t.name: t.bind(ToolContext(orders)) for t in clean_tools.TOOLS}
 
 
 def session_file(catalog, session_id: str) -> Path:

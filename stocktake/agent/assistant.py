@@ -109,7 +109,7 @@ class Assistant:
         final = ""
         for call in approved:
             yield ToolStarted(call["id"], call["name"], call["args"])
-        for mode, chunk in self._agent.stream(payload, self._config(thread_id),
+        for mode, chunk in self._agent.stream(payload, self._config(thread_id), context=self.ctx,
                                               stream_mode=["updates", "messages", "custom"]):
             if mode == "custom":
                 if running and isinstance(chunk, dict) and "progress" in chunk:
@@ -144,7 +144,7 @@ class Assistant:
                         content = message.content if isinstance(message.content, str) else str(message.content)
                         yield ToolFinished(message.tool_call_id, name, content, getattr(message, "artifact", None),
                                            round(time.perf_counter() - t0, 3),
-                                           ok=message.status != "error" and not content.startswith("Error:"))
+                                           ok=message.status != "error")
         yield Answer(final, "llm", tuple(calls))
 
     def _asked(self, request: dict, thread_id: str) -> dict:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from langchain_core.messages import AnyMessage, ToolMessage
 from langchain_core.tools import BaseTool
 
+from stocktake.agent.context import ToolContext
 from stocktake.agent.tools import confirm_required
 from stocktake.catalog import Catalog
 from stocktake.prompts import read_prompt
@@ -62,4 +63,4 @@ def build_agent(llm, tools: list[BaseTool], catalog: Catalog, settings: LLMSetti
             interrupt_on={name: {"allowed_decisions": ["approve", "reject"]} for name in gated},
             description_prefix="This changes data and needs your confirmation",
         ))
-    return create_agent(llm, tools, middleware=middleware, checkpointer=InMemorySaver())
+    return create_agent(llm, tools, middleware=middleware, checkpointer=InMemorySaver(), context_schema=ToolContext)

@@ -129,13 +129,13 @@ class OfflineTurns:
             lambda progress: self.by_name[tool_name].invoke(
                 call, config={"configurable": {"thread_id": thread_id, "progress": progress}}), call_id, tool_name)
         content, artifact = message.content, message.artifact
-        ok = not str(content).startswith("Error:")
+        ok = message.status != "error"
         yield ToolFinished(call_id, tool_name, content, artifact, round(time.perf_counter() - t0, 3), ok)
         calls = ({"name": tool_name, "args": args},)
-        if not ok:  # the tools' errors are written for people too; the prefix is for the model
-            message = str(content).removeprefix("Error: ")
-            status = "refused" if message.startswith("Refused") else "error"  # "truncate events" as SQL
-            yield _answer(hard_breaks(message), calls=calls, status=status, reading=reading)
+        if not ok:  # the tools' errors are written for people too
+            said = artifact["error"]
+            status = "refused" if said.startswith("Refused") else "error"  # "truncate events" as SQL
+            yield _answer(hard_breaks(said), calls=calls, status=status, reading=reading)
             return
         if tool_name == "query_data" and plan is not None and plan.query is not None:
             self.ctx.conversation_plans.set(thread_id, plan.query)

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from stocktake.agent.context import ToolContext
-from stocktake.agent.tools.base import AgentTool
+from stocktake.agent.tools.base import AgentTool, BoundTool
 
 
-def build_tools(ctx: ToolContext) -> list[AgentTool]:
+def all_tools() -> list[AgentTool]:
+    """Every agent tool, in the order the model sees them."""
     from stocktake.agent.tools import catalog, classify, clean, docs, issues, query, recommend
 
-    tools = [*catalog.build(ctx), *issues.build(ctx), *query.build(ctx), *docs.build(ctx), *classify.build(ctx),
-             *recommend.build(ctx), *clean.build(ctx)]
-    for tool in tools:
-        tool.scope = ctx.reading_profiles
-    return tools
+    return [*catalog.TOOLS, *issues.TOOLS, *query.TOOLS, *docs.TOOLS, *classify.TOOLS, *recommend.TOOLS,
+            *clean.TOOLS]
+
+
+def build_tools(ctx: ToolContext) -> list[BoundTool]:
+    """The tools bound to one context, for the offline planner and direct calls."""
+    return [tool.bind(ctx) for tool in all_tools()]
 
 
 def confirm_required(tools: list) -> list[str]:

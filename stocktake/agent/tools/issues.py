@@ -7,8 +7,13 @@ import re
 
 from stocktake.agent.context import ToolContext
 from stocktake.agent.guard import quote_value
-from stocktake.agent.tools.base import AgentTool, agent_tool, lines
+from typing import TYPE_CHECKING
+
+from stocktake.agent.tools.base import agent_tool, lines
 from stocktake.words import plural
+
+if TYPE_CHECKING:
+    from langchain.tools import ToolRuntime
 
 # The words for each kind, most specific first: "duplicate keys" before "duplicates".
 _KIND_WORDS = (("duplicate_key", r"\b(duplicat\w*|repeated|reused)\b.*\b(keys?|ids?)\b|\b(keys?|ids?)\b.*\bduplicat"),
@@ -29,38 +34,39 @@ def issue_arguments(ctx: ToolContext, question: str, asset: str) -> dict:
     return {"kind": kind, **({"column": column} if column else {})}
 
 
-def build(ctx: ToolContext) -> list[AgentTool]:
+@agent_tool
+def show_issue_rows(asset: str, kind: str, column: str | None = None, limit: int = 50, *,
+                    runtime: ToolRuntime[ToolContext]) -> tuple[str, dict]:
+    """Example rows that have a quality issue, e.g. the duplicate rows of users, the order_items rows whose
+    product_id matches no product, the outliers of products.price (personal values masked).
+
+    Args:
+        asset: The asset, e.g. users.
+        kind: duplicates (exact copies, else reused keys), duplicate_rows, duplicate_key, orphan_foreign_keys,
+            outliers, negative_values, zero_values or missing_values.
+        column: The column the issue is in, e.g. price; the first column with that issue when empty.
+        limit: At most this many rows (50 at most).
+    """
+    from stocktake.tools.issue_rows import issue_rows
+
+    ctx = runtime.context
     guard = ctx.settings.guard
+    name = ctx.asset(asset).name
+    issue = _issue_of(ctx, name, kind, ctx.column(name, column) if column else None)
+    if issue is None:
+        words = kind.replace("_", " ") + (f" in {column}" if column else "")
+        return f"No {words} in {name}.", {"columns": [], "rows": [], "total": 0}
+    found = issue_rows(ctx.catalog, name, issue, min(max(1, limit), 50))
+    rows = [list(r) for r in found.rows]
+    shown = lines((" | ".join(quote_value(v, guard.max_value_chars, False) for v in r) for r in rows), limit=20)
+    which = f"the first {plural(len(rows), 'row')}" if found.truncated else f"all {plural(len(rows), 'row')}"
+    text = (f"{issue.message.rstrip('.')} in {name}. Showing {which} where {found.condition}:\n"
+            f"Columns: {', '.join(found.columns)}\n{shown}")
+    return text, {"columns": list(found.columns), "rows": rows, "total": issue.rows,
+                  "description": issue.message, "condition": found.condition}
 
-    @agent_tool
-    def show_issue_rows(asset: str, kind: str, column: str | None = None, limit: int = 50) -> tuple[str, dict]:
-        """Example rows that have a quality issue, e.g. the duplicate rows of users, the order_items rows whose
-        product_id matches no product, the outliers of products.price (personal values masked).
 
-        Args:
-            asset: The asset, e.g. users.
-            kind: duplicates (exact copies, else reused keys), duplicate_rows, duplicate_key, orphan_foreign_keys,
-                outliers, negative_values, zero_values or missing_values.
-            column: The column the issue is in, e.g. price; the first column with that issue when empty.
-            limit: At most this many rows (50 at most).
-        """
-        from stocktake.tools.issue_rows import issue_rows
-
-        name = ctx.asset(asset).name
-        issue = _issue_of(ctx, name, kind, ctx.column(name, column) if column else None)
-        if issue is None:
-            words = kind.replace("_", " ") + (f" in {column}" if column else "")
-            return f"No {words} in {name}.", {"columns": [], "rows": [], "total": 0}
-        found = issue_rows(ctx.catalog, name, issue, min(max(1, limit), 50))
-        rows = [list(r) for r in found.rows]
-        shown = lines((" | ".join(quote_value(v, guard.max_value_chars, False) for v in r) for r in rows), limit=20)
-        which = f"the first {plural(len(rows), 'row')}" if found.truncated else f"all {plural(len(rows), 'row')}"
-        text = (f"{issue.message.rstrip('.')} in {name}. Showing {which} where {found.condition}:\n"
-                f"Columns: {', '.join(found.columns)}\n{shown}")
-        return text, {"columns": list(found.columns), "rows": rows, "total": issue.rows,
-                      "description": issue.message, "condition": found.condition}
-
-    return [show_issue_rows]
+TOOLS = [show_issue_rows]
 
 
 def _issue_of(ctx: ToolContext, asset: str, kind: str, column: str | None):

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 
+from typing import TYPE_CHECKING
+
 from stocktake.agent.context import ToolContext
 from stocktake.agent.guard import quote_value
-from stocktake.agent.tools.base import AgentTool, agent_tool, lines
+from stocktake.agent.tools.base import agent_tool, lines
 from stocktake.errors import StocktakeError
 from stocktake.tools.ask.model import Col, Compare, Filter, Group, Having, Measure, QueryPlan
 from stocktake.words import plural
+
+if TYPE_CHECKING:
+    from langchain.tools import ToolRuntime
 
 
 def run_query_plan(ctx: ToolContext, plan: QueryPlan) -> tuple[str, dict]:
@@ -56,69 +61,72 @@ def data_facts(ctx: ToolContext, schema, asset: str, column: str | None) -> str:
     return text + "."
 
 
-def build(ctx: ToolContext) -> list[AgentTool]:
-    @agent_tool
-    def query_data(asset: str, measures: list[Measure] | None = None, filters: list[Filter] | None = None,
-                   compares: list[Compare] | None = None, group_by: list[Group] | None = None,
-                   select: list[Col] | None = None, order: str | None = None, order_by: Col | None = None,
-                   limit: int | None = None, absent: list[str] | None = None,
-                   present: list[str] | None = None, having: list[Having] | None = None,
-                   count_groups: bool = False, distinct: bool = False) -> tuple[str, dict]:
-        """Answer a question about the data's values with a query plan: counts, totals, averages, shares,
-        top N, values per group or per month, or the rows that match. Prefer this to run_sql: the plan is
-        checked against the catalog and joins follow the known relationships.
+@agent_tool
+def query_data(asset: str, measures: list[Measure] | None = None, filters: list[Filter] | None = None,
+               compares: list[Compare] | None = None, group_by: list[Group] | None = None,
+               select: list[Col] | None = None, order: str | None = None, order_by: Col | None = None,
+               limit: int | None = None, absent: list[str] | None = None,
+               present: list[str] | None = None, having: list[Having] | None = None,
+               count_groups: bool = False, distinct: bool = False, *,
+               runtime: ToolRuntime[ToolContext]) -> tuple[str, dict]:
+    """Answer a question about the data's values with a query plan: counts, totals, averages, shares,
+    top N, values per group or per month, or the rows that match. Prefer this to run_sql: the plan is
+    checked against the catalog and joins follow the known relationships.
 
-        Args:
-            asset: The asset whose rows are counted, measured or listed, e.g. "orders".
-            measures: What to compute, e.g. [{"agg": "count"}] or [{"agg": "sum", "column": {"asset":
-                "order_items", "column": "price"}}]; revenue as [{"agg": "sum", "derived": {"name": "revenue",
-                "op": "*", "left": ..., "right": ...}}]. Empty to list rows.
-            filters: Conditions on columns, e.g. [{"column": {"asset": "orders", "column": "status"}, "op": "=",
-                "value": "cancelled"}]; op is one of = != < <= > >= in not_in is_null not_null contains between;
-                dates as "YYYY-MM-DD", between takes [start, end) .
-            compares: Conditions between two columns of a row, e.g. delivered after the estimated date.
-            group_by: Groups, e.g. [{"column": {...}}] or [{"column": {...}, "bucket": "month"}].
-            select: Columns to list when there are no measures.
-            order: "desc" or "asc": sort by the first measure (or by order_by when listing).
-            order_by: The column to sort listed rows by.
-            limit: Keep the first N groups or rows (ties at the cut are kept).
-            absent: Related assets that must have no row, e.g. ["reviews"] for products never reviewed.
-            present: Related assets that must have a row, e.g. ["orders"] for customers who ordered.
-            having: Conditions on each group's measure, e.g. [{"measure": {"agg": "count"}, "op": ">=",
-                "value": 50}] for movies with at least 50 ratings (needs group_by).
-            count_groups: Answer with the number of groups that meet the conditions (how many customers have
-                more than 5 orders).
-            distinct: List each combination of the select columns once (the description of a stock code that
-                many rows repeat).
-        """
-        try:
-            plan = QueryPlan(asset=asset, measures=tuple(measures or ()), filters=tuple(filters or ()),
-                             compares=tuple(compares or ()), group_by=tuple(group_by or ()),
-                             select=tuple(select or ()), order=order, order_by=order_by, limit=limit,
-                             absent=tuple(absent or ()), present=tuple(present or ()),
-                             having=tuple(having or ()), count_groups=count_groups, distinct=distinct)
-        except ValueError as exc:
-            raise StocktakeError(f"Invalid plan: {str(exc).splitlines()[-1]}") from None
-        return run_query_plan(ctx, plan)
+    Args:
+        asset: The asset whose rows are counted, measured or listed, e.g. "orders".
+        measures: What to compute, e.g. [{"agg": "count"}] or [{"agg": "sum", "column": {"asset":
+            "order_items", "column": "price"}}]; revenue as [{"agg": "sum", "derived": {"name": "revenue",
+            "op": "*", "left": ..., "right": ...}}]. Empty to list rows.
+        filters: Conditions on columns, e.g. [{"column": {"asset": "orders", "column": "status"}, "op": "=",
+            "value": "cancelled"}]; op is one of = != < <= > >= in not_in is_null not_null contains between;
+            dates as "YYYY-MM-DD", between takes [start, end) .
+        compares: Conditions between two columns of a row, e.g. delivered after the estimated date.
+        group_by: Groups, e.g. [{"column": {...}}] or [{"column": {...}, "bucket": "month"}].
+        select: Columns to list when there are no measures.
+        order: "desc" or "asc": sort by the first measure (or by order_by when listing).
+        order_by: The column to sort listed rows by.
+        limit: Keep the first N groups or rows (ties at the cut are kept).
+        absent: Related assets that must have no row, e.g. ["reviews"] for products never reviewed.
+        present: Related assets that must have a row, e.g. ["orders"] for customers who ordered.
+        having: Conditions on each group's measure, e.g. [{"measure": {"agg": "count"}, "op": ">=",
+            "value": 50}] for movies with at least 50 ratings (needs group_by).
+        count_groups: Answer with the number of groups that meet the conditions (how many customers have
+            more than 5 orders).
+        distinct: List each combination of the select columns once (the description of a stock code that
+            many rows repeat).
+    """
+    ctx = runtime.context
+    try:
+        plan = QueryPlan(asset=asset, measures=tuple(measures or ()), filters=tuple(filters or ()),
+                         compares=tuple(compares or ()), group_by=tuple(group_by or ()),
+                         select=tuple(select or ()), order=order, order_by=order_by, limit=limit,
+                         absent=tuple(absent or ()), present=tuple(present or ()),
+                         having=tuple(having or ()), count_groups=count_groups, distinct=distinct)
+    except ValueError as exc:
+        raise StocktakeError(f"Invalid plan: {str(exc).splitlines()[-1]}") from None
+    return run_query_plan(ctx, plan)
 
-    @agent_tool
-    def find_data(question: str) -> tuple[str, dict]:
-        """Where something is kept and what it means: the assets and columns the words name, with what the
-        schema docs say about each. Use it for "where is X stored" and "what is X".
+@agent_tool
+def find_data(question: str, *, runtime: ToolRuntime[ToolContext]) -> tuple[str, dict]:
+    """Where something is kept and what it means: the assets and columns the words name, with what the
+    schema docs say about each. Use it for "where is X stored" and "what is X".
 
-        Args:
-            question: The user's words, e.g. "where are the click logs?".
-        """
-        from stocktake.tools.ask.locate import locate
+    Args:
+        question: The user's words, e.g. "where are the click logs?".
+    """
+    from stocktake.tools.ask.locate import locate
 
-        schema = ctx.schema()
-        places = locate(question, schema)
-        if not places:
-            return "No asset or column matches those words.", {"places": []}
-        found = [{"asset": p.asset, "column": p.column, "score": p.score, "doc": p.doc,
-                  "facts": data_facts(ctx, schema, p.asset, p.column)} for p in places]
-        text = lines(f"- {p['asset']}" + (f".{p['column']}" if p["column"] else "") +
-                     f": {quote_value(p['doc'] or p['facts'], 240)}" for p in found)
-        return f"Best matches:\n{text}", {"places": found}
+    ctx = runtime.context
+    schema = ctx.schema()
+    places = locate(question, schema)
+    if not places:
+        return "No asset or column matches those words.", {"places": []}
+    found = [{"asset": p.asset, "column": p.column, "score": p.score, "doc": p.doc,
+              "facts": data_facts(ctx, schema, p.asset, p.column)} for p in places]
+    text = lines(f"- {p['asset']}" + (f".{p['column']}" if p["column"] else "") +
+                 f": {quote_value(p['doc'] or p['facts'], 240)}" for p in found)
+    return f"Best matches:\n{text}", {"places": found}
 
-    return [query_data, find_data]
+
+TOOLS = [query_data, find_data]
