@@ -7,20 +7,15 @@ both, else the table's money column; the reading is said out loud.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from stocktake.tools.ask.ground import Mention
-from stocktake.tools.ask.model import TIME_UNITS, Col, Derived, Measure
+from stocktake.tools.ask.measure_derived import (between_times, duration_between, explicit_derived, names_formula,
+                                                 number_column)
+from stocktake.tools.ask.measure_spec import MONEY_ROOTS, QUANTITY_ROOTS, REVENUE_ROOTS, MeasureSpec
 from stocktake.tools.ask.roles import Roles
-from stocktake.tools.ask.schema import AssetInfo, ColumnInfo, SchemaIndex
-from stocktake.tools.ask.text import FUNCTION_WORDS
-from stocktake.tools.ask.vocab import (MONEY_WORDS, PRICE_NAME_WORDS, QUANTITY_NAME_WORDS, QUANTITY_WORDS,
-                                       REVENUE_WORDS, root)
+from stocktake.tools.ask.vocab import root
 
-MONEY_ROOTS = frozenset(root(w) for w in MONEY_WORDS)
-REVENUE_ROOTS = frozenset(root(w) for w in REVENUE_WORDS)
-QUANTITY_ROOTS = frozenset(root(w) for w in QUANTITY_WORDS)
-FACT_KINDS = ("order_items", "orders", "events", "other", "reviews")
 POPULAR = ("most common", "most frequent", "most popular", "popular", "least common", "least popular", "rarest",
            "least frequent", "best selling", "best-selling", "bestselling", "most active", "least active",
            "most engaged", "least engaged")
@@ -28,36 +23,11 @@ COPULAS = ("is", "are", "was", "were", "'s", "s", "does", "do", "did", "has", "h
 PRICE_SUPERLATIVES = ("cheapest", "most expensive", "priciest", "costliest", "least expensive")
 
 
-@dataclass(frozen=True)
-class MeasureSpec:
-    """A measure before it is placed on a table."""
-    agg: str  # count, count_distinct, sum, mean, median, min, max, share
-    kind: str = "measure"  # measure; sort (order rows by the target); most (group by ``group``, order by measure)
-    target: tuple[Mention, ...] = ()  # the column(s) or asset the measure is of, best first
-    concept: str | None = None  # money or quantity, when a word for it is the target
-    tokens: tuple[int, ...] = ()
-    per: tuple[Mention, ...] = ()  # "ratings per user": divided by the distinct count of this
-    group: tuple[Mention, ...] = ()  # for "which X has the most Y": X
-    direction: str = "desc"
-    derived: tuple | None = None  # (left mentions, op, right mentions): "price + freight", "qty x unit price"
-    name: str | None = None  # what the question calls a derived value: "revenue (quantity times unit_price)"
-    unit: str = "days"  # of a time between two dates: days, hours, minutes or weeks
-
-
-@dataclass(frozen=True)
-class MeasureChoice:
-    measure: Measure
-    tokens: tuple[int, ...]
-    score: float
-    notes: tuple[str, ...]
-    kind: str = "measure"
-
-
 def find_measure(roles: Roles) -> MeasureSpec | None:
     """The measure the words ask for, in order of how explicitly they ask."""
-    found = (_number_column(roles) or _distribution(roles) or _per_entity(roles) or _counted(roles)
+    found = (number_column(roles) or _distribution(roles) or _per_entity(roles) or _counted(roles)
              or _share(roles) or _most(roles) or _aggregate(roles) or _concept_alone(roles))
-    derived = _explicit_derived(roles) or _between_times(roles) or _duration(roles)
+    derived = explicit_derived(roles) or between_times(roles) or duration_between(roles)
     if derived is None:
         return found
     cue = next((c for c in roles.cues if c.kind == "agg" and c.start not in derived.tokens), None)
@@ -65,7 +35,7 @@ def find_measure(roles: Roles) -> MeasureSpec | None:
     agg = found.agg if found is not None and found.agg in ("sum", "mean", "median", "min", "max") else (
         asked or ("mean" if derived.concept == "duration" else "sum"))
     if cue is not None and derived.derived is not None and derived.concept != "duration" and \
-            _names_formula(roles, cue.end, min(derived.tokens)):
+            names_formula(roles, cue.end, min(derived.tokens)):
         # "avg price per cd (dollar value divided by number of cds)": the words between name the value
         named = range(cue.end, min(derived.tokens))
         left = derived.derived[0]
@@ -82,117 +52,6 @@ def find_measure(roles: Roles) -> MeasureSpec | None:
 
 
 MONEY_VERBS = frozenset({"paid", "spent", "charged", "cost", "costs"})
-
-
-def _names_formula(roles: Roles, start: int, end: int) -> bool:
-    """The words between "avg" and a formula name its result ("avg discount in rupees (retail minus discounted
-    price)"), when they are few and none is a value, an id, a number or a table that would filter instead."""
-    if not 0 < end - start <= 6 or roles.tokens[end - 1].norm in FUNCTION_WORDS and end - start == 1:
-        return False
-    span = range(start, end)
-    if any(roles.tokens[i].kind in ("number", "date", "code", "quoted") for i in span):
-        return False
-    if any(v.start in span for v in roles.values) or any(r.start in span for r in roles.ids):
-        return False
-    return not any(m.kind == "asset" and m.start in span and m.how == "name" for m in roles.mentions)
-
-
-def _number_column(roles: Roles) -> MeasureSpec | None:
-    """"the median number of installments", "avg no. of items": an aggregate of a column that holds a count,
-    not a count of rows."""
-    for cue in roles.cue("agg"):
-        if cue.value not in ("mean", "median", "min", "max", "sum"):
-            continue
-        count = next((c for c in roles.cue("count") if c.start == cue.end), None)
-        if count is None:
-            continue
-        here = roles.at(count.end)
-        named = [m for m in here if m.kind == "column" and m.how in ("name", "part", "head")]
-        if named and not any(m.kind == "asset" for m in here):  # "average number of orders" counts orders
-            return MeasureSpec(cue.value, target=tuple(named), tokens=(*cue.covers(), *count.covers()))
-    return None
-
-
-OPS = {"+": "+", "plus": "+", "-": "-", "minus": "-", "*": "*", "x": "*", "×": "*", "times": "*", "/": "/"}
-
-
-def _explicit_derived(roles: Roles) -> MeasureSpec | None:
-    """"(price + freight)", "qty x unit price": two columns combined by the operator between them."""
-    for k, t in enumerate(roles.tokens):
-        op = OPS.get(t.norm)
-        # "dollar value divided by number of cds", "price multiplied by quantity": the operator is two words
-        wide = k + 1 < len(roles.tokens) and roles.tokens[k + 1].norm == "by" and t.norm in ("divided",
-                                                                                            "multiplied")
-        if wide:
-            op = "/" if t.norm == "divided" else "*"
-        if op is None or k == 0:
-            continue
-        after = k + 2 if wide else k + 1
-        left = [m for m in roles.mentions if m.kind == "column" and m.end in (k, k - 1)]
-        lead = 2 if [t.norm for t in roles.tokens[after:after + 2]] in (["number", "of"], ["no", "of"]) else int(
-            after < len(roles.tokens) and roles.tokens[after].norm in ("the", "a"))  # "by the number of cds"
-        right = [m for m in roles.at(after + lead) if m.kind == "column"]
-        if left and right:
-            start = min(m.start for m in left)
-            span = range(start, max(m.end for m in right))
-            if start and roles.tokens[start - 1].norm in MONEY_WORDS | REVENUE_WORDS:
-                return MeasureSpec("sum", derived=(tuple(left), op, tuple(right)), tokens=(start - 1, *span),
-                                   name=roles.tokens[start - 1].norm)
-            return MeasureSpec("sum", derived=(tuple(left), op, tuple(right)), tokens=tuple(span))
-    return None
-
-
-DURATION = ("deliver", "arriv", "ship", "receiv")
-
-
-def _duration(roles: Roles) -> MeasureSpec | None:
-    """"delivery time", "days to deliver", "how long do orders take to arrive": days from the order to its
-    delivery."""
-    roots = [root(t.norm) for t in roles.tokens]
-    for k, r in enumerate(roots):
-        if r not in DURATION:
-            continue
-        near = set(roots[max(0, k - 3):k + 3])
-        if near & {"tim", "day", "long", "lead", "durat", "fast", "quick", "slow"}:
-            span = [i for i in range(max(0, k - 3), min(len(roots), k + 3))
-                    if roots[i] in {"tim", "day", "long", "lead", "durat", r}]
-            unit, said = _time_unit(roles)
-            return MeasureSpec("mean", concept="duration", tokens=(*span, *said), unit=unit)
-    return None
-
-
-def _time_unit(roles: Roles) -> tuple[str, tuple[int, ...]]:
-    """The unit a time between two dates is asked in ("in hours", "how many days"), and its tokens."""
-    for i, t in enumerate(roles.tokens):
-        if t.norm in TIME_UNITS and (i and roles.tokens[i - 1].norm in ("in", "many", "of", "avg", "average", "mean",
-                                                                        "median") or i == 0):
-            return TIME_UNITS[t.norm], (i,)
-    return "days", ()
-
-
-GAP_WORDS = frozenset({"time", "long", "gap", "lag", "delay", "elapsed"})  # "time between", "how long from"
-
-
-def _between_times(roles: Roles) -> MeasureSpec | None:
-    """"how many hours between purchase and approval", "avg days from order to delivery": the time from the
-    first date to the second, in the unit asked."""
-    tokens = roles.tokens
-    for k, t in enumerate(tokens):
-        if t.norm not in ("between", "from"):
-            continue
-        joint = next((j for j in range(k + 2, min(len(tokens), k + 7)) if tokens[j].norm in ("and", "to", "till",
-                                                                                               "until")), None)
-        if joint is None or tokens[joint].norm == "and" and t.norm == "from":
-            continue
-        first = [m for m in roles.mentions if m.kind in ("column", "asset") and k < m.start < joint]
-        second = [m for m in roles.mentions if m.kind in ("column", "asset") and joint < m.start <= joint + 3]
-        unit, said = _time_unit(roles)
-        gap = [i for i in range(max(0, k - 3), k) if tokens[i].norm in GAP_WORDS]
-        if first and second and (said or gap):
-            span = range(k, max(m.end for m in second))
-            return MeasureSpec("mean", concept="duration", derived=(tuple(second), unit, tuple(first)),
-                               tokens=(*span, *said, *gap), unit=unit)
-    return None
 
 
 def _targets(roles: Roles, start: int, reach: int = 4) -> tuple[Mention, ...]:
@@ -485,67 +344,3 @@ def _concept_alone(roles: Roles) -> MeasureSpec | None:
     return MeasureSpec("sum", target=(), concept=concept, tokens=(at,))
 
 
-# ---- money ---------------------------------------------------------------------------------------------------
-def money_measure(schema: SchemaIndex, agg: str, candidates: list[str],
-                  derived: bool = True) -> tuple[Measure, str, str] | None:
-    """The money measure on the first candidate asset that has one: quantity × unit price, else its money
-    column. Returns (measure, asset, note)."""
-    for name in candidates:
-        info = schema.assets[name]
-        qty, price = _quantity_column(info), _unit_price_column(info)
-        if derived and qty is not None and price is not None:
-            derived = Derived(name="revenue", op="*", left=Col(asset=name, column=qty.name),
-                              right=Col(asset=name, column=price.name))
-            note = f"I read revenue as {qty.name} × {price.name} ({name})"
-            return Measure(agg=agg, derived=derived), name, note
-        money = _money_column(info)
-        if money is not None:
-            return (Measure(agg=agg, column=Col(asset=name, column=money.name)), name,
-                    f"I read the amount as {money.name} ({name})")
-    return None
-
-
-def quantity_measure(schema: SchemaIndex, agg: str, candidates: list[str]) -> tuple[Measure, str, str] | None:
-    """Units sold: a quantity column of a table of sales (a product's photo or stock count sells nothing),
-    else, for a total, the sales lines themselves, one unit each."""
-    sales = [n for n in candidates if schema.assets[n].kind in ("order_items", "orders", "events", "other")]
-    for name in sales:
-        qty = _quantity_column(schema.assets[name])
-        if qty is not None:
-            return (Measure(agg=agg, column=Col(asset=name, column=qty.name)), name,
-                    f"I read the number of units as {qty.name} ({name})")
-    lines = next((n for n in sales if schema.assets[n].kind == "order_items"), None)
-    if lines is not None and agg == "sum":
-        return (Measure(agg="count"), lines, f"{lines} has no quantity column, so I counted its lines, one unit each")
-    return None
-
-
-def money_assets(schema: SchemaIndex, preferred: list[str]) -> list[str]:
-    """Assets to look for money in: a named fact table first, then those with quantity × unit price, then fact
-    tables by kind (order lines before orders); a product's list price is revenue of nothing, so products last."""
-    def rank(a: AssetInfo) -> tuple:
-        derived = _quantity_column(a) is not None and _unit_price_column(a) is not None
-        return (a.kind == "products", a.name not in preferred, not derived,
-                FACT_KINDS.index(a.kind) if a.kind in FACT_KINDS else 9, -a.rows)
-
-    return [a.name for a in sorted(schema.assets.values(), key=rank)]
-
-
-def _quantity_column(info: AssetInfo) -> ColumnInfo | None:
-    return next((c for c in info.columns if c.numeric and (c.semantic == "quantity" or set(c.words) &
-                                                           QUANTITY_NAME_WORDS) and not c.id_like), None)
-
-
-def _unit_price_column(info: AssetInfo) -> ColumnInfo | None:
-    prices = [c for c in info.columns if c.numeric and c.semantic == "price" and "total" not in c.words]
-    return next((c for c in prices if "unit" in c.words or "price" in c.words), None)
-
-
-def _money_column(info: AssetInfo) -> ColumnInfo | None:
-    money = [c for c in info.columns if c.numeric and (c.semantic == "price" or set(c.words) & PRICE_NAME_WORDS)
-             and not c.id_like]
-    # payment_value before payment_sequential: a money word in the name, not only "payment" (a count of them)
-    ranked = sorted(money, key=lambda c: (not set(c.words) & (PRICE_NAME_WORDS - {"payment"}),
-                                          not ({"total", "amount", "payment", "revenue"} & set(c.words)),
-                                          "freight" in c.words))
-    return ranked[0] if ranked else None

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from stocktake.tools.ask.cues import number_at
 from stocktake.tools.ask.ground import Mention
-from stocktake.tools.ask.measures import money_measure
+from stocktake.tools.ask.measure_money import money_measure
 from stocktake.tools.ask.model import FLIPPED, SECONDS, TIME_UNITS, Compare
 from stocktake.tools.ask.place import Placed
 from stocktake.tools.ask.place_records import RecordPlacer

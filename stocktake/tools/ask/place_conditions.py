@@ -6,7 +6,7 @@ from __future__ import annotations
 from stocktake.tools.ask.cues import number_at
 from stocktake.tools.ask.dates import DateRange, find_dates
 from stocktake.tools.ask.ground import Mention
-from stocktake.tools.ask.measures import money_measure
+from stocktake.tools.ask.measure_money import money_measure
 from stocktake.tools.ask.model import Col, Filter
 from stocktake.tools.ask.place import Placed, c_range
 from stocktake.tools.ask.place_compare import ComparePlacer

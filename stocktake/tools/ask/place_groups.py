@@ -4,7 +4,7 @@ by what was sold, by a time bucket."""
 from __future__ import annotations
 
 from stocktake.tools.ask.ground import Mention
-from stocktake.tools.ask.measures import QUANTITY_ROOTS, REVENUE_ROOTS, MeasureSpec
+from stocktake.tools.ask.measure_spec import QUANTITY_ROOTS, REVENUE_ROOTS, MeasureSpec
 from stocktake.tools.ask.model import Col, Group
 from stocktake.tools.ask.place import Placer
 from stocktake.tools.ask.vocab import ID_NOUNS, root

@@ -4,7 +4,8 @@ a measure derived from two columns, a duration, a rating, popularity."""
 from __future__ import annotations
 
 from stocktake.tools.ask.ground import Mention
-from stocktake.tools.ask.measures import FACT_KINDS, QUANTITY_ROOTS, MeasureChoice, MeasureSpec, money_assets, money_measure, quantity_measure
+from stocktake.tools.ask.measure_money import money_assets, money_measure, quantity_measure
+from stocktake.tools.ask.measure_spec import FACT_KINDS, QUANTITY_ROOTS, MeasureChoice, MeasureSpec
 from stocktake.tools.ask.model import SECONDS, Col, Derived, Filter, Measure
 from stocktake.tools.ask.place import Placed, POPULARITY
 from stocktake.tools.ask.place_groups import GroupPlacer

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from stocktake.tools.ask.cues import number_at
 from stocktake.tools.ask.ground import Mention
-from stocktake.tools.ask.measures import MeasureChoice
+from stocktake.tools.ask.measure_spec import MeasureChoice
 from stocktake.tools.ask.model import Col, Filter, Group, Having, Measure
 from stocktake.tools.ask.place import POPULARITY, year_like
 from stocktake.tools.ask.place_measure import MeasurePlacer

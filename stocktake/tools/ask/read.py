@@ -11,7 +11,8 @@ from functools import cached_property
 from stocktake.tools.ask.cues import find_cues
 from stocktake.tools.ask.dates import find_dates, spell_out_dates
 from stocktake.tools.ask.ground import Grounder
-from stocktake.tools.ask.measures import MeasureChoice, MeasureSpec, find_measure
+from stocktake.tools.ask.measure_spec import MeasureChoice, MeasureSpec
+from stocktake.tools.ask.measures import find_measure
 from stocktake.tools.ask.model import Group, Measure, QueryPlan
 from stocktake.tools.ask.place_conditions import ConditionPlacer
 from stocktake.tools.ask.read_plan import (Draft, contents_of, kinds_of, list_notes, listed_ids, lookup_base,

@@ -4,7 +4,8 @@ late?", "the same for sellers", "and the newest"."""
 from __future__ import annotations
 
 from stocktake.tools.ask.followup import FEW, merge_filters, retarget, same_column, same_for, wants_rows, with_bucket
-from stocktake.tools.ask.measures import MeasureSpec, find_measure
+from stocktake.tools.ask.measure_spec import MeasureSpec
+from stocktake.tools.ask.measures import find_measure
 from stocktake.tools.ask.model import Col, Group, Measure, QueryPlan
 from stocktake.tools.ask.place_conditions import ConditionPlacer
 from stocktake.tools.ask.read_plan import Draft, measure_asset, which_of_those

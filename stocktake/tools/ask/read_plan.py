@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from stocktake.tools.ask.measures import MeasureChoice
+from stocktake.tools.ask.measure_spec import MeasureChoice
 from stocktake.tools.ask.model import Col, Compare, Filter, Group, Measure, QueryPlan
 from stocktake.tools.ask.place_conditions import ConditionPlacer
 from stocktake.tools.ask.roles import Roles

@@ -6,7 +6,7 @@ from __future__ import annotations
 from stocktake.tools.ask.cues import Cue, number_at
 from stocktake.tools.ask.dates import DateRange
 from stocktake.tools.ask.followup import ANAPHORA, FEW, STARTERS
-from stocktake.tools.ask.measures import MeasureChoice, MeasureSpec
+from stocktake.tools.ask.measure_spec import MeasureChoice, MeasureSpec
 from stocktake.tools.ask.roles import IdRef, Roles
 from stocktake.tools.ask.vocab import root
 
