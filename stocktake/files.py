@@ -29,3 +29,11 @@ def write_atomic(path: Path, content: str | Callable[[str], None], *, mode: int 
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def write_cache(path: Path, text: str) -> None:
+    """A cache write: a read-only workspace just goes without the cache."""
+    try:
+        write_atomic(path, text)
+    except OSError:
+        pass

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 
 from stocktake.catalog import Catalog
-from stocktake.tools.ask.schema import _write_quietly
+from stocktake.files import write_cache
 
 CACHE = "ask-glossary.json"
 
@@ -39,7 +39,7 @@ def _saved(catalog: Catalog) -> tuple[dict[tuple[str, str], str], int]:
     except (OSError, ValueError, KeyError, TypeError):
         pass
     found, documents = _from_store(catalog)
-    _write_quietly(cache, json.dumps({"stamp": stamp, "documents": documents,
+    write_cache(cache, json.dumps({"stamp": stamp, "documents": documents,
                                       "entries": [[a, c, t] for (a, c), t in found.items()]}))
     return found, documents
 

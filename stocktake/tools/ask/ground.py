@@ -268,6 +268,28 @@ def _best_per_target(table: dict) -> dict:
 TIME_HEADS = frozenset(phrase_roots(("date", "time", "timestamp", "at")))
 
 
+def _part_phrases(trimmed: tuple[str, ...], own: set[str], id_like: bool):
+    """Parts of a column's name that name it more weakly: without its weak head ("customer" for customer_id),
+    one word, its tail or head, two of its words in order ("zip prefix" for geolocation_zip_code_prefix)."""
+    if len(trimmed) > 1 and trimmed[-1] in WEAK_HEADS:
+        yield trimmed[:-1], 0.8 if id_like else 0.7, "part"
+    for word in trimmed:  # "carrier" for order_delivered_carrier_date, weakly
+        if word not in WEAK_HEADS and len(word) > 3:
+            yield (word,), 0.45, "part"
+    for k in range(1, len(trimmed)):
+        tail = trimmed[k:]
+        if tail and not (len(tail) == 1 and tail[0] in WEAK_HEADS):
+            yield tail, 0.55 if len(tail) == 1 else 0.65, "head"
+        head = trimmed[:k]
+        if len(head) == 1 and head[0] not in WEAK_HEADS and head[0] not in own:
+            yield head, 0.5, "part"
+    if 2 < len(trimmed) <= 5:  # "zip prefix" for geolocation_zip_code_prefix: two of its words, in order
+        for a in range(len(trimmed)):
+            for b in range(a + 2, len(trimmed)):
+                if len({trimmed[a], trimmed[b]} & WEAK_HEADS) < 2:
+                    yield (trimmed[a], trimmed[b]), 0.6, "part"
+
+
 def column_phrases(asset: AssetInfo, c: ColumnInfo):
     """The phrases that name a column, with how strongly: its whole name, the name without the asset's own
     noun ("order_status" in orders is "status"), the name without a trailing id/name word, its head word, and
@@ -295,23 +317,7 @@ def column_phrases(asset: AssetInfo, c: ColumnInfo):
         if c.temporal and len(trimmed) > 1 and trimmed[-1] in TIME_HEADS:
             for head in TIME_HEADS - {trimmed[-1]}:
                 yield (*trimmed[:-1], head), 0.85, "part"
-    if len(trimmed) > 1 and trimmed[-1] in WEAK_HEADS:
-        yield trimmed[:-1], 0.8 if c.id_like else 0.7, "part"
-    for word in trimmed:  # "carrier" for order_delivered_carrier_date, weakly
-        if word not in WEAK_HEADS and len(word) > 3:
-            yield (word,), 0.45, "part"
-    for k in range(1, len(trimmed)):
-        tail = trimmed[k:]
-        if tail and not (len(tail) == 1 and tail[0] in WEAK_HEADS):
-            yield tail, 0.55 if len(tail) == 1 else 0.65, "head"
-        head = trimmed[:k]
-        if len(head) == 1 and head[0] not in WEAK_HEADS and head[0] not in own:
-            yield head, 0.5, "part"
-    if 2 < len(trimmed) <= 5:  # "zip prefix" for geolocation_zip_code_prefix: two of its words, in order
-        for a in range(len(trimmed)):
-            for b in range(a + 2, len(trimmed)):
-                if len({trimmed[a], trimmed[b]} & WEAK_HEADS) < 2:
-                    yield (trimmed[a], trimmed[b]), 0.6, "part"
+    yield from _part_phrases(trimmed, own, c.id_like)
     if c.id_like and len(words) > 1:
         for noun in ID_NOUNS.get(c.words[0], ()):  # "products" in a lines table keyed by StockCode
             yield (root(noun),), 0.6, "entity"

@@ -282,52 +282,66 @@ def _aggregate(roles: Roles) -> MeasureSpec | None:
                                    tokens=tuple(cue.covers()), direction="asc" if cue.value == "min" else "desc")
     cues = [c for c in roles.cue("agg") if not any(k in roles.used for k in c.covers())]
     for n, cue in enumerate(cues):
-        inner = next((c for c in cues[n + 1:] if c.start == cue.end and c.value in ("mean", "sum", "median")), None)
-        agg, after = (inner.value, inner.end) if inner and cue.value in ("min", "max") else (cue.value, cue.end)
-        tokens = tuple(cue.covers()) + (tuple(inner.covers()) if inner else ())
-        target = _not_ids(roles, roles.within(after, 3))
-        verbs = {i for i in range(after, min(len(roles.tokens), after + 4)) if roles.tokens[i].norm in MONEY_VERBS}
-        if verbs and any(m.kind == "column" and m.how in ("name", "part") and m.score >= 0.8 and m.end <= min(verbs)
-                         for m in target):  # "total freight paid": the freight; "paid" only says it is money
-            target = tuple(m for m in target if m.start not in verbs)
-        if not target and not inner and cue.value in ("sum", "mean", "median"):
-            before = [m for m in roles.mentions if m.end == cue.start and m.kind == "asset"]
-            if before:  # "order totals", "basket averages": the money of the thing named before
-                return MeasureSpec(cue.value, concept="money", target=tuple(before), tokens=tuple(cue.covers()))
-        concept, at = _concept_at(roles, after, 3)
-        lead = _lead_noun(roles, cue.start)
-        direction = "asc" if cue.value == "min" else "desc"
-        if concept and target and target[0].kind == "asset" and at is not None and at == target[0].end:
-            return MeasureSpec(agg, kind="most" if lead else "measure", target=target[:1], concept=concept,
-                               tokens=(*tokens, at), group=lead, direction=direction)
-        if concept and (not target or at is not None and at <= target[0].start):
-            kind = "most" if lead or inner else "measure"
-            # "which product has the highest revenue" ranks totals; "the highest quantity" is the largest one
-            ranked = "sum" if kind == "most" and not inner and cue.value in ("min", "max") else agg
-            return MeasureSpec(ranked, kind=kind, concept=concept, tokens=(*tokens, at), group=lead,
-                               direction=direction)
-        rated = after < len(roles.tokens) and roles.tokens[after].norm.endswith("ed") and \
-            root(roles.tokens[after].norm) in ("rat", "review", "scor")
-        if rated and cue.value in ("min", "max") and roles.after(after + 1, reach=2):
-            # "the highest rated movie", "worst reviewed products": ranked by their average rating
-            return MeasureSpec("mean", kind="most", target=(), concept="rating", tokens=(*tokens, after),
-                               group=tuple(roles.after(after + 1, reach=2)), direction=direction)
-        if not target:
-            continue
-        if inner:
-            return MeasureSpec(agg, kind="most" if lead else "measure", target=target, tokens=tokens, group=lead,
-                               direction=direction)
-        if cue.value in ("min", "max") and lead:
-            own = lead[0] != "who" and lead[0].kind == "asset" and any(
-                t.kind == "column" and t.asset == lead[0].asset for t in target)
-            if own:
-                return MeasureSpec(cue.value, kind="sort", target=target, tokens=tokens, direction=direction)
-            return MeasureSpec(cue.value, kind="most", target=target, tokens=tokens, group=lead, direction=direction)
-        return MeasureSpec(agg, target=target, tokens=tokens, direction=direction)
+        found = _aggregate_at(roles, cue, next((c for c in cues[n + 1:] if c.start == cue.end
+                                                 and c.value in ("mean", "sum", "median")), None))
+        if found is not None:
+            return found
     bare = next((c for c in cues if c.value in ("sum", "mean", "median")), None)
     if bare is not None:  # "whats their average", "and the total for those": of what, the context says
         return MeasureSpec(bare.value, target=(), tokens=tuple(bare.covers()))
     return None
+
+
+def _aggregate_at(roles: Roles, cue, inner) -> MeasureSpec | None:
+    """The measure one aggregate word asks for; ``inner``: an average or total right after a highest or lowest
+    ("the highest average score")."""
+    agg, after = (inner.value, inner.end) if inner and cue.value in ("min", "max") else (cue.value, cue.end)
+    tokens = tuple(cue.covers()) + (tuple(inner.covers()) if inner else ())
+    target = _aggregated(roles, after)
+    if not target and not inner and cue.value in ("sum", "mean", "median"):
+        before = [m for m in roles.mentions if m.end == cue.start and m.kind == "asset"]
+        if before:  # "order totals", "basket averages": the money of the thing named before
+            return MeasureSpec(cue.value, concept="money", target=tuple(before), tokens=tuple(cue.covers()))
+    concept, at = _concept_at(roles, after, 3)
+    lead = _lead_noun(roles, cue.start)
+    direction = "asc" if cue.value == "min" else "desc"
+    if concept and target and target[0].kind == "asset" and at is not None and at == target[0].end:
+        return MeasureSpec(agg, kind="most" if lead else "measure", target=target[:1], concept=concept,
+                           tokens=(*tokens, at), group=lead, direction=direction)
+    if concept and (not target or at is not None and at <= target[0].start):
+        kind = "most" if lead or inner else "measure"
+        # "which product has the highest revenue" ranks totals; "the highest quantity" is the largest one
+        ranked = "sum" if kind == "most" and not inner and cue.value in ("min", "max") else agg
+        return MeasureSpec(ranked, kind=kind, concept=concept, tokens=(*tokens, at), group=lead, direction=direction)
+    rated = after < len(roles.tokens) and roles.tokens[after].norm.endswith("ed") and \
+        root(roles.tokens[after].norm) in ("rat", "review", "scor")
+    if rated and cue.value in ("min", "max") and roles.after(after + 1, reach=2):
+        # "the highest rated movie", "worst reviewed products": ranked by their average rating
+        return MeasureSpec("mean", kind="most", target=(), concept="rating", tokens=(*tokens, after),
+                           group=tuple(roles.after(after + 1, reach=2)), direction=direction)
+    if not target:
+        return None
+    if inner:
+        return MeasureSpec(agg, kind="most" if lead else "measure", target=target, tokens=tokens, group=lead,
+                           direction=direction)
+    if cue.value in ("min", "max") and lead:
+        own = lead[0] != "who" and lead[0].kind == "asset" and any(
+            t.kind == "column" and t.asset == lead[0].asset for t in target)
+        kind = "sort" if own else "most"
+        return MeasureSpec(cue.value, kind=kind, target=target, tokens=tokens, group=() if own else lead,
+                           direction=direction)
+    return MeasureSpec(agg, target=target, tokens=tokens, direction=direction)
+
+
+def _aggregated(roles: Roles, after: int) -> tuple[Mention, ...]:
+    """What the aggregate word applies to: the names just after it ("total freight paid": the freight; "paid"
+    only says it is money)."""
+    target = _not_ids(roles, roles.within(after, 3))
+    verbs = {i for i in range(after, min(len(roles.tokens), after + 4)) if roles.tokens[i].norm in MONEY_VERBS}
+    if verbs and any(m.kind == "column" and m.how in ("name", "part") and m.score >= 0.8 and m.end <= min(verbs)
+                     for m in target):
+        target = tuple(m for m in target if m.start not in verbs)
+    return target
 
 
 def _concept_alone(roles: Roles) -> MeasureSpec | None:

@@ -15,44 +15,13 @@ class GroupPlacer(Placer):
 
     # ---- groups --------------------------------------------------------------------------------------------
     def groups(self, base: str, spec: MeasureSpec | None) -> list[Group]:
-        out: list[Group] = []
-        if spec is not None and spec.kind in ("most", "distribution") and spec.group and spec.group != ("who",):
-            placed = self.group_column(spec.group, base)
-            if placed is not None:
-                self._use(placed.mention)
-                # "what day had the most purchases": the day of the date, not each timestamp
-                bucket = next((c for c in self.roles.cue("bucket") if c.start == placed.mention.start), None)
-                if bucket is None or not self.schema.column(placed.col.asset, placed.col.column).temporal:
-                    out.append(Group(column=placed.col))
-                else:
-                    self.roles.mark(bucket.covers())
-                    out.append(Group(column=placed.col, bucket=bucket.value))
-        if spec is not None and spec.group == ("who",):
-            placed = self._who(base)
-            if placed is not None:
-                out.append(Group(column=placed))
+        out = self._measure_groups(base, spec)
         for cue in self.roles.cue("group"):
             if cue.start in self.roles.used or self._id_follows(cue.end) or self._agent(cue) or self._by_measure(cue):
                 continue
-            bucket = self._bucket_at(cue.end)
-            if bucket is not None:
-                column = self._time_column(base)
-                if column is not None:
-                    self.roles.mark(range(cue.start, cue.end + 1))
-                    out.append(Group(column=column, bucket=bucket))
-                continue
-            if cue.end < len(self.roles.tokens) and self.roles.tokens[cue.end].norm in ("all", "every", "any"):
-                self.roles.mark(cue.covers())  # "across all reviews": over all of them, no groups
-                continue
-            targets = self.roles.at(cue.end) or self.roles.at(cue.end + 1)
-            if self._own_rows(targets, base):  # "median freight per item" of a table of items: per row
-                self.roles.mark(cue.covers(), *[range(t.start, t.end) for t in targets])
-                continue
-            placed = self.group_column(targets, base) if targets else None
-            if placed is not None and not any(g.column == placed.col for g in out):
-                self._use(placed.mention)
-                self.roles.mark(cue.covers())
-                out.append(Group(column=placed.col))
+            group = self._group_after(base, cue, out)
+            if group is not None:
+                out.append(group)
         for cue in self.roles.cue("bucket"):  # "monthly revenue", "orders per day"
             if cue.start in self.roles.used or any(g.bucket for g in out) or not self._bucket_word(cue):
                 continue
@@ -67,6 +36,47 @@ class GroupPlacer(Placer):
                 self.roles.mark(cue.covers())
                 out.append(Group(column=column, bucket=cue.value))
         return out
+
+    def _measure_groups(self, base: str, spec: MeasureSpec | None) -> list[Group]:
+        """The group a measure names itself: "which X has the most Y" groups by X, "who spent most" by person."""
+        if spec is not None and spec.group == ("who",):
+            placed = self._who(base)
+            return [Group(column=placed)] if placed is not None else []
+        if spec is None or spec.kind not in ("most", "distribution") or not spec.group:
+            return []
+        placed = self.group_column(spec.group, base)
+        if placed is None:
+            return []
+        self._use(placed.mention)
+        # "what day had the most purchases": the day of the date, not each timestamp
+        bucket = next((c for c in self.roles.cue("bucket") if c.start == placed.mention.start), None)
+        if bucket is None or not self.schema.column(placed.col.asset, placed.col.column).temporal:
+            return [Group(column=placed.col)]
+        self.roles.mark(bucket.covers())
+        return [Group(column=placed.col, bucket=bucket.value)]
+
+    def _group_after(self, base: str, cue, out: list[Group]) -> Group | None:
+        """"per month", "by category", "across all reviews" (no group), "per item" of a table of items (per row)."""
+        bucket = self._bucket_at(cue.end)
+        if bucket is not None:
+            column = self._time_column(base)
+            if column is None:
+                return None
+            self.roles.mark(range(cue.start, cue.end + 1))
+            return Group(column=column, bucket=bucket)
+        if cue.end < len(self.roles.tokens) and self.roles.tokens[cue.end].norm in ("all", "every", "any"):
+            self.roles.mark(cue.covers())  # "across all reviews": over all of them, no groups
+            return None
+        targets = self.roles.at(cue.end) or self.roles.at(cue.end + 1)
+        if self._own_rows(targets, base):  # "median freight per item" of a table of items: per row
+            self.roles.mark(cue.covers(), *[range(t.start, t.end) for t in targets])
+            return None
+        placed = self.group_column(targets, base) if targets else None
+        if placed is None or any(g.column == placed.col for g in out):
+            return None
+        self._use(placed.mention)
+        self.roles.mark(cue.covers())
+        return Group(column=placed.col)
 
     def ranked(self, base: str, at: int) -> Group | None:
         """"top 5 sellers by revenue": what is ranked is named right after the top N, and is a group."""

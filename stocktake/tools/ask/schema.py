@@ -8,14 +8,13 @@ them and cached per snapshot, so a question costs no scan of the data.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections import deque
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
 from stocktake.catalog import Catalog
+from stocktake.files import write_cache
 from stocktake.tools.ask.text import fold, name_words
 from stocktake.tools.ask.vocab import GENERIC_NAME_WORDS, entity_words_for, root
 
@@ -168,7 +167,7 @@ class SchemaIndex:
             raw = json.loads(cache.read_text())
         except (OSError, ValueError):
             raw = read_values(info, self.value_limit)
-            _write_quietly(cache, json.dumps(raw))
+            write_cache(cache, json.dumps(raw))
         out = {}
         for column, pairs in (raw if isinstance(raw, dict) else {}).items():
             if isinstance(pairs, list):
@@ -239,18 +238,6 @@ def read_values(info: AssetInfo, limit: int) -> dict[str, list]:
         return out
     finally:
         con.close()
-
-
-def _write_quietly(path: Path, text: str) -> None:
-    """A cache write; a read-only workspace just goes without the cache."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except OSError:
-        pass
 
 
 def build_schema(catalog: Catalog) -> SchemaIndex:
