@@ -79,10 +79,10 @@ def ingest_path(
 
     A folder is all or nothing: one unreadable file fails the whole ingest, naming every bad file,
     unless ``on_skip`` is given; then bad files are left out and each is reported to it.
-    ``settings`` bounds what is read (default: ``IngestSettings.from_env()``); ``progress`` hears which file is
-    read, its bytes and rows as they come, then each table as it is registered.
+    ``settings`` bounds what is read (default: ``IngestSettings()``, as the environment sets it); ``progress`` hears
+    which file is read, its bytes and rows as they come, then each table as it is registered.
     """
-    tables = read_source(path, options, settings or IngestSettings.from_env(), scratch=catalog.ws.dir("cache"),
+    tables = read_source(path, options, settings or IngestSettings(), scratch=catalog.ws.dir("cache"),
                          on_skip=on_skip, progress=progress)
     if name and len(tables) > 1:
         raise StocktakeError(f"{shown(path)} holds {len(tables)} tables", Remedy("ingest-each-table"), file=shown(path))
