@@ -25,7 +25,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from stocktake.errors import StocktakeError, UnknownNameError
+from stocktake.errors import Remedy, StocktakeError, UnknownNameError
 from stocktake.settings import DEFAULT_WORKSPACE, resolve_workspace
 from stocktake.words import plural
 
@@ -173,9 +173,8 @@ class Workspace:
         self.root = resolve_workspace(root)
         self.db_path = self.root / "catalog.sqlite"
         if self.root.exists() and not self.root.is_dir():
-            raise StocktakeError(
-                f"Workspace {self.root} is a file, not a folder: choose a folder for Stocktake's state with --workspace DIR."
-            )
+            raise StocktakeError(f"Workspace {self.root} is a file, not a folder:", Remedy("workspace-folder"),
+                                 file=str(self.root))
         try:
             if not self.db_path.exists():
                 _check_new_workspace(self.root, create)
@@ -185,9 +184,8 @@ class Workspace:
                 db.executescript(_SCHEMA)
         except (OSError, sqlite3.OperationalError) as exc:
             reason = getattr(exc, "strerror", None) or str(exc)
-            raise StocktakeError(
-                f"Cannot use {self.root} as the workspace ({reason}): choose a folder you can write to with --workspace DIR."
-            ) from None
+            raise StocktakeError(f"Cannot use {self.root} as the workspace ({reason}):", Remedy("writable-folder"),
+                                 file=str(self.root)) from None
 
     def dir(self, name: str) -> Path:
         return self.root / name
@@ -201,7 +199,7 @@ class Workspace:
             reason = write_refusal(exc)
             if reason is None:
                 raise
-            raise StocktakeError(read_only_message(self.root, reason)) from None
+            raise read_only_error(self.root, reason) from None
 
     @contextmanager
     def connect(self) -> Iterator[sqlite3.Connection]:
@@ -225,9 +223,9 @@ def write_refusal(exc: BaseException) -> str | None:
     return None
 
 
-def read_only_message(root: Path, reason: str) -> str:
-    return (f"Cannot write to the workspace {root} ({reason}), so nothing was changed. Use a workspace you can write "
-            "to (--workspace DIR); commands that only read, such as assets, show and docs search, work here.")
+def read_only_error(root: Path, reason: str) -> StocktakeError:
+    return StocktakeError(f"Cannot write to the workspace {root} ({reason}), so nothing was changed.",
+                          Remedy("writable-workspace"), file=str(root))
 
 
 def _writes(method):
@@ -242,18 +240,14 @@ def _writes(method):
 def _check_new_workspace(root: Path, create: bool) -> None:
     """Refuse to start a workspace where one is not wanted: for a command that only reads, or among other files."""
     if not create:
-        option = "" if root == resolve_workspace() else f" --workspace {root}"
-        raise StocktakeError(
-            f"No workspace at {root} yet: ingest data first (stocktake{option} ingest PATH), or try stocktake{option} demo."
-        )
+        first = Remedy("ingest-first") if root == resolve_workspace() else Remedy("ingest-first-in", root=root)
+        raise StocktakeError(f"No workspace at {root} yet:", first, file=str(root))
     others = sorted(p.name for p in root.iterdir() if p.name not in _SUBFOLDERS and not p.name.startswith(".")) \
         if root.is_dir() else []
     if others:
         listed = ", ".join(others[:3]) + (", …" if len(others) > 3 else "")
-        raise StocktakeError(
-            f"{root} holds other files ({listed}) but no Stocktake catalog: choose a new or empty folder for the "
-            f"workspace, e.g. --workspace {root / DEFAULT_WORKSPACE}."
-        )
+        raise StocktakeError(f"{root} holds other files ({listed}) but no Stocktake catalog:",
+                             Remedy("empty-workspace", path=root / DEFAULT_WORKSPACE), file=str(root))
 
 
 class Catalog:
@@ -335,10 +329,8 @@ class Catalog:
             raise StocktakeError(f"Unknown kind '{kind}'. Use one of: {', '.join(KINDS)}.")
         if self.exists(name):
             if not replace:
-                raise StocktakeError(
-                    f"An asset named '{name}' already exists. Use --replace to add a new version, "
-                    "or --name to choose another name."
-                )
+                raise StocktakeError(f"An asset named '{name}' already exists.", Remedy("replace-or-rename"),
+                                     asset=name)
             return self.add_version(name, table, note=note, source=source, kind=kind, if_changed=True)
         stamp = now_iso()
         with self._snapshot(name, table) as (rel, digest, arrow):
@@ -453,12 +445,14 @@ _MAX_NAME_BYTES = 200  # an asset's snapshots live in a folder named after it
 
 def validate_name(name: str) -> None:
     if not name or not all(c.isalnum() or c in "_-." for c in name) or name.startswith("."):
-        raise StocktakeError(
-            f"Invalid asset name '{name}': use letters, digits, '_', '-' or '.' (for example --name orders_2024)."
-        )
+        raise StocktakeError(f"Invalid asset name '{name}':", ("use letters, digits, '_', '-' or '.' (", _EXAMPLE, ")"),
+                             asset=name)
     if len(name.encode()) > _MAX_NAME_BYTES:
-        raise StocktakeError(f"Asset name '{name[:40]}…' is too long: use at most {_MAX_NAME_BYTES} bytes "
-                             "(for example --name orders_2024).")
+        raise StocktakeError(f"Asset name '{name[:40]}…' is too long:",
+                             (f"use at most {_MAX_NAME_BYTES} bytes (", _EXAMPLE, ")"), asset=name)
+
+
+_EXAMPLE = Remedy("name-example", name="orders_2024")
 
 
 def file_hash(path: Path, chunk: int = 1 << 20) -> str:

@@ -1,31 +1,72 @@
-"""Typed settings: every threshold and default lives here, overridable by environment variables."""
+"""Typed settings: every threshold and default lives here; some can be set by environment variables.
+
+The settings that read the environment are pydantic-settings classes: each field that a variable can set names it
+(its ``validation_alias``, matched case-sensitively) and no other field is read from the environment, so building
+one, ``LLMSettings()`` say, gives the defaults overridden by those variables. A bad value is one line naming the
+variable.
+"""
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, Field, ValidationError
+from pydantic.fields import FieldInfo
+from pydantic_settings import BaseSettings, EnvSettingsSource, SettingsConfigDict
 
 from stocktake.errors import StocktakeError
 
 DEFAULT_WORKSPACE = "stocktake-workspace"
 
 
-@dataclass(frozen=True)
-class LLMSettings:
-    base_url: str = "http://127.0.0.1:8000/v1"
-    model: str = "Qwen/Qwen2.5-7B-Instruct"
-    api_key: str = "EMPTY"
-    timeout_s: float = 120.0
-    max_steps: int = 12
+class _NamedVariables(EnvSettingsSource):
+    """The environment, for the fields that name their variable only: the others are never read from it."""
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        if field.validation_alias is None:
+            return None, field_name, False
+        return super().get_field_value(field, field_name)
+
+
+class EnvSettings(BaseSettings):
+    """Frozen settings whose fields with a ``validation_alias`` are read from that environment variable."""
+
+    model_config = SettingsConfigDict(frozen=True, case_sensitive=True, validate_by_name=True)
+
+    def __init__(self, **values: Any):
+        try:
+            super().__init__(**values)
+        except ValidationError as exc:
+            raise self._bad_variable(exc) from None
 
     @classmethod
-    def from_env(cls) -> LLMSettings:
-        return cls(
-            base_url=os.environ.get("STOCKTAKE_LLM_BASE_URL", cls.base_url),
-            model=os.environ.get("STOCKTAKE_LLM_MODEL", cls.model),
-            api_key=os.environ.get("STOCKTAKE_LLM_API_KEY", cls.api_key),
-        )
+    def settings_customise_sources(cls, settings_cls, init_settings, **_others):
+        return init_settings, _NamedVariables(settings_cls)
+
+    @classmethod
+    def _bad_variable(cls, exc: ValidationError) -> Exception:
+        """A value from the environment that does not fit, in one line; a bad value given in code stays as it is."""
+        error = exc.errors()[0]
+        var = str(error["loc"][0]) if error["loc"] else ""
+        name = next((n for n, f in cls.model_fields.items() if f.validation_alias == var), None)
+        if name is None or var not in os.environ:
+            return exc
+        raw = os.environ[var]
+        if error["type"] == "greater_than":
+            return StocktakeError(f"{var}={raw!r} must be positive.")
+        kind = cls.model_fields[name].annotation.__name__
+        return StocktakeError(f"{var}={raw!r} is not a number: give a positive {kind}.")
+
+
+class LLMSettings(EnvSettings):
+    base_url: str = Field("http://127.0.0.1:8000/v1", validation_alias="STOCKTAKE_LLM_BASE_URL")
+    model: str = Field("Qwen/Qwen2.5-7B-Instruct", validation_alias="STOCKTAKE_LLM_MODEL")
+    api_key: str = Field("EMPTY", validation_alias="STOCKTAKE_LLM_API_KEY")
+    timeout_s: float = 120.0
+    max_steps: int = 12
 
 
 @dataclass(frozen=True)
@@ -65,9 +106,14 @@ class ProfileSettings:
     wide_cells_in_memory: int = 5_000_000  # a wide table is held in memory up to this many cells
 
 
-@dataclass(frozen=True)
-class GuardSettings:
-    mask_pii: bool = True  # personal data in values is masked before a model or a user sees it
+def _switch(value: Any) -> Any:
+    """``0``, ``false`` and ``no`` (any case) turn a switch off; any other text leaves it on."""
+    return value.lower() not in ("0", "false", "no") if isinstance(value, str) else value
+
+
+class GuardSettings(EnvSettings):
+    # personal data in values is masked before a model or a user sees it
+    mask_pii: Annotated[bool, BeforeValidator(_switch)] = Field(True, validation_alias="STOCKTAKE_MASK_PII")
     max_value_chars: int = 80
     mask_max_chars: int = 10_000  # text is cut to this before masking, which bounds its cost
     sql_row_limit: int = 200
@@ -77,40 +123,18 @@ class GuardSettings:
     sql_max_cell_chars: int = 2_000  # longer text (and nested values shown as text) is cut inside DuckDB
     sql_max_result_bytes: int = 4_000_000  # rows beyond this many bytes of values are cut
 
-    @classmethod
-    def from_env(cls) -> GuardSettings:
-        return cls(mask_pii=os.environ.get("STOCKTAKE_MASK_PII", "1").lower() not in ("0", "false", "no"))
 
-
-@dataclass(frozen=True)
-class IngestSettings:
+class IngestSettings(EnvSettings):
     """Bounds on what one ingest reads (stocktake/tools/ingest*.py): every source file is untrusted input."""
 
-    max_bytes: int = 1 << 30  # a file's size, and what it expands to (gzip, the parts of an xlsx, Parquet pages)
-    max_rows: int = 20_000_000
-    max_columns: int = 10_000
-    max_field_chars: int = 1_000_000  # one value: a missing quote or delimiter can make a whole file one field
-    sqlite_timeout_s: float = 60.0  # per table or view: a recursive view may never end
-
-    _ENV = {"max_bytes": "STOCKTAKE_INGEST_MAX_BYTES", "max_rows": "STOCKTAKE_INGEST_MAX_ROWS",
-            "max_columns": "STOCKTAKE_INGEST_MAX_COLUMNS", "max_field_chars": "STOCKTAKE_INGEST_MAX_FIELD_CHARS",
-            "sqlite_timeout_s": "STOCKTAKE_INGEST_TIMEOUT_S"}
-
-    @classmethod
-    def from_env(cls) -> IngestSettings:
-        values = {}
-        for name, var in cls._ENV.items():
-            raw = os.environ.get(var)
-            if raw is None:
-                continue
-            kind = type(getattr(cls, name))
-            try:
-                values[name] = kind(raw.replace("_", ""))
-            except ValueError:
-                raise StocktakeError(f"{var}={raw!r} is not a number: give a positive {kind.__name__}.") from None
-            if values[name] <= 0:
-                raise StocktakeError(f"{var}={raw!r} must be positive.")
-        return cls(**values)
+    # a file's size, and what it expands to (gzip, the parts of an xlsx, Parquet pages)
+    max_bytes: int = Field(1 << 30, gt=0, validation_alias="STOCKTAKE_INGEST_MAX_BYTES")
+    max_rows: int = Field(20_000_000, gt=0, validation_alias="STOCKTAKE_INGEST_MAX_ROWS")
+    max_columns: int = Field(10_000, gt=0, validation_alias="STOCKTAKE_INGEST_MAX_COLUMNS")
+    # one value: a missing quote or delimiter can make a whole file one field
+    max_field_chars: int = Field(1_000_000, gt=0, validation_alias="STOCKTAKE_INGEST_MAX_FIELD_CHARS")
+    # per table or view: a recursive view may never end
+    sqlite_timeout_s: float = Field(60.0, gt=0, validation_alias="STOCKTAKE_INGEST_TIMEOUT_S")
 
     def limit(self, name: str, unit: str = "") -> str:
         """``the limit is 1,000 rows; set STOCKTAKE_INGEST_MAX_ROWS to raise the limit``, for error messages."""
@@ -119,7 +143,7 @@ class IngestSettings:
         return f"the limit is {shown}{' ' + unit if unit and unit != 'bytes' else ''}; {self.hint(name)}"
 
     def hint(self, name: str) -> str:
-        return f"set {self._ENV[name]} to raise the limit"
+        return f"set {type(self).model_fields[name].validation_alias} to raise the limit"
 
 
 def byte_size(n: int) -> str:
@@ -132,10 +156,10 @@ def byte_size(n: int) -> str:
 
 @dataclass(frozen=True)
 class Settings:
-    llm: LLMSettings = field(default_factory=LLMSettings.from_env)
+    llm: LLMSettings = field(default_factory=LLMSettings)
     profile: ProfileSettings = field(default_factory=ProfileSettings)
-    guard: GuardSettings = field(default_factory=GuardSettings.from_env)
-    ingest: IngestSettings = field(default_factory=IngestSettings.from_env)
+    guard: GuardSettings = field(default_factory=GuardSettings)
+    ingest: IngestSettings = field(default_factory=IngestSettings)
 
 
 def resolve_workspace(path: str | Path | None = None) -> Path:

@@ -154,6 +154,26 @@ def test_sql_comments_from_every_place_reach_their_column():
     assert list(columns) == ["order_id", "placed_at", "amount", "status"]  # PRIMARY KEY (...) is no column
 
 
+def test_a_one_line_create_table_gets_its_column_chunks_too():
+    chunks = chunk_sql("CREATE TABLE t (a INT, b INT);", "one.sql", "/docs/one.sql")
+    assert [(c.table, c.column, c.text) for c in chunks] == [
+        ("t", None, "t: table\nColumns: a, b"), ("t", "a", "t › a (INT)"), ("t", "b", "t › b (INT)")]
+    assert all((c.line_start, c.line_end) == (1, 1) for c in chunks)
+
+
+def test_sql_commas_inside_quotes_and_types_do_not_split_a_column():
+    text = "CREATE TABLE t (price DECIMAL(10, 2) COMMENT 'in euros, with tax', note TEXT); -- done"
+    columns = _by_column(chunk_sql(text, "t.sql", "/docs/t.sql"))
+    assert columns["price"].text == "t › price (DECIMAL(10, 2)): in euros, with tax"
+    assert list(columns) == ["price", "note"]
+
+
+def test_a_heading_inside_a_code_block_starts_no_section():
+    text = "## orders\n\n```sh\n# not a heading\n```\n\n- `order_id`: unique order id\n"
+    order_id = _by_column(chunk_markdown(text, "shop.md", "/docs/shop.md"))["order_id"]
+    assert order_id.location == "shop.md › orders › order_id" and order_id.line_start == 7
+
+
 @pytest.mark.parametrize(
     ("chunker", "text", "message"),
     [

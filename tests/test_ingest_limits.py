@@ -303,7 +303,7 @@ def test_a_number_too_large_for_a_float_in_json_is_warned_about(catalog, tmp_pat
 def test_limits_are_read_from_the_environment(monkeypatch):
     monkeypatch.setenv("STOCKTAKE_INGEST_MAX_ROWS", "5_000")
     monkeypatch.setenv("STOCKTAKE_INGEST_TIMEOUT_S", "2.5")
-    settings = IngestSettings.from_env()
+    settings = IngestSettings()
     assert (settings.max_rows, settings.sqlite_timeout_s, settings.max_bytes) == (5_000, 2.5, 1 << 30)
 
 
@@ -311,4 +311,4 @@ def test_limits_are_read_from_the_environment(monkeypatch):
 def test_a_bad_limit_in_the_environment_is_one_line(monkeypatch, value, message):
     monkeypatch.setenv("STOCKTAKE_INGEST_MAX_BYTES", value)
     with pytest.raises(StocktakeError, match=f"STOCKTAKE_INGEST_MAX_BYTES='{value}' {message}"):
-        IngestSettings.from_env()
+        IngestSettings()

@@ -40,7 +40,7 @@ def check(as_json: bool = typer.Option(False, "--json")) -> None:
     from stocktake.agent.llm import check_tool_calling, probe_endpoint
     from stocktake.settings import LLMSettings
 
-    settings = LLMSettings.from_env()
+    settings = LLMSettings()
     status = probe_endpoint(settings)
     tools_ok, detail = check_tool_calling(settings) if status.reachable else (False, "endpoint not reachable")
     if as_json:

@@ -24,14 +24,14 @@ def _fail(message: str) -> None:
 
 def _write_refused(ctx, exc: Exception) -> str | None:
     """A write the file system refused, anywhere in a command (profile caches, sessions, models, the doc index)."""
-    from stocktake.catalog import Workspace, read_only_message, write_refusal
+    from stocktake.catalog import Workspace, read_only_error, write_refusal
 
     reason = write_refusal(exc)
     if reason is None:
         return None
     ws = ctx.find_root().obj
     if isinstance(ws, Workspace):
-        return read_only_message(ws.root, reason)
+        return read_only_error(ws.root, reason).for_face("cli")
     return f"Cannot write ({reason}). Check the folder's permissions."
 
 
@@ -42,7 +42,7 @@ class _FriendlyGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except StocktakeError as exc:
-            _fail(str(exc))
+            _fail(exc.for_face("cli"))
         except KeyboardInterrupt:
             raise typer.Abort() from None
         except typer.Abort:

@@ -1,60 +1,17 @@
-"""Matplotlib figures for the app: profile charts, tool results in the chat, model comparisons.
-
-Figures are built with ``matplotlib.figure.Figure`` (not pyplot), so concurrent requests never share pyplot's
-global state and nothing has to be closed by hand.
+"""Matplotlib figures for the app: profile charts, tool results in the chat, model comparisons; in the style, the
+bars and the missing-values chart the report shares (stocktake/tools/charts.py).
 """
 
 from __future__ import annotations
 
 import textwrap
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from stocktake.tools.report.charts import readable_number, round_ticks
-
-
-@dataclass(frozen=True)
-class ChartSettings:
-    width: float = 7.0
-    bar_height: float = 0.28  # inches per bar of a horizontal bar chart
-    min_height: float = 2.2
-    max_bars: int = 25
-    label_chars: int = 28
-    colour: str = "#4f6bed"
-    warn_colour: str = "#e8590c"
-    warn_above: float = 0.2  # null rates above this are drawn in the warning colour
-    message_height: float = 1.6  # a chart box that only says why it is empty
-    message_chars: int = 72  # its lines are wrapped at this width
-    message_colour: str = "#868e96"
-    ticks: int = 7  # at most this many labelled ticks on the x axis of a distribution
-
-
-SETTINGS = ChartSettings()
-
-
-def chart_bars(labels: Sequence[Any], values: Sequence[float], title: str, *, xlabel: str = "",
-               percent: bool = False, colours: Sequence[str] | None = None,
-               settings: ChartSettings = SETTINGS) -> Figure:
-    """Horizontal bars, first label on top; long labels are shortened."""
-    labels = [_short(str(v), settings.label_chars) for v in labels][: settings.max_bars]
-    values = list(values)[: settings.max_bars]
-    fig = Figure(figsize=(settings.width, max(settings.min_height, 0.8 + settings.bar_height * len(values))),
-                 layout="constrained")
-    ax = fig.add_subplot()
-    ax.barh(range(len(values)), values, color=list(colours or [settings.colour] * len(values))[: len(values)])
-    ax.set_yticks(range(len(values)), labels)
-    ax.invert_yaxis()
-    ax.set_title(title, loc="left", fontsize=11)
-    ax.set_xlabel(xlabel)
-    if percent:
-        ax.set_xlim(0, max(1.0, max(values, default=0)))
-        ax.xaxis.set_major_formatter(lambda x, _: f"{x:.0%}")
-    ax.spines[["top", "right"]].set_visible(False)
-    return fig
+from stocktake.tools.charts import SETTINGS, ChartSettings, bar_figure, null_rate_figure, readable_number, round_ticks
 
 
 def chart_timeline(labels: Sequence[Any], values: Sequence[float], title: str, *, ylabel: str = "",
@@ -87,17 +44,14 @@ def chart_plan_result(artifact: dict, settings: ChartSettings = SETTINGS) -> Fig
     if buckets and buckets[0] and len(rows) >= 2:
         return chart_timeline([r[0] for r in rows], values, title, ylabel=columns[at], settings=settings)
     if 3 <= len(rows) <= settings.max_bars:
-        return chart_bars([r[0] for r in rows], values, title, xlabel=columns[at], settings=settings)
+        return bar_figure([r[0] for r in rows], values, title, xlabel=columns[at], settings=settings)
     return None
 
 
 def chart_null_rates(columns: Sequence[dict], settings: ChartSettings = SETTINGS) -> Figure:
     """The share of missing values per column of a profile (``columns`` as in ``TableProfile.to_dict()``); the
     inventory says in words where nothing is missing, rather than draw an empty chart."""
-    rates = [c.get("null_fraction") or 0.0 for c in columns]
-    colours = [settings.warn_colour if r > settings.warn_above else settings.colour for r in rates]
-    return chart_bars([c["name"] for c in columns], rates, "Missing values per column", percent=True,
-                      colours=colours, settings=settings)
+    return null_rate_figure([(c["name"], c.get("null_fraction") or 0.0) for c in columns], settings)
 
 
 def chart_column(column: dict, settings: ChartSettings = SETTINGS) -> Figure | None:
@@ -119,7 +73,7 @@ def chart_column(column: dict, settings: ChartSettings = SETTINGS) -> Figure | N
         top = [{"value": v, "count": n} for v, n in zip(hist["labels"], hist["counts"])]
     if not top:
         return None
-    return chart_bars([t["value"] for t in top], [t["count"] for t in top],
+    return bar_figure([t["value"] for t in top], [t["count"] for t in top],
                       f"Most frequent values of {column['name']}", xlabel="rows", settings=settings)
 
 
@@ -173,7 +127,7 @@ def chart_artifact(name: str, artifact: Any, settings: ChartSettings = SETTINGS)
     if name == "run_sql":
         rows, columns = artifact.get("rows") or [], artifact.get("columns") or []
         if len(columns) == 2 and 1 < len(rows) <= settings.max_bars and all(_is_number(r[1]) for r in rows):
-            return chart_bars([r[0] for r in rows], [r[1] for r in rows], f"{columns[1]} by {columns[0]}",
+            return bar_figure([r[0] for r in rows], [r[1] for r in rows], f"{columns[1]} by {columns[0]}",
                               xlabel=columns[1], settings=settings)
     if name == "query_data":
         return chart_plan_result(artifact, settings)
@@ -182,7 +136,7 @@ def chart_artifact(name: str, artifact: Any, settings: ChartSettings = SETTINGS)
         for issue in artifact["issues"]:
             totals[issue["kind"]] = totals.get(issue["kind"], 0) + issue["rows"]
         ranked = sorted(totals.items(), key=lambda kv: -kv[1])
-        return chart_bars([k for k, _ in ranked], [v for _, v in ranked], "Rows affected per kind of issue",
+        return bar_figure([k for k, _ in ranked], [v for _, v in ranked], "Rows affected per kind of issue",
                           xlabel="rows", settings=settings)
     if name in ("train_recommenders", "compare_recommenders") and len(artifact.get("models") or []) > 1:
         models = [{"label": m.get("algorithm") or m.get("name"), "metrics": m.get("metrics") or {}}
@@ -197,7 +151,8 @@ def chart_metrics(models: Sequence[dict], metric: str, settings: ChartSettings =
                     key=lambda lv: -lv[1])
     if not scored:
         return None
-    return chart_bars([label for label, _ in scored], [v for _, v in scored], metric, xlabel=metric, settings=settings)
+    return bar_figure([label for label, _ in scored], [v for _, v in scored], metric, xlabel=metric,
+                      settings=settings)
 
 
 NO_RECOMMENDER = ("No recommender trained yet —\n"
@@ -228,6 +183,3 @@ def chart_message(text: str, settings: ChartSettings = SETTINGS) -> Figure:
 def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
-
-def _short(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -98,7 +98,7 @@ def chat_messages(events: Iterable[Event], visuals: Visuals | None = None,
                 suggestions = tuple(event.suggestions)
             yield ChatTurn(list(messages), confirm, suggestions)
     except StocktakeError as exc:
-        messages.append(error_message(str(exc)))
+        messages.append(error_message(exc.for_face("web")))
         yield ChatTurn(list(messages), ())
     except Exception as exc:  # the page must get a message, whatever broke underneath
         log.exception("chat turn failed")

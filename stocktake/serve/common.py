@@ -8,7 +8,6 @@ import functools
 import inspect
 import logging
 import os
-import re
 import shutil
 import threading
 from collections.abc import Iterator
@@ -50,32 +49,13 @@ class AppContext:
         return DocStore(self.catalog.ws)
 
 
-# The engines' messages name the CLI's options; the web forms have a Replace box and an asset name instead, and
-# no delimiter or encoding options. Each pattern is a sentence the engines really write (tests/test_app_inventory.py).
-WEB_HINTS: tuple[tuple[str, str], ...] = (
-    (r"Use --replace to add a new version, or --name to choose another name\.",
-     "Tick Replace to add a new version, or choose another asset name."),
-    (r"give the right delimiter with --sep", "check the delimiter"),
-    (r"Try --sep or --encoding\.", "Check the delimiter, and save the file as UTF-8."),
-    (r"Leave --encoding out to detect the encoding, or try --encoding latin-1\.", "Save the file as UTF-8."),
-    (r" \(for example --name (\w+)\)", r" (for example \1)"),
-    (r"; --name only works for one \(use --table\)\.", ": leave the asset name empty to ingest each as its own asset."),
-    (r" \(for UTF-16 text without a byte-order mark, give --encoding utf-16\)",
-     " (UTF-16 text must keep its byte-order mark)"),
-    (r"re-save it in one, or force one with --encoding latin-1 \(or cp1252\)\.", "save it as UTF-8."),
-    (r" Ingest the other tables one by one with --table\.", ""),
-    (r", or pick the tables you want with --table\)", ")"),
-)
-
-
-def web_message(message: str, names: dict[str, str] | None = None) -> str:
-    """An engine's message as the web shows it: CLI hints rephrased, file paths replaced by the names in ``names``
-    (an upload's temporary or workspace path by the file name the user chose)."""
+def web_message(message: str | StocktakeError, names: dict[str, str] | None = None) -> str:
+    """An error as the web says it (its controls, not the CLI's options), or a warning's text, with file paths
+    replaced by the names in ``names`` (an upload's temporary or workspace path by the file name the user chose)."""
+    text = message.for_face("web") if isinstance(message, StocktakeError) else message
     for path, name in sorted((names or {}).items(), key=lambda kv: -len(kv[0])):
-        message = message.replace(path, name)
-    for pattern, web in WEB_HINTS:
-        message = re.sub(pattern, web, message)
-    return message
+        text = text.replace(path, name)
+    return text
 
 
 @contextmanager
@@ -103,7 +83,7 @@ def kept_upload(upload: str | Path, target: Path) -> Iterator[Path]:
             if not any(target.parent.iterdir()):
                 target.parent.rmdir()
         if isinstance(exc, StocktakeError):
-            raise StocktakeError(web_message(str(exc), {str(upload): name, str(target): name})) from None
+            raise StocktakeError(web_message(exc, {str(upload): name, str(target): name})) from None
         raise
     if backup:
         backup.unlink()
@@ -116,7 +96,7 @@ def readable(fn):
         if isinstance(exc, gr.Error):
             return exc
         if isinstance(exc, StocktakeError):
-            return gr.Error(web_message(str(exc)), print_exception=False)
+            return gr.Error(web_message(exc), print_exception=False)
         log.exception("handler %s failed", fn.__name__)
         return gr.Error(f"Internal error: {type(exc).__name__}: {exc}", print_exception=False)
 

@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from stocktake.catalog import Asset, Catalog, ingest_description
-from stocktake.errors import StocktakeError
+from stocktake.errors import Option, Remedy, StocktakeError
 from stocktake.settings import IngestSettings
 from stocktake.tools import infer, ingest_excel, ingest_files, ingest_sqlite
 from stocktake.tools.ingest_files import shown
@@ -79,23 +79,21 @@ def ingest_path(
 
     A folder is all or nothing: one unreadable file fails the whole ingest, naming every bad file,
     unless ``on_skip`` is given; then bad files are left out and each is reported to it.
-    ``settings`` bounds what is read (default: ``IngestSettings.from_env()``); ``progress`` hears which file is
-    read, its bytes and rows as they come, then each table as it is registered.
+    ``settings`` bounds what is read (default: ``IngestSettings()``, as the environment sets it); ``progress`` hears
+    which file is read, its bytes and rows as they come, then each table as it is registered.
     """
-    tables = read_source(path, options, settings or IngestSettings.from_env(), scratch=catalog.ws.dir("cache"),
+    tables = read_source(path, options, settings or IngestSettings(), scratch=catalog.ws.dir("cache"),
                          on_skip=on_skip, progress=progress)
     if name and len(tables) > 1:
-        raise StocktakeError(f"{shown(path)} holds {len(tables)} tables; --name only works for one (use --table).")
+        raise StocktakeError(f"{shown(path)} holds {len(tables)} tables", Remedy("ingest-each-table"), file=shown(path))
     if name:
         tables = [_with_name(tables[0], name)]
     if not replace:
         taken = [t.name for t in tables if catalog.exists(t.name)]
         if taken:
-            listed = ", ".join(f"'{t}'" for t in taken)
-            raise StocktakeError(
-                f"{'An asset' if len(taken) == 1 else 'Assets'} named {listed} already exist{'s' if len(taken) == 1 else ''}. "
-                "Use --replace to add a new version, or --name to choose another name."
-            )
+            listed, one = ", ".join(f"'{t}'" for t in taken), len(taken) == 1
+            raise StocktakeError(f"{'An asset' if one else 'Assets'} named {listed} already exist{'s' if one else ''}.",
+                                 Remedy("replace-or-rename"), asset=taken[0])
     results, done = [], []
     try:
         for i, table in enumerate(tables):
@@ -165,9 +163,9 @@ def check_options(options: ReadOptions) -> None:
             codecs.lookup(options.encoding)
         except LookupError:
             raise StocktakeError(
-                f"Unknown --encoding '{shown(options.encoding)}': use a codec name such as utf-8, utf-8-sig, latin-1, "
-                "cp1252 or utf-16 (or leave --encoding out to detect it)."
-            ) from None
+                ("Unknown ", Option("encoding"), f" '{shown(options.encoding)}':"),
+                ("use a codec name such as utf-8, utf-8-sig, latin-1, cp1252 or utf-16 (or ",
+                 Remedy("leave-encoding-out"), ")")) from None
 
 
 def _with_name(table: ParsedTable, name: str | None) -> ParsedTable:
@@ -176,7 +174,7 @@ def _with_name(table: ParsedTable, name: str | None) -> ParsedTable:
 
 def _read_folder(folder: Path, options: ReadOptions, settings: IngestSettings, scratch: Path | None,
                  on_skip, progress: Progress) -> list[ParsedTable]:
-    tables, problems = [], []
+    tables, problems = [], []  # each a line of text, or the error a file raised
     # Top level only: sub-folders often hold other cuts of the same tables (ingest them on their own).
     files = _folder_files(folder)
     for i, p in enumerate(files):
@@ -191,22 +189,20 @@ def _read_folder(folder: Path, options: ReadOptions, settings: IngestSettings, s
             tables.extend(read_file(p, options, settings, scratch,
                                     prefixed(progress, f"file {i + 1}/{len(files)} {shown(p.name)}")))
         except StocktakeError as exc:
-            problems.append(str(exc))
+            problems.append(exc)
     if problems and (on_skip is None or not tables):
-        raise StocktakeError(
-            f"{shown(folder)}: {plural(len(problems), 'file')} could not be read, so nothing was ingested (fix or "
-            "move them, or use --skip-bad):\n  "
-            + "\n  ".join(problems)
-        )
+        listed = [part for problem in problems for part in ("\n  ", problem)]
+        raise StocktakeError((f"{shown(folder)}: {plural(len(problems), 'file')} could not be read, so nothing was "
+                              "ingested (fix or move them, or ", Remedy("skip-bad"), "):", *listed), file=shown(folder))
     for problem in problems:
-        on_skip(problem)
+        on_skip(str(problem))
     if not tables:
         raise StocktakeError(f"{shown(folder)}: no supported data files found (supported: {', '.join(SUPPORTED)}).")
     names = [t.name for t in tables]
     clash = next((n for n in names if names.count(n) > 1), None)
     if clash:
-        raise StocktakeError(f"{shown(folder)}: two files would both become asset '{clash}'; ingest them one by one "
-                             "with --name.")
+        raise StocktakeError(f"{shown(folder)}: two files would both become asset '{clash}';",
+                             Remedy("name-each-file"), file=shown(folder), asset=clash)
     return tables
 
 
@@ -310,14 +306,15 @@ def read_delimited(p: Path, raw: bytes, options: ReadOptions, fmt: str, settings
                    progress: Progress = no_progress) -> list[ParsedTable]:
     text, encoding = _decode(p, raw, options.encoding)
     if infer.looks_binary(text):
-        raise StocktakeError(f"{shown(p)}: looks like a binary file, not delimited text. Check the file or its "
-                             "extension (for UTF-16 text without a byte-order mark, give --encoding utf-16).")
+        raise StocktakeError(f"{shown(p)}: looks like a binary file, not delimited text.",
+                             ("Check the file or its extension (", Remedy("utf16-without-mark"), ")"), file=shown(p))
     sep = _SEP_NAMES.get(options.sep, options.sep) if options.sep else infer.sniff_delimiter(text)
     rows = _split_rows(text, sep or ",", limit=50)
     width = max(map(len, rows), default=0)
     if width > settings.max_columns:
         raise StocktakeError(f"{shown(p)}: {width:,} columns or more, more than one ingest reads "
-                             f"({settings.limit('max_columns')}). Check the file, or give the right delimiter with --sep.")
+                             f"({settings.limit('max_columns')}).", ("Check the file, or ", Remedy("give-delimiter")),
+                             file=shown(p))
     header = options.header if options.header is not None else infer.has_header(rows)
     # a header row and one too many
     frame = _parse_text(p, text, sep or ",", nrows=settings.max_rows + 2, progress=progress)
@@ -334,9 +331,8 @@ def read_delimited(p: Path, raw: bytes, options: ReadOptions, fmt: str, settings
     if options.columns:
         if len(options.columns) != frame.shape[1]:
             raise StocktakeError(
-                f"{shown(p)}: --columns gives {len(options.columns):,} name{'s' * (len(options.columns) != 1)} but the "
-                f"file has {frame.shape[1]:,} column{'s' * (frame.shape[1] != 1)}. Give one name per column."
-            )
+                (f"{shown(p)}: ", Option("columns"), f" gives {plural(len(options.columns), 'name')} but the file has "
+                 f"{plural(frame.shape[1], 'column')}."), "Give one name per column.", file=shown(p))
         names, renamed = infer.clean_names(list(options.columns))
     warnings += renamed
     frame.columns = names
@@ -350,12 +346,12 @@ def _decode(p: Path, raw: bytes, encoding: str | None) -> tuple[str, str]:
     try:
         return infer.decode(raw, encoding)
     except UnicodeDecodeError as exc:
+        problem = f"{shown(p)}: byte {exc.start:,} is not valid {exc.encoding} text."
         if encoding:
-            hint = "Leave --encoding out to detect the encoding, or try --encoding latin-1."
-        else:  # only a byte-order mark makes detection strict: it promises an encoding the bytes then break
-            hint = ("The file starts with a byte-order mark but mixes encodings: re-save it in one, or force one "
-                    "with --encoding latin-1 (or cp1252).")
-        raise StocktakeError(f"{shown(p)}: byte {exc.start:,} is not valid {exc.encoding} text. {hint}") from None
+            raise StocktakeError(problem, Remedy("detect-encoding"), file=shown(p)) from None
+        # only a byte-order mark makes detection strict: it promises an encoding the bytes then break
+        raise StocktakeError(problem + " The file starts with a byte-order mark but mixes encodings:",
+                             Remedy("one-encoding"), file=shown(p)) from None
 
 
 def _one_column_warning(sep: str, sniffed: str | None) -> str:
@@ -397,18 +393,17 @@ def _parse_text(p: Path, text: str, sep: str, nrows: int, progress: Progress = n
         match = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
         if match:
             want, line, got = match.groups()
-            raise StocktakeError(
-                f"{shown(p)}, line {line}: expected {want} fields, saw {got} (ragged row). Fix or quote that row, "
-                f"or give the right delimiter with --sep."
-            ) from None
+            raise StocktakeError(f"{shown(p)}, line {line}: expected {want} fields, saw {got} (ragged row).",
+                                 ("Fix or quote that row, or ", Remedy("give-delimiter")), file=shown(p),
+                                 row=int(line)) from None
         quote = re.search(r"EOF inside string starting at row (\d+)", str(exc))
         if quote:  # rows count from 0 and the header is read as a row
-            raise StocktakeError(
-                f"{shown(p)}, line {int(quote.group(1)) + 1}: a quoted field is never closed (an unbalanced \"). "
-                "Fix the quote in that line, or give the right delimiter with --sep."
-            ) from None
-        raise StocktakeError(f"{shown(p)}: could not parse as delimited text ({shown(exc)}). Try --sep or "
-                             "--encoding.") from None
+            line = int(quote.group(1)) + 1
+            raise StocktakeError(f"{shown(p)}, line {line}: a quoted field is never closed (an unbalanced \").",
+                                 ("Fix the quote in that line, or ", Remedy("give-delimiter")), file=shown(p),
+                                 row=line) from None
+        raise StocktakeError(f"{shown(p)}: could not parse as delimited text ({shown(exc)}).",
+                             Remedy("delimiter-or-encoding"), file=shown(p)) from None
     except pd.errors.EmptyDataError:
         raise StocktakeError(f"{shown(p)}: the file is empty. Nothing to ingest.") from None
 

@@ -20,7 +20,7 @@ from urllib.parse import quote
 
 import pandas as pd
 
-from stocktake.errors import StocktakeError
+from stocktake.errors import Remedy, StocktakeError
 from stocktake.settings import IngestSettings, byte_size
 from stocktake.tools.ingest_files import check_regular, copy_regular, shown
 
@@ -125,10 +125,9 @@ def _read_table(p: Path, db: sqlite3.Connection, name: str, settings: IngestSett
     except sqlite3.DatabaseError as exc:
         if time.monotonic() > deadline:
             raise StocktakeError(f"{where}: reading it did not finish within {settings.sqlite_timeout_s:g} s (a view "
-                                 f"that never ends?), so it was stopped ({settings.hint('sqlite_timeout_s')}, or pick "
-                                 "the tables you want with --table).") from None
-        raise StocktakeError(f"{where} cannot be read ({shown(exc)}). Ingest the other tables one by one with "
-                             "--table.") from None
+                                 "that never ends?), so it was stopped",
+                                 ("(", settings.hint("sqlite_timeout_s"), Remedy("pick-tables"), ")")) from None
+        raise StocktakeError(f"{where} cannot be read ({shown(exc)}).", Remedy("other-tables-one-by-one")) from None
     finally:
         db.set_progress_handler(None, 0)
     frame = pd.concat(chunks, ignore_index=True) if chunks else pd.DataFrame(

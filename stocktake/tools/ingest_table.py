@@ -15,7 +15,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from stocktake.errors import StocktakeError
+from stocktake.errors import Remedy, StocktakeError
 from stocktake.settings import IngestSettings
 
 _ARROW_ERRORS = (pa.ArrowException, OverflowError, TypeError, ValueError, RecursionError)
@@ -89,9 +89,8 @@ def check_bounds(where: str, table: pa.Table, settings: IngestSettings) -> None:
         if longest > settings.max_field_chars:
             raise StocktakeError(
                 f"{where}: column '{name}', row {row + 1:,} holds a value of {longest:,} characters "
-                f"({settings.limit('max_field_chars')}). A missing quote or delimiter can make one huge field: "
-                "check the file, or give the right delimiter with --sep."
-            )
+                f"({settings.limit('max_field_chars')}). A missing quote or delimiter can make one huge field:",
+                ("check the file, or ", Remedy("give-delimiter")), column=name, row=row + 1)
 
 
 def _longest(column: pa.ChunkedArray) -> tuple[int, int]:

@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 
 from stocktake.catalog import Asset, Catalog, Column
-from stocktake.errors import StocktakeError
+from stocktake.errors import Remedy, StocktakeError
 from stocktake.files import write_atomic
 from stocktake.settings import ProfileSettings
 from stocktake.tools.personal import mask_profile
@@ -75,8 +75,8 @@ def _cached_or_computed(catalog: Catalog, asset: Asset, settings: ProfileSetting
         profile = compute_local_profile(asset, settings, catalog.ws.dir("cache") / "duckdb-tmp", progress)
     except (duckdb.Error, OSError) as exc:
         raise StocktakeError(f"Cannot profile {asset.name} (version {asset.version}): {str(exc).splitlines()[0]} "
-                             f"Its snapshot {asset.path} may be missing or damaged; ingest it again with "
-                             "--replace.") from None
+                             f"Its snapshot {asset.path} may be missing or damaged;", Remedy("ingest-again"),
+                             asset=asset.name) from None
     write_atomic(path, json.dumps(profile.to_dict(), ensure_ascii=False, default=str))
     return profile
 

@@ -24,7 +24,7 @@ import duckdb
 import pandas as pd
 
 from stocktake.catalog import Asset, Catalog
-from stocktake.errors import StocktakeError
+from stocktake.errors import Remedy, StocktakeError
 from stocktake.settings import GuardSettings
 
 TABLE_FUNCTIONS = frozenset({"range", "generate_series", "unnest"})  # the ones that read no file
@@ -218,7 +218,8 @@ def _locked_connection(catalog: Catalog, assets: Sequence[Asset], settings: Guar
                 con.execute(f"CREATE VIEW {_ident(asset.name)} AS SELECT * FROM read_parquet({_literal(asset.path)})")
             except duckdb.Error as exc:
                 raise StocktakeError(f"Asset {asset.name} cannot be read ({str(exc).splitlines()[0]}): its snapshot "
-                                     f"{asset.path} is missing or damaged. Ingest it again with --replace.") from None
+                                     f"{asset.path} is missing or damaged.", Remedy("ingest-again"),
+                                     asset=asset.name) from None
         paths = ", ".join(_literal(a.path) for a in assets)
         con.execute(f"SET allowed_paths = [{paths}]")
         con.execute("SET enable_external_access = false")

@@ -38,7 +38,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from stocktake.errors import StocktakeError
+from stocktake.errors import Remedy, StocktakeError
 from stocktake.tools import sample_vocab as V
 from stocktake.tools.sample_docs import write_docs
 
@@ -138,9 +138,8 @@ def check_target(out_dir: str | Path, scale: str = "small", *, force: bool = Fal
     if taken and not force:
         listed = ", ".join(str(p.relative_to(out)) for p in taken[:3]) + (", …" if len(taken) > 3 else "")
         raise StocktakeError(
-            f"{out} already holds {listed}: the sample data would overwrite {'it' if len(taken) == 1 else 'them'}. "
-            "Choose a new or empty folder, or pass --force to overwrite."
-        )
+            f"{out} already holds {listed}: the sample data would overwrite {'it' if len(taken) == 1 else 'them'}.",
+            ("Choose a new or empty folder, or ", Remedy("overwrite")), file=str(out))
     return out
 
 

@@ -13,8 +13,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from stocktake.catalog import Workspace, read_only_message, write_refusal
-from stocktake.errors import StocktakeError
+from stocktake.catalog import Workspace, read_only_error, write_refusal
 from stocktake.vectorstore.embeddings import LocalEncoder, MiniLMEmbeddingFunction, shared_encoder
 
 COLLECTION = "stocktake_docs"
@@ -90,7 +89,7 @@ class DocStore:
 
     def _check_writable(self) -> None:
         if self.read_only:
-            raise StocktakeError(read_only_message(self.ws.root, "its doc index is read-only"))
+            raise read_only_error(self.ws.root, "its doc index is read-only")
 
     def count(self) -> int:
         return self.collection.count()

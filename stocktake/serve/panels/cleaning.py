@@ -138,15 +138,15 @@ def form_lines(text: str | None) -> list[str]:
 
 
 def toasted(fn):
-    """A user error becomes a warning toast and the outputs stay as they were; anything else as ``readable``.
-    The engines' hints name the CLI's ``--param``; the tab's box takes the same ``name=value`` without it."""
+    """A user error becomes a warning toast, in the web's words, and the outputs stay as they were; anything else
+    as ``readable``."""
 
     @functools.wraps(fn)
     def call(*args, **kwargs):
         try:
             return fn(*args, **kwargs)
         except StocktakeError as exc:
-            gr.Warning(web_message(str(exc)).replace("--param ", ""))
+            gr.Warning(web_message(exc))
             return gr.skip()
 
     return readable(call)

@@ -66,7 +66,7 @@ def index_uploads(store, catalog, uploads: list[str]) -> str:
             with kept_upload(upload, catalog.ws.dir("docs") / Path(upload).name) as kept:
                 reports.append(index_docs(store, [kept], catalog))
         except StocktakeError as exc:
-            failed.append(f"\n- ❌ {Path(upload).name}: {web_message(str(exc))}")
+            failed.append(f"\n- ❌ {Path(upload).name}: {web_message(exc)}")
     files = [f for r in reports for f in r.files]
     done = (f"✅ Indexed {len(files)} file(s): {sum(f.chunks for f in files)} chunks "
             f"({sum(f.added for f in files)} new) in {sum(r.seconds for r in reports):.1f} s."

@@ -314,7 +314,7 @@ def build(app: AppContext, tab: gr.Tab) -> None:
         try:
             results = ingest_upload(catalog, path, wanted, again)
         except StocktakeError as exc:
-            return refused(web_message(str(exc)))
+            return refused(web_message(exc))
         for r in results:
             progress(0.5, desc=f"Profiling {r.asset.name}")
             profile(catalog, r.asset.name)

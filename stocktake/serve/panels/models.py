@@ -11,10 +11,11 @@ import gradio as gr
 import pandas as pd
 from matplotlib.figure import Figure
 
-from stocktake.serve.charts import SETTINGS as CHARTS, _short, chart_recommenders
+from stocktake.serve.charts import SETTINGS as CHARTS, chart_recommenders
 from stocktake.errors import StocktakeError
 from stocktake.numbers import metric_text
 from stocktake.serve.common import AppContext, choices, frame, readable
+from stocktake.tools.charts import shorten
 from stocktake.tools.recommend.spec import ALL_MODELS
 from stocktake.tools.recommend.titles import item_titles
 
@@ -117,7 +118,7 @@ def chart_confusion(labels: list[str], matrix: list[list[int]], form: Classifier
     counts = np.asarray(matrix, dtype=float)
     keep = np.flatnonzero((counts.sum(axis=1) + counts.sum(axis=0)) > 0)
     counts = counts[np.ix_(keep, keep)]
-    names = [_short(labels[i], CHARTS.label_chars) for i in keep]
+    names = [shorten(labels[i], CHARTS.label_chars) for i in keep]
     shares = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
     side = max(form.min_inches, 1.8 + form.cell_inches * len(keep))
     fig = Figure(figsize=(side + 1.0, side), layout="constrained")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from stocktake.errors import StocktakeError, UnknownNameError
+from stocktake.errors import Remedy, StocktakeError, UnknownNameError
 from stocktake.tools.classify.settings import LabelSettings, SplitSettings
 
 TEXT_SEPARATOR = " | "
@@ -31,7 +31,7 @@ class Split:
 
 def check_columns(df: pd.DataFrame, columns: list[str], what: str = "column") -> None:
     if not columns:
-        raise StocktakeError("Name at least one text column with --text COL.")
+        raise StocktakeError(fix=Remedy("text-column"))
     for col in columns:
         if col not in df.columns:
             raise UnknownNameError(what, col, [str(c) for c in df.columns])

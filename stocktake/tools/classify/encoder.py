@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from stocktake.errors import StocktakeError
+from stocktake.errors import Option, Remedy, StocktakeError
 from stocktake.tools.classify.settings import batch_tokens
 from stocktake.tools.progress import Progress, no_progress
 
@@ -26,10 +26,9 @@ def base_model_path(path: str | None) -> str:
 
         return str(get_model_path())
     if not (Path(path) / "config.json").is_file():
-        raise StocktakeError(
-            f"Base model '{path}' is not a local Hugging Face checkpoint (no config.json there). "
-            "Give a folder saved with save_pretrained, or leave --base-model out for all-MiniLM-L6-v2."
-        )
+        raise StocktakeError(f"Base model '{path}' is not a local Hugging Face checkpoint (no config.json there).",
+                             ("Give a folder saved with save_pretrained, or ", Remedy("default-base-model")),
+                             file=str(path))
     return str(path)
 
 
@@ -77,7 +76,7 @@ def resolve_device(name: str) -> torch.device:
     if name not in ("auto", "cpu", "cuda"):
         raise StocktakeError(f"Unknown device '{name}'. Use auto, cpu or cuda.")
     if name == "cuda" and not torch.cuda.is_available():
-        raise StocktakeError("--device cuda was asked for but no CUDA GPU is visible; use --device cpu.")
+        raise StocktakeError((Option("device"), " cuda was asked for but no CUDA GPU is visible;"), Remedy("use-cpu"))
     if name == "auto":
         name = "cuda" if torch.cuda.is_available() else "cpu"
     if name == "cpu":

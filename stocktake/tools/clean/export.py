@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from stocktake.catalog import file_hash, now_iso
-from stocktake.errors import StocktakeError
+from stocktake.errors import Remedy, StocktakeError
 from stocktake.tools.clean.steps import get_step
 
 if TYPE_CHECKING:
@@ -69,7 +69,8 @@ if __name__ == "__main__":
 def write_script(session: CleaningSession, steps: list[tuple[str, dict]], path: Path) -> Path:
     """Write the script for the applied ``steps`` (id, params) of ``session`` to ``path``."""
     if path.suffix != ".py":
-        raise StocktakeError(f"Export to a .py file (got '{path}'), for example --out clean_{session.asset}.py.")
+        raise StocktakeError(f"Export to a .py file (got '{path}'),", Remedy("script-name", asset=session.asset),
+                             file=str(path))
     input_path, reader, why = choose_input(session)
     blocks = []
     for sid, params in steps:

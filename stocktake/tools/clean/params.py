@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 
-from stocktake.errors import ParameterError
+from stocktake.errors import ParameterError, Remedy
 
 
 def parse_params(pairs: list[str] | None) -> dict:
@@ -18,8 +18,9 @@ def parse_params(pairs: list[str] | None) -> dict:
     for pair in pairs or []:
         key, sep, raw = pair.partition("=")
         if not sep or not key.strip():
-            raise ParameterError(f"--param '{pair}' is not key=value, for example --param value=unknown.",
-                                 field=key.strip() or pair, valid="key=value")
+            raise ParameterError((Remedy("param", pair=f"'{pair}'"), " is not key=value,"),
+                                 ("for example ", Remedy("param", pair="value=unknown")), field=key.strip() or pair,
+                                 valid="key=value")
         try:
             params[key.strip()] = json.loads(raw)
         except json.JSONDecodeError:

@@ -48,7 +48,7 @@ import pyarrow.parquet as pq
 from filelock import FileLock
 
 from stocktake.catalog import Catalog, Workspace, now_iso
-from stocktake.errors import StocktakeError, UnknownNameError
+from stocktake.errors import Remedy, StocktakeError, UnknownNameError
 from stocktake.files import write_atomic
 from stocktake.tools.clean.propose import CleanSettings, Proposal, propose_steps
 from stocktake.tools.clean.steps import STEP_TYPES, Preview, compare, get_step, records
@@ -336,7 +336,7 @@ class CleaningSession:
             try:
                 df = self._apply(sid, df, params[sid])
             except StocktakeError as exc:
-                raise StocktakeError(f"Replaying step {sid} failed: {exc}") from None
+                raise StocktakeError((f"Replaying step {sid} failed: ", exc)) from None
         return df
 
     def _apply(self, step_id: str, df: pd.DataFrame, params: dict) -> pd.DataFrame:
@@ -472,8 +472,8 @@ class CleaningSession:
         try:
             table = self._run(before, applied[at:], new)
         except StocktakeError as exc:
-            raise StocktakeError(f"Changing step {step_id} breaks it or a later step. {exc} "
-                                 "Nothing was changed.") from None
+            raise StocktakeError((f"Changing step {step_id} breaks it or a later step. ", exc,
+                                  " Nothing was changed.")) from None
         self._commit({"op": "edit", "step": step_id, "params": params}, table)
         return self._view(step_id)
 
@@ -546,10 +546,9 @@ class CleaningSession:
         if latest != base and mode is None:
             raise StocktakeError(
                 f"Asset '{self.asset}' changed since session {self.id} started (base version {base}, now version "
-                f"{latest}). Nothing was written. Finish again with --rebase to replay the {len(applied)} accepted "
-                f"steps onto version {latest}, or --branch to save the result as the new asset "
-                f"'{self._branch_name()}'."
-            )
+                f"{latest}). Nothing was written.",
+                Remedy("rebase-or-branch", steps=len(applied), version=latest, branch=self._branch_name()),
+                asset=self.asset)
         if mode == "branch":
             return FinishSummary("branch", self._branch_name(), 2, applied, base, latest)
         return FinishSummary("rebase" if latest != base else "direct", self.asset, latest + 1, applied, base, latest)
@@ -651,8 +650,8 @@ class CleaningSession:
         try:
             return self._replay(applied, params, latest)
         except StocktakeError as exc:
-            raise StocktakeError(f"Rebase onto version {latest} failed. {exc} "
-                                 "Nothing was written; finish with --branch instead.") from None
+            raise StocktakeError((f"Rebase onto version {latest} failed. ", exc, " Nothing was written;"),
+                                 Remedy("finish-as-branch")) from None
 
     def _branch_name(self) -> str:
         return f"{self.asset}__branch_{self.id}"
@@ -661,8 +660,8 @@ class CleaningSession:
         try:
             return self._replay(applied, params)
         except StocktakeError as exc:
-            raise StocktakeError(f"Changing step {step_id} breaks a later step. {exc} "
-                                 "Undo that later step first. Nothing was changed.") from None
+            raise StocktakeError((f"Changing step {step_id} breaks a later step. ", exc,
+                                  " Undo that later step first. Nothing was changed.")) from None
 
     def _define(self, proposal: Proposal, origin: str) -> str:
         sid = f"s{len(self.state['steps']) + 1}"

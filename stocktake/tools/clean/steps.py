@@ -22,7 +22,7 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from stocktake.errors import ParameterError, StocktakeError, UnknownNameError
+from stocktake.errors import ParameterError, Remedy, StocktakeError, UnknownNameError
 from stocktake.tools.clean import condition
 from stocktake.tools.profile_semantic import is_id_name
 
@@ -338,8 +338,9 @@ class FillMissing(Step):
     def validate(self, params, table=None):
         p = super().validate(params, table)
         if p["strategy"] == "value" and p["value"] is None:
-            raise ParameterError(f"Step 'fill_missing' on '{p['column']}' needs --param value=... "
-                                 "(or strategy=median|mean|mode).", field="value", valid="a fill value")
+            raise ParameterError(f"Step 'fill_missing' on '{p['column']}' needs",
+                                 (Remedy("param", pair="value=..."), " (or strategy=median|mean|mode)"),
+                                 field="value", valid="a fill value")
         return p
 
     def describe(self, p):
@@ -443,8 +444,8 @@ class OutOfRange(Step):
     def validate(self, params, table=None):
         p = super().validate(params, table)
         if p["min"] is None and p["max"] is None:
-            raise ParameterError(f"Step 'out_of_range' on '{p['column']}' needs --param min=... or max=...",
-                                 field="min", valid="a number")
+            raise ParameterError(f"Step 'out_of_range' on '{p['column']}' needs",
+                                 Remedy("param", pair="min=... or max=..."), field="min", valid="a number")
         for bound in ("min", "max"):
             if p[bound] is not None and (not isinstance(p[bound], (int, float)) or isinstance(p[bound], bool)):
                 raise ParameterError(f"Parameter '{bound}' of step 'out_of_range' must be a number, not "
@@ -633,8 +634,9 @@ class DropRows(Step):
     def validate(self, params, table=None):
         p = super().validate(params, table)
         if not p["where"].strip():
-            raise ParameterError('Step \'drop_rows\' needs --param where=\'<condition>\', such as: price < 0 or '
-                                 'status == "cancelled".', field="where", valid="a condition")
+            raise ParameterError("Step 'drop_rows' needs",
+                                 (Remedy("param", pair="where='<condition>'"), ', such as: price < 0 or '
+                                  'status == "cancelled"'), field="where", valid="a condition")
         tree = condition.parse(p["where"])
         if table is not None:
             condition.check_types(tree, table.dtypes)

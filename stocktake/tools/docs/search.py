@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import weakref
 
-from stocktake.errors import StocktakeError, UnknownNameError
+from stocktake.errors import Option, StocktakeError, UnknownNameError
 from stocktake.tools.docs.model import DocHit, DocsSettings, humanize, keyword_text, tokenize
 from stocktake.vectorstore.store import DocStore, Record
 
@@ -82,7 +82,7 @@ def search_docs(store: DocStore, question: str, k: int = 5, asset: str | None = 
     if not question.strip():
         raise StocktakeError("Empty question: ask something like \"which column holds the customer's city?\".")
     if k < 1:
-        raise StocktakeError(f"--k must be at least 1 (got {k}).")
+        raise StocktakeError((Option("k"), f" must be at least 1 (got {k})."))
     if mode not in ("hybrid", "dense", "keyword"):
         raise StocktakeError(f"Unknown search mode '{mode}': use hybrid, dense or keyword.")
     index = keyword_index(store)

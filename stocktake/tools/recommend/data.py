@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from stocktake.errors import StocktakeError, UnknownNameError
+from stocktake.errors import Option, Remedy, StocktakeError, UnknownNameError
 from stocktake.tools.recommend.spec import DEFAULT_EVENT_WEIGHTS, RecommendSettings, RecommendSpec
 
 
@@ -89,7 +89,8 @@ def build_interactions(df: pd.DataFrame, spec: RecommendSpec) -> Interactions:
     frame = frame[keep.to_numpy()]
     if frame.empty:
         reasons = ", ".join(f"{n:,} {why.replace('_', ' ')}" for why, n in skipped.items() if n)
-        raise StocktakeError(f"No usable interactions left after cleaning ({reasons}); check --user/--item/--rating.")
+        raise StocktakeError(f"No usable interactions left after cleaning ({reasons});",
+                             Remedy("check-user-item-rating"))
     u_codes, users = pd.factorize(_labels(frame["user"]), sort=False)
     i_codes, items = pd.factorize(_labels(frame["item"]), sort=False)
     frame = frame.assign(u=u_codes, i=i_codes)
@@ -156,22 +157,22 @@ def _hold_out_per_user(pairs: pd.DataFrame, n_test, by_time: bool, seed: int) ->
 
 def _hold_out_latest_share(pairs: pd.DataFrame, test_size: float) -> np.ndarray:
     if pairs["time"].isna().all():
-        raise StocktakeError("--split temporal needs --time COLUMN with a timestamp or date.")
+        raise StocktakeError((Option("split"), " temporal needs ", Remedy("time-column"), " with a timestamp or date."))
     times = pairs["time"].to_numpy()
     cutoff = np.nanquantile(times, 1 - test_size)
     held = np.flatnonzero(times >= cutoff)
     if len(held) == len(pairs):  # every pair shares one time: nothing can be trained before the cut-off
-        raise StocktakeError("--split temporal: all interactions share one time, so there is no past to train on; "
-                             "use --split random.")
+        raise StocktakeError((Option("split"), " temporal: all interactions share one time, so there is no past to "
+                              "train on;"), Remedy("random-split"))
     return held
 
 
 def _check_columns(df: pd.DataFrame, spec: RecommendSpec) -> None:
     known = [str(c) for c in df.columns]
-    for option, column in (("--user", spec.user), ("--item", spec.item), ("--time", spec.time),
-                           ("--rating", spec.rating), ("--event", spec.event)):
+    for option, column in (("user", spec.user), ("item", spec.item), ("time", spec.time),
+                           ("rating", spec.rating), ("event", spec.event)):
         if column is not None and column not in df.columns:
-            raise UnknownNameError(f"column (given to {option})", column, known)
+            raise UnknownNameError(("column (given to ", Option(option), ")"), column, known)
 
 
 def _count_drop(skipped: dict[str, int], reason: str, drop: pd.Series) -> pd.Series:
@@ -207,6 +208,6 @@ def _to_seconds(values: pd.Series, column: str) -> np.ndarray:
         return values.to_numpy(float)
     parsed = pd.to_datetime(values, errors="coerce", utc=True)
     if parsed.isna().all():
-        raise StocktakeError(f"--time column '{column}' holds no readable timestamps or dates "
-                             f"(first value: {values.iloc[0]!r}).")
+        raise StocktakeError((Option("time"), f" column '{column}' holds no readable timestamps or dates "
+                              f"(first value: {values.iloc[0]!r})."), column=column)
     return (parsed - pd.Timestamp(0, tz="UTC")).dt.total_seconds().to_numpy(float)

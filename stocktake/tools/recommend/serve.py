@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from stocktake.errors import StocktakeError, UnknownNameError
+from stocktake.errors import Option, StocktakeError, UnknownNameError
 from stocktake.registry import ModelRecord, ModelRegistry
 from stocktake.tools.recommend.metrics import top_k
 from stocktake.tools.recommend.models import Recommender, cosine_item_similarity, model_class
@@ -71,7 +71,7 @@ def recommend_for_user(registry: ModelRegistry, model_id: str, user: str, n: int
                        settings: RecommendSettings = RecommendSettings()) -> list[Recommendation]:
     """The top ``n`` items the user has not interacted with yet, best first."""
     if n < 1:
-        raise StocktakeError(f"--n must be at least 1 (got {n}).")
+        raise StocktakeError((Option("n"), f" must be at least 1 (got {n})."))
     loaded = load_recommender(registry, model_id)
     row = loaded.user_index(user)
     scores = np.array(loaded.model.score(np.array([row]), loaded.history), dtype=np.float32)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from stocktake.errors import StocktakeError, UnknownNameError
+from stocktake.errors import Option, Remedy, StocktakeError, UnknownNameError
 
 SPLITS = ("random", "temporal", "leave-last")
 ALL_MODELS = ("pop", "itemknn", "ease", "als", "bpr", "lightgcn")
@@ -67,18 +67,20 @@ class RecommendSpec:
         if self.split not in SPLITS:
             raise StocktakeError(f"Unknown split '{self.split}'. Use one of: {', '.join(SPLITS)}.")
         if not 0 < self.test_size < 1:
-            raise StocktakeError(f"--test-size must be between 0 and 1 (got {self.test_size}).")
+            raise StocktakeError((Option("test_size"), f" must be between 0 and 1 (got {self.test_size})."))
         if not self.ks or any(k < 1 for k in self.ks):
-            raise StocktakeError(f"--k needs positive cut-offs such as 10,20 (got {list(self.ks)}).")
+            raise StocktakeError((Option("ks"), f" needs positive cut-offs such as 10,20 (got {list(self.ks)})."))
         if not self.models:
             raise StocktakeError(f"Name at least one model to train: {', '.join(ALL_MODELS)}.")
         for name in self.models:
             if name not in ALL_MODELS:
                 raise UnknownNameError("recommender model", name, ALL_MODELS)
         if self.min_rating is not None and self.rating is None:
-            raise StocktakeError("--min-rating needs --rating COLUMN to know which column holds the rating.")
+            raise StocktakeError((Option("min_rating"), " needs ", Remedy("rating-column"),
+                                  " to know which column holds the rating."))
         if self.weights is not None and self.event is None:
-            raise StocktakeError("--weights needs --event COLUMN to know which column holds the event type.")
+            raise StocktakeError((Option("weights"), " needs ", Remedy("event-column"),
+                                  " to know which column holds the event type."))
 
     @property
     def primary_metric(self) -> str:

@@ -16,7 +16,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from stocktake.catalog import Catalog
-from stocktake.errors import StocktakeError
+from stocktake.errors import Remedy, StocktakeError
 from stocktake.registry import ModelRegistry
 from stocktake.tools.progress import Progress, as_detail, no_progress, prefixed
 from stocktake.tools.recommend.data import (
@@ -76,7 +76,7 @@ def train_recommenders(df: pd.DataFrame, spec: RecommendSpec, registry: ModelReg
         raise StocktakeError(
             f"No user has interactions on both sides of the {spec.split} split: all {inter.shape[0]:,} users are "
             f"cold-start ({diagnostics.cold_start_users:,} have fewer than {spec.settings.cold_threshold} "
-            "interactions). Recommenders need users with repeat interactions; check --user and --item.")
+            "interactions). Recommenders need users with repeat interactions;", Remedy("check-user-item"))
     validation = _validation(inter, split.train, spec)
     notes = [] if validation else ["too few interactions for a validation split: models use default parameters"]
     results = []

@@ -1,0 +1,150 @@
+"""What each face says for an error's way out (``REMEDIES``) and for the input at fault (``OPTIONS``).
+
+The CLI names its options, the web app its controls, and the model the tool arguments it can act on. A remedy is
+a phrase that ``stocktake.errors`` puts into a sentence: lower case (a capital is added where a sentence starts),
+no final full stop, ``{placeholders}`` filled in by the raise site; one that begins with a comma, colon or
+semicolon goes on with the sentence before it. The CLI's words are the fullest: no other face needs a placeholder
+the CLI's words lack.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+FACES = ("cli", "web", "model")
+
+
+class Words(NamedTuple):
+    cli: str
+    web: str
+    model: str
+
+
+# An empty phrase: that face has nothing to offer, so it says nothing (the upload form cannot pick tables).
+REMEDIES: dict[str, Words] = {
+    "replace-or-rename": Words(
+        "use --replace to add a new version, or --name to choose another name",
+        "tick Replace to add a new version, or choose another asset name",
+        "ingest it again as a new version of the asset, or under another name"),
+    "ingest-again": Words(
+        "ingest it again with --replace",
+        "upload it again with Replace ticked",
+        "ask the user to ingest it again as a new version"),
+    "name-example": Words("for example --name {name}", "for example {name}", "for example {name}"),
+    "give-delimiter": Words("give the right delimiter with --sep", "check the delimiter", "check the delimiter"),
+    "delimiter-or-encoding": Words(
+        "try --sep or --encoding",
+        "check the delimiter, and save the file as UTF-8",
+        "check the delimiter and the encoding"),
+    "detect-encoding": Words(
+        "leave --encoding out to detect the encoding, or try --encoding latin-1",
+        "save the file as UTF-8",
+        "leave the encoding out to detect it, or read the file as latin-1"),
+    "leave-encoding-out": Words(
+        "leave --encoding out to detect it",
+        "leave the encoding out to detect it",
+        "leave the encoding out to detect it"),
+    "one-encoding": Words(
+        "re-save it in one, or force one with --encoding latin-1 (or cp1252)",
+        "save it as UTF-8",
+        "re-save it in one, or read it as latin-1 (or cp1252)"),
+    "utf16-without-mark": Words(
+        "for UTF-16 text without a byte-order mark, give --encoding utf-16",
+        "UTF-16 text must keep its byte-order mark",
+        "UTF-16 text without a byte-order mark must be read as utf-16"),
+    "ingest-each-table": Words(
+        "; --name only works for one (use --table)",
+        ": leave the asset name empty to ingest each as its own asset",
+        ": give no name to ingest each as its own asset, or pick one table"),
+    "other-tables-one-by-one": Words(
+        "ingest the other tables one by one with --table", "", "ingest the other tables one by one"),
+    "pick-tables": Words(", or pick the tables you want with --table", "", ", or pick the tables you want"),
+    "skip-bad": Words("use --skip-bad", "leave them out", "leave them out"),
+    "name-each-file": Words(
+        "ingest them one by one with --name",
+        "upload them one by one, each under its own asset name",
+        "ingest them one by one, each under its own name"),
+    "overwrite": Words("pass --force to overwrite", "choose to overwrite", "ask the user whether to overwrite"),
+    "workspace-folder": Words(
+        "choose a folder for Stocktake's state with --workspace DIR",
+        "start the app on a folder for Stocktake's state",
+        "ask the user to choose a folder for Stocktake's state"),
+    "writable-folder": Words(
+        "choose a folder you can write to with --workspace DIR",
+        "start the app on a folder you can write to",
+        "ask the user to choose a folder Stocktake can write to"),
+    "writable-workspace": Words(
+        "use a workspace you can write to (--workspace DIR); commands that only read, such as assets, show and docs "
+        "search, work here",
+        "start the app on a workspace you can write to; what only reads, such as the inventory and the docs search, "
+        "works here",
+        "tell the user the workspace is read-only; tools that only read, such as describing assets, queries and the "
+        "docs search, still work"),
+    "ingest-first": Words(
+        "ingest data first (stocktake ingest PATH), or try stocktake demo",
+        "upload data first",
+        "ask the user to ingest data first"),
+    "ingest-first-in": Words(
+        "ingest data first (stocktake --workspace {root} ingest PATH), or try stocktake --workspace {root} demo",
+        "upload data first",
+        "ask the user to ingest data first"),
+    "empty-workspace": Words(
+        "choose a new or empty folder for the workspace, e.g. --workspace {path}",
+        "start the app on a new or empty folder, e.g. {path}",
+        "ask the user to choose a new or empty folder for the workspace, e.g. {path}"),
+    "param": Words("--param {pair}", "{pair}", "{pair} in params"),
+    "script-name": Words("for example --out clean_{asset}.py", "for example clean_{asset}.py",
+                         "for example clean_{asset}.py"),
+    "rebase-or-branch": Words(
+        "finish again with --rebase to replay the {steps} accepted steps onto version {version}, or --branch to "
+        "save the result as the new asset '{branch}'",
+        "discard this session and start a new one on version {version}",
+        "finish again with mode=\"rebase\" to replay the {steps} accepted steps onto version {version}, or "
+        "mode=\"branch\" to save the result as the new asset '{branch}'"),
+    "finish-as-branch": Words(
+        "finish with --branch instead",
+        "discard this session and start a new one",
+        "finish with mode=\"branch\" instead"),
+    "text-column": Words(
+        "name at least one text column with --text COL",
+        "choose at least one text column",
+        "name at least one text column in text_column"),
+    "default-base-model": Words(
+        "leave --base-model out for all-MiniLM-L6-v2",
+        "leave the base model out for all-MiniLM-L6-v2",
+        "leave the base model out for all-MiniLM-L6-v2"),
+    "use-cpu": Words("use --device cpu", "use the CPU", "use the CPU"),
+    "time-column": Words("--time COLUMN", "a time column", "time_column"),
+    "rating-column": Words("--rating COLUMN", "a rating column", "rating_column"),
+    "event-column": Words("--event COLUMN", "an event-type column", "event_column"),
+    "random-split": Words("use --split random", "use a random split", "use split=\"random\""),
+    "check-user-item-rating": Words(
+        "check --user/--item/--rating",
+        "check the user and item columns",
+        "check user_column and item_column"),
+    "check-user-item": Words(
+        "check --user and --item",
+        "check the user and item columns",
+        "check user_column and item_column"),
+}
+
+# The inputs a user gives, as each face names them: the CLI's option, the app's control (quoted as it is labelled;
+# an input the app does not offer is described), the tool's argument. An option is a name, never given a capital
+# letter, so each one is worded to fit the sentences that name it.
+OPTIONS: dict[str, Words] = {
+    "encoding": Words("--encoding", "encoding", "encoding"),
+    "columns": Words("--columns", "the list of column names", "columns"),
+    "test_size": Words("--test-size", "Test share", "test_size"),
+    "ks": Words("--k", "Cut-off list", "ks"),
+    "min_rating": Words("--min-rating", "Minimum rating", "min_rating"),
+    "weights": Words("--weights", "Weighting by event", "weights"),
+    "split": Words("--split", "Split", "split"),
+    "user": Words("--user", "'User column'", "user_column"),
+    "item": Words("--item", "'Item column'", "item_column"),
+    "event": Words("--event", "'Event-type column'", "event_column"),
+    "time": Words("--time", "Time", "time_column"),
+    "rating": Words("--rating", "Rating", "rating_column"),
+    "n": Words("--n", "'How many'", "n"),
+    "k": Words("--k", "'Hits'", "k"),
+    "device": Words("--device", "Device", "device"),
+}
