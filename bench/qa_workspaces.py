@@ -75,8 +75,11 @@ def _index_docs(catalog: Catalog, dataset: Dataset, data_dir: Path) -> None:
 
 
 def _train(catalog: Catalog, dataset: Dataset) -> None:
-    from stocktake.tools.recommend import RecommendSpec, train_asset_recommenders
+    from stocktake.usecases import Services
+    from stocktake.usecases.models import RecommenderColumns, recommender_plan, train_recommenders
 
+    services = Services(catalog)
     for model in dataset.models:
-        spec = RecommendSpec(user=model["user"], item=model["item"], models=model["models"], tune=False)
-        train_asset_recommenders(catalog, model["asset"], spec)
+        columns = RecommenderColumns(user=model["user"], item=model["item"])
+        plan = recommender_plan(services, model["asset"], columns, models=tuple(model["models"]), tune=False)
+        train_recommenders(services, plan)

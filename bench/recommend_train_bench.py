@@ -24,7 +24,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data" / "movielens-100k" / "u.data"
-TRAIN = ["recommend", "train", "u_data", "--user", "col_1", "--item", "col_2", "--json"]
+TRAIN = ["recommend", "train", "u_data", "--user", "col_1", "--item", "col_2", "--json", "--yes"]
 THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
 

@@ -106,9 +106,6 @@ def _render(text: Text, face: str, before: str = "") -> str:
             out += piece.words(face)
     return out[len(before):]
 
-    def for_face(self, face: str) -> str:
-        return str(self)
-
 
 class UnknownNameError(StocktakeError, KeyError):
     """A name (asset, column, model, session) that does not exist; the message suggests real ones. ``what`` is the

@@ -147,4 +147,6 @@ OPTIONS: dict[str, Words] = {
     "n": Words("--n", "'How many'", "n"),
     "k": Words("--k", "'Hits'", "k"),
     "device": Words("--device", "Device", "device"),
+    "text": Words("--text", "'Text column(s)'", "text_column"),
+    "label": Words("--label", "'Label column'", "label_column"),
 }

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pandas as pd
 
 from stocktake.registry import ModelRegistry
-from stocktake.serve.panels.models import _labelled, item_titles, recommendation_rows
+from stocktake.serve.panels.models import _labelled, recommendation_rows
 from stocktake.tools.recommend.serve import Recommendation, SimilarItem
+from stocktake.tools.recommend.titles import item_titles
 
 
 def record(registry: ModelRegistry, algorithm: str, asset: str, ndcg: float):

@@ -42,7 +42,7 @@ def items(catalog):
 @pytest.mark.slow
 def test_train_predict_models_and_audit_end_to_end(items, ws):
     trained = invoke("classify", "train", "items", "--text", "title", "--label", "category", "--epochs", "1",
-                     "--max-length", "16", "--batch-size", "8", "--json")
+                     "--max-length", "16", "--batch-size", "8", "--json", "--yes")
     assert trained.exit_code == 0, trained.output
     report = json.loads(trained.stdout)
     assert {"accuracy", "macro_f1", "baseline_macro_f1", "model_id"} <= report.keys()
@@ -51,14 +51,14 @@ def test_train_predict_models_and_audit_end_to_end(items, ws):
     listed = json.loads(invoke("models", "--json").stdout)["models"]
     assert [(m["model_id"], m["task"], m["asset"]) for m in listed] == [(report["model_id"], "classifier", "items")]
 
-    predicted = invoke("classify", "predict", report["model_id"], "items", "--json")
+    predicted = invoke("classify", "predict", report["model_id"], "items", "--json", "--yes")
     assert predicted.exit_code == 0, predicted.output
     summary = json.loads(predicted.stdout)
     assert summary["version"] == 2 and summary["columns_added"] == ["predicted_category",
                                                                     "predicted_category_confidence"]
 
     audited = invoke("classify", "audit", "items", "--text", "title", "--label", "category", "--folds", "3",
-                     "--json")
+                     "--json", "--yes")
     assert audited.exit_code == 0, audited.output
     audit = json.loads(audited.stdout)
     assert audit["asset_version"] == 2
@@ -84,7 +84,7 @@ BAD = [
 
 @pytest.mark.parametrize("args, message", BAD, ids=[" ".join(a[:2]) + ": " + m for a, m in BAD])
 def test_bad_input_is_a_one_line_error(items, args, message):
-    result = invoke(*args)
+    result = invoke(*args, "--yes")
     assert result.exit_code == 1
     assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
     assert result.stdout == ""

@@ -26,7 +26,7 @@ def test_train_then_recommend_then_compare(ws):
     Catalog(ws).register("events", planted_events(), kind="events", source="test", fmt="csv")
     trained = invoke(ws, "recommend", "train", "events", "--user", "user_id", "--item", "product_id",
                      "--event", "event_type", "--weights", "view=1,cart=3", "--models", "pop,itemknn",
-                     "--k", "5,10", "--json")
+                     "--k", "5,10", "--json", "--yes")
     assert trained.exit_code == 0, trained.output
     report = json.loads(trained.stdout)
     assert report["diagnostics"]["users"] == 60
@@ -48,7 +48,7 @@ def test_train_then_recommend_then_compare(ws):
 def test_train_prints_a_table_without_json(ws):
     Catalog(ws).register("events", planted_events(), kind="events", source="test", fmt="csv")
     result = invoke(ws, "recommend", "train", "events", "--user", "user_id", "--item", "product_id",
-                    "--models", "pop", "--no-tune")
+                    "--models", "pop", "--no-tune", "--yes")
     assert result.exit_code == 0, result.output
     assert "ndcg@10" in result.stdout and "pop" in result.stdout
 
@@ -62,7 +62,7 @@ def test_train_prints_a_table_without_json(ws):
 ])
 def test_bad_options_give_one_line_errors(ws, args, message):
     Catalog(ws).register("events", planted_events(), kind="events", source="test", fmt="csv")
-    result = invoke(ws, "recommend", "train", "events", *args)
+    result = invoke(ws, "recommend", "train", "events", *args, "--yes")
     assert result.exit_code == 1
     assert message in result.output and "Traceback" not in result.output
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
-from stocktake.cli.common import catalog, engine_progress, out, print_json, workspace
+from stocktake.cli.common import engine_progress, out, print_json, services
+from stocktake.cli.confirm import YES, ask_first
 
 classify = typer.Typer(no_args_is_help=True, help="Train, apply and audit text classifiers.")
 
@@ -31,20 +32,20 @@ def train(
     batch_size: int = typer.Option(32, "--batch-size", min=1),
     device: str = typer.Option("auto", "--device", help="auto, cpu or cuda."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+    yes: bool = YES,
 ) -> None:
     """Fine-tune an encoder to predict LABEL from TEXT, next to a TF-IDF baseline, and register the model."""
-    from stocktake.registry import ModelRegistry
     from stocktake.tools.classify.settings import ClassifySettings
-    from stocktake.tools.classify.train import train_classifier
+    from stocktake.usecases.models import classifier_columns, train_classifier
 
-    cat = catalog(ctx)
-    info = cat.get(asset)
+    found = services(ctx)
+    columns = classifier_columns(found, asset, text, label)
+    ask_first("train_classifier", {"asset": columns.asset}, yes)
     settings = ClassifySettings(base_model=base_model, epochs=epochs, max_length=max_length, max_rows=max_rows,
                                 batch_size=batch_size, device=device)
     _quiet_transformers()
-    with engine_progress(f"Training a classifier of {label} on {asset}") as report_progress:
-        report = train_classifier(cat.load(asset), text, label, settings, registry=ModelRegistry(workspace(ctx)),
-                                  asset=asset, asset_version=info.version, progress=report_progress)
+    with engine_progress(f"Training a classifier of {columns.label} on {columns.asset}") as report_progress:
+        report = train_classifier(found, columns, settings, progress=report_progress)
     if as_json:
         print_json(report.to_dict())
         return
@@ -71,26 +72,24 @@ def predict(
                                      help="Most padded tokens per batch (default 1,024 on a CPU, 16,384 on a GPU)."),
     device: str = typer.Option("auto", "--device", help="auto, cpu or cuda."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+    yes: bool = YES,
 ) -> None:
     """Add the predicted label and its confidence to ASSET as a new version."""
-    from stocktake.registry import ModelRegistry
-    from stocktake.tools.classify.predict import add_predictions, classifier_record, predict_labels
+    from stocktake.usecases.models import predict_labels, prediction_columns
 
-    cat, registry = catalog(ctx), ModelRegistry(workspace(ctx))
-    text = text or classifier_record(registry, model).params.get("text_cols", [])
-    info = cat.get(asset)
-    df = cat.load(asset)
+    found = services(ctx)
+    columns = prediction_columns(found, model, asset, text)
+    ask_first("predict_labels", {"asset": columns.asset, "model_id": model}, yes)
     _quiet_transformers()
-    with engine_progress(f"Labelling {asset} with {model}") as report_progress:
-        result = predict_labels(registry, model, df, text, batch_tokens=batch_tokens, device=device,
-                                progress=report_progress)
-    new, columns = add_predictions(cat, asset, df, result, text, version=info.version)
-    summary = {**result.to_dict(), "asset": asset, "version": new.version, "columns_added": columns}
+    with engine_progress(f"Labelling {columns.asset} with {model}") as report_progress:
+        labelled = predict_labels(found, model, columns, batch_tokens=batch_tokens, device=device,
+                                  progress=report_progress)
     if as_json:
-        print_json(summary)
+        print_json(labelled.to_dict())
         return
-    out.print(f"Labelled {result.rows} rows of '{asset}' with {model}: new version {new.version} adds "
-              f"{', '.join(columns)} ({result.samples_per_s:.0f} rows/s on {result.device}).")
+    result = labelled.result
+    out.print(f"Labelled {result.rows} rows of '{columns.asset}' with {model}: new version {labelled.version} adds "
+              f"{', '.join(labelled.added)} ({result.samples_per_s:.0f} rows/s on {result.device}).")
 
 
 @classify.command("audit")
@@ -103,20 +102,21 @@ def audit(
     folds: int = typer.Option(5, "--folds", min=2),
     top: int = typer.Option(20, "--top", min=1, help="Suspects to show (all are saved)."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+    yes: bool = YES,
 ) -> None:
     """Find rows whose LABEL is probably wrong, with the label the text suggests."""
-    from stocktake.tools.classify.audit import audit_labels, save_audit
     from stocktake.tools.classify.settings import AuditSettings
+    from stocktake.usecases.models import audit_labels, classifier_columns
 
-    cat = catalog(ctx)
-    info = cat.get(asset)
+    found = services(ctx)
+    columns = classifier_columns(found, asset, text, label)
+    ask_first("audit_labels", {"asset": columns.asset, "label_column": columns.label}, yes)
     _quiet_transformers()
-    with engine_progress(f"Auditing the {label} labels of {asset}") as report_progress:
-        report = audit_labels(cat.load(asset), text, label, AuditSettings(method=method, folds=folds),
-                              asset=asset, asset_version=info.version, progress=report_progress)
-    path = save_audit(workspace(ctx), report)
+    with engine_progress(f"Auditing the {columns.label} labels of {columns.asset}") as report_progress:
+        audited = audit_labels(found, columns, AuditSettings(method=method, folds=folds), progress=report_progress)
+    report, path = audited.report, audited.saved_to
     if as_json:
-        print_json({**report.to_dict(), "saved_to": str(path)})
+        print_json(audited.to_dict())
         return
     out.print(f"{len(report.suspects):,} of {report.rows:,} labelled rows look mislabelled "
               f"({report.method}, {report.folds}-fold out-of-fold probabilities). Saved to {path}")
@@ -133,9 +133,9 @@ def models(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """List the registered models (classifiers and recommenders)."""
-    from stocktake.registry import ModelRegistry
+    from stocktake.usecases.models import list_models
 
-    records = ModelRegistry(workspace(ctx)).list(task=task)
+    records = list_models(services(ctx), task)
     if as_json:
         print_json({"models": [r.to_dict() for r in records]})
         return

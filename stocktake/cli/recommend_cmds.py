@@ -5,7 +5,8 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
-from stocktake.cli.common import catalog, engine_progress, err, out, print_json, warn, workspace
+from stocktake.cli.common import engine_progress, err, out, print_json, services, warn
+from stocktake.cli.confirm import YES, ask_first
 from stocktake.errors import StocktakeError
 
 group = typer.Typer(help="Train, compare and serve recommenders on interaction logs.", no_args_is_help=True)
@@ -40,18 +41,22 @@ def train(
     seed: int = typer.Option(0, "--seed"),
     version: int = typer.Option(None, "--version", help="Asset version (default: the latest)."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+    yes: bool = YES,
 ) -> None:
     """Train and evaluate recommenders on an interactions asset and save them in the model registry."""
-    from stocktake.tools.recommend import RecommendSpec, train_asset_recommenders
+    from stocktake.usecases import models as usecase
 
-    spec = RecommendSpec(
-        user=user, item=item, time=time, rating=rating, min_rating=min_rating, event=event,
+    found = services(ctx)
+    columns = usecase.RecommenderColumns(user=user, item=item, event=event, time=time, rating=rating)
+    plan = usecase.recommender_plan(
+        found, asset, columns, version=version, min_rating=min_rating,
         weights=parse_weights(weights) if weights else None, models=_split_list(models), split=split,
         test_size=test_size, ks=tuple(_parse_int(v, "--k") for v in _split_list(k)), tune=not no_tune,
         refit=not no_refit, seed=seed,
     )
-    with engine_progress(f"Training {len(spec.models)} recommenders on {asset}") as show:
-        report = train_asset_recommenders(catalog(ctx), asset, spec, version, progress=show)
+    ask_first("train_recommenders", {"asset": plan.asset, "models": ", ".join(plan.spec.models)}, yes)
+    with engine_progress(f"Training {len(plan.spec.models)} recommenders on {plan.asset}") as show:
+        report = usecase.train_recommenders(found, plan, progress=show).report
     for note in report.notes:
         warn(note)
     if as_json:
@@ -64,20 +69,20 @@ def train(
 def recommend_for(
     ctx: typer.Context,
     user: str = typer.Argument(..., help="The user id, as in the training data."),
-    model: str = typer.Option(..., "--model", help="Model id (see `stocktake recommend compare`)."),
+    model: str = typer.Option(None, "--model", help="Model id (see `stocktake recommend compare`); the best "
+                                                    "trained one when left out."),
     n: int = typer.Option(10, "--n", help="How many items."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Top-N items for a user, each with the user's own items that are most similar to it."""
-    from stocktake.registry import ModelRegistry
-    from stocktake.tools.recommend import recommend_for_user
+    from stocktake.usecases.models import recommend_for_user
 
-    recs = recommend_for_user(ModelRegistry(workspace(ctx)), model, user, n)
+    found = recommend_for_user(services(ctx), user, model, n)
     if as_json:
-        print_json({"user": user, "model_id": model, "recommendations": [r.to_dict() for r in recs]})
+        print_json(found.to_dict())
         return
     table = Table("rank", "item", "score", "because you interacted with")
-    for r in recs:
+    for r in found.items:
         table.add_row(str(r.rank), r.item, f"{r.score:.4f}",
                       ", ".join(f"{b.item} ({b.similarity:.2f})" for b in r.because) or "-")
     out.print(table)
@@ -91,13 +96,13 @@ def compare(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """List trained recommenders and their test metrics, best first."""
-    from stocktake.registry import ModelRegistry
-    from stocktake.tools.recommend import compare_models
+    from stocktake.usecases.models import compare_recommenders
 
-    rows = compare_models(ModelRegistry(workspace(ctx)), asset, metric)
+    compared = compare_recommenders(services(ctx), asset, metric)
     if as_json:
-        print_json({"metric": metric, "models": rows})
+        print_json(compared.to_dict())
         return
+    rows = compared.models
     if not rows:
         err.print("No recommenders yet. Try: stocktake recommend train ASSET --user COL --item COL")
         return

@@ -43,6 +43,13 @@ class AppContext:
         self.docs_lock = threading.Lock()
 
     @cached_property
+    def services(self):
+        """What the use cases need (stocktake.usecases.Services), shared by every panel."""
+        from stocktake.usecases import Services
+
+        return Services(self.catalog)
+
+    @cached_property
     def doc_store(self):
         from stocktake.vectorstore.store import DocStore
 

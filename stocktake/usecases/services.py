@@ -61,13 +61,8 @@ class Services:
 
     def column(self, asset_name: str, column: str) -> str:
         """The real column name (case-insensitive match), or an error listing the columns there are."""
-        names = [c.name for c in self.catalog.get(asset_name).columns]
-        if column in names:
-            return column
-        lowered = {n.lower(): n for n in names}
-        if column.lower() in lowered:
-            return lowered[column.lower()]
-        raise UnknownNameError(f"column in '{asset_name}'", column, names)
+        return matched_column([c.name for c in self.catalog.get(asset_name).columns], column,
+                              f"column in '{asset_name}'")
 
     def personal_columns(self, asset_name: str) -> frozenset[str]:
         """Columns of the asset whose every value is personal data (flagged by their values' type or their name).
@@ -78,3 +73,13 @@ class Services:
 
         with self.reading_profiles():
             return load_personal_columns(self.catalog, [asset_name]).of(self.catalog.get(asset_name).name)
+
+
+def matched_column(names: list[str], given: str, what: str = "column") -> str:
+    """The column of ``names`` called ``given``, exactly or else in another case; an error suggests real ones."""
+    if given in names:
+        return given
+    lowered = {n.lower(): n for n in names}
+    if given.lower() in lowered:
+        return lowered[given.lower()]
+    raise UnknownNameError(what, given, names)

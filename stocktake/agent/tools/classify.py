@@ -1,42 +1,19 @@
-"""Tools over the text classifier: train, predict and audit given labels (each saves something: needs confirmation)."""
+"""Tools over the text classifier (stocktake.usecases.models): train, predict and audit given labels (each saves
+something: needs confirmation)."""
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
 from stocktake.agent.context import ToolContext
-from stocktake.agent.progress import tool_progress
 from stocktake.agent.guard import quote_value
+from stocktake.agent.progress import tool_progress
 from stocktake.agent.tools.base import agent_tool, lines
-from stocktake.errors import StocktakeError
+from stocktake.tools.classify.settings import ClassifySettings
+from stocktake.usecases import models as usecase
 
 if TYPE_CHECKING:
     from langchain.tools import ToolRuntime
-
-_TEXT = (r"^(product_)?title$", r"^(product_)?name$", r"title", r"review_?text", r"text", r"description", r"name")
-_LABEL = (r"^category$", r"category_?label", r"category", r"label", r"class", r"genre")
-
-
-def guess_text_and_label(columns: list[str]) -> tuple[str | None, str | None]:
-    """The likeliest text and label columns, from their names."""
-    def pick(patterns, taken=()):
-        return next((c for p in patterns for c in columns if c not in taken and re.search(p, c, re.I)), None)
-
-    label = pick(_LABEL)
-    return pick(_TEXT, (label,)), label
-
-
-def _columns_for(ctx: ToolContext, asset: str, text_column: str | None, label_column: str | None, need_label: bool = True):
-    a = ctx.asset(asset)
-    names = [c.name for c in a.columns]
-    guess_text, guess_label = guess_text_and_label(names)
-    text = ctx.column(a.name, text_column) if text_column else guess_text
-    label = ctx.column(a.name, label_column) if label_column else guess_label
-    if not text or (need_label and not label):
-        raise StocktakeError(f"Can't tell which columns of {a.name} hold the text and the label; pass "
-                             f"text_column and label_column. Columns: {', '.join(names)}.")
-    return a, text, label
 
 
 @agent_tool(action="train_classifier")
@@ -52,17 +29,14 @@ def train_text_classifier(asset: str, text_column: str | None = None,
         epochs: Training epochs (about 40 samples per second per epoch on a CPU).
         max_rows: Train on at most this many rows (stratified sample), to keep CPU runs to minutes.
     """
-    from stocktake.tools import classify as engine
-
-    ctx = runtime.context
-    a, text, label = _columns_for(ctx, asset, text_column, label_column)
-    settings = engine.ClassifySettings(epochs=epochs, max_rows=max_rows)
-    report = engine.train_classifier(ctx.catalog.load(a.name), [text], label, settings, ctx.registry,
-                                     asset=a.name, asset_version=a.version, progress=tool_progress(runtime.config))
+    columns = usecase.classifier_columns(runtime.context, asset, _given(text_column), label_column)
+    report = usecase.train_classifier(runtime.context, columns, ClassifySettings(epochs=epochs, max_rows=max_rows),
+                                      progress=tool_progress(runtime.config))
     d = report.to_dict()
-    text_out = (f"Trained {report.model_id} on {a.name} ({text} → {label}, {len(d['labels'])} classes): "
-                f"accuracy {d['accuracy']:.3f}, macro-F1 {d['macro_f1']:.3f} vs TF-IDF baseline "
-                f"{d['baseline_macro_f1']:.3f} on the same test rows ({d['device']}, {d['train_seconds']:.0f}s).")
+    text_out = (f"Trained {report.model_id} on {columns.asset} ({', '.join(columns.text)} → {columns.label}, "
+                f"{len(d['labels'])} classes): accuracy {d['accuracy']:.3f}, macro-F1 {d['macro_f1']:.3f} vs TF-IDF "
+                f"baseline {d['baseline_macro_f1']:.3f} on the same test rows ({d['device']}, "
+                f"{d['train_seconds']:.0f}s).")
     return text_out, d
 
 
@@ -76,15 +50,10 @@ def predict_labels(model_id: str, asset: str, text_column: str | None = None, *,
         asset: The asset to label.
         text_column: Column with the text; guessed when empty.
     """
-    from stocktake.tools import classify as engine
-
-    ctx = runtime.context
-    a, text, _ = _columns_for(ctx, asset, text_column, None, need_label=False)
-    df = ctx.catalog.load(a.name)
-    result = engine.predict_labels(ctx.registry, model_id, df, [text], progress=tool_progress(runtime.config))
-    new, columns = engine.add_predictions(ctx.catalog, a.name, df, result, [text])
-    return (f"Added {', '.join(columns)} to {new.name} as version {new.version} "
-            f"({result.to_dict().get('samples_per_s', 0):.0f} rows/s)."), {"asset": new.to_dict(), "columns": columns}
+    columns = usecase.prediction_columns(runtime.context, model_id, asset, _given(text_column))
+    found = usecase.predict_labels(runtime.context, model_id, columns, progress=tool_progress(runtime.config))
+    return (f"Added {', '.join(found.added)} to {columns.asset} as version {found.version} "
+            f"({found.result.samples_per_s:.0f} rows/s)."), found.to_dict()
 
 
 @agent_tool(action="audit_labels")
@@ -98,23 +67,19 @@ def audit_labels(asset: str, text_column: str | None = None,
         text_column: Column with the text, e.g. title; guessed when empty.
         label_column: Column with the given label, e.g. category; guessed when empty.
     """
-    from stocktake.tools import classify as engine
-    from stocktake.tools.recommend import titles
-
-    ctx = runtime.context
-    a, text, label = _columns_for(ctx, asset, text_column, label_column)
-    df = ctx.catalog.load(a.name)
-    report = engine.audit_labels(df, [text], label, asset=a.name, asset_version=a.version,
-                                 progress=tool_progress(runtime.config))
-    engine.save_audit(ctx.catalog.ws, report)
-    # A row number alone says nothing to a person: name each row by its title (or else its text).
-    named = df[titles.title_column(list(df.columns)) or text].astype("string").fillna("")
-    shown = lines(f"- row {s.row} {quote_value(named.iat[s.row])}: {quote_value(s.given)} → "
+    columns = usecase.classifier_columns(runtime.context, asset, _given(text_column), label_column)
+    found = usecase.audit_labels(runtime.context, columns, progress=tool_progress(runtime.config))
+    report = found.report
+    shown = lines(f"- row {s.row} {quote_value(found.names[s.row])}: {quote_value(s.given)} → "
                   f"{quote_value(s.suggested)} ({s.confidence:.0%})" for s in report.suspects)
-    data = report.to_dict()
-    data["suspects"] = [{**d, "title": named.iat[s.row]} for d, s in zip(data["suspects"], report.suspects)]
-    return (f"{len(report.suspects)} of {report.rows:,} labels of {a.name}.{label} look wrong "
+    data = found.to_dict()
+    data["suspects"] = [{**d, "title": found.names[s.row]} for d, s in zip(data["suspects"], report.suspects)]
+    return (f"{len(report.suspects)} of {report.rows:,} labels of {columns.asset}.{columns.label} look wrong "
             f"({report.method}, {report.folds}-fold):\n{shown}"), data
 
 
 TOOLS = [train_text_classifier, predict_labels, audit_labels]
+
+
+def _given(column: str | None) -> list[str] | None:
+    return [column] if column else None

@@ -8,152 +8,79 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import gradio as gr
-import pandas as pd
-from matplotlib.figure import Figure
 
-from stocktake.serve.charts import SETTINGS as CHARTS, chart_recommenders
 from stocktake.errors import StocktakeError
-from stocktake.numbers import metric_text
+from stocktake.serve.charts import chart_recommenders
 from stocktake.serve.common import AppContext, choices, frame, readable
-from stocktake.tools.charts import shorten
+from stocktake.serve.panels.model_tables import (
+    MODEL_COLUMNS, MODEL_WIDTHS, PER_CLASS_COLUMNS, RECOMMENDATION_COLUMNS, SUSPECT_COLUMNS, ClassifierForm,
+    chart_confusion, classifier_summary, comparison, model_rows, per_class_rows, recommendation_rows, suspect_rows,
+)
 from stocktake.tools.recommend.spec import ALL_MODELS
-from stocktake.tools.recommend.titles import item_titles
-
-MODEL_COLUMNS = ["model", "task", "algorithm", "asset", "version", "key metrics", "trained"]
-# Wide enough for each header on one line and a whole "YYYY-MM-DD HH:MM"; the metrics wrap at their spaces.
-MODEL_WIDTHS = ["18%", "10%", "10%", "8%", "8%", "32%", "14%"]
-RECOMMENDATION_COLUMNS = ["rank", "item", "title", "score", "because the user had"]
-DEFAULT_MODELS = ("pop", "itemknn", "ease", "als")  # the quick ones; bpr and lightgcn train for longer
-KEY_METRICS = 4  # metrics shown per model in the list; the comparison shows them all
-PER_CLASS_COLUMNS = ["class", "precision", "recall", "f1", "support", "baseline f1"]
-SUSPECT_COLUMNS = ["row", "text", "given", "suggested", "confidence"]
-
-
-@dataclass(frozen=True)
-class ClassifierForm:
-    """The classifier form's defaults: small enough that one run takes a minute or two on a CPU."""
-    epochs: int = 1
-    max_rows: int = 2000
-    max_length: int = 32
-    max_epochs: int = 20
-    max_max_length: int = 512  # the encoder's position limit
-    cell_inches: float = 0.32  # per class, for the confusion matrix
-    min_inches: float = 3.5
-
-
-def _number(value) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-def model_rows(records) -> pd.DataFrame:
-    rows = []
-    for r in records:
-        shown = [f"{k} {metric_text(v)}" for k, v in r.metrics.items() if _number(v)][:KEY_METRICS]
-        rows.append({"model": r.id, "task": r.task, "algorithm": r.algorithm, "asset": r.asset,
-                     "version": r.asset_version, "key metrics": ", ".join(shown), "trained": r.created_at[:16].replace("T", " ")})
-    return frame(rows, MODEL_COLUMNS)
-
-
-def comparison(records) -> tuple[pd.DataFrame, list[str]]:
-    """Recommenders side by side: one row each, one column per metric they report."""
-    recs = [r for r in records if r.task == "recommender"]
-    metrics = sorted({k for r in recs for k, v in r.metrics.items() if _number(v)}, key=_metric_order)
-    rows = [{"model": f"{r.algorithm} ({r.id[-8:]})", "asset": r.asset,
-             **{m: _rounded(r.metrics.get(m)) for m in metrics}} for r in recs]
-    return frame(rows, ["model", "asset", *metrics]), metrics
-
-
-def _rounded(value):
-    return round(value, 4) if _number(value) else value
-
-
-def _metric_order(name: str) -> tuple:
-    base, _, k = name.partition("@")
-    return (base == "train_seconds", int(k) if k.isdigit() else 0, base)
-
-
-def recommendation_rows(recs, titles: dict[str, str] | None = None) -> pd.DataFrame:
-    titles = titles or {}
-    rows = [{"rank": r.rank, "item": r.item, "title": titles.get(str(r.item), ""), "score": round(r.score, 4),
-             "because the user had": ", ".join(titles.get(str(s.item), str(s.item)) for s in r.because)}
-            for r in recs]
-    return frame(rows, RECOMMENDATION_COLUMNS)
-
-
-def per_class_rows(report: dict) -> pd.DataFrame:
-    """Precision, recall and F1 per class on the test rows, next to the baseline's F1; classes the test rows
-    lack are left out (every score of theirs is 0 and says nothing)."""
-    baseline = report.get("baseline_per_class") or {}
-    rows = [{"class": label, **{k: round(m[k], 3) for k in ("precision", "recall", "f1")}, "support": m["support"],
-             "baseline f1": _rounded3((baseline.get(label) or {}).get("f1"))}
-            for label, m in report["per_class"].items() if m["support"]]
-    return frame(rows, PER_CLASS_COLUMNS)
-
-
-def classifier_summary(report: dict) -> str:
-    rows = report["rows"]
-    return (f"✅ Trained `{report['model_id']}` on **{report['asset']}** ({', '.join(report['text_cols'])} → "
-            f"{report['label_col']}, {len(report['labels'])} classes; {rows['train']:,} training, {rows['val']:,} "
-            f"validation and {rows['test']:,} test rows) in {report['train_seconds']:.0f} s on "
-            f"{report['device']}.\n\n"
-            "| on the test rows | fine-tuned encoder | TF-IDF baseline |\n|---|---|---|\n"
-            f"| accuracy | {_higher_in_bold(report['accuracy'], report['baseline_accuracy'])} |\n"
-            f"| macro-F1 | {_higher_in_bold(report['macro_f1'], report['baseline_macro_f1'])} |")
-
-
-def _higher_in_bold(ours: float, baseline: float) -> str:
-    mark = ("**", "") if ours > baseline else ("", "**") if baseline > ours else ("", "")
-    return f"{mark[0]}{ours:.3f}{mark[0]} | {mark[1]}{baseline:.3f}{mark[1]}"
-
-
-def _rounded3(value):
-    return round(value, 3) if _number(value) else value
-
-
-def chart_confusion(labels: list[str], matrix: list[list[int]], form: ClassifierForm = ClassifierForm()) -> Figure:
-    """True class down, predicted class across; shaded by the share of each true class, so small classes show
-    their mistakes as clearly as big ones. Classes with no test rows and no predictions are left out."""
-    import numpy as np
-
-    counts = np.asarray(matrix, dtype=float)
-    keep = np.flatnonzero((counts.sum(axis=1) + counts.sum(axis=0)) > 0)
-    counts = counts[np.ix_(keep, keep)]
-    names = [shorten(labels[i], CHARTS.label_chars) for i in keep]
-    shares = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
-    side = max(form.min_inches, 1.8 + form.cell_inches * len(keep))
-    fig = Figure(figsize=(side + 1.0, side), layout="constrained")
-    ax = fig.add_subplot()
-    image = ax.imshow(shares, cmap="Blues", vmin=0, vmax=1)
-    ax.set_xticks(range(len(names)), names, rotation=60, ha="right", fontsize=8)
-    ax.set_yticks(range(len(names)), names, fontsize=8)
-    ax.set_xlabel("predicted")
-    ax.set_ylabel("true")
-    ax.set_title("Confusion matrix on the test rows", loc="left", fontsize=11)
-    for (i, j), n in np.ndenumerate(counts):
-        if n:
-            ax.text(j, i, f"{n:.0f}", ha="center", va="center", fontsize=7,
-                    color="white" if shares[i, j] > 0.5 else "#222")
-    fig.colorbar(image, ax=ax, shrink=0.6, label="share of the true class")
-    return fig
-
-
-def suspect_rows(report: dict, texts: list[str]) -> pd.DataFrame:
-    """The audit's suspects, each with its text (``texts`` by row position) so a person can judge it."""
-    rows = [{"row": s["row"], "text": texts[s["row"]], "given": s["given"], "suggested": s["suggested"],
-             "confidence": round(s["confidence"], 3)} for s in report["suspects"]]
-    return frame(rows, SUSPECT_COLUMNS)
+from stocktake.usecases import models as usecase
 
 
 def build(app: AppContext, tab: gr.Tab) -> None:
     gr.Markdown("Models trained in this workspace. Train recommenders and text classifiers below, from the chat "
                 "(e.g. *train recommenders on events*) or with `stocktake classify train`.")
+    listing = _listing()
+    recommenders = _recommender_form(app)
+    classifier = _classifier_form(app)
+    for_user = _for_user_form()
+    load = _wire_listing(app, tab, listing)
+    _wire_recommenders(app, recommenders, load, listing, for_user)
+    _wire_for_user(app, tab, for_user)
+    _wire_classifier(app, classifier, load, [listing.metric], listing.outputs)
+    tab.select(_refresh_assets(app), None, [recommenders.asset, classifier.asset], api_name=False)
+
+
+@dataclass
+class _Listing:
+    """Every model, and the recommenders compared on one metric."""
+    refresh: gr.Button
+    models: gr.DataFrame
+    table: gr.DataFrame
+    metric: gr.Dropdown
+    chart: gr.Plot
+
+    @property
+    def outputs(self) -> list:
+        return [self.models, self.table, self.metric, self.chart]
+
+
+@dataclass
+class _Recommenders:
+    """The form that trains recommenders."""
+    asset: gr.Dropdown
+    user: gr.Dropdown
+    item: gr.Dropdown
+    event: gr.Dropdown
+    algorithms: gr.CheckboxGroup
+    train: gr.Button
+    trained: gr.Markdown
+
+
+@dataclass
+class _ForUser:
+    """The form that recommends items for one user."""
+    model: gr.Dropdown
+    user: gr.Textbox
+    n: gr.Slider
+    recommend: gr.Button
+    recommended: gr.DataFrame
+
+
+def _listing() -> _Listing:
     refresh = gr.Button("↻ Refresh", size="sm")
     models = gr.DataFrame(frame([], MODEL_COLUMNS), label="Models", interactive=False, wrap=True,
                           column_widths=MODEL_WIDTHS, elem_id="st-models")
     gr.Markdown("### Recommenders compared")
     table = gr.DataFrame(label="Recommender metrics", interactive=False)
     metric = gr.Dropdown(label="Metric", choices=[], allow_custom_value=True)
-    chart = gr.Plot(show_label=False)
+    return _Listing(refresh, models, table, metric, gr.Plot(show_label=False))
+
+
+def _recommender_form(app: AppContext) -> _Recommenders:
     with gr.Accordion("Train recommenders", open=False):
         with gr.Row():
             asset = gr.Dropdown(label="Interactions asset", choices=app.catalog.names(), value=None,
@@ -161,26 +88,28 @@ def build(app: AppContext, tab: gr.Tab) -> None:
             user = gr.Dropdown(label="User column", choices=[], allow_custom_value=True)
             item = gr.Dropdown(label="Item column", choices=[], allow_custom_value=True)
             event = gr.Dropdown(label="Event-type column (optional)", choices=[], allow_custom_value=True)
-        algorithms = gr.CheckboxGroup(list(ALL_MODELS), value=list(DEFAULT_MODELS), label="Models")
+        algorithms = gr.CheckboxGroup(list(ALL_MODELS), value=list(usecase.QUICK_MODELS), label="Models")
         train = gr.Button("Train and evaluate", variant="primary")
         trained = gr.Markdown()
-    classifier = _classifier_form(app)
+    return _Recommenders(asset, user, item, event, algorithms, train, trained)
+
+
+def _for_user_form() -> _ForUser:
     with gr.Accordion("Recommend for a user", open=False):
         with gr.Row():
             model = gr.Dropdown(label="Recommender", choices=[], allow_custom_value=True)
-            user_id = gr.Textbox(label="User id")
+            user = gr.Textbox(label="User id")
             n = gr.Slider(1, 30, value=10, step=1, label="How many")
         recommend = gr.Button("Recommend")
         recommended = gr.DataFrame(frame([], RECOMMENDATION_COLUMNS), label="Recommendations", interactive=False)
+    return _ForUser(model, user, n, recommend, recommended)
 
-    def records():
-        from stocktake.registry import ModelRegistry
 
-        return ModelRegistry(app.catalog.ws).list()
-
+def _wire_listing(app: AppContext, tab: gr.Tab, f: _Listing):
+    """Wires the model list and the comparison; returns their loader, which the training forms call again."""
     @readable
     def load(current: str | None):
-        found = records()
+        found = usecase.list_models(app.services)
         compared, metrics = comparison(found)
         chosen = current if current in metrics else next((m for m in metrics if m.startswith("ndcg@")),
                                                           metrics[0] if metrics else None)
@@ -188,68 +117,73 @@ def build(app: AppContext, tab: gr.Tab) -> None:
 
     @readable
     def show_metric(name: str | None):
-        return chart_recommenders(_labelled(records()), name)
+        return chart_recommenders(_labelled(usecase.list_models(app.services)), name)
 
+    f.refresh.click(load, [f.metric], f.outputs, api_name="models")
+    tab.select(load, [f.metric], f.outputs, api_name=False)
+    f.metric.input(show_metric, [f.metric], [f.chart], api_name=False)
+    return load
+
+
+def _wire_recommenders(app: AppContext, f: _Recommenders, load, listing: _Listing, for_user: _ForUser) -> None:
     @readable
     def pick_asset(name: str | None):
-        from stocktake.agent.tools.recommend import guess_columns
-
         if not name:
             return gr.Dropdown(choices=[]), gr.Dropdown(choices=[]), gr.Dropdown(choices=[])
         columns = [c.name for c in app.catalog.get(name).columns]
-        guess = guess_columns(columns)
-        return tuple(gr.Dropdown(choices=columns, value=guess[role]) for role in ("user", "item", "event"))
+        guess = usecase.guess_recommender_columns(columns)
+        return tuple(gr.Dropdown(choices=columns, value=getattr(guess, role)) for role in ("user", "item", "event"))
 
     @readable
-    def train_models(name: str | None, user_col: str | None, item_col: str | None, event_col: str | None,
-                     chosen: list[str], current: str | None, progress=gr.Progress()):
-        from stocktake.tools.recommend import RecommendSpec, train_asset_recommenders
-
+    def train(name: str | None, user_col: str | None, item_col: str | None, event_col: str | None,
+              chosen: list[str], current: str | None, progress=gr.Progress()):
         if not (name and user_col and item_col and chosen):
             raise gr.Error("Pick the asset, its user and item columns, and at least one model.",
                            print_exception=False)
-        spec = RecommendSpec(user=user_col, item=item_col, event=event_col or None, models=tuple(chosen))
-        report = train_asset_recommenders(app.catalog, name, spec,
-                                          progress=lambda what, done, total: progress((done, total), desc=what))
+        columns = usecase.RecommenderColumns(user=user_col, item=item_col, event=event_col or None)
+        plan = usecase.recommender_plan(app.services, name, columns, models=tuple(chosen))
+        report = usecase.train_recommenders(app.services, plan, progress=_shown(progress)).report
         best = report.best
-        summary = (f"✅ Trained {len(report.models)} model(s) on **{name}**; best on {report.primary_metric}: "
+        summary = (f"✅ Trained {len(report.models)} model(s) on **{plan.asset}**; best on {report.primary_metric}: "
                    f"**{best.name if best else 'none'}**" + (f" (`{best.model_id}`)." if best else "."))
-        return summary, *load(current), _recommender_choices(records(), best.model_id if best else None)
+        return (summary, *load(current),
+                _recommender_choices(usecase.list_models(app.services), best.model_id if best else None))
 
+    f.asset.change(pick_asset, [f.asset], [f.user, f.item, f.event], api_name="recommend_columns")
+    f.train.click(train, [f.asset, f.user, f.item, f.event, f.algorithms, listing.metric],
+                  [f.trained, *listing.outputs, for_user.model], api_name="train_recommenders")
+
+
+def _wire_for_user(app: AppContext, tab: gr.Tab, f: _ForUser) -> None:
     @readable
-    def recommend_items(model_id: str | None, who: str, count: float):
-        from stocktake.registry import ModelRegistry
-        from stocktake.tools.recommend import recommend_for_user
-
+    def recommend(model_id: str | None, who: str, count: float):
         if not model_id or not who.strip():
             raise gr.Error("Pick a recommender and type a user id.", print_exception=False)
-        registry = ModelRegistry(app.catalog.ws)
         try:
-            recs = recommend_for_user(registry, model_id, who.strip(), n=int(count))
+            found = usecase.recommend_for_user(app.services, who, model_id, int(count))
         except StocktakeError as exc:  # an unknown user: say so, and leave no other user's list on screen
             gr.Warning(str(exc))
             return frame([], RECOMMENDATION_COLUMNS)
-        items = [str(r.item) for r in recs] + [str(b.item) for r in recs for b in r.because]
-        return recommendation_rows(recs, item_titles(app.catalog, registry.get(model_id).params.get("item"), items))
+        return recommendation_rows(found.items, found.titles)
 
     def refresh_recommenders():
-        return _recommender_choices(records())
+        return _recommender_choices(usecase.list_models(app.services))
 
+    tab.select(refresh_recommenders, None, [f.model], api_name=False)
+    f.recommend.click(recommend, [f.model, f.user, f.n], [f.recommended], api_name="recommend")
+
+
+def _refresh_assets(app: AppContext):
     def refresh_assets():  # assets ingested since the page loaded; each dropdown keeps its value
         names = app.catalog.names()
         return gr.Dropdown(choices=names), gr.Dropdown(choices=names)
 
-    outputs = [models, table, metric, chart]
-    refresh.click(load, [metric], outputs, api_name="models")
-    tab.select(load, [metric], outputs, api_name=False)
-    tab.select(refresh_recommenders, None, [model], api_name=False)
-    metric.input(show_metric, [metric], [chart], api_name=False)
-    asset.change(pick_asset, [asset], [user, item, event], api_name="recommend_columns")
-    train.click(train_models, [asset, user, item, event, algorithms, metric], [trained, *outputs, model],
-                api_name="train_recommenders")
-    recommend.click(recommend_items, [model, user_id, n], [recommended], api_name="recommend")
-    _wire_classifier(app, classifier, load, [metric], outputs)
-    tab.select(refresh_assets, None, [asset, classifier.asset], api_name=False)
+    return refresh_assets
+
+
+def _shown(progress: gr.Progress):
+    """The engines' ``progress(step, done, total)`` drawn on the page's bar."""
+    return lambda step, done, total: progress((done, total), desc=step)
 
 
 @dataclass
@@ -302,53 +236,39 @@ def _wire_classifier(app: AppContext, f: _Classifier, load, load_inputs: list, l
                      form: ClassifierForm = ClassifierForm()) -> None:
     @readable
     def pick_columns(name: str | None):
-        from stocktake.agent.tools.classify import guess_text_and_label
-
         if not name:
             return gr.Dropdown(choices=[], value=[]), gr.Dropdown(choices=[], value=None)
         columns = [c.name for c in app.catalog.get(name).columns]
-        text, label = guess_text_and_label(columns)
+        text, label = usecase.guess_text_and_label(columns)
         return gr.Dropdown(choices=columns, value=[text] if text else []), gr.Dropdown(choices=columns, value=label)
 
-    def labelled(name: str | None, text_cols: list[str] | None, label_col: str | None):
+    def labelled(name: str | None, text_cols: list[str] | None, label_col: str | None) -> usecase.TextColumns:
         if not (name and text_cols and label_col):
             raise gr.Error("Pick the asset, at least one text column and the label column.", print_exception=False)
-        if label_col in text_cols:
-            raise gr.Error(f"'{label_col}' is the label: it can't also be a text column (the model would read "
-                           "the answer).", print_exception=False)
-        asset = app.catalog.get(name)
-        return asset, app.catalog.load(asset.name, version=asset.version)
+        return usecase.classifier_columns(app.services, name, text_cols, label_col)
 
     @readable
     def train(name, text_cols, label_col, epochs, max_rows, max_length, current, progress=gr.Progress()):
-        from stocktake.registry import ModelRegistry
-        from stocktake.tools.classify import ClassifySettings, train_classifier
+        from stocktake.tools.classify.settings import ClassifySettings
 
-        asset, df = labelled(name, text_cols, label_col)
+        columns = labelled(name, text_cols, label_col)
         if None in (epochs, max_rows, max_length):  # the form checks their ranges, not that they are filled in
             raise gr.Error("Fill in the epochs, max rows and max length.", print_exception=False)
         settings = ClassifySettings(epochs=int(epochs), max_rows=int(max_rows), max_length=int(max_length))
         progress(0, desc="Preparing the rows and the TF-IDF baseline")
-        report = train_classifier(df, list(text_cols), label_col, settings, ModelRegistry(app.catalog.ws),
-                                  asset=asset.name, asset_version=asset.version,
-                                  progress=lambda stage, done, total: progress((done, total), desc=stage)).to_dict()
+        report = usecase.train_classifier(app.services, columns, settings, progress=_shown(progress)).to_dict()
         return (classifier_summary(report), per_class_rows(report),
                 chart_confusion(report["labels"], report["confusion"], form), *load(current))
 
     @readable
     def audit(name, text_cols, label_col, progress=gr.Progress()):
-        from stocktake.tools.classify import audit_labels, save_audit
-        from stocktake.tools.classify.data import assemble_texts
-
-        asset, df = labelled(name, text_cols, label_col)
-        report = audit_labels(df, list(text_cols), label_col, asset=asset.name, asset_version=asset.version,
-                              progress=lambda stage, done, total: progress((done, total), desc=stage))
-        save_audit(app.catalog.ws, report)
-        found = report.to_dict()
-        summary = (f"🔎 {len(report.suspects):,} of {report.rows:,} labels of **{asset.name}**.{label_col} look "
-                   f"wrong ({report.method}, {report.folds}-fold, {report.seconds:.1f} s); saved for the profiler "
-                   "and the cleaning tab.")
-        return summary, suspect_rows(found, assemble_texts(df, list(text_cols)))
+        columns = labelled(name, text_cols, label_col)
+        found = usecase.audit_labels(app.services, columns, progress=_shown(progress))
+        report = found.report
+        summary = (f"🔎 {len(report.suspects):,} of {report.rows:,} labels of **{columns.asset}**.{columns.label} "
+                   f"look wrong ({report.method}, {report.folds}-fold, {report.seconds:.1f} s); saved for the "
+                   "profiler and the cleaning tab.")
+        return summary, suspect_rows(report.to_dict(), found.texts)
 
     fields = [f.asset, f.text, f.label]
     f.asset.change(pick_columns, [f.asset], [f.text, f.label], api_name="classify_columns")

@@ -1,49 +1,15 @@
-"""Recommenders with one shape: ``fit(train)``, ``score(users, history)``, ``state()`` for saving.
+"""The recommenders that need no torch: popularity, item kNN, EASE and ALS; ``model_class`` finds any of them.
 
-Models trained in epochs (``iterative``) report each epoch to ``fit``'s ``progress``; the others fit in one go.
-``score`` returns a users x items array of scores for the given user rows; ``history`` is the users x items
-matrix the model may read (item models score from it, factor models from their learned user vectors).
-Torch models live in ``neural.py`` so that the others never import torch.
+Torch models live in ``neural.py``, imported only when one is asked for, so that the others never import torch.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import ClassVar
-
 import numpy as np
 import scipy.sparse as sp
 
-from stocktake.tools.progress import Progress, no_progress
-from stocktake.tools.recommend.spec import RecommendSettings
-
-Monitor = Callable[["Recommender"], float]  # validation score of a model being trained (higher is better)
-
-
-class Recommender:
-    name: ClassVar[str]
-    iterative: ClassVar[bool] = False  # trains in epochs and can stop early on a monitor
-
-    def __init__(self, **params):
-        self.params = params
-
-    @classmethod
-    def grid(cls, settings: RecommendSettings) -> list[dict]:
-        return [{}]
-
-    def fit(self, train: sp.csr_matrix, monitor: Monitor | None = None,
-            progress: Progress = no_progress) -> Recommender:
-        raise NotImplementedError
-
-    def score(self, users: np.ndarray, history: sp.csr_matrix) -> np.ndarray:
-        raise NotImplementedError
-
-    def state(self) -> dict[str, np.ndarray]:
-        return dict(self._state)
-
-    def load_state(self, arrays: dict[str, np.ndarray]) -> Recommender:
-        self._state = dict(arrays)
-        return self
+from stocktake.tools.progress import no_progress
+from stocktake.tools.recommend.base import Recommender
 
 
 class Popularity(Recommender):
@@ -161,7 +127,7 @@ def keep_top_per_row(matrix: sp.csr_matrix, k: int) -> sp.csr_matrix:
 
 def model_class(name: str) -> type[Recommender]:
     if name in ("bpr", "lightgcn"):
-        from stocktake.tools.recommend import neural
+        from stocktake.tools.recommend.neural import BPR, LightGCN
 
-        return {"bpr": neural.BPR, "lightgcn": neural.LightGCN}[name]
+        return {"bpr": BPR, "lightgcn": LightGCN}[name]
     return {"pop": Popularity, "itemknn": ItemKNN, "ease": EASE, "als": ALS}[name]

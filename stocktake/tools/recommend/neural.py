@@ -19,7 +19,7 @@ import scipy.sparse as sp
 import torch
 
 from stocktake.tools.progress import Progress, no_progress
-from stocktake.tools.recommend.models import Monitor, Recommender
+from stocktake.tools.recommend.base import Monitor, Recommender
 
 _PATIENCE = 3
 

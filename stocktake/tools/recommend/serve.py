@@ -12,7 +12,8 @@ import scipy.sparse as sp
 from stocktake.errors import Option, StocktakeError, UnknownNameError
 from stocktake.registry import ModelRecord, ModelRegistry
 from stocktake.tools.recommend.metrics import top_k
-from stocktake.tools.recommend.models import Recommender, cosine_item_similarity, model_class
+from stocktake.tools.recommend.base import Recommender
+from stocktake.tools.recommend.models import cosine_item_similarity, model_class
 from stocktake.tools.recommend.spec import RecommendSettings
 
 

@@ -15,7 +15,6 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from stocktake.catalog import Catalog
 from stocktake.errors import Remedy, StocktakeError
 from stocktake.registry import ModelRegistry
 from stocktake.tools.progress import Progress, as_detail, no_progress, prefixed
@@ -23,7 +22,8 @@ from stocktake.tools.recommend.data import (
     Diagnostics, Interactions, build_interactions, diagnose_interactions, split_interactions,
 )
 from stocktake.tools.recommend.metrics import evaluate_ranking, top_k
-from stocktake.tools.recommend.models import Recommender, model_class
+from stocktake.tools.recommend.base import Recommender
+from stocktake.tools.recommend.models import model_class
 from stocktake.tools.recommend.spec import RecommendSpec
 
 _RUNTIME_PARAMS = ("device", "threads")  # how a model was run, not what was learned: never recorded
@@ -92,15 +92,6 @@ def train_recommenders(df: pd.DataFrame, spec: RecommendSpec, registry: ModelReg
         results.append(result)
     return RecommendReport(diagnostics, _describe_split(spec, train, test, eval_users), tuple(results),
                            spec.primary_metric, tuple(notes))
-
-
-def train_asset_recommenders(catalog: Catalog, asset: str, spec: RecommendSpec, version: int | None = None,
-                             progress: Progress = no_progress) -> RecommendReport:
-    """Train on a catalog asset (the latest version by default); models go to the workspace's registry."""
-    found = catalog.get(asset, version)
-    progress(f"loading {found.name} v{found.version}", 0, None)
-    return train_recommenders(catalog.load(found.name, found.version), spec, ModelRegistry(catalog.ws),
-                              asset=found.name, asset_version=found.version, progress=progress)
 
 
 def evaluable_users(train: sp.csr_matrix, test: sp.csr_matrix) -> np.ndarray:
