@@ -22,6 +22,7 @@ import pandas as pd
 
 from stocktake.catalog import Catalog
 from stocktake.errors import StocktakeError
+from stocktake.usecases import Services
 
 log = logging.getLogger("stocktake.serve")
 
@@ -44,10 +45,9 @@ class AppContext:
         self.docs_lock = threading.Lock()
 
     @cached_property
-    def doc_store(self):
-        from stocktake.vectorstore.store import DocStore
-
-        return DocStore(self.catalog.ws)
+    def services(self) -> Services:
+        """What the panels' use cases need (the docs store among them), opened once for the app."""
+        return Services(self.catalog)
 
 
 # The engines' messages name the CLI's options; the web forms have a Replace box and an asset name instead, and
