@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from stocktake.catalog import Catalog
 from stocktake.cli.main import app
 from stocktake.errors import StocktakeError, UnknownNameError
 from stocktake.tools.docs import (
@@ -19,6 +20,7 @@ from stocktake.tools.docs import (
     remove_docs,
     search_docs,
 )
+from stocktake.usecases import Services
 from stocktake.vectorstore.embeddings import shared_encoder
 
 pytestmark = pytest.mark.slow  # the first test loads the sentence encoder (about 8 s)
@@ -386,7 +388,7 @@ def test_a_rejected_upload_is_reported_by_name_and_not_kept(store, catalog, tmp_
     bad = tmp_path / "gradio" / "e2b1" / name
     bad.parent.mkdir(parents=True)
     bad.write_text(content)
-    text = index_uploads(store, catalog, [str(orders_doc), str(bad)])
+    text = index_uploads(Services(catalog), [str(orders_doc), str(bad)])
     assert text.startswith("✅ Indexed 1 file(s)") and f"\n- ❌ {name}: " in text and why in text
     assert str(tmp_path) not in text
     assert sorted(p.name for p in catalog.ws.dir("docs").iterdir()) == ["shop.md"]
@@ -398,28 +400,28 @@ def test_a_failed_new_version_of_a_doc_puts_the_indexed_one_back(store, catalog,
     good = tmp_path / "a" / "shop.csv"
     good.parent.mkdir()
     good.write_text("column,description\norder_id,unique id of the order\n")
-    index_uploads(store, catalog, [str(good)])
+    index_uploads(Services(catalog), [str(good)])
     bad = tmp_path / "b" / "shop.csv"
     bad.parent.mkdir()
     bad.write_text("a,b\n1,2\n")
-    assert "❌ shop.csv" in index_uploads(store, catalog, [str(bad)])
+    assert "❌ shop.csv" in index_uploads(Services(catalog), [str(bad)])
     assert (catalog.ws.dir("docs") / "shop.csv").read_text() == good.read_text()
 
 
 def test_an_empty_question_replaces_old_hits_with_a_hint(searched):
     from stocktake.serve.panels.docs import NO_QUESTION, search_hits
 
-    assert search_hits(searched, "  ", 5) == NO_QUESTION
+    assert search_hits(Services(Catalog(searched.ws)), "  ", 5) == NO_QUESTION
 
 
 def test_a_hit_names_its_file_once(searched):
     from stocktake.serve.panels.docs import search_hits
 
-    text = search_hits(searched, "order_approved_at", 1)
+    text = search_hits(Services(Catalog(searched.ws)), "order_approved_at", 1)
     assert text.startswith("**1. shop.md** · orders › order_approved_at <small>") and text.count("shop.md") == 1
 
 
 def test_nonsense_says_no_passage_matches(searched):
     from stocktake.serve.panels.docs import NO_HITS, search_hits
 
-    assert search_hits(searched, "xqzv qqq blorf", 5) == NO_HITS
+    assert search_hits(Services(Catalog(searched.ws)), "xqzv qqq blorf", 5) == NO_HITS

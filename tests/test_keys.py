@@ -13,7 +13,7 @@ from stocktake.tools.clean import start_session
 from stocktake.tools.ingest import ingest_path
 from stocktake.tools.profile import profile_asset
 from stocktake.tools.report import build_report
-from stocktake.tools.report.render import facts
+from stocktake.tools.report.wording import facts
 from stocktake.tools.sample_data import write_sample_data
 
 OLIST = "olist-ecommerce-sample"

@@ -6,7 +6,7 @@ import pytest
 
 from stocktake.agent.templates import number
 from stocktake.numbers import decimal_text, is_identifier, measure_text, metric_text, value_text
-from stocktake.tools.report.render import metrics_text
+from stocktake.tools.report.wording import metrics_text
 
 
 @pytest.mark.parametrize("column", ["id", "user_id", "orderId", "ID", "product_id", "year", "order_year", "zip",

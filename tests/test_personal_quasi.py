@@ -11,8 +11,8 @@ from stocktake.agent.context import ToolContext
 from stocktake.tools.ingest import ReadOptions, ingest_path
 from stocktake.tools.personal import find_personal_columns, select_masked, whole_columns
 from stocktake.tools.profile import profile_asset
-from stocktake.tools.report import build_report
-from stocktake.tools.report.render import facts, render_markdown
+from stocktake.tools.report import build_report, render_markdown
+from stocktake.tools.report.wording import facts
 
 U_USER = "movielens-100k/u.user"
 NAMED = ("user_id", "age", "gender", "occupation", "zip_code")

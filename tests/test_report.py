@@ -90,7 +90,7 @@ def test_pii_columns_are_those_with_personal_data_by_values_name_or_free_text(re
 
 
 def test_a_key_repeated_only_by_exact_copies_of_rows_is_the_key(report):
-    from stocktake.tools.report.render import keys_text
+    from stocktake.tools.report.wording import keys_text
 
     users = section(report, "users")  # the sample data repeats 15 user rows, each copy with its user_id
     assert keys_text(users) == "user_id"
@@ -98,7 +98,7 @@ def test_a_key_repeated_only_by_exact_copies_of_rows_is_the_key(report):
 
 
 def test_an_own_key_with_reused_values_is_the_key_and_says_it_repeats(report):
-    from stocktake.tools.report.render import keys_text
+    from stocktake.tools.report.wording import keys_text
 
     orders = section(report, "orders")  # 10 rows reuse the order_id of another order
     assert keys_text(orders) == "order_id (repeats: 5,000 distinct in 5,010 rows)"
@@ -356,7 +356,7 @@ def test_markdown_code_spans_in_docs_and_messages_are_shown_as_code(report):
 
 
 def test_the_er_diagram_scales_down_to_its_box_rather_than_being_cut():
-    from stocktake.tools.report.render import CSS
+    from stocktake.tools.report.page import CSS
 
     assert ".er svg { display: block; max-width: 100%; height: auto; }" in CSS
     svg = render_svg([Entity("orders", (ErColumn("id", "integer", "PK"),))], [])

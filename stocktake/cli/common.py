@@ -16,6 +16,7 @@ from rich.progress import (
 from rich.text import Text
 
 from stocktake.catalog import Catalog, Workspace
+from stocktake.usecases import Services
 
 # Progress and logs go to stderr so that ``--json`` output on stdout stays one clean object.
 # Piped output gets wide lines instead of rich's 80-column default, so names and paths aren't cut.
@@ -48,10 +49,8 @@ def catalog(ctx: typer.Context) -> Catalog:
     return Catalog(workspace(ctx))
 
 
-def services(ctx: typer.Context):
-    """What the use cases need (stocktake.usecases.Services), over the command's workspace."""
-    from stocktake.usecases import Services
-
+def services(ctx: typer.Context) -> Services:
+    """What a command's use cases need: the workspace's catalog, settings and services (one command, one set)."""
     return Services(catalog(ctx))
 
 

@@ -5,15 +5,9 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
-from stocktake.cli.common import catalog, err, out, print_json, warn, workspace
+from stocktake.cli.common import engine_progress, err, out, print_json, services, warn
 
 docs_app = typer.Typer(no_args_is_help=True, help="Index and search schema documentation.")
-
-
-def _store(ctx: typer.Context):
-    from stocktake.vectorstore.store import DocStore
-
-    return DocStore(workspace(ctx))
 
 
 @docs_app.command("add")
@@ -24,10 +18,10 @@ def add(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Index schema docs; re-adding is idempotent and a changed doc replaces its old chunks."""
-    from stocktake.tools.docs import index_docs
+    from stocktake.usecases.docs import add_docs
 
     with err.status("Indexing docs…"):
-        report = index_docs(_store(ctx), paths, catalog(ctx))
+        report = add_docs(services(ctx), paths)
     for path, reason in report.skipped:
         warn(f"skipped {path}: {reason}")
     if as_json:
@@ -49,11 +43,9 @@ def search(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Search indexed docs (dense + keyword, fused)."""
-    from stocktake.tools.docs import refresh_profile_docs, search_docs
+    from stocktake.usecases.docs import search_docs
 
-    store = _store(ctx)
-    refresh_profile_docs(store, catalog(ctx))
-    hits = search_docs(store, question, k=k, asset=asset)
+    hits = search_docs(services(ctx), question, k=k, asset=asset)
     if as_json:
         print_json({"hits": [h.to_dict() for h in hits]})
         return
@@ -70,9 +62,9 @@ def search(
 @docs_app.command("list")
 def list_(ctx: typer.Context, as_json: bool = typer.Option(False, "--json", help="Print one JSON object.")) -> None:
     """List indexed doc sources."""
-    from stocktake.tools.docs import list_docs
+    from stocktake.usecases.docs import list_docs
 
-    docs = list_docs(_store(ctx))
+    docs = list_docs(services(ctx))
     if as_json:
         print_json({"docs": [d.to_dict() for d in docs]})
         return
@@ -92,9 +84,9 @@ def remove(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Remove one source's chunks from the index (the file itself is not touched)."""
-    from stocktake.tools.docs import remove_docs
+    from stocktake.usecases.docs import remove_doc
 
-    removed = remove_docs(_store(ctx), source)
+    removed = remove_doc(services(ctx), source)
     if as_json:
         print_json({"removed": removed.to_dict()})
         return
@@ -109,32 +101,18 @@ def profile(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Generate and index a doc per asset: columns, examples, and (unless --quick) issues and relationships."""
-    from stocktake.tools.docs import index_profile_doc
+    from stocktake.usecases.docs import document_assets
 
-    cat = catalog(ctx)
-    names = assets or cat.names()
-    for name in names:
-        cat.get(name)  # an unknown name fails here, before any work
-    if not names:
+    with engine_progress("Documenting assets") as show:
+        documented = document_assets(services(ctx), assets, quick=quick, progress=show)
+    if not documented.assets:
         err.print("No assets yet. Try: stocktake ingest PATH")
         return
-    store = _store(ctx)
-    reports = []
-    with err.status("Profiling…" if not quick else "Documenting…") as status:
-        relations = []
-        if not quick:
-            from stocktake.tools.profile import find_relations, profile_asset
-
-            relations = find_relations(cat)
-        for name in names:
-            status.update(f"Documenting {name}…")
-            table_profile = None if quick else profile_asset(cat, name)
-            reports.append(index_profile_doc(store, cat, name, table_profile, relations))
     if as_json:
-        print_json({"files": [r.to_dict()["files"][0] for r in reports]})
+        print_json(documented.to_dict())
         return
-    for name, r in zip(names, reports):
-        err.print(f"[green]✓[/] {name}: {r.chunks} chunks ({r.files[0].added} new)", highlight=False)
+    for name, f in zip(documented.assets, documented.report.files):
+        err.print(f"[green]✓[/] {name}: {f.chunks} chunks ({f.added} new)", highlight=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from stocktake.cli.common import catalog, engine_progress, print_json, warn
+from stocktake.cli.common import engine_progress, print_json, services, warn
 
 
 def register(app: typer.Typer) -> None:
@@ -23,15 +23,15 @@ def report(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object with the path written."),
 ) -> None:
     """Write the inventory report: per asset its purpose, size, freshness, quality, PII, keys and models."""
-    from stocktake.tools.report import write_report
+    from stocktake.usecases.reports import write_inventory_report
 
-    cat = catalog(ctx)
-    if not cat.names():
+    used = services(ctx)
+    if not used.catalog.names():
         warn("the workspace has no assets yet; the report will say so. Try: stocktake ingest PATH")
     with engine_progress("Writing the inventory report") as show:
-        path = write_report(cat, out_path, assets=assets or None, progress=show)
+        written = write_inventory_report(used, assets, out_path, progress=show)
     if as_json:
-        print_json({"path": str(path), "assets": list(assets or cat.names())})
+        print_json(written.to_dict())
         return
     # The path alone on stdout, so scripts can pick it up: open "$(stocktake report)".
-    typer.echo(str(path))
+    typer.echo(str(written.path))

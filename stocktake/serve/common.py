@@ -21,6 +21,7 @@ import pandas as pd
 
 from stocktake.catalog import Catalog
 from stocktake.errors import StocktakeError
+from stocktake.usecases import Services
 
 log = logging.getLogger("stocktake.serve")
 
@@ -43,17 +44,9 @@ class AppContext:
         self.docs_lock = threading.Lock()
 
     @cached_property
-    def services(self):
-        """What the use cases need (stocktake.usecases.Services), shared by every panel."""
-        from stocktake.usecases import Services
-
+    def services(self) -> Services:
+        """What the panels' use cases need (the docs store among them), opened once for the app."""
         return Services(self.catalog)
-
-    @cached_property
-    def doc_store(self):
-        from stocktake.vectorstore.store import DocStore
-
-        return DocStore(self.catalog.ws)
 
 
 def web_message(message: str | StocktakeError, names: dict[str, str] | None = None) -> str:

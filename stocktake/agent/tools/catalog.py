@@ -209,20 +209,17 @@ def inventory_report(assets: list[str] | None = None, *, runtime: ToolRuntime[To
     Args:
         assets: Only these assets; every asset when empty.
     """
-    from stocktake.tools.report import build_report, write_report
+    from stocktake.usecases.reports import write_inventory_report
 
-    ctx = runtime.context
-    progress = tool_progress(runtime.config)
-    report = build_report(ctx.catalog, [ctx.asset(a).name for a in assets] if assets else None,
-                          progress=progress)
-    path = write_report(ctx.catalog, report=report, progress=progress)
+    written = write_inventory_report(runtime.context, assets, progress=tool_progress(runtime.config))
+    report = written.report
     rows = lines(f"- {a.name} ({a.kind}): {a.rows:,} rows, quality "
                  f"{'n/a' if a.quality_score is None else f'{a.quality_score:.0f}'}, "
                  f"{plural(a.issue_count, 'issue')}, PII: {', '.join(a.pii_columns) or 'none'}, "
                  f"{plural(len(a.models), 'model')}" for a in report.assets)
     text = (f"Inventory of {len(report.assets)} assets, {report.total_rows:,} rows, "
-            f"{plural(len(report.relations), 'relationship')}. Full report: {path}\n{rows}")
-    return text, {"path": str(path), "assets": [a.name for a in report.assets]}
+            f"{plural(len(report.relations), 'relationship')}. Full report: {written.path}\n{rows}")
+    return text, written.to_dict()
 
 
 @agent_tool(action="describe_asset")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from stocktake.agent.context import ToolContext
@@ -24,14 +22,10 @@ def search_schema_docs(question: str, asset: str | None = None, k: int = 5, *,
         asset: Only docs linked to this asset; all docs when empty.
         k: How many passages to return.
     """
-    from stocktake.tools.docs import refresh_profile_docs, search_docs
+    from stocktake.usecases.docs import search_docs
 
     ctx = runtime.context
-    if asset:
-        ctx.asset(asset)
-    # Generated docs follow the catalog: assets with a new version get theirs rewritten before searching.
-    refresh_profile_docs(ctx.docs_store, ctx.catalog)
-    hits = rank_hits(question, search_docs(ctx.docs_store, question, k=k, asset=asset))
+    hits = search_docs(ctx, question, k=k, asset=asset)
     if not hits:
         return ("No schema documentation matches. Index docs with `stocktake docs add PATH` "
                 "(Markdown, YAML/dbt, CSV dictionaries, SQL DDL)."), {"hits": []}
@@ -43,32 +37,3 @@ def search_schema_docs(question: str, asset: str | None = None, k: int = 5, *,
 
 
 TOOLS = [search_schema_docs]
-
-
-@dataclass(frozen=True)
-class RankSettings:
-    # A table's own passage goes before one of its columns' passages that scores at most this much higher:
-    # "where is the product catalogue stored" is answered by the products table, not its category column.
-    table_margin: float = 0.05
-
-
-def rank_hits(question: str, hits: list, settings: RankSettings = RankSettings()) -> list:
-    """Passages on a column the question names ("events.event_type", "event_type") first; where it names
-    none, a table's own passage before its columns' passages that score about as high."""
-    idents = {w.lower() for w in re.findall(r"[A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)?", question)}
-
-    def named(h) -> int:
-        if not h.column:
-            return 2
-        if f"{h.asset}.{h.column}".lower() in idents:
-            return 0
-        return 1 if h.column.lower() in idents or any(i.endswith(f".{h.column.lower()}") for i in idents) else 2
-
-    ranked = sorted(hits, key=named)  # stable: the search's own order within each group
-    top = ranked[0] if ranked else None
-    if top is not None and top.column and named(top) == 2:
-        table = next((h for h in ranked if h.asset == top.asset and not h.column), None)
-        if table is not None and table.score >= top.score - settings.table_margin:
-            ranked.remove(table)
-            ranked.insert(0, table)
-    return ranked

@@ -11,6 +11,8 @@ import pandas as pd
 from stocktake.errors import StocktakeError
 from stocktake.serve.common import AppContext, frame, kept_upload, readable, web_message
 from stocktake.tools.docs.chunkers import CHUNKERS, SEP
+from stocktake.usecases import Services
+from stocktake.usecases.docs import add_docs, list_docs, search_docs
 
 DOC_COLUMNS = ["source", "kind", "chunks", "tables", "linked assets"]
 DOC_TYPES = sorted(CHUNKERS)  # the picker offers only what indexing reads
@@ -18,11 +20,9 @@ NO_HITS = "No passage matches. Upload schema docs below, or rephrase the questio
 NO_QUESTION = "Type a question first, e.g. *when was the order approved?*"
 
 
-def doc_rows(store) -> pd.DataFrame:
-    from stocktake.tools.docs import list_docs
-
+def doc_rows(services: Services) -> pd.DataFrame:
     rows = [{"source": d.source, "kind": d.kind, "chunks": d.chunks, "tables": ", ".join(d.tables),
-             "linked assets": ", ".join(d.assets)} for d in list_docs(store)]
+             "linked assets": ", ".join(d.assets)} for d in list_docs(services)]
     return frame(rows, DOC_COLUMNS)
 
 
@@ -46,25 +46,21 @@ def render_hits(hits) -> str:
     return "\n\n".join(parts)
 
 
-def search_hits(store, question: str, k: int) -> str:
+def search_hits(services: Services, question: str, k: int) -> str:
     """The hits as the page shows them; an empty question replaces the old hits with a hint."""
-    from stocktake.tools.docs import search_docs
-
     if not (question or "").strip():
         return NO_QUESTION
-    return render_hits(search_docs(store, question, k=int(k)))
+    return render_hits(search_docs(services, question, k=int(k)))
 
 
-def index_uploads(store, catalog, uploads: list[str]) -> str:
+def index_uploads(services: Services, uploads: list[str]) -> str:
     """Index each upload from a stable copy in ``docs/`` (so uploading a changed doc again replaces its chunks);
     a file that cannot be indexed is reported by name and leaves no copy behind."""
-    from stocktake.tools.docs import index_docs
-
     reports, failed = [], []
     for upload in uploads:
         try:
-            with kept_upload(upload, catalog.ws.dir("docs") / Path(upload).name) as kept:
-                reports.append(index_docs(store, [kept], catalog))
+            with kept_upload(upload, services.catalog.ws.dir("docs") / Path(upload).name) as kept:
+                reports.append(add_docs(services, [kept]))
         except StocktakeError as exc:
             failed.append(f"\n- ❌ {Path(upload).name}: {web_message(exc)}")
     files = [f for r in reports for f in r.files]
@@ -89,25 +85,25 @@ def build(app: AppContext, tab: gr.Tab) -> None:
     docs = gr.DataFrame(frame([], DOC_COLUMNS), label="Indexed docs", interactive=False)
 
     @readable
-    def search_docs(text: str, n: float, progress=gr.Progress()):
+    def find_passages(text: str, n: float, progress=gr.Progress()):
         progress(0.2, desc="Searching (the first search loads the text encoder)")
         with app.docs_lock:
-            return search_hits(app.doc_store, text, int(n))
+            return search_hits(app.services, text, int(n))
 
     @readable
-    def index_docs(paths: list[str] | None, progress=gr.Progress()):
+    def index_files(paths: list[str] | None, progress=gr.Progress()):
         if not paths:
             raise gr.Error("Choose one or more doc files first.", print_exception=False)
         progress(0.1, desc=f"Indexing {len(paths)} file(s)")
         with app.docs_lock:
-            return index_uploads(app.doc_store, app.catalog, paths), doc_rows(app.doc_store)
+            return index_uploads(app.services, paths), doc_rows(app.services)
 
     @readable
     def load_docs():
         with app.docs_lock:
-            return doc_rows(app.doc_store)
+            return doc_rows(app.services)
 
-    search.click(search_docs, [question, k], [hits], api_name="search_docs")
-    question.submit(search_docs, [question, k], [hits], api_name=False)
-    index.click(index_docs, [upload], [indexed, docs], api_name="index_docs")
+    search.click(find_passages, [question, k], [hits], api_name="search_docs")
+    question.submit(find_passages, [question, k], [hits], api_name=False)
+    index.click(index_files, [upload], [indexed, docs], api_name="index_docs")
     tab.select(load_docs, None, [docs], api_name=False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gradio as gr
 
 from stocktake.serve.common import AppContext, readable
+from stocktake.usecases.reports import write_inventory_report
 
 
 def build(app: AppContext) -> None:
@@ -20,16 +21,10 @@ def build(app: AppContext) -> None:
 
     @readable
     def build_report(assets: list[str] | None, progress=gr.Progress()):
-        from stocktake.tools.report import build_report as build_engine
-        from stocktake.tools.report import default_report_path, render_html, render_markdown
-
         progress(0.1, desc="Profiling assets and finding relationships")
-        report = build_engine(catalog, assets or None)
-        progress(0.8, desc="Rendering")
-        path = default_report_path(catalog)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(render_html(report), encoding="utf-8")
-        return render_markdown(report), str(path)
+        written = write_inventory_report(app.services, assets,
+                                         progress=lambda step, done, total: progress((done, total), desc=step))
+        return written.markdown(), str(written.path)
 
     def scope_choices(current: list[str] | None):
         names = catalog.names()

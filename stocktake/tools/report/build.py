@@ -1,8 +1,8 @@
 """Gather the inventory report: per asset its purpose, size, freshness, quality, PII, keys and models.
 
-Everything here is data (frozen dataclasses); :mod:`stocktake.tools.report.render` turns it into Markdown
-or HTML. A section that cannot be computed for one asset (a table the profiler cannot read, say) is
-reported as such instead of failing the whole report.
+Everything here is data (frozen dataclasses); :mod:`stocktake.tools.report.markdown` and
+:mod:`stocktake.tools.report.page` turn it into Markdown or HTML. A section that cannot be computed for one
+asset (a table the profiler cannot read, say) is reported as such instead of failing the whole report.
 """
 
 from __future__ import annotations
