@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from stocktake.tools.correlations import correlations
+from stocktake.tools.profile import correlations
 from stocktake.tools.ingest import ingest_path
 from stocktake.tools.profile import profile_asset
 

@@ -14,9 +14,9 @@ from stocktake.agent.context import ToolContext
 from stocktake.agent.tools import build_tools
 from stocktake.catalog import Catalog, Workspace
 from stocktake.cli.main import app
-from stocktake.tools.personal import PersonalDataSettings, personal_name
-from stocktake.tools.pii import CERTAIN_RE2, CHECKED_RE2, MaskSettings, has_pii, mask_text
 from stocktake.tools.profile import profile_asset
+from stocktake.tools.profile.pii import (CERTAIN_RE2, CHECKED_RE2, MaskSettings, PersonalDataSettings, has_pii, mask_text,
+                                        personal_name)
 
 PERSONAL_IN_TEXT = [
     ("write to anna.k12@example.com today", "anna.k12@example.com"),

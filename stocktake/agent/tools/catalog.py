@@ -10,7 +10,7 @@ from stocktake.agent.progress import tool_progress
 from stocktake.agent.tools.base import AgentTool, agent_tool, lines
 from stocktake.errors import StocktakeError
 from stocktake.numbers import metric_text
-from stocktake.tools.profile_model import ISSUE_KINDS
+from stocktake.tools.profile import ISSUE_KINDS
 from stocktake.words import plural
 
 if TYPE_CHECKING:
@@ -63,7 +63,7 @@ def build(ctx: ToolContext) -> list[AgentTool]:
             asset: Asset name exactly as in the catalog, e.g. "orders".
         """
         a = ctx.asset(asset)
-        p = profile(a.name).to_dict()  # stored masked (stocktake.tools.personal.mask_profile)
+        p = profile(a.name).to_dict()  # stored masked (stocktake.tools.profile.personal.mask_profile)
         by_name = {c["name"]: c for c in p["columns"]}
         cols = lines([f"- {c.name}: {c.type}, {by_name.get(c.name, {}).get('semantic_type', '?')}, "
                       f"{by_name.get(c.name, {}).get('nulls', 0):,} nulls" for c in a.columns], limit=60)
@@ -117,7 +117,7 @@ def build(ctx: ToolContext) -> list[AgentTool]:
         Args:
             asset: One asset name; leave empty for every asset.
         """
-        from stocktake.tools.personal import find_personal_columns
+        from stocktake.tools.profile import find_personal_columns
 
         got, failed = profiles(asset)
         found = [{"asset": name, **c.to_dict()} for name, prof in got.items() for c in find_personal_columns(prof)]
@@ -138,13 +138,13 @@ def build(ctx: ToolContext) -> list[AgentTool]:
             asset: Only relationships that involve this asset; leave empty for all.
             other: With asset, only relationships between asset and this second asset.
         """
-        from stocktake.tools.relations import describe_coverage, find_relations
+        from stocktake.tools.profile import describe_coverage, find_relations
 
         for name in (asset, other):
             if name:
                 ctx.asset(name)
         wanted = {n for n in (asset, other) if n}
-        rels = [r for r in find_relations(ctx.catalog) if wanted <= {r.from_asset, r.to_asset}]
+        rels = find_relations(ctx.catalog, involving=wanted)
         if not rels:
             return "No relationships found" + (f" involving {' and '.join(sorted(wanted))}." if wanted else "."), {"relations": []}
         text = lines(f"- {r.from_asset}.{r.from_column} → {r.to_asset}.{r.to_column} "
@@ -176,7 +176,7 @@ def build(ctx: ToolContext) -> list[AgentTool]:
         Args:
             query: A single SELECT statement, e.g. "SELECT status, COUNT(*) FROM orders GROUP BY 1".
         """
-        from stocktake.tools.personal import select_masked
+        from stocktake.tools.profile import select_masked
 
         result = select_masked(ctx.catalog, query, settings=guard)
         table = lines((" | ".join(q(v) for v in row) for row in result.rows[:20]), limit=20)

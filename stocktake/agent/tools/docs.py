@@ -7,8 +7,9 @@ from dataclasses import dataclass
 
 
 from stocktake.agent.context import ToolContext
-from stocktake.agent.guard import mask_text, quote_value
+from stocktake.agent.guard import quote_value
 from stocktake.agent.tools.base import AgentTool, agent_tool, lines
+from stocktake.tools.profile import mask_text
 
 
 def build(ctx: ToolContext) -> list[AgentTool]:

@@ -44,7 +44,7 @@ def build(ctx: ToolContext) -> list[AgentTool]:
             column: The column the issue is in, e.g. price; the first column with that issue when empty.
             limit: At most this many rows (50 at most).
         """
-        from stocktake.tools.issue_rows import issue_rows
+        from stocktake.tools.profile import issue_rows
 
         name = ctx.asset(asset).name
         issue = _issue_of(ctx, name, kind, ctx.column(name, column) if column else None)

@@ -448,7 +448,7 @@ def _explain_connectives(roles: Roles) -> None:
 
 def _label_column(info, words: tuple[str, ...]):
     """The text column that names a row (a title, name or description), when it is not personal data."""
-    from stocktake.tools.personal import personal_name
+    from stocktake.tools.profile import personal_name
 
     return next((c for c in info.columns if c.type == "string" and not c.id_like and set(words) & set(c.words)
                  and not personal_name(c.name)), None)

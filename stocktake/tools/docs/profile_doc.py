@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 from stocktake.catalog import Asset, Catalog
 from stocktake.tools.docs.chunkers import SEP
 from stocktake.tools.docs.model import Chunk, DocsSettings
-from stocktake.tools.personal import personal_name, whole_columns
-from stocktake.tools.pii import mask_text
+from stocktake.tools.profile import personal_name, whole_columns
+from stocktake.tools.profile import mask_text
 
 if TYPE_CHECKING:
     from stocktake.tools.profile import ColumnProfile, Relation, TableProfile
@@ -49,7 +49,7 @@ def sample_values(asset: Asset, settings: DocsSettings = DocsSettings(),
 
 
 def describe_relation(r: Relation) -> str:
-    from stocktake.tools.relations import describe_coverage
+    from stocktake.tools.profile import describe_coverage
 
     return (f"{r.from_asset}.{r.from_column} references {r.to_asset}.{r.to_column} "
             f"({r.reading}, {describe_coverage(r.coverage, r.orphan_rows)})")

@@ -18,7 +18,7 @@ from stocktake.files import write_atomic
 from stocktake.numbers import metric_text
 from stocktake.tools.progress import Progress, no_progress
 from stocktake.tools.report.build import AssetSection, InventoryReport, ReportSettings, build_report
-from stocktake.tools.relations import share_text
+from stocktake.tools.profile import share_text
 from stocktake.tools.report.er import render_mermaid, render_svg
 from stocktake.words import plural
 
