@@ -18,7 +18,7 @@ from stocktake.tools.profile.masked_sql import load_personal_columns, mask_by_so
 from stocktake.tools.profile.model import ISSUE_KINDS, ColumnProfile, Issue, TableProfile
 from stocktake.tools.profile.names import is_id_name
 from stocktake.tools.profile.personal import find_personal_columns, mask_profile, whole_columns
-from stocktake.tools.profile.pii import MaskSettings, mask_record, mask_text, personal_name
+from stocktake.tools.profile.pii import MaskSettings, mask_record, mask_text, personal_name, secret_name
 from stocktake.tools.profile.profiler import profile_all, profile_asset
 from stocktake.tools.profile.relations import READINGS, Relation, describe_coverage, find_relations, share_text
 from stocktake.tools.profile.semantic import fingerprint, typo_distance_is_one
@@ -34,5 +34,5 @@ __all__ = [
     "READINGS", "Relation", "describe_coverage", "find_relations", "share_text",
     # personal data
     "MaskSettings", "find_personal_columns", "load_personal_columns", "mask_by_source", "mask_profile",
-    "mask_record", "mask_text", "personal_name", "select_masked", "whole_columns",
+    "mask_record", "mask_text", "personal_name", "secret_name", "select_masked", "whole_columns",
 ]

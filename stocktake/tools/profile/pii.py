@@ -175,11 +175,18 @@ class PersonalDataSettings:
     gender_values: frozenset[str] = frozenset({"m", "f", "male", "female", "man", "woman", "w", "x", "other"})
     age_range: tuple[int, int] = (0, 120)
     age_min_distinct: int = 10  # ages spread over many values; a 0..5 rating column does not
+    # Credentials are no personal data, but no example of them is ever written down (the docs index).
+    secret_pattern: str = r"pass(word|wd)|token|secret"
 
 
 def personal_name(column: str, settings: PersonalDataSettings = PersonalDataSettings()) -> bool:
     """Whether the column's name says it holds personal data (``CustomerName``, ``e_mail``, ``date_of_birth``)."""
     return bool(re.search(settings.name_pattern, "_".join(tokens(column)), re.I))
+
+
+def secret_name(column: str, settings: PersonalDataSettings = PersonalDataSettings()) -> bool:
+    """Whether the column's name says it holds credentials (``password``, ``api_token``, ``client_secret``)."""
+    return bool(re.search(settings.secret_pattern, "_".join(tokens(column)), re.I))
 
 
 # ---- example rows and records -------------------------------------------------------------------------
