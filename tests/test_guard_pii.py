@@ -15,8 +15,8 @@ from stocktake.agent.tools import build_tools
 from stocktake.catalog import Catalog, Workspace
 from stocktake.cli.main import app
 from stocktake.tools.profile import profile_asset, whole_columns
-from stocktake.tools.profile.pii import (CERTAIN_RE2, CHECKED_RE2, MaskSettings, PersonalDataSettings, has_pii, mask_text,
-                                        personal_name, secret_name)
+from stocktake.tools.profile.pii import (CERTAIN_RE2, CHECKED_RE2, MaskSettings, PersonalDataSettings, has_pii,
+                                        mask_text, personal_name, secret_name)
 
 PERSONAL_IN_TEXT = [
     ("write to anna.k12@example.com today", "anna.k12@example.com"),
