@@ -1,5 +1,5 @@
 """How long masking takes on hostile text: the patterns the guard had before (quadratic on long tokens) against
-stocktake.tools.pii (bounded, linear), and what a chat answer with such values costs end to end.
+stocktake.tools.profile.pii (bounded, linear), and what a chat answer with such values costs end to end.
 
     python bench/mask_bench.py            # prints one line per input
 """
@@ -14,7 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from stocktake.tools.pii import MaskSettings, mask_text  # noqa: E402
+from stocktake.tools.profile import MaskSettings, mask_text  # noqa: E402
 
 # The guard's patterns before issue 13, kept here only as the baseline.
 OLD_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
@@ -42,7 +42,7 @@ def answer_with_long_values() -> float:
     import pandas as pd
 
     from stocktake.catalog import Catalog, Workspace
-    from stocktake.tools.personal import select_masked
+    from stocktake.tools.profile import select_masked
 
     with tempfile.TemporaryDirectory() as root:
         catalog = Catalog(Workspace(Path(root) / "ws"))

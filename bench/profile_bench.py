@@ -81,7 +81,7 @@ def run_stocktake(path: Path) -> dict:
 
     from stocktake.catalog import Asset, Column, Version, storage_type
     from stocktake.settings import ProfileSettings
-    from stocktake.tools.profile_local import compute_local_profile
+    from stocktake.tools.profile import compute_local_profile
 
     schema = pq.read_schema(path)
     rows = pq.read_metadata(path).num_rows

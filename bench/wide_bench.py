@@ -24,9 +24,9 @@ def main() -> None:
     from stocktake.catalog import Catalog, Workspace
     from stocktake.settings import ProfileSettings
     from stocktake.tools.ingest import ingest_path
-    from stocktake.tools.personal import select_masked
+    from stocktake.tools.profile import select_masked
     from stocktake.tools.profile import profile_asset
-    from stocktake.tools.profile_local import compute_local_profile
+    from stocktake.tools.profile import compute_local_profile
     from stocktake.tools.sample_data import TABLES, write_sample_data
 
     parser = argparse.ArgumentParser()

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from stocktake.tools.correlations import correlations
+from stocktake.tools.profile import correlations, profile_asset
 from stocktake.tools.ingest import ingest_path
-from stocktake.tools.profile import profile_asset
 
 
 @pytest.fixture

@@ -14,9 +14,9 @@ from stocktake.agent.context import ToolContext
 from stocktake.agent.tools import build_tools
 from stocktake.catalog import Catalog, Workspace
 from stocktake.cli.main import app
-from stocktake.tools.personal import PersonalDataSettings, personal_name
-from stocktake.tools.pii import CERTAIN_RE2, CHECKED_RE2, MaskSettings, has_pii, mask_text
-from stocktake.tools.profile import profile_asset
+from stocktake.tools.profile import profile_asset, whole_columns
+from stocktake.tools.profile.pii import (CERTAIN_RE2, CHECKED_RE2, MaskSettings, PersonalDataSettings, has_pii,
+                                        mask_text, personal_name, secret_name)
 
 PERSONAL_IN_TEXT = [
     ("write to anna.k12@example.com today", "anna.k12@example.com"),
@@ -86,6 +86,23 @@ def test_text_is_cut_before_it_is_masked():
 ])
 def test_personal_columns_are_recognised_by_name(column, personal):
     assert personal_name(column, PersonalDataSettings()) is personal
+
+
+@pytest.mark.parametrize("column, secret", [
+    ("password", True), ("user_passwd", True), ("apiToken", True), ("client_secret", True), ("customer_name", False),
+    ("order_id", False),
+])
+def test_credentials_are_recognised_by_name(column, secret):
+    assert secret_name(column) is secret
+
+
+def test_columns_the_profiler_types_as_emails_or_phones_are_those_the_masker_masks(catalog):
+    phones = ["+44 20 7946 0958", "+1 (555) 010-9999", "07700 900123", "13800138000", "(555) 123 4567"] * 4
+    emails = [f"{who}.k12@example.com" for who in ("anna", "ben", "chen", "dora", "emil")] * 4
+    catalog.register("contacts", pd.DataFrame({"reach": phones, "inbox": emails}), kind="users", source="t", fmt="csv")
+    profile = profile_asset(catalog, "contacts")
+    assert {c.name: c.semantic_type for c in profile.columns} == {"reach": "phone", "inbox": "email"}
+    assert whole_columns(profile) == {"reach", "inbox"} and all(has_pii(v) for v in phones + emails)
 
 
 @pytest.fixture

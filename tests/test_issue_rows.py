@@ -6,8 +6,7 @@ from __future__ import annotations
 import pytest
 
 from stocktake.errors import StocktakeError
-from stocktake.tools.issue_rows import issue_rows
-from stocktake.tools.profile import profile_asset
+from stocktake.tools.profile import issue_rows, profile_asset
 from tests.test_profile import sample_catalog
 
 

@@ -12,7 +12,7 @@ from stocktake.agent.assistant import Assistant
 from stocktake.agent.context import ToolContext
 from stocktake.agent.offline import OFFLINE_NOTE
 from stocktake.agent.tools.clean import conversation_session
-from stocktake.tools.relations import describe_coverage
+from stocktake.tools.profile import describe_coverage
 from stocktake.catalog import Catalog, Workspace
 from stocktake.cli.demo_cmds import index_demo_docs, prepare_demo
 from stocktake.cli.main import app

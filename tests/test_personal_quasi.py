@@ -9,7 +9,7 @@ import pytest
 from stocktake.agent.assistant import Assistant
 from stocktake.agent.context import ToolContext
 from stocktake.tools.ingest import ReadOptions, ingest_path
-from stocktake.tools.personal import find_personal_columns, select_masked, whole_columns
+from stocktake.tools.profile import find_personal_columns, select_masked, whole_columns
 from stocktake.tools.profile import profile_asset
 from stocktake.tools.report import build_report, render_markdown
 from stocktake.tools.report.wording import facts

@@ -11,7 +11,7 @@ from stocktake.catalog import Catalog, Workspace
 from stocktake.cli.main import app
 from stocktake.tools.ingest import ingest_path
 from stocktake.tools.profile import profile_all, profile_asset
-from stocktake.tools.profile_model import ISSUE_KINDS, SEMANTIC_TYPES
+from stocktake.tools.profile.model import ISSUE_KINDS, SEMANTIC_TYPES
 from stocktake.tools.sample_data import TABLES, write_sample_data
 from stocktake.tools.sample_vocab import CATEGORIES
 
@@ -146,12 +146,12 @@ def test_cli_unknown_asset_is_a_one_line_error(sample):
     (0, 12_000, 4, "4 values of x lie above 9"),
 ])
 def test_outlier_messages_name_only_the_fences_values_cross(low, high, n, message):
-    from stocktake.tools.profile_issues import _outlier_text
-    from stocktake.tools.profile_scan import ColumnScan
+    from stocktake.tools.profile.issues import outlier_text
+    from stocktake.tools.profile.scan import ColumnScan
 
     scan = ColumnScan("x", "float")
     scan.min, scan.max = low, high
-    assert _outlier_text(scan, n, [-5.0, 9.0]) == message
+    assert outlier_text(scan, n, [-5.0, 9.0]) == message
 
 
 @pytest.mark.parametrize("value, shown", [

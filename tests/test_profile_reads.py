@@ -11,10 +11,9 @@ from stocktake.agent.assistant import Assistant
 from stocktake.agent.context import ToolContext
 from stocktake.catalog import Catalog, Workspace
 from stocktake.settings import ProfileSettings
-from stocktake.tools import profile_local
+from stocktake.tools.profile import local as profile_local
 from stocktake.tools.ingest import ingest_path
-from stocktake.tools.profile import profile_all
-from stocktake.tools.profile_local import local_profile, profiles_read_once
+from stocktake.tools.profile import local_profile, profile_all, profiles_read_once
 from stocktake.tools.sample_data import write_sample_data
 
 

@@ -10,8 +10,8 @@ import pyarrow as pa
 import pytest
 
 from stocktake.tools.profile import profile_asset
-from stocktake.tools.pii import pii_excerpt
-from stocktake.tools.profile_semantic import category_clusters, fingerprint, typo_distance_is_one
+from stocktake.tools.profile.pii import pii_excerpt
+from stocktake.tools.profile.semantic import category_clusters, fingerprint, typo_distance_is_one
 from stocktake.settings import ProfileSettings
 
 BIG = 2**63 - 1

@@ -10,7 +10,8 @@ from typer.testing import CliRunner
 
 from stocktake.cli.main import app
 from stocktake.tools.ingest import ingest_path
-from stocktake.tools.relations import find_relations, name_match
+from stocktake.tools.profile import relations
+from stocktake.tools.profile.relations import find_relations, name_match
 from stocktake.tools.sample_data import FOREIGN_KEYS, TABLES, write_sample_data
 
 OLIST = {  # the relationships DATA_DICTIONARY.md names between the Olist tables
@@ -42,6 +43,33 @@ def test_sample_data_relations_are_exactly_the_foreign_keys_with_their_orphans(c
                if p["kind"] == "orphan_foreign_keys"}
     assert {(r.from_asset, r.from_column): r.orphan_rows for r in found if r.orphan_rows} == orphans
     assert all(r.cardinality == "1:n" for r in found)
+
+
+@pytest.fixture
+def measured(monkeypatch) -> list[tuple[str, str, str, str]]:
+    """The pairs of columns measured (each a join of two snapshots, or its cached counts), as they are."""
+    pairs = []
+    real = relations.measure
+
+    def counting(catalog, profiles, child, c, parent, p, *rest):
+        pairs.append((child, c.name, parent, p.name))
+        return real(catalog, profiles, child, c, parent, p, *rest)
+
+    monkeypatch.setattr(relations, "measure", counting)
+    return pairs
+
+
+@pytest.mark.parametrize("involving", [["users"], ["orders", "users"], ["products", "orders"]])
+def test_relations_of_some_assets_are_found_without_measuring_the_others(catalog, tmp_path, measured, involving):
+    result = write_sample_data(tmp_path / "data", seed=2)
+    for t in TABLES:
+        ingest_path(catalog, result.paths[t])
+    everything = find_relations(catalog)
+    all_pairs = list(measured)
+    measured.clear()
+    some = find_relations(catalog, involving=involving)
+    assert some == [r for r in everything if set(involving) <= {r.from_asset, r.to_asset}]
+    assert set(measured) < set(all_pairs) and len(measured) < len(all_pairs)
 
 
 @pytest.mark.slow

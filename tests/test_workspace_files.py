@@ -19,12 +19,11 @@ import torch
 from stocktake.errors import StocktakeError
 from stocktake.registry import ModelRegistry
 from stocktake.settings import ProfileSettings
-from stocktake.tools import profile_local
+from stocktake.tools.profile import local as profile_local
 from stocktake.tools.classify.audit import load_audit
 from stocktake.tools.classify.predict import load_classifier
-from stocktake.tools.profile_local import cache_path, local_profile
+from stocktake.tools.profile import cache_path, find_relations, local_profile
 from stocktake.tools.recommend.serve import load_recommender
-from stocktake.tools.relations import find_relations
 
 
 class Payload:

@@ -1,17 +1,17 @@
 """Data values are untrusted text: quote and truncate them, and mask PII before a model or a user sees them.
 
-The masking itself lives with the engines (stocktake.tools.pii: by value; stocktake.tools.personal: whole
-values of personal columns, profiles and SQL results), so that every path to a model uses the same patterns.
+Finding and masking personal data is the profiler's (stocktake.tools.profile.pii, the masker behind the profiler's
+PII counts, stored profiles and SQL results), so every path to a model uses the same patterns; what is left here
+is how the agent quotes a value and how much of it a model sees.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from stocktake.tools.personal import mask_pairs, mask_record
-from stocktake.tools.pii import MaskSettings, mask_text, mask_whole
+from stocktake.tools.profile import MaskSettings, mask_text
 
-__all__ = ["mask_pairs", "mask_record", "mask_text", "mask_whole", "quote_value"]
+__all__ = ["quote_value"]
 
 
 def quote_value(value: Any, max_chars: int = 80, mask: bool = True) -> str:

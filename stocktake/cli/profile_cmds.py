@@ -47,7 +47,7 @@ def relations(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Find foreign-key relationships between assets by value inclusion, ranked by evidence."""
-    from stocktake.tools.relations import find_relations
+    from stocktake.tools.profile import find_relations
 
     cat = catalog(ctx)
     names = [cat.get(asset).name] if asset else None

@@ -247,7 +247,7 @@ def _assets(art: dict, s: ChatSettings) -> str:
 
 def _relations(art: dict, s: ChatSettings) -> str:
     """Read as the assistant's text reads them: from the child (many-to-one), coverage never rounded up to 100%."""
-    from stocktake.tools.relations import READINGS, describe_coverage
+    from stocktake.tools.profile import READINGS, describe_coverage
 
     rows = [[f"{r['from_asset']}.{r['from_column']}", f"{r['to_asset']}.{r['to_column']}",
              READINGS.get(r["cardinality"], r["cardinality"]), describe_coverage(r["coverage"], r["orphan_rows"])]

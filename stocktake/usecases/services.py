@@ -44,7 +44,7 @@ class Services:
         """A scope in which the use cases and the planner share the profiles read so far, while no asset changed:
         a question reaches them through the schema, the tool and the masking of its result. ``state``: the
         catalog's, when the caller has just read it."""
-        from stocktake.tools.profile_local import profiles_read_once
+        from stocktake.tools.profile import profiles_read_once
 
         state = state if state is not None else self._state()
         kept = self.__dict__.get("_profiles")
@@ -67,9 +67,9 @@ class Services:
     def personal_columns(self, asset_name: str) -> frozenset[str]:
         """Columns of the asset whose every value is personal data (flagged by their values' type or their name).
 
-        Free text that merely contains an address or a number is masked by value instead (stocktake.tools.pii).
+        Free text that merely contains an address or a number is masked by value instead (stocktake.tools.profile.pii).
         """
-        from stocktake.tools.personal import load_personal_columns
+        from stocktake.tools.profile import load_personal_columns
 
         with self.reading_profiles():
             return load_personal_columns(self.catalog, [asset_name]).of(self.catalog.get(asset_name).name)

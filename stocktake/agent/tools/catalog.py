@@ -10,7 +10,7 @@ from stocktake.agent.progress import tool_progress
 from stocktake.agent.tools.base import agent_tool, lines
 from stocktake.errors import StocktakeError, UnknownNameError
 from stocktake.numbers import metric_text
-from stocktake.tools.profile_model import ISSUE_KINDS
+from stocktake.tools.profile import ISSUE_KINDS
 from stocktake.words import plural
 
 if TYPE_CHECKING:
@@ -68,7 +68,7 @@ def describe_asset(asset: str, *, runtime: ToolRuntime[ToolContext]) -> tuple[st
     """
     ctx = runtime.context
     a = ctx.asset(asset)
-    p = _profile(ctx, a.name).to_dict()  # stored masked (stocktake.tools.personal.mask_profile)
+    p = _profile(ctx, a.name).to_dict()  # stored masked (stocktake.tools.profile.personal.mask_profile)
     by_name = {c["name"]: c for c in p["columns"]}
     cols = lines([f"- {c.name}: {c.type}, {by_name.get(c.name, {}).get('semantic_type', '?')}, "
                   f"{by_name.get(c.name, {}).get('nulls', 0):,} nulls" for c in a.columns], limit=60)
@@ -125,7 +125,7 @@ def find_personal_data(asset: str | None = None, *, runtime: ToolRuntime[ToolCon
     Args:
         asset: One asset name; leave empty for every asset.
     """
-    from stocktake.tools.personal import find_personal_columns
+    from stocktake.tools.profile import find_personal_columns
 
     ctx = runtime.context
     got, failed = _profiles(ctx, asset)
@@ -149,14 +149,14 @@ def find_relationships(asset: str | None = None, other: str | None = None, *,
         asset: Only relationships that involve this asset; leave empty for all.
         other: With asset, only relationships between asset and this second asset.
     """
-    from stocktake.tools.relations import describe_coverage, find_relations
+    from stocktake.tools.profile import describe_coverage, find_relations
 
     ctx = runtime.context
     for name in (asset, other):
         if name:
             ctx.asset(name)
     wanted = {n for n in (asset, other) if n}
-    rels = [r for r in find_relations(ctx.catalog) if wanted <= {r.from_asset, r.to_asset}]
+    rels = find_relations(ctx.catalog, involving=wanted)
     if not rels:
         return "No relationships found" + (f" involving {' and '.join(sorted(wanted))}." if wanted else "."), {"relations": []}
     text = lines(f"- {r.from_asset}.{r.from_column} → {r.to_asset}.{r.to_column} "
@@ -191,7 +191,7 @@ def run_sql(query: str, *, runtime: ToolRuntime[ToolContext]) -> tuple[str, dict
     Args:
         query: A single SELECT statement, e.g. "SELECT status, COUNT(*) FROM orders GROUP BY 1".
     """
-    from stocktake.tools.personal import select_masked
+    from stocktake.tools.profile import select_masked
 
     ctx = runtime.context
     result = select_masked(ctx.catalog, query, settings=ctx.settings.guard)

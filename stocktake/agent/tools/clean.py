@@ -12,9 +12,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from stocktake.agent.context import ToolContext, thread_of
-from stocktake.agent.guard import mask_record, quote_value
+from stocktake.agent.guard import quote_value
 from stocktake.agent.tools.base import agent_tool, lines
 from stocktake.errors import StocktakeError
+from stocktake.tools.profile import mask_record
 from stocktake.words import plural
 
 if TYPE_CHECKING:

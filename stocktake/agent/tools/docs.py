@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from stocktake.agent.context import ToolContext
-from stocktake.agent.guard import mask_text, quote_value
+from stocktake.agent.guard import quote_value
 from stocktake.agent.tools.base import agent_tool, lines
+from stocktake.tools.profile import mask_text
 
 if TYPE_CHECKING:
     from langchain.tools import ToolRuntime

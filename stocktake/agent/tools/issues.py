@@ -47,7 +47,7 @@ def show_issue_rows(asset: str, kind: str, column: str | None = None, limit: int
         column: The column the issue is in, e.g. price; the first column with that issue when empty.
         limit: At most this many rows (50 at most).
     """
-    from stocktake.tools.issue_rows import issue_rows
+    from stocktake.tools.profile import issue_rows
 
     ctx = runtime.context
     guard = ctx.settings.guard

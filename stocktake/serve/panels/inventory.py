@@ -17,7 +17,7 @@ from stocktake.serve.common import AppContext, choices, frame, kept_upload, read
 
 if TYPE_CHECKING:
     from stocktake.tools.ingest import IngestResult
-    from stocktake.tools.profile_model import TableProfile
+    from stocktake.tools.profile import TableProfile
 
 ASSET_COLUMNS = ["asset", "kind", "rows", "columns", "quality", "issues", "last profiled"]
 ISSUE_COLUMNS = ["severity", "column", "issue", "rows", "detail", "examples"]
@@ -38,7 +38,7 @@ def profile(catalog: Catalog, name: str):
 def profiled_at(catalog: Catalog, name: str) -> str:
     """When the cached profile of the asset's current version was written."""
     from stocktake.settings import ProfileSettings
-    from stocktake.tools.profile_local import cache_path
+    from stocktake.tools.profile import cache_path
 
     path = cache_path(catalog, catalog.get(name), ProfileSettings())
     if not path.is_file():
@@ -48,7 +48,7 @@ def profiled_at(catalog: Catalog, name: str) -> str:
 
 def asset_rows(catalog: Catalog) -> pd.DataFrame:
     from stocktake.tools.profile import profile_all
-    from stocktake.tools.profile_local import profiles_read_once
+    from stocktake.tools.profile import profiles_read_once
 
     with profiles_read_once():
         profiles = {p.asset: p for p in profile_all(catalog)}
@@ -61,7 +61,7 @@ def asset_rows(catalog: Catalog) -> pd.DataFrame:
 def asset_details(catalog: Catalog, name: str, progress=lambda *_, **__: None) -> tuple:
     """What picking an asset shows: its profile and its relationships, which need every asset's profile
     (each read once)."""
-    from stocktake.tools.profile_local import profiles_read_once
+    from stocktake.tools.profile import profiles_read_once
 
     with profiles_read_once():
         full = profile(catalog, name)
@@ -137,7 +137,7 @@ def samples(c: dict) -> str:
 
 def column_grid(full: TableProfile) -> pd.DataFrame:
     """Every column of a profile at a glance; the values of personal columns masked as everywhere else."""
-    from stocktake.tools.personal import mask_profile
+    from stocktake.tools.profile import mask_profile
 
     rows = [{"column": c["name"], "type": c["type"], "semantic type": c.get("semantic_type") or "?",
              "missing": f"{c['nulls']:,} ({c.get('null_fraction', 0):.1%})",
@@ -147,7 +147,7 @@ def column_grid(full: TableProfile) -> pd.DataFrame:
 
 
 def correlation_rows(catalog: Catalog, full: TableProfile, top: int = 15) -> pd.DataFrame:
-    from stocktake.tools.correlations import correlations
+    from stocktake.tools.profile import correlations
 
     got = correlations(catalog, full)
     rows = [{"columns": f"{q.a} ~ {q.b}", "r": q.r, "reading": _strength(q.r)} for q in got.pairs[:top]]
@@ -166,7 +166,7 @@ def issue_labels(p: dict) -> list[tuple[str, int]]:
 
 
 def issue_examples(catalog: Catalog, name: str, index: int, limit: int = 50) -> tuple[str, pd.DataFrame]:
-    from stocktake.tools.issue_rows import issue_rows as rows_of
+    from stocktake.tools.profile import issue_rows as rows_of
 
     got = rows_of(catalog, name, profile(catalog, name).issues[index], limit)
     more = f" (the first {len(got.rows)})" if got.truncated else ""
@@ -181,11 +181,11 @@ def null_chart(columns: list[dict]):
 
 
 def relation_rows(catalog: Catalog, name: str) -> pd.DataFrame:
-    from stocktake.tools.relations import find_relations, share_text
+    from stocktake.tools.profile import find_relations, share_text
 
     rows = [{"from": f"{r.from_asset}.{r.from_column}", "to": f"{r.to_asset}.{r.to_column}",
              "relation": r.reading, "values matched": share_text(r.coverage), "orphan rows": r.orphan_rows}
-            for r in find_relations(catalog) if name in (r.from_asset, r.to_asset)]
+            for r in find_relations(catalog, involving=[name])]
     return frame(rows, RELATION_COLUMNS)
 
 
@@ -278,7 +278,7 @@ def build(app: AppContext, tab: gr.Tab) -> None:
 
     @readable
     def show_issue_rows(name: str | None, index: int | str | None):
-        from stocktake.tools.profile_local import profiles_read_once
+        from stocktake.tools.profile import profiles_read_once
 
         with profiles_read_once():
             count = len(profile(catalog, name).issues) if name else 0

@@ -186,7 +186,7 @@ def _lookalikes(word: str, reader: Reader) -> list[str]:
 def run_plan(plan: QueryPlan, schema: SchemaIndex, catalog: Catalog, guard: GuardSettings = GuardSettings()
              ) -> PlanResult:
     """Compile and run a plan through the read-only SQL path: its limits, and the one PII masker."""
-    from stocktake.tools.personal import load_personal_columns, mask_by_source
+    from stocktake.tools.profile import load_personal_columns, mask_by_source
     from stocktake.tools.query import run_select
 
     compiled: Compiled = compile_plan(plan, schema)

@@ -167,7 +167,7 @@ def which_of_those(roles: Roles, placer: ConditionPlacer, asset: str) -> list[Gr
 
 def _label_column(info, words: tuple[str, ...]):
     """The text column that names a row (a title, name or description), when it is not personal data."""
-    from stocktake.tools.personal import personal_name
+    from stocktake.tools.profile import personal_name
 
     return next((c for c in info.columns if c.type == "string" and not c.id_like and set(words) & set(c.words)
                  and not personal_name(c.name)), None)

@@ -243,8 +243,8 @@ def read_values(info: AssetInfo, limit: int) -> dict[str, list]:
 def build_schema(catalog: Catalog) -> SchemaIndex:
     """The planner's view of the catalog: profiles read once each, relationships from the profiler."""
     from stocktake.settings import ProfileSettings
-    from stocktake.tools.profile_local import local_profile
-    from stocktake.tools.relations import find_relations
+    from stocktake.tools.profile import local_profile
+    from stocktake.tools.profile import find_relations
 
     settings = ProfileSettings()
     assets = {}

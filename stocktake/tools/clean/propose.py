@@ -23,8 +23,7 @@ import pandas as pd
 from stocktake.catalog import Catalog
 from stocktake.errors import StocktakeError
 from stocktake.tools.clean.steps import compare, get_step
-from stocktake.tools.personal import whole_columns
-from stocktake.tools.profile_semantic import fingerprint, typo_distance_is_one
+from stocktake.tools.profile import fingerprint, typo_distance_is_one, whole_columns
 
 
 @dataclass(frozen=True)

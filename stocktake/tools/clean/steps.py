@@ -24,7 +24,7 @@ import pandas as pd
 
 from stocktake.errors import ParameterError, Remedy, StocktakeError, UnknownNameError
 from stocktake.tools.clean import condition
-from stocktake.tools.profile_semantic import is_id_name
+from stocktake.tools.profile import is_id_name
 
 EMAIL_PATTERN = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
 PHONE_PATTERN = r"(?<![\w+])\+?\(?\d[\d ().-]{6,}\d(?!\w)"

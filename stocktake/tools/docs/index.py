@@ -14,7 +14,7 @@ from stocktake.tools.docs.chunkers import chunk_file, chunker_for
 from stocktake.tools.docs.linking import link_chunks
 from stocktake.tools.docs.model import Chunk, DocSource, DocsSettings, FileReport, IndexReport, humanize
 from stocktake.tools.docs.profile_doc import PROFILE_PREFIX, build_profile_chunks, profile_source
-from stocktake.tools.pii import MaskSettings, mask_text
+from stocktake.tools.profile import MaskSettings, mask_text
 from stocktake.vectorstore.store import DocStore, Record
 
 PROFILE_DOC_FORMAT = 2  # 2: no personal values (the first format kept names, addresses and min/max values)

@@ -14,14 +14,12 @@ from typing import TYPE_CHECKING
 from stocktake.catalog import Asset, Catalog
 from stocktake.tools.docs.chunkers import SEP
 from stocktake.tools.docs.model import Chunk, DocsSettings
-from stocktake.tools.personal import personal_name, whole_columns
-from stocktake.tools.pii import mask_text
+from stocktake.tools.profile import mask_text, personal_name, secret_name, whole_columns
 
 if TYPE_CHECKING:
     from stocktake.tools.profile import ColumnProfile, Relation, TableProfile
 
 PROFILE_PREFIX = "profile:"
-_SENSITIVE = ("email", "phone", "password", "passwd", "ssn", "iban", "card_number", "token", "secret")
 
 
 def profile_source(asset_name: str) -> str:
@@ -31,7 +29,7 @@ def profile_source(asset_name: str) -> str:
 def sample_values(asset: Asset, settings: DocsSettings = DocsSettings(),
                   personal: frozenset[str] = frozenset()) -> dict[str, list[str]]:
     """A few distinct non-null values per column from the head of the snapshot, masked by value; none for
-    personal columns (``personal``) and secret-like names."""
+    personal columns (``personal``) and credentials (``secret_name``)."""
     import duckdb
 
     with duckdb.connect() as con:
@@ -40,7 +38,7 @@ def sample_values(asset: Asset, settings: DocsSettings = DocsSettings(),
         ).df()
     values = {}
     for column in df.columns:
-        if column in personal or any(word in column.lower() for word in _SENSITIVE):
+        if column in personal or secret_name(column):
             continue
         cut = settings.max_example_chars
         seen = list(dict.fromkeys(str(v)[: cut + 1] for v in df[column].dropna().head(500)))
@@ -49,7 +47,7 @@ def sample_values(asset: Asset, settings: DocsSettings = DocsSettings(),
 
 
 def describe_relation(r: Relation) -> str:
-    from stocktake.tools.relations import describe_coverage
+    from stocktake.tools.profile import describe_coverage
 
     return (f"{r.from_asset}.{r.from_column} references {r.to_asset}.{r.to_column} "
             f"({r.reading}, {describe_coverage(r.coverage, r.orphan_rows)})")

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from stocktake.catalog import Asset, Catalog, now_iso
 from stocktake.errors import UnknownNameError
 from stocktake.registry import ModelRecord, ModelRegistry
-from stocktake.tools.personal import find_personal_columns
+from stocktake.tools.profile import find_personal_columns
 from stocktake.tools.progress import Progress, no_progress
 from stocktake.tools.report.er import Entity, ErColumn, Relationship
 
@@ -152,7 +152,7 @@ class InventoryReport:
 def build_report(catalog: Catalog, assets: Sequence[str] | None = None,
                  settings: ReportSettings = ReportSettings(), progress: Progress = no_progress) -> InventoryReport:
     """Gather the report for ``assets`` (default: every asset in the catalog)."""
-    from stocktake.tools.profile_local import profiles_read_once
+    from stocktake.tools.profile import profiles_read_once
 
     known = catalog.names()
     names = list(dict.fromkeys(assets)) if assets else known
@@ -193,7 +193,7 @@ def _profile_up_front(catalog: Catalog, progress: Progress) -> None:
     """Profile every asset one at a time, with progress: relations and the sections then read the profiles
     from the cache (relations compare every asset, so all of them are profiled whichever are reported)."""
     from stocktake.settings import ProfileSettings
-    from stocktake.tools.profile_local import readable_profiles
+    from stocktake.tools.profile import readable_profiles
 
     try:
         readable_profiles(catalog, ProfileSettings(), progress=progress)

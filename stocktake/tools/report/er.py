@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 
-from stocktake.tools.relations import share_text
+from stocktake.tools.profile import share_text
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ quality, personal data, keys), relationships, sizes, times and the scope of the 
 from __future__ import annotations
 
 from stocktake.numbers import metric_text
-from stocktake.tools.relations import share_text
+from stocktake.tools.profile import share_text
 from stocktake.tools.report.build import AssetSection, InventoryReport
 from stocktake.words import plural
 

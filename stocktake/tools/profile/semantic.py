@@ -1,6 +1,6 @@
 """What a column means: semantic types from names, storage types and statistics; category spelling clusters.
 
-E-mail and phone columns are recognised by the patterns of stocktake.tools.pii, the ones that mask them.
+E-mail and phone columns are recognised by the patterns of stocktake.tools.profile.pii, the ones that mask them.
 """
 
 from __future__ import annotations
@@ -12,13 +12,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from stocktake.settings import ProfileSettings
-from stocktake.tools.pii import EMAIL, PHONE
-from stocktake.tools.profile_scan import NUMERIC, ColumnScan
+from stocktake.tools.profile.names import is_generic_name, is_id_name, tokens
+from stocktake.tools.profile.pii import EMAIL, PHONE
+from stocktake.tools.profile.scan import NUMERIC, ColumnScan
 
 _URL_RE = re.compile(r"(https?://|www\.)[^ ]+")
-_GENERIC_NAME = re.compile(r"^(col|column|field|unnamed|var)_?\d+$", re.I)
 
-_ID = {"id", "key", "uuid", "guid", "sku", "code", "ref"}
 _GEO = {"lat", "lng", "lon", "long", "latitude", "longitude", "zip", "postcode", "postal", "city", "state", "country",
         "region", "province", "geo", "geolocation"}
 _RATING = {"rating", "score", "stars", "star", "grade"}
@@ -29,34 +28,6 @@ _CATEGORY = {"category", "categories", "type", "status", "tier", "class", "genre
              "segment", "channel", "gender", "kind", "group", "level", "occupation", "source", "medium", "event"}
 _TEXTUAL = {"name", "title", "description", "comment", "message", "text", "body", "summary", "note", "notes",
             "address", "review", "content"}
-
-
-def tokens(name: str) -> list[str]:
-    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name)
-    return [t for t in re.split(r"[^a-z0-9]+", spaced.lower()) if t]
-
-
-def is_generic_name(name: str) -> bool:
-    return bool(_GENERIC_NAME.match(name))
-
-
-def is_id_name(name: str) -> bool:
-    toks = tokens(name)
-    return bool(toks) and (toks[-1] in _ID or (len(toks) == 1 and toks[0].endswith("id") and len(toks[0]) > 2))
-
-
-def key_names(asset: str) -> set[str]:
-    """Column names that would be this asset's own key: ``id``, ``order_id`` for ``orders`` or
-    ``olist_orders_dataset``, ``order_item_id`` for ``order_items``."""
-    toks = tokens(asset)
-    names = {"id"}
-    for i, t in enumerate(toks):
-        if t.endswith("s") and len(t) > 3:
-            stem = t[:-3] + "y" if t.endswith("ies") else t[:-1]
-            names.add(f"{stem}_id")
-            if i > 0:
-                names.add(f"{toks[i - 1]}_{stem}_id")
-    return names
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,9 @@
 """Profiling: per-column statistics and semantic types, table facts, data-quality issues and a quality score.
 
 ``profile_asset`` profiles one asset version with DuckDB over its Parquet snapshot (never loading the table
-into pandas). The asset's own profile is cached per content hash (see profile_local); the relations to
+into pandas). The asset's own profile is cached per content hash (see local); the relations to
 other assets, and the orphan_foreign_keys issues they reveal, are measured against the other assets'
-current versions (see relations). How each issue is counted is documented in profile_issues and profile_table.
+current versions (see relations). How each issue is counted is documented in issues and table.
 """
 
 from __future__ import annotations
@@ -12,13 +12,10 @@ from dataclasses import replace
 
 from stocktake.catalog import Catalog
 from stocktake.settings import ProfileSettings
-from stocktake.tools.profile_local import readable_profiles, reported_profile
-from stocktake.tools.profile_model import ColumnProfile, Issue, TableProfile
+from stocktake.tools.profile.local import readable_profiles, reported_profile
+from stocktake.tools.profile.model import Issue, TableProfile
+from stocktake.tools.profile.relations import Relation, relations_from
 from stocktake.tools.progress import Progress, no_progress
-from stocktake.tools.relations import Relation, find_relations, relations_from
-
-__all__ = ["ColumnProfile", "Issue", "Relation", "TableProfile", "find_relations", "profile_all", "profile_asset",
-           "QUALITY_RULE", "quality_score"]
 
 SEVERITY_WEIGHT = {"high": 10.0, "medium": 5.0, "low": 2.0}
 SHARE_WEIGHT = 20.0

@@ -1,5 +1,7 @@
-"""Personal data in text, found and masked by value: the one set of patterns behind the profiler's PII counts
-(DuckDB's RE2, over whole columns) and every string a model sees, a profile stores or the docs index holds.
+"""Personal data, found and masked: the one place that says what is personal. By value, one set of patterns
+behind the profiler's PII counts and semantic types (DuckDB's RE2, over whole columns) and every string a model
+sees, a profile stores, a report shows or the docs index holds; by column name (``customer_name``, ``iban``),
+the rule by which a column's every value is masked whole (``mask_whole``, ``mask_record``, ``mask_pairs``).
 
 Each pattern is a core and the characters that must not touch it on either side, written in the common subset
 of Python ``re`` and RE2 with bounded repeats only. A match can then start only at the edge of a token and scans
@@ -11,10 +13,12 @@ IBANs, Chinese resident ids) count only when it holds, which keeps order ids and
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
+
+from stocktake.tools.profile.names import tokens
 
 
 def luhn_ok(text: str) -> bool:
@@ -145,3 +149,59 @@ def mask_whole(value: Any, settings: MaskSettings = MaskSettings()) -> Any:
     if EMAIL.regex.fullmatch(text.strip()):
         return mask_email(text.strip())
     return re.sub(r"\w+", lambda m: "•" * len(m.group()) if m.group().isdigit() else m.group()[:1] + "***", text)
+
+
+# ---- personal columns, by name ------------------------------------------------------------------------
+_PERSON = r"first|last|full|middle|given|family|sur|maiden|customer|client|contact|user|buyer|recipient|receiver|" \
+          r"sender|holder|cardholder|person|member|patient|employee"
+
+
+@dataclass(frozen=True)
+class PersonalDataSettings:
+    # Column names that say what they hold, whatever the values look like (a name is not recognisable by shape),
+    # matched against the name in snake case (``CustomerName`` reads as ``customer_name``).
+    name_pattern: str = (rf"(e_?mail|phone|mobile|^name$|(^|_)({_PERSON})_?name($|_)|address|street|ssn|passport|"
+                         r"iban|card_?number|birth|^dob$|national_id|resident_id|id_card)")
+    semantic_types: tuple[str, ...] = ("email", "phone")  # values recognised as addresses or numbers
+    # Quasi-identifiers: no one value names a person, a few together can (Sweeney: zip code, birth date and
+    # sex single out most Americans). Name tokens per kind; columns named col_1.. are judged by their values.
+    quasi_names: tuple[tuple[str, frozenset[str]], ...] = (
+        ("zip code", frozenset({"zip", "zipcode", "postcode", "postal", "plz"})),
+        ("age", frozenset({"age", "yob", "birthyear"})),
+        ("gender", frozenset({"gender", "sex"})),
+        ("occupation", frozenset({"occupation", "job", "profession"})))
+    quasi_min_kinds: int = 2  # a table with fewer kinds of them gives no combination to single anyone out
+    postal_code_pattern: str = r"\d{5}(-\d{4})?|\d{4}|[A-Za-z]\d[A-Za-z] ?\d[A-Za-z]\d"  # US, 4-digit, Canada
+    gender_values: frozenset[str] = frozenset({"m", "f", "male", "female", "man", "woman", "w", "x", "other"})
+    age_range: tuple[int, int] = (0, 120)
+    age_min_distinct: int = 10  # ages spread over many values; a 0..5 rating column does not
+    # Credentials are no personal data, but no example of them is ever written down (the docs index).
+    secret_pattern: str = r"pass(word|wd)|token|secret"
+
+
+def personal_name(column: str, settings: PersonalDataSettings = PersonalDataSettings()) -> bool:
+    """Whether the column's name says it holds personal data (``CustomerName``, ``e_mail``, ``date_of_birth``)."""
+    return bool(re.search(settings.name_pattern, "_".join(tokens(column)), re.I))
+
+
+def secret_name(column: str, settings: PersonalDataSettings = PersonalDataSettings()) -> bool:
+    """Whether the column's name says it holds credentials (``password``, ``api_token``, ``client_secret``)."""
+    return bool(re.search(settings.secret_pattern, "_".join(tokens(column)), re.I))
+
+
+# ---- example rows and records -------------------------------------------------------------------------
+def mask_record(record: dict, personal: Iterable[str], mask: MaskSettings = MaskSettings()) -> dict:
+    """A row as a dict: the values of personal columns masked whole, other text masked by value."""
+    personal = set(personal)
+    return {k: mask_whole(v, mask) if k in personal else mask_text(v, mask) if isinstance(v, str) else v
+            for k, v in record.items()}
+
+
+def mask_pairs(text: str, personal: Iterable[str], mask: MaskSettings = MaskSettings()) -> str:
+    """``column=value`` text (the profiler's example rows) with the values of personal columns masked whole and
+    everything else masked by value."""
+    for column in personal:
+        # A value runs to the next ", other=" pair, a closing bracket, the " (xN)" repeat count or the end.
+        pattern = rf"(?<![\w.]){re.escape(column)}=([^,)]*?)(?=, [\w.]+=|\)|\s\(x\d+\)$|$)"
+        text = re.sub(pattern, lambda m: f"{column}={mask_whole(m.group(1), mask)}", text)
+    return mask_text(text, mask)

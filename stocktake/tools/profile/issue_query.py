@@ -15,8 +15,11 @@ from dataclasses import dataclass
 from stocktake.catalog import Catalog
 from stocktake.errors import StocktakeError
 from stocktake.settings import GuardSettings, ProfileSettings
-from stocktake.tools.pii import CERTAIN_RE2, CHECKED_RE2
-from stocktake.tools.profile_model import Issue
+from stocktake.tools.profile.db import quote
+from stocktake.tools.profile.masked_sql import load_personal_columns, mask_by_source
+from stocktake.tools.profile.model import Issue
+from stocktake.tools.profile.pii import CERTAIN_RE2, CHECKED_RE2
+from stocktake.tools.query import run_select
 
 ROW = "row"  # the 1-based row number in file order, the first column of every answer
 # Inner names unlikely to be an asset's own column names.
@@ -47,17 +50,10 @@ class _Filter:
     order: str = NUM  # groups (repeated keys, copies) shown together
 
 
-def quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def issue_rows(catalog: Catalog, asset: str, issue: Issue | dict, limit: int = 50) -> IssueRows:
     """Up to ``limit`` (at most 500) rows of ``asset`` that ``issue`` counts, in file order (groups of copies
     or of a repeated key together), with their 1-based row number; personal values masked. Raises
     StocktakeError for an issue of another asset or of a kind with no row condition."""
-    from stocktake.tools.personal import load_personal_columns, mask_by_source
-    from stocktake.tools.query import run_select
-
     issue = Issue.from_dict(issue) if isinstance(issue, dict) else issue
     if issue.asset != asset:
         raise StocktakeError(f"That issue is about {issue.asset}, not {asset}.")

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from stocktake.tools.profile_issues import Context
-from stocktake.tools.profile_scan import TEMPORAL, ColumnScan, quote
-from stocktake.tools.profile_semantic import TextShape
+from stocktake.tools.profile.context import Context
+from stocktake.tools.profile.db import quote
+from stocktake.tools.profile.scan import TEMPORAL, ColumnScan
+from stocktake.tools.profile.semantic import TextShape
 
 UNITS = ("day", "week", "month", "year")
 

@@ -18,61 +18,20 @@ Rules (thresholds in ProfileSettings):
   punctuation or accents, or by one typo from a spelling with at least 1/``typo_max_ratio`` as many rows;
   rows = rows holding a non-canonical spelling (the canonical one is the most frequent of its cluster).
 - pii: free-text rows that contain an email address, a phone number, a card number, an IBAN or a resident id
-  (stocktake.tools.pii; those with a checksum only where it holds).
+  (stocktake.tools.profile.pii; those with a checksum only where it holds).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
 
-import duckdb
-
-from stocktake.settings import ProfileSettings
-from stocktake.tools.profile_model import Issue
-from stocktake.tools.profile_scan import (HAS_PII, NUMERIC, ROW, SAMPLE_TABLE, ColumnScan, grouped_quantiles_sql,
-                                         jsonable, quote)
-from stocktake.tools.pii import CERTAIN_RE2, CHECKED_RE2, pii_excerpt
-from stocktake.tools.profile_semantic import TextShape, category_clusters
-
-
-@dataclass(frozen=True)
-class Context:
-    asset: str
-    rows: int
-    con: duckdb.DuckDBPyConnection
-    key: str | None  # the column that names a row in examples
-    settings: ProfileSettings
-    now: dt.datetime
-
-    @property
-    def future_sql(self) -> str:
-        future = self.now + dt.timedelta(days=self.settings.future_days)
-        return f"TIMESTAMP '{future:%Y-%m-%d %H:%M:%S}'"
-
-    @property
-    def ancient_sql(self) -> str:
-        return f"TIMESTAMP '{self.settings.ancient_year}-01-01'"
-
-    def issue(self, kind: str, column: str | None, rows: int, severity: str, message: str,
-              examples=(), **details) -> Issue:
-        return Issue(kind, self.asset, column, int(rows), severity, message,
-                     tuple(str(e) for e in examples), details)
-
-    def example_rows(self, where: str) -> list[str]:
-        """'row 12 (order_id=1000033)' for the first rows matching ``where`` (1-based, file order), from ``t``
-        (with row numbers and the key column)."""
-        key = f", {quote(self.key)}" if self.key else ""
-        got = self.con.execute(
-            f"SELECT {ROW}{key} FROM t WHERE {where} ORDER BY {ROW} LIMIT {self.settings.examples}").fetchall()
-        return [f"row {r[0] + 1}" + (f" ({self.key}={jsonable(r[1])})" if self.key else "") for r in got]
-
-    def example_values(self, column: str, where: str) -> list:
-        c = quote(column)
-        got = self.con.execute(f"SELECT DISTINCT {c} FROM t WHERE {where} ORDER BY 1 LIMIT {self.settings.examples}")
-        return [jsonable(v) for (v,) in got.fetchall()]
+from stocktake.tools.profile.context import Context
+from stocktake.tools.profile.db import HAS_PII, jsonable, quote
+from stocktake.tools.profile.model import Issue
+from stocktake.tools.profile.pii import CERTAIN_RE2, CHECKED_RE2, pii_excerpt
+from stocktake.tools.profile.scan import NUMERIC, SAMPLE_TABLE, ColumnScan, grouped_quantiles_sql
+from stocktake.tools.profile.semantic import TextShape, category_clusters
 
 
 def severity_by_share(share: float, high: float = 0.5, medium: float = 0.05) -> str:
@@ -266,12 +225,12 @@ def outliers(ctx: Context, scans: list[ColumnScan], semantic: dict[str, str]) ->
     for (s, cond, lo, hi, scale), n in zip(checks, counts):
         if n:
             fences = [lo, hi] if scale == "linear" else [math.exp(lo), math.exp(hi)]
-            found.append(ctx.issue("outliers", s.name, n, "low", _outlier_text(s, n, fences),
+            found.append(ctx.issue("outliers", s.name, n, "low", outlier_text(s, n, fences),
                                    ctx.example_values(s.name, cond(quote(s.name))), fences=fences, scale=scale))
     return found
 
 
-def _outlier_text(s: ColumnScan, n: int, fences: list[float]) -> str:
+def outlier_text(s: ColumnScan, n: int, fences: list[float]) -> str:
     """Name only the fence values can cross: no value of a column that never goes below 0 lies under -5."""
     values = f"{n:,} values of {s.name} lie" if n != 1 else f"1 value of {s.name} lies"
     if isinstance(s.min, (int, float)) and s.min >= fences[0]:

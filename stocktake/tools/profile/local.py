@@ -1,6 +1,6 @@
 """The profile of one asset version on its own (everything but relations to other assets), cached as JSON
 under ``cache/profiles`` keyed by asset name, content hash and the settings used. What is stored holds no
-readable personal data: it is masked (stocktake.tools.personal.mask_profile) before it is cached or returned."""
+readable personal data: it is masked (stocktake.tools.profile.personal.mask_profile) before it is cached or returned."""
 
 from __future__ import annotations
 
@@ -19,15 +19,15 @@ from stocktake.catalog import Asset, Catalog, Column
 from stocktake.errors import Remedy, StocktakeError
 from stocktake.files import write_atomic
 from stocktake.settings import ProfileSettings
-from stocktake.tools.personal import mask_profile
-from stocktake.tools.profile_issues import Context, column_issues, text_shapes
-from stocktake.tools.profile_model import ColumnProfile, TableProfile
-from stocktake.tools.profile_scan import (SNAPSHOT, ColumnScan, column_batches, connect, hold_in_memory, parquet_source,
-                                         scan_table, use_columns)
-from stocktake.tools.profile_semantic import TextShape, semantic_type
-from stocktake.tools.profile_time import calendar_histograms
-from stocktake.tools.profile_table import (candidate_keys, count_duplicates, duplicate_issues, own_key,
-                                           time_coverage)
+from stocktake.tools.profile.context import Context
+from stocktake.tools.profile.db import SNAPSHOT, column_batches, connect, hold_in_memory, parquet_source, use_columns
+from stocktake.tools.profile.issues import column_issues, text_shapes
+from stocktake.tools.profile.model import ColumnProfile, TableProfile
+from stocktake.tools.profile.personal import mask_profile
+from stocktake.tools.profile.scan import ColumnScan, scan_table
+from stocktake.tools.profile.semantic import TextShape, semantic_type
+from stocktake.tools.profile.table import candidate_keys, count_duplicates, duplicate_issues, own_key, time_coverage
+from stocktake.tools.profile.time_histograms import calendar_histograms
 from stocktake.tools.progress import Progress, as_detail, no_progress
 
 FORMAT = 3  # bump when the cached JSON changes shape or meaning (2: values masked as stored; 3: parsed text

@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from itertools import combinations
 
-from stocktake.tools.profile_issues import Context
-from stocktake.tools.profile_model import Issue
-from stocktake.tools.profile_scan import ColumnScan, quote
-from stocktake.tools.profile_semantic import key_names
+from stocktake.tools.profile.context import Context
+from stocktake.tools.profile.db import quote
+from stocktake.tools.profile.model import Issue
+from stocktake.tools.profile.names import key_names
+from stocktake.tools.profile.scan import ColumnScan
 
 KEY_TYPES = ("integer", "string")
 

@@ -8,7 +8,9 @@ import math
 from dataclasses import dataclass
 
 from stocktake.catalog import Catalog
-from stocktake.tools.profile_model import TableProfile
+from stocktake.tools.profile.db import quote
+from stocktake.tools.profile.model import TableProfile
+from stocktake.tools.query import run_select
 
 # Keys and codes are numbers whose correlation means nothing.
 LEFT_OUT = ("identifier", "foreign_key", "boolean")
@@ -43,9 +45,6 @@ def measure_columns(profile: TableProfile, max_columns: int) -> tuple[str, ...]:
 def correlations(catalog: Catalog, profile: TableProfile, max_rows: int = 100_000,
                  max_columns: int = 20) -> Correlations:
     """Correlations between the measures of ``profile``'s asset (its latest snapshot)."""
-    from stocktake.tools.issue_rows import quote
-    from stocktake.tools.query import run_select
-
     columns = measure_columns(profile, max_columns)
     pairs = [(a, b) for i, a in enumerate(columns) for b in columns[i + 1:]]
     if not pairs:

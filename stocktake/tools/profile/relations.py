@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Collection
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -38,11 +39,11 @@ import duckdb
 from stocktake.catalog import Catalog
 from stocktake.files import write_atomic
 from stocktake.settings import ProfileSettings
-from stocktake.tools.profile_local import readable_profiles
-from stocktake.tools.pii import mask_text
-from stocktake.tools.profile_model import ColumnProfile, TableProfile
-from stocktake.tools.profile_scan import _sql_path, jsonable, quote
-from stocktake.tools.profile_semantic import is_generic_name, key_names, tokens
+from stocktake.tools.profile.db import jsonable, quote, sql_path
+from stocktake.tools.profile.local import readable_profiles
+from stocktake.tools.profile.model import ColumnProfile, TableProfile
+from stocktake.tools.profile.names import is_generic_name, key_names, tokens
+from stocktake.tools.profile.pii import mask_text
 from stocktake.words import plural
 
 CHILD_SEMANTICS = ("identifier", "foreign_key", "category", "geo", "text", "number", "other")
@@ -90,39 +91,57 @@ def describe_coverage(coverage: float, orphans: int = 0) -> str:
 READINGS = {"1:1": "one-to-one", "1:n": "many-to-one", "n:m": "many-to-many"}
 
 
-def find_relations(catalog: Catalog, names: list[str] | None = None, *, settings: ProfileSettings = ProfileSettings(),
-                   use_cache: bool = True) -> list[Relation]:
-    """Relations whose child asset is in ``names`` (all assets by default), best first."""
+def find_relations(catalog: Catalog, names: list[str] | None = None, *, involving: Collection[str] = (),
+                   settings: ProfileSettings = ProfileSettings(), use_cache: bool = True) -> list[Relation]:
+    """Relations whose child asset is in ``names`` (all assets by default), best first. With ``involving``, only
+    those that have each of these assets at one end (one asset: its relations either way; two: the relations
+    between them): no pair of columns that cannot give one is measured."""
     profiles = readable_profiles(catalog, settings, use_cache)
     children = [n for n in names if n in profiles] if names is not None else list(profiles)
     found: list[Relation] = []
     for child in children:
-        found += relations_from(catalog, profiles, child, settings, use_cache)
+        found += relations_from(catalog, profiles, child, settings, use_cache, frozenset(involving))
     return sorted(found, key=lambda r: (-r.score, r.from_asset, r.from_column, r.to_asset))
 
 
 def relations_from(catalog: Catalog, profiles: dict[str, TableProfile], child: str, settings: ProfileSettings,
-                   use_cache: bool) -> list[Relation]:
+                   use_cache: bool, involving: frozenset[str] = frozenset()) -> list[Relation]:
+    """The relations of ``child``'s columns, with each asset of ``involving`` at one end. A column is measured
+    against every parent it may point to or against none: which of its candidates is kept depends on all of
+    them (see rule 5)."""
+    wanted = involving - {child}
+    if len(wanted) > 1:  # a relation has one parent
+        return []
     parents = [(b, p) for b, prof in profiles.items() if b != child for p in parent_columns(prof, settings)]
     chosen: list[Relation] = []
     for c in profiles[child].columns:
-        if not _child_candidate(c):
+        pairs = plausible_parents(child, c, parents, settings) if _child_candidate(c) else []
+        if wanted and not any(b in wanted for b, _, _ in pairs):
             continue
         candidates = []
-        for b, p in parents:
-            match = name_match(child, c.name, b, p.name)
-            if LINK_TYPES.get(c.type) != LINK_TYPES.get(p.type) or not _ranges_overlap(c, p):
-                continue
-            if not (_unnamed_plausible(c, p, settings) if match == "none" else _named_plausible(c, p, settings)):
-                continue
+        for b, p, match in pairs:
             try:
-                rel = _measure(catalog, profiles, child, c, b, p, match, use_cache, settings)
+                rel = measure(catalog, profiles, child, c, b, p, match, use_cache, settings)
             except duckdb.Error:  # a snapshot gone or damaged since its profile was cached: no evidence either way
                 continue
             if rel is not None:
                 candidates.append(rel)
-        chosen += _select(candidates, _is_unique(c))
+        chosen += [r for r in _select(candidates, _is_unique(c)) if not wanted or r.to_asset in wanted]
     return chosen
+
+
+def plausible_parents(child: str, c: ColumnProfile, parents: list[tuple[str, ColumnProfile]],
+                      settings: ProfileSettings) -> list[tuple[str, ColumnProfile, str]]:
+    """The (parent asset, parent column, name match) that child column ``c`` may point to, judged by the profiles
+    alone (types, ranges, names and distinct counts; rules 1 to 3): the pairs worth measuring."""
+    found = []
+    for b, p in parents:
+        match = name_match(child, c.name, b, p.name)
+        if LINK_TYPES.get(c.type) != LINK_TYPES.get(p.type) or not _ranges_overlap(c, p):
+            continue
+        if _unnamed_plausible(c, p, settings) if match == "none" else _named_plausible(c, p, settings):
+            found.append((b, p, match))
+    return found
 
 
 def parent_columns(profile: TableProfile, settings: ProfileSettings) -> list[ColumnProfile]:
@@ -189,8 +208,10 @@ def _select(candidates: list[Relation], child_unique: bool) -> list[Relation]:
     return named or unnamed[:1]
 
 
-def _measure(catalog, profiles, child: str, c: ColumnProfile, parent: str, p: ColumnProfile, match: str,
-             use_cache: bool, settings: ProfileSettings) -> Relation | None:
+def measure(catalog: Catalog, profiles: dict[str, TableProfile], child: str, c: ColumnProfile, parent: str,
+            p: ColumnProfile, match: str, use_cache: bool, settings: ProfileSettings) -> Relation | None:
+    """The relation from ``child.c`` to ``parent.p`` when the values bear it out (rule 4), from the inclusion counts
+    (a join of the two snapshots, cached per pair of versions)."""
     counts = _inclusion(catalog, profiles[child], c.name, profiles[parent], p.name, use_cache, settings)
     covered, orphans, examples = counts["covered"], counts["orphans"], counts["examples"]
     coverage = covered / c.non_null
@@ -229,8 +250,8 @@ def _inclusion(catalog: Catalog, child: TableProfile, c: str, parent: TableProfi
         return cached
     con = duckdb.connect(config={"memory_limit": settings.memory_limit})
     try:
-        child_src = f"read_parquet('{_sql_path(catalog.path(child.asset, child.version))}')"
-        parent_src = f"read_parquet('{_sql_path(catalog.path(parent.asset, parent.version))}')"
+        child_src = f"read_parquet('{sql_path(catalog.path(child.asset, child.version))}')"
+        parent_src = f"read_parquet('{sql_path(catalog.path(parent.asset, parent.version))}')"
         qc, qp = quote(c), quote(p)
         con.execute(f"CREATE TEMP TABLE orphan AS SELECT {qc} AS v FROM {child_src} "
                     f"WHERE {qc} IS NOT NULL AND {qc} NOT IN (SELECT {qp} FROM {parent_src} WHERE {qp} IS NOT NULL)")
