@@ -16,6 +16,7 @@ from rich.progress import (
 from rich.text import Text
 
 from stocktake.catalog import Catalog, Workspace
+from stocktake.usecases import Services
 
 # Progress and logs go to stderr so that ``--json`` output on stdout stays one clean object.
 # Piped output gets wide lines instead of rich's 80-column default, so names and paths aren't cut.
@@ -46,6 +47,13 @@ def command_path(ctx: typer.Context) -> str:
 
 def catalog(ctx: typer.Context) -> Catalog:
     return Catalog(workspace(ctx))
+
+
+def services(ctx: typer.Context) -> Services:
+    """The workspace's services, made once per run (every nested command context shares ``meta``)."""
+    if "stocktake.services" not in ctx.meta:
+        ctx.meta["stocktake.services"] = Services(catalog(ctx))
+    return ctx.meta["stocktake.services"]
 
 
 def print_json(obj: Any) -> None:
