@@ -18,6 +18,7 @@ from stocktake.agent.offline_turn import OfflineTurns
 from stocktake.agent.tools import build_tools, confirm_required, confirmation_question
 from stocktake.agent.tools.base import as_langchain
 from stocktake.errors import StocktakeError
+from stocktake.usecases import Services
 
 
 WAITING = "_(The previous answer's step is still running; this one starts when it ends.)_\n\n"
@@ -161,10 +162,12 @@ class Assistant:
         yield from self._offline.stream(question, thread_id)
 
 
-def connect_assistant(ctx: ToolContext, *, offline: bool = False) -> Assistant:
-    """The assistant on the configured LLM endpoint, or in offline mode where none answers."""
+def connect_assistant(services: Services, *, offline: bool = False) -> Assistant:
+    """The workspace's assistant, on the configured LLM endpoint, or in offline mode where none answers: what the
+    CLI's ``ask`` and ``chat`` and the app's chat talk to."""
     from stocktake.agent.llm import connect_llm
 
+    ctx = services if isinstance(services, ToolContext) else ToolContext(services.catalog, services.settings)
     llm = None if offline else connect_llm(ctx.settings.llm)[0]
     model = getattr(llm, "model_name", "") if llm is not None else ""
     return Assistant(ctx, llm, model_name=model)

@@ -12,7 +12,7 @@ import typer
 from rich.markdown import Markdown
 from rich.markup import escape
 
-from stocktake.cli.common import catalog, err, out, print_json
+from stocktake.cli.common import err, out, print_json, services
 from stocktake.errors import StocktakeError
 
 if TYPE_CHECKING:
@@ -21,10 +21,9 @@ if TYPE_CHECKING:
 
 def _assistant(ctx: typer.Context, offline: bool):
     from stocktake.agent.assistant import connect_assistant
-    from stocktake.agent.context import ToolContext
 
     with err.status("Connecting to the language model…"):
-        assistant = connect_assistant(ToolContext(catalog(ctx)), offline=offline)
+        assistant = connect_assistant(services(ctx), offline=offline)
     if assistant.mode == "offline" and not offline:
         err.print("[yellow]No LLM endpoint answered: offline mode.[/] (see `stocktake llm check`)", highlight=False)
     return assistant

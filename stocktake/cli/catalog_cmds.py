@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
-
 import typer
 from rich.markup import escape
 from rich.table import Table
 
-from stocktake.cli.common import catalog, engine_progress, err, out, print_json, warn
+from stocktake.cli.common import engine_progress, err, out, print_json, services, warn
 from stocktake.errors import StocktakeError
+from stocktake.usecases import catalog
 from stocktake.words import plural
 
 
@@ -30,7 +29,7 @@ def ingest(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Ingest a file, folder or SQLite database as catalog assets (sources are never modified)."""
-    from stocktake.tools.ingest import ReadOptions, ingest_path
+    from stocktake.tools.ingest import ReadOptions
     from stocktake.tools.ingest_files import shown
 
     options = ReadOptions(
@@ -39,8 +38,8 @@ def ingest(
     )
     skipped: list[str] = []
     with engine_progress(f"Ingesting {shown(path)}") as show:
-        results = ingest_path(catalog(ctx), path, name=name, kind=kind, options=options, replace=replace,
-                              on_skip=skipped.append if skip_bad else None, progress=show)
+        results = catalog.ingest(services(ctx), path, name=name, kind=kind, options=options, replace=replace,
+                                 on_skip=skipped.append if skip_bad else None, progress=show)
     for problem in skipped:
         warn(f"skipped {problem}")
     for result in results:
@@ -60,7 +59,7 @@ def ingest(
 
 def assets(ctx: typer.Context, as_json: bool = typer.Option(False, "--json")) -> None:
     """List the registered assets."""
-    items = catalog(ctx).list_assets()
+    items = catalog.list_assets(services(ctx))
     if as_json:
         print_json({"assets": [a.to_dict() for a in items]})
         return
@@ -75,16 +74,10 @@ def assets(ctx: typer.Context, as_json: bool = typer.Option(False, "--json")) ->
 
 def show(ctx: typer.Context, name: str, as_json: bool = typer.Option(False, "--json")) -> None:
     """Show one asset: its columns with types and its versions."""
-    cat = catalog(ctx)
-    asset = cat.get(name)
-    versions = cat.versions(name)
+    history = catalog.asset_history(services(ctx), name)
+    asset, versions = history.asset, history.versions
     if as_json:
-        payload = asset.to_dict()
-        payload["versions"] = [
-            {k: (str(v) if k == "path" else v) for k, v in asdict(ver).items() if k not in ("columns", "asset")}
-            for ver in versions
-        ]
-        print_json(payload)
+        print_json(history.to_dict())
         return
     out.print(f"[bold]{asset.name}[/] ({asset.kind}) — {plural(asset.rows, 'row')}, version {asset.version}, from {escape(asset.source)}",
               highlight=False)
@@ -100,11 +93,11 @@ def show(ctx: typer.Context, name: str, as_json: bool = typer.Option(False, "--j
 
 def remove(ctx: typer.Context, name: str, yes: bool = typer.Option(False, "--yes", "-y", help="Don't ask.")) -> None:
     """Remove an asset and its snapshots from the workspace (your source files are untouched)."""
-    cat = catalog(ctx)
-    asset = cat.get(name)
-    if not yes and not _confirm(f"Remove '{name}' and its {plural(len(cat.versions(name)), 'version')}?"):
+    found = services(ctx)
+    history = catalog.asset_history(found, name)
+    if not yes and not _confirm(f"Remove '{name}' and its {plural(len(history.versions), 'version')}?"):
         raise StocktakeError("Cancelled; nothing was removed.")
-    cat.remove(asset.name)
+    catalog.remove_asset(found, history.asset.name)
     err.print(f"Removed {name}.")
 
 

@@ -50,8 +50,10 @@ def catalog(ctx: typer.Context) -> Catalog:
 
 
 def services(ctx: typer.Context) -> Services:
-    """What a command's use cases need: the workspace's catalog, settings and services (one command, one set)."""
-    return Services(catalog(ctx))
+    """The workspace's services, made once per run (every nested command context shares ``meta``)."""
+    if "stocktake.services" not in ctx.meta:
+        ctx.meta["stocktake.services"] = Services(catalog(ctx))
+    return ctx.meta["stocktake.services"]
 
 
 def print_json(obj: Any) -> None:

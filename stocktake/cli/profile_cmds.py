@@ -5,8 +5,9 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
-from stocktake.cli.common import catalog, engine_progress, err, out, print_json
+from stocktake.cli.common import engine_progress, err, out, print_json, services, warn
 from stocktake.errors import StocktakeError
+from stocktake.usecases import profiling
 
 
 def register(app: typer.Typer) -> None:
@@ -23,21 +24,29 @@ def profile(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Profile an asset: per-column statistics and semantic types, duplicates, keys and data-quality issues."""
-    from stocktake.tools.profile import profile_all, profile_asset
-
-    cat = catalog(ctx)
     if all_assets == bool(name):
         raise StocktakeError(
             "Give one asset name, or --all to profile every asset (for example: stocktake profile orders).")
-    with engine_progress("Profiling every asset" if all_assets else f"Profiling {name}") as show:
-        results = profile_all(cat, use_cache=not no_cache, progress=show) if all_assets else [
-            profile_asset(cat, name, version, use_cache=not no_cache, progress=show)]
+    found = services(ctx)
+    if not all_assets:
+        with engine_progress(f"Profiling {name}") as show:
+            one = profiling.profile(found, name, version, use_cache=not no_cache, progress=show)
+        if as_json:
+            print_json(one.to_dict())
+        else:
+            _print_profile(one)
+        return
+    with engine_progress("Profiling every asset") as show:
+        every = profiling.profiles(found, use_cache=not no_cache, progress=show)
+    errors = {asset: exc.for_face("cli") for asset, exc in every.failed.items()}
+    for asset, message in errors.items():  # the others are profiled all the same
+        warn(f"not profiled: {asset}: {message}")
     if as_json:
-        print_json({"profiles": [p.to_dict() for p in results]} if all_assets else results[0].to_dict())
-    elif all_assets:
-        _print_summary(results)
+        print_json({"profiles": [p.to_dict() for p in every.found.values()], "errors": errors})
     else:
-        _print_profile(results[0])
+        _print_summary(list(every.found.values()))
+    if errors:
+        raise typer.Exit(1)
 
 
 def relations(
@@ -47,12 +56,8 @@ def relations(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Find foreign-key relationships between assets by value inclusion, ranked by evidence."""
-    from stocktake.tools.profile import find_relations
-
-    cat = catalog(ctx)
-    names = [cat.get(asset).name] if asset else None
     with engine_progress("Finding relations"):
-        found = find_relations(cat, names, use_cache=not no_cache)
+        found = profiling.relationships(services(ctx), asset, outgoing=True, use_cache=not no_cache)
     if as_json:
         print_json({"relations": [r.to_dict() for r in found]})
         return

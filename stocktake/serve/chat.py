@@ -49,66 +49,84 @@ Visuals = Callable[[str, Any], list]  # (tool name, artifact) -> extra message c
 def chat_messages(events: Iterable[Event], visuals: Visuals | None = None,
                   settings: ChatSettings = SETTINGS) -> Iterator[ChatTurn]:
     """Yield the turn's messages after every event; errors end the turn as a readable message, not a trace."""
-    visuals = visuals or (lambda name, artifact: artifact_tables(name, artifact, settings))
-    messages: list[dict] = []
-    steps: dict[str, int] = {}  # tool call id -> index of its step message
-    confirm: tuple[dict, ...] = ()
-    suggestions: tuple[str, ...] = ()
-    text_at: int | None = None  # the text message being streamed, if any
-    tabled = False  # a step's result was shown as a table: an answer's brief form then says the rest
+    turn = _Turn(visuals or (lambda name, artifact: artifact_tables(name, artifact, settings)), settings)
     try:
         for event in events:
-            if isinstance(event, ToolStarted):
-                steps[event.id] = len(messages)
-                messages.append(_step(event.name, event.id, _arguments(event.args), "pending"))
-                text_at = None
-            elif isinstance(event, ToolFinished):
-                index = steps.get(event.id)
-                args = messages[index]["content"] if index is not None else ""
-                done = _step(event.name, event.id, args + _result(event, settings), "done", event.seconds, event.ok)
-                if index is None:
-                    messages.append(done)
-                else:
-                    messages[index] = done
-                if event.ok:
-                    shown = visuals(event.name, event.artifact)
-                    tabled = tabled or any(isinstance(c, str) for c in shown)
-                    messages += [{"role": "assistant", "content": c} for c in shown]
-                text_at = None
-            elif isinstance(event, ToolProgress) and event.id in steps:  # the running step says how far it is
-                at = steps[event.id]
-                messages[at] = {**messages[at], "metadata": {**messages[at]["metadata"], "log": progress_text(event)}}
-            elif isinstance(event, TextDelta):
-                if text_at is None:
-                    text_at = len(messages)
-                    messages.append({"role": "assistant", "content": ""})
-                messages[text_at] = {"role": "assistant", "content": messages[text_at]["content"] + event.text}
-            elif isinstance(event, ConfirmationNeeded):
-                confirm = tuple(event.actions)
-                messages.append({"role": "assistant", "content": _confirmation(confirm)})
-                text_at = None
-            elif isinstance(event, Answer):
-                text = event.brief if tabled and event.brief else event.text
-                if event.sql:  # the query goes into a collapsible step of its own
-                    text = strip_query(text)
-                    messages.append({"role": "assistant", "content": f"```sql\n{event.sql}\n```",
-                                     "metadata": {"title": "🧾 SQL that answered this", "status": "done",
-                                                  "id": f"sql-{len(messages)}"}})
-                _finish(messages, text_at, text, bool(confirm))
-                suggestions = tuple(event.suggestions)
-            yield ChatTurn(list(messages), confirm, suggestions)
+            turn.add(event)
+            yield ChatTurn(list(turn.messages), turn.confirm, turn.suggestions)
     except StocktakeError as exc:
-        messages.append(error_message(exc.for_face("web")))
-        yield ChatTurn(list(messages), ())
+        turn.messages.append(error_message(exc.for_face("web")))
+        yield ChatTurn(list(turn.messages), ())
     except Exception as exc:  # the page must get a message, whatever broke underneath
         log.exception("chat turn failed")
-        messages.append(error_message(f"internal error: {type(exc).__name__}: {exc}"))
-        yield ChatTurn(list(messages), ())
+        turn.messages.append(error_message(f"internal error: {type(exc).__name__}: {exc}"))
+        yield ChatTurn(list(turn.messages), ())
     finally:
         # Stopped (closed) mid-turn: the agent's run ends here and now, not whenever the garbage collector runs.
         close = getattr(events, "close", None)
         if close is not None:
             close()
+
+
+class _Turn:
+    """The messages of one turn as its events arrive."""
+
+    def __init__(self, visuals: Visuals, settings: ChatSettings):
+        self.visuals, self.settings = visuals, settings
+        self.messages: list[dict] = []
+        self.steps: dict[str, int] = {}  # tool call id -> index of its step message
+        self.confirm: tuple[dict, ...] = ()
+        self.suggestions: tuple[str, ...] = ()
+        self.text_at: int | None = None  # the text message being streamed, if any
+        self.tabled = False  # a step's result was shown as a table: an answer's brief form then says the rest
+
+    def add(self, event: Event) -> None:
+        if isinstance(event, ToolStarted):
+            self.steps[event.id] = len(self.messages)
+            self.messages.append(_step(event.name, event.id, _arguments(event.args), "pending"))
+            self.text_at = None
+        elif isinstance(event, ToolFinished):
+            self._finished(event)
+        elif isinstance(event, ToolProgress) and event.id in self.steps:  # the running step says how far it is
+            at = self.steps[event.id]
+            step = self.messages[at]
+            self.messages[at] = {**step, "metadata": {**step["metadata"], "log": progress_text(event)}}
+        elif isinstance(event, TextDelta):
+            if self.text_at is None:
+                self.text_at = len(self.messages)
+                self.messages.append({"role": "assistant", "content": ""})
+            streamed = self.messages[self.text_at]["content"] + event.text
+            self.messages[self.text_at] = {"role": "assistant", "content": streamed}
+        elif isinstance(event, ConfirmationNeeded):
+            self.confirm = tuple(event.actions)
+            self.messages.append({"role": "assistant", "content": _confirmation(self.confirm)})
+            self.text_at = None
+        elif isinstance(event, Answer):
+            self._answered(event)
+
+    def _finished(self, event: ToolFinished) -> None:
+        index = self.steps.get(event.id)
+        args = self.messages[index]["content"] if index is not None else ""
+        done = _step(event.name, event.id, args + _result(event, self.settings), "done", event.seconds, event.ok)
+        if index is None:
+            self.messages.append(done)
+        else:
+            self.messages[index] = done
+        if event.ok:
+            shown = self.visuals(event.name, event.artifact)
+            self.tabled = self.tabled or any(isinstance(c, str) for c in shown)
+            self.messages += [{"role": "assistant", "content": c} for c in shown]
+        self.text_at = None
+
+    def _answered(self, event: Answer) -> None:
+        text = event.brief if self.tabled and event.brief else event.text
+        if event.sql:  # the query goes into a collapsible step of its own
+            text = strip_query(text)
+            self.messages.append({"role": "assistant", "content": f"```sql\n{event.sql}\n```",
+                                  "metadata": {"title": "🧾 SQL that answered this", "status": "done",
+                                               "id": f"sql-{len(self.messages)}"}})
+        _finish(self.messages, self.text_at, text, bool(self.confirm))
+        self.suggestions = tuple(event.suggestions)
 
 
 def mark_stopped(history: list[dict], settings: ChatSettings = SETTINGS) -> list[dict]:

@@ -34,11 +34,11 @@ class AppContext:
     offline: bool = False
 
     def __post_init__(self):
+        self.services = Services(self.catalog)  # what the panels' use cases run on, shared by every session
         if self.assistant is None:
             from stocktake.agent.assistant import connect_assistant
-            from stocktake.agent.context import ToolContext
 
-            self.assistant = connect_assistant(ToolContext(self.catalog), offline=self.offline)
+            self.assistant = connect_assistant(self.services, offline=self.offline)
         # Chroma's client is not safe to open from two threads at once (two sessions, or a tab's refresh
         # racing a search): the docs handlers take turns.
         self.docs_lock = threading.Lock()

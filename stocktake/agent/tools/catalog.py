@@ -1,4 +1,5 @@
-"""Tools over the catalog, the profiler, the model registry and SQL: the questions users ask most."""
+"""Tools over the catalog, the profiler, the model registry and SQL: the questions users ask most. Each calls
+its use case (stocktake.usecases) and words the result for the model."""
 
 from __future__ import annotations
 
@@ -8,15 +9,12 @@ from stocktake.agent.context import ToolContext
 from stocktake.agent.guard import quote_value
 from stocktake.agent.progress import tool_progress
 from stocktake.agent.tools.base import agent_tool, lines
-from stocktake.errors import StocktakeError, UnknownNameError
 from stocktake.numbers import metric_text
-from stocktake.tools.profile import ISSUE_KINDS
+from stocktake.usecases import catalog, profiling, questions
 from stocktake.words import plural
 
 if TYPE_CHECKING:
     from langchain.tools import ToolRuntime
-
-KIND_GROUPS = {"duplicates": ("duplicate_rows", "duplicate_key")}
 
 
 def _quote(ctx: ToolContext, value) -> str:
@@ -24,35 +22,18 @@ def _quote(ctx: ToolContext, value) -> str:
     return quote_value(value, guard.max_value_chars, guard.mask_pii)
 
 
-def _profile(ctx: ToolContext, name: str):
-    from stocktake.tools.profile import profile_asset
-
-    return profile_asset(ctx.catalog, ctx.asset(name).name)
-
-
-def _profiles(ctx: ToolContext, asset: str | None) -> tuple[dict, dict[str, str]]:
-    """The profiles of one asset or of all; with all, one that cannot be profiled is reported as its own
-    error instead of failing the answer about the others."""
-    if asset:
-        return {ctx.asset(asset).name: _profile(ctx, asset)}, {}
-    found, failed = {}, {}
-    for name in ctx.catalog.names():
-        try:
-            found[name] = _profile(ctx, name)
-        except StocktakeError as exc:
-            failed[name] = str(exc)
-    return found, failed
-
-
 def _failures(failed: dict[str, str]) -> str:
     return "".join(f"\n(Not profiled: {name}: {error})" for name, error in failed.items())
+
+
+def _errors(failed: dict) -> dict[str, str]:
+    return {name: exc.for_face("model") for name, exc in failed.items()}
 
 
 @agent_tool
 def list_assets(*, runtime: ToolRuntime[ToolContext]) -> tuple[str, dict]:
     """List every data asset in the catalog with its kind, row count and column count."""
-    ctx = runtime.context
-    assets = ctx.catalog.list_assets()
+    assets = catalog.list_assets(runtime.context)
     if not assets:
         return "The catalog is empty. Ingest files with `stocktake ingest PATH`.", {"assets": []}
     text = lines(f"- {a.name} ({a.kind}): {a.rows:,} rows × {len(a.columns)} columns" for a in assets)
@@ -66,14 +47,14 @@ def describe_asset(asset: str, *, runtime: ToolRuntime[ToolContext]) -> tuple[st
     Args:
         asset: Asset name exactly as in the catalog, e.g. "orders".
     """
-    ctx = runtime.context
-    a = ctx.asset(asset)
-    p = _profile(ctx, a.name).to_dict()  # stored masked (stocktake.tools.profile.personal.mask_profile)
+    described = catalog.describe_asset(runtime.context, asset)
+    a, p = described.asset, described.profile.to_dict()
     by_name = {c["name"]: c for c in p["columns"]}
     cols = lines([f"- {c.name}: {c.type}, {by_name.get(c.name, {}).get('semantic_type', '?')}, "
                   f"{by_name.get(c.name, {}).get('nulls', 0):,} nulls" for c in a.columns], limit=60)
     coverage = p.get("time_coverage") or {}
-    time = f"\nTime range: {coverage.get('first')} to {coverage.get('last')} ({coverage.get('column')})" if coverage else ""
+    time = (f"\nTime range: {coverage.get('first')} to {coverage.get('last')} ({coverage.get('column')})"
+            if coverage else "")
     text = (f"{a.name} ({a.kind}): {a.rows:,} rows × {len(a.columns)} columns, version {a.version}, "
             f"from {a.source}. {a.about}{time}\nLineage: {a.origin}\nColumns:\n{cols}")
     return text, {"asset": a.to_dict(), "profile": p}
@@ -92,22 +73,15 @@ def quality_issues(asset: str | None = None, kind: str | None = None, *,
             or "duplicates" for both duplicate_rows and duplicate_key.
     """
     ctx = runtime.context
-    if kind and kind not in ISSUE_KINDS and kind not in KIND_GROUPS:
-        raise UnknownNameError("issue kind", kind, (*ISSUE_KINDS, *KIND_GROUPS))
-    kinds = KIND_GROUPS.get(kind, (kind,)) if kind else None
-    got, failed = _profiles(ctx, asset)
-    found, scores = [], {}
-    for name, prof in got.items():
-        scores[name] = prof.quality_score
-        found += [d for d in (i.to_dict() for i in prof.issues) if not kinds or d["kind"] in kinds]
+    got = profiling.quality_issues(ctx, asset, kind)
+    found, scores, failed = [i.to_dict() for i in got.issues], got.scores, _errors(got.failed)
     if not found:
         where = f"in {asset}" if asset else "in any asset"
         return (f"No {kind or 'quality'} issues found {where}.{_failures(failed)}",
                 {"issues": [], "quality_scores": scores, "errors": failed})
-    found.sort(key=lambda i: ({"high": 0, "medium": 1, "low": 2}.get(i["severity"], 3), -i["rows"]))
     text = lines(
-        f"- [{i['severity']}] {i['asset']}.{i['column'] or '*'} {i['kind']}: {i['rows']:,} rows. "
-        f"{i['message']}" + (f" e.g. {', '.join(_quote(ctx, e) for e in i['examples'][:2])}" if i.get("examples") else "")
+        f"- [{i['severity']}] {i['asset']}.{i['column'] or '*'} {i['kind']}: {i['rows']:,} rows. {i['message']}"
+        + (f" e.g. {', '.join(_quote(ctx, e) for e in i['examples'][:2])}" if i.get("examples") else "")
         for i in found)
     # Scores answer "how good is the data"; a question about one kind of issue gets those issues first.
     score = "; ".join(f"{n}: {s:.0f}/100" for n, s in scores.items())
@@ -125,11 +99,8 @@ def find_personal_data(asset: str | None = None, *, runtime: ToolRuntime[ToolCon
     Args:
         asset: One asset name; leave empty for every asset.
     """
-    from stocktake.tools.profile import find_personal_columns
-
-    ctx = runtime.context
-    got, failed = _profiles(ctx, asset)
-    found = [{"asset": name, **c.to_dict()} for name, prof in got.items() for c in find_personal_columns(prof)]
+    got = profiling.personal_data(runtime.context, asset)
+    found, failed = [c.to_dict() for c in got.columns], _errors(got.failed)
     if not found:
         where = f"in {asset}" if asset else "in any asset"
         return f"No personal data found {where}.{_failures(failed)}", {"columns": [], "errors": failed}
@@ -149,16 +120,12 @@ def find_relationships(asset: str | None = None, other: str | None = None, *,
         asset: Only relationships that involve this asset; leave empty for all.
         other: With asset, only relationships between asset and this second asset.
     """
-    from stocktake.tools.profile import describe_coverage, find_relations
+    from stocktake.tools.profile import describe_coverage
 
-    ctx = runtime.context
-    for name in (asset, other):
-        if name:
-            ctx.asset(name)
-    wanted = {n for n in (asset, other) if n}
-    rels = find_relations(ctx.catalog, involving=wanted)
+    rels = profiling.relationships(runtime.context, asset, other)
     if not rels:
-        return "No relationships found" + (f" involving {' and '.join(sorted(wanted))}." if wanted else "."), {"relations": []}
+        wanted = sorted({n for n in (asset, other) if n})
+        return "No relationships found" + (f" involving {' and '.join(wanted)}." if wanted else "."), {"relations": []}
     text = lines(f"- {r.from_asset}.{r.from_column} → {r.to_asset}.{r.to_column} "
                  f"({r.reading}, {describe_coverage(r.coverage, r.orphan_rows)})" for r in rels)
     return f"{plural(len(rels), 'relationship')}:\n{text}", {"relations": [r.to_dict() for r in rels]}
@@ -191,10 +158,8 @@ def run_sql(query: str, *, runtime: ToolRuntime[ToolContext]) -> tuple[str, dict
     Args:
         query: A single SELECT statement, e.g. "SELECT status, COUNT(*) FROM orders GROUP BY 1".
     """
-    from stocktake.tools.profile import select_masked
-
     ctx = runtime.context
-    result = select_masked(ctx.catalog, query, settings=ctx.settings.guard)
+    result = questions.run_sql(ctx, query)
     table = lines((" | ".join(_quote(ctx, v) for v in row) for row in result.rows[:20]), limit=20)
     more = " (more rows were cut by the row limit)" if result.truncated else ""
     note = f" ({result.note})" if result.note else ""
@@ -230,8 +195,7 @@ def describe_asset_purpose(asset: str, description: str, *, runtime: ToolRuntime
         asset: Asset name exactly as in the catalog.
         description: One or two sentences on what the table holds and who uses it.
     """
-    ctx = runtime.context
-    updated = ctx.catalog.update_info(ctx.asset(asset).name, description=description)
+    updated = catalog.record_description(runtime.context, asset, description)
     return f"Saved the description of {updated.name}.", {"asset": updated.to_dict()}
 
 

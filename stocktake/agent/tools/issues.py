@@ -4,12 +4,12 @@ results are in chat."""
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from stocktake.agent.context import ToolContext
 from stocktake.agent.guard import quote_value
-from typing import TYPE_CHECKING
-
 from stocktake.agent.tools.base import agent_tool, lines
+from stocktake.usecases import profiling
 from stocktake.words import plural
 
 if TYPE_CHECKING:
@@ -47,18 +47,16 @@ def show_issue_rows(asset: str, kind: str, column: str | None = None, limit: int
         column: The column the issue is in, e.g. price; the first column with that issue when empty.
         limit: At most this many rows (50 at most).
     """
-    from stocktake.tools.profile import issue_rows
-
     ctx = runtime.context
-    guard = ctx.settings.guard
     name = ctx.asset(asset).name
-    issue = _issue_of(ctx, name, kind, ctx.column(name, column) if column else None)
+    issue = profiling.find_issue(ctx, name, kind, column)
     if issue is None:
         words = kind.replace("_", " ") + (f" in {column}" if column else "")
         return f"No {words} in {name}.", {"columns": [], "rows": [], "total": 0}
-    found = issue_rows(ctx.catalog, name, issue, min(max(1, limit), 50))
+    found = profiling.issue_examples(ctx, issue, limit)
     rows = [list(r) for r in found.rows]
-    shown = lines((" | ".join(quote_value(v, guard.max_value_chars, False) for v in r) for r in rows), limit=20)
+    width = ctx.settings.guard.max_value_chars
+    shown = lines((" | ".join(quote_value(v, width, False) for v in r) for r in rows), limit=20)
     which = f"the first {plural(len(rows), 'row')}" if found.truncated else f"all {plural(len(rows), 'row')}"
     text = (f"{issue.message.rstrip('.')} in {name}. Showing {which} where {found.condition}:\n"
             f"Columns: {', '.join(found.columns)}\n{shown}")
@@ -68,16 +66,3 @@ def show_issue_rows(asset: str, kind: str, column: str | None = None, limit: int
 
 TOOLS = [show_issue_rows]
 
-
-def _issue_of(ctx: ToolContext, asset: str, kind: str, column: str | None):
-    """The profile's issue of ``kind`` (in ``column`` when given); "duplicates" means exact copies, else reused
-    keys."""
-    from stocktake.tools.profile import profile_asset
-
-    issues = profile_asset(ctx.catalog, asset).issues
-    kinds = ("duplicate_rows", "duplicate_key") if kind == "duplicates" else (kind,)
-    for k in kinds:
-        found = next((i for i in issues if i.kind == k and (column is None or i.column == column)), None)
-        if found is not None:
-            return found
-    return None

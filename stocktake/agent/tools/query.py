@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from typing import TYPE_CHECKING
 
 from stocktake.agent.context import ToolContext
@@ -10,6 +9,7 @@ from stocktake.agent.guard import quote_value
 from stocktake.agent.tools.base import agent_tool, lines
 from stocktake.errors import StocktakeError
 from stocktake.tools.ask.model import Col, Compare, Filter, Group, Having, Measure, QueryPlan
+from stocktake.usecases import questions
 from stocktake.words import plural
 
 if TYPE_CHECKING:
@@ -17,46 +17,29 @@ if TYPE_CHECKING:
 
 
 def run_query_plan(ctx: ToolContext, plan: QueryPlan) -> tuple[str, dict]:
-    """Compile, run and mask a plan; the short text for the model and the full result."""
-    from stocktake.tools.ask.answer import run_plan
-    from stocktake.tools.ask.describe import reading
-
-    guard = ctx.settings.guard
-    for name in plan.assets():
-        ctx.asset(name)  # unknown names: an error that lists the real ones
-    try:
-        result = run_plan(plan, ctx.schema(), ctx.catalog, guard)
-    except KeyError as exc:
-        raise StocktakeError(f"No column {exc.args[0]}: use the exact column names of the asset "
-                             "(describe_asset lists them).") from None
+    """Run a plan (its result masked); the short text for the model and the full result."""
+    answer = questions.run_plan(ctx, plan)
+    guard, result = ctx.settings.guard, answer.result
     rows = [list(r) for r in result.rows]
     shown = lines((" | ".join(quote_value(v, guard.max_value_chars, guard.mask_pii) for v in r) for r in rows[:20]),
                   limit=20)
     more = " (more rows were cut by the row limit)" if result.truncated else ""
-    text = (f"{reading(plan)} {plural(len(rows), 'row')}{more}. Columns: {', '.join(result.columns)}\n{shown}")
-    artifact = {"plan": plan.model_dump(mode="json"), "sql": result.sql, "params": list(result.params),
-                "columns": list(result.columns), "rows": rows, "truncated": result.truncated,
-                "labels": list(result.labels), "measures": list(result.measures), "dropped": list(result.dropped),
-                "reading": reading(plan)}
-    return text, artifact
+    text = f"{answer.reading} {plural(len(rows), 'row')}{more}. Columns: {', '.join(result.columns)}\n{shown}"
+    return text, answer.to_dict()
 
 
-def data_facts(ctx: ToolContext, schema, asset: str, column: str | None) -> str:
+def data_facts(found: questions.Found) -> str:
     """What the data says about a column (type, meaning, values) or an asset, for when no docs do."""
-    from stocktake.words import plural
-
-    info = schema.assets[asset]
-    if column is None:
+    info, c = found.asset, found.column
+    if c is None:
         return f"{info.kind} table with {plural(info.rows, 'row')} and {plural(len(info.columns), 'column')}."
-    c = schema.column(asset, column)
     text = f"{c.type} column, read as {c.semantic.replace('_', ' ')}"
     if c.distinct is not None:
         text += f", {plural(c.distinct, 'distinct value')}"
-    personal = ctx.settings.guard.mask_pii and column in ctx.personal_columns(asset)
-    if c.top_values and not personal:
+    if c.top_values:
         shown = ", ".join(f"{quote_value(v, 40)} ({n:,})" for v, n in c.top_values[:8])
         text += f"; most common: {shown}"
-    elif c.minimum is not None and c.maximum is not None and not personal:
+    elif c.minimum is not None and c.maximum is not None:
         text += f"; from {quote_value(c.minimum, 40)} to {quote_value(c.maximum, 40)}"
     return text + "."
 
@@ -107,6 +90,7 @@ def query_data(asset: str, measures: list[Measure] | None = None, filters: list[
         raise StocktakeError(f"Invalid plan: {str(exc).splitlines()[-1]}") from None
     return run_query_plan(ctx, plan)
 
+
 @agent_tool
 def find_data(question: str, *, runtime: ToolRuntime[ToolContext]) -> tuple[str, dict]:
     """Where something is kept and what it means: the assets and columns the words name, with what the
@@ -115,15 +99,11 @@ def find_data(question: str, *, runtime: ToolRuntime[ToolContext]) -> tuple[str,
     Args:
         question: The user's words, e.g. "where are the click logs?".
     """
-    from stocktake.tools.ask.locate import locate
-
-    ctx = runtime.context
-    schema = ctx.schema()
-    places = locate(question, schema)
+    places = questions.find_data(runtime.context, question)
     if not places:
         return "No asset or column matches those words.", {"places": []}
-    found = [{"asset": p.asset, "column": p.column, "score": p.score, "doc": p.doc,
-              "facts": data_facts(ctx, schema, p.asset, p.column)} for p in places]
+    found = [{"asset": f.place.asset, "column": f.place.column, "score": f.place.score, "doc": f.place.doc,
+              "facts": data_facts(f)} for f in places]
     text = lines(f"- {p['asset']}" + (f".{p['column']}" if p["column"] else "") +
                  f": {quote_value(p['doc'] or p['facts'], 240)}" for p in found)
     return f"Best matches:\n{text}", {"places": found}

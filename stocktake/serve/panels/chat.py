@@ -86,8 +86,38 @@ def badge(assistant) -> str:
     return f"<span class='st-badge st-llm'>🤖 {html.escape(assistant.model_name or 'language model')}</span>"
 
 
+@dataclass(frozen=True)
+class Thread:
+    """The components that show which conversation the tab is in."""
+    chatbot: gr.Chatbot
+    id: gr.State
+    past: gr.Dropdown
+    fresh: gr.Button
+    confirm: gr.Button
+    cancel: gr.Button
+
+
+@dataclass(frozen=True)
+class Controls:
+    """The tab's components that its handlers read or fill: the conversation's, and the ways of asking."""
+    thread: Thread
+    question: gr.Textbox
+    send: gr.Button
+    stop: gr.Button
+    choices: list[gr.Button]  # the closest readings when the assistant is not sure: one click asks that question
+
+
 def build(app: AppContext, blocks: gr.Blocks) -> None:
-    assistant = app.assistant
+    ui = _layout(app.assistant)
+    answers = _wire_answers(app.assistant, ui)
+    # The cancelled answer's ``then`` waits for the step in flight (a tool may take minutes): Stop says so at once.
+    t = ui.thread
+    stopped = ui.stop.click(stop_answer, [t.chatbot], [t.chatbot, t.confirm, t.cancel, ui.send, ui.stop],
+                            cancels=answers, queue=False, api_name=False)
+    _keep_conversations(app, blocks, ui.thread, [*answers, stopped])
+
+
+def _layout(assistant) -> Controls:
     thread = gr.State(None)
     with gr.Row():
         gr.HTML(badge(assistant), elem_id="st-model-badge")
@@ -106,82 +136,82 @@ def build(app: AppContext, blocks: gr.Blocks) -> None:
     with gr.Row():
         confirm = gr.Button("✔ Confirm change", variant="primary", visible=False, elem_id="st-confirm")
         cancel = gr.Button("✖ Cancel", variant="stop", visible=False, elem_id="st-cancel")
-    with gr.Row():  # the closest readings when the assistant is not sure: one click asks that question
+    with gr.Row():
         choices = [gr.Button(visible=False, size="sm", elem_id=f"st-suggestion-{i}") for i in range(SUGGESTIONS)]
     gr.Examples([[q] for q in EXAMPLES], inputs=[question], label="Example questions")
+    return Controls(Thread(chatbot, thread, past, fresh, confirm, cancel), question, send, stop, choices)
 
-    def turn(history: list, events, thread_id: str):
-        waiting = False
-        for step in chat_messages(events, visuals):
-            waiting = bool(step.confirm)
-            offered = [gr.Button(value=s, visible=True) for s in step.suggestions[:SUGGESTIONS]]
-            offered += [gr.Button(visible=False)] * (SUGGESTIONS - len(offered))
-            yield (history + step.messages, "", thread_id, gr.Button(visible=waiting), gr.Button(visible=waiting),
-                   *offered)
 
+def _hidden_buttons(n: int) -> list[gr.Button]:
+    return [gr.Button(visible=False) for _ in range(n)]
+
+
+def _turn(history: list, events, thread_id: str):
+    """The chat as each event of a turn leaves it: messages, the confirm buttons and the suggestions offered."""
+    for step in chat_messages(events, visuals):
+        waiting = bool(step.confirm)
+        offered = [gr.Button(value=s, visible=True) for s in step.suggestions[:SUGGESTIONS]]
+        offered += _hidden_buttons(SUGGESTIONS - len(offered))
+        yield history + step.messages, "", thread_id, gr.Button(visible=waiting), gr.Button(visible=waiting), *offered
+
+
+def _handlers(assistant):
+    """The tab's answer handlers: a question asked, and a waiting change confirmed or cancelled."""
     def respond(message: str, history: list, thread_id: str | None):
         thread_id = thread_id or uuid.uuid4().hex
         text = (message or "").strip()
         history = list(history or [])
-        hidden = [gr.Button(visible=False)] * SUGGESTIONS
         if not text:
             gr.Warning("Type a question first.")
-            yield history, "", thread_id, gr.Button(visible=False), gr.Button(visible=False), *hidden
+            yield history, "", thread_id, *_hidden_buttons(2 + SUGGESTIONS)
             return
         history.append({"role": "user", "content": text})
-        yield history, "", thread_id, gr.Button(visible=False), gr.Button(visible=False), *hidden
-        yield from turn(history, assistant.stream(text, thread_id), thread_id)
+        yield history, "", thread_id, *_hidden_buttons(2 + SUGGESTIONS)
+        yield from _turn(history, assistant.stream(text, thread_id), thread_id)
 
     def decide(approve: bool):
         def answer(history: list, thread_id: str | None):
             history = list(history or [])
-            note = "✔ Confirmed." if approve else "✖ Cancelled."
-            history.append({"role": "user", "content": note})
-            yield (history, "", thread_id, gr.Button(visible=False), gr.Button(visible=False),
-                   *[gr.Button(visible=False)] * SUGGESTIONS)
-            yield from turn(history, assistant.resume(thread_id or "", approve), thread_id)
+            history.append({"role": "user", "content": "✔ Confirmed." if approve else "✖ Cancelled."})
+            yield history, "", thread_id, *_hidden_buttons(2 + SUGGESTIONS)
+            yield from _turn(history, assistant.resume(thread_id or "", approve), thread_id)
         answer.__name__ = "confirm" if approve else "cancel"
         return answer
 
-    def stop_answer(history: list):
-        return mark_stopped(list(history or [])), gr.Button(visible=False), gr.Button(visible=False), *idle()
+    return respond, decide(True), decide(False)
 
-    def busy():  # Stop stands in for Send while an answer streams
-        return gr.Button(visible=False), gr.Button(visible=True)
 
-    def idle():
-        return gr.Button(visible=True), gr.Button(visible=False)
-
-    outputs = [chatbot, question, thread, confirm, cancel, *choices]
+def _wire_answers(assistant, ui: Controls) -> list:
+    """Each way of asking runs as one answer: Stop stands in for Send while it streams. Returns the answers."""
+    respond, confirmed, cancelled = _handlers(assistant)
+    t = ui.thread
+    outputs = [t.chatbot, ui.question, t.id, t.confirm, t.cancel, *ui.choices]
     shared = {"concurrency_limit": 4, "concurrency_id": "assistant"}
     quick = {"queue": False, "api_name": False}
+    asked = [(ui.question.submit, respond, [ui.question, t.chatbot, t.id], "respond"),
+             (ui.send.click, respond, [ui.question, t.chatbot, t.id], False),
+             (t.confirm.click, confirmed, [t.chatbot, t.id], "confirm"),
+             (t.cancel.click, cancelled, [t.chatbot, t.id], "cancel")]
+    # a suggestion is asked as if typed
+    asked += [(choice.click, respond, [choice, t.chatbot, t.id], False) for choice in ui.choices]
     answers = []
-    for trigger, fn, inputs, name in ((question.submit, respond, [question, chatbot, thread], "respond"),
-                                      (send.click, respond, [question, chatbot, thread], False),
-                                      (confirm.click, decide(True), [chatbot, thread], "confirm"),
-                                      (cancel.click, decide(False), [chatbot, thread], "cancel")):
-        answer = trigger(busy, None, [send, stop], **quick).then(fn, inputs, outputs, api_name=name, **shared)
-        answer.then(idle, None, [send, stop], **quick)  # also when the answer fails or is stopped
+    for trigger, fn, inputs, name in asked:
+        answer = trigger(busy, None, [ui.send, ui.stop], **quick).then(fn, inputs, outputs, api_name=name, **shared)
+        answer.then(idle, None, [ui.send, ui.stop], **quick)  # also when the answer fails or is stopped
         answers.append(answer)
-    for choice in choices:  # a suggestion is asked as if typed
-        answer = choice.click(busy, None, [send, stop], **quick).then(respond, [choice, chatbot, thread], outputs,
-                                                                       api_name=False, **shared)
-        answer.then(idle, None, [send, stop], **quick)
-        answers.append(answer)
-    # The cancelled answer's ``then`` waits for the step in flight (a tool may take minutes): Stop says so at once.
-    stopped = stop.click(stop_answer, [chatbot], [chatbot, confirm, cancel, send, stop], cancels=answers, **quick)
-    _keep_conversations(app, blocks, Thread(chatbot, thread, past, fresh, confirm, cancel), [*answers, stopped])
+    return answers
 
 
-@dataclass(frozen=True)
-class Thread:
-    """The components that show which conversation the tab is in."""
-    chatbot: gr.Chatbot
-    id: gr.State
-    past: gr.Dropdown
-    fresh: gr.Button
-    confirm: gr.Button
-    cancel: gr.Button
+def stop_answer(history: list):
+    return mark_stopped(list(history or [])), gr.Button(visible=False), gr.Button(visible=False), *idle()
+
+
+def busy():  # Stop stands in for Send while an answer streams
+    return gr.Button(visible=False), gr.Button(visible=True)
+
+
+def idle():
+    return gr.Button(visible=True), gr.Button(visible=False)
 
 
 def _keep_conversations(app: AppContext, blocks: gr.Blocks, t: Thread, ended: list) -> None:

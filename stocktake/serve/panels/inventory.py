@@ -3,7 +3,7 @@ and uploading a file to ingest it."""
 
 from __future__ import annotations
 
-import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -14,6 +14,7 @@ from stocktake.catalog import Catalog, file_hash
 from stocktake.errors import StocktakeError
 from stocktake.serve.charts import chart_column, chart_null_rates
 from stocktake.serve.common import AppContext, choices, frame, kept_upload, readable, web_message
+from stocktake.usecases import Services, catalog, profiling
 
 if TYPE_CHECKING:
     from stocktake.tools.ingest import IngestResult
@@ -29,50 +30,42 @@ NO_MISSING = "✅ No missing values in any column."
 UPLOAD_TYPES = [".csv", ".tsv", ".txt", ".dat", ".json", ".jsonl", ".parquet", ".xlsx", ".db", ".sqlite"]
 
 
-def profile(catalog: Catalog, name: str):
-    from stocktake.tools.profile import profile_asset
-
-    return profile_asset(catalog, name)
-
-
-def profiled_at(catalog: Catalog, name: str) -> str:
-    """When the cached profile of the asset's current version was written."""
-    from stocktake.settings import ProfileSettings
-    from stocktake.tools.profile import cache_path
-
-    path = cache_path(catalog, catalog.get(name), ProfileSettings())
-    if not path.is_file():
-        return ""
-    return dt.datetime.fromtimestamp(path.stat().st_mtime).strftime("%Y-%m-%d %H:%M")
+def services_of(source: Services | Catalog) -> Services:
+    """The app's services; a caller that holds only a catalog (a script, a test) gets services of its own."""
+    return source if isinstance(source, Services) else Services(source)
 
 
-def asset_rows(catalog: Catalog) -> pd.DataFrame:
-    from stocktake.tools.profile import profile_all
-    from stocktake.tools.profile import profiles_read_once
+def profile(services: Services | Catalog, name: str) -> TableProfile:
+    return profiling.profile(services_of(services), name)
 
-    with profiles_read_once():
-        profiles = {p.asset: p for p in profile_all(catalog)}
-    rows = [{"asset": a.name, "kind": a.kind, "rows": a.rows, "columns": len(a.columns),
-             "quality": round(profiles[a.name].quality_score), "issues": len(profiles[a.name].issues),
-             "last profiled": profiled_at(catalog, a.name)} for a in catalog.list_assets()]
+
+def asset_rows(services: Services | Catalog) -> pd.DataFrame:
+    """Every asset with its quality; one that cannot be profiled is listed without, and a warning says why."""
+    rows = []
+    for entry in profiling.inventory(services_of(services)):
+        a, p = entry.asset, entry.profile
+        if entry.error is not None:
+            gr.Warning(f"{a.name} is not profiled: {entry.error.for_face('web')}")
+        rows.append({"asset": a.name, "kind": a.kind, "rows": a.rows, "columns": len(a.columns),
+                     "quality": None if p is None else round(p.quality_score),
+                     "issues": None if p is None else len(p.issues),
+                     "last profiled": entry.profiled_at.strftime("%Y-%m-%d %H:%M") if entry.profiled_at else ""})
     return frame(rows, ASSET_COLUMNS)
 
 
-def asset_details(catalog: Catalog, name: str, progress=lambda *_, **__: None) -> tuple:
-    """What picking an asset shows: its profile and its relationships, which need every asset's profile
-    (each read once)."""
-    from stocktake.tools.profile import profiles_read_once
-
-    with profiles_read_once():
-        full = profile(catalog, name)
-        a, p = catalog.get(name), full.to_dict()
-        progress(0.6, desc="Finding relationships")
-        names = [c["name"] for c in p["columns"]]
-        first = first_chartable(p["columns"])
-        return (summary(p, a), column_grid(full), *null_chart(p["columns"]),
-                choices(names, first["name"] if first else None), chart_column(first) if first else None,
-                column_stats(first) if first else "", issue_rows(p),
-                gr.Dropdown(choices=issue_labels(p), value=None), relation_rows(catalog, name))
+def asset_details(services: Services | Catalog, name: str, progress=lambda *_, **__: None) -> tuple:
+    """What picking an asset shows: its profile and its relationships, which need every asset's profile (each
+    read once: the app's services share what they read while no asset changes)."""
+    services = services_of(services)
+    described = catalog.describe_asset(services, name)
+    a, p = described.asset, described.profile.to_dict()
+    progress(0.6, desc="Finding relationships")
+    names = [c["name"] for c in p["columns"]]
+    first = first_chartable(p["columns"])
+    return (summary(p, a), column_grid(described.profile), *null_chart(p["columns"]),
+            choices(names, first["name"] if first else None), chart_column(first) if first else None,
+            column_stats(first) if first else "", issue_rows(p),
+            gr.Dropdown(choices=issue_labels(p), value=None), relation_rows(services, a.name))
 
 
 def summary(p: dict, asset) -> str:
@@ -136,20 +129,17 @@ def samples(c: dict) -> str:
 
 
 def column_grid(full: TableProfile) -> pd.DataFrame:
-    """Every column of a profile at a glance; the values of personal columns masked as everywhere else."""
-    from stocktake.tools.profile import mask_profile
-
+    """Every column of a profile at a glance; a profile is stored masked, so personal values are masked here as
+    everywhere else."""
     rows = [{"column": c["name"], "type": c["type"], "semantic type": c.get("semantic_type") or "?",
              "missing": f"{c['nulls']:,} ({c.get('null_fraction', 0):.1%})",
              "distinct": "" if c.get("distinct") is None else f"{c['distinct']:,}",
-             "distribution": sparkline(c), "samples": samples(c)} for c in mask_profile(full).to_dict()["columns"]]
+             "distribution": sparkline(c), "samples": samples(c)} for c in full.to_dict()["columns"]]
     return frame(rows, GRID_COLUMNS)
 
 
-def correlation_rows(catalog: Catalog, full: TableProfile, top: int = 15) -> pd.DataFrame:
-    from stocktake.tools.profile import correlations
-
-    got = correlations(catalog, full)
+def correlation_rows(services: Services | Catalog, full: TableProfile, top: int = 15) -> pd.DataFrame:
+    got = profiling.correlations(services_of(services), full)
     rows = [{"columns": f"{q.a} ~ {q.b}", "r": q.r, "reading": _strength(q.r)} for q in got.pairs[:top]]
     return frame(rows, CORRELATION_COLUMNS)
 
@@ -165,10 +155,14 @@ def issue_labels(p: dict) -> list[tuple[str, int]]:
             for n, i in enumerate(p["issues"])]
 
 
-def issue_examples(catalog: Catalog, name: str, index: int, limit: int = 50) -> tuple[str, pd.DataFrame]:
-    from stocktake.tools.profile import issue_rows as rows_of
-
-    got = rows_of(catalog, name, profile(catalog, name).issues[index], limit)
+def issue_examples(services: Services | Catalog, name: str | None, index: int | str | None,
+                   limit: int = profiling.MAX_ISSUE_ROWS) -> tuple[str, pd.DataFrame | None]:
+    """The rows behind the asset's issue at ``index`` (its place in the profile's issues)."""
+    services = services_of(services)
+    issues = profiling.profile(services, name).issues if name else ()
+    if not str(index).isdigit() or int(index) >= len(issues):
+        return "Pick one of the asset's issues first.", None
+    got = profiling.issue_examples(services, issues[int(index)], limit)
     more = f" (the first {len(got.rows)})" if got.truncated else ""
     return f"Rows where {got.condition}{more}:", pd.DataFrame(list(got.rows), columns=list(got.columns))
 
@@ -180,28 +174,28 @@ def null_chart(columns: list[dict]):
     return chart_null_rates(columns), ""
 
 
-def relation_rows(catalog: Catalog, name: str) -> pd.DataFrame:
-    from stocktake.tools.profile import find_relations, share_text
+def relation_rows(services: Services | Catalog, name: str) -> pd.DataFrame:
+    from stocktake.tools.profile import share_text
 
     rows = [{"from": f"{r.from_asset}.{r.from_column}", "to": f"{r.to_asset}.{r.to_column}",
              "relation": r.reading, "values matched": share_text(r.coverage), "orphan rows": r.orphan_rows}
-            for r in find_relations(catalog, involving=[name])]
+            for r in profiling.relationships(services_of(services), name)]
     return frame(rows, RELATION_COLUMNS)
 
 
-def upload_target(catalog: Catalog, upload: str | Path) -> Path:
+def upload_target(services: Services, upload: str | Path) -> Path:
     """Where an upload is kept: ``uploads/<content hash>/<file name>``, so a later upload of another file with
     the same name never overwrites the source of an asset, and the same file uploaded again is stored once."""
-    return catalog.ws.dir("uploads") / file_hash(Path(upload))[:16] / Path(upload).name
+    return services.catalog.ws.dir("uploads") / file_hash(Path(upload))[:16] / Path(upload).name
 
 
-def ingest_upload(catalog: Catalog, upload: str | Path, name: str = "", replace: bool = False) -> list[IngestResult]:
+def ingest_upload(services: Services | Catalog, upload: str | Path, name: str = "",
+                  replace: bool = False) -> list[IngestResult]:
     """Ingest an uploaded file from its copy in the workspace (the asset's source), not from Gradio's temporary
     file; a failed ingest leaves neither the copy nor an asset behind."""
-    from stocktake.tools.ingest import ingest_path
-
-    with kept_upload(upload, upload_target(catalog, upload)) as kept:
-        return ingest_path(catalog, kept, name=name.strip() or None, replace=replace)
+    services = services_of(services)
+    with kept_upload(upload, upload_target(services, upload)) as kept:
+        return catalog.ingest(services, kept, name=name.strip() or None, replace=replace)
 
 
 def _ingested(r: IngestResult) -> str:
@@ -219,14 +213,40 @@ def ingested_text(results: list[IngestResult], upload: str | Path) -> str:
     return f"✅ Ingested {done} from {Path(upload).name}.{warnings}"
 
 
+@dataclass(frozen=True)
+class Controls:
+    """The tab's components that its handlers read or fill."""
+    refresh: gr.Button
+    assets: gr.DataFrame
+    asset: gr.Dropdown
+    column: gr.Dropdown
+    details: list  # what picking an asset fills, in asset_details' order
+    distribution: gr.Plot
+    stats: gr.Markdown
+    pick_issue: gr.Dropdown
+    show_rows: gr.Button
+    issue_rows: list  # the words and the table of an issue's rows
+    correlate: gr.Button
+    pairs: gr.DataFrame
+    upload: list  # the file, the asset name and the replace box
+    ingest: gr.Button
+    ingested: gr.Markdown
+
+
 def build(app: AppContext, tab: gr.Tab) -> None:
-    catalog = app.catalog
+    ui = _layout(app.services.catalog.names())
+    _wire_assets(app.services, tab, ui)
+    _wire_details(app.services, ui)
+    _wire_ingest(app.services, ui)
+
+
+def _layout(names: list[str]) -> Controls:
     with gr.Row():
         gr.Markdown("Every asset in the workspace. Pick one to see its profile; upload a file to add one.")
         refresh = gr.Button("↻ Refresh", size="sm", scale=0, min_width=100)
     assets = gr.DataFrame(frame([], ASSET_COLUMNS), label="Assets", interactive=False, elem_id="st-assets")
     with gr.Row():
-        asset = gr.Dropdown(label="Asset", choices=catalog.names(), value=None, allow_custom_value=True, scale=1,
+        asset = gr.Dropdown(label="Asset", choices=names, value=None, allow_custom_value=True, scale=1,
                             elem_id="st-asset")
         column = gr.Dropdown(label="Column", choices=[], allow_custom_value=True, scale=1)
     about = gr.Markdown(elem_id="st-asset-about")
@@ -251,6 +271,13 @@ def build(app: AppContext, tab: gr.Tab) -> None:
     with gr.Accordion("Correlations between numeric columns", open=False):
         correlate = gr.Button("Compute (a sample of at most 100,000 rows)", size="sm")
         pairs = gr.DataFrame(frame([], CORRELATION_COLUMNS), label="Strongest pairs", interactive=False)
+    upload, ingest, ingested = _upload_form()
+    details = [about, grid, nulls, no_nulls, column, distribution, stats, issues, pick_issue, relations]
+    return Controls(refresh, assets, asset, column, details, distribution, stats, pick_issue, show_rows,
+                    [rows_about, rows], correlate, pairs, upload, ingest, ingested)
+
+
+def _upload_form() -> tuple[list, gr.Button, gr.Markdown]:
     with gr.Accordion("Add data: upload a file to ingest", open=False):
         with gr.Row():
             upload = gr.File(label="CSV, TSV, JSON, Parquet, Excel or SQLite", file_types=UPLOAD_TYPES,
@@ -261,11 +288,14 @@ def build(app: AppContext, tab: gr.Tab) -> None:
                                       info="when an asset of that name exists")
                 ingest = gr.Button("Ingest and profile", variant="primary")
         ingested = gr.Markdown()
+    return [upload, name, replace], ingest, ingested
 
+
+def _wire_assets(services: Services, tab: gr.Tab, ui: Controls) -> None:
     @readable
     def load_assets(current: str | None, progress=gr.Progress()):
         progress(0.1, desc="Profiling the assets (cached after the first time)")
-        table = asset_rows(catalog)
+        table = asset_rows(services)
         return table, choices(list(table["asset"]), current)
 
     @readable
@@ -274,35 +304,42 @@ def build(app: AppContext, tab: gr.Tab) -> None:
             return "", frame([], GRID_COLUMNS), None, "", gr.Dropdown(choices=[], value=None), None, "", \
                 frame([], ISSUE_COLUMNS), gr.Dropdown(choices=[], value=None), frame([], RELATION_COLUMNS)
         progress(0.1, desc=f"Profiling {name}")
-        return asset_details(catalog, name, progress)
+        return asset_details(services, name, progress)
 
+    def pick_row(table: pd.DataFrame, event: gr.SelectData):
+        return gr.Dropdown(value=table.iloc[event.index[0]]["asset"])
+
+    ui.refresh.click(load_assets, [ui.asset], [ui.assets, ui.asset], api_name="inventory")
+    tab.select(load_assets, [ui.asset], [ui.assets, ui.asset], api_name=False)
+    ui.asset.change(show_asset, [ui.asset], ui.details, api_name="asset_profile")
+    ui.assets.select(pick_row, [ui.assets], [ui.asset], api_name=False)
+
+
+def _wire_details(services: Services, ui: Controls) -> None:
     @readable
     def show_issue_rows(name: str | None, index: int | str | None):
-        from stocktake.tools.profile import profiles_read_once
-
-        with profiles_read_once():
-            count = len(profile(catalog, name).issues) if name else 0
-            if not str(index).isdigit() or int(index) >= count:
-                return "Pick one of the asset's issues first.", None
-            return issue_examples(catalog, name, int(index))
+        return issue_examples(services, name, index)
 
     @readable
     def show_correlations(name: str | None, progress=gr.Progress()):
         if not name:
             return frame([], CORRELATION_COLUMNS)
         progress(0.1, desc=f"Correlating the numeric columns of {name}")
-        return correlation_rows(catalog, profile(catalog, name))
+        return correlation_rows(services, profile(services, name))
 
     @readable
     def show_column(name: str | None, col: str | None):
         if not name or not col:
             return None, ""
-        c = next((c for c in profile(catalog, name).to_dict()["columns"] if c["name"] == col), None)
+        c = next((c for c in profile(services, name).to_dict()["columns"] if c["name"] == col), None)
         return (chart_column(c), column_stats(c)) if c else (None, "")
 
-    def pick_row(table: pd.DataFrame, event: gr.SelectData):
-        return gr.Dropdown(value=table.iloc[event.index[0]]["asset"])
+    ui.column.input(show_column, [ui.asset, ui.column], [ui.distribution, ui.stats], api_name="column_profile")
+    ui.show_rows.click(show_issue_rows, [ui.asset, ui.pick_issue], ui.issue_rows, api_name="issue_rows")
+    ui.correlate.click(show_correlations, [ui.asset], [ui.pairs], api_name="correlations")
 
+
+def _wire_ingest(services: Services, ui: Controls) -> None:
     @readable
     def ingest_file(path: str | None, wanted: str, current: str | None, again: bool = False,
                     progress=gr.Progress()):
@@ -312,25 +349,19 @@ def build(app: AppContext, tab: gr.Tab) -> None:
             return refused("Choose a file to upload first: drop it on the box, or click the box to pick one.")
         progress(0.05, desc=f"Reading {Path(path).name}")
         try:
-            results = ingest_upload(catalog, path, wanted, again)
+            results = ingest_upload(services, path, wanted, again)
         except StocktakeError as exc:
             return refused(web_message(exc))
         for r in results:
             progress(0.5, desc=f"Profiling {r.asset.name}")
-            profile(catalog, r.asset.name)
-        table = asset_rows(catalog)
+            profile(services, r.asset.name)
+        table = asset_rows(services)
         return ingested_text(results, path), table, choices(list(table["asset"]), results[0].asset.name)
 
     def refused(message: str):
         gr.Warning(message)
         return f"⚠️ {message}", gr.skip(), gr.skip()
 
-    details = [about, grid, nulls, no_nulls, column, distribution, stats, issues, pick_issue, relations]
-    refresh.click(load_assets, [asset], [assets, asset], api_name="inventory")
-    tab.select(load_assets, [asset], [assets, asset], api_name=False)
-    asset.change(show_asset, [asset], details, api_name="asset_profile")
-    column.input(show_column, [asset, column], [distribution, stats], api_name="column_profile")
-    show_rows.click(show_issue_rows, [asset, pick_issue], [rows_about, rows], api_name="issue_rows")
-    correlate.click(show_correlations, [asset], [pairs], api_name="correlations")
-    assets.select(pick_row, [assets], [asset], api_name=False)
-    ingest.click(ingest_file, [upload, name, asset, replace], [ingested, assets, asset], api_name="ingest")
+    upload, name, replace = ui.upload
+    ui.ingest.click(ingest_file, [upload, name, ui.asset, replace], [ui.ingested, ui.assets, ui.asset],
+                    api_name="ingest")
