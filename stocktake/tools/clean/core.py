@@ -56,6 +56,11 @@ class SessionCore:
         """The accepted steps, in the order they are applied."""
         return tuple(self._fold().applied)
 
+    @property
+    def pending_steps(self) -> tuple[str, ...]:
+        """The steps waiting for a decision, in the order they were defined."""
+        return tuple(self._fold().pending())
+
     # ---- the derived state --------------------------------------------------------------------
     def _fold(self) -> Decisions:
         return fold(self.state)

@@ -33,6 +33,6 @@ def describe_kinds() -> list[dict]:
         {"kind": s.kind, "summary": s.summary,
          "params": [{"name": p.name, "required": p.default is REQUIRED,
                      "default": None if p.default is REQUIRED else p.default,
-                     "choices": list(p.choices), "help": p.help} for p in s.params]}
+                     "choices": list(p.choices), "help": p.help, "column": p.column} for p in s.params]}
         for s in STEP_TYPES.values()
     ]
