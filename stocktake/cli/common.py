@@ -48,6 +48,13 @@ def catalog(ctx: typer.Context) -> Catalog:
     return Catalog(workspace(ctx))
 
 
+def services(ctx: typer.Context):
+    """The use cases' services for the command's workspace."""
+    from stocktake.usecases.services import Services
+
+    return Services(catalog(ctx))
+
+
 def print_json(obj: Any) -> None:
     sys.stdout.write(json.dumps(obj, indent=2, default=str, ensure_ascii=False) + "\n")
 

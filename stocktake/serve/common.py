@@ -44,6 +44,13 @@ class AppContext:
         self.docs_lock = threading.Lock()
 
     @cached_property
+    def services(self):
+        """The use cases' services for the app's workspace."""
+        from stocktake.usecases.services import Services
+
+        return Services(self.catalog)
+
+    @cached_property
     def doc_store(self):
         from stocktake.vectorstore.store import DocStore
 

@@ -104,13 +104,6 @@ class Snapshot:
 
 
 @dataclass(frozen=True)
-class Started:
-    """A session just started or picked up, with its proposed steps."""
-    view: SessionView
-    proposals: tuple[StepView, ...]
-
-
-@dataclass(frozen=True)
 class Change:
     """What a decision or an edit did: the steps it was about, and the session's table after it."""
     session: str
@@ -239,7 +232,10 @@ def _session(services: Services, session_id: str | None, who: Conversation | Non
 def snapshot(services: Services, session_id: str | None, who: Conversation | None = None,
              previews: bool = True) -> Snapshot:
     """The session as it stands; ``previews``: with its pending steps, each previewed on the current table."""
-    session = _session(services, session_id, who)
+    return _snapshot(_session(services, session_id, who), previews)
+
+
+def _snapshot(session, previews: bool = True) -> Snapshot:
     view = session.show()
     status = status_of(view.finished, view.discarded)
     is_open = status is Status.OPEN
@@ -257,21 +253,21 @@ def step_kinds() -> list[dict]:
 
 
 # ---- decisions ---------------------------------------------------------------------------------------------------
-def start(services: Services, asset: str, version: int | None = None, who: Conversation | None = None) -> Started:
+def start(services: Services, asset: str, version: int | None = None, who: Conversation | None = None) -> Snapshot:
     """A new session on ``asset`` (its latest version by default) with the proposed steps; a conversation's own."""
     session = start_session(services.catalog, asset, version, owner=who.thread if who else None)
     if who is not None:
         who.remember(session.id)
-    return Started(session.show(), tuple(session.proposals()))
+    return _snapshot(session)
 
 
-def pick_up(services: Services, session_id: str, who: Conversation) -> Started:
+def pick_up(services: Services, session_id: str, who: Conversation) -> Snapshot:
     """Make a session started outside any conversation this conversation's own."""
     session = load_session(services.catalog, session_id)
     if session.owner != who.thread:
         session.claim(who.thread)
     who.remember(session.id)
-    return Started(session.show(), tuple(session.proposals()))
+    return _snapshot(session)
 
 
 def accept(services: Services, session_id: str | None, step_id: str | None = None, params: dict | None = None,

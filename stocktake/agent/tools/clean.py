@@ -67,7 +67,7 @@ def start_cleaning(asset: str, *, runtime: ToolRuntime[ToolContext]) -> tuple[st
     """
     ctx = runtime.context
     started = cleaning.start(ctx, asset, who=_who(runtime))
-    view, steps = started.view, started.proposals
+    view, steps = started.view, started.pending
     text = lines(_card(p) for p in steps) or "No problems that need cleaning were found."
     return (f"Session {view.id} on {view.asset}: {plural(len(steps), 'proposed step')}.\n{text}",
             cleaning.shown_session(ctx, view).to_dict())
@@ -84,7 +84,7 @@ def pick_up_session(session_id: str, *, runtime: ToolRuntime[ToolContext]) -> tu
     """
     ctx = runtime.context
     started = cleaning.pick_up(ctx, session_id, _who(runtime))
-    view, waiting = started.view, started.proposals
+    view, waiting = started.view, started.pending
     return (f"Picked up session {view.id} on {view.asset}: {plural(len(waiting), 'proposed step')} waiting.\n"
             + lines(_card(p) for p in waiting)), cleaning.shown_session(ctx, view).to_dict()
 
