@@ -228,6 +228,15 @@ def _propose_missing(ctx: Context) -> list[Proposal]:
     return out
 
 
+def _latest_column(ctx: Context, key: list[str]) -> str | None:
+    """The column that says which of a key's rows is the latest (an update time before any other time), if any."""
+    name = re.compile(ctx.settings.latest_name, re.I)
+    cols = [c for c in ctx.df.columns if c not in key and name.search(str(c))
+            and (pd.api.types.is_datetime64_any_dtype(ctx.df[c]) or is_text(ctx.df[c]))]
+    updated = [c for c in cols if re.search(r"updated|modified|changed", str(c), re.I)]
+    return (updated or cols or [None])[0]
+
+
 def _propose_key_duplicates(ctx: Context) -> list[Proposal]:
     keys = [k for k in (key_of(i) for i in ctx.issues_of("duplicate_key")) if k]
     out = []
@@ -315,11 +324,3 @@ def _propose_pii(ctx: Context) -> list[Proposal]:
 RULES = (_propose_exact_duplicates, _propose_text_spacing, _propose_categories, _propose_types, _propose_dates,
          _propose_ranges, _propose_missing, _propose_key_duplicates, _propose_orphans, _propose_mislabels,
          _propose_pii)
-
-
-def _latest_column(ctx: Context, key: list[str]) -> str | None:
-    name = re.compile(ctx.settings.latest_name, re.I)
-    cols = [c for c in ctx.df.columns if c not in key and name.search(str(c))
-            and (pd.api.types.is_datetime64_any_dtype(ctx.df[c]) or is_text(ctx.df[c]))]
-    updated = [c for c in cols if re.search(r"updated|modified|changed", str(c), re.I)]
-    return (updated or cols or [None])[0]
