@@ -361,7 +361,8 @@ def test_discarding_is_confirmed_in_words_that_say_the_asset_stays(cleaner):
     confirm, answer = events_of(cleaner, "discard the cleaning session", "tab-discard")
     assert confirm[0].actions[0]["description"] == (f"Discard cleaning session {session_id} on orders? Its 1 accepted "
                                                     "step will be dropped; orders stays as it is.")
-    assert conversation_session(cleaner.ctx, conversation(cleaner.ctx, "tab-discard")).id == session_id  # still open until confirmed
+    # still open until confirmed
+    assert conversation_session(cleaner.ctx, conversation(cleaner.ctx, "tab-discard")).id == session_id
 
 
 def test_finishing_with_nothing_accepted_says_so_and_writes_nothing(cleaner):
