@@ -96,11 +96,16 @@ REMEDIES: dict[str, Words] = {
     "script-name": Words("for example --out clean_{asset}.py", "for example clean_{asset}.py",
                          "for example clean_{asset}.py"),
     "rebase-or-branch": Words(
-        "finish again with --rebase to replay the {steps} accepted steps onto version {version}, or --branch to "
+        "finish again with --rebase to replay the {steps} onto version {version}, or --branch to "
         "save the result as the new asset '{branch}'",
         "discard this session and start a new one on version {version}",
-        "finish again with mode=\"rebase\" to replay the {steps} accepted steps onto version {version}, or "
+        "finish again with mode=\"rebase\" to replay the {steps} onto version {version}, or "
         "mode=\"branch\" to save the result as the new asset '{branch}'"),
+    "accept-or-discard": Words(
+        "accept steps with `stocktake clean accept {session} STEP` (or all), or close the session with "
+        "`stocktake clean discard {session}`",
+        "accept a step first (✔ Accept), or discard the session",
+        "accept a step first (e.g. 'accept s1'), or discard the session"),
     "finish-as-branch": Words(
         "finish with --branch instead",
         "discard this session and start a new one",

@@ -7,9 +7,10 @@ import gradio as gr
 import pandas as pd
 import pytest
 
-from stocktake.serve.panels.cleaning import (KEPT, NO_ASSET, NO_SESSION, REMOVED, Handlers, first_part,
-                                            preview_frames)
+from stocktake.serve.panels.cleaning import NO_ASSET, NO_SESSION, Handlers, first_part
+from stocktake.serve.panels.cleaning_preview import KEPT, REMOVED, preview_frames
 from stocktake.tools.clean import list_sessions, start_session
+from stocktake.usecases.services import Services
 
 SKIPPED = gr.skip()
 OUT = dict(zip(["sid", "status", "step", "card", "before", "after", "history", "edited", "help", "asking",
@@ -24,7 +25,7 @@ def handlers(catalog) -> Handlers:
     catalog.register("products", pd.DataFrame({
         "title": ["Mug", "Lamp", "Pen"], "product_id": ["p1", "p2", "p3"], "category": ["Home", "home", "Home"],
     }), kind="products", source="test", fmt="csv")
-    return Handlers(catalog)
+    return Handlers(Services(catalog))
 
 
 def part(result, name):
@@ -226,7 +227,7 @@ def test_a_dedupe_preview_puts_each_kept_row_above_the_duplicates_it_replaces(ca
 
 
 def test_preview_columns_are_as_wide_as_their_header_and_values_up_to_a_limit():
-    from stocktake.serve.panels.cleaning import PreviewLayout, column_widths
+    from stocktake.serve.panels.cleaning_preview import PreviewLayout, column_widths
 
     layout = PreviewLayout(char_px=10, padding_px=20, widest_chars=8)
     df = pd.DataFrame({"_row": [1], "payment_method": [None], "note": ["a very long text indeed"]})

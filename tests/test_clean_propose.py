@@ -134,3 +134,13 @@ def test_relabel_is_proposed_from_a_saved_label_audit(catalog, ws):
     for view in session.proposals():
         session.accept(view.id)
     assert session.table()["category"].tolist() == ["Shoes", "Books"] + ["Shoes"] * 18 + ["Books"] * 21
+
+
+@pytest.mark.parametrize("copies, said", [
+    (1, "1 row is an exact copy of an earlier row; keeping it double-counts."),
+    (2, "2 rows are exact copies of an earlier row; keeping them double-counts."),
+])
+def test_the_reason_counts_its_rows_in_words_that_agree(catalog, copies, said):
+    df = pd.DataFrame({"order_id": [1, 2, 3] + [3] * copies, "price": [1.0, 2.0, 3.0] + [3.0] * copies})
+    (step,) = proposals(catalog, "orders", df)["drop_duplicates"]
+    assert step.why == said

@@ -18,7 +18,7 @@ from stocktake.cli.main import app
 from stocktake.errors import StocktakeError
 from stocktake.registry import ModelRegistry
 from stocktake.tools.clean import load_session, start_session
-from stocktake.tools.clean.session import sessions_dir
+from stocktake.tools.clean.store import sessions_dir
 from stocktake.tools.doctor import DoctorSettings, examine
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -28,7 +28,8 @@ NOW = DoctorSettings(min_age_s=0)
 CHILD = """
 import os, sys
 from stocktake.catalog import Catalog
-import stocktake.tools.clean.session as engine
+import stocktake.tools.clean.store as engine
+from stocktake.tools.clean import load_session
 
 workspace, session_id, hook, action = sys.argv[1:]
 real_add, real_insert, real_write = Catalog.add_version, Catalog._insert_version, engine.write_atomic
@@ -53,7 +54,7 @@ elif hook == "during_session_write":
     os.replace = die
 elif hook == "after_cache_write":
     engine.write_atomic = cache_then_die
-session = engine.load_session(Catalog(workspace), session_id)
+session = load_session(Catalog(workspace), session_id)
 what, _, arg = action.partition(":")
 session.finish(arg or None) if what == "finish" else session.accept(arg)
 os._exit(0)

@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from stocktake.catalog import file_hash
 from stocktake.errors import StocktakeError, UnknownNameError
 from stocktake.tools.clean import load_session, start_session
-from stocktake.tools.clean.session import list_sessions, sessions_dir
+from stocktake.tools.clean.store import list_sessions, sessions_dir
 
 
 @pytest.fixture
@@ -450,7 +450,7 @@ def test_racing_saves_from_copies_of_one_revision_let_exactly_one_win(session, w
     from concurrent.futures import ThreadPoolExecutor
     from threading import Barrier
 
-    import stocktake.tools.clean.session as engine
+    import stocktake.tools.clean.store as engine
 
     real_write = engine.write_atomic
 

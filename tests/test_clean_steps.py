@@ -10,7 +10,7 @@ import pytest
 
 from stocktake.errors import StocktakeError, UnknownNameError
 from stocktake.tools.clean import STEP_TYPES, get_step
-from stocktake.tools.clean.propose import cluster_spellings
+from stocktake.tools.clean.checks import cluster_spellings
 
 NA = np.nan
 
@@ -206,7 +206,7 @@ def test_a_long_text_preview_is_cut_around_the_change_so_the_replacement_is_in_v
     ("a" * 50 + "b" * 50, "a" * 50 + "c" * 50, ("…" + "a" * 15 + "b" * 45 + "…", "…" + "a" * 15 + "c" * 45 + "…")),
 ], ids=["short", "not-text", "change-at-start", "change-at-end", "change-in-the-middle"])
 def test_clipping_a_changed_text_keeps_the_same_window_of_both(old, new, expected):
-    from stocktake.tools.clean.steps import clip_change
+    from stocktake.tools.clean.preview import clip_change
 
     assert clip_change(old, new) == expected
 

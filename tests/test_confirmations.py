@@ -15,6 +15,7 @@ from stocktake.agent.tools import build_tools, confirm_required
 from stocktake.cli.main import app
 from stocktake.serve.panels.cleaning import Handlers
 from stocktake.tools.clean import load_session, start_session
+from stocktake.usecases.services import Services
 from tests.agent_fakes import scripted
 
 RULE = {  # the table the issue asks for: each action, and whether it asks first
@@ -76,7 +77,7 @@ CLEANING = {
 def asked_in_the_tab(catalog, sid: str, action: str) -> bool:
     form, _ = CLEANING[action]
     before = load_session(catalog, sid).state["revision"]
-    out = Handlers(catalog).press(action, sid, **form)
+    out = Handlers(Services(catalog)).press(action, sid, **form)
     asked = out[9].visible
     assert asked == bool(out[10]) and (out[11] == action) == asked
     assert (load_session(catalog, sid).state["revision"] == before) == asked  # asking changes nothing

@@ -18,7 +18,7 @@ from stocktake.agent.tools import clean as clean_tools
 from stocktake.cli.main import app
 from stocktake.errors import StocktakeError
 from stocktake.tools.clean import get_step, list_sessions, load_session, start_session
-from stocktake.tools.clean.session import SessionLimits, read_state, sessions_dir
+from stocktake.tools.clean.store import SessionLimits, read_state, sessions_dir
 from tests.agent_fakes import scripted
 
 

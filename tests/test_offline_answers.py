@@ -11,8 +11,9 @@ from typer.testing import CliRunner
 from stocktake.agent.assistant import Assistant
 from stocktake.agent.context import ToolContext
 from stocktake.agent.offline import OFFLINE_NOTE
-from stocktake.agent.tools.clean import conversation_session
+from stocktake.agent.tools.clean import conversation
 from stocktake.tools.profile import describe_coverage
+from stocktake.usecases.cleaning import conversation_session
 from stocktake.catalog import Catalog, Workspace
 from stocktake.cli.demo_cmds import index_demo_docs, prepare_demo
 from stocktake.cli.main import app
@@ -360,7 +361,8 @@ def test_discarding_is_confirmed_in_words_that_say_the_asset_stays(cleaner):
     confirm, answer = events_of(cleaner, "discard the cleaning session", "tab-discard")
     assert confirm[0].actions[0]["description"] == (f"Discard cleaning session {session_id} on orders? Its 1 accepted "
                                                     "step will be dropped; orders stays as it is.")
-    assert conversation_session(cleaner.ctx, "tab-discard").id == session_id  # still open until confirmed
+    # still open until confirmed
+    assert conversation_session(cleaner.ctx, conversation(cleaner.ctx, "tab-discard")).id == session_id
 
 
 def test_finishing_with_nothing_accepted_says_so_and_writes_nothing(cleaner):

@@ -12,9 +12,11 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from stocktake.cli.common import catalog, err, out, print_json, workspace
+from stocktake.cli.common import err, out, print_json, services
 from stocktake.errors import StocktakeError
 from stocktake.tools.clean.params import parse_params
+from stocktake.usecases import cleaning
+from stocktake.words import plural
 
 clean_app = typer.Typer(no_args_is_help=True, help=(
     "Guided data cleaning in persistent sessions: start one, accept or reject its steps, then finish (write a new "
@@ -33,26 +35,21 @@ SESSION = typer.Argument(..., metavar="SESSION", help="The session id (see: stoc
 YES = typer.Option(False, "--yes", "-y", help="Don't ask for confirmation.")
 
 
-def _ask_first(action: str, session, yes: bool, mode: str | None = None) -> None:
-    """Ask on stderr (stdout stays for output) where ``action`` on ``session`` needs confirmation; a no, or no
+def _ask_first(ctx: typer.Context, action: str, session_id: str, yes: bool, mode: str | None = None) -> None:
+    """Ask on stderr (stdout stays for output) where ``action`` on the session needs confirmation; a no, or no
     answer at all (stdin closed, Ctrl+C), writes nothing and says so in one line."""
-    from stocktake.actions import needs_confirmation, session_question
+    from stocktake.actions import needs_confirmation
 
     if yes or not needs_confirmation(action):
         return
+    question = cleaning.question(services(ctx), action, session_id, mode)
     try:
-        agreed = typer.confirm(session_question(action, session, mode), err=True)
+        agreed = typer.confirm(question, err=True)
     except typer.Abort:
         err.print()
         raise StocktakeError("No answer, so nothing was written. Pass --yes to go ahead without asking.") from None
     if not agreed:
         raise StocktakeError("Cancelled; nothing was written.")
-
-
-def _session(ctx: typer.Context, session_id: str):
-    from stocktake.tools.clean import load_session
-
-    return load_session(catalog(ctx), session_id)
 
 
 def _print_step(view, detailed: bool = False) -> None:
@@ -79,33 +76,32 @@ def start(ctx: typer.Context, asset: str = typer.Argument(..., help="The asset t
           version: int = typer.Option(None, "--version", help="Start from this version (default: the latest)."),
           as_json: bool = JSON_OPT) -> None:
     """Start a cleaning session: profile the asset and propose ordered steps."""
-    from stocktake.tools.clean import start_session
-
     with err.status(f"Profiling {asset} and proposing steps…"):
-        session = start_session(catalog(ctx), asset, version)
-        proposals = session.proposals()
+        started = cleaning.start(services(ctx), asset, version)
+    view, proposals = started.view, started.pending
     if as_json:
-        print_json({"session": session.id, "asset": asset, "base_version": session.state["base_version"],
+        print_json({"session": view.id, "asset": view.asset, "base_version": view.base_version,
                     "proposals": [p.to_dict() for p in proposals]})
         return
-    out.print(f"Session [bold]{session.id}[/] on {asset} v{session.state['base_version']}: "
-              f"{len(proposals)} proposed steps", highlight=False)
-    for view in proposals:
-        _print_step(view, detailed=True)
-    err.print(f"Next: stocktake clean accept {session.id} STEP (or all) | reject | explain | show")
+    out.print(f"Session [bold]{view.id}[/] on {escape(view.asset)} v{view.base_version}: "
+              f"{plural(len(proposals), 'proposed step')}", highlight=False)
+    for step in proposals:
+        _print_step(step, detailed=True)
+    err.print(f"Next: stocktake clean accept {view.id} STEP (or all) | reject | explain | show")
 
 
 def show(ctx: typer.Context, session_id: str = SESSION, as_json: bool = JSON_OPT) -> None:
     """Show a session: every step with its status, and the current table's size."""
-    view = _session(ctx, session_id).show()
+    now = cleaning.snapshot(services(ctx), session_id, previews=False)
+    view = now.view
     if as_json:
         print_json(view.to_dict())
         return
     out.print(f"Session [bold]{view.id}[/] on {view.asset} v{view.base_version}: {view.base_rows:,} → "
               f"{view.rows:,} rows; applied: {', '.join(view.applied) or 'none'}", highlight=False)
-    if view.finished:
-        out.print(escape(f"finished: {view.finished}"), highlight=False)
-    if view.discarded:
+    if now.finished:
+        out.print(escape(f"finished: {now.finished.to_dict()}"), highlight=False)
+    if now.status is cleaning.Status.DISCARDED:
         out.print(escape(f"discarded at {view.discarded['at']}; nothing was written"), highlight=False)
     for step in view.steps:
         _print_step(step)
@@ -113,17 +109,14 @@ def show(ctx: typer.Context, session_id: str = SESSION, as_json: bool = JSON_OPT
 
 def sessions(ctx: typer.Context, as_json: bool = JSON_OPT) -> None:
     """List cleaning sessions."""
-    from stocktake.tools.clean import list_sessions
-
-    items = list_sessions(workspace(ctx))
+    items = cleaning.sessions(services(ctx))
     if as_json:
-        print_json({"sessions": items})
+        print_json({"sessions": [s.to_dict() for s in items]})
         return
     table = Table("session", "asset", "base", "steps", "state")
     for s in items:
-        state = (f"finished: {s['finished']['asset']} v{s['finished']['version']}" if s["finished"]
-                 else "discarded" if s["discarded"] else "open")
-        table.add_row(s["id"], s["asset"], str(s["base_version"]), str(s["steps"]), state)
+        state = f"finished: {s.finished.asset} v{s.finished.version}" if s.finished else s.status.value
+        table.add_row(s.id, s.asset, str(s.base_version), str(s.steps), state)
     out.print(table)
 
 
@@ -131,36 +124,31 @@ def accept(ctx: typer.Context, session_id: str = SESSION,
            step: str = typer.Argument(..., help="A step id, or 'all' for every pending proposal in order."),
            param: list[str] = PARAMS, as_json: bool = JSON_OPT) -> None:
     """Accept a step (optionally with changed parameters), or all pending ones; any that cannot run are listed."""
-    session = _session(ctx, session_id)
     params = parse_params(param)
     if step != "all":
-        _report(session, [session.accept(step, params)], as_json)
+        _report(cleaning.accept(services(ctx), session_id, step, params), as_json)
         return
     if params:
         raise StocktakeError("--param applies to one step; accept steps one by one to change parameters.")
-    accepted, skipped = session.accept_all()
-    _report(session, accepted, as_json, skipped)
+    _report(cleaning.accept_all(services(ctx), session_id), as_json)
 
 
 def reject(ctx: typer.Context, session_id: str = SESSION,
            step: str = typer.Argument(...), as_json: bool = JSON_OPT) -> None:
     """Reject a pending step: it stays out until undo reopens it."""
-    session = _session(ctx, session_id)
-    _report(session, [session.reject(step)], as_json)
+    _report(cleaning.reject(services(ctx), session_id, step), as_json)
 
 
 def undo(ctx: typer.Context, session_id: str = SESSION,
          step: str = typer.Argument(None, help="Any accepted or rejected step (default: the latest decision)."),
          as_json: bool = JSON_OPT) -> None:
     """Take back a decision: an accepted step leaves the table, a rejected one reopens; it is pending again."""
-    session = _session(ctx, session_id)
-    _report(session, [session.undo(step)], as_json)
+    _report(cleaning.undo(services(ctx), session_id, step), as_json)
 
 
 def redo(ctx: typer.Context, session_id: str = SESSION, as_json: bool = JSON_OPT) -> None:
     """Make the decision undone last again (an accepted step goes back where it was)."""
-    session = _session(ctx, session_id)
-    _report(session, [session.redo()], as_json)
+    _report(cleaning.redo(services(ctx), session_id), as_json)
 
 
 def add(ctx: typer.Context, session_id: str = SESSION,
@@ -171,21 +159,19 @@ def add(ctx: typer.Context, session_id: str = SESSION,
     drop_rows takes a condition, parsed and never run as code: -p where='Quantity < 0 and Country == "France"'.
 
     A condition compares columns with values (= != < <= > >=, in [..], is null, contains 'text'), joined by and/or/not."""
-    session = _session(ctx, session_id)
-    _report(session, [session.add_custom_step(kind, parse_params(param))], as_json)
+    _report(cleaning.add(services(ctx), session_id, kind, parse_params(param)), as_json)
 
 
 def edit(ctx: typer.Context, session_id: str = SESSION, step: str = typer.Argument(...),
          param: list[str] = REQUIRED_PARAMS, as_json: bool = JSON_OPT) -> None:
     """Change a step's parameters (an applied step is replayed with them)."""
-    session = _session(ctx, session_id)
-    _report(session, [session.edit_step(step, parse_params(param))], as_json)
+    _report(cleaning.edit(services(ctx), session_id, step, parse_params(param)), as_json)
 
 
 def explain(ctx: typer.Context, session_id: str = SESSION,
             step: str = typer.Argument(...), as_json: bool = JSON_OPT) -> None:
     """Explain one step: what, why, its code and a before/after preview."""
-    view = _session(ctx, session_id).explain_step(step)
+    view = cleaning.explain(services(ctx), session_id, step)
     if as_json:
         print_json(view.to_dict())
         return
@@ -196,7 +182,7 @@ def export(ctx: typer.Context, session_id: str = SESSION,
            out_path: Path = typer.Option(..., "--out", help="The .py file to write."),
            as_json: bool = JSON_OPT) -> None:
     """Export the session as a standalone pandas script that reproduces its result."""
-    path = _session(ctx, session_id).export_script(out_path)
+    path = cleaning.export(services(ctx), session_id, out_path).path
     if as_json:
         print_json({"session": session_id, "script": str(path)})
         return
@@ -212,32 +198,29 @@ def finish(ctx: typer.Context, session_id: str = SESSION,
     """Write the cleaned table as a new version of the asset (it asks first)."""
     if rebase and branch:
         raise StocktakeError("Choose one of --rebase or --branch.")
-    session, mode = _session(ctx, session_id), "rebase" if rebase else "branch" if branch else None
-    _ask_first("finish_session", session, yes, mode)
-    done = session.finish(mode)
+    mode = "rebase" if rebase else "branch" if branch else None
+    _ask_first(ctx, "finish_session", session_id, yes, mode)
+    done = cleaning.finish(services(ctx), session_id, mode)
     if as_json:
-        print_json({"session": session_id, **done})
+        print_json({"session": session_id, **done.to_dict()})
         return
-    err.print(f"[green]✓[/] wrote {done['asset']} version {done['version']} ({done['mode']})", highlight=False)
+    err.print(f"[green]✓[/] wrote {done.asset} version {done.version} ({done.mode})", highlight=False)
 
 
 def discard(ctx: typer.Context, session_id: str = SESSION, yes: bool = YES, as_json: bool = JSON_OPT) -> None:
     """Close a session without writing anything; the asset is untouched and the session kept for the record (it
     asks first: the accepted steps are dropped)."""
-    session = _session(ctx, session_id)
-    _ask_first("discard_session", session, yes)
-    done = session.discard()
+    _ask_first(ctx, "discard_session", session_id, yes)
+    done = cleaning.discard(services(ctx), session_id)
     if as_json:
-        print_json({"session": session.id, "discarded": done})
+        print_json({"session": done.session, "discarded": {"at": done.at}})
         return
-    err.print(f"[green]✓[/] discarded {session.id}; {session.asset} is unchanged", highlight=False)
+    err.print(f"[green]✓[/] discarded {done.session}; {done.asset} is unchanged", highlight=False)
 
 
 def kinds(as_json: bool = JSON_OPT) -> None:
     """List the step kinds and their parameters (for custom steps)."""
-    from stocktake.tools.clean import describe_kinds
-
-    items = describe_kinds()
+    items = cleaning.step_kinds()
     if as_json:
         print_json({"kinds": items})
         return
@@ -246,20 +229,17 @@ def kinds(as_json: bool = JSON_OPT) -> None:
         out.print(f"[bold]{k['kind']}[/]({escape(params)}): {escape(k['summary'])}", highlight=False)
 
 
-def _report(session, views, as_json: bool, skipped=None) -> None:
-    """The steps decided on and the session's size; ``skipped`` (accept all) lists the steps that could not run."""
+def _report(done: cleaning.Change, as_json: bool) -> None:
+    """The steps decided on and the session's size; accepting all also lists the steps that could not run."""
     if as_json:
-        state = session.show()
-        extra = {} if skipped is None else {"skipped": [v.to_dict() for v in skipped]}
-        print_json({"session": session.id, "steps": [v.to_dict() for v in views], "rows": state.rows,
-                    "applied": list(state.applied), **extra})
+        print_json(done.to_dict())
         return
-    for view in views:
+    for view in done.steps:
         _print_step(view)
-    for view in skipped or ():
+    for view in done.skipped or ():
         err.print(f"[yellow]skipped[/] {view.id} {view.kind}: {escape(view.problem)}", highlight=False)
-    state = session.show()
-    err.print(f"{session.id}: {state.rows:,} rows now; applied: {', '.join(state.applied) or 'none'}", highlight=False)
+    err.print(f"{done.session}: {done.rows:,} rows now; applied: {', '.join(done.applied) or 'none'}",
+              highlight=False)
 
 
 def register(app: typer.Typer) -> None:

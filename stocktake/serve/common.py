@@ -13,7 +13,6 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
 
 import gradio as gr
@@ -42,11 +41,6 @@ class AppContext:
         # Chroma's client is not safe to open from two threads at once (two sessions, or a tab's refresh
         # racing a search): the docs handlers take turns.
         self.docs_lock = threading.Lock()
-
-    @cached_property
-    def services(self) -> Services:
-        """What the panels' use cases need (the docs store among them), opened once for the app."""
-        return Services(self.catalog)
 
 
 def web_message(message: str | StocktakeError, names: dict[str, str] | None = None) -> str:

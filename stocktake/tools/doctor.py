@@ -80,7 +80,8 @@ class _Doctor:
 
     def sessions(self) -> Iterator[tuple[Path, object]]:
         """Each session file with its session, or with the error that says why it cannot be read."""
-        from stocktake.tools.clean.session import CleaningSession, read_state, sessions_dir
+        from stocktake.tools.clean.session import CleaningSession
+        from stocktake.tools.clean.store import read_state, sessions_dir
 
         for path in sorted(sessions_dir(self.catalog.ws).glob("cs-*.json")):
             try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from stocktake.agent.context import ToolContext
 from stocktake.agent.tools.base import AgentTool, BoundTool
+from stocktake.errors import StocktakeError
 
 
 def all_tools() -> list[AgentTool]:
@@ -27,17 +28,14 @@ def confirm_required(tools: list) -> list[str]:
 def confirmation_question(ctx: ToolContext, thread: str, action: str | None, args: dict) -> str:
     """The question put to the user before a tool runs, in plain words; a cleaning session it would act on is
     checked first (it must be this conversation's, and have something to save), so an error says why there is
-    nothing to confirm."""
+    nothing to confirm, in the chat's words (the callers show it as it is)."""
     from stocktake import actions
-    from stocktake.agent.tools.clean import conversation_session, finish_summary
+    from stocktake.agent.tools.clean import conversation
+    from stocktake.usecases import cleaning
 
-    if action == "pick_up_session":
-        from stocktake.tools.clean import load_session
-
-        return actions.session_question(action, load_session(ctx.catalog, str(args.get("session_id"))))
-    if action in ("finish_session", "discard_session"):
-        session = conversation_session(ctx, thread, args.get("session_id"))
-        if action == "finish_session":
-            finish_summary(session, args.get("mode"))  # nothing accepted: said in the chat's words
-        return actions.session_question(action, session, args.get("mode"))
-    return actions.question(action or "", args)
+    if action not in ("pick_up_session", "finish_session", "discard_session"):
+        return actions.question(action or "", args)
+    try:
+        return cleaning.question(ctx, action, args.get("session_id"), args.get("mode"), conversation(ctx, thread))
+    except StocktakeError as exc:
+        raise StocktakeError(exc.for_face("model")) from None

@@ -11,17 +11,23 @@ evaluate). A ``drop_orphans`` step also reads its parent's pinned Parquet snapsh
 from __future__ import annotations
 
 import textwrap
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from stocktake.catalog import file_hash, now_iso
+from stocktake.catalog import Catalog, file_hash, now_iso
 from stocktake.errors import Remedy, StocktakeError
 from stocktake.tools.clean.steps import get_step
 
-if TYPE_CHECKING:
-    from stocktake.tools.clean.session import CleaningSession
+
+@dataclass(frozen=True)
+class Recipe:
+    """What a script reproduces: a session's applied steps (id, kind, parameters) over its asset's base version."""
+    session: str
+    asset: str
+    version: int
+    steps: tuple[tuple[str, str, dict], ...]
 
 _TEMPLATE = '''\
 #!/usr/bin/env python
@@ -66,20 +72,20 @@ if __name__ == "__main__":
 '''
 
 
-def write_script(session: CleaningSession, steps: list[tuple[str, dict]], path: Path) -> Path:
-    """Write the script for the applied ``steps`` (id, params) of ``session`` to ``path``."""
+def write_script(catalog: Catalog, recipe: Recipe, path: Path) -> Path:
+    """Write the script for ``recipe`` to ``path``."""
     if path.suffix != ".py":
-        raise StocktakeError(f"Export to a .py file (got '{path}'),", Remedy("script-name", asset=session.asset),
+        raise StocktakeError(f"Export to a .py file (got '{path}'),", Remedy("script-name", asset=recipe.asset),
                              file=str(path))
-    input_path, reader, why = choose_input(session)
+    input_path, reader, why = choose_input(catalog, recipe.asset, recipe.version)
     blocks = []
-    for sid, params in steps:
-        step = get_step(session.state["steps"][sid]["kind"])
+    for sid, kind, params in recipe.steps:
+        step = get_step(kind)
         blocks.append(f"# {sid}: {step.describe(step.validate(params))}\n{step.code(params)}")
     body = textwrap.indent("\n\n".join(blocks) or "pass", "    ")
     text = _TEMPLATE.format(
-        session=session.id, asset=session.asset, version=session.state["base_version"], stamp=now_iso(),
-        input_path=str(input_path), input_why=why, script=path.name, default_out=f"{session.asset}_clean.parquet",
+        session=recipe.session, asset=recipe.asset, version=recipe.version, stamp=now_iso(),
+        input_path=str(input_path), input_why=why, script=path.name, default_out=f"{recipe.asset}_clean.parquet",
         digest=file_hash(input_path), reader=reader, body=body,
     )
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -87,14 +93,14 @@ def write_script(session: CleaningSession, steps: list[tuple[str, dict]], path: 
     return path
 
 
-def choose_input(session: CleaningSession) -> tuple[Path, str, str]:
-    """(file to read, the expression that reads it, why that file)."""
-    meta = session.catalog.get(session.asset, session.state["base_version"])
+def choose_input(catalog: Catalog, asset: str, version: int) -> tuple[Path, str, str]:
+    """(file to read, the expression that reads it, why that file) for that version of the asset."""
+    meta = catalog.get(asset, version)
     source = Path(meta.source).expanduser().resolve()
     if meta.version == 1 and source.suffix.lower() == ".csv" and source.is_file():
         try:
             read = pd.read_csv(source)
-            pd.testing.assert_frame_equal(read, session.catalog.load(session.asset, meta.version))
+            pd.testing.assert_frame_equal(read, catalog.load(asset, meta.version))
             return source, "pd.read_csv(INPUT)", "the asset's source file: pandas reads it as the base table"
         except (AssertionError, ValueError, pd.errors.ParserError):
             pass
