@@ -232,7 +232,7 @@ def test_accept_all_takes_what_runs_and_reports_what_it_skipped(session):
 def test_finish_with_nothing_accepted_names_commands_that_exist(session, catalog):
     from stocktake.cli.main import app
 
-    with pytest.raises(StocktakeError, match="no accepted steps; nothing was written") as caught:
+    with pytest.raises(StocktakeError, match="no accepted steps, so there is nothing to save and nothing was written") as caught:
         session.finish()
     named = re.findall(r"`stocktake clean (\w+) ", str(caught.value))
     assert named == ["accept", "discard"]

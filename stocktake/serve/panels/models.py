@@ -11,7 +11,7 @@ import gradio as gr
 
 from stocktake.errors import StocktakeError
 from stocktake.serve.charts import chart_recommenders
-from stocktake.serve.common import AppContext, choices, frame, readable
+from stocktake.serve.common import AppContext, choices, frame, readable, web_message
 from stocktake.serve.panels.model_tables import (
     MODEL_COLUMNS, MODEL_WIDTHS, PER_CLASS_COLUMNS, RECOMMENDATION_COLUMNS, SUSPECT_COLUMNS, ClassifierForm,
     chart_confusion, classifier_summary, comparison, model_rows, per_class_rows, recommendation_rows, suspect_rows,
@@ -162,7 +162,7 @@ def _wire_for_user(app: AppContext, tab: gr.Tab, f: _ForUser) -> None:
         try:
             found = usecase.recommend_for_user(app.services, who, model_id, int(count))
         except StocktakeError as exc:  # an unknown user: say so, and leave no other user's list on screen
-            gr.Warning(str(exc))
+            gr.Warning(web_message(exc))
             return frame([], RECOMMENDATION_COLUMNS)
         return recommendation_rows(found.items, found.titles)
 
