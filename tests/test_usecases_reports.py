@@ -9,7 +9,7 @@ import pytest
 
 from stocktake.catalog import Catalog, Workspace
 from stocktake.errors import StocktakeError, UnknownNameError
-from stocktake.tools import profile_local
+from stocktake.tools.profile import local as profile_local
 from stocktake.tools.ingest import ingest_path
 from stocktake.tools.profile import profile_all
 from stocktake.tools.sample_data import write_sample_data
