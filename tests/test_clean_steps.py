@@ -56,6 +56,20 @@ def test_step_changes_table_as_specified(kind, before, params, after):
     pd.testing.assert_frame_equal(result, pd.DataFrame(after), check_dtype=False)
 
 
+# Text the profiler counts as holding personal data, in the shapes its patterns know.
+PERSONAL_TEXT = ["write to J.Doe+news@mail.example.co.uk today", "call (555) 123 4567 after six",
+                 "ring +44 20 7946 0958", "mobile 07700 900123", "微信13800138000联系", "tel 06 12 34 56 78"]
+
+
+@pytest.mark.parametrize("text", PERSONAL_TEXT)
+def test_redacting_leaves_nothing_the_profiler_would_count_as_personal(text):
+    from stocktake.tools.profile.pii import has_pii
+
+    assert has_pii(text)
+    [redacted] = run("mask_pii", pd.DataFrame({"t": [text]}), column="t", method="redact")["t"]
+    assert not has_pii(redacted) and ("[email]" in redacted or "[phone]" in redacted)
+
+
 def test_cast_to_integer_keeps_identifiers_exact():
     result = run("cast_type", pd.DataFrame({"id": [17850.0, NA]}), column="id", to="integer")
     assert str(result["id"].dtype) == "Int64" and result["id"].tolist()[0] == 17850 and pd.isna(result["id"][1])

@@ -327,7 +327,7 @@ def test_a_foreign_data_dictionary_links_nothing_to_tables_that_only_share_a_wor
 
 @pytest.mark.shared_data
 def test_the_olist_dictionary_links_every_table_to_its_ingested_olist_asset(store, catalog, shared_data):
-    from stocktake.tools.ingest import asset_name_for
+    from stocktake.tools.ingest_formats import asset_name_for
 
     folder = shared_data / "olist-ecommerce-sample"
     for path in sorted(folder.glob("*.csv")):

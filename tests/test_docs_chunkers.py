@@ -168,6 +168,24 @@ def test_sql_commas_inside_quotes_and_types_do_not_split_a_column():
     assert list(columns) == ["price", "note"]
 
 
+@pytest.mark.parametrize(("text", "columns"), [
+    ("CREATE TABLE `shop`.`orders` (`id` INT, [note] TEXT)", {"id": "orders › id (INT)", "note": "orders › note (TEXT)"}),
+    ("create temp table if not exists \"t\" (a int /* the key */, b text) -- after",
+     {"a": "t › a (int): the key", "b": "t › b (text)"}),
+    ("CREATE TABLE t (a INT, -- first\n b INT)\nCOMMENT ON COLUMN \"t\".\"b\" IS 'it''s second';",
+     {"a": "t › a (INT): first", "b": "t › b (INT): it's second"}),
+    ("CREATE VIEW v AS SELECT 1;\nCREATE TABLE t (a VARCHAR(20) NOT NULL DEFAULT 'x, y')", {"a": "t › a (VARCHAR(20))"}),
+    ("CREATE TABLE t (a INT, b INT", {"a": "t › a (INT)", "b": "t › b (INT)"}),
+], ids=["quoted-names", "block-comment", "comment-on-quoted", "view-and-default", "cut-off"])
+def test_sql_columns_in_every_dialects_spelling(text, columns):
+    assert {c: chunk.text for c, chunk in _by_column(chunk_sql(text, "t.sql", "/docs/t.sql")).items()} == columns
+
+
+def test_sql_with_a_quote_left_open_is_refused_in_one_line():
+    with pytest.raises(StocktakeError, match=r"^t.sql: cannot read the SQL .*Close the quote"):
+        chunk_sql("CREATE TABLE t (a INT COMMENT 'never closed)", "t.sql", "/docs/t.sql")
+
+
 def test_a_heading_inside_a_code_block_starts_no_section():
     text = "## orders\n\n```sh\n# not a heading\n```\n\n- `order_id`: unique order id\n"
     order_id = _by_column(chunk_markdown(text, "shop.md", "/docs/shop.md"))["order_id"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from stocktake.catalog import Catalog, Workspace
-from stocktake.tools import ingest, ingest_files
+from stocktake.tools import ingest_files, ingest_formats
 from stocktake.tools.ingest import ingest_path
 
 
@@ -44,7 +44,7 @@ def test_a_folder_ingest_names_each_file_and_registers_each_table(tmp_path, cata
 
 def test_a_big_csv_reports_bytes_and_rows_as_they_go(tmp_path, catalog, monkeypatch):
     monkeypatch.setattr(ingest_files, "_BLOCK", 64 << 10)
-    monkeypatch.setattr(ingest, "_CHUNK_ROWS", 10_000)
+    monkeypatch.setattr(ingest_formats, "_CHUNK_ROWS", 10_000)
     path = tmp_path / "events.csv"
     path.write_text("user_id,item_id,event\n" + "".join(f"{i},{i % 97},view\n" for i in range(50_000)))
     heard = Recorder()

@@ -90,3 +90,36 @@ def test_documenting_every_asset_reads_each_profile_once(tmp_path, monkeypatch):
     documented = document_assets(Services(catalog))
     assert documented.assets == tuple(catalog.names())
     assert reads == Counter(dict.fromkeys(catalog.names(), 1))
+
+
+class _SlowStore:
+    """A docs store that notes how many callers are inside it at once."""
+
+    def __init__(self):
+        self.inside, self.most = 0, 0
+
+    def records(self):
+        import time
+
+        self.inside += 1
+        self.most = max(self.most, self.inside)
+        time.sleep(0.05)
+        self.inside -= 1
+        return []
+
+
+def test_callers_on_two_threads_use_the_docs_index_one_at_a_time(catalog):
+    from concurrent.futures import ThreadPoolExecutor
+
+    services = Services(catalog)
+    services.__dict__["docs_store"] = store = _SlowStore()  # Chroma's client is not safe from two threads
+    with ThreadPoolExecutor(4) as pool:
+        assert list(pool.map(lambda _: list_docs(services), range(8))) == [[]] * 8
+    assert store.most == 1
+
+
+def test_the_apps_assistant_works_on_the_apps_services(catalog):
+    from stocktake.serve.common import AppContext
+
+    app = AppContext(catalog, offline=True)
+    assert app.assistant.ctx is app.services  # one docs store, its lock and one memo of the profiles read

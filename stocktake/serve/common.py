@@ -9,7 +9,6 @@ import inspect
 import logging
 import os
 import shutil
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -33,14 +32,15 @@ class AppContext:
     offline: bool = False
 
     def __post_init__(self):
-        self.services = Services(self.catalog)  # what the panels' use cases run on, shared by every session
+        from stocktake.agent.context import ToolContext
+
+        # What the panels' use cases and the assistant's tools run on, shared by every session: one docs store (and
+        # its lock), one registry and one memo of the profiles read.
+        self.services: Services = ToolContext(self.catalog)
         if self.assistant is None:
             from stocktake.agent.assistant import connect_assistant
 
             self.assistant = connect_assistant(self.services, offline=self.offline)
-        # Chroma's client is not safe to open from two threads at once (two sessions, or a tab's refresh
-        # racing a search): the docs handlers take turns.
-        self.docs_lock = threading.Lock()
 
 
 def web_message(message: str | StocktakeError, names: dict[str, str] | None = None) -> str:

@@ -370,6 +370,7 @@ DATE_COLUMNS = [("users", "signup_date")]
 AMOUNT_COLUMNS = [("products", "price"), ("order_items", "quantity"), ("order_items", "unit_price"),
                   ("orders", "total_amount")]
 TEXT_COLUMNS = [("reviews", "review_text"), ("products", "title"), ("products", "description")]
+# The generator's own definition, not the profiler's: it is the answer key the profiler is graded against.
 PII_PATTERN = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+|\+?\(?\d{2,3}\)?[ .-]\d{2,4}[ .-]\d{3,4}(?:[ .-]\d{3,4})?")
 
 

@@ -30,22 +30,25 @@ def search_docs(services: Services, question: str, k: int = 5, asset: str | None
 
     if asset:
         asset = services.asset(asset).name  # an asset the catalog lacks is named as such, with suggestions
-    refresh_profile_docs(services.docs_store, services.catalog)
-    return rank_hits(question, search(services.docs_store, question, k=k, asset=asset))
+    with services.docs() as store:
+        refresh_profile_docs(store, services.catalog)
+        return rank_hits(question, search(store, question, k=k, asset=asset))
 
 
 def add_docs(services: Services, paths: Iterable[str | Path]) -> IndexReport:
     """Index the docs under ``paths``, linked to the catalog's assets; adding a doc again replaces its chunks."""
     from stocktake.tools.docs import index_docs
 
-    return index_docs(services.docs_store, paths, services.catalog)
+    with services.docs() as store:
+        return index_docs(store, paths, services.catalog)
 
 
 def list_docs(services: Services) -> list[DocSource]:
     """The indexed sources, by name."""
     from stocktake.tools.docs import list_docs as listed
 
-    return listed(services.docs_store)
+    with services.docs() as store:
+        return listed(store)
 
 
 def remove_doc(services: Services, source: str) -> DocSource:
@@ -53,7 +56,8 @@ def remove_doc(services: Services, source: str) -> DocSource:
     ``profile:<asset>``."""
     from stocktake.tools.docs import remove_docs
 
-    return remove_docs(services.docs_store, source)
+    with services.docs() as store:
+        return remove_docs(store, source)
 
 
 @dataclass(frozen=True)
@@ -76,7 +80,8 @@ def document_assets(services: Services, names: Sequence[str] | None = None, *, q
     catalog = services.catalog
     names = [catalog.get(name).name for name in names] if names else catalog.names()
     files, seconds = [], 0.0
-    with services.reading_profiles():  # relations and each profile read every asset's: once each
+    # relations and each profile read every asset's: once each
+    with services.reading_profiles(), services.docs() as store:
         relations = []
         if names and not quick:
             progress("profiling and finding relationships", 0, None)
@@ -84,7 +89,7 @@ def document_assets(services: Services, names: Sequence[str] | None = None, *, q
         for done, name in enumerate(names):
             progress(f"documenting {name}", done, len(names))
             profile = None if quick else profile_asset(catalog, name)
-            report = index_profile_doc(services.docs_store, catalog, name, profile, relations)
+            report = index_profile_doc(store, catalog, name, profile, relations)
             files.extend(report.files)
             seconds += report.seconds
     return DocumentedAssets(tuple(names), IndexReport(files=tuple(files), seconds=seconds))

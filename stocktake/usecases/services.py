@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -14,6 +17,7 @@ from stocktake.settings import Settings
 class Services:
     catalog: Catalog
     settings: Settings = field(default_factory=Settings)
+    _docs_lock: threading.RLock = field(default_factory=threading.RLock, init=False, repr=False, compare=False)
 
     @cached_property
     def registry(self):
@@ -23,10 +27,18 @@ class Services:
 
     @cached_property
     def docs_store(self):
-        """The Chroma docs index of the workspace; the embedding model loads only when a search needs it."""
+        """The Chroma docs index of the workspace; the embedding model loads only when a search needs it. Use it
+        through ``docs()``."""
         from stocktake.tools.docs import DocStore
 
         return DocStore(self.catalog.ws)
+
+    @contextmanager
+    def docs(self) -> Iterator:
+        """The docs index, to one caller at a time: Chroma's client is not safe to use from two threads at once
+        (two browser sessions, a tab's refresh racing the assistant's search)."""
+        with self._docs_lock:
+            yield self.docs_store
 
     def schema(self):
         """The question planner's view of the catalog, rebuilt only when an asset or its version changed."""

@@ -138,8 +138,9 @@ def list_models(task: str | None = None, *, runtime: ToolRuntime[ToolContext]) -
     Args:
         task: Only "classifier" or "recommender" models; all when empty.
     """
-    ctx = runtime.context
-    models = [m.to_dict() for m in ctx.registry.list(task=task)]
+    from stocktake.usecases.models import list_models as registered
+
+    models = [m.to_dict() for m in registered(runtime.context, task)]
     if not models:
         return ("No models are trained yet. Train a classifier (train_text_classifier) or recommenders "
                 "(train_recommenders)."), {"models": []}

@@ -87,21 +87,18 @@ def build(app: AppContext, tab: gr.Tab) -> None:
     @readable
     def find_passages(text: str, n: float, progress=gr.Progress()):
         progress(0.2, desc="Searching (the first search loads the text encoder)")
-        with app.docs_lock:
-            return search_hits(app.services, text, int(n))
+        return search_hits(app.services, text, int(n))
 
     @readable
     def index_files(paths: list[str] | None, progress=gr.Progress()):
         if not paths:
             raise gr.Error("Choose one or more doc files first.", print_exception=False)
         progress(0.1, desc=f"Indexing {len(paths)} file(s)")
-        with app.docs_lock:
-            return index_uploads(app.services, paths), doc_rows(app.services)
+        return index_uploads(app.services, paths), doc_rows(app.services)
 
     @readable
     def load_docs():
-        with app.docs_lock:
-            return doc_rows(app.services)
+        return doc_rows(app.services)
 
     search.click(find_passages, [question, k], [hits], api_name="search_docs")
     question.submit(find_passages, [question, k], [hits], api_name=False)

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pandas as pd
 
 from stocktake.errors import ParameterError, Remedy
-from stocktake.tools.clean import condition
+from stocktake.tools.clean.condition import (check_types, code as condition_code, mask as condition_mask,
+                                             parse as parse_condition, text as condition_text)
 from stocktake.tools.clean.step import Param, Step
 
 
@@ -135,16 +136,16 @@ class DropRows(Step):
             raise ParameterError("Step 'drop_rows' needs",
                                  (Remedy("param", pair="where='<condition>'"), ', such as: price < 0 or '
                                   'status == "cancelled"'), field="where", valid="a condition")
-        tree = condition.parse(p["where"])
+        tree = parse_condition(p["where"])
         if table is not None:
-            condition.check_types(tree, table.dtypes)
+            check_types(tree, table.dtypes)
         return p
 
     def describe(self, p):
-        return f"drop rows where {condition.text(condition.parse(p['where']))}"
+        return f"drop rows where {condition_text(parse_condition(p['where']))}"
 
     def run(self, df, p):
-        return df[~condition.mask(condition.parse(p["where"]), df)]
+        return df[~condition_mask(parse_condition(p["where"]), df)]
 
     def lines(self, p):
-        return [f"drop = {condition.code(condition.parse(p['where']))}", "df = df[~drop]"]
+        return [f"drop = {condition_code(parse_condition(p['where']))}", "df = df[~drop]"]

@@ -12,9 +12,12 @@ import pandas as pd
 
 from stocktake.errors import ParameterError, Remedy
 from stocktake.tools.clean.step import Param, Step, shown
+from stocktake.tools.profile.pii import EMAIL, PHONE
 
-EMAIL_PATTERN = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
-PHONE_PATTERN = r"(?<![\w+])\+?\(?\d[\d ().-]{6,}\d(?!\w)"
+# The profiler's patterns, so that redacting a column clears what its profile counted; the exported script
+# carries them as text.
+EMAIL_PATTERN = EMAIL.regex.pattern
+PHONE_PATTERN = PHONE.regex.pattern
 # A phone number has at least this many digits and doesn't look like a date ("10.10.2018", "2018-08-15 10").
 PHONE_MIN_DIGITS = 9
 DATE_LIKE = r"\d{4}-\d\d-\d\d|\d\d?[./-]\d\d?[./-]\d{2,4}"

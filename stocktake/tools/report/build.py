@@ -205,7 +205,7 @@ def _relations(catalog: Catalog, names: list[str], notes: list[str]) -> tuple[Re
     from stocktake.tools.profile import find_relations
 
     try:
-        found = find_relations(catalog)
+        found = find_relations(catalog, involving=names) if len(names) == 1 else find_relations(catalog)
     except Exception as exc:  # noqa: BLE001 - the report still has everything else to say
         notes.append(f"Relationships could not be computed: {type(exc).__name__}: {exc}")
         return ()
