@@ -432,3 +432,10 @@ def test_a_port_in_use_is_one_line_that_names_the_option(catalog):
         with pytest.raises(StocktakeError) as caught:
             launch_app(build_app(catalog, EchoAssistant()), port=port)
     assert str(caught.value) == f"Cannot serve on 127.0.0.1:{port}: the port is in use. Choose another port with --port."
+
+
+@pytest.mark.parametrize("host, says", [("999.1.1.1", "no such address"), ("192.0.2.1", "it is not an address of this")])
+def test_a_host_this_machine_cannot_listen_on_is_said_so_not_called_a_busy_port(catalog, host, says):
+    with pytest.raises(StocktakeError) as caught:
+        launch_app(build_app(catalog, EchoAssistant()), host=host, port=free_port())
+    assert str(caught.value).startswith(f"Cannot serve on {host}: {says}") and "--host" in str(caught.value)

@@ -284,3 +284,9 @@ def test_a_bad_parameter_error_names_the_field_and_what_is_valid(kind, params, f
     with pytest.raises(ParameterError) as caught:
         get_step(kind).validate(params)
     assert (caught.value.field, caught.value.valid) == (field, valid) and "\n" not in str(caught.value)
+
+
+def test_an_unknown_step_kind_is_named_once_with_the_kinds_there_are():
+    with pytest.raises(UnknownNameError) as refused:
+        get_step("nosuchkind")
+    assert str(refused.value).startswith("No cleaning step kind named 'nosuchkind'. Valid: drop_duplicates")

@@ -62,3 +62,26 @@ def test_an_issue_of_another_asset_is_refused(shop):
     catalog, _ = shop
     with pytest.raises(StocktakeError, match="about users"):
         issue_rows(catalog, "orders", issue_of(catalog, "users", "missing_values", "country"))
+
+
+def test_personal_data_rows_are_the_rows_the_profile_counts(catalog, tmp_path):
+    import pandas as pd
+
+    from stocktake.tools.ingest import ingest_path
+
+    notes = ["write to ann@example.com", "card 4111 1111 1111 1111 on file", "order code 4111111111111112",
+             "protocol 2517102738811", "all good", "call +44 20 7946 0958"]  # a failing checksum is no card
+    pd.DataFrame({"id": range(len(notes)), "note": notes}).to_csv(tmp_path / "notes.csv", index=False)
+    ingest_path(catalog, tmp_path / "notes.csv")
+    issue = issue_of(catalog, "notes", "pii", "note")
+    got = issue_rows(catalog, "notes", issue)
+    assert issue.rows == len(got.rows) == 3 and not got.truncated
+    assert [row[1] for row in got.rows] == [0, 1, 5]
+
+
+def test_olist_review_messages_show_as_many_personal_rows_as_counted(catalog, shared_data):
+    from stocktake.tools.ingest import ingest_path
+
+    ingest_path(catalog, shared_data / "olist-ecommerce-sample" / "olist_order_reviews_dataset.csv", name="reviews")
+    issue = issue_of(catalog, "reviews", "pii", "review_comment_message")
+    assert len(issue_rows(catalog, "reviews", issue, limit=500).rows) == issue.rows

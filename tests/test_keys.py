@@ -11,9 +11,9 @@ from stocktake.serve.panels.inventory import summary
 from stocktake.tools.ask.schema import build_schema
 from stocktake.tools.clean import start_session
 from stocktake.tools.ingest import ingest_path
-from stocktake.tools.profile import profile_asset
+from stocktake.tools.profile import describe_keys, profile_asset
 from stocktake.tools.report import build_report
-from stocktake.tools.report.wording import facts
+from stocktake.tools.report.wording import facts, keys_text
 from stocktake.tools.sample_data import write_sample_data
 
 OLIST = "olist-ecommerce-sample"
@@ -127,3 +127,14 @@ def test_the_report_and_the_inventory_show_a_cleaned_versions_origin_not_the_ing
 def test_an_ingested_version_says_which_file_it_was_read_from(shop):
     users = shop.get("users")
     assert users.origin == f"Ingested from {users.source}" and users.origin.endswith("users.csv")
+
+
+def test_a_key_that_some_rows_reuse_says_so_wherever_it_is_shown(catalog, shared_data):
+    source = shared_data / "olist-ecommerce-sample" / "olist_order_reviews_dataset.csv"
+    reviews = pd.read_csv(source)
+    reused = len(reviews.drop_duplicates()) - reviews["review_id"].nunique()
+    ingest_path(catalog, source, name="reviews")
+    said = f"review_id (repeats: {reviews['review_id'].nunique():,} distinct in {len(reviews):,} rows)"
+    assert reused > 0 and describe_keys(profile_asset(catalog, "reviews")) == (said,)
+    assert f"**Candidate keys**: ({said})" in summary(profile_asset(catalog, "reviews").to_dict(), catalog.get("reviews"))
+    assert said in keys_text(section(catalog, "reviews"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pandas as pd
 import pytest
@@ -169,6 +170,16 @@ def test_count_answer_counts_the_rows_with_the_value_asked_about(assistant):
     answer = assistant.ask("how many orders were cancelled?")
     assert answer.text.startswith(f"**{cancelled:,}** count") and answer.table["rows"] == [[cancelled]]
     assert "status is 'cancelled'" in answer.reading
+
+
+def test_a_count_names_its_table_once(assistant):
+    assert assistant.ask("how many orders are there").reading == "I read this as the number of orders rows."
+
+
+def test_what_a_word_was_read_as_is_a_sentence_of_its_own_before_the_reading(assistant):
+    text = assistant.ask("total revenue by category").text
+    said = next(line for line in text.splitlines() if "I read this as" in line)
+    assert re.search(r"I read [\w ]+ as [^.]+\. I read this as", said), said
 
 
 def test_a_question_that_needs_a_join_and_a_ranking_is_computed(assistant):

@@ -144,3 +144,14 @@ def test_only_the_assets_a_statement_names_are_opened(shop):
 def test_references_come_from_duckdbs_parser(sql, tables, columns, whole):
     refs = references(sql)
     assert (set(refs.tables), set(refs.columns), refs.whole_rows) == (tables, columns, whole)
+
+
+@pytest.mark.parametrize("sql, says", [
+    ("SELECT citty FROM users", "No column named 'citty'. Did you mean: city?"),
+    ("SELECT u.user_id FROM users u JOIN orders o USING (user_id) WHERE o.column_2 = 1",
+     "No column named 'column_2'. Valid: order_id, user_id, ts, city."),  # the tables by name
+])
+def test_a_column_no_table_of_the_query_has_is_named_with_the_real_ones(shop, sql, says):
+    with pytest.raises(StocktakeError) as refused:
+        run_select(shop, sql)
+    assert str(refused.value) == says

@@ -139,7 +139,8 @@ class OfflineTurns:
             return
         if tool_name == "query_data" and plan is not None and plan.query is not None:
             self.ctx.conversation_plans.set(thread_id, plan.query)
-        notes = "".join(f"{n} " for n in (plan.notes if plan else ()) if not n.startswith("dates:"))
+        notes = "".join(f"{n}{'' if n.endswith(('.', '?', '!')) else '.'} " for n in (plan.notes if plan else ())
+                        if not n.startswith("dates:"))
         dates = "".join(f" ({n.removeprefix('dates: ')})" for n in (plan.notes if plan else ()) if n.startswith("dates:"))
         said = f"_{notes}{reading}{dates}_" if reading else ""
         text = with_reading(hard_breaks(render_answer(intent, args, content, artifact)), said)

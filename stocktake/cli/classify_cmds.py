@@ -7,6 +7,7 @@ from rich.table import Table
 
 from stocktake.cli.common import engine_progress, out, print_json, services
 from stocktake.cli.confirm import YES, ask_first
+from stocktake.words import plural
 
 classify = typer.Typer(no_args_is_help=True, help="Train, apply and audit text classifiers.")
 
@@ -57,7 +58,7 @@ def train(
     for name, m in report.test.per_class.items():
         table.add_row(name, f"{m['precision']:.3f}", f"{m['recall']:.3f}", f"{m['f1']:.3f}", str(m["support"]))
     out.print(table)
-    out.print(f"{report.epochs_run} epochs on {report.device}, {report.train_samples_per_s:.0f} training samples/s; "
+    out.print(f"{plural(report.epochs_run, 'epoch')} on {report.device}, {report.train_samples_per_s:.0f} training samples/s; "
               f"model card: {report.path}/README.md")
 
 

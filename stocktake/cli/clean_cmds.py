@@ -204,7 +204,8 @@ def finish(ctx: typer.Context, session_id: str = SESSION,
     if as_json:
         print_json({"session": session_id, **done.to_dict()})
         return
-    err.print(f"[green]✓[/] wrote {done.asset} version {done.version} ({done.mode})", highlight=False)
+    how = {"rebase": " (the steps replayed onto the latest version)", "branch": " (a new asset, the original kept)"}
+    err.print(f"[green]✓[/] wrote {done.asset} version {done.version}{how.get(done.mode, '')}", highlight=False)
 
 
 def discard(ctx: typer.Context, session_id: str = SESSION, yes: bool = YES, as_json: bool = JSON_OPT) -> None:

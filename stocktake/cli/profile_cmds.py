@@ -79,7 +79,9 @@ def _print_profile(p) -> None:
         table.add_row(c.name, c.type, c.semantic_type, f"{c.nulls:,}", distinct, _short(c.min), _short(c.max),
                       _short(c.mean))
     out.print(table)
-    keys = ", ".join("+".join(k) for k in p.candidate_keys) or "none"
+    from stocktake.tools.profile import describe_keys
+
+    keys = ", ".join(describe_keys(p)) or "none"
     out.print(f"Duplicate rows: {p.duplicate_rows:,}   Candidate keys: {keys}", highlight=False)
     if p.time_coverage:
         tc = p.time_coverage

@@ -61,6 +61,7 @@ def launch_app(blocks: gr.Blocks, *, host: str = "127.0.0.1", port: int = 7860, 
 
     from stocktake.serve.common import LoginGate
 
+    _check_host(host, port)
     try:
         _, url, _ = blocks.launch(
             server_name=host, server_port=port, auth=parse_auth(auth), prevent_thread_lock=True,
@@ -72,3 +73,23 @@ def launch_app(blocks: gr.Blocks, *, host: str = "127.0.0.1", port: int = 7860, 
         reason = "the port is in use" if "Cannot find empty port" in str(exc) else str(exc)
         raise StocktakeError(f"Cannot serve on {host}:{port}: {reason}. Choose another port with --port.") from None
     return url
+
+
+def _check_host(host: str, port: int) -> None:
+    """A host this machine cannot listen on is said as such; the server would call it a busy port."""
+    import socket
+
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)}
+    except (OSError, UnicodeError) as exc:
+        raise StocktakeError(f"Cannot serve on {host}: no such address ({exc}). Give --host an address of this "
+                             "machine, such as 127.0.0.1 (this machine only) or 0.0.0.0 (every network).") from None
+    for address in addresses:
+        with socket.socket(socket.AF_INET6 if ":" in address else socket.AF_INET) as probe:
+            try:
+                probe.bind((address, 0))
+                return
+            except OSError:
+                continue
+    raise StocktakeError(f"Cannot serve on {host}: it is not an address of this machine. Give --host one, such "
+                         "as 127.0.0.1 (this machine only) or 0.0.0.0 (every network).")

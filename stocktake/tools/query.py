@@ -11,6 +11,7 @@ parameters (``$1`` or ``?``), never pasted into the SQL.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import tempfile
 import threading
@@ -24,7 +25,7 @@ import duckdb
 import pandas as pd
 
 from stocktake.catalog import Asset, Catalog
-from stocktake.errors import Remedy, StocktakeError
+from stocktake.errors import Remedy, StocktakeError, UnknownNameError
 from stocktake.settings import GuardSettings
 
 TABLE_FUNCTIONS = frozenset({"range", "generate_series", "unnest"})  # the ones that read no file
@@ -167,12 +168,23 @@ def run_select(catalog: Catalog, sql: str, *, params: Sequence | None = None, ro
         except duckdb.CatalogException as exc:
             tables = ', '.join(catalog.names()) or 'none'
             raise StocktakeError(f"{str(exc).splitlines()[0]}. Tables: {tables}.") from None
+        except duckdb.BinderException as exc:
+            raise _unknown_column(exc, assets) from None
         except duckdb.Error as exc:
             raise StocktakeError(f"Query failed: {str(exc).splitlines()[0]}") from None
         finally:
             timer.cancel()
     return QueryResult(text, columns, rows, truncated, round(time.perf_counter() - started, 4),
                        reads_of(assets, refs), note)
+
+
+def _unknown_column(exc: duckdb.BinderException, assets: list[Asset]) -> StocktakeError:
+    """A column the statement names that none of its tables has, with the ones they have."""
+    first = str(exc).splitlines()[0]
+    missing = re.search(r'Referenced column "([^"]+)" not found|does not have a column named "([^"]+)"', first)
+    if missing is None:
+        return StocktakeError(f"Query failed: {first}")
+    return UnknownNameError("column", missing.group(1) or missing.group(2), [c.name for a in assets for c in a.columns])
 
 
 def _fetch(con, text: str, params: list, row_limit: int, settings: GuardSettings):

@@ -69,7 +69,9 @@ def asset_details(services: Services | Catalog, name: str, progress=lambda *_, *
 
 
 def summary(p: dict, asset) -> str:
-    keys = ", ".join("(" + ", ".join(k) + ")" for k in p["candidate_keys"]) or "none found"
+    from stocktake.tools.profile import TableProfile, describe_keys
+
+    keys = ", ".join(f"({k})" for k in describe_keys(TableProfile.from_dict(p))) or "none found"
     cov = p.get("time_coverage") or {}
     time = f"\n- **Time range**: {cov.get('first')} → {cov.get('last')} (`{cov.get('column')}`)" if cov else ""
     return (f"### {asset.name} &nbsp; <small>{asset.kind}, version {asset.version}</small>\n"

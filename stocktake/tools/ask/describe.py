@@ -74,7 +74,8 @@ def reading(plan: QueryPlan) -> str:
     where += [f"with no {a} rows" for a in plan.absent] + [f"with at least one {a} row" for a in plan.present]
     tail = f" where {' and '.join(where)}" if where else ""
     if plan.measures:
-        head = ", ".join(describe_measure(m, plan.asset) for m in plan.measures) + f" in {plan.asset}"
+        head = ", ".join(describe_measure(m, plan.asset) for m in plan.measures)
+        head += "" if f"{plan.asset} rows" in head else f" in {plan.asset}"  # not "orders rows in orders"
         groups = [f"{g.bucket} of {g.column.column}" if g.bucket else g.column.column for g in plan.group_by]
         by = f", per {' and '.join(groups)}" if groups else ""
         order = ""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from stocktake.errors import UnknownNameError
 from stocktake.tools.clean.row_steps import DedupeByKey, DropColumns, DropDuplicates, DropMissing, DropOrphans, DropRows
-from stocktake.tools.clean.step import REQUIRED, Step, shown
+from stocktake.tools.clean.step import REQUIRED, Step
 from stocktake.tools.clean.value_steps import (
     CastType, FillMissing, MaskPII, NormaliseText, OutOfRange, ParseDates, Relabel, UnifyCategories,
 )
@@ -23,7 +23,7 @@ STEP_TYPES: dict[str, Step] = {cls.kind: cls() for cls in (
 
 def get_step(kind: str) -> Step:
     if not isinstance(kind, str) or kind not in STEP_TYPES:
-        raise UnknownNameError("cleaning step kind", shown(kind), STEP_TYPES)
+        raise UnknownNameError("cleaning step kind", str(kind)[:60], STEP_TYPES)
     return STEP_TYPES[kind]
 
 

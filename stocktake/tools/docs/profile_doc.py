@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from stocktake.catalog import Asset, Catalog
 from stocktake.tools.docs.chunkers import SEP
 from stocktake.tools.docs.model import Chunk, DocsSettings
-from stocktake.tools.profile import mask_text, personal_name, secret_name, whole_columns
+from stocktake.tools.profile import describe_keys, mask_text, personal_name, secret_name, whole_columns
 
 if TYPE_CHECKING:
     from stocktake.tools.profile import ColumnProfile, Relation, TableProfile
@@ -82,7 +82,7 @@ def build_profile_chunks(catalog: Catalog, asset_name: str, profile: TableProfil
         lines.append(asset.description)
     lines.append("Columns: " + ", ".join(f"{c.name} ({c.type})" for c in asset.columns))
     if profile is not None:
-        keys = "; ".join(", ".join(k) for k in profile.candidate_keys) or "none"
+        keys = "; ".join(describe_keys(profile)) or "none"
         lines.append(f"Quality score {profile.quality_score:g} of 100. Candidate keys: {keys}.")
     if issues:
         lines.append("Issues: " + "; ".join(i.message for i in issues))

@@ -15,7 +15,8 @@ from stocktake.tools.profile.issue_query import issue_rows
 from stocktake.tools.profile.local import (cache_path, compute_local_profile, local_profile, profiles_read_once,
                                           readable_profiles)
 from stocktake.tools.profile.masked_sql import load_personal_columns, mask_by_source, select_masked
-from stocktake.tools.profile.model import ISSUE_KINDS, ColumnProfile, Issue, IssueKind, TableProfile
+from stocktake.tools.profile.model import (ISSUE_KINDS, ColumnProfile, Issue, IssueKind, TableProfile, describe_keys,
+                                          key_text)
 from stocktake.tools.profile.names import is_id_name
 from stocktake.tools.profile.personal import find_personal_columns, mask_profile, whole_columns
 from stocktake.tools.profile.pii import MaskSettings, mask_record, mask_text, personal_name, secret_name
@@ -25,7 +26,7 @@ from stocktake.tools.profile.semantic import fingerprint, typo_distance_is_one
 
 __all__ = [
     # profiles
-    "ColumnProfile", "ISSUE_KINDS", "Issue", "IssueKind", "TableProfile", "profile_all", "profile_asset",
+    "ColumnProfile", "ISSUE_KINDS", "Issue", "IssueKind", "TableProfile", "describe_keys", "key_text", "profile_all", "profile_asset",
     "cache_path", "compute_local_profile", "local_profile", "profiles_read_once", "readable_profiles",
     "correlations", "issue_rows",
     # semantic types

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from stocktake.catalog import Catalog
 from stocktake.errors import StocktakeError
@@ -18,8 +18,8 @@ from stocktake.settings import GuardSettings, ProfileSettings
 from stocktake.tools.profile.db import quote
 from stocktake.tools.profile.masked_sql import load_personal_columns, mask_by_source
 from stocktake.tools.profile.model import Issue
-from stocktake.tools.profile.pii import CERTAIN_RE2, CHECKED_RE2
-from stocktake.tools.query import run_select
+from stocktake.tools.profile.pii import CERTAIN_RE2, CHECKED_RE2, has_pii
+from stocktake.tools.query import QueryResult, run_select
 
 ROW = "row"  # the 1-based row number in file order, the first column of every answer
 # Inner names unlikely to be an asset's own column names.
@@ -65,10 +65,19 @@ def issue_rows(catalog: Catalog, asset: str, issue: Issue | dict, limit: int = 5
     numbered = f"SELECT row_number() OVER () AS {NUM}, * FROM {quote(asset)}"
     sql = (f"SELECT {NUM} AS {quote(ROW)}, {cols} FROM (SELECT {_windows(issue, names)}* FROM ({numbered}) "
            f"AS numbered) AS n WHERE {f.where} ORDER BY {f.order}")
-    result = run_select(catalog, sql, params=list(f.params), row_limit=limit)
+    result = run_select(catalog, sql, params=list(f.params), row_limit=MAX_LIMIT if issue.kind == "pii" else limit)
+    if issue.kind == "pii":
+        result = _personal_only(result, 1 + names.index(issue.column), limit)
     sources = [None] + [(asset, n) for n in names]
     masked = mask_by_source(result, sources, load_personal_columns(catalog, [asset]), GuardSettings())
     return IssueRows(asset, issue.kind, issue.column, f.words, (ROW, *names), masked.rows, masked.truncated)
+
+
+def _personal_only(result: QueryResult, at: int, limit: int) -> QueryResult:
+    """The rows whose value at ``at`` the masker holds personal: SQL's pattern lets through numbers whose
+    checksum fails, which the profiler does not count either."""
+    kept = [r for r in result.rows if has_pii(None if r[at] is None else str(r[at]))]
+    return replace(result, rows=tuple(kept[:limit]), truncated=len(kept) > limit or result.truncated)
 
 
 def _windows(issue: Issue, names: list[str]) -> str:
@@ -140,7 +149,7 @@ FILTERS: dict[str, Callable[[str, Issue], _Filter]] = {
     "duplicate_key": lambda c, i: _Filter(f"{USES} > 1", (),
                                           f"another row has the same {i.column} (each group shown together)",
                                           f"{c}, {NUM}"),
-    # The same pre-filter the profiler counts with; the checksum test it adds runs only in the profiler.
+    # The profiler's pre-filter; its checksum test runs on the rows that pass (_personal_only).
     "pii": lambda c, i: _Filter(f"regexp_matches({c}, $1)", (f"{CERTAIN_RE2}|{CHECKED_RE2}",),
                                 f"{i.column} may hold an e-mail, phone, card or id number"),
     "outliers": _outliers,

@@ -32,6 +32,7 @@ from stocktake.tools.profile.model import Issue
 from stocktake.tools.profile.pii import CERTAIN_RE2, CHECKED_RE2, pii_excerpt
 from stocktake.tools.profile.scan import NUMERIC, SAMPLE_TABLE, ColumnScan, grouped_quantiles_sql
 from stocktake.tools.profile.semantic import TextShape, category_clusters
+from stocktake.words import plural
 
 
 def severity_by_share(share: float, high: float = 0.5, medium: float = 0.05) -> str:
@@ -170,8 +171,9 @@ def inconsistent_categories(ctx: Context, s: ColumnScan) -> list[Issue]:
     rows = sum(counts[v] for variants in clusters.values() for v in variants)
     examples = [f"{v!r} -> {canon!r}" for canon, variants in clusters.items() for v in variants]
     return [ctx.issue("inconsistent_categories", s.name, rows, "medium",
-                      f"{rows:,} rows of {s.name} use {sum(map(len, clusters.values()))} non-canonical spellings "
-                      f"of {len(clusters)} values", examples[: ctx.settings.examples], clusters=clusters,
+                      f"{plural(rows, 'row')} of {s.name} {'uses' if rows == 1 else 'use'} "
+                      f"{plural(sum(map(len, clusters.values())), 'non-canonical spelling')} of "
+                      f"{plural(len(clusters), 'value')}", examples[: ctx.settings.examples], clusters=clusters,
                       variant_counts={v: counts[v] for vs in clusters.values() for v in vs})]
 
 

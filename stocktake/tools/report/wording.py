@@ -4,7 +4,7 @@ quality, personal data, keys), relationships, sizes, times and the scope of the 
 from __future__ import annotations
 
 from stocktake.numbers import metric_text
-from stocktake.tools.profile import share_text
+from stocktake.tools.profile import key_text, share_text
 from stocktake.tools.report.build import AssetSection, InventoryReport
 from stocktake.words import plural
 
@@ -50,16 +50,9 @@ def relation_text(r) -> str:
 def keys_text(a: AssetSection) -> str:
     """The keys the profiler found (an asset's own key may repeat: said so), and any column other tables
     reference that is not unique (marked PK all the same)."""
-    by_name = {c.name: c for c in a.columns}
-    distinct_rows = a.rows - (a.duplicate_rows or 0)
-
-    def shown(key: tuple[str, ...]) -> str:
-        c = by_name.get(key[0]) if len(key) == 1 else None
-        if c is None or c.distinct is None or c.distinct >= distinct_rows:
-            return " + ".join(key)
-        return f"{c.name} (repeats: {c.distinct:,} distinct in {plural(a.rows, 'row')})"
-
-    keys = " · ".join(shown(k) for k in a.candidate_keys) or "none unique"
+    distinct = {c.name: c.distinct for c in a.columns}
+    keys = " · ".join(key_text(k, distinct.get(k[0]) if len(k) == 1 else None, a.rows, a.duplicate_rows or 0)
+                      for k in a.candidate_keys) or "none unique"
     repeated = [c for c in a.columns if "PK" in c.key and (c.name,) not in a.candidate_keys]
     if repeated:
         keys += "; referenced but repeating: " + ", ".join(
