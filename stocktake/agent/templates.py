@@ -173,7 +173,8 @@ def _data(args: dict, content: str, art: dict) -> str:
                   for r in shown])
     more = f"\n\n_{len(shown)} of {len(rows):,} rows shown._" if len(rows) > len(shown) else ""
     dropped = "".join(f"\n\nLeft out by the join: {d}." for d in art.get("dropped") or [])
-    return f"{lead}{table}{more}{dropped}\n\n{sql_block(art)}"
+    notes = "".join(f"{n}\n\n" for n in art.get("notes") or [])
+    return f"{notes}{lead}{table}{more}{dropped}\n\n{sql_block(art)}"
 
 
 def sql_block(art: dict) -> str:

@@ -29,7 +29,7 @@ class PlanAnswer:
         return {"plan": r.plan.model_dump(mode="json"), "sql": r.sql, "params": list(r.params),
                 "columns": list(r.columns), "rows": [list(row) for row in r.rows], "truncated": r.truncated,
                 "labels": list(r.labels), "measures": list(r.measures), "dropped": list(r.dropped),
-                "reading": self.reading}
+                "notes": list(r.notes), "reading": self.reading}
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ def run_plan(services: Services, plan: QueryPlan) -> PlanAnswer:
         except KeyError as exc:
             raise StocktakeError(f"No column {exc.args[0]}: use the exact column names of the asset "
                                  "(describe_asset lists them).") from None
-    return PlanAnswer(result, reading(plan))
+    return PlanAnswer(result, reading(result.plan))
 
 
 def run_sql(services: Services, query: str) -> QueryResult:
