@@ -45,6 +45,25 @@ def test_pii_answer_points_at_the_review_text(assistant):
     assert "reviews.review_text: free text" in answer.text and "@example.com" not in answer.text
 
 
+def test_a_place_asked_for_that_nothing_is_named_for_is_said_so_with_where_such_data_is(catalog):
+    catalog.register("customers", pd.DataFrame({"customer_id": ["c1", "c2"], "city": ["Porto", "Ghent"]}),
+                     kind="users", source="t", fmt="csv")
+    messages = ["Great product, it arrived early. Mail me at ann@example.com about the next one!",
+                "The box was damaged but the lamp itself works fine and looks good on my desk.",
+                "Wrong colour was sent. Call me back on +44 20 7946 0958 to sort out the return.",
+                "Very happy with the quality for this price, would order again from this seller."] * 5
+    catalog.register("reviews", pd.DataFrame({"review_id": range(20), "message": messages}),
+                     kind="reviews", source="t", fmt="csv")
+    text = Assistant(ToolContext(catalog)).ask("where are the customer emails?").text
+    assert "No asset or column is named for “emails”; the closest match is" in text
+    assert "Personal data found in `reviews.message` (10 rows)" in text and "ann@example.com" not in text
+
+
+def test_a_place_every_word_names_is_given_plainly(assistant):
+    text = assistant.ask("where are the user emails?").text
+    assert text.startswith("That is in `users.email`.")
+
+
 @pytest.mark.parametrize("question, columns", [
     ("what personal data is in users?", ["users.name", "users.email"]),
     ("which columns hold personal data?", ["users.name", "users.email", "reviews.review_text"]),

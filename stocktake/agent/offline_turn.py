@@ -139,6 +139,7 @@ class OfflineTurns:
             return
         if tool_name == "query_data" and plan is not None and plan.query is not None:
             self.ctx.conversation_plans.set(thread_id, plan.query)
+            reading = (artifact or {}).get("reading") or reading  # the plan that ran (an id found elsewhere)
         notes = "".join(f"{n}{'' if n.endswith(('.', '?', '!')) else '.'} " for n in (plan.notes if plan else ())
                         if not n.startswith("dates:"))
         dates = "".join(f" ({n.removeprefix('dates: ')})" for n in (plan.notes if plan else ()) if n.startswith("dates:"))

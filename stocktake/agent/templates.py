@@ -173,7 +173,8 @@ def _data(args: dict, content: str, art: dict) -> str:
                   for r in shown])
     more = f"\n\n_{len(shown)} of {len(rows):,} rows shown._" if len(rows) > len(shown) else ""
     dropped = "".join(f"\n\nLeft out by the join: {d}." for d in art.get("dropped") or [])
-    return f"{lead}{table}{more}{dropped}\n\n{sql_block(art)}"
+    notes = "".join(f"{n}\n\n" for n in art.get("notes") or [])
+    return f"{notes}{lead}{table}{more}{dropped}\n\n{sql_block(art)}"
 
 
 def sql_block(art: dict) -> str:
@@ -236,7 +237,17 @@ def _places(args: dict, content: str, art: dict) -> str:
     if not doc and top.get("facts"):  # no schema docs describe it: what the data itself shows
         doc = f"\n\nNo schema docs describe it; in the data: {top['facts']}"
     others = "\n".join(f"- {p['asset']}" + (f".{p['column']}" if p.get("column") else "") for p in places[1:])
-    return f"That is in {where}.{doc}" + (f"\n\nAlso close:\n{others}" if others else "")
+    said = f"That is in {where}."
+    if art.get("missed"):  # part of the question named nothing: the best place is only the closest one
+        missed = " or ".join(f"“{w}”" for w in art["missed"])
+        said = f"No asset or column is named for {missed}; the closest match is {where}."
+    personal = "".join(f"\n\n{_personal_line(p)}" for p in art.get("personal") or ())
+    return f"{said}{personal}{doc}" + (f"\n\nAlso close:\n{others}" if others else "")
+
+
+def _personal_line(p: dict) -> str:
+    rows = f" ({plural(p['rows'], 'row')})" if p.get("rows") else ""
+    return f"Personal data found in `{p['asset']}.{p['column']}`{rows}: {p['reason']}."
 
 
 def _meaning(args: dict, content: str, art: dict) -> str:

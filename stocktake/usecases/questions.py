@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from stocktake.tools.ask.model import QueryPlan
     from stocktake.tools.ask.schema import AssetInfo, ColumnInfo
     from stocktake.tools.query import QueryResult
+    from stocktake.usecases.profiling import PersonalFinding
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,7 @@ class PlanAnswer:
         return {"plan": r.plan.model_dump(mode="json"), "sql": r.sql, "params": list(r.params),
                 "columns": list(r.columns), "rows": [list(row) for row in r.rows], "truncated": r.truncated,
                 "labels": list(r.labels), "measures": list(r.measures), "dropped": list(r.dropped),
-                "reading": self.reading}
+                "notes": list(r.notes), "reading": self.reading}
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,7 @@ def run_plan(services: Services, plan: QueryPlan) -> PlanAnswer:
         except KeyError as exc:
             raise StocktakeError(f"No column {exc.args[0]}: use the exact column names of the asset "
                                  "(describe_asset lists them).") from None
-    return PlanAnswer(result, reading(plan))
+    return PlanAnswer(result, reading(result.plan))
 
 
 def run_sql(services: Services, query: str) -> QueryResult:
@@ -72,6 +73,25 @@ def find_data(services: Services, question: str) -> tuple[Found, ...]:
         schema = services.schema()
         return tuple(Found(p, schema.assets[p.asset], _shown_column(services, schema, p))
                      for p in locate(question, schema))
+
+
+# Words for personal data a column may hold without being named for it (e-mails inside review texts).
+PERSONAL_WORDS = {"email": "e-mail", "emails": "e-mail", "mail": "e-mail", "mails": "e-mail", "e-mail": "e-mail",
+                  "e-mails": "e-mail", "phone": "phone", "phones": "phone", "telephone": "phone", "mobile": "phone"}
+
+
+def personal_data_for(services: Services, words: tuple[str, ...]) -> tuple[PersonalFinding, ...]:
+    """Where the personal data that ``words`` ask for is (no column being named for it): the columns that hold it
+    by their values' type, and the free texts the profiler found it in. Nothing when no word asks for any."""
+    from stocktake.usecases.profiling import personal_data
+
+    kinds = {PERSONAL_WORDS[w.lower()] for w in words if w.lower() in PERSONAL_WORDS}
+    if not kinds:
+        return ()
+    with services.reading_profiles():
+        found = personal_data(services).columns
+    typed = {"e-mail": "email values", "phone": "phone values"}
+    return tuple(f for f in found if f.column.rows is not None or any(typed[k] == f.column.reason for k in kinds))
 
 
 def _shown_column(services: Services, schema, place: Place) -> ColumnInfo | None:

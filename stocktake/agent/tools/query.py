@@ -104,9 +104,14 @@ def find_data(question: str, *, runtime: ToolRuntime[ToolContext]) -> tuple[str,
         return "No asset or column matches those words.", {"places": []}
     found = [{"asset": f.place.asset, "column": f.place.column, "score": f.place.score, "doc": f.place.doc,
               "facts": data_facts(f)} for f in places]
+    missed = places[0].place.missed
+    personal = [p.to_dict() for p in questions.personal_data_for(runtime.context, missed)]
     text = lines(f"- {p['asset']}" + (f".{p['column']}" if p["column"] else "") +
                  f": {quote_value(p['doc'] or p['facts'], 240)}" for p in found)
-    return f"Best matches:\n{text}", {"places": found}
+    if missed:
+        text = f"Nothing matches {', '.join(quote_value(w) for w in missed)}.\n{text}"
+    text += "".join(f"\nPersonal data in {p['asset']}.{p['column']}: {p['reason']}" for p in personal)
+    return f"Best matches:\n{text}", {"places": found, "missed": list(missed), "personal": personal}
 
 
 TOOLS = [query_data, find_data]

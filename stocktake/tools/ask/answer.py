@@ -8,7 +8,7 @@ the read-only SQL path, with its row and time limits.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from stocktake.catalog import Catalog
 from stocktake.settings import GuardSettings
@@ -51,6 +51,7 @@ class PlanResult:
     labels: tuple[str, ...]
     measures: tuple[str, ...]
     dropped: tuple[str, ...]
+    notes: tuple[str, ...] = ()  # what was done beyond the plan as read (an id found in another column)
 
 
 def interpret(question: str, schema: SchemaIndex, previous: QueryPlan | None = None,
@@ -185,7 +186,28 @@ def _lookalikes(word: str, reader: Reader) -> list[str]:
 
 def run_plan(plan: QueryPlan, schema: SchemaIndex, catalog: Catalog, guard: GuardSettings = GuardSettings()
              ) -> PlanResult:
-    """Compile and run a plan through the read-only SQL path: its limits, and the one PII masker."""
+    """Compile and run a plan through the read-only SQL path: its limits, and the one PII masker. A lookup that
+    finds nothing is tried again where its id really is (stocktake.tools.ask.relocate)."""
+    from stocktake.tools.ask.relocate import relocated_lookup
+
+    result = _run(plan, schema, catalog, guard)
+    if not _found_nothing(result) or not plan.filters:
+        return result
+    moved = relocated_lookup(plan, schema, lambda a, c, v: _holds(catalog, a, c, v, guard))
+    if moved is None:
+        return result
+    return replace(_run(moved[0], schema, catalog, guard), notes=(moved[1],))
+
+
+def _found_nothing(result: PlanResult) -> bool:
+    """No row, or one count or total of nothing ("how many orders did customer X place": 0)."""
+    if not result.rows:
+        return True
+    return bool(result.measures) and not result.labels and len(result.rows) == 1 and \
+        all(v in (0, None) for v in result.rows[0])
+
+
+def _run(plan: QueryPlan, schema: SchemaIndex, catalog: Catalog, guard: GuardSettings) -> PlanResult:
     from stocktake.tools.profile import load_personal_columns, mask_by_source
     from stocktake.tools.query import run_select
 
@@ -195,3 +217,11 @@ def run_plan(plan: QueryPlan, schema: SchemaIndex, catalog: Catalog, guard: Guar
     result = mask_by_source(result, compiled.sources, personal, guard) if personal is not None else result
     return PlanResult(plan, compiled.sql, compiled.params, result.columns, result.rows, result.truncated,
                       compiled.labels, compiled.measures, compiled.dropped + ((result.note,) if result.note else ()))
+
+
+def _holds(catalog: Catalog, asset: str, column: str, value: object, guard: GuardSettings) -> bool:
+    from stocktake.tools.profile.db import quote
+    from stocktake.tools.query import run_select
+
+    sql = f"SELECT 1 FROM {quote(asset)} WHERE {quote(column)} = $1 LIMIT 1"
+    return bool(run_select(catalog, sql, params=[value], row_limit=1, settings=guard).rows)

@@ -4,7 +4,7 @@ date" -> orders.order_delivered_customer_date)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from stocktake.tools.ask.ground import Grounder, Mention
 from stocktake.tools.ask.schema import SchemaIndex
@@ -24,6 +24,7 @@ class Place:
     column: str | None
     score: float
     doc: str = ""  # what the schema docs say about it, if anything
+    missed: tuple[str, ...] = ()  # the question's words that name something this place is not (the best one only)
 
     def label(self) -> str:
         return f"{self.asset}.{self.column}" if self.column else self.asset
@@ -39,19 +40,31 @@ def locate(question: str, schema: SchemaIndex, grounder: Grounder | None = None,
     mentions += [v for v in grounder.values(tokens) if not _asking(tokens, v)]
     assets = {m.asset: m.score for m in mentions if m.kind == "asset"}
     scores: dict[tuple[str, str | None], float] = {}
+    words: dict[tuple[str, str | None], set[int]] = {}  # the tokens that point at each place
     for m in mentions:
         key = (m.asset, m.column if m.kind == "column" else None)
         gain = m.score * m.width + (0.3 if m.kind == "column" and m.asset in assets else 0.0)
         if m.kind == "value":  # a value named points at its column, more weakly
             key, gain = (m.asset, m.column), m.score * 0.6
         scores[key] = scores.get(key, 0.0) + gain
+        words.setdefault(key, set()).update(range(m.start, m.end))
     for (asset, column), score in list(scores.items()):
         if column is not None and (asset, None) in scores:
             scores[(asset, column)] = score + 0.5 * scores[(asset, None)]
+            words[(asset, column)] |= words[(asset, None)]
     ranked = sorted(scores.items(), key=lambda kv: -kv[1])
     glossary = schema.glossary if ranked else {}
-    return [Place(asset, column, round(score, 3), glossary.get((asset, column or ""), ""))
-            for (asset, column), score in ranked[:n]]
+    places = [Place(asset, column, round(score, 3), glossary.get((asset, column or ""), ""))
+              for (asset, column), score in ranked[:n]]
+    if places:  # "where are the customer emails": customers, but nothing for "emails" -- said, not hidden
+        best = (places[0].asset, places[0].column)
+        missed = tuple(tokens[i].text for i in sorted(content - words[best]) if i not in covered_by(mentions))
+        places[0] = replace(places[0], missed=missed)
+    return places
+
+
+def covered_by(mentions: list[Mention]) -> set[int]:
+    return {k for m in mentions for k in range(m.start, m.end)}
 
 
 def _asking(tokens, m: Mention) -> bool:
