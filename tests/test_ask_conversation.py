@@ -155,3 +155,20 @@ def test_their_refers_to_the_rows_of_the_last_answer(shop, assistant):
     assistant.ask("how many 5 star reviews", thread_id="t17")
     answer = assistant.ask("what's their average rating", thread_id="t17")
     assert answer.table["rows"][0][0] == pytest.approx(5.0)  # all reviews together average less
+
+
+def test_what_about_another_table_counts_its_rows_of_the_last_answers_rows(catalog):
+    orders = pd.DataFrame({"order_id": [f"o{i}" for i in range(10)],
+                           "order_status": ["canceled", "delivered"] * 5,
+                           "order_purchase_timestamp": pd.to_datetime(["2017-03-01", "2017-05-02", "2018-01-03",
+                                                                       "2017-07-04", "2017-11-05"] * 2)})
+    reviews = pd.DataFrame({"review_id": [f"r{i}" for i in range(12)],
+                            "order_id": [f"o{i % 10}" for i in range(12)], "review_score": [5, 1, 4] * 4})
+    for name, data in (("shop_orders_dataset", orders), ("shop_order_reviews_dataset", reviews)):
+        catalog.register(name, data, kind="other", source="t", fmt="csv")
+    assistant = Assistant(ToolContext(catalog))
+    assistant.ask("how many orders were cancelled in 2017?", thread_id="t")
+    answer = assistant.ask("what about reviews?", thread_id="t")
+    picked = orders[(orders["order_status"] == "canceled") & (orders["order_purchase_timestamp"].dt.year == 2017)]
+    assert answer.table["rows"] == [[int(reviews["order_id"].isin(picked["order_id"]).sum())]]
+    assert "The same question about shop_order_reviews_dataset" in answer.text

@@ -495,3 +495,13 @@ def test_a_lookup_shows_every_column_the_word_fits_alike(tmp_path):
     answer = Assistant(ToolContext(catalog)).ask("price of pid P1")
     assert answer.table["columns"] == ["pid", "retail_price", "discounted_price"]
     assert answer.table["rows"] == [["P1", 1899, 899]]
+
+
+def test_a_ranking_where_every_group_ties_says_none_comes_first():
+    from stocktake.agent.templates import render_answer
+
+    art = {"columns": ["seller_id", "states"], "rows": [[f"s{i}", 1] for i in range(6)], "labels": ["seller_id"],
+           "measures": ["states"], "plan": {"limit": 1}}
+    assert render_answer("data", {}, "", art).startswith("**All 6 groups tie** with states **1**: none comes first")
+    art["rows"][0][1] = 2
+    assert render_answer("data", {}, "", art).startswith("6 groups; first: **s0** with states **2**")

@@ -162,7 +162,10 @@ def _data(args: dict, content: str, art: dict) -> str:
         lead = (f"{plural(len(rows), 'group')}; first: **{cell_text(top[0])}** with {columns[len(labels)]} "
                 f"**{number(top[len(labels)])}**")
         limit = (art.get("plan") or {}).get("limit")
-        if limit and len(rows) > limit:
+        if limit and len(rows) > limit and len({r[len(labels)] for r in rows}) == 1:  # "the most" is no one
+            lead = (f"**All {plural(len(rows), 'group')} tie** with {columns[len(labels)]} "
+                    f"**{number(top[len(labels)])}**: none comes first")
+        elif limit and len(rows) > limit:
             lead += f" ({len(rows)} rows for a top {limit}: ties at the cut are kept)"
     else:
         lead = f"**{plural(len(rows), 'row')}**" + (" (cut by the row limit)" if art.get("truncated") else "")

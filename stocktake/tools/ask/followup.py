@@ -46,8 +46,10 @@ def same_for(roles: Roles, previous: QueryPlan) -> Mention | None:
     if not ({"same", "about", "for", "instead"} & set(norms)):
         return None
     ids = {k for r in roles.ids for k in range(r.start, r.end)}
-    assets = [m for m in roles.mentions if m.kind == "asset" and m.asset != previous.asset and m.how != "part"
-              and m.start not in ids]
+    named = [m for m in roles.mentions if m.kind == "asset" and m.start not in ids]
+    # A part of a name counts where it names one asset only ("reviews" in olist_order_reviews_dataset).
+    spans = [(m.start, m.end) for m in named]
+    assets = [m for m in named if m.asset != previous.asset and (m.how != "part" or spans.count((m.start, m.end)) == 1)]
     return max(assets, key=lambda m: m.score) if assets else None
 
 
@@ -62,12 +64,14 @@ def same_column(roles: Roles, previous: QueryPlan) -> Mention | None:
 
 
 def retarget(plan: QueryPlan, asset: str, schema: SchemaIndex) -> QueryPlan | None:
-    """The same question about another asset; None when a column has no counterpart there."""
-    def move(col: Col | None) -> Col | None:
+    """The same question about another asset; None when a column has no counterpart there. A condition or a
+    grouping with no counterpart stays on its own asset when the new one reaches it: "how many orders were
+    cancelled in 2017" then "what about reviews?" counts the reviews of those orders."""
+    def move(col: Col | None, joined: bool = False) -> Col | None:
         if col is None:
             return None
         match = counterpart(schema, col, asset)
-        if col.asset != plan.asset and match is None:  # a joined column stays, if the new asset reaches it
+        if (col.asset != plan.asset or joined) and match is None:  # stays, if the new asset reaches it
             return col if schema.path(asset, col.asset) is not None else None
         return Col(asset=asset, column=match) if match else None
 
@@ -78,8 +82,8 @@ def retarget(plan: QueryPlan, asset: str, schema: SchemaIndex) -> QueryPlan | No
         if m.column is not None and new.column is None or m.derived is not None:
             return None
         measures.append(new)
-    filters = [f.model_copy(update={"column": move(f.column)}) for f in plan.filters]
-    groups = [g.model_copy(update={"column": move(g.column)}) for g in plan.group_by]
+    filters = [f.model_copy(update={"column": move(f.column, joined=True)}) for f in plan.filters]
+    groups = [g.model_copy(update={"column": move(g.column, joined=True)}) for g in plan.group_by]
     if any(f.column is None for f in filters) or any(g.column is None for g in groups):
         return None
     return plan.model_copy(update={"asset": asset, "measures": tuple(measures), "filters": tuple(filters),
