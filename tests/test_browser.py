@@ -449,3 +449,30 @@ def test_a_long_tool_shows_its_step_and_count_in_the_chat_while_it_runs(catalog,
         release.set()
         expect(chat).to_contain_text("Trained a classifier.", timeout=30_000)
         expect(chat).not_to_contain_text("40/120")
+
+
+def test_the_rows_of_an_issue_keep_every_header_readable_beside_a_long_text(page, catalog, tmp_path):
+    import pandas as pd
+    from playwright.sync_api import expect
+
+    text = ("The parcel came two weeks late and the box was open, so I asked for a refund; write to me at "
+            "ann.k@example.com or call me, I am waiting for an answer from the seller since last Monday. ") * 2
+    catalog.register("feedback", pd.DataFrame({
+        "feedback_id": [f"f{i}" for i in range(40)], "feedback_score": [1, 5, 3, 4] * 10,
+        "feedback_comment_title": ["late", None, "ok", "fine"] * 10,
+        "feedback_comment_message": [text if i % 4 == 0 else "Arrived on time, works as described." for i in range(40)],
+    }), kind="reviews", source="test", fmt="csv")
+    page.get_by_text("offline mode").wait_for(timeout=30_000)
+    page.get_by_role("tab", name="Inventory").click()
+    expect(page.locator("#st-assets")).to_contain_text("feedback", timeout=60_000)
+    page.locator("#st-asset input").click()
+    page.get_by_role("option", name="feedback", exact=True).click()
+    expect(page.locator("#st-asset-about")).to_contain_text("feedback", timeout=60_000)
+    page.get_by_label("Show the rows of an issue").click()
+    page.get_by_role("option", name="pii", exact=False).first.click()
+    page.get_by_role("button", name="Show rows").click()
+    expect(page.locator("#st-issue-rows")).to_contain_text("f0", timeout=60_000)
+    page.wait_for_timeout(500)  # the table sets its column widths after the rows arrive
+    page.screenshot(path=str(shots_dir(tmp_path) / "6-issue-rows.png"), full_page=True)
+    layout = page.evaluate(TABLE_LAYOUT, "#st-issue-rows")
+    assert layout["narrowest"] >= 48 and layout["broken"] == [], layout

@@ -16,6 +16,10 @@ CSS = """
 .st-llm {background:#e7f5ff; color:#1864ab; border:1px solid #74c0fc}
 .st-card {border:1px solid var(--border-color-primary); border-radius:8px; padding:12px}
 footer {display:none !important}
+/* A long text column must not squeeze the others' headers to a letter a line. */
+#st-issue-rows th {min-width: 10ch}
+#st-issue-rows th, #st-issue-rows th * {word-break: normal !important; overflow-wrap: break-word !important}
+#st-issue-rows td {max-width: 60ch}
 """
 
 

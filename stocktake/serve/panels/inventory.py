@@ -268,7 +268,8 @@ def _layout(names: list[str]) -> Controls:
                                  allow_custom_value=True)
         show_rows = gr.Button("Show rows", size="sm", scale=0, min_width=120)
     rows_about = gr.Markdown()
-    rows = gr.DataFrame(frame([], ["row"]), label="Rows of the issue", interactive=False, wrap=True)  # not "1 2 3"
+    rows = gr.DataFrame(frame([], ["row"]), label="Rows of the issue", interactive=False, wrap=True,  # not "1 2 3"
+                        elem_id="st-issue-rows")
     relations = gr.DataFrame(frame([], RELATION_COLUMNS), label="Relationships", interactive=False)
     with gr.Accordion("Correlations between numeric columns", open=False):
         correlate = gr.Button("Compute (a sample of at most 100,000 rows)", size="sm")
