@@ -241,6 +241,10 @@ DATA_QUESTIONS = [
         {"column": {"asset": "orders", "column": "payment_method"}, "op": "=", "value": "bank_transfer"},)}),
     ("best sellers by units", {"asset": "order_items", "measures": (
         {"agg": "sum", "column": {"asset": "order_items", "column": "quantity"}},), "order": "desc"}),
+    ("count orders by paymnt_methd", {"asset": "orders", "group_by": (  # a column's name typed with typos
+        {"column": {"asset": "orders", "column": "payment_method"}},)}),
+    ("average unit_prce in order_itms", {"asset": "order_items", "measures": (
+        {"agg": "mean", "column": {"asset": "order_items", "column": "unit_price"}},)}),
 ]
 
 

@@ -165,6 +165,8 @@ class Grounder:
         spelled = self._spellings
         known = english_words()
         for i, t in enumerate(tokens):
+            if i not in covered and t.kind == "ident":
+                out += self._name_typos(i, t.norm)
             if i in covered or t.kind != "word" or len(t.norm) < 5 or t.norm in FUNCTION_WORDS or t.norm in known:
                 continue
             r = root(t.norm)
@@ -178,6 +180,14 @@ class Grounder:
                     elif how != "meaning":
                         out.append(Mention("column", i, i + 1, score * 0.8, target.asset, target.name, how="typo"))
         return out
+
+    def _name_typos(self, i: int, text: str) -> list[Mention]:
+        """A name typed with a typo ("ordr_staus"): the columns and assets whose whole name is a letter or two
+        off."""
+        out = [Mention("asset", i, i + 1, 0.85, a.name, how="typo") for a in self.schema.assets.values()
+               if close_spelling(text, a.name.lower())]
+        return out + [Mention("column", i, i + 1, 0.8, a.name, c.name, how="typo") for a in self.schema.assets.values()
+                      for c in a.columns if close_spelling(text, c.name.lower())]
 
     def values(self, tokens: list[Token]) -> list[Mention]:
         """Phrases equal to a value of a category column ("delivered", "São Paulo", "credit card")."""

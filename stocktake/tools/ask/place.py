@@ -188,9 +188,14 @@ class Placer:
 
     # ---- conditions --------------------------------------------------------------------------------------
 
-    def _explain_delivery_words(self, before: int) -> None:
-        """"delivered late", "arrived after": the verb names the delivery date, not a status value."""
+    def _explain_delivery_words(self, before: int, values_before_nouns: bool = True) -> None:
+        """"delivered late", "arrived after": the verb names the delivery date, not a status value. Without
+        ``values_before_nouns``, "delivered orders" stays a status value (the delivery time of delivered orders)."""
+        nouns = {m.start for m in self.roles.mentions if m.kind == "asset"}
+        valued = {v.start for v in self.roles.values}
         for i in range(before):
+            if not values_before_nouns and i in valued and i + 1 in nouns:
+                continue
             if root(self.roles.tokens[i].norm) in LATE_WORDS[0]:
                 self.roles.mark(range(i, i + 1))
                 for m in self.roles.mentions:

@@ -247,7 +247,7 @@ class MeasurePlacer(GroupPlacer):
             if pair is not None and start is not None and pair[0].asset == asset and start != pair[0]:
                 measure = Measure(agg=spec.agg, derived=Derived(name=f"delivery {spec.unit}", op=spec.unit,
                                                                 left=pair[0], right=start))
-                self._explain_delivery_words(len(self.roles.tokens))
+                self._explain_delivery_words(len(self.roles.tokens), values_before_nouns=False)
                 note = f"I read the delivery time as {spec.unit} from {start.column} to {pair[0].column}"
                 return asset, MeasureChoice(measure, spec.tokens, 0.9, (note,))
         return (subject[0] if subject else None), None
