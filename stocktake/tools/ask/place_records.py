@@ -16,6 +16,12 @@ from stocktake.tools.ask.vocab import root
 DATE_RANKS = frozenset({"latest", "newest", "recent", "oldest", "earliest"})
 
 
+DETERMINERS = frozenset({"the", "this", "that", "a", "an", "their", "his", "her", "its", "my", "our"})
+# What a verb is about when it is the row's own thing ("recommend the item"); only where no asset or column
+# of the catalog is named so.
+GENERIC_OBJECTS = frozenset(root(w) for w in ("item", "items", "product", "products", "it", "them", "article",
+                                              "thing", "purchase", "one"))
+
 class RecordPlacer(MeasurePlacer):
     """The Placer that also places the records a question names and the counts per subject."""
 
@@ -139,8 +145,19 @@ class RecordPlacer(MeasurePlacer):
             info = self.schema.column(m.asset, m.column)
             if info.flag and self.schema.path(base, m.asset) is not None:
                 self._use(m)
+                self._object_of(m.end)
                 draft.filters.append(Filter(column=Col(asset=m.asset, column=m.column), op="=",
                                             value=True if info.type == "boolean" else 1))
+
+    def _object_of(self, after: int) -> None:
+        """"recommend the item", "would buy it again": the thing a flag's verb is about is the row's own subject,
+        when the word names nothing else."""
+        tokens, i = self.roles.tokens, after
+        while i < len(tokens) and tokens[i].norm in DETERMINERS:
+            i += 1
+        covered = {k for m in self.roles.mentions for k in range(m.start, m.end)}
+        if i < len(tokens) and root(tokens[i].norm) in GENERIC_OBJECTS and i not in covered:
+            self.roles.mark(range(after, i + 1))
 
     def related(self, base: str, draft) -> None:
         """An asset named only to say rows must have related rows there ("customers who placed orders",
