@@ -133,7 +133,7 @@ REMEDIES: dict[str, Words] = {
         "check user_column and item_column"),
     "source-url": Words(
         "give a URL such as postgresql://USER:env:VAR@HOST:5432/DATABASE",
-        "give a URL such as postgresql://USER:env:VAR@HOST:5432/DATABASE",
+        "enter a URL such as postgresql://USER:env:VAR@HOST:5432/DATABASE",
         "ask the user for a URL such as postgresql://USER:env:VAR@HOST:5432/DATABASE"),
     "source-password": Words(
         "put env:VAR where the password was (VAR holding it), or leave it out and use ~/.pgpass",
@@ -141,11 +141,12 @@ REMEDIES: dict[str, Words] = {
         "ask the user to put env:VAR where the password was, or to use ~/.pgpass; never repeat the password"),
     "source-set-env": Words("set {var} and try again", "set {var} where the app runs, and try again",
                             "ask the user to set {var}"),
-    "source-check-password": Words("check the password held in {var}", "check the password held in {var}",
+    "source-check-password": Words("check the password held in {var}",
+                                   "check the password that {var} holds where the app runs",
                                    "ask the user to check the password held in {var}"),
     "source-pgpass": Words(
         "check the password for this host in ~/.pgpass, or put env:VAR in the URL",
-        "check the password for this host in ~/.pgpass, or put env:VAR in the URL",
+        "check the password for this host in the app's ~/.pgpass, or put env:VAR in the URL",
         "ask the user to check ~/.pgpass, or to put env:VAR in the URL"),
     "source-database": Words("check the database name at the end of the URL", "check the database name",
                              "ask the user to check the database name"),
