@@ -131,6 +131,51 @@ REMEDIES: dict[str, Words] = {
         "check --user and --item",
         "check the user and item columns",
         "check user_column and item_column"),
+    "source-url": Words(
+        "give a URL such as postgresql://USER:env:VAR@HOST:5432/DATABASE",
+        "enter a URL such as postgresql://USER:env:VAR@HOST:5432/DATABASE",
+        "ask the user for a URL such as postgresql://USER:env:VAR@HOST:5432/DATABASE"),
+    "source-password": Words(
+        "put env:VAR where the password was (VAR holding it), or leave it out and use ~/.pgpass",
+        "put env:VAR where the password was (VAR holding it on the server), or leave it out and use ~/.pgpass",
+        "ask the user to put env:VAR where the password was, or to use ~/.pgpass; never repeat the password"),
+    "source-set-env": Words("set {var} and try again", "set {var} where the app runs, and try again",
+                            "ask the user to set {var}"),
+    "source-check-password": Words("check the password held in {var}",
+                                   "check the password that {var} holds where the app runs",
+                                   "ask the user to check the password held in {var}"),
+    "source-pgpass": Words(
+        "check the password for this host in ~/.pgpass, or put env:VAR in the URL",
+        "check the password for this host in the app's ~/.pgpass, or put env:VAR in the URL",
+        "ask the user to check ~/.pgpass, or to put env:VAR in the URL"),
+    "source-database": Words("check the database name at the end of the URL", "check the database name",
+                             "ask the user to check the database name"),
+    "source-user": Words("check the user name in the URL", "check the user name", "ask the user to check the user"),
+    "source-reach": Words(
+        "check the host and port in the URL, and that the server is running",
+        "check the host and port, and that the server is running",
+        "ask the user to check the host, the port and that the server is running"),
+    "source-timeout": Words(
+        "read less with --limit or --sample, or set STOCKTAKE_INGEST_TIMEOUT_S to allow more time",
+        "read less of the table, or allow more time (STOCKTAKE_INGEST_TIMEOUT_S)",
+        "suggest reading less of the table with a limit or a sample"),
+    "source-retry": Words("nothing was changed; try again, or pick tables with --tables",
+                          "nothing was changed; try again", "nothing was changed; try again"),
+    "source-replace": Words(
+        "use --replace to register it again, or choose another name",
+        "choose another name",
+        "register it again with replace, or under another name"),
+    "source-tables": Words("check --tables (glob patterns such as 'order*')", "check the table patterns",
+                           "check the table patterns"),
+    "source-readd": Words(
+        "register it again with `stocktake source add {name} URL --replace` (earlier versions are kept)",
+        "register the source again (earlier versions are kept)",
+        "ask the user to register the source again with replace (earlier versions are kept)"),
+    "source-cursor": Words("give --incremental a column such as updated_at or id",
+                           "choose a column such as updated_at or id",
+                           "give incremental a column such as updated_at or id"),
+    "source-limit": Words("read part of it with --limit or --sample", "read part of it",
+                          "suggest reading part of it with a limit or a sample"),
 }
 
 # The inputs a user gives, as each face names them: the CLI's option, the app's control (quoted as it is labelled;

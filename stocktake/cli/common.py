@@ -26,7 +26,7 @@ out = Console(width=None if sys.stdout.isatty() else 200)
 
 # Commands that may start a new workspace; every other command needs one that exists, so that a mistyped
 # --workspace is reported rather than silently created empty.
-CREATES_WORKSPACE = {"ingest", "demo", "docs add", "serve"}
+CREATES_WORKSPACE = {"ingest", "demo", "docs add", "serve", "source add"}
 
 
 def workspace(ctx: typer.Context) -> Workspace:

@@ -66,7 +66,7 @@ def relations(
         table.add_column(col)
     for r in found:
         table.add_row(f"{r.from_asset}.{r.from_column}", f"{r.to_asset}.{r.to_column}", f"{r.coverage:.2%}",
-                      r.reading, f"{r.orphan_rows:,}", r.name_match)
+                      r.reading, f"{r.orphan_rows:,}", "declared" if r.origin == "declared" else r.name_match)
     out.print(table)
 
 

@@ -49,8 +49,9 @@ def sample_values(asset: Asset, settings: DocsSettings = DocsSettings(),
 def describe_relation(r: Relation) -> str:
     from stocktake.tools.profile import describe_coverage
 
+    declared = "declared, " if r.origin == "declared" else ""
     return (f"{r.from_asset}.{r.from_column} references {r.to_asset}.{r.to_column} "
-            f"({r.reading}, {describe_coverage(r.coverage, r.orphan_rows)})")
+            f"({r.reading}, {declared}{describe_coverage(r.coverage, r.orphan_rows)})")
 
 
 def _column_stats(c: ColumnProfile) -> str:

@@ -64,6 +64,7 @@ class Relation:
     name_match: str  # exact, suffix or none
     score: float
     orphan_examples: tuple = ()
+    origin: str = "discovered"  # discovered (from the values) or declared (a foreign key of a live source)
 
     @property
     def reading(self) -> str:
@@ -101,7 +102,43 @@ def find_relations(catalog: Catalog, names: list[str] | None = None, *, involvin
     found: list[Relation] = []
     for child in children:
         found += relations_from(catalog, profiles, child, settings, use_cache, frozenset(involving))
-    return sorted(found, key=lambda r: (-r.score, r.from_asset, r.from_column, r.to_asset))
+    declared = [r for r in declared_relations(catalog, profiles, use_cache, settings) if r.from_asset in children
+                and all(a in (r.from_asset, r.to_asset) for a in involving)]
+    pairs = {(r.from_asset, r.from_column, r.to_asset) for r in declared}
+    found = declared + [r for r in found if (r.from_asset, r.from_column, r.to_asset) not in pairs]
+    return sorted(found, key=lambda r: (r.origin != "declared", -r.score, r.from_asset, r.from_column, r.to_asset))
+
+
+def declared_relations(catalog: Catalog, profiles: dict[str, TableProfile], use_cache: bool,
+                       settings: ProfileSettings) -> list[Relation]:
+    """The single-column foreign keys that live sources declare between tables brought in as assets, measured
+    like discovered ones (coverage, orphans) but kept whatever the values say."""
+    from stocktake.tools.sources.records import all_records
+
+    found = []
+    for record in all_records(catalog.ws):
+        for table in record.tables:
+            child = record.asset_name(table.name)
+            for key in (k for k in table.foreign_keys if len(k.columns) == 1):
+                parent = record.asset_name(key.table)
+                if child in profiles and parent in profiles:
+                    found += _declared(catalog, profiles, child, key.columns[0], parent, key.references[0],
+                                       use_cache, settings)
+    return found
+
+
+def _declared(catalog: Catalog, profiles: dict[str, TableProfile], child: str, column: str, parent: str,
+              parent_column: str, use_cache: bool, settings: ProfileSettings) -> list[Relation]:
+    c = next((x for x in profiles[child].columns if x.name == column), None)
+    p = next((x for x in profiles[parent].columns if x.name == parent_column), None)
+    if c is None or p is None or not c.non_null:
+        return []
+    counts = _inclusion(catalog, profiles[child], c.name, profiles[parent], p.name, use_cache, settings)
+    coverage = counts["covered"] / c.non_null
+    ratio = c.distinct / p.distinct if p.distinct else 0.0
+    return [Relation(child, c.name, parent, p.name, round(coverage, 6), "1:1" if _is_unique(c) else "1:n",
+                     counts["orphans"], c.non_null, round(ratio, 6), name_match(child, c.name, parent, p.name),
+                     round(coverage, 6), tuple(counts["examples"]), origin="declared")]
 
 
 def relations_from(catalog: Catalog, profiles: dict[str, TableProfile], child: str, settings: ProfileSettings,

@@ -1,0 +1,77 @@
+"""Live-source commands: ``source add``, ``source list`` and ``sync``."""
+
+from __future__ import annotations
+
+import typer
+from rich.table import Table
+
+from stocktake.cli.common import err, out, print_json, services
+
+source_app = typer.Typer(no_args_is_help=True, help="Register databases whose tables become assets.")
+
+
+@source_app.command("add")
+def add(
+    ctx: typer.Context,
+    name: str = typer.Argument(..., help="The source's name; its tables become assets NAME.TABLE."),
+    url: str = typer.Argument(..., help="postgresql://USER[:env:VAR]@HOST:PORT/DATABASE (the password comes from "
+                                        "the variable VAR or ~/.pgpass; it is never stored)."),
+    tables: list[str] = typer.Option(None, "--tables", help="Tables to bring in, glob patterns (default all)."),
+    limit: int = typer.Option(None, "--limit", min=1, help="Read at most this many rows of each table."),
+    sample: int = typer.Option(None, "--sample", min=1, help="Read a repeatable sample of about this many rows."),
+    replace: bool = typer.Option(False, "--replace", help="Register an existing source again (versions are kept)."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Register a database: introspect its schema and read each chosen table into an asset."""
+    from stocktake.usecases.sources import add_source
+
+    with err.status(f"Reading {name}…"):
+        result = add_source(services(ctx), name, url, tables=tuple(tables or ()), limit=limit, sample=sample,
+                            replace=replace)
+    _show([result], as_json)
+
+
+@source_app.command("list")
+def list_(ctx: typer.Context, as_json: bool = typer.Option(False, "--json", help="Print one JSON object.")) -> None:
+    """The registered sources."""
+    from stocktake.usecases.sources import list_sources
+
+    found = list_sources(services(ctx))
+    if as_json:
+        print_json({"sources": [s.to_dict() for s in found]})
+        return
+    table = Table("source", "url", "tables", "synced")
+    for s in found:
+        table.add_row(s.name, s.url, ", ".join(t.name for t in s.tables), s.synced_at)
+    out.print(table)
+
+
+def sync(
+    ctx: typer.Context,
+    name: str = typer.Argument(None, help="The source to sync (default every source)."),
+    incremental: str = typer.Option(None, "--incremental", help="Append only the rows past the last value seen "
+                                                                "in this column (updated_at, id)."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Re-read a source: a new version only where a table's content changed."""
+    from stocktake.usecases.sources import sync as run_sync
+
+    with err.status("Syncing…"):
+        results = run_sync(services(ctx), name, incremental=incremental)
+    _show(results, as_json)
+
+
+def _show(results, as_json: bool) -> None:
+    if as_json:
+        print_json({"sources": [r.to_dict() for r in results]})
+        return
+    for result in results:
+        for t in result.tables:
+            what = f"{t.rows_read:,} new rows" if t.incremental else f"{t.rows_read:,} rows read"
+            state = f"version {t.asset.version}" if t.changed else f"unchanged (version {t.asset.version})"
+            out.print(f"{t.asset.name}: {state}, {what}, {t.asset.rows:,} rows in all", highlight=False)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(source_app, name="source")
+    app.command()(sync)

@@ -1,0 +1,59 @@
+"""What a live source's schema holds, as introspected: tables and views, their columns, declared keys and comments.
+
+Stored in the catalog as JSON (``to_dict``/``from_dict``), so that a sync can tell when the schema has changed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+
+@dataclass(frozen=True)
+class SourceColumn:
+    name: str
+    type: str  # the source's own type name (integer, numeric(12,2), timestamp with time zone, …)
+    nullable: bool = True
+    comment: str = ""
+
+
+@dataclass(frozen=True)
+class ForeignKey:
+    columns: tuple[str, ...]
+    table: str  # the referenced table, as SourceTable.name
+    references: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SourceTable:
+    name: str  # ``orders``, or ``schema.orders`` outside the default schema
+    kind: str  # table | view
+    columns: tuple[SourceColumn, ...]
+    primary_key: tuple[str, ...] = ()
+    foreign_keys: tuple[ForeignKey, ...] = ()
+    comment: str = ""
+    row_estimate: float = -1.0  # the server's own estimate (no count is run to introspect)
+
+    def shape(self) -> tuple[tuple[str, str], ...]:
+        """What a sync compares: the columns and their types, in order."""
+        return tuple((c.name, c.type) for c in self.columns)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> SourceTable:
+        return cls(name=d["name"], kind=d["kind"], columns=tuple(SourceColumn(**c) for c in d["columns"]),
+                   primary_key=tuple(d["primary_key"]),
+                   foreign_keys=tuple(ForeignKey(tuple(f["columns"]), f["table"], tuple(f["references"]))
+                                      for f in d["foreign_keys"]),
+                   comment=d["comment"], row_estimate=d["row_estimate"])
+
+
+@dataclass(frozen=True)
+class ReadPlan:
+    """How much of a table to read: ``limit`` rows at most, a ``sample`` of about that many rows (the same rows
+    each time for the same data), and only rows whose ``cursor`` column is past ``after``."""
+    limit: int | None = None
+    sample: int | None = None
+    cursor: str | None = None
+    after: str | None = None
