@@ -14,11 +14,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+import stocktake.tools.sources.postgres as postgres
+import stocktake.tools.sources.records as records
 from stocktake.catalog import Asset, Catalog, validate_name
 from stocktake.errors import Remedy, StocktakeError
 from stocktake.settings import IngestSettings
 from stocktake.tools.ingest import infer_kind
-from stocktake.tools.sources import postgres, records
 from stocktake.tools.sources.model import ReadPlan, SourceTable
 from stocktake.tools.sources.records import SourceRecord
 from stocktake.tools.sources.url import parse_url

@@ -74,7 +74,6 @@ def _scheme_only(text: str) -> str:
     return f"'{scheme}://{rest.rpartition('@')[2].partition('/')[0]}/…'" if sep else "the text given"
 
 
-
 def scrub(message: str, secret: str | None) -> str:
     """A driver's message with the password taken out, in case the driver quoted it."""
     if not secret:
