@@ -75,23 +75,22 @@ def find_data(services: Services, question: str) -> tuple[Found, ...]:
                      for p in locate(question, schema))
 
 
-# Words for personal data a column may hold without being named for it (e-mails inside review texts).
-PERSONAL_WORDS = {"email": "e-mail", "emails": "e-mail", "mail": "e-mail", "mails": "e-mail", "e-mail": "e-mail",
-                  "e-mails": "e-mail", "phone": "phone", "phones": "phone", "telephone": "phone", "mobile": "phone"}
-
-
 def personal_data_for(services: Services, words: tuple[str, ...]) -> tuple[PersonalFinding, ...]:
     """Where the personal data that ``words`` ask for is (no column being named for it): the columns that hold it
     by their values' type, and the free texts the profiler found it in. Nothing when no word asks for any."""
+    from stocktake.tools.ask.ground import SEMANTIC_WORDS
+    from stocktake.tools.ask.text import fold
+    from stocktake.tools.ask.vocab import root
     from stocktake.usecases.profiling import personal_data
 
-    kinds = {PERSONAL_WORDS[w.lower()] for w in words if w.lower() in PERSONAL_WORDS}
+    asked = {root(fold(w)) for w in words}
+    kinds = {kind for kind in ("email", "phone") if asked & {root(w) for w in SEMANTIC_WORDS[kind]}}
     if not kinds:
         return ()
     with services.reading_profiles():
         found = personal_data(services).columns
-    typed = {"e-mail": "email values", "phone": "phone values"}
-    return tuple(f for f in found if f.column.rows is not None or any(typed[k] == f.column.reason for k in kinds))
+    # A column typed so says "<semantic type> values" (stocktake.tools.profile.personal).
+    return tuple(f for f in found if f.column.rows is not None or f.column.reason in {f"{k} values" for k in kinds})
 
 
 def _shown_column(services: Services, schema, place: Place) -> ColumnInfo | None:

@@ -58,13 +58,9 @@ def locate(question: str, schema: SchemaIndex, grounder: Grounder | None = None,
               for (asset, column), score in ranked[:n]]
     if places:  # "where are the customer emails": customers, but nothing for "emails" -- said, not hidden
         best = (places[0].asset, places[0].column)
-        missed = tuple(tokens[i].text for i in sorted(content - words[best]) if i not in covered_by(mentions))
-        places[0] = replace(places[0], missed=missed)
+        named = {k for m in mentions for k in range(m.start, m.end)}
+        places[0] = replace(places[0], missed=tuple(tokens[i].text for i in sorted(content - words[best] - named)))
     return places
-
-
-def covered_by(mentions: list[Mention]) -> set[int]:
-    return {k for m in mentions for k in range(m.start, m.end)}
 
 
 def _asking(tokens, m: Mention) -> bool:
