@@ -245,7 +245,7 @@ def _places(args: dict, content: str, art: dict) -> str:
         missed = " or ".join(f"“{w}”" for w in art["missed"])
         said = f"No asset or column is named for {missed}; the closest match is {where}."
     personal = "".join(f"\n\n{_personal_line(p)}" for p in art.get("personal") or ())
-    return f"{said}{personal}{doc}" + (f"\n\nAlso close:\n{others}" if others else "")
+    return f"{said}{doc}{personal}" + (f"\n\nAlso close:\n{others}" if others else "")  # the doc is the place's
 
 
 def _personal_line(p: dict) -> str:
