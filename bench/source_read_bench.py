@@ -37,7 +37,7 @@ def main() -> None:
     import pandas as pd
     import psycopg
 
-    from stocktake.tools.sources import parse_url
+    from stocktake.settings import SourceSettings
     from stocktake.tools.sources.postgres import session
     from tests.pg_server import PASSWORD, PostgresServer, binaries
 
@@ -50,10 +50,10 @@ def main() -> None:
         server.execute(FILL.format(rows=opts.rows), "ANALYZE big", database="bench")
         import os
         os.environ["BENCH_PG_PASSWORD"] = PASSWORD
-        url = parse_url(server.url("bench", password="env:BENCH_PG_PASSWORD"), "bench")
+        url = server.url("bench", password="env:BENCH_PG_PASSWORD")
 
         def stocktake_read() -> int:
-            with session(url, "bench", 600) as s:
+            with session(url, "bench", {}, SourceSettings(timeout_s=600)) as s:
                 (table,) = [t for t in s.schema() if t.name == "big"]
                 return s.read(table).num_rows
 

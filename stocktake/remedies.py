@@ -135,6 +135,8 @@ REMEDIES: dict[str, Words] = {
         "give a URL such as postgresql://USER:env:VAR@HOST:5432/DATABASE",
         "enter a URL such as postgresql://USER:env:VAR@HOST:5432/DATABASE",
         "ask the user for a URL such as postgresql://USER:env:VAR@HOST:5432/DATABASE"),
+    "source-options": Words("leave those options out, or see `stocktake source add --help` for each kind",
+                            "leave those options out", "call it again without those options"),
     "source-password": Words(
         "put env:VAR where the password was (VAR holding it), or leave it out and use ~/.pgpass",
         "put env:VAR where the password was (VAR holding it on the server), or leave it out and use ~/.pgpass",

@@ -146,6 +146,21 @@ class IngestSettings(EnvSettings):
         return f"set {type(self).model_fields[name].validation_alias} to raise the limit"
 
 
+class SourceSettings(EnvSettings):
+    """Bounds on reading a live source (stocktake/tools/sources/): the other side may be slow, huge or hostile."""
+
+    # one statement on a database, one request to an API
+    timeout_s: float = Field(60.0, gt=0, validation_alias="STOCKTAKE_SOURCE_TIMEOUT_S")
+    connect_timeout_s: float = Field(10.0, gt=0, validation_alias="STOCKTAKE_SOURCE_CONNECT_TIMEOUT_S")
+    max_pages: int = Field(1_000, gt=0, validation_alias="STOCKTAKE_SOURCE_MAX_PAGES")  # an API's page cap
+    retries: int = Field(4, ge=0, validation_alias="STOCKTAKE_SOURCE_RETRIES")  # on 429 and 5xx
+    backoff_s: float = Field(1.0, ge=0, validation_alias="STOCKTAKE_SOURCE_BACKOFF_S")  # doubled each retry
+    max_line_bytes: int = Field(1 << 20, gt=0, validation_alias="STOCKTAKE_SOURCE_MAX_LINE_BYTES")  # a log line
+
+    def hint(self, name: str) -> str:
+        return f"set {type(self).model_fields[name].validation_alias} to raise the limit"
+
+
 def byte_size(n: int) -> str:
     """``1.5 GB``, ``300 KB``, ``12 bytes``."""
     for unit, size in (("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10)):
@@ -160,6 +175,7 @@ class Settings:
     profile: ProfileSettings = field(default_factory=ProfileSettings)
     guard: GuardSettings = field(default_factory=GuardSettings)
     ingest: IngestSettings = field(default_factory=IngestSettings)
+    sources: SourceSettings = field(default_factory=SourceSettings)
 
 
 def resolve_workspace(path: str | Path | None = None) -> Path:

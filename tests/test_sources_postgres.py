@@ -190,14 +190,14 @@ def test_pgpass_supplies_the_password_when_the_url_names_none(server, services, 
 
 
 def test_the_session_is_read_only_and_bounded_in_time(server, secret):
-    from stocktake.tools.sources import parse_url
+    from stocktake.settings import SourceSettings
     from stocktake.tools.sources.postgres import session
 
     with pytest.raises(StocktakeError, match="the read failed .*read-only transaction"):
-        with session(parse_url(url(server), "shop"), "shop", 5) as s:
+        with session(url(server), "shop", {}, SourceSettings(timeout_s=5)) as s:
             s.rows("INSERT INTO users (user_id) VALUES (-1) RETURNING user_id")
     with pytest.raises(StocktakeError, match=r"a read took longer than 0.2 s and was stopped. Read less with --limit"):
-        with session(parse_url(url(server), "shop"), "shop", 0.2) as s:
+        with session(url(server), "shop", {}, SourceSettings(timeout_s=0.2)) as s:
             s.rows("SELECT pg_sleep(2)")
     assert server.query("SELECT count(*) FROM users WHERE user_id = -1") == [(0,)]
 

@@ -7,27 +7,44 @@ from rich.table import Table
 
 from stocktake.cli.common import err, out, print_json, services
 
-source_app = typer.Typer(no_args_is_help=True, help="Register databases whose tables become assets.")
+source_app = typer.Typer(no_args_is_help=True, help="Register databases, APIs and log files whose tables become "
+                                                    "assets.")
+_API, _LOGS = "For API sources", "For log sources"
 
 
 @source_app.command("add")
 def add(
     ctx: typer.Context,
     name: str = typer.Argument(..., help="The source's name; its tables become assets NAME.TABLE."),
-    url: str = typer.Argument(..., help="postgresql://USER[:env:VAR]@HOST:PORT/DATABASE (the password comes from "
-                                        "the variable VAR or ~/.pgpass; it is never stored)."),
+    location: str = typer.Argument(..., metavar="URL", help=(
+        "A database, postgresql://USER[:env:VAR]@HOST:PORT/DATABASE (the password comes from the variable VAR or "
+        "~/.pgpass; it is never stored); an API endpoint, https://…; or a log file or folder.")),
     tables: list[str] = typer.Option(None, "--tables", help="Tables to bring in, glob patterns (default all)."),
     limit: int = typer.Option(None, "--limit", min=1, help="Read at most this many rows of each table."),
     sample: int = typer.Option(None, "--sample", min=1, help="Read a repeatable sample of about this many rows."),
     replace: bool = typer.Option(False, "--replace", help="Register an existing source again (versions are kept)."),
+    json_path: str = typer.Option(None, "--json-path", rich_help_panel=_API,
+                                  help="Where the records are in each response, dotted: data.items."),
+    paginate: str = typer.Option(None, "--paginate", rich_help_panel=_API,
+                                 help="cursor:FIELD, page:PARAM, offset:PARAM or link (the Link header)."),
+    header: list[str] = typer.Option(None, "--header", rich_help_panel=_API,
+                                     help="NAME=env:VAR, the value read from the variable VAR (repeatable)."),
+    max_pages: int = typer.Option(None, "--max-pages", min=1, rich_help_panel=_API,
+                                  help="Read at most this many pages."),
+    log_format: str = typer.Option(None, "--format", rich_help_panel=_LOGS,
+                                   help="combined (web-server access logs), jsonl, or regex (with --pattern)."),
+    pattern: str = typer.Option(None, "--pattern", rich_help_panel=_LOGS,
+                                help="A regular expression with named groups (ts, user, action, item, …)."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
-    """Register a database: introspect its schema and read each chosen table into an asset."""
+    """Register a source: introspect it and read each chosen table into an asset."""
     from stocktake.usecases.sources import add_source
 
+    options = {"json_path": json_path, "paginate": paginate, "headers": list(header or ()), "max_pages": max_pages,
+               "log_format": log_format, "pattern": pattern}
     with err.status(f"Reading {name}…"):
-        result = add_source(services(ctx), name, url, tables=tuple(tables or ()), limit=limit, sample=sample,
-                            replace=replace)
+        result = add_source(services(ctx), name, location, tables=tuple(tables or ()), limit=limit, sample=sample,
+                            options=options, replace=replace)
     _show([result], as_json)
 
 

@@ -11,12 +11,15 @@ if TYPE_CHECKING:
     from stocktake.tools.sources import SourceRecord, SyncResult
 
 
-def add_source(services: Services, name: str, url: str, *, tables: tuple[str, ...] = (), limit: int | None = None,
-               sample: int | None = None, replace: bool = False) -> SyncResult:
-    """Introspect the database at ``url`` and bring in each table matching the ``tables`` globs (all by default)."""
+def add_source(services: Services, name: str, location: str, *, tables: tuple[str, ...] = (),
+               limit: int | None = None, sample: int | None = None, options: dict | None = None,
+               replace: bool = False) -> SyncResult:
+    """Introspect the source at ``location`` (a database URL, an API endpoint, log files) and bring in each table
+    matching the ``tables`` globs (all by default); ``options`` are the connector's own."""
     from stocktake.tools.sources import add_source as add
 
-    result = add(services.catalog, name, url, patterns=tables, limit=limit, sample=sample, replace_existing=replace)
+    result = add(services.catalog, name, location, patterns=tables, limit=limit, sample=sample, options=options,
+                 replace_existing=replace)
     _index_schema(services, result.source)
     return result
 

@@ -18,8 +18,9 @@ from urllib.parse import quote
 import pyarrow as pa
 
 from stocktake.errors import Remedy, StocktakeError
+from stocktake.settings import SourceSettings
 from stocktake.tools.sources.model import ForeignKey, ReadPlan, SourceColumn, SourceTable
-from stocktake.tools.sources.url import SourceURL, scrub
+from stocktake.tools.sources.url import SourceURL, parse_url, scrub
 
 _SKIP = "n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'"
 
@@ -130,15 +131,20 @@ def _native(shown: str) -> bool:
     return re.sub(r"\(.*?\)", "", shown) in _NATIVE
 
 
+def location(text: str, source: str) -> str:
+    return str(parse_url(text, source))
+
+
 @contextmanager
-def session(url: SourceURL, source: str, timeout_s: float) -> Iterator[Session]:
+def session(location: str, source: str, options: dict, settings: SourceSettings) -> Iterator[Session]:
     """A read-only session on the source; every failure is one line naming the source and what to do."""
     import adbc_driver_manager
     import adbc_driver_postgresql.dbapi as pg
 
+    url, timeout_s = parse_url(location, source), settings.timeout_s
     password = url.password(source)
     try:
-        con = pg.connect(_libpq_uri(url, password, timeout_s), autocommit=True)
+        con = pg.connect(_libpq_uri(url, password, settings), autocommit=True)
     except adbc_driver_manager.Error as exc:
         raise connect_error(url, source, scrub(str(exc), password)) from None
     try:
@@ -161,13 +167,19 @@ def _quietly(call, *args) -> None:
         pass
 
 
-def _libpq_uri(url: SourceURL, password: str | None, timeout_s: float) -> str:
+def _libpq_uri(url: SourceURL, password: str | None, settings: SourceSettings) -> str:
     """The URI handed to libpq only (never stored or shown): it may hold the password, percent-escaped."""
     secret = f":{quote(password, safe='')}" if password is not None else ""
     who = f"{quote(url.user, safe='')}{secret}@" if url.user or secret else ""
-    options = quote(f"-c default_transaction_read_only=on -c statement_timeout={int(timeout_s * 1000)}", safe="")
-    return (f"postgresql://{who}{quote(url.host, safe='')}:{url.port}/{quote(url.database, safe='')}"
-            f"?connect_timeout=10&application_name=stocktake&options={options}")
+    options = quote(f"-c default_transaction_read_only=on -c statement_timeout={int(settings.timeout_s * 1000)}",
+                    safe="")
+    return (f"postgresql://{who}{_host(url.host)}:{url.port}/{quote(url.database, safe='')}"
+            f"?connect_timeout={max(1, int(settings.connect_timeout_s))}&application_name=stocktake&options={options}")
+
+
+def _host(host: str) -> str:
+    """An IPv6 address goes in brackets, as in any URL."""
+    return f"[{host}]" if ":" in host else quote(host, safe="")
 
 
 def connect_error(url: SourceURL, source: str, message: str) -> StocktakeError:

@@ -29,6 +29,7 @@ class SourceRecord:
     sample: int | None = None
     tables: tuple[SourceTable, ...] = ()  # the tables chosen, as last read
     cursors: dict[str, dict] = field(default_factory=dict)  # table -> {"column": ..., "value": ...}
+    options: dict = field(default_factory=dict)  # the connector's own: json_path, paginate, headers, log format…
     created_at: str = ""
     synced_at: str = ""
 
@@ -42,7 +43,7 @@ class SourceRecord:
     def to_dict(self) -> dict:
         return {"name": self.name, "url": self.url, "tables": [t.name for t in self.tables],
                 "assets": [self.asset_name(t.name) for t in self.tables], "patterns": list(self.patterns),
-                "limit": self.limit, "sample": self.sample, "cursors": self.cursors,
+                "limit": self.limit, "sample": self.sample, "options": self.options, "cursors": self.cursors,
                 "created_at": self.created_at, "synced_at": self.synced_at}
 
 
@@ -70,7 +71,7 @@ def get(ws: Workspace, name: str) -> SourceRecord:
     options = json.loads(row["options"])
     return SourceRecord(row["name"], row["url"], tuple(json.loads(row["patterns"])), options.get("limit"),
                         options.get("sample"), tuple(SourceTable.from_dict(t) for t in json.loads(row["tables"])),
-                        json.loads(row["cursors"]), row["created_at"], row["synced_at"])
+                        json.loads(row["cursors"]), options.get("options", {}), row["created_at"], row["synced_at"])
 
 
 def all_records(ws: Workspace) -> list[SourceRecord]:
@@ -85,7 +86,7 @@ def save(ws: Workspace, record: SourceRecord) -> SourceRecord:
         db.execute(_SCHEMA)
         db.execute("INSERT OR REPLACE INTO sources VALUES (?,?,?,?,?,?,?,?)",
                    (record.name, record.url, json.dumps(list(record.patterns)),
-                    json.dumps({"limit": record.limit, "sample": record.sample}),
+                    json.dumps({"limit": record.limit, "sample": record.sample, "options": record.options}),
                     json.dumps([t.to_dict() for t in record.tables]), json.dumps(record.cursors),
                     record.created_at, record.synced_at))
     return record

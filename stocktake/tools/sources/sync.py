@@ -14,15 +14,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-import stocktake.tools.sources.postgres as postgres
 import stocktake.tools.sources.records as records
 from stocktake.catalog import Asset, Catalog, validate_name
 from stocktake.errors import Remedy, StocktakeError
-from stocktake.settings import IngestSettings
+from stocktake.settings import IngestSettings, SourceSettings
 from stocktake.tools.ingest import infer_kind
+from stocktake.tools.sources.connectors import Session, check_options, for_location
 from stocktake.tools.sources.model import ReadPlan, SourceTable
 from stocktake.tools.sources.records import SourceRecord
-from stocktake.tools.sources.url import parse_url
 
 
 @dataclass(frozen=True)
@@ -48,17 +47,22 @@ class SyncResult:
         return {**self.source.to_dict(), "synced": [t.to_dict() for t in self.tables]}
 
 
-def add_source(catalog: Catalog, name: str, url: str, *, patterns: tuple[str, ...] = (), limit: int | None = None,
-               sample: int | None = None, replace_existing: bool = False,
-               settings: IngestSettings | None = None) -> SyncResult:
-    """Register a database: introspect it, read each table matching ``patterns`` (all by default) into an asset."""
+def add_source(catalog: Catalog, name: str, location: str, *, patterns: tuple[str, ...] = (),
+               limit: int | None = None, sample: int | None = None, options: dict | None = None,
+               replace_existing: bool = False, settings: IngestSettings | None = None,
+               source_settings: SourceSettings | None = None) -> SyncResult:
+    """Register a source (a database URL, an API endpoint, log files): introspect it, read each table matching
+    ``patterns`` (all by default) into an asset. ``options`` are the connector's own (json_path, paginate, …)."""
     validate_name(name)
-    parsed = parse_url(url, name)
+    connector = for_location(location, name)
+    options = {k: v for k, v in (options or {}).items() if v not in (None, (), [], "")}
+    check_options(connector, options, name)
     if records.exists(catalog.ws, name) and not replace_existing:
         raise StocktakeError(f"A source named '{name}' already exists.", Remedy("source-replace", name=name))
-    record = SourceRecord(name, str(parsed), tuple(patterns) or ("*",), limit, sample)
+    record = SourceRecord(name, connector.location(location, name), tuple(patterns) or ("*",), limit, sample,
+                          options=options)
     settings = settings or IngestSettings()
-    with postgres.session(parsed, name, settings.sqlite_timeout_s) as s:
+    with _session(record, source_settings) as s:
         chosen = choose(name, s.schema(), record.patterns)
         record = replace(record, tables=tuple(chosen))
         _check_free(catalog, record, replace_existing)
@@ -67,12 +71,12 @@ def add_source(catalog: Catalog, name: str, url: str, *, patterns: tuple[str, ..
 
 
 def sync_source(catalog: Catalog, name: str, *, incremental: str | None = None,
-                settings: IngestSettings | None = None) -> SyncResult:
+                settings: IngestSettings | None = None, source_settings: SourceSettings | None = None) -> SyncResult:
     """Read the source again; a table whose content is unchanged gets no new version. With ``incremental``, only
     rows whose value in that column is past the last one seen are read, and appended to the latest version."""
     record = records.get(catalog.ws, name)
     settings = settings or IngestSettings()
-    with postgres.session(parse_url(record.url, name), name, settings.sqlite_timeout_s) as s:
+    with _session(record, source_settings) as s:
         now = {t.name: t for t in s.schema()}
         _check_cursor(record, now, incremental)
         read = {}
@@ -81,6 +85,11 @@ def sync_source(catalog: Catalog, name: str, *, incremental: str | None = None,
             read[table.name] = _read(s, record, table, _plan(record, table, incremental), settings)
         record = replace(record, tables=tuple(now[t.name] for t in record.tables))
     return _register(catalog, record, read)
+
+
+def _session(record: SourceRecord, settings: SourceSettings | None):
+    return for_location(record.url, record.name).session(record.url, record.name, record.options,
+                                                         settings or SourceSettings())
 
 
 def choose(source: str, tables: list[SourceTable], patterns: tuple[str, ...]) -> list[SourceTable]:
@@ -129,7 +138,7 @@ def _plan(record: SourceRecord, table: SourceTable, incremental: str | None) -> 
     return ReadPlan(cursor=incremental, after=after)
 
 
-def _read(s: postgres.Session, record: SourceRecord, table: SourceTable, plan: ReadPlan,
+def _read(s: Session, record: SourceRecord, table: SourceTable, plan: ReadPlan,
           settings: IngestSettings) -> tuple[pa.Table, ReadPlan]:
     arrow = s.read(table, plan)
     if arrow.num_rows > settings.max_rows:
@@ -169,7 +178,7 @@ def _store(catalog: Catalog, record: SourceRecord, table: SourceTable, arrow: pa
     description = table.comment or f"Table {table.name} of the source {record.name}"
     if before is None:
         asset = catalog.register(name, arrow, kind=infer_kind(arrow.column_names), source=record.url,
-                                 fmt=record.url.partition(":")[0], description=description)
+                                 fmt=for_location(record.url, record.name).fmt, description=description)
     else:
         note = f"synced from {record.name}" + (f" ({rows_read:,} new rows)" if plan.after is not None else "")
         asset = catalog.add_version(name, arrow, note=note, source=record.url, if_changed=True)

@@ -14,8 +14,8 @@ from urllib.parse import quote, unquote
 
 from stocktake.errors import Remedy, StocktakeError
 
-SCHEMES = {"postgresql": "postgresql", "postgres": "postgresql"}
-DEFAULT_PORTS = {"postgresql": 5432}
+SCHEMES = {"postgresql": "postgresql", "postgres": "postgresql", "mysql": "mysql", "mariadb": "mysql"}
+DEFAULT_PORTS = {"postgresql": 5432, "mysql": 3306}
 _ENV = re.compile(r"env:([A-Za-z_][A-Za-z0-9_]*)")
 
 
@@ -32,7 +32,8 @@ class SourceURL:
         """The URL as stored and shown: the password's place holds ``env:VAR`` or nothing, never a secret."""
         secret = f":env:{self.password_env}" if self.password_env else ""
         who = f"{quote(self.user, safe='')}{secret}@" if self.user or secret else ""
-        return f"{self.engine}://{who}{self.host}:{self.port}/{quote(self.database, safe='')}"
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{self.engine}://{who}{host}:{self.port}/{quote(self.database, safe='')}"
 
     def password(self, source: str) -> str | None:
         """The password from its environment variable; None where the URL names none."""
