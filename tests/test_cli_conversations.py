@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -68,3 +69,11 @@ def test_a_written_report_ends_the_answer_as_a_link_to_its_full_path(monkeypatch
     assert f"📄 {report}" in result.stdout.splitlines()
     shown = CliRunner().invoke(app, ["ask", "give me an inventory report", "--json"])
     assert json.loads(shown.stdout)["files"] == [str(report.resolve())]
+
+
+def test_an_answer_that_reports_a_failed_tool_exits_non_zero(catalog):
+    catalog.register("users", pd.DataFrame({"user_id": [1, 2], "country": ["FR", "DE"]}), kind="users",
+                     source="users.csv", fmt="csv")
+    result = CliRunner().invoke(app, ["ask", "--offline", "SELECT nope FROM users"])
+    assert result.exit_code == 1 and "No column named 'nope'" in result.stdout
+    assert CliRunner().invoke(app, ["ask", "--offline", "how many users are there?"]).exit_code == 0

@@ -99,6 +99,8 @@ def ask(
         _print_answer(turn)
         for suggestion in answer.suggestions:  # the closest readings, ready to run
             err.print(f"[dim]  stocktake ask {shlex.quote(suggestion)}[/]", highlight=False)
+    if answer.status == "error":  # a script that asks must be able to tell a failed tool from an answer
+        raise typer.Exit(1)
 
 
 def chat(
