@@ -503,3 +503,15 @@ def test_a_distinct_count_no_column_holds_is_asked_about_not_answered_with_a_row
 ])
 def test_when_something_happened_is_a_docs_question_not_a_time_range(sample_planner, question, tool):
     assert sample_planner.plan(question).tool == tool
+
+
+@pytest.mark.parametrize("question, said", [
+    ("how many ordrs are delivred?", "I read “ordrs” as orders, “delivred” as delivered"),
+    ("average total_amont of orders", "I read “total_amont” as total_amount"),
+])
+def test_a_word_read_as_another_is_said_in_the_reading(sample_planner, question, said):
+    assert said in sample_planner.plan(question).notes
+
+
+def test_a_word_typed_right_adds_no_spelling_note(sample_planner):
+    assert not any(n.startswith("I read “") for n in sample_planner.plan("how many orders are delivered?").notes)

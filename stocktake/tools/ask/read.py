@@ -25,7 +25,7 @@ from stocktake.tools.ask.read_shape import (answer_form, asks_best_sellers, asks
 from stocktake.tools.ask.roles import Roles, find_comparisons, find_ids
 from stocktake.tools.ask.schema import SchemaIndex
 from stocktake.tools.ask.spelling import Speller, catalog_words
-from stocktake.tools.ask.text import FUNCTION_WORDS, expand_jargon, tokenize
+from stocktake.tools.ask.text import FUNCTION_WORDS, expand_jargon, fold, tokenize
 
 
 @dataclass(frozen=True)
@@ -136,7 +136,7 @@ class Reader:
         return "aggregate"
 
     def _reading(self, plan: QueryPlan, draft: Draft, roles: Roles, form: str) -> Reading:
-        draft.notes += list_notes(plan, self.schema)
+        draft.notes += spelling_notes(roles, plan) + list_notes(plan, self.schema)
         plan = with_display_label(with_name_asked(plan, roles, self.schema), self.schema)
         doc_nouns(roles, self.schema, plan.asset)
         unexplained = unexplained_words(roles, roles.used)
@@ -182,3 +182,14 @@ class Reader:
                     draft.groups.append(group)
 
 
+
+
+def spelling_notes(roles: Roles, plan: QueryPlan) -> list[str]:
+    """A word the answer rests on that was read as another ("ordrs" as orders) is said, so a wrong guess shows."""
+    fixed = {fold(t.text): t.norm for i, t in enumerate(roles.tokens) if i in roles.used and fold(t.text) != t.norm}
+    placed = {(c.asset, c.column) for c in plan.columns()}
+    fixed |= {fold(roles.tokens[m.start].text): m.column or m.asset for m in roles.mentions
+              if m.how == "typo" and m.start in roles.used and m.end - m.start == 1
+              and ((m.asset, m.column) in placed if m.column else m.asset in plan.assets())}
+    said = [f"“{typed}” as {meant}" for typed, meant in fixed.items() if meant and typed != fold(meant)]
+    return ["I read " + ", ".join(said)] if said else []
