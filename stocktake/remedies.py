@@ -178,6 +178,16 @@ REMEDIES: dict[str, Words] = {
                            "give incremental a column such as updated_at or id"),
     "source-limit": Words("read part of it with --limit or --sample", "read part of it",
                           "suggest reading part of it with a limit or a sample"),
+    "source-log-format": Words(
+        "give --format combined, jsonl, or regex with --pattern",
+        "choose the log format (combined, jsonl, or regex with a pattern)",
+        "ask the user which log format it is (combined, jsonl, or regex with a pattern)"),
+    "source-log-pattern": Words(
+        "give --pattern a regular expression with named groups, such as '(?P<ts>\\S+) (?P<action>.*)'",
+        "enter a regular expression with named groups, such as (?P<ts>\\S+) (?P<action>.*)",
+        "ask the user for a regular expression with named groups, such as (?P<ts>\\S+) (?P<action>.*)"),
+    "source-log-path": Words("give a path on this machine, or a file:///absolute/path URL",
+                             "give a path on the machine the app runs on", "ask the user for a local path"),
 }
 
 # The inputs a user gives, as each face names them: the CLI's option, the app's control (quoted as it is labelled;

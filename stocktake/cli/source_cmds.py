@@ -87,6 +87,8 @@ def _show(results, as_json: bool) -> None:
             what = f"{t.rows_read:,} new rows" if t.incremental else f"{t.rows_read:,} rows read"
             state = f"version {t.asset.version}" if t.changed else f"unchanged (version {t.asset.version})"
             out.print(f"{t.asset.name}: {state}, {what}, {t.asset.rows:,} rows in all", highlight=False)
+            for note in result.source.table(t.table).notes:  # how it was read, lines that could not be parsed
+                out.print(f"  {note}", highlight=False, markup=False, soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:

@@ -48,7 +48,8 @@ class Connector:
 
 
 _POSTGRES = Connector("database", "postgresql", "postgres")
-_BY_SCHEME = {"postgresql": _POSTGRES, "postgres": _POSTGRES}
+_BY_SCHEME = {"postgresql": _POSTGRES, "postgres": _POSTGRES,
+              "file": Connector("log", "log", "logs", options=frozenset({"log_format", "pattern"}))}
 
 
 def scheme(text: str) -> str:

@@ -32,6 +32,9 @@ class SourceTable:
     foreign_keys: tuple[ForeignKey, ...] = ()
     comment: str = ""
     row_estimate: float = -1.0  # the server's own estimate (no count is run to introspect)
+    # what the user must hear of this read, one line each: how the source was read, lines that could not be
+    # parsed (their count and the first few); shown by add and sync, never part of the shape
+    notes: tuple[str, ...] = ()
 
     def shape(self) -> tuple[tuple[str, str], ...]:
         """What a sync compares: the columns and their types, in order."""
@@ -46,7 +49,7 @@ class SourceTable:
                    primary_key=tuple(d["primary_key"]),
                    foreign_keys=tuple(ForeignKey(tuple(f["columns"]), f["table"], tuple(f["references"]))
                                       for f in d["foreign_keys"]),
-                   comment=d["comment"], row_estimate=d["row_estimate"])
+                   comment=d["comment"], row_estimate=d["row_estimate"], notes=tuple(d.get("notes", ())))
 
 
 @dataclass(frozen=True)

@@ -44,7 +44,8 @@ class SyncResult:
     tables: tuple[SyncedTable, ...]
 
     def to_dict(self) -> dict:
-        return {**self.source.to_dict(), "synced": [t.to_dict() for t in self.tables]}
+        notes = {t.name: list(t.notes) for t in self.source.tables if t.notes}
+        return {**self.source.to_dict(), "synced": [t.to_dict() for t in self.tables], "notes": notes}
 
 
 def add_source(catalog: Catalog, name: str, location: str, *, patterns: tuple[str, ...] = (),
