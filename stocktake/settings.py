@@ -124,17 +124,8 @@ class GuardSettings(EnvSettings):
     sql_max_result_bytes: int = 4_000_000  # rows beyond this many bytes of values are cut
 
 
-class IngestSettings(EnvSettings):
-    """Bounds on what one ingest reads (stocktake/tools/ingest*.py): every source file is untrusted input."""
-
-    # a file's size, and what it expands to (gzip, the parts of an xlsx, Parquet pages)
-    max_bytes: int = Field(1 << 30, gt=0, validation_alias="STOCKTAKE_INGEST_MAX_BYTES")
-    max_rows: int = Field(20_000_000, gt=0, validation_alias="STOCKTAKE_INGEST_MAX_ROWS")
-    max_columns: int = Field(10_000, gt=0, validation_alias="STOCKTAKE_INGEST_MAX_COLUMNS")
-    # one value: a missing quote or delimiter can make a whole file one field
-    max_field_chars: int = Field(1_000_000, gt=0, validation_alias="STOCKTAKE_INGEST_MAX_FIELD_CHARS")
-    # per table or view: a recursive view may never end
-    sqlite_timeout_s: float = Field(60.0, gt=0, validation_alias="STOCKTAKE_INGEST_TIMEOUT_S")
+class BoundSettings(EnvSettings):
+    """Settings that are limits, each with its own environment variable named in the error that hits it."""
 
     def limit(self, name: str, unit: str = "") -> str:
         """``the limit is 1,000 rows; set STOCKTAKE_INGEST_MAX_ROWS to raise the limit``, for error messages."""
@@ -146,7 +137,20 @@ class IngestSettings(EnvSettings):
         return f"set {type(self).model_fields[name].validation_alias} to raise the limit"
 
 
-class SourceSettings(EnvSettings):
+class IngestSettings(BoundSettings):
+    """Bounds on what one ingest reads (stocktake/tools/ingest*.py): every source file is untrusted input."""
+
+    # a file's size, and what it expands to (gzip, the parts of an xlsx, Parquet pages)
+    max_bytes: int = Field(1 << 30, gt=0, validation_alias="STOCKTAKE_INGEST_MAX_BYTES")
+    max_rows: int = Field(20_000_000, gt=0, validation_alias="STOCKTAKE_INGEST_MAX_ROWS")
+    max_columns: int = Field(10_000, gt=0, validation_alias="STOCKTAKE_INGEST_MAX_COLUMNS")
+    # one value: a missing quote or delimiter can make a whole file one field
+    max_field_chars: int = Field(1_000_000, gt=0, validation_alias="STOCKTAKE_INGEST_MAX_FIELD_CHARS")
+    # per table or view: a recursive view may never end
+    sqlite_timeout_s: float = Field(60.0, gt=0, validation_alias="STOCKTAKE_INGEST_TIMEOUT_S")
+
+
+class SourceSettings(BoundSettings):
     """Bounds on reading a live source (stocktake/tools/sources/): the other side may be slow, huge or hostile."""
 
     # one statement on a database, one request to an API
@@ -156,9 +160,9 @@ class SourceSettings(EnvSettings):
     retries: int = Field(4, ge=0, validation_alias="STOCKTAKE_SOURCE_RETRIES")  # on 429 and 5xx
     backoff_s: float = Field(1.0, ge=0, validation_alias="STOCKTAKE_SOURCE_BACKOFF_S")  # doubled each retry
     max_line_bytes: int = Field(1 << 20, gt=0, validation_alias="STOCKTAKE_SOURCE_MAX_LINE_BYTES")  # a log line
-
-    def hint(self, name: str) -> str:
-        return f"set {type(self).model_fields[name].validation_alias} to raise the limit"
+    # what one read brings in: all responses of an API, all log text after decompression
+    max_bytes: int = Field(1 << 30, gt=0, validation_alias="STOCKTAKE_SOURCE_MAX_BYTES")
+    max_columns: int = Field(10_000, gt=0, validation_alias="STOCKTAKE_SOURCE_MAX_COLUMNS")  # keys of JSON records
 
 
 def byte_size(n: int) -> str:

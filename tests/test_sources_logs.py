@@ -133,7 +133,7 @@ def test_a_limit_reads_the_oldest_rows(catalog, access_log, shop):
 
 
 def test_a_gzip_file_that_expands_past_the_limit_is_refused(catalog, tmp_path, monkeypatch):
-    monkeypatch.setenv("STOCKTAKE_INGEST_MAX_BYTES", "100000")
+    monkeypatch.setenv("STOCKTAKE_SOURCE_MAX_BYTES", "100000")
     bomb = tmp_path / "access.log.1.gz"
     bomb.write_bytes(gzip.compress(b"1.2.3.4 - - [05/Jan/2024:10:00:00 +0000] \"GET / HTTP/1.1\" 200 5\n" * 5000))
     with pytest.raises(StocktakeError, match=r"^Source 'web': .*access.log.1.gz: the log text read passes 97.7 KB"):

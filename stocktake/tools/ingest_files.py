@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from stocktake.errors import StocktakeError
-from stocktake.settings import IngestSettings, byte_size
+from stocktake.settings import BoundSettings, IngestSettings, byte_size
 from stocktake.tools.progress import Progress, no_progress
 
 _PRINTABLE = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
@@ -70,7 +70,7 @@ def check_regular(p: Path) -> os.stat_result:
 
 
 @contextmanager
-def open_regular(p: Path, settings: IngestSettings) -> Iterator[BinaryIO]:
+def open_regular(p: Path, settings: BoundSettings) -> Iterator[BinaryIO]:
     """The file opened for reading, once it is known to be a regular file of at most ``max_bytes``."""
     check_regular(p)
     try:

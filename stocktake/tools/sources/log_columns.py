@@ -15,13 +15,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from stocktake.errors import StocktakeError
-from stocktake.settings import IngestSettings
+from stocktake.settings import SourceSettings
 
 _BATCH = 50_000
 
 
 class Rows:
-    def __init__(self, types: dict[str, pa.DataType], settings: IngestSettings):
+    def __init__(self, types: dict[str, pa.DataType], settings: SourceSettings):
         self.types, self.settings = types, settings  # types: columns whose type the format fixes
         self.count, self._rows, self._batches = 0, [], []
         self._aware = self._naive = 0

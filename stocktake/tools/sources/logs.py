@@ -27,7 +27,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from stocktake.errors import Remedy, StocktakeError
-from stocktake.settings import IngestSettings, SourceSettings, byte_size
+from stocktake.settings import SourceSettings, byte_size
 from stocktake.tools.ingest_files import folder_entry_problem, open_regular, shown
 from stocktake.tools.sources.log_columns import Rows
 from stocktake.tools.sources.log_formats import COMBINED, JSONL, BadLine, LogFormat, regex_format, sniff
@@ -61,7 +61,7 @@ def _path(text: str, source: str) -> str:
 @contextmanager
 def session(location: str, source: str, options: dict, settings: SourceSettings) -> Iterator[Session]:
     fixed = _fixed_format(options, source)  # a bad --format or --pattern is refused before anything is read
-    yield Session(Path(_path(location, source)), source, fixed, settings, IngestSettings())
+    yield Session(Path(_path(location, source)), source, fixed, settings)
 
 
 def _fixed_format(options: dict, source: str) -> LogFormat | None:
@@ -80,11 +80,10 @@ def _fixed_format(options: dict, source: str) -> LogFormat | None:
 class Session:
     """The files read once, on the first ``schema()``; ``read`` serves every table from that one reading."""
 
-    def __init__(self, path: Path, source: str, fixed: LogFormat | None, settings: SourceSettings,
-                 ingest: IngestSettings):
-        self.path, self.source, self.fixed, self.settings, self.ingest = path, source, fixed, settings, ingest
+    def __init__(self, path: Path, source: str, fixed: LogFormat | None, settings: SourceSettings):
+        self.path, self.source, self.fixed, self.settings = path, source, fixed, settings
         self._read: dict[str, tuple[SourceTable, pa.Table]] | None = None
-        self._left = ingest.max_bytes  # text still allowed, over all files
+        self._left = settings.max_bytes  # text still allowed, over all files
 
     def schema(self) -> list[SourceTable]:
         if self._read is None:
@@ -153,7 +152,7 @@ class Session:
         return fmt
 
     def _table(self, name: str, fmt: LogFormat, paths: list[Path], notes: list[str]) -> tuple[SourceTable, pa.Table]:
-        rows, tally = Rows(fmt.types, self.ingest), _Tally()
+        rows, tally = Rows(fmt.types, self.settings), _Tally()
         for p in paths:
             with self._open(p) as f:
                 for number, raw, whole in self._lines(p, f):
@@ -187,7 +186,7 @@ class Session:
     @contextmanager
     def _open(self, p: Path) -> Iterator[BinaryIO]:
         """The file, decompressed where it is gzip; a broken gzip file is one line naming it."""
-        with open_regular(p, self.ingest) as f:
+        with open_regular(p, self.settings) as f:
             try:
                 gz = f.read(2) == _GZIP
                 f.seek(0)
@@ -216,9 +215,9 @@ class Session:
     def _take(self, p: Path, data: bytes) -> bytes:
         self._left -= len(data)
         if self._left < 0:
-            raise StocktakeError(f"{shown(p)}: the log text read passes {byte_size(self.ingest.max_bytes)} "
+            raise StocktakeError(f"{shown(p)}: the log text read passes {byte_size(self.settings.max_bytes)} "
                                  f"(decompressed, all files together), so nothing was read "
-                                 f"({self.ingest.hint('max_bytes')}).")
+                                 f"({self.settings.hint('max_bytes')}).")
         return data
 
 
