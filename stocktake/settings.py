@@ -156,6 +156,8 @@ class SourceSettings(EnvSettings):
     retries: int = Field(4, ge=0, validation_alias="STOCKTAKE_SOURCE_RETRIES")  # on 429 and 5xx
     backoff_s: float = Field(1.0, ge=0, validation_alias="STOCKTAKE_SOURCE_BACKOFF_S")  # doubled each retry
     max_line_bytes: int = Field(1 << 20, gt=0, validation_alias="STOCKTAKE_SOURCE_MAX_LINE_BYTES")  # a log line
+    # one API response, as it expands (gzip)
+    max_response_bytes: int = Field(64 << 20, gt=0, validation_alias="STOCKTAKE_SOURCE_MAX_RESPONSE_BYTES")
 
     def hint(self, name: str) -> str:
         return f"set {type(self).model_fields[name].validation_alias} to raise the limit"

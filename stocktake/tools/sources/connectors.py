@@ -48,7 +48,8 @@ class Connector:
 
 
 _POSTGRES = Connector("database", "postgresql", "postgres")
-_BY_SCHEME = {"postgresql": _POSTGRES, "postgres": _POSTGRES}
+_REST = Connector("JSON API", "json", "rest", options=frozenset({"json_path", "paginate", "headers", "max_pages"}))
+_BY_SCHEME = {"postgresql": _POSTGRES, "postgres": _POSTGRES, "https": _REST, "http": _REST}
 
 
 def scheme(text: str) -> str:

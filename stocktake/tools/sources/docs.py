@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from stocktake.tools.docs.chunk_parts import SEP
 from stocktake.tools.docs.model import Chunk
+from stocktake.tools.sources.connectors import for_location
 from stocktake.tools.sources.model import SourceTable
 from stocktake.tools.sources.records import SourceRecord
 
@@ -27,7 +28,8 @@ def schema_chunks(record: SourceRecord) -> list[Chunk]:
 
 
 def _table_text(record: SourceRecord, table: SourceTable) -> str:
-    lines = [f"{record.asset_name(table.name)}: {table.kind} {table.name} of the database source {record.name}."]
+    kind = for_location(record.url, record.name).kind
+    lines = [f"{record.asset_name(table.name)}: {table.kind} {table.name} of the {kind} source {record.name}."]
     if table.comment:
         lines.append(table.comment)
     lines.append("Columns: " + ", ".join(f"{c.name} ({c.type})" for c in table.columns))
