@@ -188,6 +188,68 @@ REMEDIES: dict[str, Words] = {
         "ask the user for a regular expression with named groups, such as (?P<ts>\\S+) (?P<action>.*)"),
     "source-log-path": Words("give a path on this machine, or a file:///absolute/path URL",
                              "give a path on the machine the app runs on", "ask the user for a local path"),
+    "source-url-secret": Words(
+        "pass it as --header NAME=env:VAR instead (the variable VAR holding it)",
+        "pass it as a header whose value an environment variable holds, where the app runs",
+        "ask the user to pass it as a header NAME=env:VAR instead; never repeat the secret"),
+    "source-header": Words(
+        "give each --header as NAME=env:VAR or NAME=Bearer env:VAR, the variable VAR holding the value",
+        "give each header as NAME=env:VAR, the variable VAR holding the value where the app runs",
+        "ask the user for each header as NAME=env:VAR; never repeat a header's value"),
+    "source-paginate": Words(
+        "use --paginate cursor:FIELD[:PARAM], page:PARAM, offset:PARAM or link (see `stocktake source add --help`)",
+        "choose cursor:FIELD, page:PARAM, offset:PARAM or link",
+        "give paginate as cursor:FIELD, page:PARAM, offset:PARAM or link"),
+    "source-https": Words("use its https:// URL", "enter its https:// URL", "ask the user for its https:// URL"),
+    "source-api-url": Words("check the URL and its query parameters", "check the address and its parameters",
+                            "ask the user to check the URL"),
+    "source-api-redirect": Words("give the URL it redirects to", "enter the address it redirects to",
+                                 "ask the user for the URL it redirects to"),
+    "source-api-auth": Words(
+        "nothing was changed; check the token that the --header variables hold, or give one with "
+        "--header Authorization=Bearer env:VAR",
+        "nothing was changed; check the token that the header variables hold where the app runs",
+        "nothing was changed; ask the user to check the API token (a header NAME=env:VAR)"),
+    "source-api-retry": Words(
+        "nothing was changed; try again later, or retry for longer with STOCKTAKE_SOURCE_RETRIES and "
+        "STOCKTAKE_SOURCE_BACKOFF_S",
+        "nothing was changed; try again later",
+        "nothing was changed; suggest trying again later"),
+    "source-api-timeout": Words(
+        "nothing was changed; try again later, or set STOCKTAKE_SOURCE_TIMEOUT_S to allow more time",
+        "nothing was changed; try again later (STOCKTAKE_SOURCE_TIMEOUT_S allows more time)",
+        "nothing was changed; suggest trying again later"),
+    "source-api-reach": Words(
+        "nothing was changed; check the host and port in the URL, and that the API is up",
+        "nothing was changed; check the host and port, and that the API is up",
+        "nothing was changed; ask the user to check the host and that the API is up"),
+    "source-api-json": Words(
+        "nothing was changed; check that the URL is the API's endpoint and what it needs to sign in (--header), "
+        "then try again",
+        "nothing was changed; check that the address is the API's endpoint and what it needs to sign in",
+        "nothing was changed; ask the user to check the endpoint's URL and its sign-in"),
+    "source-api-smaller": Words(
+        "nothing was changed; ask for smaller pages with the API's page-size parameter in the URL (per_page=100)",
+        "nothing was changed; ask for smaller pages with the API's page-size parameter",
+        "nothing was changed; suggest smaller pages (the API's page-size parameter in the URL)"),
+    "source-api-pages": Words(
+        "nothing was changed; to read the first pages only, give --max-pages N",
+        "nothing was changed; read fewer pages, or raise the limit where the app runs",
+        "nothing was changed; suggest reading the first pages only with max_pages"),
+    "source-api-origin": Words(
+        "nothing was changed; Stocktake follows next links on the endpoint's own host only, so that its headers "
+        "go nowhere else: register that host's endpoint if it is the API's own",
+        "nothing was changed; next links are followed on the endpoint's own host only, so that its headers go "
+        "nowhere else",
+        "nothing was changed; next links are followed on the endpoint's own host only"),
+    "source-json-path": Words(
+        "choose the list of records with --json-path (dotted, as data.items)",
+        "choose where the records are (dotted, as data.items)",
+        "give json_path, where the records are (dotted, as data.items)"),
+    "source-api-empty": Words(
+        "check the URL's query parameters, or register it once the endpoint returns records",
+        "check the address's parameters, or register it once the endpoint returns records",
+        "ask the user to check the URL, or to register it once the endpoint returns records"),
 }
 
 # The inputs a user gives, as each face names them: the CLI's option, the app's control (quoted as it is labelled;

@@ -163,6 +163,8 @@ class SourceSettings(BoundSettings):
     # what one read brings in: all responses of an API, all log text after decompression
     max_bytes: int = Field(1 << 30, gt=0, validation_alias="STOCKTAKE_SOURCE_MAX_BYTES")
     max_columns: int = Field(10_000, gt=0, validation_alias="STOCKTAKE_SOURCE_MAX_COLUMNS")  # keys of JSON records
+    # one API response, as it expands (gzip)
+    max_response_bytes: int = Field(64 << 20, gt=0, validation_alias="STOCKTAKE_SOURCE_MAX_RESPONSE_BYTES")
 
 
 def byte_size(n: int) -> str:

@@ -24,13 +24,20 @@ def add(
     sample: int = typer.Option(None, "--sample", min=1, help="Read a repeatable sample of about this many rows."),
     replace: bool = typer.Option(False, "--replace", help="Register an existing source again (versions are kept)."),
     json_path: str = typer.Option(None, "--json-path", rich_help_panel=_API,
-                                  help="Where the records are in each response, dotted: data.items."),
+                                  help="Where the records are in each response, dotted: data.items (default: the "
+                                       "body if it is a list, else its only list)."),
     paginate: str = typer.Option(None, "--paginate", rich_help_panel=_API,
-                                 help="cursor:FIELD, page:PARAM, offset:PARAM or link (the Link header)."),
+                                 help="cursor:FIELD[:PARAM] (the body's FIELD holds the next cursor: a URL is "
+                                      "followed, another value sent as ?PARAM=, default cursor), page:PARAM "
+                                      "(1, 2, 3, ...), offset:PARAM (0, then the records read so far) or link (the "
+                                      "Link header's rel=next); each stops at the first empty page."),
     header: list[str] = typer.Option(None, "--header", rich_help_panel=_API,
-                                     help="NAME=env:VAR, the value read from the variable VAR (repeatable)."),
+                                     help="NAME=env:VAR or NAME=Bearer env:VAR, the value read from the variable "
+                                          "VAR, never stored (repeatable)."),
     max_pages: int = typer.Option(None, "--max-pages", min=1, rich_help_panel=_API,
-                                  help="Read at most this many pages."),
+                                  help="Read at most this many pages; where there are more, the asset's "
+                                       "description says so (without it, more than STOCKTAKE_SOURCE_MAX_PAGES "
+                                       "pages is an error)."),
     log_format: str = typer.Option(None, "--format", rich_help_panel=_LOGS,
                                    help="combined (web-server access logs), jsonl, or regex (with --pattern)."),
     pattern: str = typer.Option(None, "--pattern", rich_help_panel=_LOGS,

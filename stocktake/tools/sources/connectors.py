@@ -48,8 +48,12 @@ class Connector:
 
 
 _POSTGRES = Connector("database", "postgresql", "postgres")
-_BY_SCHEME = {"postgresql": _POSTGRES, "postgres": _POSTGRES,
+_REST = Connector("JSON API", "json", "rest", options=frozenset({"json_path", "paginate", "headers", "max_pages"}))
+_BY_SCHEME = {"postgresql": _POSTGRES, "postgres": _POSTGRES, "https": _REST, "http": _REST,
               "file": Connector("log", "log", "logs", options=frozenset({"log_format", "pattern"}))}
+
+
+_FLAGS = {"log_format": "--format", "headers": "--header"}  # where the CLI's flag is not the option's own name
 
 
 def scheme(text: str) -> str:
@@ -73,6 +77,6 @@ def check_options(connector: Connector, options: dict, source: str) -> None:
     """Connector options the source's kind does not take are refused rather than ignored."""
     unused = sorted(k for k, v in options.items() if v not in (None, (), [], "") and k not in connector.options)
     if unused:
-        shown = ", ".join("--" + k.replace("_", "-") for k in unused)
+        shown = ", ".join(_FLAGS.get(k, "--" + k.replace("_", "-")) for k in unused)
         raise StocktakeError(f"Source '{source}': {shown} does not apply to a {connector.kind} source.",
                              Remedy("source-options"))
