@@ -49,6 +49,8 @@ ACTIONS: dict[str, Effect] = {
     "train_recommenders": Effect.SAVES,
     "describe_asset": Effect.SAVES,
     "write_report": Effect.READS,
+    "sync_source": Effect.SAVES,
+    "remove_source": Effect.DISCARDS,
 }
 
 
@@ -109,5 +111,10 @@ def question(action: str, args: dict) -> str:
         "train_recommenders": f"Train recommenders ({args.get('models') or 'the default models'}) on {asset} and save "
                               "the models?",
         "describe_asset": f"Save this description of {asset}: “{args.get('description', '')}”?",
+        "sync_source": f"Read the source {args.get('source')} again and save a new version of each table whose "
+                       "content changed?",
+        "remove_source": f"Forget the source {args.get('source')}? " + (
+            "Its assets and every version of them are removed too." if args.get("with_assets") else
+            "Its assets stay in the catalog, every version kept."),
     }
     return questions.get(action) or f"{action.replace('_', ' ').capitalize()}?"

@@ -13,6 +13,8 @@ import shutil
 import socket
 import subprocess
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -88,6 +90,21 @@ class PostgresServer:
         with self.admin(database) as con, con.cursor() as cur:
             cur.execute(sql)
             return cur.fetchall()
+
+
+@contextmanager
+def running_server() -> Iterator[PostgresServer]:
+    """A started server, removed afterwards; the calling test is skipped where PostgreSQL is not installed."""
+    import pytest
+
+    folder = binaries()
+    if folder is None:
+        pytest.skip("PostgreSQL is not installed (initdb and pg_ctl not found); .ci/run installs it")
+    pg = PostgresServer(folder).start()
+    try:
+        yield pg
+    finally:
+        pg.stop()
 
 
 SHOP_TABLES = ("users", "products", "orders", "order_items")

@@ -23,6 +23,7 @@ RULE = {  # the table the issue asks for: each action, and whether it asks first
     "redo_step": False, "edit_step": False, "add_step": False, "export_script": False, "write_report": False,
     "finish_session": True, "discard_session": True, "pick_up_session": True, "train_classifier": True,
     "predict_labels": True, "audit_labels": True, "train_recommenders": True, "describe_asset": True,
+    "sync_source": True, "remove_source": True,
 }
 
 

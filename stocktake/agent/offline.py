@@ -255,6 +255,7 @@ READINGS = {
     "pii": "the columns holding personal data{of}", "relations": "the relationships{of}",
     "orphans": "the rows whose key has no match{of}", "meaning": "what the schema docs and the data say about it",
     "location": "where that is kept", "source": "where {asset} was loaded from", "list_models": "the trained models", "best_model": "the models compared",
+    "list_sources": "the connected live sources",
     "recommend_for_user": "recommendations for user {user}", "inventory_report": "a request for the inventory report",
     "clean_start": "a request to start cleaning {asset}", "clean_next": "a request for the next cleaning step",
     "clean_accept": "a request to accept a cleaning step", "clean_reject": "a request to reject a cleaning step",
@@ -310,6 +311,8 @@ def help_text(tool_names: set[str]) -> str:
         extra.append('- your own read-only query — *"SELECT * FROM orders LIMIT 5"*')
     if "list_models" in tool_names:
         extra.append('- which models are trained — *"what models do we have?"*')
+    if "list_sources" in tool_names:
+        extra.append('- which live sources (databases, APIs, logs) are connected — *"what sources are connected?"*')
     if "search_schema_docs" in tool_names:
         extra.append("- what a column means or where something is stored, from your schema docs")
     if "train_text_classifier" in tool_names:

@@ -1,4 +1,4 @@
-"""Live-source commands: ``source add``, ``source list`` and ``sync``."""
+"""Live-source commands: ``source add``, ``source list``, ``source remove`` and ``sync``."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import typer
 from rich.table import Table
 
 from stocktake.cli.common import err, out, print_json, services
+from stocktake.cli.confirm import YES, ask_first
 
 source_app = typer.Typer(no_args_is_help=True, help="Register databases, APIs and log files whose tables become "
                                                     "assets.")
@@ -70,6 +71,32 @@ def list_(ctx: typer.Context, as_json: bool = typer.Option(False, "--json", help
     out.print(table)
 
 
+@source_app.command("remove")
+def remove(
+    ctx: typer.Context,
+    name: str = typer.Argument(..., help="The source to forget."),
+    with_assets: bool = typer.Option(False, "--with-assets", help="Also remove its assets NAME.TABLE and every "
+                                                                  "version of them (by default they stay)."),
+    yes: bool = YES,
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Forget a source: its URL, schema and sync cursors. Its assets stay, every version kept, unless
+    --with-assets; the source itself is never touched."""
+    from stocktake.usecases.sources import get_source, remove_source
+
+    found = services(ctx)
+    ask_first("remove_source", {"source": get_source(found, name).name, "with_assets": with_assets}, yes)
+    removed = remove_source(found, name, with_assets=with_assets)
+    if as_json:
+        print_json(removed.to_dict())
+        return
+    if removed.removed:
+        err.print(f"Forgot the source {name} and removed {', '.join(removed.removed)}.", highlight=False)
+    else:
+        kept = f"; its assets stay: {', '.join(removed.kept)}" if removed.kept else ""
+        err.print(f"Forgot the source {name}{kept}.", highlight=False)
+
+
 def sync(
     ctx: typer.Context,
     name: str = typer.Argument(None, help="The source to sync (default every source)."),
@@ -89,11 +116,11 @@ def _show(results, as_json: bool) -> None:
     if as_json:
         print_json({"sources": [r.to_dict() for r in results]})
         return
+    from stocktake.usecases.sources import synced_line
+
     for result in results:
         for t in result.tables:
-            what = f"{t.rows_read:,} new rows" if t.incremental else f"{t.rows_read:,} rows read"
-            state = f"version {t.asset.version}" if t.changed else f"unchanged (version {t.asset.version})"
-            out.print(f"{t.asset.name}: {state}, {what}, {t.asset.rows:,} rows in all", highlight=False)
+            out.print(synced_line(t), highlight=False)
             for note in result.source.table(t.table).notes:  # how it was read, lines that could not be parsed
                 out.print(f"  {note}", highlight=False, markup=False, soft_wrap=True)
 

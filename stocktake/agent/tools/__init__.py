@@ -9,10 +9,10 @@ from stocktake.errors import StocktakeError
 
 def all_tools() -> list[AgentTool]:
     """Every agent tool, in the order the model sees them."""
-    from stocktake.agent.tools import catalog, classify, clean, docs, issues, query, recommend
+    from stocktake.agent.tools import catalog, classify, clean, docs, issues, query, recommend, sources
 
     return [*catalog.TOOLS, *issues.TOOLS, *query.TOOLS, *docs.TOOLS, *classify.TOOLS, *recommend.TOOLS,
-            *clean.TOOLS]
+            *clean.TOOLS, *sources.TOOLS]
 
 
 def build_tools(ctx: ToolContext) -> list[BoundTool]:

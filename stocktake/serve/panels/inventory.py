@@ -1,5 +1,5 @@
 """The inventory tab: every asset with its quality; one asset's profile, charts, issues and relationships;
-and uploading a file to ingest it."""
+uploading a file to ingest it; and the live sources (stocktake.serve.panels.sources)."""
 
 from __future__ import annotations
 
@@ -236,10 +236,13 @@ class Controls:
 
 
 def build(app: AppContext, tab: gr.Tab) -> None:
+    from stocktake.serve.panels import sources
+
     ui = _layout(app.services.catalog.names())
     _wire_assets(app.services, tab, ui)
     _wire_details(app.services, ui)
     _wire_ingest(app.services, ui)
+    sources.build(app.services, tab, ui.refresh, ui.assets, ui.asset)
 
 
 def _layout(names: list[str]) -> Controls:
