@@ -247,3 +247,16 @@ def test_incremental_sync_by_timestamp_appends_only_the_newer_lines(catalog, acc
         f.writelines(combined_line(e) + "\n" for e in later.itertuples())
     again = sync_source(catalog, "web", incremental="timestamp").tables[0]
     assert (again.incremental, again.rows_read, again.asset.rows) == (True, 5, 125)
+
+
+def test_a_sync_from_the_app_shows_the_bad_lines_as_they_are(catalog, access_log):
+    from stocktake.serve.panels.sources import sync_one
+    from stocktake.usecases import Services
+    from stocktake.usecases.sources import add_source as add
+
+    with access_log.open("a") as f:
+        f.write("[not a *log* line]\n")
+    services = Services(catalog)
+    add(services, "web", str(access_log))
+    shown = sync_one(services, "web").splitlines()
+    assert "  - `  access.log line 121: not in the combined or common format: '[not a *log* line]'`" in shown

@@ -116,12 +116,12 @@ def _show(results, as_json: bool) -> None:
     if as_json:
         print_json({"sources": [r.to_dict() for r in results]})
         return
-    from stocktake.usecases.sources import synced_line
+    from stocktake.usecases.sources import read_notes, synced_line
 
     for result in results:
         for t in result.tables:
             out.print(synced_line(t), highlight=False)
-            for note in result.source.table(t.table).notes:  # how it was read, lines that could not be parsed
+            for note in read_notes(result, t):
                 out.print(f"  {note}", highlight=False, markup=False, soft_wrap=True)
 
 

@@ -49,6 +49,12 @@ def synced_line(t: SyncedTable) -> str:
     return f"{t.asset.name}: {state}, {read}, {t.asset.rows:,} rows in all"
 
 
+def read_notes(result: SyncResult, t: SyncedTable) -> tuple[str, ...]:
+    """How a table was read that its line leaves out: the format detected, log lines that could not be parsed."""
+    table = result.source.table(t.table)
+    return table.notes if table is not None else ()
+
+
 def list_sources(services: Services) -> list[SourceRecord]:
     from stocktake.tools.sources import records
 

@@ -37,7 +37,8 @@ def sync_source(source: str, incremental: str | None = None, *,
     """
     (result,) = sources.sync(runtime.context, sources.get_source(runtime.context, source).name,
                              incremental=incremental)
-    text = lines(f"- {sources.synced_line(t)}" for t in result.tables)
+    text = lines(f"- {sources.synced_line(t)}" + "".join(f"\n  {n}" for n in sources.read_notes(result, t))
+                 for t in result.tables)
     changed = sum(t.changed for t in result.tables)
     return (f"Synced {result.source.name}: {changed} of {plural(len(result.tables), 'table')} changed.\n{text}",
             result.to_dict())

@@ -35,7 +35,15 @@ def synced_text(result: SyncResult) -> str:
     changed = sum(t.changed for t in result.tables)
     head = f"✅ Synced **{result.source.name}**: " + (
         f"{changed} of {plural(len(result.tables), 'table')} got a new version." if changed else "nothing changed.")
-    return "\n".join([head, *(f"- {sources.synced_line(t)}" for t in result.tables)])
+    lines = [head]
+    for t in result.tables:
+        lines += [f"- {sources.synced_line(t)}", *(f"  - {_literal(n)}" for n in sources.read_notes(result, t))]
+    return "\n".join(lines)
+
+
+def _literal(text: str) -> str:
+    """A note quoting a log line as it is: a code span, so its brackets and stars are not read as Markdown."""
+    return "`" + text.replace("`", "'") + "`"
 
 
 def sync_one(services: Services, name: str | None) -> str:
