@@ -201,6 +201,14 @@ def test_more_pages_than_the_settings_cap_is_an_error(api, catalog, monkeypatch)
     assert nothing_registered(catalog)
 
 
+def test_all_pages_together_are_bounded_too(api, catalog, monkeypatch):
+    monkeypatch.setenv("STOCKTAKE_SOURCE_MAX_BYTES", "3000")
+    with pytest.raises(StocktakeError, match=r"page \d+ of .*: the pages read so far pass 2.93 KB \(set "
+                                             "STOCKTAKE_SOURCE_MAX_BYTES"):
+        add_source(catalog, "shop", api.url("page"), options=PAGINATIONS["page"])
+    assert nothing_registered(catalog)
+
+
 def test_a_response_larger_than_the_bound_and_a_slow_one_are_refused(api, catalog, monkeypatch):
     monkeypatch.setenv("STOCKTAKE_SOURCE_MAX_RESPONSE_BYTES", "1000")
     with pytest.raises(StocktakeError, match=r"page 1 of .* is larger than 1,000 bytes \(set "

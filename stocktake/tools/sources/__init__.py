@@ -1,5 +1,6 @@
-"""Live sources: databases registered once (their URL without a secret, their schema, declared keys and comments)
-whose tables become assets, synced by content hash or incrementally by a cursor column."""
+"""Live sources: databases, JSON APIs and log files registered once (their location without a secret, their schema,
+declared keys and comments) whose tables become assets, synced by content hash or incrementally by a cursor column.
+Each kind is one connector module (connectors.py says which reads what)."""
 
 from stocktake.tools.sources.model import ForeignKey, ReadPlan, SourceColumn, SourceTable
 from stocktake.tools.sources.records import SourceRecord

@@ -116,6 +116,7 @@ class _Fetcher:
 
     def __init__(self, client: httpx.Client, endpoint: Endpoint, settings: SourceSettings, secrets: list[str]):
         self.client, self.endpoint, self.settings, self.secrets = client, endpoint, settings, secrets
+        self.total = 0  # bytes of all pages so far: many small pages are bounded as one big one is
 
     def where(self, number: int) -> str:
         return f"Source '{self.endpoint.source}': page {number} of {self.endpoint.url}"
@@ -167,6 +168,11 @@ class _Fetcher:
             if size > limit:
                 raise self.too_big(number)
             chunks.append(chunk)
+        self.total += size
+        if self.total > self.settings.max_bytes:
+            raise StocktakeError(f"{self.where(number)}: the pages read so far pass "
+                                 f"{byte_size(self.settings.max_bytes)} ({self.settings.hint('max_bytes')}).",
+                                 Remedy("source-api-pages"))
         return b"".join(chunks)
 
     def too_big(self, number: int) -> StocktakeError:
