@@ -48,7 +48,11 @@ class Connector:
 
 
 _POSTGRES = Connector("database", "postgresql", "postgres")
-_BY_SCHEME = {"postgresql": _POSTGRES, "postgres": _POSTGRES}
+_BY_SCHEME = {
+    "postgresql": _POSTGRES, "postgres": _POSTGRES,
+    **dict.fromkeys(("mysql", "mariadb"), Connector("database", "mysql", "mysql")),
+    "sqlite": Connector("database", "sqlite", "sqlite"),
+}
 
 
 def scheme(text: str) -> str:
