@@ -150,6 +150,14 @@ REMEDIES: dict[str, Words] = {
         "check the password for this host in ~/.pgpass, or put env:VAR in the URL",
         "check the password for this host in the app's ~/.pgpass, or put env:VAR in the URL",
         "ask the user to check ~/.pgpass, or to put env:VAR in the URL"),
+    "source-password-env": Words(
+        "put env:VAR where the password goes in the URL (VAR holding it)",
+        "put env:VAR where the password goes in the URL (VAR holding it where the app runs)",
+        "ask the user to put env:VAR where the password goes in the URL; never ask for the password itself"),
+    "source-sqlite-file": Words(
+        "check that the path names a SQLite database file, as in sqlite:///path/to/shop.db",
+        "check that the path names a SQLite database file",
+        "ask the user to check that the path names a SQLite database file"),
     "source-database": Words("check the database name at the end of the URL", "check the database name",
                              "ask the user to check the database name"),
     "source-user": Words("check the user name in the URL", "check the user name", "ask the user to check the user"),

@@ -13,7 +13,7 @@ import os
 import sqlite3
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
@@ -34,8 +34,7 @@ def read_tables(p: Path, table: str | None, settings: IngestSettings,
     """Every table and view (or only ``table``) by name; ``scratch`` holds the copy of a database with a journal."""
     check_regular(p)
     try:
-        with _connected(p, settings, scratch) as db:
-            db.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, _length_limit(settings))
+        with connected(p, settings, scratch) as db:
             names = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type IN ('table','view') "
                                                "AND name NOT LIKE 'sqlite_%' ORDER BY name")]
             if table:
@@ -51,7 +50,16 @@ def read_tables(p: Path, table: str | None, settings: IngestSettings,
 
 
 @contextmanager
-def _connected(p: Path, settings: IngestSettings, scratch: Path | None) -> Iterator[sqlite3.Connection]:
+def connected(p: Path, settings: IngestSettings, scratch: Path | None) -> Iterator[sqlite3.Connection]:
+    """The database opened read-only, no value or row longer than ``length_limit`` (``scratch`` as in
+    ``read_tables``)."""
+    with _opened(p, settings, scratch) as db:
+        db.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, length_limit(settings))
+        yield db
+
+
+@contextmanager
+def _opened(p: Path, settings: IngestSettings, scratch: Path | None) -> Iterator[sqlite3.Connection]:
     journals = [s for s in _JOURNALS if os.path.lexists(f"{p}{s}") and _has_content(Path(f"{p}{s}"))]
     if not journals:
         db = sqlite3.connect(_uri(Path(os.path.realpath(p)), "mode=ro&immutable=1"), uri=True)
@@ -83,7 +91,7 @@ def _no_copy(p: Path, journal: str, scratch: Path | None, exc: OSError) -> Stock
                           f"not be made in {shown(scratch or tempfile.gettempdir())} ({exc.strerror or exc}).")
 
 
-def _length_limit(settings: IngestSettings) -> int:
+def length_limit(settings: IngestSettings) -> int:
     """SQLite's limit on one value or row, in bytes: room for the longest value allowed in UTF-8, or a wide row."""
     return max(_MAX_ROW_BYTES, 4 * settings.max_field_chars)
 
@@ -96,6 +104,17 @@ def _uri(path: Path, query: str) -> str:
     return f"file:{quote(os.fsencode(path))}?{query}"
 
 
+@contextmanager
+def time_bound(db: sqlite3.Connection, seconds: float) -> Iterator[Callable[[], bool]]:
+    """Statements on ``db`` are interrupted once ``seconds`` have passed; yields whether they have."""
+    deadline = time.monotonic() + seconds
+    db.set_progress_handler(lambda: time.monotonic() > deadline, 1_000)
+    try:
+        yield lambda: time.monotonic() > deadline
+    finally:
+        db.set_progress_handler(None, 0)
+
+
 def quoted(name: str) -> str:
     """An SQL identifier for any table name, quotes included."""
     return '"' + name.replace('"', '""') + '"'
@@ -103,34 +122,37 @@ def quoted(name: str) -> str:
 
 def _read_table(p: Path, db: sqlite3.Connection, name: str, settings: IngestSettings) -> pd.DataFrame:
     where = f"{shown(p)}, table '{shown(name)}'"
-    deadline = time.monotonic() + settings.sqlite_timeout_s
-    db.set_progress_handler(lambda: time.monotonic() > deadline, 1_000)
-    chunks, rows, size = [], 0, 0
-    try:
-        cursor = db.execute(f"SELECT * FROM {quoted(name)}")
-        columns = [d[0] for d in cursor.description]
-        while batch := cursor.fetchmany(_BATCH):
-            rows += len(batch)
-            if rows > settings.max_rows:
-                raise StocktakeError(f"{where}: more than {settings.max_rows:,} rows ({settings.hint('max_rows')}).")
-            chunk = pd.DataFrame.from_records(batch, coerce_float=True)
-            size += int(chunk.memory_usage(deep=True).sum())
-            if size > settings.max_bytes:
-                raise StocktakeError(f"{where}: more than {byte_size(settings.max_bytes)} of data "
-                                     f"({settings.hint('max_bytes')}).")
-            chunks.append(chunk)
-    except sqlite3.DataError:  # "string or blob too big": past the length limit set above
-        raise StocktakeError(f"{where}: a value or row longer than {byte_size(_length_limit(settings))} "
-                             f"({settings.hint('max_field_chars')}).") from None
-    except sqlite3.DatabaseError as exc:
-        if time.monotonic() > deadline:
-            raise StocktakeError(f"{where}: reading it did not finish within {settings.sqlite_timeout_s:g} s (a view "
-                                 "that never ends?), so it was stopped",
-                                 ("(", settings.hint("sqlite_timeout_s"), Remedy("pick-tables"), ")")) from None
-        raise StocktakeError(f"{where} cannot be read ({shown(exc)}).", Remedy("other-tables-one-by-one")) from None
-    finally:
-        db.set_progress_handler(None, 0)
+    with time_bound(db, settings.sqlite_timeout_s) as expired:
+        try:
+            columns, chunks = _chunks(db, name, where, settings)
+        except sqlite3.DataError:  # "string or blob too big": past the length limit set above
+            raise StocktakeError(f"{where}: a value or row longer than {byte_size(length_limit(settings))} "
+                                 f"({settings.hint('max_field_chars')}).") from None
+        except sqlite3.DatabaseError as exc:
+            if expired():
+                raise StocktakeError(f"{where}: reading it did not finish within {settings.sqlite_timeout_s:g} s (a "
+                                     "view that never ends?), so it was stopped",
+                                     ("(", settings.hint("sqlite_timeout_s"), Remedy("pick-tables"), ")")) from None
+            raise StocktakeError(f"{where} cannot be read ({shown(exc)}).", Remedy("other-tables-one-by-one")) from None
     frame = pd.concat(chunks, ignore_index=True) if chunks else pd.DataFrame(
         {i: pd.Series(dtype=object) for i in range(len(columns))})
     frame.columns = columns  # set last: a view may repeat a name, which the caller renames with a warning
     return frame
+
+
+def _chunks(db: sqlite3.Connection, name: str, where: str,
+            settings: IngestSettings) -> tuple[list[str], list[pd.DataFrame]]:
+    chunks, rows, size = [], 0, 0
+    cursor = db.execute(f"SELECT * FROM {quoted(name)}")
+    columns = [d[0] for d in cursor.description]
+    while batch := cursor.fetchmany(_BATCH):
+        rows += len(batch)
+        if rows > settings.max_rows:
+            raise StocktakeError(f"{where}: more than {settings.max_rows:,} rows ({settings.hint('max_rows')}).")
+        chunk = pd.DataFrame.from_records(batch, coerce_float=True)
+        size += int(chunk.memory_usage(deep=True).sum())
+        if size > settings.max_bytes:
+            raise StocktakeError(f"{where}: more than {byte_size(settings.max_bytes)} of data "
+                                 f"({settings.hint('max_bytes')}).")
+        chunks.append(chunk)
+    return columns, chunks

@@ -49,10 +49,13 @@ class Connector:
 
 _POSTGRES = Connector("database", "postgresql", "postgres")
 _REST = Connector("JSON API", "json", "rest", options=frozenset({"json_path", "paginate", "headers", "max_pages"}))
-_BY_SCHEME = {"postgresql": _POSTGRES, "postgres": _POSTGRES, "https": _REST, "http": _REST,
-              "file": Connector("log", "log", "logs", options=frozenset({"log_format", "pattern"}))}
-
-
+_BY_SCHEME = {
+    "postgresql": _POSTGRES, "postgres": _POSTGRES,
+    **dict.fromkeys(("mysql", "mariadb"), Connector("database", "mysql", "mysql")),
+    "sqlite": Connector("database", "sqlite", "sqlite"),
+    "https": _REST, "http": _REST,
+    "file": Connector("log", "log", "logs", options=frozenset({"log_format", "pattern"})),
+}
 _FLAGS = {"log_format": "--format", "headers": "--header"}  # where the CLI's flag is not the option's own name
 
 

@@ -60,3 +60,16 @@ class ReadPlan:
     sample: int | None = None
     cursor: str | None = None
     after: str | None = None
+
+    @property
+    def bound(self) -> int | None:
+        """The most rows to read: the smaller of ``limit`` and ``sample``."""
+        given = [n for n in (self.limit, self.sample) if n is not None]
+        return min(given) if given else None
+
+    def sample_share(self, rows: float) -> float | None:
+        """The share of a table of about ``rows`` rows that a sample keeps: a fifth more than asked for, the
+        ``bound`` cutting it to size; None where the table holds no more rows than the sample (or none known)."""
+        if self.sample is None or rows <= self.sample:
+            return None
+        return min(1.0, 1.2 * self.sample / rows)

@@ -19,6 +19,7 @@ import pyarrow as pa
 
 from stocktake.errors import Remedy, StocktakeError
 from stocktake.settings import SourceSettings
+from stocktake.tools.sources import failures
 from stocktake.tools.sources.model import ForeignKey, ReadPlan, SourceColumn, SourceTable
 from stocktake.tools.sources.url import SourceURL, parse_url, scrub
 
@@ -102,15 +103,14 @@ def select_sql(table: SourceTable, plan: ReadPlan) -> str:
     target = f"{_ident(schema or 'public')}.{_ident(name)}"
     select = ", ".join(_column_sql(c) for c in table.columns)
     sql = f"SELECT {select} FROM {target}"
-    if plan.sample is not None and table.kind == "table" and table.row_estimate > plan.sample:
-        share = min(100.0, 100.0 * 1.2 * plan.sample / table.row_estimate)
-        sql += f" TABLESAMPLE BERNOULLI ({share:.6f}) REPEATABLE (0)"
+    share = plan.sample_share(table.row_estimate) if table.kind == "table" else None
+    if share is not None:
+        sql += f" TABLESAMPLE BERNOULLI ({100 * share:.6f}) REPEATABLE (0)"
     if plan.cursor and plan.after is not None:
         sql += f" WHERE {_ident(plan.cursor)} > {_literal(plan.after)}"
     if plan.cursor:
         sql += f" ORDER BY {_ident(plan.cursor)}"
-    bound = min(n for n in (plan.limit, plan.sample) if n is not None) if plan.limit or plan.sample else None
-    return sql + (f" LIMIT {int(bound)}" if bound is not None else "")
+    return sql + (f" LIMIT {int(plan.bound)}" if plan.bound is not None else "")
 
 
 def _column_sql(c: SourceColumn) -> str:
@@ -184,22 +184,19 @@ def _host(host: str) -> str:
 
 def connect_error(url: SourceURL, source: str, message: str) -> StocktakeError:
     """The libpq failure to connect as one line: which source, what went wrong, what to do."""
-    where = f"Source '{source}' ({url.host}:{url.port})"
     if "password authentication failed" in message or "no password supplied" in message:
-        fix = Remedy("source-check-password", var=url.password_env) if url.password_env else Remedy("source-pgpass")
-        return StocktakeError(f"{where}: the server refused the password for user '{url.user}'.", fix)
+        return failures.refused_password(url, source, Remedy("source-pgpass"))
     if f'database "{url.database}" does not exist' in message:
-        return StocktakeError(f"{where}: there is no database '{url.database}'.", Remedy("source-database"))
+        return failures.no_database(url, source)
     if "does not exist" in message and "role" in message:
-        return StocktakeError(f"{where}: there is no user '{url.user}'.", Remedy("source-user"))
-    return StocktakeError(f"{where}: cannot connect ({_first_line(message)}).", Remedy("source-reach"))
+        return failures.no_user(url, source)
+    return failures.unreachable(url, source, _first_line(message))
 
 
 def read_error(source: str, message: str, timeout_s: float) -> StocktakeError:
     if "statement timeout" in message:
-        return StocktakeError(f"Source '{source}': a read took longer than {timeout_s:g} s and was stopped.",
-                              Remedy("source-timeout"))
-    return StocktakeError(f"Source '{source}': the read failed ({_first_line(message)}).", Remedy("source-retry"))
+        return failures.timed_out(source, timeout_s)
+    return failures.read_failed(source, _first_line(message))
 
 
 def _first_line(message: str) -> str:
