@@ -132,15 +132,20 @@ REMEDIES: dict[str, Words] = {
         "check the user and item columns",
         "check user_column and item_column"),
     "source-url": Words(
-        "give a URL such as postgresql://USER:env:VAR@HOST:5432/DATABASE",
-        "enter a URL such as postgresql://USER:env:VAR@HOST:5432/DATABASE",
-        "ask the user for a URL such as postgresql://USER:env:VAR@HOST:5432/DATABASE"),
+        "give a URL such as postgresql://USER:env:VAR@HOST:5432/DATABASE, mysql://…, sqlite:///PATH, https://… or "
+        "a log file or folder",
+        "enter a URL such as postgresql://USER:env:VAR@HOST:5432/DATABASE, mysql://…, sqlite:///PATH, https://… "
+        "or a log file or folder",
+        "ask the user for a URL such as postgresql://USER:env:VAR@HOST:5432/DATABASE, mysql://…, sqlite:///PATH, "
+        "https://… or a log file or folder"),
     "source-options": Words("leave those options out, or see `stocktake source add --help` for each kind",
                             "leave those options out", "call it again without those options"),
     "source-password": Words(
-        "put env:VAR where the password was (VAR holding it), or leave it out and use ~/.pgpass",
-        "put env:VAR where the password was (VAR holding it on the server), or leave it out and use ~/.pgpass",
-        "ask the user to put env:VAR where the password was, or to use ~/.pgpass; never repeat the password"),
+        "put env:VAR where the password was (VAR holding it), or leave it out and use ~/.pgpass (PostgreSQL)",
+        "put env:VAR where the password was (VAR holding it on the server), or leave it out and use ~/.pgpass "
+        "(PostgreSQL)",
+        "ask the user to put env:VAR where the password was, or to use ~/.pgpass (PostgreSQL); never repeat the "
+        "password"),
     "source-set-env": Words("set {var} and try again", "set {var} where the app runs, and try again",
                             "ask the user to set {var}"),
     "source-check-password": Words("check the password held in {var}",

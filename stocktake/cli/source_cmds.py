@@ -18,8 +18,9 @@ def add(
     ctx: typer.Context,
     name: str = typer.Argument(..., help="The source's name; its tables become assets NAME.TABLE."),
     location: str = typer.Argument(..., metavar="URL", help=(
-        "A database, postgresql://USER[:env:VAR]@HOST:PORT/DATABASE (the password comes from the variable VAR or "
-        "~/.pgpass; it is never stored); an API endpoint, https://…; or a log file or folder.")),
+        "A database: postgresql://USER[:env:VAR]@HOST:PORT/DATABASE (the password comes from the variable VAR or "
+        "~/.pgpass; it is never stored), mysql://… or mariadb://… alike, sqlite:///PATH; an API endpoint, "
+        "https://…; or a log file or folder.")),
     tables: list[str] = typer.Option(None, "--tables", help="Tables to bring in, glob patterns (default all)."),
     limit: int = typer.Option(None, "--limit", min=1, help="Read at most this many rows of each table."),
     sample: int = typer.Option(None, "--sample", min=1, help="Read a repeatable sample of about this many rows."),
