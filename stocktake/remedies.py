@@ -65,6 +65,10 @@ REMEDIES: dict[str, Words] = {
         "upload them one by one, each under its own asset name",
         "ingest them one by one, each under its own name"),
     "overwrite": Words("pass --force to overwrite", "choose to overwrite", "ask the user whether to overwrite"),
+    "contract-init": Words(
+        "write one with stocktake contract init {asset}",
+        "contracts are written from the command line (stocktake contract init {asset})",
+        "ask the user to write one with stocktake contract init {asset}"),
     "workspace-folder": Words(
         "choose a folder for Stocktake's state with --workspace DIR",
         "start the app on a folder for Stocktake's state",

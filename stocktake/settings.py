@@ -106,6 +106,19 @@ class ProfileSettings:
     wide_cells_in_memory: int = 5_000_000  # a wide table is held in memory up to this many cells
 
 
+@dataclass(frozen=True)
+class ContractSettings:
+    """Data contracts (stocktake/tools/contracts/): what ``contract init`` writes and how a check runs."""
+
+    min_rows_factor: float = 0.5  # a written contract wants at least this share of today's rows...
+    max_rows_factor: float = 2.0  # ... and at most this multiple of them
+    freshness_slack_days: float = 1.0  # the newest date may grow this much older than it is today
+    max_allowed_values: int = 50  # a category column with more distinct values gets no list of them
+    examples: int = 5  # breaking rows shown per failing check
+    max_file_bytes: int = 1 << 20  # a contract file is read only up to this size
+    timeout_s: float = 60.0  # per query of a check
+
+
 def _switch(value: Any) -> Any:
     """``0``, ``false`` and ``no`` (any case) turn a switch off; any other text leaves it on."""
     return value.lower() not in ("0", "false", "no") if isinstance(value, str) else value
@@ -182,6 +195,7 @@ class Settings:
     guard: GuardSettings = field(default_factory=GuardSettings)
     ingest: IngestSettings = field(default_factory=IngestSettings)
     sources: SourceSettings = field(default_factory=SourceSettings)
+    contracts: ContractSettings = field(default_factory=ContractSettings)
 
 
 def resolve_workspace(path: str | Path | None = None) -> Path:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from stocktake.catalog import Asset, Version
 from stocktake.tools.progress import Progress, no_progress
-from stocktake.usecases import profiling
+from stocktake.usecases import contracts, profiling
 from stocktake.usecases.services import Services
 
 if TYPE_CHECKING:
@@ -63,8 +63,10 @@ def ingest(services: Services, path: str | Path, *, name: str | None = None, kin
     with ``replace``, add a new version to an asset of the same name (none where the content is the same)."""
     from stocktake.tools.ingest import ReadOptions, ingest_path
 
-    return ingest_path(services.catalog, path, name=name, kind=kind, options=options or ReadOptions(),
-                       replace=replace, on_skip=on_skip, progress=progress)
+    results = ingest_path(services.catalog, path, name=name, kind=kind, options=options or ReadOptions(),
+                          replace=replace, on_skip=on_skip, progress=progress)
+    contracts.check_new_version(services, *(r.asset.name for r in results if not r.unchanged))
+    return results
 
 
 def remove_asset(services: Services, name: str) -> None:

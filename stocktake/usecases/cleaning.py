@@ -19,6 +19,7 @@ from typing import Protocol
 from stocktake.errors import StocktakeError
 from stocktake.tools.clean import describe_kinds, list_sessions, load_session, start_session
 from stocktake.tools.clean.views import SessionView, StepView
+from stocktake.usecases import contracts
 from stocktake.usecases.services import Services
 
 
@@ -341,7 +342,9 @@ def finish(services: Services, session_id: str | None, mode: str | None = None,
            who: Conversation | None = None) -> Finished:
     """Write the cleaned table as a new version (``mode``: rebase or branch, where the asset has moved on)."""
     session = _session(services, session_id, who)
-    return Finished.of(session.id, session.asset, session.finish(mode))
+    finished = Finished.of(session.id, session.asset, session.finish(mode))
+    contracts.check_new_version(services, finished.asset)
+    return finished
 
 
 def discard(services: Services, session_id: str | None, who: Conversation | None = None) -> Discarded:

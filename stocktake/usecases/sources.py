@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from stocktake.usecases import contracts
 from stocktake.usecases.services import Services
 
 if TYPE_CHECKING:
@@ -26,6 +27,7 @@ def add_source(services: Services, name: str, location: str, *, tables: tuple[st
     result = add(services.catalog, name, location, patterns=tables, limit=limit, sample=sample, options=options,
                  replace_existing=replace)
     _index_schema(services, result.source)
+    contracts.check_new_version(services, *(t.asset.name for t in result.tables if t.changed))
     return result
 
 
@@ -38,6 +40,7 @@ def sync(services: Services, name: str | None = None, *, incremental: str | None
     for each in names:
         results.append(sync_source(services.catalog, each, incremental=incremental))
         _index_schema(services, results[-1].source)
+        contracts.check_new_version(services, *(t.asset.name for t in results[-1].tables if t.changed))
     return results
 
 
