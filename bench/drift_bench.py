@@ -20,6 +20,8 @@ listed (added_column, retyped). False alarms: columns of the unchanged pairs fla
 pairs with anything flagged. Evidently's DataDriftPreset then judges every pair in the same run, from its own venv
 (``--evidently-python`` or ``EVIDENTLY_PYTHON``; skipped with a note where neither is given), exchanging Parquet
 files (bench/drift_evidently.py); agreement is over the columns Stocktake tested, typed as Stocktake typed them.
+Every figure comes twice: with Stocktake's defaults and with ``EVIDENTLY_DRIFT`` (Evidently's goodness-of-fit
+chi-squared, no pooling of rare values), whose false alarms are Evidently's own.
 
 Timing (``--timing-rows``, 0 to skip): two versions of the 20-column table of bench/profile_bench.py, the second
 with a shifted price, a changed status mix, more null discounts and a new column, each figure the median of
@@ -48,6 +50,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from stocktake.catalog import Catalog  # noqa: E402
+from stocktake.settings import EVIDENTLY_DRIFT  # noqa: E402
 from stocktake.tools.drift import diff_versions  # noqa: E402
 
 CHANGES = ("unchanged", "mean_shift", "category_mix", "nulls", "added_column", "retyped")
@@ -159,6 +162,10 @@ INJECT = {"unchanged": lambda ref, cur, rng: (cur, None), "mean_shift": mean_shi
           "nulls": nulls, "added_column": added_column, "retyped": retyped}
 
 
+MODES = {"diff": "Stocktake's defaults",
+         "faithful": "Evidently's defaults exactly (stocktake.settings.EVIDENTLY_DRIFT)"}
+
+
 def detected(kind: str, d, column: str) -> bool:
     if kind in ("mean_shift", "category_mix"):
         return d.column(column).drifted
@@ -196,9 +203,12 @@ def one_table(name: str, frame: pd.DataFrame, n: int, r: int, folder: Path) -> l
         version = catalog.add_version("t", changed, note=kind, parent=1).version
         start = time.perf_counter()
         d = diff_versions(catalog, "t", 1, version)
+        seconds = time.perf_counter() - start
+        faithful = diff_versions(catalog, "t", 1, version, settings=EVIDENTLY_DRIFT)
         found.append({"id": f"{name}-{n}-{r}-{kind}", "table": name, "rows": n, "kind": kind, "column": column,
-                      "seconds": time.perf_counter() - start, "diff": d,
-                      "detected": kind == "unchanged" or detected(kind, d, column),
+                      "seconds": seconds, "diff": d, "faithful": faithful,
+                      "detected": {m: kind == "unchanged" or detected(kind, p, column)
+                                   for m, p in (("diff", d), ("faithful", faithful))},
                       "paths": (catalog.path("t", 1), catalog.path("t", version))})
     return found
 
@@ -245,13 +255,13 @@ def run_evidently(pairs: list[dict], python: str | None, folder: Path) -> dict |
     return json.loads((folder / "evidently.json").read_text())
 
 
-def agreement(pairs: list[dict], peer: dict) -> None:
+def agreement(pairs: list[dict], peer: dict, mode: str = "diff") -> None:
     same = same_test = total = 0
     by_test: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     differ, errors = [], [p for p in peer.values() if "error" in p]
     for p in pairs:
         theirs = peer.get(p["id"], {}).get("columns", {})
-        for c in p["diff"].columns:
+        for c in p[mode].columns:
             if c.test and c.name in theirs and "drifted" in theirs[c.name]:
                 e = theirs[c.name]
                 total += 1
@@ -263,16 +273,16 @@ def agreement(pairs: list[dict], peer: dict) -> None:
                 if not agree:
                     differ.append(f"{p['id']}.{c.name}: ours {c.test} {c.score:.4g} ({c.drifted}), Evidently "
                                   f"{e['method']} {e['score']:.4g} ({e['drifted']})")
-    print(f"agreement of per-column drift decisions with Evidently: {same}/{total} = {share(same, total)} "
-          f"(target >= 95%); same test chosen: {share(same_test, total)}")
+    print(f"{MODES[mode]}: agreement of per-column drift decisions with Evidently: {same}/{total} = "
+          f"{share(same, total)} (target >= 95%); same test chosen: {share(same_test, total)}")
     unchanged = [c for p in pairs if p["kind"] == "unchanged"
                  for c in peer.get(p["id"], {}).get("columns", {}).values() if "drifted" in c]
-    if unchanged:
+    if unchanged and mode == "diff":
         flagged = sum(c["drifted"] for c in unchanged)
         print(f"  Evidently's own false alarms on the unchanged resamples: {flagged}/{len(unchanged)} columns = "
               f"{share(flagged, len(unchanged))}")
     print("  by test: " + ", ".join(f"{t} {a}/{n}" for t, (a, n) in sorted(by_test.items())))
-    for line in differ[:10]:
+    for line in differ[:5]:
         print(f"  differs: {line}")
     if errors:
         print(f"  {len(errors)} pairs Evidently could not judge, e.g. {errors[0]['error']}")
@@ -283,27 +293,26 @@ def share(a: int, n: int) -> str:
 
 
 # ---- the report --------------------------------------------------------------------------------------------------
-def report(pairs: list[dict]) -> None:
-    print(f"\n{'change':<14} {'trials':>6} {'detected':>8} {'rate':>7}   {'<=1,000 rows':>12} {'>1,000 rows':>12}")
+def report(pairs: list[dict], mode: str) -> None:
+    print(f"\n{MODES[mode]}:")
+    print(f"{'change':<14} {'trials':>6} {'detected':>8} {'rate':>7}   {'<=1,000 rows':>12} {'>1,000 rows':>12}")
     for kind in CHANGES[1:]:
         rows = [p for p in pairs if p["kind"] == kind]
         small = [p for p in rows if p["rows"] <= 1000]
         large = [p for p in rows if p["rows"] > 1000]
-        hit = sum(p["detected"] for p in rows)
+        hit = sum(p["detected"][mode] for p in rows)
         print(f"{kind:<14} {len(rows):>6} {hit:>8} {share(hit, len(rows)):>7}   "
-              f"{share(sum(p['detected'] for p in small), len(small)):>12} "
-              f"{share(sum(p['detected'] for p in large), len(large)):>12}")
+              f"{share(sum(p['detected'][mode] for p in small), len(small)):>12} "
+              f"{share(sum(p['detected'][mode] for p in large), len(large)):>12}")
     same = [p for p in pairs if p["kind"] == "unchanged"]
-    judged = [c for p in same for c in p["diff"].columns if c.test]
-    flagged = [c for p in same for c in p["diff"].columns if c.drifted or c.null_rate_changed]
-    noisy = [p for p in same if p["diff"].schema or p["diff"].dataset_drifted
-             or any(c.drifted or c.null_rate_changed for c in p["diff"].columns)]
+    judged = [c for p in same for c in p[mode].columns if c.test]
+    flagged = [c for p in same for c in p[mode].columns if c.drifted or c.null_rate_changed]
+    noisy = [p for p in same if p[mode].schema or p[mode].dataset_drifted
+             or any(c.drifted or c.null_rate_changed for c in p[mode].columns)]
     print(f"false alarms on unchanged resamples (target <= 5%): {len(flagged)}/{len(judged)} tested columns = "
           f"{share(len(flagged), len(judged))}; pairs with anything flagged {len(noisy)}/{len(same)} = "
           f"{share(len(noisy), len(same))}; dataset drift "
-          f"{sum(p['diff'].dataset_drifted for p in same)}/{len(same)}")
-    seconds = [p["seconds"] for p in pairs]
-    print(f"diff of a pair: median {statistics.median(seconds):.2f} s, {len(pairs)} pairs")
+          f"{sum(p[mode].dataset_drifted for p in same)}/{len(same)}")
 
 
 def timing_pair(root: Path) -> dict:
@@ -333,12 +342,15 @@ def main() -> None:
     tables = load_tables(folder, Path(args.shared))
     pairs = run_pairs(tables, args.sizes.split(","), args.repeats, folder)
     print(f"{len(tables)} tables, sizes {args.sizes}, {args.repeats} repeats: {len(pairs)} pairs")
-    report(pairs)
+    for mode in MODES:
+        report(pairs, mode)
+    print(f"diff of a pair: median {statistics.median(p['seconds'] for p in pairs):.2f} s")
     rows = parse_size(args.timing_rows)
     big = [timing_pair(timing(rows, args.runs, folder))] if rows else []
     peer = run_evidently(pairs + big, args.evidently_python, folder)
     if peer is not None:
-        agreement(pairs, peer)
+        for mode in MODES:
+            agreement(pairs, peer, mode)
         if big:
             print("on the timing pair (every row on Evidently's side, samples on ours):")
             agreement(big, peer)

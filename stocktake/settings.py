@@ -119,6 +119,7 @@ class DriftSettings:
     integer_category_max_distinct: int = 10  # an integer column with at most this many distinct values is a category
     text_max_distinct_share: float = 0.5  # text whose distinct values pass this share of its values: not tested
     max_categories: int = 10_000  # text with more distinct values is not tested either (its counts are not kept)
+    chi_squared: str = "homogeneity"  # the two-sample test; "goodness_of_fit": Evidently's (see drift/stattests.py)
     chi_min_expected: float = 5.0  # values expected fewer times in the smaller version are pooled (chi-squared)
     distance_min_expected: float = 100.0  # ... for Jensen-Shannon (fewer, and two samples land 0.1 apart by chance)
     sample_values: int = 50_000  # a numeric column with more values is tested on a fixed-seed sample of as many rows
@@ -128,6 +129,10 @@ class DriftSettings:
     rename_null_gap: float = 0.02  # a renamed-looking column keeps its null rate within this
     rename_distinct_gap: float = 0.1  # ... its distinct count within this share
     rename_mean_gap: float = 0.1  # ... and its mean within this many standard deviations
+
+
+# Evidently's defaults exactly: its goodness-of-fit chi-squared and no pooling of rare values (the bench compares)
+EVIDENTLY_DRIFT = DriftSettings(chi_squared="goodness_of_fit", chi_min_expected=0.0, distance_min_expected=0.0)
 
 
 def _switch(value: Any) -> Any:

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from stocktake.cli.main import app
 from stocktake.errors import StocktakeError, UnknownNameError
-from stocktake.settings import DriftSettings
+from stocktake.settings import EVIDENTLY_DRIFT, DriftSettings
 from stocktake.tools.drift import diff_versions
 from stocktake.tools.ingest import ingest_path
 from stocktake.tools.sample_data import write_sample_data
@@ -83,6 +83,26 @@ def test_free_text_is_not_tested(catalog):
     frame = pd.DataFrame({"comment": [f"review number {i}" for i in range(300)]})
     column = compared(catalog, frame, frame.iloc[::-1]).column("comment")
     assert (column.kind, column.test) == ("text", None)
+
+
+def test_chi_squared_compares_two_samples_where_evidentlys_takes_the_reference_as_exact(catalog):
+    """Counts 100 x 5 against 120, 80, 110, 90, 100: well within two samples' noise (p 0.28), though not within
+    one sample's around a known mix (Evidently's goodness of fit: p 0.04)."""
+    before = pd.DataFrame({"x": [v for v in "abcde" for _ in range(100)]})
+    after = pd.DataFrame({"x": [v for v, n in zip("abcde", (120, 80, 110, 90, 100)) for _ in range(n)]})
+    versions(catalog, before, after)
+    ours, theirs = (diff_versions(catalog, "t", 1, 2, settings=s).column("x")
+                    for s in (DriftSettings(), EVIDENTLY_DRIFT))
+    assert (ours.test, ours.score, ours.drifted) == ("chisquare", pytest.approx(0.283, abs=0.001), False)
+    assert (theirs.test, theirs.score, theirs.drifted) == ("chisquare", pytest.approx(0.0404, abs=0.001), True)
+
+
+def test_rare_values_are_pooled_so_two_samples_of_many_cities_do_not_drift(catalog):
+    cities = [f"city {i}" for i in RNG.zipf(1.3, 6000) % 600]
+    versions(catalog, pd.DataFrame({"city": cities[:3000]}), pd.DataFrame({"city": cities[3000:]}))
+    ours, theirs = (diff_versions(catalog, "t", 1, 2, settings=s).column("city")
+                    for s in (DriftSettings(), EVIDENTLY_DRIFT))
+    assert (ours.test, ours.drifted, theirs.drifted) == ("jensenshannon", False, True)
 
 
 # ---- schema changes --------------------------------------------------------------------------------------------

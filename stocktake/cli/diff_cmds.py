@@ -14,7 +14,7 @@ def register(app: typer.Typer) -> None:
 
 def diff(
     ctx: typer.Context,
-    name: str = typer.Argument(..., help="The asset (see `stocktake assets`)."),
+    name: str = typer.Argument(..., metavar="ASSET", help="The asset (see `stocktake assets`)."),
     before: int = typer.Option(None, "--from", help="The earlier version (default: the one before --to)."),
     after: int = typer.Option(None, "--to", help="The later version (default: the latest)."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Profile both versions again."),
