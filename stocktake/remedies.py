@@ -96,6 +96,10 @@ REMEDIES: dict[str, Words] = {
         "choose a new or empty folder for the workspace, e.g. --workspace {path}",
         "start the app on a new or empty folder, e.g. {path}",
         "ask the user to choose a new or empty folder for the workspace, e.g. {path}"),
+    "second-version": Words(
+        "add one with `stocktake ingest PATH --name {asset} --replace`, or `stocktake sync` for a database table",
+        "upload a changed file under the same name with Replace ticked",
+        "ask the user to ingest a changed copy as a new version (replace) or to sync its source"),
     "param": Words("--param {pair}", "{pair}", "{pair} in params"),
     "script-name": Words("for example --out clean_{asset}.py", "for example clean_{asset}.py",
                          "for example clean_{asset}.py"),
@@ -274,6 +278,8 @@ REMEDIES: dict[str, Words] = {
 # letter, so each one is worded to fit the sentences that name it.
 OPTIONS: dict[str, Words] = {
     "encoding": Words("--encoding", "encoding", "encoding"),
+    "from_version": Words("--from", "'From version'", "from_version"),
+    "to_version": Words("--to", "'To version'", "to_version"),
     "columns": Words("--columns", "the list of column names", "columns"),
     "test_size": Words("--test-size", "Test share", "test_size"),
     "ks": Words("--k", "Cut-off list", "ks"),

@@ -119,6 +119,35 @@ class ContractSettings:
     timeout_s: float = 60.0  # per query of a check
 
 
+@dataclass(frozen=True)
+class DriftSettings:
+    """How ``stocktake diff`` judges what changed between two versions (stocktake/tools/drift/). The test of each
+    column is the one Evidently's defaults choose, with its thresholds."""
+
+    small_reference_values: int = 1_000  # up to this many reference values: p-value tests; beyond: distances
+    p_value: float = 0.05  # a p-value test's significance (95% confidence)
+    distance: float = 0.1  # a normalised Wasserstein or Jensen-Shannon distance at or above this: drifted
+    numeric_min_values: int = 5  # a numeric column with more distinct values gets Kolmogorov-Smirnov / Wasserstein
+    binary_max_values: int = 2  # ... one with at most this many, a Z-test (small reference)
+    integer_category_max_distinct: int = 10  # an integer column with at most this many distinct values is a category
+    text_max_distinct_share: float = 0.5  # text whose distinct values pass this share of its values: not tested
+    max_categories: int = 10_000  # text with more distinct values is not tested either (its counts are not kept)
+    chi_squared: str = "homogeneity"  # the two-sample test; "goodness_of_fit": Evidently's (see drift/stattests.py)
+    chi_min_expected: float = 5.0  # values expected fewer times in the smaller version are pooled (chi-squared)
+    distance_min_expected: float = 100.0  # ... for Jensen-Shannon (fewer, and two samples land 0.1 apart by chance)
+    sample_values: int = 50_000  # a numeric column with more values is tested on a fixed-seed sample of as many rows
+    seed: int = 0
+    drift_share: float = 0.5  # the dataset drifted when at least this share of its tested columns drifted
+    null_rate_change: float = 0.05  # a null rate that moved this much, and significantly (p_value), is flagged
+    rename_null_gap: float = 0.02  # a renamed-looking column keeps its null rate within this
+    rename_distinct_gap: float = 0.1  # ... its distinct count within this share
+    rename_mean_gap: float = 0.1  # ... and its mean within this many standard deviations
+
+
+# Evidently's defaults exactly: its goodness-of-fit chi-squared and no pooling of rare values (the bench compares)
+EVIDENTLY_DRIFT = DriftSettings(chi_squared="goodness_of_fit", chi_min_expected=0.0, distance_min_expected=0.0)
+
+
 def _switch(value: Any) -> Any:
     """``0``, ``false`` and ``no`` (any case) turn a switch off; any other text leaves it on."""
     return value.lower() not in ("0", "false", "no") if isinstance(value, str) else value
@@ -192,6 +221,7 @@ def byte_size(n: int) -> str:
 class Settings:
     llm: LLMSettings = field(default_factory=LLMSettings)
     profile: ProfileSettings = field(default_factory=ProfileSettings)
+    drift: DriftSettings = field(default_factory=DriftSettings)
     guard: GuardSettings = field(default_factory=GuardSettings)
     ingest: IngestSettings = field(default_factory=IngestSettings)
     sources: SourceSettings = field(default_factory=SourceSettings)

@@ -80,9 +80,9 @@ def main(
 
 
 def _register() -> None:
-    from stocktake.cli import agent_cmds, catalog_cmds, classify_cmds, clean_cmds, contract_cmds, demo_cmds, doctor_cmds, docs_cmds, llm_cmds, profile_cmds, recommend_cmds, report_cmds, sample_cmds, serve_cmds, source_cmds
+    from stocktake.cli import agent_cmds, catalog_cmds, classify_cmds, clean_cmds, contract_cmds, demo_cmds, diff_cmds, doctor_cmds, docs_cmds, llm_cmds, profile_cmds, recommend_cmds, report_cmds, sample_cmds, serve_cmds, source_cmds
 
-    for module in (catalog_cmds, sample_cmds, profile_cmds, docs_cmds, clean_cmds, doctor_cmds, report_cmds, agent_cmds, llm_cmds, demo_cmds, classify_cmds, recommend_cmds, serve_cmds, source_cmds, contract_cmds):
+    for module in (catalog_cmds, sample_cmds, profile_cmds, diff_cmds, docs_cmds, clean_cmds, doctor_cmds, report_cmds, agent_cmds, llm_cmds, demo_cmds, classify_cmds, recommend_cmds, serve_cmds, source_cmds, contract_cmds):
         module.register(app)
 
 
