@@ -10,7 +10,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.csv as csv
 
-from tests.pg_server import PostgresServer
+from tests.pg_server import PostgresServer, load_tables
 
 FOLDER = "olist-ecommerce-sample"
 OLIST_FILES = {  # table: its file, its primary key
@@ -41,13 +41,5 @@ def olist_tables(shared_data: Path) -> dict[str, pa.Table]:
 
 def load_olist(server: PostgresServer, shared_data: Path, database: str = "olist") -> dict[str, pa.Table]:
     """Create ``database`` holding the Olist sample with its keys declared; its tables as read from the files."""
-    server.execute(f"CREATE DATABASE {database}", database="postgres")
-    tables = olist_tables(shared_data)
-    with server.admin(database) as con, con.cursor() as cur:
-        for name, table in tables.items():
-            cur.adbc_ingest(name, table, mode="create")
-            cur.execute(f"ALTER TABLE {name} ADD PRIMARY KEY ({', '.join(OLIST_FILES[name][1])})")
-        for child, keys in OLIST_KEYS.items():
-            for column, parent, parent_column in keys:
-                cur.execute(f"ALTER TABLE {child} ADD FOREIGN KEY ({column}) REFERENCES {parent} ({parent_column})")
-    return tables
+    return load_tables(server, database, olist_tables(shared_data), {n: key for n, (_, key) in OLIST_FILES.items()},
+                       OLIST_KEYS)

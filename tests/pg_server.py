@@ -133,16 +133,26 @@ def shop_tables() -> dict[str, pa.Table]:
 
 def load_shop(server: PostgresServer, database: str = "shop") -> dict[str, pa.Table]:
     """Create ``database`` holding the shop with primary and foreign keys and comments declared; its tables."""
-    server.execute(f"CREATE DATABASE {database}", database="postgres")
     tables = shop_tables()
+    load_tables(server, database, tables, {n: (t.column_names[0],) for n, t in tables.items()}, SHOP_KEYS,
+                SHOP_COMMENTS)
+    server.execute("CREATE VIEW big_orders AS SELECT * FROM orders WHERE total_amount > 100", database=database)
+    return tables
+
+
+def load_tables(server: PostgresServer, database: str, tables: dict[str, pa.Table],
+                primary: dict[str, tuple[str, ...]], foreign: dict[str, list[tuple[str, str, str]]],
+                comments: dict[str, str] | None = None) -> dict[str, pa.Table]:
+    """Create ``database`` holding ``tables`` with their primary keys, foreign keys (child: column, parent, parent
+    column) and comments (``table`` or ``table.column``: text) declared; the tables."""
+    server.execute(f"CREATE DATABASE {database}", database="postgres")
     with server.admin(database) as con, con.cursor() as cur:
         for name, table in tables.items():
             cur.adbc_ingest(name, table, mode="create")
-            cur.execute(f"ALTER TABLE {name} ADD PRIMARY KEY ({table.column_names[0]})")
-        for child, keys in SHOP_KEYS.items():
+            cur.execute(f"ALTER TABLE {name} ADD PRIMARY KEY ({', '.join(primary[name])})")
+        for child, keys in foreign.items():
             for column, parent, parent_column in keys:
                 cur.execute(f"ALTER TABLE {child} ADD FOREIGN KEY ({column}) REFERENCES {parent} ({parent_column})")
-        for target, text in SHOP_COMMENTS.items():
+        for target, text in (comments or {}).items():
             cur.execute(f"COMMENT ON {'COLUMN' if '.' in target else 'TABLE'} {target} IS '{text}'")
-        cur.execute("CREATE VIEW big_orders AS SELECT * FROM orders WHERE total_amount > 100")
     return tables
